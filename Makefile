@@ -1,0 +1,50 @@
+# Waymark: one entry per task. Everything runs inside .venv/ at the repo root.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test check fmt bench bench-search venv messages clean
+
+$(STAMP): requirements/base.txt requirements/dev.txt
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements/dev.txt
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+## make run: migrate the embedded SQLite database, load the demo once, serve on 127.0.0.1:$(PORT)
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo --once
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+## make test: the gate, then the whole suite (SQLite unless DATABASE_URL says otherwise)
+test: $(STAMP) check
+	WAYMARK_ENV=test $(BIN)/python -m pytest
+
+## make check: format, lint, types, migrations
+check: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy waymark bench
+	WAYMARK_ENV=test $(BIN)/python manage.py makemigrations --check --dry-run
+	WAYMARK_ENV=test $(BIN)/python manage.py check
+
+fmt: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## make messages: refresh and compile translations (needs gettext)
+messages: $(STAMP)
+	cd waymark && ../$(BIN)/python ../manage.py makemessages -l ar -l fr -l it --no-obsolete
+	cd waymark && ../$(BIN)/python ../manage.py compilemessages
+
+bench: $(STAMP)
+	$(BIN)/python bench/search_bench.py
+
+clean:
+	rm -rf $(VENV) data staticfiles .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,334 @@
+"""Actions: the only code that writes the case record.
+
+Each public ``do_*`` runs in one transaction: it either writes everything it means to (the
+business rows and, once the firewall lands, the audit row) or nothing. ``check_*`` validate
+and resolve references first and raise ``ActionError`` naming the field.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image, UnidentifiedImageError
+
+from waymark.accounts.models import User
+from waymark.core import names as name_prep
+from waymark.errors import ActionError, DuplicateWarning
+from waymark.vocab import CaseStatus, DataCategory, EventSource, EventType, Role
+
+from .models import CarePlan, Case, Child, ChildName, Consent, Event, Identifier, NameKey, NameKind
+from .schemas import AliasIn, CarePlanIn, CaseIn, ChildIn, ConsentIn, EventIn, RegisterChildIn
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _require_org(user: User) -> None:
+    if user.organisation_id is None:
+        raise ActionError("your account belongs to no organisation", field="")
+
+
+def _resolve_user(username: str | None, field: str, *, user: User, role: Role | None = None) -> User | None:
+    """A colleague named by username; guardians may belong to another organisation."""
+    if not username:
+        return None
+    qs = User.objects.filter(username=username, is_active=True)
+    # Colleagues come from the user's organisation; a guardian may sit in a guardianship office.
+    qs = qs.filter(organisation=user.organisation) if role is None else qs.filter(role=role)
+    found = qs.first()
+    if found is None:
+        who = "a guardian" if role == Role.GUARDIAN else "an active user of your organisation"
+        raise ActionError(f"'{username}' is not {who}", field=field)
+    return found
+
+
+def _index_name(child: Child, name: ChildName) -> None:
+    NameKey.objects.bulk_create(
+        [
+            NameKey(child=child, name=name, latin=latin[:100], skeleton=skel[:100])
+            for latin, skel in name_prep.name_keys(name.full_name)
+        ]
+    )
+
+
+def _add_name(child: Child, full_name: str, kind: NameKind, user: User, note: str = "") -> ChildName:
+    name = ChildName.objects.create(
+        child=child,
+        kind=kind,
+        full_name=full_name,
+        note=note,
+        recorded_by=user,
+        recorded_by_org_id=user.organisation_id,
+    )
+    _index_name(child, name)
+    return name
+
+
+def _reindex_primary(child: Child, user: User) -> None:
+    ChildName.objects.filter(child=child, kind__in=[NameKind.PRIMARY, NameKind.TRANSLITERATION]).delete()
+    if child.full_name:
+        _add_name(child, child.full_name, NameKind.PRIMARY, user)
+    if child.name_latin and name_prep.normalise(child.name_latin) != name_prep.normalise(child.full_name):
+        _add_name(child, child.name_latin, NameKind.TRANSLITERATION, user)
+
+
+def _apply_child_fields(child: Child, data: ChildIn) -> None:
+    child.given_names = data.given_names
+    child.family_name = data.family_name
+    full = " ".join(p for p in (data.given_names, data.family_name) if p)
+    # Without a given Latin form, store the script-neutral transliteration.
+    child.name_latin = data.name_latin or name_prep.transliterate(full).title()
+    child.sex = data.sex
+    child.birth_date = data.birth_date
+    child.birth_date_precision = data.birth_date_precision
+    child.assessed_age_min = data.assessed_age_min
+    child.assessed_age_max = data.assessed_age_max
+    child.assessed_on = data.assessed_on
+    child.nationality = data.nationality
+    child.languages = data.languages
+
+
+def _apply_case_fields(case: Case, data: CaseIn, user: User) -> None:
+    case.status = data.status
+    case.missing_category = data.missing_category or ""
+    case.unaccompanied = data.unaccompanied
+    case.separated = data.separated
+    case.risk_level = data.risk_level
+    case.risk_reasons = data.risk_reasons
+    case.caseworker = _resolve_user(data.caseworker, "case.caseworker", user=user)
+    case.guardian = _resolve_user(data.guardian, "case.guardian", user=user, role=Role.GUARDIAN)
+    if data.status == CaseStatus.CLOSED and case.closed_at is None:
+        case.closed_at = timezone.now()
+    elif data.status != CaseStatus.CLOSED:
+        case.closed_at = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Register a child
+
+
+def find_probable_duplicates(user: User, data: ChildIn) -> list[Case]:
+    """Cases of this organisation whose child has the same name skeletons and birth date."""
+    skeletons = name_prep.query_skeletons(" ".join(p for p in (data.given_names, data.family_name) if p))
+    if not skeletons:
+        return []
+    qs = Case.objects.filter(organisation=user.organisation)
+    for skel in skeletons:
+        qs = qs.filter(child__name_keys__skeleton=skel)
+    if data.birth_date is not None:
+        qs = qs.filter(child__birth_date=data.birth_date)
+    else:
+        qs = qs.filter(child__birth_date__isnull=True)
+    return list(qs.select_related("child").distinct()[:5])
+
+
+def check_register_child(user: User, data: RegisterChildIn) -> None:
+    _require_org(user)
+    if not data.confirm_not_duplicate:
+        dups = find_probable_duplicates(user, data.child)
+        if dups:
+            raise DuplicateWarning(
+                "a child with the same name and date of birth is already registered here "
+                f"({', '.join(c.reference for c in dups)}); check, then confirm to register anyway",
+                [c.reference for c in dups],
+            )
+
+
+@transaction.atomic
+def do_register_child(user: User, data: RegisterChildIn, *, fictional: bool = False) -> Case:
+    """Register a child and open their case, with a registration event."""
+    check_register_child(user, data)
+    org = user.organisation
+    assert org is not None
+    child = Child(organisation=org, is_fictional=fictional)
+    _apply_child_fields(child, data.child)
+    child.save()
+    _reindex_primary(child, user)
+    for alias in data.child.aliases:
+        _add_name(child, alias.full_name, NameKind.ALIAS, user, note=alias.note)
+    for ident in data.child.identifiers:
+        Identifier.objects.create(
+            child=child, scheme=ident.scheme, value=ident.value, issued_by=ident.issued_by
+        )
+
+    now = timezone.now()
+    case = Case(
+        child=child,
+        organisation=org,
+        opened_at=now,
+        updated_at=now,
+        is_fictional=fictional,
+    )
+    _apply_case_fields(case, data.case, user)
+    if case.caseworker is None and user.role == Role.CASEWORKER:
+        case.caseworker = user
+    case.save()
+    # The reference is readable and unique: country, year, then the row id.
+    case.reference = f"{org.country}-{now.year}-{case.pk:06d}"
+    case.save(update_fields=["reference"])
+    CarePlan.objects.create(case=case, updated_by=user)
+    Event.objects.create(
+        case=case,
+        type=EventType.REGISTRATION,
+        occurred_at=now,
+        author=user,
+        author_org_id=user.organisation_id,
+        source=EventSource.STAFF,
+        category=DataCategory.IDENTITY,
+        summary=f"Registered by {org.name}",
+    )
+    return case
+
+
+# ---------------------------------------------------------------------------------------------
+# Edit
+
+
+@transaction.atomic
+def do_update_child(user: User, case: Case, data: ChildIn) -> Child:
+    """Replace the child's identity fields. Aliases are added separately and never lost."""
+    child = Child.objects.select_for_update().get(pk=case.child_id)
+    _apply_child_fields(child, data)
+    child.save()
+    _reindex_primary(child, user)
+    existing = set(child.names.filter(kind=NameKind.ALIAS).values_list("full_name", flat=True))
+    for alias in data.aliases:
+        if alias.full_name not in existing:
+            _add_name(child, alias.full_name, NameKind.ALIAS, user, note=alias.note)
+    for ident in data.identifiers:
+        Identifier.objects.get_or_create(
+            child=child, scheme=ident.scheme, value=ident.value, defaults={"issued_by": ident.issued_by}
+        )
+    _touch(case)
+    return child
+
+
+@transaction.atomic
+def do_add_alias(user: User, case: Case, data: AliasIn) -> ChildName:
+    name = _add_name(case.child, data.full_name, NameKind.ALIAS, user, note=data.note)
+    _touch(case)
+    return name
+
+
+@transaction.atomic
+def do_update_case(user: User, case: Case, data: CaseIn) -> Case:
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    old_status = locked.status
+    _apply_case_fields(locked, data, user)
+    locked.updated_at = timezone.now()
+    locked.save()
+    if old_status != locked.status:
+        Event.objects.create(
+            case=locked,
+            type=EventType.NOTE,
+            occurred_at=locked.updated_at,
+            author=user,
+            author_org_id=user.organisation_id,
+            category=DataCategory.CASE_NOTES,
+            summary=f"Status changed from {CaseStatus(old_status).label} to {CaseStatus(locked.status).label}",
+        )
+    return locked
+
+
+def _touch(case: Case) -> None:
+    Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+
+
+# ---------------------------------------------------------------------------------------------
+# Timeline, care plan, consent
+
+
+@transaction.atomic
+def do_add_event(user: User, case: Case, data: EventIn) -> Event:
+    event = Event.objects.create(
+        case=case,
+        type=data.type,
+        occurred_at=data.occurred_at or timezone.now(),
+        author=user,
+        author_org_id=user.organisation_id,
+        source=data.source,
+        category=data.category,
+        summary=data.summary,
+        details=data.details,
+        location=data.location,
+    )
+    _touch(case)
+    return event
+
+
+@transaction.atomic
+def do_update_care_plan(user: User, case: Case, data: CarePlanIn) -> CarePlan:
+    plan, _created = CarePlan.objects.select_for_update().get_or_create(case=case)
+    plan.needs = data.needs
+    plan.objectives = data.objectives
+    plan.services = data.services
+    plan.responsible = _resolve_user(data.responsible, "responsible", user=user)
+    plan.review_date = data.review_date
+    plan.updated_by = user
+    plan.save()
+    _touch(case)
+    return plan
+
+
+@transaction.atomic
+def do_record_consent(user: User, case: Case, data: ConsentIn) -> Consent:
+    consent = Consent.objects.create(
+        case=case,
+        recipient_org=data.recipient_org,
+        recipient_name=data.recipient_name,
+        purpose=data.purpose,
+        categories=[str(c) for c in data.categories],
+        valid_from=data.valid_from,
+        valid_until=data.valid_until,
+        childs_views=data.childs_views,
+        given_by=data.given_by,
+        recorded_by=user,
+    )
+    _touch(case)
+    return consent
+
+
+# ---------------------------------------------------------------------------------------------
+# Photo
+
+_IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+
+
+@dataclass(frozen=True)
+class CheckedPhoto:
+    content: bytes
+    extension: str
+
+
+def check_photo(upload: UploadedFile) -> CheckedPhoto:
+    """A real JPEG, PNG or WebP image, no larger than the configured limit."""
+    limit = settings.WAYMARK_MAX_PHOTO_BYTES
+    if upload.size is None or upload.size > limit:
+        raise ActionError(f"the photo is larger than {limit // (1024 * 1024)} MB", field="photo")
+    content = upload.read()
+    try:
+        with Image.open(io.BytesIO(content)) as img:
+            img.verify()
+            fmt = img.format or ""
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ActionError("the file is not an image (JPEG, PNG or WebP)", field="photo") from exc
+    if fmt not in _IMAGE_FORMATS:
+        raise ActionError("the photo must be JPEG, PNG or WebP", field="photo")
+    return CheckedPhoto(content=content, extension=_IMAGE_FORMATS[fmt])
+
+
+@transaction.atomic
+def do_set_photo(user: User, case: Case, photo: CheckedPhoto) -> Child:
+    from django.core.files.base import ContentFile
+
+    child = Child.objects.select_for_update().get(pk=case.child_id)
+    if child.photo:
+        child.photo.delete(save=False)
+    child.photo.save(f"{child.public_id}.{photo.extension}", ContentFile(photo.content), save=True)
+    _touch(case)
+    return child

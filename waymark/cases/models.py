@@ -1,0 +1,316 @@
+"""The case record: a child across names and scripts, their case, timeline, care plan, consent.
+
+Every field that holds data about a child carries a data category (``FIELD_CATEGORIES``), so
+the firewall can decide and redact field by field. Rows are written only by ``actions.py``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from waymark.accounts.models import Organisation
+from waymark.vocab import (
+    CaseStatus,
+    DataCategory,
+    DatePrecision,
+    EventSource,
+    EventType,
+    IdentifierScheme,
+    MissingCategory,
+    Purpose,
+    RiskLevel,
+    Sex,
+)
+
+C = DataCategory
+
+
+class Child(models.Model):
+    """One child, as this node knows them. Names live in ``ChildName`` (primary and aliases)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="children")
+    # The primary name as the child gave it, in any script, and its Latin transliteration.
+    given_names = models.CharField(_("given names"), max_length=200, blank=True)
+    family_name = models.CharField(_("family name"), max_length=200, blank=True)
+    name_latin = models.CharField(_("name in Latin script"), max_length=400, blank=True)
+    sex = models.CharField(_("sex"), max_length=16, choices=Sex.choices, default=Sex.UNKNOWN)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    birth_date_precision = models.CharField(
+        _("date of birth precision"),
+        max_length=16,
+        choices=DatePrecision.choices,
+        default=DatePrecision.EXACT,
+    )
+    # An age assessment gives a range in years; required when the precision is "estimated".
+    assessed_age_min = models.PositiveSmallIntegerField(_("assessed age from"), null=True, blank=True)
+    assessed_age_max = models.PositiveSmallIntegerField(_("assessed age to"), null=True, blank=True)
+    assessed_on = models.DateField(_("age assessed on"), null=True, blank=True)
+    nationality = models.CharField(_("nationality claimed"), max_length=2, blank=True)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    photo = models.ImageField(_("photo"), upload_to="photos/%Y/", null=True, blank=True)
+    is_fictional = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    FIELD_CATEGORIES = {
+        "given_names": C.IDENTITY,
+        "family_name": C.IDENTITY,
+        "name_latin": C.IDENTITY,
+        "sex": C.IDENTITY,
+        "birth_date": C.IDENTITY,
+        "birth_date_precision": C.IDENTITY,
+        "assessed_age_min": C.IDENTITY,
+        "assessed_age_max": C.IDENTITY,
+        "assessed_on": C.IDENTITY,
+        "nationality": C.LEGAL_STATUS,
+        "languages": C.IDENTITY,
+        "photo": C.PHOTO,
+    }
+
+    class Meta:
+        verbose_name_plural = "children"
+
+    def __str__(self) -> str:
+        return self.full_name or str(self.public_id)
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.given_names, self.family_name) if p)
+
+    def birth_year_range(self, today: date | None = None) -> tuple[int, int] | None:
+        """Possible birth years; an estimated date compares as a range, never as a date."""
+        if self.birth_date_precision == DatePrecision.ESTIMATED:
+            if self.assessed_age_min is None or self.assessed_age_max is None:
+                return None
+            ref = self.assessed_on or today or timezone.localdate()
+            return (ref.year - self.assessed_age_max - 1, ref.year - self.assessed_age_min)
+        if self.birth_date is None:
+            return None
+        return (self.birth_date.year, self.birth_date.year)
+
+
+class NameKind(models.TextChoices):
+    PRIMARY = "primary", _("Name as given")
+    ALIAS = "alias", _("Alias")
+    TRANSLITERATION = "transliteration", _("Other spelling")
+
+
+class ChildName(models.Model):
+    """A name the child is known by: the primary name, aliases, other spellings — who said so."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="names")
+    kind = models.CharField(max_length=16, choices=NameKind.choices)
+    full_name = models.CharField(_("name"), max_length=400)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_by_org = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(_("where or to whom this name was given"), max_length=400, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    FIELD_CATEGORIES = {"full_name": C.IDENTITY, "note": C.IDENTITY}
+
+    class Meta:
+        ordering = ["kind", "id"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class NameKey(models.Model):
+    """Search keys of one name token: its Latin form and consonant skeleton (core.names)."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="name_keys")
+    name = models.ForeignKey(ChildName, on_delete=models.CASCADE, related_name="keys")
+    latin = models.CharField(max_length=100, db_index=True)
+    # db_index on a CharField also gives PostgreSQL a varchar_pattern_ops index for LIKE 'x%'.
+    skeleton = models.CharField(max_length=100, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["skeleton", "child"])]
+
+    def __str__(self) -> str:
+        return self.skeleton
+
+
+class Identifier(models.Model):
+    """A reference number another system gave the child (kept as plain text)."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="identifiers")
+    scheme = models.CharField(_("scheme"), max_length=16, choices=IdentifierScheme.choices)
+    value = models.CharField(_("reference"), max_length=100)
+    issued_by = models.CharField(_("issued by"), max_length=200, blank=True)
+
+    FIELD_CATEGORIES = {"value": C.LEGAL_STATUS, "issued_by": C.LEGAL_STATUS}
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["child", "scheme", "value"], name="identifier_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.scheme}:{self.value}"
+
+
+class Case(models.Model):
+    """A child's case at one organisation."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(_("case reference"), max_length=32, unique=True, blank=True)
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="cases")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cases")
+    status = models.CharField(_("status"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    missing_category = models.CharField(
+        _("missing-child category"), max_length=40, choices=MissingCategory.choices, blank=True
+    )
+    unaccompanied = models.BooleanField(_("unaccompanied"), default=True)
+    separated = models.BooleanField(_("separated"), default=False)
+    risk_level = models.CharField(
+        _("risk level"), max_length=16, choices=RiskLevel.choices, default=RiskLevel.MEDIUM
+    )
+    risk_reasons = models.TextField(_("risk reasons"), blank=True)
+    caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases_assigned",
+        verbose_name=_("caseworker"),
+    )
+    guardian = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases_guarded",
+        verbose_name=_("guardian"),
+    )
+    opened_at = models.DateTimeField(_("opened"))
+    updated_at = models.DateTimeField(_("last activity"))
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    is_fictional = models.BooleanField(default=False)
+
+    FIELD_CATEGORIES = {
+        "status": C.CASE_NOTES,
+        "missing_category": C.CASE_NOTES,
+        "unaccompanied": C.FAMILY,
+        "separated": C.FAMILY,
+        "risk_level": C.CASE_NOTES,
+        "risk_reasons": C.CASE_NOTES,
+        "caseworker": C.CASE_NOTES,
+        "guardian": C.GUARDIAN,
+    }
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-updated_at", "id"]),
+            models.Index(fields=["status", "-updated_at"]),
+            models.Index(fields=["organisation", "-updated_at"]),
+            models.Index(fields=["risk_level", "-updated_at"]),
+            models.Index(fields=["missing_category", "-updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference or str(self.public_id)
+
+
+class Event(models.Model):
+    """One entry on a case's timeline."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(_("type"), max_length=32, choices=EventType.choices)
+    occurred_at = models.DateTimeField(_("when it happened"))
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    author_org = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True, related_name="+")
+    source = models.CharField(
+        _("source"), max_length=16, choices=EventSource.choices, default=EventSource.STAFF
+    )
+    # The data category of what the event says (summary and details).
+    category = models.CharField(_("data category"), max_length=32, choices=DataCategory.choices)
+    summary = models.CharField(_("summary"), max_length=300)
+    details = models.TextField(_("details"), blank=True)
+    location = models.CharField(_("place"), max_length=200, blank=True)
+
+    FIELD_CATEGORIES = {"location": C.CONTACT_LOCATION}  # summary/details: self.category
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["case", "-occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()}: {self.summary}"
+
+
+class CarePlan(models.Model):
+    """What the child needs, what we aim for, who does what, and when we look again."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="care_plan")
+    needs = models.TextField(_("needs"), blank=True)
+    objectives = models.TextField(_("objectives"), blank=True)
+    services = models.TextField(_("services"), blank=True)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible person"),
+    )
+    review_date = models.DateField(_("review date"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    FIELD_CATEGORIES = {
+        "needs": C.CASE_NOTES,
+        "objectives": C.CASE_NOTES,
+        "services": C.CASE_NOTES,
+        "responsible": C.CASE_NOTES,
+        "review_date": C.CASE_NOTES,
+    }
+
+    class Meta:
+        indexes = [models.Index(fields=["review_date"])]
+
+    def __str__(self) -> str:
+        return f"Care plan of {self.case_id}"
+
+
+class Consent(models.Model):
+    """The child's consent to share: per recipient, purpose and categories, for a period."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
+    # A recipient may sit on another node: it is named by its federation identifier.
+    recipient_org = models.CharField(_("recipient organisation (identifier)"), max_length=64)
+    recipient_name = models.CharField(_("recipient organisation"), max_length=200, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=40, choices=Purpose.choices)
+    categories = models.JSONField(_("data categories"), default=list)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    childs_views = models.TextField(_("the child's views"), blank=True)
+    given_by = models.CharField(_("given by"), max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    FIELD_CATEGORIES = {"childs_views": C.CASE_NOTES}
+
+    class Meta:
+        ordering = ["-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"Consent to {self.recipient_org} for {self.purpose}"

@@ -1,0 +1,184 @@
+"""Input schemas for the case record: the one place where input is validated.
+
+The JSON API uses them directly; the web forms feed their data through them, so a rule is
+written once and both edges name the same field in their error messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from django.utils import timezone
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from waymark.core.codes import is_country, is_language
+from waymark.vocab import (
+    CaseStatus,
+    DataCategory,
+    DatePrecision,
+    EventSource,
+    EventType,
+    IdentifierScheme,
+    MissingCategory,
+    Purpose,
+    RiskLevel,
+    Sex,
+)
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20000)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class AliasIn(_In):
+    full_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
+    note: ShortText = ""
+
+
+class IdentifierIn(_In):
+    scheme: IdentifierScheme
+    value: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    issued_by: Name = ""
+
+
+class ChildIn(_In):
+    """A child's identity: names in any script, date of birth with its precision."""
+
+    given_names: Name = ""
+    family_name: Name = ""
+    name_latin: Annotated[str, StringConstraints(strip_whitespace=True, max_length=400)] = ""
+    aliases: list[AliasIn] = Field(default_factory=list, max_length=50)
+    sex: Sex = Sex.UNKNOWN
+    birth_date: dt.date | None = None
+    birth_date_precision: DatePrecision = DatePrecision.EXACT
+    assessed_age_min: int | None = Field(default=None, ge=0, le=25)
+    assessed_age_max: int | None = Field(default=None, ge=0, le=25)
+    assessed_on: dt.date | None = None
+    nationality: str = ""
+    languages: list[str] = Field(default_factory=list, max_length=20)
+    identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=20)
+
+    @field_validator("nationality")
+    @classmethod
+    def _country(cls, v: str) -> str:
+        v = v.strip().upper()
+        if v and not is_country(v):
+            raise ValueError(f"'{v}' is not an ISO 3166-1 alpha-2 country code (e.g. ER, AF, IT)")
+        return v
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, v: list[str]) -> list[str]:
+        out: list[str] = []
+        for code in v:
+            code = code.strip().lower()
+            if not code:
+                continue
+            if not is_language(code):
+                raise ValueError(f"'{code}' is not an ISO 639 language code (e.g. ar, ti, prs, ps, so)")
+            if code not in out:
+                out.append(code)
+        return out
+
+    @field_validator("birth_date", "assessed_on")
+    @classmethod
+    def _not_future(cls, v: dt.date | None) -> dt.date | None:
+        if v is not None and v > timezone.localdate():
+            raise ValueError("cannot be in the future")
+        return v
+
+    @model_validator(mode="after")
+    def _coherent(self) -> ChildIn:
+        if not (self.given_names or self.family_name or self.aliases):
+            raise ValueError("given_names: give at least one name or an alias")
+        if self.birth_date_precision == DatePrecision.ESTIMATED:
+            if self.assessed_age_min is None or self.assessed_age_max is None:
+                raise ValueError("assessed_age_min: an estimated date of birth needs the assessed age range")
+            if self.assessed_age_min > self.assessed_age_max:
+                raise ValueError("assessed_age_max: must not be below assessed_age_min")
+        elif self.birth_date is None and (
+            self.assessed_age_min is not None or self.assessed_age_max is not None
+        ):
+            raise ValueError("birth_date_precision: an assessed age range needs precision 'estimated'")
+        return self
+
+
+class CaseIn(_In):
+    """The case: status, category, flags, risk and people."""
+
+    status: CaseStatus = CaseStatus.OPEN
+    missing_category: MissingCategory | None = None
+    unaccompanied: bool = True
+    separated: bool = False
+    risk_level: RiskLevel = RiskLevel.MEDIUM
+    risk_reasons: LongText = ""
+    caseworker: str | None = Field(default=None, description="username of a user of this organisation")
+    guardian: str | None = Field(default=None, description="username of a guardian")
+
+    @model_validator(mode="after")
+    def _missing(self) -> CaseIn:
+        if self.status == CaseStatus.MISSING and not self.missing_category:
+            raise ValueError("missing_category: a missing child's case needs a missing-child category")
+        return self
+
+
+class RegisterChildIn(_In):
+    """Register a child and open their case in one action."""
+
+    child: ChildIn
+    case: CaseIn = Field(default_factory=CaseIn)
+    # A probable duplicate is refused with a warning unless the caller confirms.
+    confirm_not_duplicate: bool = False
+
+
+class EventIn(_In):
+    type: EventType
+    occurred_at: dt.datetime | None = None
+    source: EventSource = EventSource.STAFF
+    category: DataCategory = DataCategory.CASE_NOTES
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    details: LongText = ""
+    location: Name = ""
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _aware_past(cls, v: dt.datetime | None) -> dt.datetime | None:
+        if v is None:
+            return v
+        if timezone.is_naive(v):
+            v = timezone.make_aware(v)
+        if v > timezone.now() + dt.timedelta(minutes=5):
+            raise ValueError("cannot be in the future")
+        return v
+
+
+class CarePlanIn(_In):
+    needs: LongText = ""
+    objectives: LongText = ""
+    services: LongText = ""
+    responsible: str | None = Field(default=None, description="username")
+    review_date: dt.date | None = None
+
+
+class ConsentIn(_In):
+    recipient_org: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    recipient_name: Name = ""
+    purpose: Purpose
+    categories: list[DataCategory] = Field(min_length=1)
+    valid_from: dt.date
+    valid_until: dt.date | None = None
+    childs_views: LongText = ""
+    given_by: Name = ""
+
+    @model_validator(mode="after")
+    def _period(self) -> ConsentIn:
+        if self.valid_until is not None and self.valid_until < self.valid_from:
+            raise ValueError("valid_until: ends before it starts")
+        if self.purpose == Purpose.IMMIGRATION_ENFORCEMENT:
+            raise ValueError("purpose: consent can never be recorded for immigration enforcement")
+        return self

@@ -1,0 +1,110 @@
+"""Test personas and ``create_*`` helpers, shared by every app's tests.
+
+The people (all fictional):
+- giulia — caseworker, Italian child-protection service (it-cps-milano)
+- sara — supervisor, same service
+- marco — guardian, Italian guardianship office (it-guardians)
+- claire — caseworker, French NGO (fr-ngo-calais)
+- luc — police officer, Belgian missing-persons unit (be-police-mpu)
+- ivan — an immigration-enforcement user created by mistake: always refused
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from waymark.accounts.models import Organisation, User
+from waymark.cases import actions
+from waymark.cases.models import Case
+from waymark.cases.schemas import CaseIn, ChildIn, RegisterChildIn
+from waymark.vocab import Role, Sector
+
+PASSWORD = "correct horse battery staple 42"  # noqa: S105  (fictional test persona)
+
+
+def create_org(
+    slug: str, *, name: str = "", country: str = "IT", sector: Sector = Sector.CHILD_PROTECTION
+) -> Organisation:
+    org, _ = Organisation.objects.get_or_create(
+        slug=slug, defaults={"name": name or slug, "country": country, "sector": sector, "is_fictional": True}
+    )
+    return org
+
+
+def create_user(username: str, org: Organisation, role: Role, **extra: Any) -> User:
+    user = User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        organisation=org,
+        role=role,
+        display_name=extra.pop("display_name", username.title()),
+        **extra,
+    )
+    return user
+
+
+def create_case(
+    user: User, *, given_names: str = "Muhammad", family_name: str = "Hussain", **child: Any
+) -> Case:
+    case_fields = child.pop("case", {})
+    data = RegisterChildIn(
+        child=ChildIn(given_names=given_names, family_name=family_name, **child),
+        case=CaseIn(**case_fields),
+        confirm_not_duplicate=True,
+    )
+    return actions.do_register_child(user, data, fictional=True)
+
+
+@dataclass
+class Personas:
+    it_cps: Organisation
+    it_guardians: Organisation
+    fr_ngo: Organisation
+    be_police: Organisation
+    immigration: Organisation
+    giulia: User
+    sara: User
+    marco: User
+    claire: User
+    luc: User
+    ivan: User
+
+
+def create_personas() -> Personas:
+    it_cps = create_org("it-cps-milano", name="Servizio Tutela Minori Milano (fictional)", country="IT")
+    it_guardians = create_org(
+        "it-guardians", name="Ufficio Tutori Milano (fictional)", country="IT", sector=Sector.GUARDIANSHIP
+    )
+    fr_ngo = create_org(
+        "fr-ngo-calais", name="Association Refuge Calais (fictional)", country="FR", sector=Sector.NGO
+    )
+    be_police = create_org(
+        "be-police-mpu", name="Cellule Personnes Disparues (fictional)", country="BE", sector=Sector.POLICE
+    )
+    immigration = create_org(
+        "xx-immigration",
+        name="Immigration Enforcement (fictional)",
+        country="IT",
+        sector=Sector.IMMIGRATION_ENFORCEMENT,
+    )
+    return Personas(
+        it_cps=it_cps,
+        it_guardians=it_guardians,
+        fr_ngo=fr_ngo,
+        be_police=be_police,
+        immigration=immigration,
+        giulia=create_user("giulia", it_cps, Role.CASEWORKER),
+        sara=create_user("sara", it_cps, Role.SUPERVISOR),
+        marco=create_user("marco", it_guardians, Role.GUARDIAN),
+        claire=create_user("claire", fr_ngo, Role.CASEWORKER),
+        luc=create_user("luc", be_police, Role.POLICE_OFFICER),
+        ivan=create_user("ivan", immigration, Role.CASEWORKER),
+    )
+
+
+def days_ago(n: int) -> dt.date:
+    return timezone.localdate() - dt.timedelta(days=n)

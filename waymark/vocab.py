@@ -1,0 +1,151 @@
+"""Waymark's controlled vocabularies, in one place (see shared/design/DOMAIN.md).
+
+Every role, sector, purpose, data category, status and event type the code uses is a member
+here; no string literals for them elsewhere.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    GUARDIAN = "guardian", _("Guardian")
+    CASEWORKER = "caseworker", _("Caseworker")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    HOTLINE_OPERATOR = "hotline_operator", _("Hotline operator")
+    POLICE_OFFICER = "police_officer", _("Police officer")
+    DUBLIN_OFFICER = "dublin_officer", _("Dublin officer")
+    DPO = "dpo", _("Data protection officer")
+    NODE_ADMIN = "node_admin", _("Node administrator")
+
+
+class Sector(models.TextChoices):
+    CHILD_PROTECTION = "child_protection", _("Child protection")
+    GUARDIANSHIP = "guardianship", _("Guardianship")
+    NGO = "ngo", _("NGO")
+    HOTLINE = "hotline", _("116 000 hotline")
+    POLICE = "police", _("Police")
+    JUDICIARY = "judiciary", _("Judiciary")
+    ASYLUM_DUBLIN_UNIT = "asylum_dublin_unit", _("Asylum / Dublin unit")
+    HEALTH = "health", _("Health")
+    EDUCATION = "education", _("Education")
+    # Never a party to an agreement; exists so the firewall can name and refuse it.
+    IMMIGRATION_ENFORCEMENT = "immigration_enforcement", _("Immigration enforcement")
+
+
+class Purpose(models.TextChoices):
+    CHILD_PROTECTION = "child_protection", _("Child protection")
+    LOCATE_MISSING_CHILD = "locate_missing_child", _("Locate a missing child")
+    FAMILY_TRACING = "family_tracing", _("Family tracing")
+    BEST_INTERESTS_ASSESSMENT = "best_interests_assessment", _("Best-interests assessment")
+    CARE_CONTINUITY = "care_continuity", _("Care continuity")
+    TRAFFICKING_INVESTIGATION = "trafficking_investigation", _("Trafficking investigation")
+    STATISTICS = "statistics", _("Statistics (aggregates only)")
+    AUDIT = "audit", _("Audit")
+    # Always refused, by the firewall.
+    IMMIGRATION_ENFORCEMENT = "immigration_enforcement", _("Immigration enforcement")
+
+
+class DataCategory(models.TextChoices):
+    IDENTITY = "identity", _("Identity")
+    PHYSICAL_DESCRIPTION = "physical_description", _("Physical description")
+    PHOTO = "photo", _("Photo")
+    CONTACT_LOCATION = "contact_location", _("Contact and location")
+    FAMILY = "family", _("Family")
+    LEGAL_STATUS = "legal_status", _("Legal status")
+    HEALTH = "health", _("Health")
+    PSYCHOSOCIAL = "psychosocial", _("Psychosocial")
+    TRAFFICKING_INDICATORS = "trafficking_indicators", _("Trafficking indicators")
+    DISCLOSURE = "disclosure", _("Disclosure")
+    CASE_NOTES = "case_notes", _("Case notes")
+    GUARDIAN = "guardian", _("Guardian")
+    EDUCATION = "education", _("Education")
+
+
+# GDPR Art. 9 / Art. 10 special categories (plus case notes): encrypted at rest.
+SPECIAL_CATEGORIES = frozenset(
+    {
+        DataCategory.HEALTH,
+        DataCategory.PSYCHOSOCIAL,
+        DataCategory.TRAFFICKING_INDICATORS,
+        DataCategory.DISCLOSURE,
+        DataCategory.CASE_NOTES,
+    }
+)
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Other")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class DatePrecision(models.TextChoices):
+    EXACT = "exact", _("Exact date")
+    YEAR_MONTH = "year_month", _("Year and month")
+    YEAR = "year", _("Year only")
+    ESTIMATED = "estimated", _("Estimated (age assessment)")
+
+
+class IdentifierScheme(models.TextChoices):
+    UNHCR = "unhcr", _("UNHCR registration")
+    NATIONAL = "national", _("National reference")
+    SIS = "sis", _("SIS alert reference")
+    EURODAC = "eurodac", _("Eurodac reference")
+    OTHER = "other", _("Other")
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    MISSING = "missing", _("Missing")
+    FOUND = "found", _("Found")
+    TRANSFERRED = "transferred", _("Transferred")
+    CLOSED = "closed", _("Closed")
+
+
+class MissingCategory(models.TextChoices):
+    """The categories used by the 116 000 missing-children hotlines."""
+
+    RUNAWAY = "runaway", _("Runaway")
+    PARENTAL_ABDUCTION_NATIONAL = "parental_abduction_national", _("Parental abduction (national)")
+    PARENTAL_ABDUCTION_INTERNATIONAL = (
+        "parental_abduction_international",
+        _("Parental abduction (international)"),
+    )
+    CRIMINAL_ABDUCTION = "criminal_abduction", _("Criminal (third-party) abduction")
+    UNACCOMPANIED_MIGRANT = "unaccompanied_migrant", _("Missing unaccompanied migrant child")
+    LOST_INJURED_OTHER = "lost_injured_other", _("Lost, injured or otherwise missing")
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+class EventType(models.TextChoices):
+    REGISTRATION = "registration", _("Registration")
+    INTERVIEW = "interview", _("Interview")
+    GUARDIAN_APPOINTED = "guardian_appointed", _("Guardian appointed")
+    RISK_ASSESSMENT = "risk_assessment", _("Risk assessment")
+    DISAPPEARANCE = "disappearance", _("Disappearance")
+    SIGHTING = "sighting", _("Sighting")
+    FOUND = "found", _("Found")
+    REFERRAL = "referral", _("Referral")
+    TRANSFER = "transfer", _("Transfer")
+    HEALTH = "health", _("Health")
+    NOTE = "note", _("Note")
+
+
+class EventSource(models.TextChoices):
+    STAFF = "staff", _("Staff observation")
+    CHILD = "child", _("The child")
+    FAMILY = "family", _("Family member")
+    PARTNER = "partner", _("Partner organisation")
+    HOTLINE = "hotline", _("Hotline call")
+    POLICE = "police", _("Police")
+    OTHER = "other", _("Other")

@@ -94,6 +94,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "waymark.accounts",
     "waymark.cases",
+    "waymark.policy",
+    "waymark.audit",
+    "waymark.vault",
+    "waymark.exchange",
 ]
 
 MIDDLEWARE = [
@@ -210,3 +214,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- per-app settings below: one block per app, each headed by the app's name ----------------

@@ -149,3 +149,19 @@ class EventSource(models.TextChoices):
     HOTLINE = "hotline", _("Hotline call")
     POLICE = "police", _("Police")
     OTHER = "other", _("Other")
+
+
+class AgreementStatus(models.TextChoices):
+    """Life of a cooperation agreement; only ``active`` (and in date) opens anything."""
+
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    TERMINATED = "terminated", _("Terminated")
+
+
+class PolicyAction(models.TextChoices):
+    """What a user does with a category of a child's data; the Cedar actions of the same name."""
+
+    READ = "read", _("Read")
+    UPDATE = "update", _("Update")

@@ -165,3 +165,29 @@ class PolicyAction(models.TextChoices):
 
     READ = "read", _("Read")
     UPDATE = "update", _("Update")
+
+
+class AuditKind(models.TextChoices):
+    """What an audit log entry records (waymark.audit)."""
+
+    ACCESS_DECISION = "access_decision", _("Access decision")
+    EXPORT = "export", _("Export")
+    LOGIN = "login", _("Login")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    LOGOUT = "logout", _("Logout")
+    KEY_DELETION = "key_deletion", _("Key deletion")
+    ERASURE = "erasure", _("Erasure")
+    BREAK_GLASS = "break_glass", _("Emergency access (break-glass)")
+    ENVELOPE_SENT = "envelope_sent", _("Envelope sent")
+    ENVELOPE_RECEIVED = "envelope_received", _("Envelope received")
+    RECEIPT = "receipt", _("Receipt")
+    AGREEMENT_CHANGE = "agreement_change", _("Agreement change")
+    CHECKPOINT = "checkpoint", _("Checkpoint")
+    OTHER = "other", _("Other")
+
+
+class AuditDecision(models.TextChoices):
+    """The outcome an audit entry records; empty for events that are not decisions (a login)."""
+
+    ALLOW = "allow", _("Allowed")
+    DENY = "deny", _("Refused")

@@ -220,3 +220,21 @@ LOGGING = {
 }
 
 # --- per-app settings below: one block per app, each headed by the app's name ----------------
+
+# --- audit ---
+# The node's audit signing key (Ed25519, PEM) and pseudonym key (HMAC-SHA256) are files created
+# on first use (mode 0600), never database rows. Back them up apart from the database: without the
+# pseudonym key no access report can find a child's entries; without the signing key's public half
+# old checkpoints cannot be checked.
+WAYMARK_AUDIT_KEY_FILE = Path(
+    os.environ.get("WAYMARK_AUDIT_KEY_FILE", DATA_DIR / "keys" / "audit-signing.pem")
+)
+WAYMARK_PSEUDONYM_KEY_FILE = Path(
+    os.environ.get("WAYMARK_PSEUDONYM_KEY_FILE", DATA_DIR / "keys" / "pseudonym.key")
+)
+# The log's name, the first line of every signed checkpoint (C2SP tlog-checkpoint "origin").
+WAYMARK_AUDIT_ORIGIN = os.environ.get(
+    "WAYMARK_AUDIT_ORIGIN", "waymark/" + "-".join(WAYMARK_NODE_NAME.lower().split()) + "/audit"
+)
+if not WAYMARK_AUDIT_ORIGIN.strip() or "\n" in WAYMARK_AUDIT_ORIGIN:
+    raise ImproperlyConfigured("WAYMARK_AUDIT_ORIGIN must be one non-empty line")

@@ -1,2 +1,20 @@
+"""Pages of the case record. The names are used across apps: keep them stable."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/new", views.case_create, name="case_create"),
+    path("cases/<uuid:public_id>/", views.case_detail, name="case_detail"),
+    path("cases/<uuid:public_id>/child", views.child_edit, name="child_edit"),
+    path("cases/<uuid:public_id>/edit", views.case_edit, name="case_edit"),
+    path("cases/<uuid:public_id>/events/new", views.event_add, name="event_add"),
+    path("cases/<uuid:public_id>/care-plan", views.care_plan_edit, name="care_plan_edit"),
+    path("cases/<uuid:public_id>/aliases/new", views.alias_add, name="alias_add"),
+    path("cases/<uuid:public_id>/photo", views.child_photo, name="child_photo"),
+]

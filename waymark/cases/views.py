@@ -1,0 +1,433 @@
+"""Server-rendered pages of the case record (Django templates + htmx).
+
+Views are thin: they obtain child data only through ``access.access_case`` and
+``access.cases_visible_to`` (a case someone may not see is a 404, exactly like one that does not
+exist), parse input with a form that feeds the pydantic schema, and write only by calling one
+``actions.do_*``. Form errors answer 422 so htmx swaps them in place (see base.html's config).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import uuid
+from dataclasses import astuple
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.views.decorators.http import require_http_methods
+
+from waymark.accounts.models import Organisation, User
+from waymark.core.codes import countries
+from waymark.errors import ActionError, DuplicateWarning, NotFound
+from waymark.vocab import CaseStatus
+
+from . import actions
+from .access import access_case, cases_visible_to
+from .forms import (
+    AliasForm,
+    CarePlanForm,
+    CaseFilterForm,
+    CaseForm,
+    ChildForm,
+    EventForm,
+    PhotoForm,
+    RegisterChildForm,
+    add_errors,
+)
+from .models import CarePlan, Case, Event, NameKind
+from .search import CaseFilters, search_cases
+
+UNPROCESSABLE = 422
+
+
+def _me(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # login_required has run
+    return user
+
+
+def _case(request: HttpRequest, public_id: uuid.UUID) -> Case:
+    """The case if this user may see it; otherwise 404, the same as a case that does not exist."""
+    try:
+        return access_case(_me(request), public_id)
+    except NotFound as exc:
+        raise Http404 from exc
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    # A history restore wants the whole page back, not a fragment.
+    return request.headers.get("HX-Request") == "true" and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any], *, invalid: bool = False
+) -> HttpResponse:
+    response = render(request, template, context, status=UNPROCESSABLE if invalid else 200)
+    # The same URL answers a fragment to htmx and a page to the browser: caches must tell them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Dashboard and list
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    visible = cases_visible_to(me)
+    today = timezone.localdate()
+    mine = (
+        visible.filter(Q(caseworker=me) | Q(guardian=me))
+        .select_related("child", "organisation")
+        .order_by("-updated_at", "-id")[:20]
+    )
+    overdue = (
+        visible.filter(care_plan__review_date__lt=today)
+        .select_related("child", "care_plan")
+        .order_by("care_plan__review_date", "id")[:20]
+    )
+    recent = (
+        Event.objects.filter(case__in=visible)
+        .select_related("case", "case__child", "author", "author_org")
+        .order_by("-occurred_at", "-id")[:15]
+    )
+    counts = {row["status"]: row["n"] for row in visible.order_by().values("status").annotate(n=Count("id"))}
+    top = max(counts.values(), default=0)
+    bars = [
+        {
+            "status": status,
+            "label": status.label,
+            "count": counts.get(status.value, 0),
+            "percent": round(100 * counts.get(status.value, 0) / top) if top else 0,
+        }
+        for status in CaseStatus
+    ]
+    return _render(
+        request,
+        "cases/dashboard.html",
+        {
+            "my_cases": mine,
+            "overdue": overdue,
+            "recent_events": recent,
+            "bars": bars,
+            "total": sum(counts.values()),
+            "today": today,
+        },
+    )
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    visible = cases_visible_to(me)
+    # Offer only organisations that hold a case this user can see: one EXISTS per organisation.
+    organisations = Organisation.objects.filter(
+        Exists(visible.filter(organisation_id=OuterRef("pk")))
+    ).order_by("country", "name")
+    form = CaseFilterForm(request.GET, organisations=organisations)
+    form.is_valid()
+    filters = CaseFilters(
+        q=form.filter_value("q"),
+        status=form.filter_value("status"),
+        risk_level=form.filter_value("risk_level"),
+        missing_category=form.filter_value("missing_category"),
+        organisation=form.filter_value("organisation"),
+    )
+    results = search_cases(visible, filters).select_related("child", "organisation")
+    # Paginator counts with select_related dropped: one COUNT over the filtered cases, no join.
+    page = Paginator(results, settings.WAYMARK_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "filters": filters, "searching": any(astuple(filters))}
+    if _is_htmx(request):
+        return _render(request, "cases/_case_results_htmx.html", context)
+    return _render(request, "cases/case_list.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Register a child
+
+
+def _countries() -> list[tuple[str, str]]:
+    return sorted(countries().items())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_create(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    duplicates: list[Case] = []
+    if request.method == "POST":
+        form = RegisterChildForm(request.POST, user=me)
+        if form.is_valid():
+            assert form.schema is not None
+            try:
+                case = actions.do_register_child(me, form.schema, fictional=settings.WAYMARK_DEMO)
+            except DuplicateWarning as exc:
+                add_errors(form, exc.errors)
+                duplicates = list(
+                    cases_visible_to(me).filter(reference__in=exc.duplicates).select_related("child")
+                )
+            except ActionError as exc:
+                add_errors(form, exc.errors)
+            else:
+                return redirect("case_detail", public_id=case.public_id)
+    else:
+        form = RegisterChildForm(user=me)
+    return _render(
+        request,
+        "cases/case_create.html",
+        {"form": form, "duplicates": duplicates, "countries": _countries()},
+        invalid=request.method == "POST",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Case detail
+
+
+def _detail_context(case: Case, *, event_form: EventForm | None = None) -> dict[str, Any]:
+    child = case.child
+    names = child.names.exclude(kind=NameKind.PRIMARY).select_related("recorded_by", "recorded_by_org")
+    plan = CarePlan.objects.filter(case=case).select_related("responsible", "updated_by").first()
+    return {
+        "case": case,
+        "child": child,
+        "aliases": [n for n in names if n.kind == NameKind.ALIAS],
+        "other_spellings": [n for n in names if n.kind == NameKind.TRANSLITERATION],
+        "identifiers": list(child.identifiers.all()),
+        "care_plan": plan,
+        "review_overdue": bool(plan and plan.review_date and plan.review_date < timezone.localdate()),
+        "consents": list(case.consents.all()),
+        "events": case.events.select_related("author", "author_org"),
+        "event_form": event_form or EventForm(),
+        "photo_form": PhotoForm(),
+    }
+
+
+@login_required
+def case_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    case = _case(request, public_id)
+    return _render(request, "cases/case_detail.html", _detail_context(case))
+
+
+# ---------------------------------------------------------------------------------------------
+# Edit
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    me = _me(request)
+    case = _case(request, public_id)
+    child = case.child
+    known = [{"full_name": n.full_name, "note": n.note} for n in child.names.filter(kind=NameKind.ALIAS)]
+    if request.method == "POST":
+        form = ChildForm(request.POST, existing_aliases=known)
+        if form.is_valid():
+            assert form.schema is not None
+            try:
+                actions.do_update_child(me, case, form.schema)
+            except ActionError as exc:
+                add_errors(form, exc.errors)
+            else:
+                return redirect("case_detail", public_id=case.public_id)
+    else:
+        form = ChildForm(
+            existing_aliases=known,
+            initial={
+                "given_names": child.given_names,
+                "family_name": child.family_name,
+                "name_latin": child.name_latin,
+                "sex": child.sex,
+                "birth_date": child.birth_date,
+                "birth_date_precision": child.birth_date_precision,
+                "assessed_age_min": child.assessed_age_min,
+                "assessed_age_max": child.assessed_age_max,
+                "assessed_on": child.assessed_on,
+                "nationality": child.nationality,
+                "languages": ", ".join(child.languages or []),
+            },
+        )
+    return _render(
+        request,
+        "cases/child_edit.html",
+        {
+            "case": case,
+            "child": child,
+            "form": form,
+            "aliases": known,
+            "identifiers": list(child.identifiers.all()),
+            "countries": _countries(),
+        },
+        invalid=request.method == "POST",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    me = _me(request)
+    case = _case(request, public_id)
+    if request.method == "POST":
+        form = CaseForm(request.POST, user=me, caseworker=case.caseworker, guardian=case.guardian)
+        if form.is_valid():
+            assert form.schema is not None
+            try:
+                actions.do_update_case(me, case, form.schema)
+            except ActionError as exc:
+                add_errors(form, exc.errors)
+            else:
+                return redirect("case_detail", public_id=case.public_id)
+    else:
+        form = CaseForm(
+            initial={
+                "status": case.status,
+                "missing_category": case.missing_category,
+                "unaccompanied": case.unaccompanied,
+                "separated": case.separated,
+                "risk_level": case.risk_level,
+                "risk_reasons": case.risk_reasons,
+                "caseworker": case.caseworker.username if case.caseworker else "",
+                "guardian": case.guardian.username if case.guardian else "",
+            },
+            user=me,
+            caseworker=case.caseworker,
+            guardian=case.guardian,
+        )
+    return _render(
+        request, "cases/case_edit.html", {"case": case, "form": form}, invalid=request.method == "POST"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def care_plan_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    me = _me(request)
+    case = _case(request, public_id)
+    plan = CarePlan.objects.filter(case=case).select_related("responsible").first()
+    responsible = plan.responsible if plan else None
+    if request.method == "POST":
+        form = CarePlanForm(request.POST, user=me, responsible=responsible)
+        if form.is_valid():
+            assert form.schema is not None
+            try:
+                actions.do_update_care_plan(me, case, form.schema)
+            except ActionError as exc:
+                add_errors(form, exc.errors)
+            else:
+                return redirect("case_detail", public_id=case.public_id)
+    else:
+        initial = {}
+        if plan is not None:
+            initial = {
+                "needs": plan.needs,
+                "objectives": plan.objectives,
+                "services": plan.services,
+                "responsible": responsible.username if responsible else "",
+                "review_date": plan.review_date,
+            }
+        form = CarePlanForm(user=me, responsible=responsible, initial=initial)
+    return _render(
+        request, "cases/care_plan_edit.html", {"case": case, "form": form}, invalid=request.method == "POST"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alias_add(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    me = _me(request)
+    case = _case(request, public_id)
+    if request.method == "POST":
+        form = AliasForm(request.POST)
+        if form.is_valid():
+            assert form.schema is not None
+            try:
+                actions.do_add_alias(me, case, form.schema)
+            except ActionError as exc:
+                add_errors(form, exc.errors)
+            else:
+                return redirect("case_detail", public_id=case.public_id)
+    else:
+        form = AliasForm()
+    return _render(
+        request, "cases/alias_add.html", {"case": case, "form": form}, invalid=request.method == "POST"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Timeline
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_add(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Add an event. From htmx: the fresh form, plus the new event prepended to the timeline
+    out of band; or the form with its errors in place (422). Without JS: a page and a redirect."""
+    me = _me(request)
+    case = _case(request, public_id)
+    htmx = _is_htmx(request)
+    if request.method == "POST":
+        form = EventForm(request.POST)
+        if form.is_valid():
+            assert form.schema is not None
+            try:
+                event = actions.do_add_event(me, case, form.schema)
+            except ActionError as exc:
+                add_errors(form, exc.errors)
+            else:
+                if not htmx:
+                    return redirect("case_detail", public_id=case.public_id)
+                return _render(
+                    request,
+                    "cases/_event_added.html",
+                    {"case": case, "event_form": EventForm(), "event": event, "added": True},
+                )
+    else:
+        form = EventForm()
+    invalid = request.method == "POST"
+    if htmx:
+        return _render(request, "cases/_event_form.html", {"case": case, "event_form": form}, invalid=invalid)
+    return _render(request, "cases/event_add.html", {"case": case, "event_form": form}, invalid=invalid)
+
+
+# ---------------------------------------------------------------------------------------------
+# Photo
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_photo(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse | FileResponse:
+    """GET: the photo, only through access_case (never a public media URL). POST: replace it."""
+    me = _me(request)
+    case = _case(request, public_id)
+    child = case.child
+    if request.method == "GET":
+        if not child.photo:
+            raise Http404
+        content_type = mimetypes.guess_type(child.photo.name or "")[0] or "application/octet-stream"
+        response = FileResponse(child.photo.open("rb"), content_type=content_type)
+        response["Content-Disposition"] = "inline"
+        # A child's photo must not sit in shared or browser caches.
+        add_never_cache_headers(response)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            checked = actions.check_photo(form.cleaned_data["photo"])
+            actions.do_set_photo(me, case, checked)
+        except ActionError as exc:
+            add_errors(form, exc.errors)
+        else:
+            return redirect("case_detail", public_id=case.public_id)
+    return _render(request, "cases/photo_form.html", {"case": case, "form": form}, invalid=True)

@@ -1,7 +1,248 @@
-"""The JSON API (django-ninja): OpenAPI 3 at /api/openapi.json. Routers live in each app's api.py."""
+"""The JSON API (django-ninja): OpenAPI 3 at /api/openapi.json, docs at /api/docs.
+
+Routers live in each app's api.py. Deny by default: every operation requires an API token
+(``Authorization: Bearer wmk_…``, see accounts/tokens.py) unless it opts out explicitly.
+
+Every error is JSON of one shape (``ErrorOut``)::
+
+    {"detail": "<summary>", "errors": {"<field.path>": ["message", ...]}}
+
+with field paths as in the request body ("child.nationality", "" for the body as a whole);
+a 409 probable duplicate adds ``"duplicates": [references]``.
+"""
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+import functools
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
 
-api = NinjaAPI(title="Waymark API", version="1", urls_namespace="api")
+import pydantic
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
+from django.urls import URLPattern, URLResolver, re_path
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError, ValidationErrorContext
+from ninja.parser import Parser
+
+from waymark.accounts.tokens import ApiTokenAuth
+from waymark.cases.api import router as cases_router
+from waymark.cases.api_schemas import ErrorOut
+from waymark.errors import ActionError, DuplicateWarning, NotFound, field_errors
+
+logger = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------------------------------------
+# Request bodies: JSON only, and a parse failure says where
+
+
+class MalformedJSON(ValueError):
+    """The body is not JSON; the message names the position."""
+
+
+class UnsupportedMediaType(ValueError):
+    """The body is not declared as JSON."""
+
+
+def _no_constants(name: str) -> Any:
+    # Python's json accepts NaN and Infinity; JSON does not, and neither do we.
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class JsonBodyParser(Parser):
+    """ninja's parser, refusing non-JSON content types and naming where JSON breaks.
+
+    ninja wraps any parser exception in ``HttpError(400)``; the handler below looks at the
+    cause to answer 415 or a precise 400.
+    """
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        content_type = request.content_type or ""
+        if content_type != "application/json" and not content_type.endswith("+json"):
+            raise UnsupportedMediaType(f"send the body as application/json, not {content_type or 'no type'}")
+        try:
+            data = json.loads(request.body, parse_constant=_no_constants)
+        except json.JSONDecodeError as exc:
+            raise MalformedJSON(
+                f"malformed JSON body: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+            ) from exc
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise MalformedJSON(f"malformed JSON body: {exc}") from exc
+        return data
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation errors with field paths
+
+
+class FieldValidationError(ValidationError):
+    """ninja's ValidationError, plus ``fields``: {dotted.path: [message]} as clients see them."""
+
+    def __init__(self, errors: list[dict[str, Any]], fields: dict[str, list[str]]) -> None:
+        super().__init__(errors)
+        self.fields = fields
+
+
+def _request_fields(context: ValidationErrorContext[Any]) -> dict[str, list[str]]:
+    """Field errors of one request part, keyed by the path a client sent.
+
+    A single body parameter is wrapped by ninja under its Python name (``payload``); the
+    client never saw that name, so it is dropped ("payload.child.nationality" ->
+    "child.nationality"; "payload" alone -> "", the body as a whole).
+    """
+    model = context.model
+    wrapper = getattr(model, "__read_from_single_attr__", None)
+    out: dict[str, list[str]] = {}
+    for key, messages in field_errors(context.pydantic_validation_error).items():
+        if wrapper and (key == wrapper or key.startswith(wrapper + ".")):
+            key = key[len(wrapper) + 1 :]
+            if key == "" and messages == ["Field required"]:
+                messages = ["a JSON body is required"]
+        out.setdefault(key, []).extend(messages)
+    return out
+
+
+class WaymarkAPI(NinjaAPI):
+    """NinjaAPI with field-path validation errors and JSON for unknown paths and methods."""
+
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext[Any]]
+    ) -> ValidationError:
+        plain = super().validation_error_from_error_contexts(error_contexts)
+        fields: dict[str, list[str]] = {}
+        for context in error_contexts:
+            for key, messages in _request_fields(context).items():
+                fields.setdefault(key, []).extend(messages)
+        return FieldValidationError(plain.errors, fields)
+
+    @property
+    def urls(self) -> tuple[list[URLResolver | URLPattern], str, str]:
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _json_method_not_allowed(pattern.callback)
+        # Last, so it only catches what no operation matched.
+        patterns.append(re_path(r"^.*$", self._unknown_path, name="unknown"))
+        return patterns, app_name, namespace
+
+    def _unknown_path(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return error_response(request, 404, "not found")
+
+
+def _json_method_not_allowed(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """ninja answers a wrong method with plain text; API clients get the JSON error shape."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = response["Allow"]
+            json_response = error_response(request, 405, f"method not allowed; allowed: {allowed}")
+            json_response["Allow"] = allowed
+            return json_response
+        return response
+
+    return wrapped
+
+
+api = WaymarkAPI(
+    title="Waymark API",
+    version="1",
+    description=(
+        "Case management for children in migration. Authenticate with `Authorization: Bearer "
+        "<token>` (issued by `manage.py create_api_token`). Errors: "
+        '`{"detail": "...", "errors": {"field.path": ["message"]}}`.'
+    ),
+    urls_namespace="api",
+    auth=ApiTokenAuth(),
+    parser=JsonBodyParser(),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Exception handlers: every error leaves as ErrorOut
+
+
+def error_response(
+    request: HttpRequest,
+    status: int,
+    detail: str,
+    errors: dict[str, list[str]] | None = None,
+    **extra: Any,
+) -> HttpResponse:
+    body = ErrorOut(detail=detail, errors=errors or {}, **extra)
+    return api.create_response(request, body.model_dump(exclude_none=True), status=status)
+
+
+@api.exception_handler(ValidationError)
+def _on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    if isinstance(exc, FieldValidationError):
+        fields = exc.fields
+    else:
+        fields = {}
+        for err in exc.errors:
+            fields.setdefault(".".join(str(p) for p in err["loc"][1:]), []).append(str(err["msg"]))
+    return error_response(request, 400, "invalid input", fields)
+
+
+@api.exception_handler(pydantic.ValidationError)
+def _on_pydantic_error(request: HttpRequest, exc: pydantic.ValidationError) -> HttpResponse:
+    # Raised inside a handler when it validates a merged input again (e.g. PATCH).
+    return error_response(request, 400, "invalid input", field_errors(exc))
+
+
+@api.exception_handler(ActionError)
+def _on_action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
+    if isinstance(exc, DuplicateWarning):
+        return error_response(
+            request, exc.status, "probable duplicate", exc.errors, duplicates=exc.duplicates
+        )
+    return error_response(request, exc.status, "refused", exc.errors)
+
+
+@api.exception_handler(NotFound)
+def _on_not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+    # Identical for "does not exist" and "not yours to see" (access.py).
+    return error_response(request, 404, "not found")
+
+
+@api.exception_handler(Http404)
+def _on_http404(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, "not found")
+
+
+@api.exception_handler(AuthenticationError)
+def _on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = error_response(
+        request, 401, "authentication required: send Authorization: Bearer <token> with a valid API token"
+    )
+    response["WWW-Authenticate"] = 'Bearer realm="waymark"'
+    return response
+
+
+@api.exception_handler(HttpError)
+def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    cause = exc.__cause__
+    if isinstance(cause, UnsupportedMediaType):
+        return error_response(request, 415, str(cause), {"": [str(cause)]})
+    if isinstance(cause, MalformedJSON):
+        return error_response(request, 400, str(cause), {"": [str(cause)]})
+    return error_response(request, exc.status_code, exc.message)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(request, 413, "request body too large")
+
+
+@api.exception_handler(Exception)
+def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Never a traceback to a client, even with DEBUG on: it may quote child data.
+    logger.exception("API error on %s %s", request.method, request.path)
+    return error_response(request, 500, "internal error")
+
+
+api.add_router("/cases", cases_router)

@@ -46,3 +46,29 @@ class User(AbstractUser):
     @property
     def role_enum(self) -> Role | None:
         return Role(self.role) if self.role else None
+
+
+class ApiToken(models.Model):
+    """A bearer token for an API client acting as one user.
+
+    The secret is shown once when issued (``tokens.issue_api_token``) and only its SHA-256 is
+    kept, so a copy of the database does not let anyone call the API. ``prefix`` (the first
+    characters of the secret) lets a person recognise a token in the admin without the secret.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, help_text=_("What this token is for."))
+    prefix = models.CharField(_("prefix"), max_length=8)
+    token_hash = models.CharField(_("SHA-256 of the secret"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -1,0 +1,256 @@
+"""The case API: thin handlers — parse (schemas.py), fetch-and-authorise (access.py), act
+(actions.py), then build the output (api_schemas.py).
+
+Every handler starts with ``api_caller(request)``; every case URL goes through
+``access_case``, so an unknown case and a case the caller may not see are the same 404.
+Errors are raised, never returned: waymark/api.py turns them into the JSON error format.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Query, Router
+
+from waymark.accounts.tokens import ApiCaller, api_caller
+from waymark.errors import ActionError
+from waymark.vocab import CaseStatus, MissingCategory, RiskLevel
+
+from . import access, actions
+from .api_schemas import (
+    CarePlanOut,
+    CaseDetailOut,
+    CasePage,
+    ChildNameOut,
+    ChildOut,
+    ConsentList,
+    ConsentOut,
+    ErrorOut,
+    EventOut,
+    EventPage,
+    care_plan_of,
+    care_plan_out,
+    case_detail_out,
+    case_summary_out,
+    child_out,
+    consent_out,
+    event_out,
+)
+from .models import Case, Consent, Event, NameKind
+from .schemas import AliasIn, CarePlanIn, CaseIn, ChildIn, ConsentIn, EventIn, RegisterChildIn
+from .search import CaseFilters, search_cases
+
+router = Router(tags=["cases"])
+
+# Error responses each kind of operation can give, for the OpenAPI document.
+_READ: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut}
+_WRITE: dict[int, Any] = {**_READ, 415: ErrorOut}
+
+MAX_PAGE = 100
+DEFAULT_PAGE = 25
+
+
+def _case(caller: ApiCaller, public_id: str) -> Case:
+    """The case at this URL if the caller may see it, else ``NotFound`` (a 404)."""
+    return access.access_case(caller.user, public_id)
+
+
+def _reload(case: Case) -> Case:
+    """The case with the relations its detail output reads, after an action changed it."""
+    return (
+        Case.objects.select_related(
+            "child",
+            "organisation",
+            "caseworker__organisation",
+            "guardian__organisation",
+            "care_plan__responsible__organisation",
+            "care_plan__updated_by__organisation",
+        )
+        .prefetch_related("child__names", "child__identifiers")
+        .get(pk=case.pk)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Cases
+
+
+@router.get("", response={200: CasePage, **_READ}, summary="Search cases")
+def list_cases(
+    request: HttpRequest,
+    q: str = Query("", description="a name in any spelling or script, or a case reference"),
+    status: CaseStatus | None = None,
+    risk_level: RiskLevel | None = None,
+    missing_category: MissingCategory | None = None,
+    organisation: str = Query("", description="organisation slug"),
+    limit: int = Query(DEFAULT_PAGE, ge=1, le=MAX_PAGE),
+    offset: int = Query(0, ge=0),
+) -> CasePage:
+    """Cases the caller may see, most recently active first."""
+    caller = api_caller(request)
+    filters = CaseFilters(
+        q=q,
+        status=status or "",
+        risk_level=risk_level or "",
+        missing_category=missing_category or "",
+        organisation=organisation,
+    )
+    found = search_cases(access.cases_visible_to(caller.user), filters)
+    # Count the filtered cases alone; the page adds the joins its summaries read.
+    page = found.select_related("child", "organisation")[offset : offset + limit]
+    return CasePage(count=found.count(), items=[case_summary_out(c) for c in page])
+
+
+@router.post("", response={201: CaseDetailOut, **_WRITE, 409: ErrorOut}, summary="Register a child")
+def register_child(request: HttpRequest, payload: RegisterChildIn) -> tuple[int, CaseDetailOut]:
+    """Register a child and open their case. A probable duplicate is a 409 listing the
+    duplicates' references; send again with ``confirm_not_duplicate: true`` to register anyway."""
+    case = actions.do_register_child(api_caller(request).user, payload)
+    return 201, case_detail_out(_reload(case))
+
+
+@router.get("/{public_id}", response={200: CaseDetailOut, **_READ}, summary="A case")
+def get_case(request: HttpRequest, public_id: str) -> CaseDetailOut:
+    return case_detail_out(_reload(_case(api_caller(request), public_id)))
+
+
+@router.patch("/{public_id}", response={200: CaseDetailOut, **_WRITE}, summary="Update a case")
+def update_case(request: HttpRequest, public_id: str, payload: CaseIn) -> CaseDetailOut:
+    """Fields sent replace the case's values; fields left out keep theirs (send ``null`` to
+    clear ``caseworker``, ``guardian`` or ``missing_category``). Marking a case ``missing``
+    needs ``missing_category`` in the same request unless the case already has one."""
+    caller = api_caller(request)
+    case = _case(caller, public_id)
+    data = _merge_case(case, payload)
+    try:
+        updated = actions.do_update_case(caller.user, case, data)
+    except ActionError as exc:
+        # The action names fields as in a registration ("case.caseworker"); here the case is
+        # the whole body.
+        raise ActionError({k.removeprefix("case."): v for k, v in exc.errors.items()}) from exc
+    return case_detail_out(_reload(updated))
+
+
+def _merge_case(case: Case, payload: CaseIn) -> CaseIn:
+    """The case's current values overlaid with what the request sent, validated again as a
+    whole (a pydantic error here becomes a 400 naming the field)."""
+    current: dict[str, Any] = {
+        "status": case.status,
+        "missing_category": case.missing_category or None,
+        "unaccompanied": case.unaccompanied,
+        "separated": case.separated,
+        "risk_level": case.risk_level,
+        "risk_reasons": case.risk_reasons,
+        "caseworker": case.caseworker.get_username() if case.caseworker else None,
+        "guardian": case.guardian.get_username() if case.guardian else None,
+    }
+    return CaseIn.model_validate({**current, **payload.model_dump(exclude_unset=True)})
+
+
+# ---------------------------------------------------------------------------------------------
+# The child
+
+
+@router.get("/{public_id}/child", response={200: ChildOut, **_READ}, summary="The child of a case")
+def get_child(request: HttpRequest, public_id: str) -> ChildOut:
+    return child_out(_case(api_caller(request), public_id).child)
+
+
+@router.put("/{public_id}/child", response={200: ChildOut, **_WRITE}, summary="Replace the child's identity")
+def update_child(request: HttpRequest, public_id: str, payload: ChildIn) -> ChildOut:
+    """Replaces every identity field. Aliases and identifiers sent are added; none is removed."""
+    caller = api_caller(request)
+    case = _case(caller, public_id)
+    child = actions.do_update_child(caller.user, case, payload)
+    return child_out(child)
+
+
+@router.post(
+    "/{public_id}/aliases", response={201: ChildNameOut, **_WRITE}, summary="Add a name the child is known by"
+)
+def add_alias(request: HttpRequest, public_id: str, payload: AliasIn) -> tuple[int, ChildNameOut]:
+    caller = api_caller(request)
+    case = _case(caller, public_id)
+    name = actions.do_add_alias(caller.user, case, payload)
+    return 201, ChildNameOut(kind=NameKind(name.kind), full_name=name.full_name, note=name.note)
+
+
+# ---------------------------------------------------------------------------------------------
+# Timeline
+
+
+@router.get("/{public_id}/events", response={200: EventPage, **_READ}, summary="The case's timeline")
+def list_events(
+    request: HttpRequest,
+    public_id: str,
+    limit: int = Query(DEFAULT_PAGE, ge=1, le=MAX_PAGE),
+    offset: int = Query(0, ge=0),
+) -> EventPage:
+    """Newest first (by when it happened)."""
+    case = _case(api_caller(request), public_id)
+    events: QuerySet[Event] = case.events.order_by("-occurred_at", "-id")
+    page = events.select_related("author__organisation", "author_org")[offset : offset + limit]
+    return EventPage(count=events.count(), items=[event_out(e) for e in page])
+
+
+@router.post("/{public_id}/events", response={201: EventOut, **_WRITE}, summary="Add to the timeline")
+def add_event(request: HttpRequest, public_id: str, payload: EventIn) -> tuple[int, EventOut]:
+    caller = api_caller(request)
+    case = _case(caller, public_id)
+    event = actions.do_add_event(caller.user, case, payload)
+    return 201, event_out(Event.objects.select_related("author__organisation", "author_org").get(pk=event.pk))
+
+
+# ---------------------------------------------------------------------------------------------
+# Care plan
+
+
+@router.get("/{public_id}/care-plan", response={200: CarePlanOut, **_READ}, summary="The care plan")
+def get_care_plan(request: HttpRequest, public_id: str) -> CarePlanOut:
+    case = _reload(_case(api_caller(request), public_id))
+    plan = care_plan_of(case)
+    if plan is None:
+        # A case registered by an action always has one; answer as if it were empty.
+        return CarePlanOut(
+            needs="",
+            objectives="",
+            services="",
+            responsible=None,
+            review_date=None,
+            updated_at=case.opened_at,
+            updated_by=None,
+        )
+    return care_plan_out(plan)
+
+
+@router.put("/{public_id}/care-plan", response={200: CarePlanOut, **_WRITE}, summary="Replace the care plan")
+def update_care_plan(request: HttpRequest, public_id: str, payload: CarePlanIn) -> CarePlanOut:
+    """Replaces every field of the care plan."""
+    caller = api_caller(request)
+    case = _case(caller, public_id)
+    actions.do_update_care_plan(caller.user, case, payload)
+    plan = care_plan_of(_reload(case))
+    assert plan is not None  # the action has just written it
+    return care_plan_out(plan)
+
+
+# ---------------------------------------------------------------------------------------------
+# Consent
+
+
+@router.get("/{public_id}/consents", response={200: ConsentList, **_READ}, summary="Consents given")
+def list_consents(request: HttpRequest, public_id: str) -> ConsentList:
+    """Newest first, withdrawn ones included (``withdrawn_at`` says so)."""
+    case = _case(api_caller(request), public_id)
+    consents = list(case.consents.select_related("recorded_by__organisation"))
+    return ConsentList(count=len(consents), items=[consent_out(c) for c in consents])
+
+
+@router.post("/{public_id}/consents", response={201: ConsentOut, **_WRITE}, summary="Record a consent")
+def record_consent(request: HttpRequest, public_id: str, payload: ConsentIn) -> tuple[int, ConsentOut]:
+    caller = api_caller(request)
+    case = _case(caller, public_id)
+    consent = actions.do_record_consent(caller.user, case, payload)
+    return 201, consent_out(Consent.objects.select_related("recorded_by__organisation").get(pk=consent.pk))

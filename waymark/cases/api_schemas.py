@@ -1,0 +1,315 @@
+"""Output schemas of the case API, and the one builder per schema that fills it from the models.
+
+Every response body is built by a ``*_out`` function here, never by ninja reading model
+attributes on its own: the firewall's per-field redaction will slot into these builders, and
+each builder names exactly the relations it reads (callers select_related them; no N+1).
+Outputs carry public UUIDs and references, never database ids; people appear as ``UserRef``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from ninja import Schema
+from pydantic import Field
+
+from waymark.accounts.models import User
+from waymark.vocab import (
+    CaseStatus,
+    DataCategory,
+    DatePrecision,
+    EventSource,
+    EventType,
+    IdentifierScheme,
+    MissingCategory,
+    Purpose,
+    RiskLevel,
+    Sex,
+)
+
+from .models import CarePlan, Case, Child, ChildName, Consent, Event, Identifier, NameKind
+
+# ---------------------------------------------------------------------------------------------
+# Errors (API-wide; here rather than in waymark/api.py so routers can declare them without a cycle)
+
+
+class ErrorOut(Schema):
+    """Every error response: a summary and messages per field path ("" = the whole input)."""
+
+    detail: str
+    errors: dict[str, list[str]] = Field(default_factory=dict)
+    duplicates: list[str] | None = Field(
+        default=None, description="409 only: references of the probable duplicate cases"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# People
+
+
+class UserRef(Schema):
+    username: str
+    display_name: str
+    organisation: str | None = Field(description="the organisation's federation identifier (slug)")
+
+
+def user_ref(user: User | None) -> UserRef | None:
+    """Needs ``user.organisation`` (select_related it, or accept one query per distinct user)."""
+    if user is None:
+        return None
+    org = user.organisation
+    return UserRef(
+        username=user.get_username(),
+        display_name=user.display_name or user.get_username(),
+        organisation=org.slug if org is not None else None,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Child
+
+
+class ChildNameOut(Schema):
+    kind: NameKind = Field(description="primary (as given), alias, or transliteration (other spelling)")
+    full_name: str
+    note: str
+
+
+class IdentifierOut(Schema):
+    scheme: IdentifierScheme
+    value: str
+    issued_by: str
+
+
+class ChildSummaryOut(Schema):
+    public_id: uuid.UUID
+    given_names: str
+    family_name: str
+    name_latin: str
+    sex: Sex
+    birth_date: dt.date | None
+    birth_date_precision: DatePrecision
+    nationality: str
+
+
+class ChildOut(ChildSummaryOut):
+    assessed_age_min: int | None
+    assessed_age_max: int | None
+    assessed_on: dt.date | None
+    languages: list[str]
+    has_photo: bool
+    names: list[ChildNameOut] = Field(description="every name the child is known by, with its kind")
+    identifiers: list[IdentifierOut]
+
+
+def child_summary_out(child: Child) -> ChildSummaryOut:
+    return ChildSummaryOut(
+        public_id=child.public_id,
+        given_names=child.given_names,
+        family_name=child.family_name,
+        name_latin=child.name_latin,
+        sex=Sex(child.sex),
+        birth_date=child.birth_date,
+        birth_date_precision=DatePrecision(child.birth_date_precision),
+        nationality=child.nationality,
+    )
+
+
+def child_out(child: Child) -> ChildOut:
+    """Reads ``child.names`` and ``child.identifiers`` (two queries unless prefetched)."""
+    names: list[ChildName] = list(child.names.all())
+    identifiers: list[Identifier] = list(child.identifiers.all())
+    return ChildOut(
+        **child_summary_out(child).model_dump(),
+        assessed_age_min=child.assessed_age_min,
+        assessed_age_max=child.assessed_age_max,
+        assessed_on=child.assessed_on,
+        languages=list(child.languages or []),
+        has_photo=bool(child.photo),
+        names=[ChildNameOut(kind=NameKind(n.kind), full_name=n.full_name, note=n.note) for n in names],
+        identifiers=[
+            IdentifierOut(scheme=IdentifierScheme(i.scheme), value=i.value, issued_by=i.issued_by)
+            for i in identifiers
+        ],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Care plan
+
+
+class CarePlanOut(Schema):
+    needs: str
+    objectives: str
+    services: str
+    responsible: UserRef | None
+    review_date: dt.date | None
+    updated_at: dt.datetime
+    updated_by: UserRef | None
+
+
+def care_plan_out(plan: CarePlan) -> CarePlanOut:
+    return CarePlanOut(
+        needs=plan.needs,
+        objectives=plan.objectives,
+        services=plan.services,
+        responsible=user_ref(plan.responsible),
+        review_date=plan.review_date,
+        updated_at=plan.updated_at,
+        updated_by=user_ref(plan.updated_by),
+    )
+
+
+def care_plan_of(case: Case) -> CarePlan | None:
+    """The case's care plan, or ``None`` for a case registered before care plans existed."""
+    try:
+        return case.care_plan
+    except CarePlan.DoesNotExist:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Case
+
+
+class CaseSummaryOut(Schema):
+    public_id: uuid.UUID
+    reference: str
+    organisation: str = Field(description="the organisation holding the case (slug)")
+    status: CaseStatus
+    missing_category: MissingCategory | None
+    risk_level: RiskLevel
+    opened_at: dt.datetime
+    updated_at: dt.datetime
+    child: ChildSummaryOut
+
+
+class CaseDetailOut(CaseSummaryOut):
+    child: ChildOut
+    unaccompanied: bool
+    separated: bool
+    risk_reasons: str
+    caseworker: UserRef | None
+    guardian: UserRef | None
+    closed_at: dt.datetime | None
+    care_plan: CarePlanOut | None
+
+
+class CasePage(Schema):
+    count: int = Field(description="how many cases match, over all pages")
+    items: list[CaseSummaryOut]
+
+
+def _case_fields(case: Case) -> dict[str, Any]:
+    return {
+        "public_id": case.public_id,
+        "reference": case.reference,
+        "organisation": case.organisation.slug,
+        "status": CaseStatus(case.status),
+        "missing_category": MissingCategory(case.missing_category) if case.missing_category else None,
+        "risk_level": RiskLevel(case.risk_level),
+        "opened_at": case.opened_at,
+        "updated_at": case.updated_at,
+    }
+
+
+def case_summary_out(case: Case) -> CaseSummaryOut:
+    """Reads ``case.child`` and ``case.organisation``: select_related both."""
+    return CaseSummaryOut(**_case_fields(case), child=child_summary_out(case.child))
+
+
+def case_detail_out(case: Case) -> CaseDetailOut:
+    plan = care_plan_of(case)
+    return CaseDetailOut(
+        **_case_fields(case),
+        child=child_out(case.child),
+        unaccompanied=case.unaccompanied,
+        separated=case.separated,
+        risk_reasons=case.risk_reasons,
+        caseworker=user_ref(case.caseworker),
+        guardian=user_ref(case.guardian),
+        closed_at=case.closed_at,
+        care_plan=care_plan_out(plan) if plan is not None else None,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Timeline
+
+
+class EventOut(Schema):
+    public_id: uuid.UUID
+    type: EventType
+    occurred_at: dt.datetime
+    recorded_at: dt.datetime
+    author: UserRef | None
+    organisation: str | None = Field(description="the author's organisation when it was recorded (slug)")
+    source: EventSource
+    category: DataCategory = Field(description="data category of the summary and details")
+    summary: str
+    details: str
+    location: str
+
+
+class EventPage(Schema):
+    count: int
+    items: list[EventOut]
+
+
+def event_out(event: Event) -> EventOut:
+    """Reads ``author``, ``author.organisation`` and ``author_org``: select_related them."""
+    return EventOut(
+        public_id=event.public_id,
+        type=EventType(event.type),
+        occurred_at=event.occurred_at,
+        recorded_at=event.recorded_at,
+        author=user_ref(event.author),
+        organisation=event.author_org.slug if event.author_org is not None else None,
+        source=EventSource(event.source),
+        category=DataCategory(event.category),
+        summary=event.summary,
+        details=event.details,
+        location=event.location,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Consent
+
+
+class ConsentOut(Schema):
+    recipient_org: str
+    recipient_name: str
+    purpose: Purpose
+    categories: list[DataCategory]
+    valid_from: dt.date
+    valid_until: dt.date | None
+    childs_views: str
+    given_by: str
+    recorded_by: UserRef | None
+    recorded_at: dt.datetime
+    withdrawn_at: dt.datetime | None
+
+
+class ConsentList(Schema):
+    count: int
+    items: list[ConsentOut]
+
+
+def consent_out(consent: Consent) -> ConsentOut:
+    """Reads ``recorded_by`` and its organisation: select_related them."""
+    return ConsentOut(
+        recipient_org=consent.recipient_org,
+        recipient_name=consent.recipient_name,
+        purpose=Purpose(consent.purpose),
+        categories=[DataCategory(c) for c in consent.categories],
+        valid_from=consent.valid_from,
+        valid_until=consent.valid_until,
+        childs_views=consent.childs_views,
+        given_by=consent.given_by,
+        recorded_by=user_ref(consent.recorded_by),
+        recorded_at=consent.recorded_at,
+        withdrawn_at=consent.withdrawn_at,
+    )

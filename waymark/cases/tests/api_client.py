@@ -1,0 +1,53 @@
+"""A JSON API client for tests: ``api_as(user)`` carries a fresh bearer token for that user."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.test import Client
+
+from waymark.accounts.models import User
+from waymark.accounts.tokens import issue_api_token
+
+
+class ApiClient:
+    """django.test.Client speaking JSON with ``Authorization: Bearer <token>``."""
+
+    def __init__(self, token: str | None) -> None:
+        self.token = token
+        self.client = Client()
+
+    def _headers(self) -> dict[str, str]:
+        return {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        return self.client.get(path, params or {}, **self._headers())
+
+    def send(self, method: str, path: str, body: Any = None, *, raw: str | bytes | None = None,
+             content_type: str = "application/json") -> Any:
+        data = raw if raw is not None else json.dumps(body if body is not None else {})
+        call = getattr(self.client, method.lower())
+        return call(path, data=data, content_type=content_type, **self._headers())
+
+    def post(self, path: str, body: Any = None, **kw: Any) -> Any:
+        return self.send("POST", path, body, **kw)
+
+    def put(self, path: str, body: Any = None, **kw: Any) -> Any:
+        return self.send("PUT", path, body, **kw)
+
+    def patch(self, path: str, body: Any = None, **kw: Any) -> Any:
+        return self.send("PATCH", path, body, **kw)
+
+
+def api_as(user: User, *, days: int | None = None) -> ApiClient:
+    _token, secret = issue_api_token(user, "tests", days=days)
+    return ApiClient(secret)
+
+
+def anonymous() -> ApiClient:
+    return ApiClient(None)
+
+
+def case_url(case: Any, suffix: str = "") -> str:
+    return f"/api/cases/{case.public_id}{suffix}"

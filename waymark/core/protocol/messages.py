@@ -1,0 +1,659 @@
+"""The messages nodes exchange: the header every envelope carries, and one typed body per type.
+
+Every field of a body that can hold data about a child is annotated with its data category
+(``Cat``), or takes its category from a sibling field (``CatFrom("category")``, for free text
+whose sensitivity the author states). ``categories_used`` walks a body and returns the
+categories it actually carries; ``check_categories`` refuses a body that carries one its header
+does not declare. A field is *carried* when its value is not null, not an empty string and not
+an empty list. Structured codes (a reject reason code, an erasure deadline) carry no category:
+they say something about the exchange, not about the child; free text about the child is
+``case_notes`` at least.
+
+Models are frozen and refuse unknown fields, on both the sending and the receiving side.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from waymark.core.codes import is_country, is_language
+from waymark.core.protocol.reasons import EnvelopeRefused, ReasonCode
+from waymark.core.protocol.vocab import (
+    FORBIDDEN_PURPOSES,
+    CaseStatus,
+    DataCategory,
+    DatePrecision,
+    EventSource,
+    EventType,
+    IdentifierScheme,
+    MissingCategory,
+    Purpose,
+    RiskLevel,
+    Sex,
+)
+
+C = DataCategory
+
+# Bump when a change to the header or any body is not backward compatible. A receiver refuses
+# an envelope with a schema_version it does not speak (reason ``schema_invalid``).
+SCHEMA_VERSION = 1
+# An envelope is worth delivering for at most this long; the inbox must remember message ids at
+# least this long plus the clock tolerance, or an expired-but-not-yet-refused replay could pass.
+MAX_LIFETIME = dt.timedelta(days=30)
+DEFAULT_LIFETIME = dt.timedelta(days=7)
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC)
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_utc)]
+NodeId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9](?:[a-z0-9.-]{0,62}[a-z0-9])?$")]
+OrgSlug = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+AgreementId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:-]{1,64}$")]
+# The case reference as both sides know it: visible ASCII, no spaces.
+ConversationId = Annotated[str, StringConstraints(pattern=r"^[\x21-\x7e]{1,128}$")]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=400)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20000)]
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+
+
+@dataclass(frozen=True)
+class Cat:
+    """Marks a body field as carrying data of one category."""
+
+    category: DataCategory
+
+
+@dataclass(frozen=True)
+class CatFrom:
+    """Marks a body field whose category is the value of the sibling field ``field``."""
+
+    field: str
+
+
+class MessageType(StrEnum):
+    REFERRAL_OFFER = "referral_offer"
+    REFERRAL_ACCEPT = "referral_accept"
+    REFERRAL_REJECT = "referral_reject"
+    REFERRAL_DONE = "referral_done"
+    REFERRAL_REVOKE = "referral_revoke"
+    CASE_TRANSFER = "case_transfer"
+    TRANSFER_ACCEPT = "transfer_accept"
+    TRANSFER_REJECT = "transfer_reject"
+    INFO_REQUEST = "info_request"
+    INFO_RESPONSE = "info_response"
+    NOTICE = "notice"
+    MISSING_ALERT = "missing_alert"
+    MISSING_ALERT_WITHDRAW = "missing_alert_withdraw"
+    SIGHTING = "sighting"
+    FOUND = "found"
+    CASE_CLOSED = "case_closed"
+    GUARDIAN_HANDOVER = "guardian_handover"
+    MATCH_QUERY = "match_query"
+    MATCH_RESULT = "match_result"
+    ERASURE_NOTICE = "erasure_notice"
+    # Named so logs and dashboards can say "receipt"; receipts never travel in an envelope, they
+    # are a signed JWS of their own (receipts.py), and ``seal`` refuses this type.
+    RECEIPT = "receipt"
+
+
+# Answers to a message: the header must name the message answered (``in_reply_to``).
+REPLY_TYPES = frozenset(
+    {
+        MessageType.REFERRAL_ACCEPT,
+        MessageType.REFERRAL_REJECT,
+        MessageType.REFERRAL_DONE,
+        MessageType.TRANSFER_ACCEPT,
+        MessageType.TRANSFER_REJECT,
+        MessageType.INFO_RESPONSE,
+        MessageType.MATCH_RESULT,
+    }
+)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Header(_Frozen):
+    """Signed with the body; routing copies of from/to node and message id also ride outside."""
+
+    message_id: uuid.UUID
+    conversation_id: ConversationId
+    from_node: NodeId
+    from_org: OrgSlug
+    to_node: NodeId
+    to_org: OrgSlug
+    agreement_id: AgreementId
+    purpose: Purpose
+    data_categories: tuple[DataCategory, ...] = Field(max_length=len(DataCategory))
+    type: MessageType
+    schema_version: int = SCHEMA_VERSION
+    created: UtcDatetime
+    expires: UtcDatetime
+    in_reply_to: uuid.UUID | None = None
+
+    @field_validator("data_categories")
+    @classmethod
+    def _unique(cls, v: tuple[DataCategory, ...]) -> tuple[DataCategory, ...]:
+        if len(set(v)) != len(v):
+            raise ValueError("data categories are listed twice")
+        return v
+
+    @field_validator("schema_version")
+    @classmethod
+    def _version(cls, v: int) -> int:
+        if v != SCHEMA_VERSION:
+            raise ValueError(f"schema_version {v} is not supported (this node speaks {SCHEMA_VERSION})")
+        return v
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Header:
+        if self.expires <= self.created:
+            raise ValueError("expires must be after created")
+        if self.expires - self.created > MAX_LIFETIME:
+            raise ValueError(f"an envelope may live at most {MAX_LIFETIME.days} days")
+        if self.type in REPLY_TYPES and self.in_reply_to is None:
+            raise ValueError(f"a {self.type.value} must name the message it answers (in_reply_to)")
+        if self.in_reply_to == self.message_id:
+            raise ValueError("a message cannot answer itself")
+        if self.type == MessageType.RECEIPT:
+            raise ValueError("receipts are not sent in envelopes")
+        return self
+
+
+# --- building blocks ---------------------------------------------------------------------------
+
+
+class IdentifierBody(_Frozen):
+    scheme: IdentifierScheme
+    value: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    issued_by: Name = ""
+
+
+class ChildSummary(_Frozen):
+    """Who the child is, field by field, each with its category; only what the sender chose."""
+
+    given_names: Annotated[Name, Cat(C.IDENTITY)] = ""
+    family_name: Annotated[Name, Cat(C.IDENTITY)] = ""
+    name_latin: Annotated[Name, Cat(C.IDENTITY)] = ""
+    aliases: Annotated[tuple[Name, ...], Cat(C.IDENTITY), Field(max_length=50)] = ()
+    sex: Annotated[Sex | None, Cat(C.IDENTITY)] = None
+    birth_date: Annotated[dt.date | None, Cat(C.IDENTITY)] = None
+    birth_date_precision: Annotated[DatePrecision | None, Cat(C.IDENTITY)] = None
+    assessed_age_min: Annotated[int | None, Cat(C.IDENTITY), Field(ge=0, le=25)] = None
+    assessed_age_max: Annotated[int | None, Cat(C.IDENTITY), Field(ge=0, le=25)] = None
+    languages: Annotated[tuple[str, ...], Cat(C.IDENTITY), Field(max_length=20)] = ()
+    nationality: Annotated[str, Cat(C.LEGAL_STATUS)] = ""
+    identifiers: Annotated[tuple[IdentifierBody, ...], Cat(C.LEGAL_STATUS), Field(max_length=20)] = ()
+    physical_description: Annotated[ShortText, Cat(C.PHYSICAL_DESCRIPTION)] = ""
+    # A JPEG or PNG, base64 (standard alphabet); at most 512 KiB before encoding.
+    photo_base64: Annotated[str, Cat(C.PHOTO), StringConstraints(max_length=700_000)] = ""
+    # Demo and training data is marked so a receiving node never mistakes it for a real child.
+    is_fictional: bool = False
+
+    @field_validator("nationality")
+    @classmethod
+    def _country(cls, v: str) -> str:
+        if v and not is_country(v):
+            raise ValueError(f"{v!r} is not an ISO 3166-1 alpha-2 country code")
+        return v
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for code in v:
+            if not is_language(code):
+                raise ValueError(f"{code!r} is not an ISO 639 language code")
+        return v
+
+
+class CaseSummary(_Frozen):
+    status: Annotated[CaseStatus | None, Cat(C.CASE_NOTES)] = None
+    missing_category: Annotated[MissingCategory | None, Cat(C.CASE_NOTES)] = None
+    risk_level: Annotated[RiskLevel | None, Cat(C.CASE_NOTES)] = None
+    risk_reasons: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
+    unaccompanied: Annotated[bool | None, Cat(C.FAMILY)] = None
+    separated: Annotated[bool | None, Cat(C.FAMILY)] = None
+
+
+class CarePlanBody(_Frozen):
+    needs: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
+    objectives: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
+    services: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
+    review_date: Annotated[dt.date | None, Cat(C.CASE_NOTES)] = None
+
+
+class TimelineEntry(_Frozen):
+    """One event of the case's timeline; its author states the category of what it says."""
+
+    type: EventType
+    occurred_at: UtcDatetime
+    source: EventSource = EventSource.STAFF
+    category: DataCategory
+    summary: Annotated[
+        str, CatFrom("category"), StringConstraints(strip_whitespace=True, min_length=1, max_length=300)
+    ]
+    details: Annotated[LongText, CatFrom("category")] = ""
+    location: Annotated[Name, Cat(C.CONTACT_LOCATION)] = ""
+
+
+class GuardianContact(_Frozen):
+    """The child's guardian: a professional, but who guards this child is data about the child."""
+
+    name: Annotated[Name, Cat(C.GUARDIAN)] = ""
+    organisation: Annotated[Name, Cat(C.GUARDIAN)] = ""
+    contact: Annotated[Name, Cat(C.GUARDIAN)] = ""
+
+
+class Place(_Frozen):
+    description: Annotated[Name, Cat(C.CONTACT_LOCATION)] = ""
+    country: Annotated[str, Cat(C.CONTACT_LOCATION)] = ""
+    latitude: Annotated[float | None, Cat(C.CONTACT_LOCATION), Field(ge=-90, le=90)] = None
+    longitude: Annotated[float | None, Cat(C.CONTACT_LOCATION), Field(ge=-180, le=180)] = None
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, v: str) -> str:
+        if v and not is_country(v):
+            raise ValueError(f"{v!r} is not an ISO 3166-1 alpha-2 country code")
+        return v
+
+
+class Body(_Frozen):
+    """Base of every message body."""
+
+
+# --- referrals ---------------------------------------------------------------------------------
+
+
+class ReferralOffer(Body):
+    """Asks another organisation to take on services for a child."""
+
+    child: ChildSummary
+    case: CaseSummary = Field(default_factory=CaseSummary)
+    reason: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
+    services_requested: Annotated[tuple[ShortText, ...], Cat(C.CASE_NOTES), Field(max_length=20)] = ()
+    respond_by: UtcDatetime | None = None
+
+
+class ReferralAccept(Body):
+    # The receiving professional's work contact (not data about the child).
+    contact: ShortText = ""
+    note: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
+
+
+class RejectReason(StrEnum):
+    NO_CAPACITY = "no_capacity"
+    OUT_OF_AREA = "out_of_area"
+    NOT_COMPETENT = "not_competent"
+    ALREADY_KNOWN = "already_known"
+    OTHER = "other"
+
+
+class ReferralReject(Body):
+    reason_code: RejectReason
+    note: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
+
+
+class ReferralOutcome(StrEnum):
+    SERVICES_PROVIDED = "services_provided"
+    CHILD_LEFT = "child_left"
+    CHILD_MISSING = "child_missing"
+    REFERRED_ON = "referred_on"
+    OTHER = "other"
+
+
+class ReferralDone(Body):
+    outcome: Annotated[ReferralOutcome, Cat(C.CASE_NOTES)]
+    note: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
+
+
+class RevokeReason(StrEnum):
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    SENT_IN_ERROR = "sent_in_error"
+    NO_LONGER_NEEDED = "no_longer_needed"
+    OTHER = "other"
+
+
+class ReferralRevoke(Body):
+    """Withdraws an offer (or ends a referral); the receiver purges what it received."""
+
+    reason_code: RevokeReason
+    note: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
+
+
+# --- transfers ---------------------------------------------------------------------------------
+
+
+class CaseTransfer(Body):
+    """Hands the case over: the care plan travels, ownership moves when the receiver accepts."""
+
+    child: ChildSummary
+    case: CaseSummary
+    care_plan: CarePlanBody = Field(default_factory=CarePlanBody)
+    timeline: tuple[TimelineEntry, ...] = Field(default=(), max_length=500)
+    guardian: GuardianContact | None = None
+    # The sender's own reference, so the receiver can quote it back.
+    sender_case_reference: Annotated[str, StringConstraints(max_length=64)] = ""
+
+
+class TransferAccept(Body):
+    receiver_case_reference: Annotated[str, StringConstraints(max_length=64)] = ""
+    responsible_from: UtcDatetime
+    note: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
+
+
+class TransferReject(Body):
+    reason_code: RejectReason
+    note: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
+
+
+# --- information requests ----------------------------------------------------------------------
+
+
+class Question(_Frozen):
+    id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+    # What the question asks about; the question text is classified the same way.
+    category: DataCategory
+    text: Annotated[
+        str, CatFrom("category"), StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
+    ]
+
+
+class InfoRequest(Body):
+    questions: tuple[Question, ...] = Field(min_length=1, max_length=50)
+    # The reply clock (e.g. SIRENE 12 hours); the agreement's response commitment sets it.
+    reply_by: UtcDatetime
+    legal_basis: ShortText = ""
+
+    @model_validator(mode="after")
+    def _ids(self) -> InfoRequest:
+        if len({q.id for q in self.questions}) != len(self.questions):
+            raise ValueError("question ids must be unique")
+        return self
+
+
+class Answer(_Frozen):
+    question_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+    category: DataCategory
+    text: Annotated[LongText, CatFrom("category")] = ""
+    # A refusal to answer says why, without data (e.g. "not_held", "not_granted").
+    declined: Annotated[str, StringConstraints(pattern=r"^[a-z_]{0,32}$")] = ""
+
+    @model_validator(mode="after")
+    def _one(self) -> Answer:
+        if bool(self.text) == bool(self.declined):
+            raise ValueError("an answer has either text or a declined reason")
+        return self
+
+
+class InfoResponse(Body):
+    answers: tuple[Answer, ...] = Field(min_length=1, max_length=50)
+
+
+class Notice(Body):
+    """Free-form information about a case, classified by its author."""
+
+    category: DataCategory
+    subject: Annotated[ShortText, CatFrom("category")] = ""
+    text: Annotated[LongText, CatFrom("category")] = ""
+
+
+# --- missing children --------------------------------------------------------------------------
+
+
+class MissingAlert(Body):
+    """A child is missing; a later alert in the same conversation with a higher revision updates it."""
+
+    revision: int = Field(default=0, ge=0)
+    child: ChildSummary
+    missing_category: Annotated[MissingCategory, Cat(C.CASE_NOTES)]
+    risk_level: Annotated[RiskLevel, Cat(C.CASE_NOTES)]
+    last_seen_at: Annotated[UtcDatetime | None, Cat(C.CONTACT_LOCATION)] = None
+    last_seen_place: Place | None = None
+    circumstances: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
+    # Who to call: the issuing organisation's duty line (not data about the child).
+    contact_point: ShortText = ""
+
+
+class WithdrawReason(StrEnum):
+    FOUND = "found"
+    SENT_IN_ERROR = "sent_in_error"
+    OTHER = "other"
+
+
+class MissingAlertWithdraw(Body):
+    """Withdraws every revision of the alert in this conversation; receivers purge their copies."""
+
+    reason_code: WithdrawReason
+
+
+class Confidence(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Sighting(Body):
+    seen_at: Annotated[UtcDatetime, Cat(C.CONTACT_LOCATION)]
+    place: Place
+    source: EventSource = EventSource.OTHER
+    confidence: Confidence = Confidence.MEDIUM
+    description: Annotated[LongText, Cat(C.PHYSICAL_DESCRIPTION)] = ""
+    circumstances: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
+
+
+class Found(Body):
+    found_at: Annotated[UtcDatetime, Cat(C.CONTACT_LOCATION)]
+    place: Place | None = None
+    # Safe and well: a yes/no the alert's issuer needs to stand down; anything more is health.
+    safe: Annotated[bool | None, Cat(C.CASE_NOTES)] = None
+    now_in_care_of: Annotated[Name, Cat(C.CONTACT_LOCATION)] = ""
+    note: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
+
+
+class CloseReason(StrEnum):
+    DURABLE_SOLUTION = "durable_solution"
+    AGE_OF_MAJORITY = "age_of_majority"
+    TRANSFERRED = "transferred"
+    NO_CONTACT = "no_contact"
+    OTHER = "other"
+
+
+class CaseClosed(Body):
+    """The case is closed: receivers close their copies and purge them by ``purge_by``."""
+
+    closed_at: UtcDatetime
+    reason_code: Annotated[CloseReason, Cat(C.CASE_NOTES)]
+    purge_by: dt.date | None = None
+
+
+class GuardianHandover(Body):
+    guardian: GuardianContact
+    effective: UtcDatetime
+    note: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
+
+
+# --- privacy-preserving matching (MATCHING.md) -------------------------------------------------
+
+
+class EncodedRecord(_Frozen):
+    # The sender's opaque reference for the record (never a name).
+    ref: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+    # A keyed Bloom filter, base64. Pseudonymised personal data, not anonymous: hence identity.
+    bloom_base64: Annotated[str, Cat(C.IDENTITY), StringConstraints(min_length=1, max_length=4096)]
+
+
+class MatchQuery(Body):
+    encoding_version: int = Field(ge=1)
+    key_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+    records: tuple[EncodedRecord, ...] = Field(min_length=1, max_length=10_000)
+
+
+class MatchPair(_Frozen):
+    query_ref: str = Field(max_length=64)
+    candidate_ref: str = Field(max_length=64)
+    score: float = Field(ge=0, le=1)
+
+
+class MatchResult(Body):
+    """Hit or no-hit: pairs of references and scores, never the other side's data."""
+
+    pairs: Annotated[tuple[MatchPair, ...], Cat(C.IDENTITY), Field(max_length=10_000)] = ()
+
+
+class ErasureReason(StrEnum):
+    ERASURE_REQUEST = "erasure_request"
+    RETENTION_ENDED = "retention_ended"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+
+
+class ErasureNotice(Body):
+    """Erase the copies received in this conversation (all categories, or those listed)."""
+
+    reason_code: ErasureReason
+    erase_by: dt.date
+    # Names categories to erase; carries no data of them.
+    categories: tuple[DataCategory, ...] = ()
+
+
+BODY_SCHEMAS: dict[MessageType, type[Body]] = {
+    MessageType.REFERRAL_OFFER: ReferralOffer,
+    MessageType.REFERRAL_ACCEPT: ReferralAccept,
+    MessageType.REFERRAL_REJECT: ReferralReject,
+    MessageType.REFERRAL_DONE: ReferralDone,
+    MessageType.REFERRAL_REVOKE: ReferralRevoke,
+    MessageType.CASE_TRANSFER: CaseTransfer,
+    MessageType.TRANSFER_ACCEPT: TransferAccept,
+    MessageType.TRANSFER_REJECT: TransferReject,
+    MessageType.INFO_REQUEST: InfoRequest,
+    MessageType.INFO_RESPONSE: InfoResponse,
+    MessageType.NOTICE: Notice,
+    MessageType.MISSING_ALERT: MissingAlert,
+    MessageType.MISSING_ALERT_WITHDRAW: MissingAlertWithdraw,
+    MessageType.SIGHTING: Sighting,
+    MessageType.FOUND: Found,
+    MessageType.CASE_CLOSED: CaseClosed,
+    MessageType.GUARDIAN_HANDOVER: GuardianHandover,
+    MessageType.MATCH_QUERY: MatchQuery,
+    MessageType.MATCH_RESULT: MatchResult,
+    MessageType.ERASURE_NOTICE: ErasureNotice,
+}
+
+
+def body_schema(type: MessageType) -> type[Body]:
+    """The body model for a message type. KeyError for ``receipt`` (not an envelope type)."""
+    return BODY_SCHEMAS[type]
+
+
+def parse_body(type: MessageType, data: Any) -> Body:
+    """Validate a decoded JSON body against its type's schema (pydantic ValidationError if not)."""
+    return BODY_SCHEMAS[type].model_validate(data)
+
+
+def body_json(body: Body) -> dict[str, Any]:
+    """The body as it goes on the wire: JSON types, fields left at their default omitted."""
+    out: dict[str, Any] = body.model_dump(mode="json", exclude_defaults=True)
+    return out
+
+
+def _carried(value: Any) -> bool:
+    return value is not None and value != "" and value != () and value != []
+
+
+def _walk(model: BaseModel, out: set[DataCategory]) -> None:
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        if not _carried(value):
+            continue
+        for marker in info.metadata:
+            if isinstance(marker, Cat):
+                out.add(marker.category)
+            elif isinstance(marker, CatFrom):
+                out.add(DataCategory(getattr(model, marker.field)))
+        items: Iterable[Any] = value if isinstance(value, tuple | list) else (value,)
+        for item in items:
+            if isinstance(item, BaseModel):
+                _walk(item, out)
+
+
+def categories_used(type: MessageType, body: Body) -> set[str]:
+    """The data categories ``body`` carries (see the module docstring for what 'carries' means)."""
+    schema = BODY_SCHEMAS.get(type)
+    if schema is None or not isinstance(body, schema):
+        raise TypeError(f"a {type.value} body must be a {schema.__name__ if schema else 'nothing'}")
+    out: set[DataCategory] = set()
+    _walk(body, out)
+    return {c.value for c in out}
+
+
+def check_categories(header: Header, body: Body) -> None:
+    """Refuse a body carrying a category its header does not declare (``undeclared_category``)."""
+    undeclared = categories_used(header.type, body) - {c.value for c in header.data_categories}
+    if undeclared:
+        raise EnvelopeRefused(
+            ReasonCode.UNDECLARED_CATEGORY,
+            f"body carries undeclared categories: {', '.join(sorted(undeclared))}",
+        )
+
+
+def check_purpose(purpose: Purpose) -> None:
+    """The firewall at the exchange layer: immigration enforcement is never a purpose."""
+    if purpose in FORBIDDEN_PURPOSES:
+        raise EnvelopeRefused(ReasonCode.FORBIDDEN_PURPOSE, f"purpose {purpose.value!r} is always refused")
+
+
+def make_header(
+    *,
+    type: MessageType,
+    body: Body,
+    conversation_id: str,
+    from_node: str,
+    from_org: str,
+    to_node: str,
+    to_org: str,
+    agreement_id: str,
+    purpose: Purpose,
+    now: dt.datetime,
+    data_categories: Iterable[DataCategory | str] | None = None,
+    lifetime: dt.timedelta = DEFAULT_LIFETIME,
+    in_reply_to: uuid.UUID | None = None,
+    message_id: uuid.UUID | None = None,
+) -> Header:
+    """A header for ``body`` with a fresh message id; declares exactly the categories the body
+    carries unless ``data_categories`` says otherwise."""
+    categories = categories_used(type, body) if data_categories is None else data_categories
+    return Header(
+        message_id=message_id or uuid.uuid4(),
+        conversation_id=conversation_id,
+        from_node=from_node,
+        from_org=from_org,
+        to_node=to_node,
+        to_org=to_org,
+        agreement_id=agreement_id,
+        purpose=purpose,
+        data_categories=tuple(sorted(DataCategory(c) for c in categories)),
+        type=type,
+        created=now,
+        expires=now + lifetime,
+        in_reply_to=in_reply_to,
+    )

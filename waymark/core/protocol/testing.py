@@ -1,0 +1,246 @@
+"""A small fictional federation for tests and benchmarks: three nodes, the personas' organisations,
+one agreement, sample messages. Pure (no Django), so the exchange app's tests can reuse it.
+
+Nodes: node-it (it-cps-milano, it-guardians, xx-immigration), node-fr (fr-ngo-calais), node-be
+(be-police-mpu). Agreement ``it-fr-be-2025`` binds the Italian child-protection service, the French
+NGO and the Belgian police; the immigration-enforcement organisation is in the registry (so it
+can be named and refused) but party to nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass, field
+from typing import Any
+
+from jwcrypto.jwk import JWK
+
+from waymark.core.protocol.keys import NodeKeys, public_jwk
+from waymark.core.protocol.messages import (
+    Body,
+    CaseSummary,
+    ChildSummary,
+    Header,
+    IdentifierBody,
+    MessageType,
+    ReferralOffer,
+    make_header,
+)
+from waymark.core.protocol.registry import (
+    Agreement,
+    AgreementStatus,
+    Grant,
+    GrantAction,
+    Node,
+    Organisation,
+    Registry,
+    ResponseCommitment,
+)
+from waymark.core.protocol.vocab import (
+    CaseStatus,
+    DataCategory,
+    DatePrecision,
+    IdentifierScheme,
+    MissingCategory,
+    Purpose,
+    RiskLevel,
+    Role,
+    Sector,
+    Sex,
+)
+
+NOW = dt.datetime(2025, 6, 2, 9, 30, tzinfo=dt.UTC)
+AGREEMENT_ID = "it-fr-be-2025"
+
+ORGANISATIONS = (
+    ("it-cps-milano", "Servizio Tutela Minori Milano (fictional)", "IT", Sector.CHILD_PROTECTION, "node-it"),
+    ("it-guardians", "Ufficio Tutori Milano (fictional)", "IT", Sector.GUARDIANSHIP, "node-it"),
+    ("fr-ngo-calais", "Association Refuge Calais (fictional)", "FR", Sector.NGO, "node-fr"),
+    ("be-police-mpu", "Cellule Personnes Disparues (fictional)", "BE", Sector.POLICE, "node-be"),
+    (
+        "xx-immigration",
+        "Immigration Enforcement (fictional)",
+        "IT",
+        Sector.IMMIGRATION_ENFORCEMENT,
+        "node-it",
+    ),
+)
+NODE_COUNTRY = {"node-it": "IT", "node-fr": "FR", "node-be": "BE"}
+PARTIES = ("it-cps-milano", "fr-ngo-calais", "be-police-mpu")
+# What the NGO and the police may read for child protection / locating a missing child.
+GRANTED = (
+    DataCategory.IDENTITY,
+    DataCategory.LEGAL_STATUS,
+    DataCategory.PHYSICAL_DESCRIPTION,
+    DataCategory.CONTACT_LOCATION,
+    DataCategory.FAMILY,
+    DataCategory.CASE_NOTES,
+)
+
+
+@functools.cache
+def node_keys(node_id: str) -> NodeKeys:
+    """The (fictional) keys of a node; one pair per node per test run."""
+    return NodeKeys.generate()
+
+
+@functools.cache
+def registry_key() -> JWK:
+    return JWK.generate(kty="OKP", crv="Ed25519")
+
+
+def registry_public_key() -> JWK:
+    return public_jwk(registry_key())
+
+
+def grants(
+    *, orgs: tuple[str, ...] = PARTIES, purposes: tuple[Purpose, ...] | None = None
+) -> tuple[Grant, ...]:
+    purposes = purposes or (Purpose.CHILD_PROTECTION, Purpose.LOCATE_MISSING_CHILD)
+    return tuple(
+        Grant(org=org, role=role, category=category, purpose=purpose, action=GrantAction.READ)
+        for org in orgs
+        for role in (Role.CASEWORKER, Role.POLICE_OFFICER)
+        for category in GRANTED
+        for purpose in purposes
+    )
+
+
+def agreement(**overrides: Any) -> Agreement:
+    fields: dict[str, Any] = {
+        "identifier": AGREEMENT_ID,
+        "title": "Cross-border protection of children in migration (fictional)",
+        "lawful_basis": "GDPR Art. 6(1)(e); national child-protection law",
+        "parties": PARTIES,
+        "status": AgreementStatus.ACTIVE,
+        "valid_from": NOW - dt.timedelta(days=365),
+        "valid_until": NOW + dt.timedelta(days=365),
+        "message_types": tuple(t for t in MessageType if t != MessageType.RECEIPT),
+        "grants": grants(),
+        "response_commitments": (
+            ResponseCommitment(message_type=MessageType.INFO_REQUEST, respond_within=dt.timedelta(hours=12)),
+        ),
+    }
+    fields.update(overrides)
+    return Agreement(**fields)
+
+
+def registry(
+    *, version: int = 1, agreements: tuple[Agreement, ...] | None = None, **overrides: Any
+) -> Registry:
+    fields: dict[str, Any] = {
+        "federation": "waymark-test",
+        "version": version,
+        "issued_at": NOW - dt.timedelta(hours=1),
+        "expires_at": NOW + dt.timedelta(days=7),
+        "nodes": tuple(
+            Node(
+                node_id=node_id,
+                endpoint=f"http://127.0.0.1:{8100 + i}/exchange/inbox",
+                country=country,
+                signing_jwk=node_keys(node_id).public_signing_jwk(),
+                encryption_jwk=node_keys(node_id).public_encryption_jwk(),
+            )
+            for i, (node_id, country) in enumerate(NODE_COUNTRY.items())
+        ),
+        "organisations": tuple(
+            Organisation(slug=slug, name=name, country=country, sector=sector, node_id=node)
+            for slug, name, country, sector, node in ORGANISATIONS
+        ),
+        "agreements": (agreement(),) if agreements is None else agreements,
+    }
+    fields.update(overrides)
+    return Registry(**fields)
+
+
+def amina() -> ChildSummary:
+    """A fictional child as an Italian caseworker would describe her to a French NGO."""
+    return ChildSummary(
+        given_names="Amina",
+        family_name="Tesfay",
+        name_latin="Amina Tesfay",
+        aliases=("ኣሚና ተስፋይ", "Amna Tesfai"),
+        sex=Sex.FEMALE,
+        birth_date=dt.date(2009, 1, 1),
+        birth_date_precision=DatePrecision.ESTIMATED,
+        assessed_age_min=15,
+        assessed_age_max=17,
+        languages=("ti", "ar"),
+        nationality="ER",
+        identifiers=(
+            IdentifierBody(scheme=IdentifierScheme.NATIONAL, value="MI-2025-0042", issued_by="Questura"),
+        ),
+        physical_description="About 1.60 m, slim, short black hair, small scar above the left eyebrow.",
+        is_fictional=True,
+    )
+
+
+def referral_offer() -> ReferralOffer:
+    """A typical referral body (about 2 KB on the wire)."""
+    return ReferralOffer(
+        child=amina(),
+        case=CaseSummary(
+            status=CaseStatus.OPEN,
+            missing_category=MissingCategory.UNACCOMPANIED_MIGRANT,
+            risk_level=RiskLevel.HIGH,
+            risk_reasons=(
+                "Travelling alone towards Calais; contact with an adult who paid for her journey and "
+                "asks her to repay by working. Left two reception centres within a week. Says she wants "
+                "to join her brother in the United Kingdom."
+            ),
+            unaccompanied=True,
+            separated=False,
+        ),
+        reason=(
+            "Amina told her guardian she intends to travel to Calais to cross to the UK. We ask the "
+            "association to look out for her at the day centre, offer her shelter and a safe contact "
+            "with her guardian, and tell us if she arrives. She speaks Tigrinya and some Arabic; an "
+            "interpreter helped at our interviews. She is wary of police uniforms; please approach "
+            "her through the women's team. Her brother's name and number are with her guardian and "
+            "can be shared after a family-tracing assessment under the agreement."
+        ),
+        services_requested=("shelter", "day centre contact", "interpreter (Tigrinya)", "link with guardian"),
+        respond_by=NOW + dt.timedelta(hours=24),
+    )
+
+
+def header_for(
+    body: Body,
+    *,
+    type: MessageType = MessageType.REFERRAL_OFFER,
+    from_node: str = "node-it",
+    from_org: str = "it-cps-milano",
+    to_node: str = "node-fr",
+    to_org: str = "fr-ngo-calais",
+    purpose: Purpose = Purpose.CHILD_PROTECTION,
+    now: dt.datetime = NOW,
+    **overrides: Any,
+) -> Header:
+    fields: dict[str, Any] = {
+        "type": type,
+        "body": body,
+        "conversation_id": "IT-MI-2025-0042",
+        "from_node": from_node,
+        "from_org": from_org,
+        "to_node": to_node,
+        "to_org": to_org,
+        "agreement_id": AGREEMENT_ID,
+        "purpose": purpose,
+        "now": now,
+    }
+    fields.update(overrides)
+    return make_header(**fields)
+
+
+@dataclass
+class KeyRing:
+    """A SigningKeyResolver over the fictional federation's keys (what the registry would give)."""
+
+    keys: dict[str, NodeKeys] = field(default_factory=lambda: {n: node_keys(n) for n in NODE_COUNTRY})
+
+    def __call__(self, node_id: str, kid: str) -> JWK | None:
+        keys = self.keys.get(node_id)
+        if keys is None or keys.signing_kid != kid:
+            return None
+        return public_jwk(keys.signing)

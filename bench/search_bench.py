@@ -1,0 +1,240 @@
+"""Search and list latency at 100,000 cases on PostgreSQL, through the full Django stack.
+
+    .venv/bin/python bench/search_bench.py [--count 100000] [--runs 200] [--warmup 20]
+                                           [--reload] [--explain]
+
+DATABASE_URL (default postgres://postgres@127.0.0.1:5432/waymark_bench) names the database;
+it is created if missing, migrated, and filled once with a fictional population
+(bench/population.py). Each request goes through django.test.Client in this process: URL
+routing, middleware, sessions, authentication, the view or API handler, the queries,
+templates or JSON. Results are in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import dj_database_url
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+
+if TYPE_CHECKING:
+    from django.test import Client
+
+    from waymark.accounts.models import User
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/waymark_bench"
+TARGET_P95_MS = 150.0
+
+
+@dataclass(frozen=True)
+class Probe:
+    label: str
+    path: str
+    api: bool  # authenticated with an API token rather than a session
+
+
+PROBES = (
+    Probe("a) API search, Latin, two tokens", "/api/cases?q=Mohamed%20Hossein", api=True),
+    Probe("b) API search, Arabic script", "/api/cases?q=%D9%85%D8%AD%D9%85%D8%AF", api=True),  # محمد
+    Probe("c) API search + status filter", "/api/cases?q=Ahmad&status=missing", api=True),
+    Probe("d) UI list, page 1", "/cases/", api=False),
+    Probe("e) UI list, search", "/cases/?q=Hussain", api=False),
+)
+BASELINE = Probe("baseline: /healthz", "/healthz", api=False)
+
+
+@dataclass(frozen=True)
+class Result:
+    probe: Probe
+    timings_ms: list[float]
+    detail: str  # what the response said (hit count), to show the work was real
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.timings_ms)
+
+    @property
+    def p95(self) -> float:
+        return statistics.quantiles(self.timings_ms, n=20, method="inclusive")[18]
+
+    @property
+    def min(self) -> float:
+        return min(self.timings_ms)
+
+
+# ---------------------------------------------------------------------------------------------
+# Set-up
+
+
+def ensure_database(url: str, *, recreate: bool) -> None:
+    """Create the benchmark database if it does not exist (dropping it first with --reload)."""
+    cfg = dj_database_url.parse(url)
+    name = str(cfg["NAME"])
+    parts = {"user": cfg.get("USER"), "password": cfg.get("PASSWORD"), "host": cfg.get("HOST")}
+    parts["port"] = str(cfg.get("PORT") or "")
+    # The maintenance database, to create ours; parameters are quoted by make_conninfo.
+    conninfo = make_conninfo(dbname="postgres", **{k: str(v) for k, v in parts.items() if v})
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if exists and recreate:
+            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+            exists = None
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            print(f"database: created {name}")
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waymark.settings")
+    # Measure what a deployed node runs: no DEBUG query log; the test client's host allowed.
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+    sys.path.insert(0, str(REPO))
+    # WhiteNoise warns that collectstatic has not run; static files are not measured here.
+    warnings.filterwarnings("ignore", message="No directory at", module="django.core.handlers.base")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Measuring
+
+
+def _clients(user: User) -> tuple[Client, Client]:
+    from django.test import Client
+
+    from waymark.accounts.tokens import issue_api_token
+
+    ui = Client()
+    ui.force_login(user)
+    _token, secret = issue_api_token(user, "search benchmark", days=1)
+    api = Client(headers={"authorization": f"Bearer {secret}"})
+    return ui, api
+
+
+def _describe(probe: Probe, body: bytes) -> str:
+    if probe.api:
+        import json
+
+        return f"{json.loads(body)['count']} hits"
+    if probe is BASELINE:
+        return ""
+    return f"{len(body) // 1024} KiB html"
+
+
+def measure(probe: Probe, get: Callable[[str], tuple[int, bytes]], runs: int, warmup: int) -> Result:
+    body = b""
+    for _ in range(warmup):
+        status, body = get(probe.path)
+        if status != 200:
+            raise SystemExit(f"{probe.path}: HTTP {status}\n{body[:500]!r}")
+    timings: list[float] = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        status, body = get(probe.path)
+        timings.append((time.perf_counter() - started) * 1000)
+        if status != 200:
+            raise SystemExit(f"{probe.path}: HTTP {status}")
+    return Result(probe, timings, _describe(probe, body))
+
+
+def run(user: User, runs: int, warmup: int) -> list[Result]:
+    ui, api = _clients(user)
+
+    def via(client: Client) -> Callable[[str], tuple[int, bytes]]:
+        def get(path: str) -> tuple[int, bytes]:
+            response = client.get(path)
+            return response.status_code, response.content
+
+        return get
+
+    results = [measure(BASELINE, via(ui), runs, warmup)]
+    for probe in PROBES:
+        results.append(measure(probe, via(api if probe.api else ui), runs, warmup))
+    return results
+
+
+def report(results: list[Result]) -> bool:
+    base = results[0].median
+    print(f"\n{'request':<36} {'median':>8} {'p95':>8} {'min':>8} {'x base':>7}  verdict  response")
+    ok = True
+    for r in results:
+        verdict = ""
+        if r.probe is not BASELINE:
+            passed = r.p95 <= TARGET_P95_MS
+            ok &= passed
+            verdict = "PASS" if passed else "FAIL"
+        print(
+            f"{r.probe.label:<36} {r.median:>8.1f} {r.p95:>8.1f} {r.min:>8.1f} {r.median / base:>7.1f}"
+            f"  {verdict:<7}  {r.detail}"
+        )
+    print(f"(milliseconds; target p95 <= {TARGET_P95_MS:.0f} ms)")
+    return ok
+
+
+def explain(user: User) -> None:
+    """EXPLAIN ANALYZE of the queries behind each search: the page and its count."""
+    from waymark.cases.access import cases_visible_to
+    from waymark.cases.search import CaseFilters, search_cases
+
+    searches = {
+        "a) Mohamed Hossein": CaseFilters(q="Mohamed Hossein"),
+        "b) محمد": CaseFilters(q="محمد"),
+        "c) Ahmad, missing": CaseFilters(q="Ahmad", status="missing"),
+        "d) list page 1": CaseFilters(),
+        "e) Hussain": CaseFilters(q="Hussain"),
+    }
+    for label, filters in searches.items():
+        found = search_cases(cases_visible_to(user), filters)
+        print(f"\n===== {label}: page of 25 =====")
+        print(found.select_related("child", "organisation")[:25].explain(analyze=True, buffers=True))
+        print(f"----- {label}: count -----")
+        print(found.order_by().explain(analyze=True, buffers=True))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--count", type=int, default=100_000, help="cases in the population")
+    parser.add_argument("--runs", type=int, default=200, help="measured requests per probe")
+    parser.add_argument("--warmup", type=int, default=20, help="unmeasured requests first")
+    parser.add_argument("--reload", action="store_true", help="drop the database and load again")
+    parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of each search")
+    args = parser.parse_args(argv)
+
+    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit("this benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
+    ensure_database(url, recreate=args.reload)
+    setup_django(url)
+    from bench.population import ensure_population
+
+    population = ensure_population(args.count)
+    print(
+        f"measuring as {population.caseworker.username} ({population.organisation.slug}), {population.cases} cases"
+    )
+    if args.explain:
+        explain(population.caseworker)
+    results = run(population.caseworker, args.runs, args.warmup)
+    return 0 if report(results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,196 @@
+"""Cooperation agreements as data: parties, validity, lawful basis, commitments, and grants.
+
+An ``Agreement`` opens nothing by itself. A ``Grant`` names one organisation (a party), one
+role, one data category, one purpose and one action; the Cedar policy ``agreement-grant-*``
+permits exactly that, across organisations, while the agreement is active and in date.
+
+Validity is a half-open interval of aware datetimes, ``valid_from <= now < valid_until``,
+kept to whole seconds (the service hands them to Cedar's ``datetime`` at millisecond
+precision; whole seconds make both sides agree to the instant).
+
+Every write to these tables replaces the ``RegistryRevision`` token in the same transaction, so
+each process's cached copy of the registry (service.py) is rebuilt on its next decision. That is
+why ``Agreement.objects.update()`` and friends are overridden below and why the parties
+relation has a ``m2m_changed`` receiver (signals.py): a suspended agreement must stop opening
+doors at once, on every process.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from waymark.accounts.models import Organisation
+from waymark.vocab import AgreementStatus, DataCategory, PolicyAction, Purpose, Role
+
+# Attribute the admin sets on an unsaved agreement: the parties its form is about to save.
+PENDING_PARTIES = "_pending_parties"
+
+
+class RegistryRevision(models.Model):
+    """One row; its ``token`` changes whenever an agreement, a party or a grant changes.
+
+    A random token, not a counter: a rolled-back transaction may have shown its counter value
+    to a cache, and a later commit would reuse that value for different data.
+    """
+
+    token = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"registry revision {self.token}"
+
+
+def bump_revision() -> None:
+    """Mark the registry as changed (call inside the writer's transaction)."""
+    token = secrets.randbits(62)
+    if not RegistryRevision.objects.filter(pk=1).update(token=token):
+        RegistryRevision.objects.update_or_create(pk=1, defaults={"token": token})
+
+
+def current_revision() -> int:
+    token = RegistryRevision.objects.filter(pk=1).values_list("token", flat=True).first()
+    return token or 0
+
+
+class _RevisionQuerySet(models.QuerySet[Any]):
+    """Bulk writes bump the revision too, so no code path leaves a stale cache behind."""
+
+    def update(self, **kwargs: Any) -> int:
+        n = super().update(**kwargs)
+        bump_revision()
+        return n
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        result = super().delete()
+        bump_revision()
+        return result
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        created = super().bulk_create(objs, *args, **kwargs)
+        bump_revision()
+        return created
+
+    def bulk_update(self, objs: Any, fields: Any, *args: Any, **kwargs: Any) -> int:
+        n = super().bulk_update(objs, fields, *args, **kwargs)
+        bump_revision()
+        return n
+
+
+class Agreement(models.Model):
+    """A cooperation agreement between organisations (DOMAIN.md, key step 8)."""
+
+    identifier = models.SlugField(_("identifier"), max_length=100, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    parties = models.ManyToManyField(Organisation, related_name="agreements", verbose_name=_("parties"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT
+    )
+    valid_from = models.DateTimeField(_("valid from"))
+    # Exclusive: the agreement stops opening anything at this instant.
+    valid_until = models.DateTimeField(_("valid until"))
+    lawful_basis = models.TextField(
+        _("lawful basis"),
+        blank=True,
+        help_text=_("e.g. GDPR Art. 6(1)(e) and the national child-protection act"),
+    )
+    acknowledge_within_hours = models.PositiveIntegerField(
+        _("acknowledge a request within (hours)"), null=True, blank=True
+    )
+    reply_within_hours = models.PositiveIntegerField(
+        _("reply to a request within (hours)"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = _RevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["identifier"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.identifier})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Whole seconds: see the module docstring.
+        if self.valid_from is not None:
+            self.valid_from = self.valid_from.replace(microsecond=0)
+        if self.valid_until is not None:
+            self.valid_until = self.valid_until.replace(microsecond=0)
+        super().save(*args, **kwargs)
+        bump_revision()
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        result = super().delete(*args, **kwargs)
+        bump_revision()
+        return result
+
+    def clean(self) -> None:
+        """The registry validator on the agreement's own fields.
+
+        Parties and grants are related rows: the admin form, the grant's ``clean`` and the
+        loader validate them (validation.py) before they are written.
+        """
+        from .validation import validity_problems
+
+        problems = validity_problems(self.valid_from, self.valid_until)
+        if problems:
+            raise ValidationError(problems)
+
+    def party_list(self) -> list[Organisation]:
+        """The parties, including those an admin form is about to save (see admin.py)."""
+        pending: list[Organisation] | None = getattr(self, PENDING_PARTIES, None)
+        if pending is not None:
+            return pending
+        return list(self.parties.all()) if self.pk else []
+
+
+class Grant(models.Model):
+    """One permission of an agreement: organisation × role × category × purpose × action."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="grants")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="grants", verbose_name=_("organisation")
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    category = models.CharField(_("data category"), max_length=32, choices=DataCategory.choices)
+    purpose = models.CharField(_("purpose"), max_length=40, choices=Purpose.choices)
+    action = models.CharField(
+        _("action"), max_length=16, choices=PolicyAction.choices, default=PolicyAction.READ
+    )
+
+    objects = _RevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["agreement", "organisation", "role", "purpose", "category", "action"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "organisation", "role", "category", "purpose", "action"],
+                name="policy_grant_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.slug} {self.role} {self.action} {self.category} for {self.purpose}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        bump_revision()
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        result = super().delete(*args, **kwargs)
+        bump_revision()
+        return result
+
+    def clean(self) -> None:
+        """This grant against its agreement's parties and the firewall's fixed limits."""
+        from .validation import GrantLine, grant_problems
+
+        if self.agreement_id is None or self.organisation_id is None:
+            return
+        problems = grant_problems(GrantLine.of(self), parties=self.agreement.party_list())
+        if problems:
+            raise ValidationError(problems)

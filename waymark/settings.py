@@ -238,3 +238,18 @@ WAYMARK_AUDIT_ORIGIN = os.environ.get(
 )
 if not WAYMARK_AUDIT_ORIGIN.strip() or "\n" in WAYMARK_AUDIT_ORIGIN:
     raise ImproperlyConfigured("WAYMARK_AUDIT_ORIGIN must be one non-empty line")
+
+# --- vault ---
+# Special categories are sealed with a per-child data key, wrapped by the node's key-encryption
+# key (KEK). The KEK comes from the environment variable WAYMARK_KEK (read by waymark.vault.keys
+# and never copied into settings, so no settings dump shows it) or from this file, mode 0600:
+# "<version>:<base64 of 32 bytes>" per line. Outside production a missing file is created on
+# first use; production refuses to start without one (a key nobody backed up would make every
+# sealed record unreadable after a move). Keep the key apart from database backups.
+WAYMARK_KEK_FILE = Path(os.environ.get("WAYMARK_KEK_FILE", DATA_DIR / "keys" / "kek"))
+WAYMARK_KEK_AUTOCREATE = not PRODUCTION
+if PRODUCTION and not os.environ.get("WAYMARK_KEK") and not WAYMARK_KEK_FILE.is_file():
+    raise ImproperlyConfigured(
+        "WAYMARK_KEK (base64 of 32 random bytes) or WAYMARK_KEK_FILE (an existing key file, "
+        "mode 0600) must be set in production: the vault cannot seal or open special categories"
+    )

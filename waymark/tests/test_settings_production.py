@@ -16,6 +16,8 @@ GOOD = {
     "ALLOWED_HOSTS": "node.example.test",
     "DATABASE_URL": "postgres://waymark@127.0.0.1:5432/waymark",
     "DEBUG": "false",
+    # Fictional test-only key-encryption key (base64 of 32 bytes); the vault requires one.
+    "WAYMARK_KEK": "1:" + "A" * 43 + "=",
 }
 
 

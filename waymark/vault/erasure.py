@@ -1,0 +1,99 @@
+"""Erasing a child (GDPR Art. 17): destroy their key, then delete what identifies them.
+
+Decision: erasure **deletes** the child and their cases on this node (with the cases' events,
+care plan and consents, and the child's names, name keys and identifiers), rather than blanking
+identity fields and leaving a husk. A husk would keep location, family, guardian and timeline
+rows that are still personal data and would have to be reasoned about field by field, forever.
+What remains afterwards is not personal data about a named child:
+
+- the vault tombstone (the child's random public id and when the key was shredded), so any
+  later attempt to seal or open data for that id says "erased";
+- audit entries, which hold only pseudonyms (keyed hashes), so the log stays verifiable;
+- copies elsewhere: sealed special categories in backups, replicas and exports are unreadable
+  because the key is gone. Plain (unsealed) fields in backups taken before the erasure are
+  *not* protected by shredding: backup retention bounds them.
+
+Everything happens in one transaction, key first: if anything fails (a row another app
+protects, the audit entry), nothing is shredded and nothing is deleted. The photo file is
+removed only after commit, so a rollback never loses a photo whose row survives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from waymark.accounts.models import User
+from waymark.cases.models import Case, Child
+from waymark.errors import ActionError, NotFound
+from waymark.vocab import Role, Sector
+
+from . import service
+from .audit_hook import record_key_event
+
+log = logging.getLogger("waymark.vault")
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What was erased: ids only, for the erasure notices to partner nodes and the receipt."""
+
+    child_public_id: uuid.UUID
+    case_public_ids: tuple[uuid.UUID, ...]
+    erased_at: dt.datetime
+
+
+def check_erase_child(user: User, child: Child) -> None:
+    """Only the data protection officer of the organisation that holds the child may erase.
+
+    Anyone outside that organisation (and any immigration-enforcement account) gets
+    ``NotFound``, as for any other child data; a colleague without the DPO role gets an
+    ``ActionError`` saying who can.
+    """
+    org = user.organisation if user.is_active and user.organisation_id else None
+    if org is None or org.sector == Sector.IMMIGRATION_ENFORCEMENT or org.pk != child.organisation_id:
+        raise NotFound
+    if user.role != Role.DPO:
+        raise ActionError("only the data protection officer can erase a child's record")
+
+
+@transaction.atomic
+def do_erase_child(user: User, child: Child) -> Erasure:
+    """Shred the child's key and delete the child, their cases and identity rows; audit it.
+
+    Returns the ids erased so the caller can queue erasure notices for partner nodes that hold
+    copies (FIREWALL.md) in the same transaction.
+    """
+    check_erase_child(user, child)
+    # Lock the child so nobody adds a case or an event to it while we erase.
+    child = Child.objects.select_for_update().get(pk=child.pk)
+    child_id = str(child.public_id)
+    case_ids = tuple(Case.objects.filter(child=child).order_by("pk").values_list("public_id", flat=True))
+
+    service.shred(child, actor=user)
+
+    photo_name = child.photo.name if child.photo else ""
+    photo_storage = child.photo.storage if child.photo else None
+    # Cases protect their child (on_delete=PROTECT): delete them first; their events, care plan
+    # and consents cascade. A row another app protects raises and rolls everything back.
+    Case.objects.filter(child=child).delete()
+    child.delete()  # cascades ChildName, NameKey, Identifier
+
+    if photo_name and photo_storage is not None:
+
+        def _delete_photo() -> None:
+            try:
+                photo_storage.delete(photo_name)
+            except OSError:  # the row is gone; the log tells the operator to remove the file
+                log.exception("could not delete an erased child's photo file")
+
+        transaction.on_commit(_delete_photo)
+
+    # TODO(exchange): queue erasure notices for partner nodes holding copies of these cases.
+    record_key_event("erasure", actor=user, child_public_id=child_id, cases=[str(c) for c in case_ids])
+    return Erasure(child_public_id=uuid.UUID(child_id), case_public_ids=case_ids, erased_at=timezone.now())

@@ -1,0 +1,265 @@
+"""Seal and open special-category text per child; destroy a child's key (crypto-shredding).
+
+The contract for code that stores special categories (see README.md in this folder):
+
+- Write: ``column = seal_text(child, "cases.event.details", text)`` inside the action's
+  transaction. The first seal for a child creates its data key in that same transaction, so a
+  rollback leaves neither the data nor a key behind. ``""`` stays ``""`` (a blank field is not
+  a secret, and blank checks keep working).
+- Read: ``reveal(child, field, column)`` (or ``open_text`` when the value must be sealed). It
+  raises ``Shredded`` once the child was erased: show the marker ``ERASED`` ("[erased]") instead.
+  ``SealError`` means the value was tampered with or belongs to another child or field: treat
+  it as an incident, never as "empty".
+- ``field`` names the column, ``"<app>.<model>.<field>"`` in lower case, and must be the same
+  string when reading; it is bound into the ciphertext.
+
+Data keys are cached only inside ``key_cache()`` (one per request: ``KeyCacheMiddleware``), so a
+key destroyed by ``shred`` in one process is not kept alive by a long-lived cache in another.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from waymark.core import sealing
+from waymark.core.sealing import MalformedSealed, SealError
+
+from .audit_hook import record_key_event
+from .keys import load_keyring
+from .models import ChildKey
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from django.http import HttpRequest, HttpResponse
+
+    from waymark.accounts.models import User
+    from waymark.cases.models import Child
+
+__all__ = [
+    "ERASED",
+    "KeyMissing",
+    "MalformedSealed",
+    "SealError",
+    "Shredded",
+    "is_sealed",
+    "is_shredded",
+    "key_cache",
+    "open_text",
+    "reveal",
+    "seal_text",
+    "shred",
+]
+
+ERASED = "[erased]"
+DEK_VERSION = 1
+
+
+class Shredded(Exception):  # named for a state, not a failure: the data was erased
+    """The child's data key was destroyed: whatever was sealed for them is gone for good."""
+
+
+class KeyMissing(SealError):
+    """Sealed data exists but this node holds no key row for the child at all.
+
+    Not an erasure (that leaves a tombstone): the vault was restored without its keys, or rows
+    were copied from another node. An operational incident.
+    """
+
+
+def _child_id(child: Child | uuid.UUID | str) -> str:
+    raw = getattr(child, "public_id", child)
+    return str(uuid.UUID(str(raw)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Request-scoped key cache
+
+
+@dataclass
+class _KeyCache:
+    keys: dict[str, tuple[int, bytes]] = field(default_factory=dict)
+    # Keys created in this scope are not cached: their row may still be rolled back, and a
+    # cached key without a row would seal data nobody can ever open.
+    fresh: set[str] = field(default_factory=set)
+
+
+_scope: ContextVar[_KeyCache | None] = ContextVar("waymark_vault_key_cache", default=None)
+
+
+@contextmanager
+def key_cache() -> Iterator[None]:
+    """Cache unwrapped data keys until the block ends (a request, a batch job's unit of work)."""
+    token = _scope.set(_KeyCache())
+    try:
+        yield
+    finally:
+        _scope.reset(token)
+
+
+class KeyCacheMiddleware:
+    """One ``key_cache()`` per request: a page showing 50 sealed events unwraps the key once."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with key_cache():
+            return self.get_response(request)
+
+
+def _forget(child_id: str) -> None:
+    cache = _scope.get()
+    if cache is not None:
+        cache.keys.pop(child_id, None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Data keys
+
+
+def _unwrap(row: ChildKey) -> bytes:
+    kek_version, wrapped = row.wrapped()
+    kek = load_keyring().kek(kek_version)
+    return sealing.unwrap_key(kek, wrapped, sealing.dek_aad(str(row.child_public_id), row.dek_version))
+
+
+def _data_key(child_id: str, *, create: bool) -> tuple[int, bytes]:
+    """``(dek_version, dek)`` for the child; creates it if ``create`` and there is none."""
+    cache = _scope.get()
+    if cache is not None and child_id in cache.keys:
+        return cache.keys[child_id]
+    row = ChildKey.objects.filter(child_public_id=child_id).first()
+    if row is None:
+        if not create:
+            raise KeyMissing("no data key for this child on this node")
+        return _create_key(child_id)
+    if row.shredded_at is not None:
+        raise Shredded(child_id)
+    found = (row.dek_version, _unwrap(row))
+    if cache is not None and child_id not in cache.fresh:
+        cache.keys[child_id] = found
+    return found
+
+
+def _create_key(child_id: str) -> tuple[int, bytes]:
+    kek_version, kek = load_keyring().current()
+    dek = sealing.new_key()
+    wrapped = sealing.wrap_key(kek, dek, sealing.dek_aad(child_id, DEK_VERSION))
+    try:
+        # A savepoint: if another transaction created this child's key first (unique id), we
+        # roll back only our insert and use theirs, so a child never ends up with two keys.
+        with transaction.atomic():
+            ChildKey.objects.create(
+                child_public_id=child_id,
+                dek_version=DEK_VERSION,
+                wrapped_dek=wrapped,
+                kek_version=kek_version,
+            )
+    except IntegrityError:
+        return _data_key(child_id, create=False)
+    cache = _scope.get()
+    if cache is not None:
+        cache.fresh.add(child_id)
+    return DEK_VERSION, dek
+
+
+# ---------------------------------------------------------------------------------------------
+# Public API
+
+
+def is_sealed(value: object) -> bool:
+    """True if ``value`` is in the sealed text format (legacy plain text is not)."""
+    return sealing.is_sealed(value)
+
+
+def seal_text(child: Child | uuid.UUID | str, field: str, plaintext: str) -> str:
+    """Seal ``plaintext`` for this child and field. Raises ``Shredded`` for an erased child.
+
+    Call inside the transaction that writes the column. ``""`` is returned unchanged.
+    """
+    if plaintext == "":
+        return ""
+    child_id = _child_id(child)
+    aad = sealing.field_aad(child_id, field)  # validates the field name before any key work
+    version, dek = _data_key(child_id, create=True)
+    return sealing.seal_text(dek, plaintext, aad, key_version=version)
+
+
+def open_text(child: Child | uuid.UUID | str, field: str, sealed: str) -> str:
+    """Open a value from ``seal_text`` for the same child and field.
+
+    Raises ``Shredded`` if the child was erased, ``KeyMissing`` if the node holds no key for the
+    child, ``SealError`` if the value is malformed, tampered, or sealed for another child/field.
+    """
+    child_id = _child_id(child)
+    aad = sealing.field_aad(child_id, field)
+    blob = sealing.decode_text(sealed)
+    version, dek = _data_key(child_id, create=False)
+    if sealing.key_version_of(blob) != version:
+        raise SealError("sealed under a data key version this node does not hold")
+    return sealing.open_text(dek, sealed, aad)
+
+
+def reveal(child: Child | uuid.UUID | str, field: str, value: str) -> str:
+    """The readable text of a column that may be sealed, blank, or legacy plain text.
+
+    For reading while existing rows are being migrated to sealed values: plain text passes
+    through unchanged; sealed text is opened as in ``open_text`` (same exceptions).
+    """
+    if not value or not sealing.is_sealed(value):
+        return value
+    return open_text(child, field, value)
+
+
+def is_shredded(child: Child | uuid.UUID | str) -> bool:
+    """True if this child's key was destroyed (the child was erased on this node)."""
+    return ChildKey.objects.filter(child_public_id=_child_id(child), shredded_at__isnull=False).exists()
+
+
+@transaction.atomic
+def shred(child: Child | uuid.UUID | str, *, actor: User | None) -> None:
+    """Destroy the child's data key for good; leave a tombstone. Idempotent.
+
+    Why this erases every copy: each sealed value can only be opened with this child's DEK, and
+    the only copy of the DEK is this row, wrapped by the node KEK. Once the row holds no key,
+    a ciphertext anywhere — the live table, a replica, a database dump, an export — is noise.
+
+    What can still hold the old *wrapped* DEK: a backup of this table taken before the erasure,
+    PostgreSQL dead tuples and WAL until vacuumed and recycled, SQLite free pages. Each of those
+    is still wrapped by the KEK, so anyone holding both that remnant and the KEK could recover the
+    DEK. Two measures close this: (1) the vault table is excluded from ordinary backups and
+    backed up separately with a short retention (README.md), and (2) after erasures the KEK is
+    rotated (``manage.py vault_rotate_kek``): live keys are re-wrapped under a new KEK and the old
+    KEK is destroyed, so every remnant wrapped under it is unreadable too.
+    """
+    child_id = _child_id(child)
+    now = timezone.now()
+    row = ChildKey.objects.select_for_update().filter(child_public_id=child_id).first()
+    if row is None:
+        # No key yet (nothing sealed): a tombstone still refuses any key created later.
+        try:
+            with transaction.atomic():
+                ChildKey.objects.create(
+                    child_public_id=child_id, wrapped_dek=None, kek_version=None, shredded_at=now
+                )
+        except IntegrityError:  # created concurrently: shred that one
+            row = ChildKey.objects.select_for_update().get(child_public_id=child_id)
+    if row is not None:
+        if row.shredded_at is not None:
+            _forget(child_id)
+            return
+        # Overwrite, then clear. Best effort only: SQLite rewrites the cell in place, but its WAL
+        # and PostgreSQL's old tuple versions keep the bytes for a while — hence KEK rotation.
+        ChildKey.objects.filter(pk=row.pk).update(wrapped_dek=bytes(len(row.wrapped_dek or b"")))
+        ChildKey.objects.filter(pk=row.pk).update(wrapped_dek=None, kek_version=None, shredded_at=now)
+    _forget(child_id)
+    record_key_event("key_deletion", actor=actor, child_public_id=child_id)

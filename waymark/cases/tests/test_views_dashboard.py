@@ -1,0 +1,67 @@
+"""The dashboard: my cases, overdue reviews, recent events, cases by status."""
+
+from __future__ import annotations
+
+from django.test import override_settings
+from django.urls import reverse
+
+from waymark.cases import actions
+from waymark.cases.schemas import CarePlanIn, EventIn
+from waymark.test import create_case, days_ago
+
+
+def test_giulia_sees_her_cases_overdue_reviews_and_recent_events(client, people):
+    mine = create_case(people.giulia, given_names="Amina", family_name="Tesfaye")
+    colleagues = create_case(
+        people.sara,
+        given_names="Omar",
+        family_name="Said",
+        case={"status": "missing", "missing_category": "runaway"},
+    )
+    actions.do_update_care_plan(people.sara, colleagues, CarePlanIn(review_date=days_ago(2)))
+    actions.do_add_event(people.sara, colleagues, EventIn(type="sighting", summary="Seen in Ventimiglia"))
+    elsewhere = create_case(people.claire, given_names="Yonas", family_name="Haile")
+    client.force_login(people.giulia)
+
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    assert [c.pk for c in response.context["my_cases"]] == [mine.pk]
+    assert [c.pk for c in response.context["overdue"]] == [colleagues.pk]
+    summaries = [e.summary for e in response.context["recent_events"]]
+    assert summaries[0] == "Seen in Ventimiglia"
+    assert all(e.case_id != elsewhere.pk for e in response.context["recent_events"])
+    bars = {b["status"].value: b["count"] for b in response.context["bars"]}
+    assert bars["open"] == 1 and bars["missing"] == 1 and bars["closed"] == 0
+    html = response.content.decode()
+    assert "Yonas" not in html
+    assert "2 cases you can see." in html
+
+
+def test_marco_sees_the_case_he_guards_as_his(client, people):
+    guarded = create_case(people.giulia, case={"guardian": "marco"})
+    client.force_login(people.marco)
+    response = client.get(reverse("dashboard"))
+    assert [c.pk for c in response.context["my_cases"]] == [guarded.pk]
+
+
+def test_ivan_sees_an_empty_dashboard(client, people):
+    create_case(people.giulia)
+    client.force_login(people.ivan)
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    assert response.context["total"] == 0
+    assert not response.context["recent_events"]
+
+
+def test_the_demo_banner_shows_only_on_a_demo_node(client, people):
+    client.force_login(people.giulia)
+    with override_settings(WAYMARK_DEMO=True):
+        assert "Fictional demo data — not real children" in client.get(reverse("dashboard")).content.decode()
+    with override_settings(WAYMARK_DEMO=False):
+        assert "Fictional demo data" not in client.get(reverse("dashboard")).content.decode()
+
+
+def test_the_purpose_slot_is_empty_until_a_purpose_is_declared(client, people):
+    client.force_login(people.giulia)
+    html = client.get(reverse("dashboard")).content.decode()
+    assert 'id="current-purpose"' not in html

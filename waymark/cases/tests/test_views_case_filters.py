@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from waymark.vocab import CaseStatus, MissingCategory, RiskLevel
 from waymark.test import create_case
+from waymark.vocab import CaseStatus, MissingCategory, RiskLevel
 
 
 def listing(client, **params):

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from waymark.accounts.tokens import ApiCaller, api_caller
 from waymark.errors import ActionError
@@ -104,11 +104,11 @@ def list_cases(
 
 
 @router.post("", response={201: CaseDetailOut, **_WRITE, 409: ErrorOut}, summary="Register a child")
-def register_child(request: HttpRequest, payload: RegisterChildIn) -> tuple[int, CaseDetailOut]:
+def register_child(request: HttpRequest, payload: RegisterChildIn) -> Status[CaseDetailOut]:
     """Register a child and open their case. A probable duplicate is a 409 listing the
     duplicates' references; send again with ``confirm_not_duplicate: true`` to register anyway."""
     case = actions.do_register_child(api_caller(request).user, payload)
-    return 201, case_detail_out(_reload(case))
+    return Status(201, case_detail_out(_reload(case)))
 
 
 @router.get("/{public_id}", response={200: CaseDetailOut, **_READ}, summary="A case")
@@ -170,11 +170,11 @@ def update_child(request: HttpRequest, public_id: str, payload: ChildIn) -> Chil
 @router.post(
     "/{public_id}/aliases", response={201: ChildNameOut, **_WRITE}, summary="Add a name the child is known by"
 )
-def add_alias(request: HttpRequest, public_id: str, payload: AliasIn) -> tuple[int, ChildNameOut]:
+def add_alias(request: HttpRequest, public_id: str, payload: AliasIn) -> Status[ChildNameOut]:
     caller = api_caller(request)
     case = _case(caller, public_id)
     name = actions.do_add_alias(caller.user, case, payload)
-    return 201, ChildNameOut(kind=NameKind(name.kind), full_name=name.full_name, note=name.note)
+    return Status(201, ChildNameOut(kind=NameKind(name.kind), full_name=name.full_name, note=name.note))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -196,11 +196,13 @@ def list_events(
 
 
 @router.post("/{public_id}/events", response={201: EventOut, **_WRITE}, summary="Add to the timeline")
-def add_event(request: HttpRequest, public_id: str, payload: EventIn) -> tuple[int, EventOut]:
+def add_event(request: HttpRequest, public_id: str, payload: EventIn) -> Status[EventOut]:
     caller = api_caller(request)
     case = _case(caller, public_id)
     event = actions.do_add_event(caller.user, case, payload)
-    return 201, event_out(Event.objects.select_related("author__organisation", "author_org").get(pk=event.pk))
+    return Status(
+        201, event_out(Event.objects.select_related("author__organisation", "author_org").get(pk=event.pk))
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -249,8 +251,10 @@ def list_consents(request: HttpRequest, public_id: str) -> ConsentList:
 
 
 @router.post("/{public_id}/consents", response={201: ConsentOut, **_WRITE}, summary="Record a consent")
-def record_consent(request: HttpRequest, public_id: str, payload: ConsentIn) -> tuple[int, ConsentOut]:
+def record_consent(request: HttpRequest, public_id: str, payload: ConsentIn) -> Status[ConsentOut]:
     caller = api_caller(request)
     case = _case(caller, public_id)
     consent = actions.do_record_consent(caller.user, case, payload)
-    return 201, consent_out(Consent.objects.select_related("recorded_by__organisation").get(pk=consent.pk))
+    return Status(
+        201, consent_out(Consent.objects.select_related("recorded_by__organisation").get(pk=consent.pk))
+    )

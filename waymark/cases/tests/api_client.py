@@ -18,14 +18,21 @@ class ApiClient:
         self.token = token
         self.client = Client()
 
-    def _headers(self) -> dict[str, str]:
+    def _headers(self) -> dict[str, Any]:
         return {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         return self.client.get(path, params or {}, **self._headers())
 
-    def send(self, method: str, path: str, body: Any = None, *, raw: str | bytes | None = None,
-             content_type: str = "application/json") -> Any:
+    def send(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        raw: str | bytes | None = None,
+        content_type: str = "application/json",
+    ) -> Any:
         data = raw if raw is not None else json.dumps(body if body is not None else {})
         call = getattr(self.client, method.lower())
         return call(path, data=data, content_type=content_type, **self._headers())

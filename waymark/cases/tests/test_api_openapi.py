@@ -1,0 +1,39 @@
+"""The OpenAPI document describes the API (and is what the deny-by-default test walks)."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+EXPECTED = {
+    "/api/cases": {"get", "post"},
+    "/api/cases/{public_id}": {"get", "patch"},
+    "/api/cases/{public_id}/child": {"get", "put"},
+    "/api/cases/{public_id}/aliases": {"post"},
+    "/api/cases/{public_id}/events": {"get", "post"},
+    "/api/cases/{public_id}/care-plan": {"get", "put"},
+    "/api/cases/{public_id}/consents": {"get", "post"},
+}
+
+
+def test_the_document_is_openapi_3_and_lists_every_path(db):
+    response = Client().get("/api/openapi.json")
+    assert response.status_code == 200
+    doc = response.json()
+    assert doc["openapi"].startswith("3.")
+    assert doc["info"]["title"] == "Waymark API"
+    assert {path: set(ops) for path, ops in doc["paths"].items()} == EXPECTED
+
+
+def test_every_operation_declares_bearer_auth_and_json_errors(db):
+    doc = Client().get("/api/openapi.json").json()
+    schemes = doc["components"]["securitySchemes"]
+    assert [s["scheme"] for s in schemes.values()] == ["bearer"]
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            assert operation["security"], (method, path)
+            assert {"401", "404"} <= set(operation["responses"]), (method, path)
+    assert "ErrorOut" in doc["components"]["schemas"]
+
+
+def test_the_interactive_docs_are_served(db):
+    assert Client().get("/api/docs").status_code == 200

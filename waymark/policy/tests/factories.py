@@ -17,7 +17,10 @@ def create_agreement(
     identifier: str,
     parties: Iterable[Organisation],
     *,
-    grants: Iterable[tuple[Organisation, Role, DataCategory, Purpose] | tuple[Organisation, Role, DataCategory, Purpose, PolicyAction]] = (),
+    grants: Iterable[
+        tuple[Organisation, Role, DataCategory, Purpose]
+        | tuple[Organisation, Role, DataCategory, Purpose, PolicyAction]
+    ] = (),
     status: AgreementStatus = AgreementStatus.ACTIVE,
     valid_from: dt.datetime | None = None,
     valid_until: dt.datetime | None = None,

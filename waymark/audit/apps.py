@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class AuditConfig(AppConfig):
     name = "waymark.audit"
     label = "audit"
+    verbose_name = "Audit log"
+
+    def ready(self) -> None:
+        from waymark.audit import signals  # noqa: F401  (connects the login/logout receivers)

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from jwcrypto.jwe import JWE
 from jwcrypto.jwk import JWK
 
+from waymark.core.protocol import jose
 from waymark.core.protocol.keys import NodeKeys, public_jwk
 from waymark.core.protocol.messages import (
     Body,
@@ -244,3 +248,52 @@ class KeyRing:
         if keys is None or keys.signing_kid != kid:
             return None
         return public_jwk(keys.signing)
+
+
+# --- forging: build envelopes that ``seal`` would refuse to make, to test that receivers refuse them
+
+
+def sign_message(message: dict[str, Any], keys: NodeKeys) -> str:
+    """An inner JWS over any {header, body} dict, signed properly by ``keys``."""
+    return jose.sign(jose.canonical_json(message), keys.signing, jose.TYP_MESSAGE)
+
+
+def encrypt_for(inner: str, recipient: NodeKeys, **protected: Any) -> bytes:
+    """A JWE with our algorithms around ``inner`` for ``recipient``; ``protected`` adds or
+    overrides header fields (routing defaults to node-it -> node-fr)."""
+    fields: dict[str, Any] = {
+        "alg": jose.KEY_ALG,
+        "enc": jose.CONTENT_ENC,
+        "typ": jose.TYP_ENVELOPE,
+        "cty": jose.TYP_MESSAGE,
+        "kid": recipient.encryption_kid,
+        "wm_from_node": "node-it",
+        "wm_to_node": "node-fr",
+        "wm_message_id": str(uuid.uuid4()),
+        "wm_sender_kid": node_keys("node-it").signing_kid,
+    }
+    fields.update(protected)
+    token = JWE(inner.encode("ascii"), protected=json.dumps(fields))
+    token.add_recipient(public_jwk(recipient.encryption))
+    return str(token.serialize(compact=True)).encode("ascii")
+
+
+def forge(
+    header: dict[str, Any],
+    body: dict[str, Any],
+    *,
+    signer: NodeKeys | None = None,
+    recipient: NodeKeys | None = None,
+    **protected: Any,
+) -> bytes:
+    """An envelope around an arbitrary header and body (JSON dicts), routed per the header."""
+    signer = signer or node_keys(header["from_node"])
+    recipient = recipient or node_keys(header["to_node"])
+    routing: dict[str, Any] = {
+        "wm_from_node": header["from_node"],
+        "wm_to_node": header["to_node"],
+        "wm_message_id": header["message_id"],
+        "wm_sender_kid": signer.signing_kid,
+    }
+    routing.update(protected)
+    return encrypt_for(sign_message({"header": header, "body": body}, signer), recipient, **routing)

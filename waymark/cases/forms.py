@@ -68,7 +68,15 @@ def add_errors(form: forms.Form, errors: Mapping[str, Iterable[str]]) -> None:
             form.add_error(target, text)
 
 
-class SchemaForm(forms.Form, Generic[S]):
+class WaymarkForm(forms.Form):
+    """Labels without a trailing colon: it reads badly next to checkboxes and in Arabic."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class SchemaForm(WaymarkForm, Generic[S]):
     """A form whose cleaned data must also pass a pydantic schema; ``schema`` holds the result."""
 
     schema_class: ClassVar[type[BaseModel]]
@@ -160,7 +168,7 @@ def parse_identifiers(text: str) -> list[dict[str, str]]:
     return out
 
 
-class ChildFields(forms.Form):
+class ChildFields(WaymarkForm):
     """The child's identity, as typed by a caseworker."""
 
     given_names = forms.CharField(label=_("Given names"), required=False, max_length=200)
@@ -250,7 +258,7 @@ class ChildFields(forms.Form):
         }
 
 
-class CaseFields(forms.Form):
+class CaseFields(WaymarkForm):
     """The case: status, category, flags, risk and people."""
 
     status = forms.ChoiceField(label=_("Status"), choices=CaseStatus.choices, initial=CaseStatus.OPEN)
@@ -424,7 +432,7 @@ class AliasForm(SchemaForm[AliasIn]):
         }
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(WaymarkForm):
     # A plain FileField: actions.check_photo decides what an acceptable image is.
     photo = forms.FileField(
         label=_("Photo"),
@@ -441,7 +449,7 @@ def _filter_select() -> forms.Select:
     return forms.Select(attrs={"class": "filter-select"})
 
 
-class CaseFilterForm(forms.Form):
+class CaseFilterForm(WaymarkForm):
     q = forms.CharField(
         label=_("Name (any spelling or script)"),
         required=False,

@@ -1,0 +1,138 @@
+"""End to end in a real browser: Debian's chromium driven by Playwright against a live server.
+
+Giulia finds Mohammed by another spelling and by his name in Arabic script, adds an event
+with the inline htmx form, and switches the interface to Arabic (right to left).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+from waymark.test import PASSWORD, create_case, create_personas
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM would otherwise refuse.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def browser_page() -> Iterator[object]:
+    if not shutil.which(CHROMIUM):
+        pytest.skip("chromium not installed: apt-get install chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        try:
+            context = browser.new_context(locale="en-GB")
+            page = context.new_page()
+            page.set_default_timeout(10_000)
+            yield page
+        finally:
+            browser.close()
+
+
+def test_giulia_searches_in_two_scripts_adds_an_event_and_reads_in_arabic(
+    live_server, transactional_db, browser_page
+):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    people = create_personas()
+    mohammed = create_case(
+        people.giulia,
+        given_names="Mohammed",
+        family_name="Hossein",
+        aliases=[{"full_name": "محمد حسين", "note": "as the hotline wrote it"}],
+        nationality="AF",
+    )
+    amina = create_case(people.giulia, given_names="Amina", family_name="Tesfaye", nationality="ER")
+    outside = create_case(people.claire, given_names="Mohamed", family_name="Hassan")
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # Only this node's own server may be contacted: no CDN, nothing downloaded.
+    foreign: list[str] = []
+    page.on(
+        "request",
+        lambda req: None if req.url.startswith(live_server.url) else foreign.append(req.url),
+    )
+
+    # Log in.
+    page.goto(f"{live_server.url}/cases/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/cases/"))
+    page.get_by_label("Username").fill("giulia")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Cases", exact=True)).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("dir", "ltr")
+    expect(page.get_by_text("Fictional demo data — not real children")).to_be_visible()
+
+    # Live search by another Latin spelling: only the results are swapped, the URL is pushed.
+    page.evaluate("window.__samePage = true")
+    search = page.get_by_label("Name (any spelling or script)")
+    search.fill("Muhamad Husain")
+    results = page.locator("#results")
+    expect(results).to_contain_text(mohammed.reference)
+    expect(results).not_to_contain_text(amina.reference)
+    expect(results).not_to_contain_text(outside.reference)
+    expect(page).to_have_url(re.compile(r"q=Muhamad"))
+    expect(page.locator("#result-count")).to_contain_text("1 case found")
+    assert page.evaluate("window.__samePage") is True
+
+    # And by his name in Arabic script.
+    search.fill("محمد")
+    expect(page).to_have_url(re.compile(r"q=%D9%85"))
+    expect(results).to_contain_text(mohammed.reference)
+    expect(results).not_to_contain_text(amina.reference)
+
+    # Open the case and add an event with the inline form.
+    results.get_by_role("link", name=mohammed.reference).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Mohammed Hossein")
+    expect(page.get_by_text("as the hotline wrote it")).to_be_visible()
+    page.evaluate("window.__samePage = true")
+    page.locator("details.add-event > summary").click()
+    form = page.locator("#event-form")
+    form.get_by_label("Type").select_option("sighting")
+    form.get_by_label("Summary").fill("Seen at Milano Centrale by the outreach team")
+    form.get_by_role("button", name="Add event").click()
+    timeline = page.locator("#timeline")
+    expect(timeline.locator("li").first).to_contain_text("Seen at Milano Centrale by the outreach team")
+    expect(timeline.locator("li").first).to_contain_text("Sighting")
+    expect(page.get_by_text("Event added to the timeline.")).to_be_visible()
+    assert page.evaluate("window.__samePage") is True  # no full reload
+
+    # A refused event shows its error in place and adds nothing.
+    events_before = timeline.locator("li").count()
+    page.locator("#event-form").get_by_role("button", name="Add event").click()
+    expect(page.locator("#event-form .errorlist")).to_be_visible()
+    assert timeline.locator("li").count() == events_before
+
+    # Switch the interface to Arabic: right to left, translated.
+    page.get_by_label("Language").select_option("ar")
+    page.get_by_role("button", name="Change language").click()
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator("html")).to_have_attribute("lang", "ar")
+    expect(page.get_by_role("link", name="الحالات")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Mohammed Hossein")
+
+    assert errors == []
+    assert foreign == []

@@ -232,12 +232,14 @@ WAYMARK_AUDIT_KEY_FILE = Path(
 WAYMARK_PSEUDONYM_KEY_FILE = Path(
     os.environ.get("WAYMARK_PSEUDONYM_KEY_FILE", DATA_DIR / "keys" / "pseudonym.key")
 )
-# The log's name, the first line of every signed checkpoint (C2SP tlog-checkpoint "origin").
+# The log's name, the first line of every signed checkpoint (C2SP tlog-checkpoint "origin") and
+# the name of its signing key, so no spaces and no "+" (C2SP signed-note key names).
 WAYMARK_AUDIT_ORIGIN = os.environ.get(
-    "WAYMARK_AUDIT_ORIGIN", "waymark/" + "-".join(WAYMARK_NODE_NAME.lower().split()) + "/audit"
+    "WAYMARK_AUDIT_ORIGIN",
+    "waymark/" + "-".join(WAYMARK_NODE_NAME.lower().split()).replace("+", "-") + "/audit",
 )
-if not WAYMARK_AUDIT_ORIGIN.strip() or "\n" in WAYMARK_AUDIT_ORIGIN:
-    raise ImproperlyConfigured("WAYMARK_AUDIT_ORIGIN must be one non-empty line")
+if not WAYMARK_AUDIT_ORIGIN or any(c.isspace() or c == "+" for c in WAYMARK_AUDIT_ORIGIN):
+    raise ImproperlyConfigured("WAYMARK_AUDIT_ORIGIN must be non-empty, without spaces or '+'")
 
 # --- vault ---
 # Special categories are sealed with a per-child data key, wrapped by the node's key-encryption

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from waymark.vocab import AuditDecision, AuditKind, DataCategory, Purpose
 
 
 @pytest.fixture(autouse=True)
-def audit_keys(settings, tmp_path: Path) -> Path:
+def audit_keys(settings, tmp_path: Path) -> Iterator[Path]:
     """Every audit test gets its own signing and pseudonym keys, in a temporary directory."""
     settings.WAYMARK_AUDIT_KEY_FILE = tmp_path / "keys" / "audit-signing.pem"
     settings.WAYMARK_PSEUDONYM_KEY_FILE = tmp_path / "keys" / "pseudonym.key"

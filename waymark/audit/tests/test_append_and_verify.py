@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 
 import pytest
 from django.core.management import call_command
@@ -22,7 +23,7 @@ def test_entries_are_numbered_from_zero_without_gaps(log):
 def test_each_entry_links_to_the_one_before(log):
     entries = list(AuditEntry.objects.order_by("seq"))
     assert entries[0].prev_hash == ""
-    for before, after in zip(entries, entries[1:], strict=False):
+    for before, after in itertools.pairwise(entries):
         assert after.prev_hash == before.leaf_hash
 
 
@@ -34,7 +35,9 @@ def test_the_stored_leaf_hash_covers_the_entry_fields(log):
 
 def test_the_head_holds_the_merkle_root_of_all_entries(log):
     head = AuditHead.objects.get()
-    leaves = [bytes.fromhex(h) for h in AuditEntry.objects.order_by("seq").values_list("leaf_hash", flat=True)]
+    leaves = [
+        bytes.fromhex(h) for h in AuditEntry.objects.order_by("seq").values_list("leaf_hash", flat=True)
+    ]
     assert head.tree_size == len(log)
     assert head.root_hash == merkle.root(leaves).hex()
     assert service.current_root() == (len(log), head.root_hash)
@@ -43,7 +46,11 @@ def test_the_head_holds_the_merkle_root_of_all_entries(log):
 def test_an_entry_records_who_acted_for_which_purpose_and_why(people, case, log):
     entry = AuditEntry.objects.get(seq=6)
     assert (entry.actor, entry.actor_org, entry.role) == ("ivan", "xx-immigration", "caseworker")
-    assert (entry.purpose, entry.decision, entry.reasons) == ("immigration_enforcement", "deny", ["firewall-purpose"])
+    assert (entry.purpose, entry.decision, entry.reasons) == (
+        "immigration_enforcement",
+        "deny",
+        ["firewall-purpose"],
+    )
     assert entry.case_reference == case.reference
     assert entry.child_pseudonym == service.pseudonym(case.child)
     assert entry.created_at.tzinfo is not None

@@ -191,7 +191,9 @@ def referral_offer() -> ReferralOffer:
             risk_reasons=(
                 "Travelling alone towards Calais; contact with an adult who paid for her journey and "
                 "asks her to repay by working. Left two reception centres within a week. Says she wants "
-                "to join her brother in the United Kingdom."
+                "to join her brother in the United Kingdom. Her phone was taken by the adult who "
+                "organised the journey; she used a friend's phone to call her guardian twice. The "
+                "guardian believes she is frightened of the debt and will not ask for help herself."
             ),
             unaccompanied=True,
             separated=False,
@@ -202,7 +204,9 @@ def referral_offer() -> ReferralOffer:
             "with her guardian, and tell us if she arrives. She speaks Tigrinya and some Arabic; an "
             "interpreter helped at our interviews. She is wary of police uniforms; please approach "
             "her through the women's team. Her brother's name and number are with her guardian and "
-            "can be shared after a family-tracing assessment under the agreement."
+            "can be shared after a family-tracing assessment under the agreement. Please tell "
+            "us at once if she is seen with an adult man who says he is her uncle: the police "
+            "unit in Milan has opened a trafficking enquiry and we have a protection plan ready."
         ),
         services_requested=("shelter", "day centre contact", "interpreter (Tigrinya)", "link with guardian"),
         respond_by=NOW + dt.timedelta(hours=24),

@@ -255,3 +255,31 @@ if PRODUCTION and not os.environ.get("WAYMARK_KEK") and not WAYMARK_KEK_FILE.is_
         "WAYMARK_KEK (base64 of 32 random bytes) or WAYMARK_KEK_FILE (an existing key file, "
         "mode 0600) must be set in production: the vault cannot seal or open special categories"
     )
+
+# --- exchange ---------------------------------------------------------------------------------
+# This node's name in the federation registry (e.g. "it-node"). Its keys live in the key folder,
+# private keys encrypted with the passphrase (variable, or a file holding it).
+WAYMARK_NODE_ID = os.environ.get("WAYMARK_NODE_ID", "local-node")
+WAYMARK_EXCHANGE_KEY_DIR = Path(os.environ.get("WAYMARK_EXCHANGE_KEY_DIR", DATA_DIR / "keys"))
+WAYMARK_EXCHANGE_PASSPHRASE = os.environ.get("WAYMARK_EXCHANGE_PASSPHRASE", "")
+WAYMARK_EXCHANGE_PASSPHRASE_FILE = os.environ.get("WAYMARK_EXCHANGE_PASSPHRASE_FILE", "")
+# The registry authority's public key (the trust anchor, a JWK file), and optionally a signed
+# registry document loaded whenever it is newer than the stored copy.
+WAYMARK_EXCHANGE_REGISTRY_KEY_FILE = os.environ.get("WAYMARK_EXCHANGE_REGISTRY_KEY_FILE", "")
+WAYMARK_EXCHANGE_REGISTRY_FILE = os.environ.get("WAYMARK_EXCHANGE_REGISTRY_FILE", "")
+# Plain HTTP between nodes is for loopback demos only; envelopes are signed and encrypted anyway.
+WAYMARK_EXCHANGE_ALLOW_HTTP = _env_bool("WAYMARK_EXCHANGE_ALLOW_HTTP", False)
+# Delivery: exponential backoff with jitter between these bounds; a claim expires after the
+# lease (a killed dispatcher's rows are picked up again); an alert after the threshold.
+WAYMARK_EXCHANGE_RETRY_BASE_MS = _env_int("WAYMARK_EXCHANGE_RETRY_BASE_MS", 2000)
+WAYMARK_EXCHANGE_RETRY_MAX_MS = _env_int("WAYMARK_EXCHANGE_RETRY_MAX_MS", 10 * 60 * 1000)
+WAYMARK_EXCHANGE_LEASE_SECONDS = _env_int("WAYMARK_EXCHANGE_LEASE_SECONDS", 120)
+WAYMARK_EXCHANGE_ALERT_AFTER_SECONDS = _env_int("WAYMARK_EXCHANGE_ALERT_AFTER_SECONDS", 15 * 60)
+WAYMARK_EXCHANGE_TIMEOUT_SECONDS = _env_int("WAYMARK_EXCHANGE_TIMEOUT_SECONDS", 15)
+WAYMARK_EXCHANGE_MAX_ENVELOPE_BYTES = _env_int("WAYMARK_EXCHANGE_MAX_ENVELOPE_BYTES", 4 * 1024 * 1024)
+# How long a sent envelope stays valid (the receiver refuses it after that).
+WAYMARK_EXCHANGE_ENVELOPE_TTL_SECONDS = _env_int("WAYMARK_EXCHANGE_ENVELOPE_TTL_SECONDS", 7 * 24 * 3600)
+# Fault injection for the process tests ("kill_after_send"); never honoured in production.
+WAYMARK_EXCHANGE_FAULT = "" if PRODUCTION else os.environ.get("WAYMARK_EXCHANGE_FAULT", "")
+if PRODUCTION and WAYMARK_EXCHANGE_ALLOW_HTTP:
+    raise ImproperlyConfigured("WAYMARK_EXCHANGE_ALLOW_HTTP must be off in production: nodes talk over mTLS")

@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("accounts/", include("waymark.accounts.urls")),
+    path("exchange/", include("waymark.exchange.urls")),
     path("", include("waymark.cases.urls")),
 ]

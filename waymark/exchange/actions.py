@@ -1,0 +1,714 @@
+"""Actions: what people do with other nodes. The only writers of the exchange threads.
+
+Each ``do_*`` runs in one transaction: the business rows (referral, request, notice, steps), the
+timeline entry, the outbox row with its sealed envelope, and the audit entry commit together,
+or nothing does (transactional outbox). The network is never touched here; the dispatcher
+sends the outbox.
+
+Before anything is sealed the sender checks, with the registry in force and the policy engine,
+exactly what the receiver will check (``guard.choose_agreement``), plus that this user may read
+every category being sent (``policy.service.authorize``). A refusal is an ``ActionError`` that
+says why; an unusable registry or missing keys is an ``ActionError`` saying the exchange is
+unavailable (fail closed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from pydantic import ValidationError
+
+from waymark.accounts.models import User
+from waymark.audit import service as audit
+from waymark.cases import actions as case_actions
+from waymark.cases.models import Case, NameKind
+from waymark.cases.schemas import AliasIn, CaseIn, ChildIn, IdentifierIn, RegisterChildIn
+from waymark.core.protocol import messages as m
+from waymark.core.protocol.messages import Body, MessageType, categories_used
+from waymark.core.protocol.registry import Agreement, Registry
+from waymark.errors import ActionError, field_errors
+from waymark.policy import service as policy
+from waymark.vault import service as vault
+from waymark.vocab import AuditDecision, AuditKind, DataCategory, EventType, PolicyAction, Role, Sector
+
+from . import guard, outbound
+from .handlers import org_name
+from .models import (
+    CaseLink,
+    Direction,
+    InfoRequest,
+    InfoRequestStatus,
+    Notice,
+    OutboxMessage,
+    Referral,
+    ReferralAction,
+    ReferralStatus,
+    ReferralStep,
+)
+from .node import LocalNode, local_node
+from .registry import ExchangeUnavailable, current_registry
+from .schemas import (
+    InfoAnswerIn,
+    InfoRequestIn,
+    NoticeIn,
+    ReferralAcceptIn,
+    ReferralDoneIn,
+    ReferralIn,
+    ReferralRejectIn,
+    ReferralRevokeIn,
+)
+from .timeline import add_event
+
+# Without a response commitment in the agreement, a request asks for a reply within a week.
+DEFAULT_REPLY_WITHIN = dt.timedelta(days=7)
+# Who may act for their organisation in the exchange.
+EXCHANGE_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.POLICE_OFFICER, Role.HOTLINE_OPERATOR})
+
+
+@dataclass(frozen=True)
+class _Context:
+    node: LocalNode
+    registry: Registry
+    now: dt.datetime
+
+
+def _context(node: LocalNode | None) -> _Context:
+    now = timezone.now()
+    try:
+        node = node or local_node()
+        registry = current_registry(now)
+        node.check_listed(registry)
+    except ExchangeUnavailable as exc:
+        raise ActionError(f"the exchange is unavailable: {exc.reason}") from exc
+    return _Context(node, registry, now)
+
+
+def _require_member(user: User) -> str:
+    """The user's organisation slug, if they may use the exchange at all (deny by default)."""
+    org = user.organisation
+    if (
+        not user.is_active
+        or org is None
+        or org.sector == Sector.IMMIGRATION_ENFORCEMENT
+        or user.role not in EXCHANGE_ROLES
+    ):
+        raise ActionError("your account may not exchange data with other organisations")
+    return org.slug
+
+
+def _authorise_sending(user: User, case: Case, purpose: str, categories: Iterable[str]) -> None:
+    """The user must be allowed to read every category they send, for this purpose."""
+    wanted = sorted(set(categories))
+    if not wanted:
+        return
+    decisions = policy.authorize(user, case, purpose=purpose, categories=wanted, action=PolicyAction.READ)
+    refused = [c for c, d in decisions.items() if not d.allowed]
+    if refused:
+        audit.record(
+            AuditKind.ACCESS_DECISION,
+            actor=user,
+            purpose=purpose,
+            decision=AuditDecision.DENY,
+            reasons=sorted({r for c in refused for r in decisions[c].reasons}),
+            case=case,
+            categories=refused,
+            details={"action": "send"},
+        )
+        raise ActionError(
+            f"you may not share {', '.join(refused)} of this case for {purpose}", field="purpose"
+        )
+
+
+def _link(case: Case, peer_node: str, peer_org: str, conversation_id: str) -> None:
+    CaseLink.objects.get_or_create(
+        case=case, peer_node=peer_node, peer_org=peer_org, conversation_id=conversation_id
+    )
+
+
+def _conversation_for(case: Case, peer_node: str, peer_org: str) -> str:
+    """The conversation about ``case`` with that peer: the one already linked, else the case's id."""
+    link = CaseLink.objects.filter(case=case, peer_node=peer_node, peer_org=peer_org).order_by("id").first()
+    return link.conversation_id if link else str(case.public_id)
+
+
+def _send(
+    ctx: _Context,
+    *,
+    user: User,
+    case: Case | None,
+    type: MessageType,
+    body: Body,
+    from_org: str,
+    to_org: str,
+    agreement_id: str,
+    purpose: str,
+    conversation_id: str,
+    summary: str,
+    in_reply_to: uuid.UUID | None = None,
+) -> OutboxMessage:
+    header = outbound.build_header(
+        ctx.node,
+        ctx.registry,
+        type=type,
+        body=body,
+        conversation_id=conversation_id,
+        from_org=from_org,
+        to_org=to_org,
+        agreement_id=agreement_id,
+        purpose=purpose,
+        now=ctx.now,
+        in_reply_to=in_reply_to,
+    )
+    return outbound.enqueue(ctx.node, ctx.registry, header, body, case=case, user=user, summary=summary)
+
+
+def _agreement(
+    ctx: _Context, from_org: str, to_org: str, purpose: str, body: Body, type: MessageType, named: str = ""
+) -> Agreement:
+    return guard.choose_agreement(
+        ctx.registry,
+        from_org=from_org,
+        to_org=to_org,
+        purpose=purpose,
+        categories=categories_used(type, body),
+        type=type,
+        now=ctx.now,
+        agreement_id=named,
+    )
+
+
+def _thread_fields(
+    ctx: _Context,
+    *,
+    user: User,
+    case: Case | None,
+    to_org: str,
+    agreement: Agreement,
+    purpose: str,
+    body: Body,
+    type: MessageType,
+    conversation_id: str,
+) -> dict[str, object]:
+    peer = ctx.registry.node_for_org(to_org)
+    assert peer is not None  # choose_agreement checked the organisation
+    return {
+        "direction": Direction.OUTGOING,
+        "conversation_id": conversation_id,
+        "local_org": user.organisation,
+        "peer_node": peer.node_id,
+        "peer_org": to_org,
+        "peer_org_name": org_name(ctx.registry, to_org)[:200],
+        "agreement_id": agreement.identifier,
+        "purpose": purpose,
+        "categories": sorted(categories_used(type, body)),
+        "case": case,
+        "created_at": ctx.now,
+        "updated_at": ctx.now,
+    }
+
+
+# --- referral: offer (referrer) ----------------------------------------------------------------
+
+
+def child_summary(case: Case, include: Iterable[str]) -> m.ChildSummary:
+    """The child as the referral describes them: identity always, legal status if included."""
+    child = case.child
+    wanted = set(include)
+    fields: dict[str, object] = {
+        "given_names": child.given_names,
+        "family_name": child.family_name,
+        "name_latin": child.name_latin,
+        "aliases": tuple(child.names.filter(kind=NameKind.ALIAS).values_list("full_name", flat=True)),
+        "sex": child.sex,
+        "birth_date": child.birth_date,
+        "birth_date_precision": child.birth_date_precision
+        if (child.birth_date or child.assessed_age_min is not None)
+        else None,
+        "assessed_age_min": child.assessed_age_min,
+        "assessed_age_max": child.assessed_age_max,
+        "languages": tuple(child.languages or ()),
+        "is_fictional": child.is_fictional,
+    }
+    if DataCategory.LEGAL_STATUS in wanted:
+        fields["nationality"] = child.nationality
+        fields["identifiers"] = tuple(
+            m.IdentifierBody(scheme=i.scheme, value=i.value, issued_by=i.issued_by)
+            for i in child.identifiers.all()
+        )
+    return m.ChildSummary.model_validate(fields)
+
+
+def case_summary(case: Case, include: Iterable[str]) -> m.CaseSummary:
+    wanted = set(include)
+    fields: dict[str, object] = {}
+    if DataCategory.CASE_NOTES in wanted:
+        fields.update(
+            status=case.status,
+            missing_category=case.missing_category or None,
+            risk_level=case.risk_level,
+            risk_reasons=vault.reveal(case.child, "cases.case.risk_reasons", case.risk_reasons),
+        )
+    if DataCategory.FAMILY in wanted:
+        fields.update(unaccompanied=case.unaccompanied, separated=case.separated)
+    return m.CaseSummary.model_validate(fields)
+
+
+def do_offer_referral(user: User, case: Case, data: ReferralIn, *, node: LocalNode | None = None) -> Referral:
+    """Refer ``case``'s child to ``data.to_org`` on another node (or this one)."""
+    from_org = _require_member(user)
+    ctx = _context(node)
+    body = m.ReferralOffer(
+        child=child_summary(case, data.include),
+        case=case_summary(case, data.include),
+        reason=data.reason,
+        services_requested=tuple(data.services_requested),
+    )
+    type = MessageType.REFERRAL_OFFER
+    _authorise_sending(user, case, data.purpose, categories_used(type, body))
+    agreement = _agreement(ctx, from_org, data.to_org, data.purpose, body, type, data.agreement_id)
+    with transaction.atomic():
+        fields = _thread_fields(
+            ctx,
+            user=user,
+            case=case,
+            to_org=data.to_org,
+            agreement=agreement,
+            purpose=data.purpose,
+            body=body,
+            type=type,
+            conversation_id="",
+        )
+        conversation_id = _conversation_for(case, str(fields["peer_node"]), data.to_org)
+        fields["conversation_id"] = conversation_id
+        row = _send(
+            ctx,
+            user=user,
+            case=case,
+            type=type,
+            body=body,
+            from_org=from_org,
+            to_org=data.to_org,
+            agreement_id=agreement.identifier,
+            purpose=data.purpose,
+            conversation_id=conversation_id,
+            summary=f"Referral to {fields['peer_org_name']}",
+        )
+        referral = Referral.objects.create(
+            **fields, status=ReferralStatus.OFFERED, reason=data.reason, offer_message_id=row.message_id
+        )
+        ReferralStep.objects.create(
+            referral=referral,
+            message_id=row.message_id,
+            action=ReferralAction.OFFER,
+            direction=Direction.OUTGOING,
+            reason=data.reason,
+            at=ctx.now,
+            by=user,
+        )
+        _link(case, row.to_node, data.to_org, conversation_id)
+        add_event(
+            case,
+            type=EventType.REFERRAL,
+            summary=f"Referral offered to {referral.peer_org_name}",
+            details=data.reason,
+            user=user,
+            at=ctx.now,
+        )
+    return referral
+
+
+def do_revoke_referral(
+    user: User, referral: Referral, data: ReferralRevokeIn, *, node: LocalNode | None = None
+) -> Referral:
+    """The referrer withdraws an offer (or ends an accepted referral)."""
+    from_org = _require_member(user)
+    if referral.direction != Direction.OUTGOING or referral.status not in (
+        ReferralStatus.OFFERED,
+        ReferralStatus.ACCEPTED,
+    ):
+        raise ActionError(f"this referral cannot be revoked: it is {referral.get_status_display().lower()}")
+    body = m.ReferralRevoke(reason_code=data.reason_code, note=data.note)
+    return _reply(
+        user,
+        referral,
+        from_org,
+        MessageType.REFERRAL_REVOKE,
+        ReferralAction.REVOKE,
+        ReferralStatus.REVOKED,
+        body,
+        node,
+    )
+
+
+# --- referral: accept / reject / done (receiver) ------------------------------------------------
+
+
+def _offered_child(referral: Referral) -> ChildIn:
+    """The offered child as this node registers them; ``ActionError`` if the offer does not fit."""
+    child = dict(referral.offer.get("child") or {})
+    try:
+        return ChildIn(
+            given_names=child.get("given_names", ""),
+            family_name=child.get("family_name", ""),
+            name_latin=child.get("name_latin", ""),
+            aliases=[
+                AliasIn(full_name=a, note=f"as given by {referral.peer_org_name}"[:300])
+                for a in child.get("aliases", [])
+            ],
+            sex=child.get("sex", "unknown"),
+            birth_date=child.get("birth_date"),
+            birth_date_precision=child.get("birth_date_precision") or "exact",
+            assessed_age_min=child.get("assessed_age_min"),
+            assessed_age_max=child.get("assessed_age_max"),
+            nationality=child.get("nationality", ""),
+            languages=list(child.get("languages", [])),
+            identifiers=[IdentifierIn(**i) for i in child.get("identifiers", [])],
+        )
+    except ValidationError as exc:
+        raise ActionError(field_errors(exc, "child")) from exc
+
+
+def do_accept_referral(
+    user: User, referral: Referral, data: ReferralAcceptIn, *, node: LocalNode | None = None
+) -> Referral:
+    """Accept an offered referral: register the child here (or link a case we hold), answer."""
+    from_org = _require_member(user)
+    if referral.direction != Direction.INCOMING or referral.status != ReferralStatus.OFFERED:
+        raise ActionError(f"this referral cannot be accepted: it is {referral.get_status_display().lower()}")
+    body = m.ReferralAccept(contact=data.contact, note=data.note)
+    with transaction.atomic():
+        if data.existing_case:
+            case = Case.objects.filter(reference=data.existing_case, organisation=user.organisation).first()
+            if case is None:
+                raise ActionError(
+                    f"your organisation holds no case {data.existing_case}", field="existing_case"
+                )
+        else:
+            offered = referral.offer
+            case = case_actions.do_register_child(
+                user,
+                RegisterChildIn(child=_offered_child(referral), case=CaseIn(), confirm_not_duplicate=True),
+                fictional=bool((offered.get("child") or {}).get("is_fictional")),
+            )
+        referral.case = case
+        referral.save(update_fields=["case"])
+        _link(case, referral.peer_node, referral.peer_org, referral.conversation_id)
+        offer_step = referral.steps.filter(action=ReferralAction.OFFER).first()
+        add_event(
+            case,
+            type=EventType.REFERRAL,
+            summary=f"Referral offered by {referral.peer_org_name}",
+            details=referral.reason,
+            at=offer_step.at if offer_step else referral.created_at,
+        )
+        return _reply(
+            user,
+            referral,
+            from_org,
+            MessageType.REFERRAL_ACCEPT,
+            ReferralAction.ACCEPT,
+            ReferralStatus.ACCEPTED,
+            body,
+            node,
+        )
+
+
+def do_reject_referral(
+    user: User, referral: Referral, data: ReferralRejectIn, *, node: LocalNode | None = None
+) -> Referral:
+    """Reject an offered referral with a reason; what was offered is then cleared."""
+    from_org = _require_member(user)
+    if referral.direction != Direction.INCOMING or referral.status != ReferralStatus.OFFERED:
+        raise ActionError(f"this referral cannot be rejected: it is {referral.get_status_display().lower()}")
+    body = m.ReferralReject(reason_code=data.reason_code, note=data.note)
+    return _reply(
+        user,
+        referral,
+        from_org,
+        MessageType.REFERRAL_REJECT,
+        ReferralAction.REJECT,
+        ReferralStatus.REJECTED,
+        body,
+        node,
+    )
+
+
+def do_complete_referral(
+    user: User, referral: Referral, data: ReferralDoneIn, *, node: LocalNode | None = None
+) -> Referral:
+    """Tell the referrer the referral is done, with its outcome."""
+    from_org = _require_member(user)
+    if referral.direction != Direction.INCOMING or referral.status != ReferralStatus.ACCEPTED:
+        raise ActionError(f"this referral cannot be completed: it is {referral.get_status_display().lower()}")
+    body = m.ReferralDone(outcome=data.outcome, note=data.note)
+    return _reply(
+        user,
+        referral,
+        from_org,
+        MessageType.REFERRAL_DONE,
+        ReferralAction.DONE,
+        ReferralStatus.DONE,
+        body,
+        node,
+    )
+
+
+def _reply(
+    user: User,
+    referral: Referral,
+    from_org: str,
+    type: MessageType,
+    action: ReferralAction,
+    new_status: ReferralStatus,
+    body: Body,
+    node: LocalNode | None,
+) -> Referral:
+    if referral.local_org_id != user.organisation_id:
+        raise ActionError("this referral belongs to another organisation")
+    ctx = _context(node)
+    if referral.case is not None:
+        _authorise_sending(user, referral.case, referral.purpose, categories_used(type, body))
+    agreement = _agreement(ctx, from_org, referral.peer_org, referral.purpose, body, type)
+    with transaction.atomic():
+        locked = Referral.objects.select_for_update().get(pk=referral.pk)
+        if locked.status != referral.status:
+            raise ActionError("someone else answered this referral meanwhile; reload the page")
+        text = "\n".join(p for p in (getattr(body, "note", ""), getattr(body, "contact", "")) if p)
+        row = _send(
+            ctx,
+            user=user,
+            case=referral.case,
+            type=type,
+            body=body,
+            from_org=from_org,
+            to_org=referral.peer_org,
+            agreement_id=agreement.identifier,
+            purpose=referral.purpose,
+            conversation_id=referral.conversation_id,
+            summary=f"Referral {action.label.lower()} → {referral.peer_org_name}",
+            in_reply_to=referral.offer_message_id,
+        )
+        ReferralStep.objects.create(
+            referral=referral,
+            message_id=row.message_id,
+            action=action,
+            direction=Direction.OUTGOING,
+            reason=text,
+            at=ctx.now,
+            by=user,
+        )
+        referral.status = new_status
+        referral.updated_at = ctx.now
+        if action in (ReferralAction.REJECT, ReferralAction.ACCEPT, ReferralAction.REVOKE):
+            referral.response_reason = text
+        if action == ReferralAction.REJECT:
+            referral.offer = {}  # data minimisation: nothing of a refused offer stays here
+        referral.save()
+        if referral.case is not None:
+            add_event(
+                referral.case,
+                type=EventType.REFERRAL,
+                summary=f"Referral {new_status.label.lower()} ({referral.peer_org_name})",
+                details=text,
+                user=user,
+                at=ctx.now,
+            )
+    return referral
+
+
+# --- information requests ----------------------------------------------------------------------
+
+
+def do_request_information(
+    user: User, case: Case, data: InfoRequestIn, *, node: LocalNode | None = None
+) -> InfoRequest:
+    """Ask another organisation questions about the case's child, against the reply clock."""
+    from_org = _require_member(user)
+    ctx = _context(node)
+    questions = tuple(
+        m.Question(id=f"q{i}", category=q.category, text=q.text)
+        for i, q in enumerate(data.questions, start=1)
+    )
+    type = MessageType.INFO_REQUEST
+    # The deadline depends on the agreement, the agreement on the categories: pick it with a
+    # provisional deadline (categories do not depend on it), then set the real one.
+    provisional = m.InfoRequest(
+        questions=questions, reply_by=ctx.now + DEFAULT_REPLY_WITHIN, legal_basis=data.legal_basis
+    )
+    _authorise_sending(user, case, data.purpose, categories_used(type, provisional))
+    agreement = _agreement(ctx, from_org, data.to_org, data.purpose, provisional, type, data.agreement_id)
+    within = guard.reply_deadline(agreement, type, data.to_org) or DEFAULT_REPLY_WITHIN
+    body = m.InfoRequest(questions=questions, reply_by=ctx.now + within, legal_basis=data.legal_basis)
+    with transaction.atomic():
+        fields = _thread_fields(
+            ctx,
+            user=user,
+            case=case,
+            to_org=data.to_org,
+            agreement=agreement,
+            purpose=data.purpose,
+            body=body,
+            type=type,
+            conversation_id="",
+        )
+        conversation_id = _conversation_for(case, str(fields["peer_node"]), data.to_org)
+        fields["conversation_id"] = conversation_id
+        row = _send(
+            ctx,
+            user=user,
+            case=case,
+            type=type,
+            body=body,
+            from_org=from_org,
+            to_org=data.to_org,
+            agreement_id=agreement.identifier,
+            purpose=data.purpose,
+            conversation_id=conversation_id,
+            summary=f"Information request to {fields['peer_org_name']}",
+        )
+        request = InfoRequest.objects.create(
+            **fields,
+            questions=[q.model_dump(mode="json") for q in questions],
+            legal_basis=data.legal_basis,
+            due_at=body.reply_by,
+            request_message_id=row.message_id,
+            asked_by=user,
+        )
+        _link(case, row.to_node, data.to_org, conversation_id)
+        add_event(
+            case,
+            type=EventType.NOTE,
+            summary=f"Information requested from {request.peer_org_name} (reply due {body.reply_by:%Y-%m-%d %H:%M} UTC)",
+            details="\n".join(q.text for q in questions),
+            category=DataCategory(questions[0].category.value),
+            user=user,
+            at=ctx.now,
+        )
+    return request
+
+
+def do_answer_information(
+    user: User, request: InfoRequest, data: InfoAnswerIn, *, node: LocalNode | None = None
+) -> InfoRequest:
+    """Answer (or decline) each question of a request this organisation received."""
+    from_org = _require_member(user)
+    if request.direction != Direction.INCOMING or request.local_org_id != user.organisation_id:
+        raise ActionError("this request was not addressed to your organisation")
+    if request.status != InfoRequestStatus.OPEN:
+        raise ActionError("this request has already been answered")
+    by_id = {q["id"]: q for q in request.questions}
+    unknown = [a.question_id for a in data.answers if a.question_id not in by_id]
+    if unknown:
+        raise ActionError(f"no such question: {', '.join(unknown)}", field="answers")
+    answers = tuple(
+        m.Answer(
+            question_id=a.question_id,
+            category=by_id[a.question_id]["category"],
+            text=a.text,
+            declined=a.declined,
+        )
+        for a in data.answers
+    )
+    body = m.InfoResponse(answers=answers)
+    type = MessageType.INFO_RESPONSE
+    ctx = _context(node)
+    if request.case is not None:
+        _authorise_sending(user, request.case, request.purpose, categories_used(type, body))
+    agreement = _agreement(ctx, from_org, request.peer_org, request.purpose, body, type)
+    with transaction.atomic():
+        locked = InfoRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.status != InfoRequestStatus.OPEN:
+            raise ActionError("someone else answered this request meanwhile")
+        row = _send(
+            ctx,
+            user=user,
+            case=request.case,
+            type=type,
+            body=body,
+            from_org=from_org,
+            to_org=request.peer_org,
+            agreement_id=agreement.identifier,
+            purpose=request.purpose,
+            conversation_id=request.conversation_id,
+            summary=f"Answer to {request.peer_org_name}",
+            in_reply_to=request.request_message_id,
+        )
+        locked.answers = [a.model_dump(mode="json") for a in answers]
+        locked.status = (
+            InfoRequestStatus.DECLINED if all(a.declined for a in answers) else InfoRequestStatus.ANSWERED
+        )
+        locked.answered_at = ctx.now
+        locked.answered_by = user
+        locked.response_message_id = row.message_id
+        locked.updated_at = ctx.now
+        locked.save()
+        if locked.case is not None:
+            add_event(
+                locked.case,
+                type=EventType.NOTE,
+                summary=f"Information sent to {locked.peer_org_name}",
+                details="\n".join(a.text or f"(declined: {a.declined})" for a in answers),
+                category=DataCategory(answers[0].category.value),
+                user=user,
+                at=ctx.now,
+            )
+    return locked
+
+
+# --- notices -----------------------------------------------------------------------------------
+
+
+def do_send_notice(user: User, case: Case, data: NoticeIn, *, node: LocalNode | None = None) -> Notice:
+    """Send a one-way notice about the case's child to another organisation."""
+    from_org = _require_member(user)
+    ctx = _context(node)
+    body = m.Notice(category=data.category, subject=data.subject, text=data.text)
+    type = MessageType.NOTICE
+    _authorise_sending(user, case, data.purpose, categories_used(type, body))
+    agreement = _agreement(ctx, from_org, data.to_org, data.purpose, body, type, data.agreement_id)
+    with transaction.atomic():
+        fields = _thread_fields(
+            ctx,
+            user=user,
+            case=case,
+            to_org=data.to_org,
+            agreement=agreement,
+            purpose=data.purpose,
+            body=body,
+            type=type,
+            conversation_id="",
+        )
+        conversation_id = _conversation_for(case, str(fields["peer_node"]), data.to_org)
+        fields["conversation_id"] = conversation_id
+        row = _send(
+            ctx,
+            user=user,
+            case=case,
+            type=type,
+            body=body,
+            from_org=from_org,
+            to_org=data.to_org,
+            agreement_id=agreement.identifier,
+            purpose=data.purpose,
+            conversation_id=conversation_id,
+            summary=f"Notice to {fields['peer_org_name']}: {data.subject}",
+        )
+        notice = Notice.objects.create(
+            **fields, message_id=row.message_id, subject=data.subject, text=data.text, sent_by=user
+        )
+        _link(case, row.to_node, data.to_org, conversation_id)
+        add_event(
+            case,
+            type=EventType.NOTE,
+            summary=f"Notice sent to {notice.peer_org_name}: {data.subject}",
+            details=data.text,
+            category=data.category,
+            user=user,
+            at=ctx.now,
+        )
+    return notice

@@ -1,0 +1,360 @@
+"""The dispatcher: claims outbox rows, sends them, and marks them done only on a valid receipt.
+
+Claiming is atomic and is a lease, so any number of dispatcher processes and threads can run and
+a killed one loses nothing:
+
+- PostgreSQL: ``SELECT … FOR UPDATE SKIP LOCKED`` picks the next eligible row, which is marked
+  ``sending`` with this worker's id and the time, in one short transaction.
+- SQLite: the next eligible id is read, then claimed with a conditional
+  ``UPDATE … WHERE id = %s AND status = 'pending' AND claimed_by IS NULL`` (or a stale lease);
+  if another worker got there first, zero rows change and we look again.
+
+A claim older than ``WAYMARK_EXCHANGE_LEASE_SECONDS`` is taken over. A row is eligible when it
+is due and no earlier row of the same conversation to the same peer is still open, so messages
+of one conversation arrive in the order they were written.
+
+The network call happens outside any transaction. Then:
+
+- a valid signed receipt (``verify_receipt``: signed by the peer's registered key, for this
+  message and these exact envelope bytes) → ``receipted`` (accepted) or ``rejected`` (final,
+  with the peer's reason), audit entry, and for a refusal an entry on the case timeline;
+- no receipt, an error status, or a receipt that does not verify → back to ``pending`` with
+  exponential backoff and jitter, and the error kept for the dashboard.
+
+Per-peer queues: ``Dispatcher`` runs worker threads per peer, so a peer that is down (its
+threads back off) never holds up messages to the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import random
+import signal
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from waymark.core.protocol.receipts import ReceiptInvalid, ReceiptStatus, verify_receipt
+from waymark.vocab import EventType
+
+from . import evidence
+from .handlers import org_name
+from .models import OUTBOX_OPEN, OutboxMessage, OutboxStatus
+from .node import LocalNode
+from .registry import ExchangeUnavailable, current_registry
+from .timeline import add_event
+from .transport import Peer, Transport, TransportError, TransportRefused
+
+log = logging.getLogger("waymark.exchange.dispatcher")
+
+FAULT_KILL_AFTER_SEND = "kill_after_send"
+
+
+def backoff_seconds(attempts: int, *, base: float, cap: float, rng: random.Random | None = None) -> float:
+    """Delay before attempt ``attempts + 1``: exponential, capped, with "equal jitter" (half of
+    it random) so that many senders retrying a recovered peer do not all arrive at once."""
+    ceiling = min(cap, base * (2 ** max(0, attempts - 1)))
+    return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
+
+
+def _base() -> float:
+    return settings.WAYMARK_EXCHANGE_RETRY_BASE_MS / 1000
+
+
+def _cap() -> float:
+    return settings.WAYMARK_EXCHANGE_RETRY_MAX_MS / 1000
+
+
+def eligible(peer: str, now: dt.datetime) -> QuerySet[OutboxMessage]:
+    """Rows to ``peer`` that may be claimed now, oldest first."""
+    stale = now - dt.timedelta(seconds=settings.WAYMARK_EXCHANGE_LEASE_SECONDS)
+    earlier_open = OutboxMessage.objects.filter(
+        to_node=OuterRef("to_node"),
+        conversation_id=OuterRef("conversation_id"),
+        id__lt=OuterRef("id"),
+        status__in=OUTBOX_OPEN,
+    )
+    return (
+        OutboxMessage.objects.filter(to_node=peer)
+        .filter(
+            Q(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+            | Q(status=OutboxStatus.SENDING, claimed_at__lt=stale)
+        )
+        .exclude(Exists(earlier_open))
+        .order_by("id")
+    )
+
+
+def claim(peer: str, worker: str, now: dt.datetime | None = None) -> OutboxMessage | None:
+    """Claim the next eligible row to ``peer`` for ``worker``, or None if there is none."""
+    now = now or timezone.now()
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            row = eligible(peer, now).select_for_update(skip_locked=True, of=("self",)).first()
+            if row is None:
+                return None
+            row.status, row.claimed_by, row.claimed_at = OutboxStatus.SENDING, worker, now
+            row.save(update_fields=["status", "claimed_by", "claimed_at"])
+            return row
+    stale = now - dt.timedelta(seconds=settings.WAYMARK_EXCHANGE_LEASE_SECONDS)
+    for _ in range(20):
+        candidate = eligible(peer, now).values_list("id", flat=True).first()
+        if candidate is None:
+            return None
+        won = (
+            OutboxMessage.objects.filter(id=candidate)
+            .filter(
+                Q(status=OutboxStatus.PENDING, claimed_by__isnull=True)
+                | Q(status=OutboxStatus.SENDING, claimed_at__lt=stale)
+            )
+            .update(status=OutboxStatus.SENDING, claimed_by=worker, claimed_at=now)
+        )
+        if won:
+            return OutboxMessage.objects.get(id=candidate)
+    return None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What one attempt came to: receipted | rejected | retry | lost_lease."""
+
+    outcome: str
+    detail: str = ""
+    transport_failed: bool = False
+
+
+def _release(row: OutboxMessage, worker: str, error: str, now: dt.datetime) -> Delivery:
+    delay = backoff_seconds(row.attempts + 1, base=_base(), cap=_cap())
+    OutboxMessage.objects.filter(pk=row.pk, claimed_by=worker, status=OutboxStatus.SENDING).update(
+        status=OutboxStatus.PENDING,
+        claimed_by=None,
+        claimed_at=None,
+        attempts=F("attempts") + 1,
+        next_attempt_at=now + dt.timedelta(seconds=delay),
+        last_error=error[:500],
+    )
+    return Delivery("retry", error)
+
+
+def deliver(node: LocalNode, transport: Transport, row: OutboxMessage, worker: str) -> Delivery:
+    """Send one claimed row and record the result (see the module docstring)."""
+    try:
+        registry = current_registry()
+        node.check_listed(registry)
+    except ExchangeUnavailable as exc:
+        # Our own registry is unusable: give the claim back untouched and say why.
+        OutboxMessage.objects.filter(pk=row.pk, claimed_by=worker).update(
+            status=OutboxStatus.PENDING, claimed_by=None, claimed_at=None, last_error=exc.reason[:500]
+        )
+        raise
+    entry = registry.node(row.to_node)
+    if entry is None:
+        return _release(row, worker, f"{row.to_node} is not in the registry", timezone.now())
+    peer = Peer(
+        node_id=entry.node_id, endpoint=str(entry.endpoint), tls_fingerprint=entry.tls_cert_sha256 or ""
+    )
+    try:
+        raw = transport.send(peer, row.envelope.encode("ascii"))
+    except TransportRefused as exc:
+        return _release(row, worker, f"not sent: {exc}", timezone.now())
+    except TransportError as exc:
+        delivery = _release(row, worker, str(exc), timezone.now())
+        return Delivery(delivery.outcome, delivery.detail, transport_failed=True)
+
+    if settings.WAYMARK_EXCHANGE_FAULT == FAULT_KILL_AFTER_SEND:
+        # Fault injection for the process tests: die after the peer applied the message and
+        # before we record the receipt. The lease runs out, the row is sent again, and the
+        # peer's inbox must absorb the duplicate.
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    try:
+        receipt = verify_receipt(
+            raw,
+            resolve_signing_key=registry.resolve_signing_key,
+            receiver_node=row.to_node,
+            sender_node=node.node_id,
+            message_id=row.message_id,
+            sent_envelope_sha256=row.envelope_sha256,
+        )
+    except ReceiptInvalid as exc:
+        return _release(row, worker, f"receipt does not verify: {exc}", timezone.now())
+
+    now = timezone.now()
+    refused = receipt.status == ReceiptStatus.REJECTED
+    reason = receipt.reason_code.value if receipt.reason_code else ""
+    with transaction.atomic():
+        won = OutboxMessage.objects.filter(pk=row.pk, claimed_by=worker, status=OutboxStatus.SENDING).update(
+            status=OutboxStatus.REJECTED if refused else OutboxStatus.RECEIPTED,
+            receipt=raw.decode("ascii"),
+            receipt_reason=reason,
+            receipt_detail=receipt.reason[:500],
+            receipted_at=now,
+            claimed_by=None,
+            claimed_at=None,
+            attempts=F("attempts") + 1,
+            last_error="",
+        )
+        if not won:
+            # Our lease ran out and another worker took the row; it will get the same receipt.
+            return Delivery("lost_lease")
+        evidence.receipt_received(row, raw, status=receipt.status.value, reason_code=reason)
+        if refused and row.case is not None:
+            add_event(
+                row.case,
+                type=EventType.NOTE,
+                summary=f"{org_name(registry, row.to_org)} refused our {row.message_type.replace('_', ' ')}: {reason}",
+                details=receipt.reason,
+                at=now,
+            )
+    if refused:
+        log.warning(
+            "%s %s refused by %s: %s %s",
+            row.message_type,
+            row.message_id,
+            row.to_node,
+            reason,
+            receipt.reason,
+        )
+        return Delivery("rejected", reason)
+    return Delivery("receipted")
+
+
+def dispatch_one(node: LocalNode, transport: Transport, peer: str, worker: str) -> Delivery | None:
+    """Claim and deliver one row to ``peer``; None when nothing is due."""
+    row = claim(peer, worker)
+    if row is None:
+        return None
+    return deliver(node, transport, row, worker)
+
+
+def peers_with_work() -> list[str]:
+    return sorted(set(OutboxMessage.objects.filter(status__in=OUTBOX_OPEN).values_list("to_node", flat=True)))
+
+
+def dispatch_pending(
+    node: LocalNode, transport: Transport, *, worker: str = "inline", limit: int = 10_000
+) -> int:
+    """Deliver everything due now, peer by peer, in this thread (tests, one-shot runs).
+    Returns the number of attempts made."""
+    attempts = 0
+    progress = True
+    while progress and attempts < limit:
+        progress = False
+        for peer in peers_with_work():
+            if dispatch_one(node, transport, peer, worker) is not None:
+                attempts += 1
+                progress = True
+    return attempts
+
+
+class Dispatcher:
+    """Worker threads per peer, started as peers get work; ``run`` until ``stop`` is set."""
+
+    def __init__(
+        self,
+        node_factory: Callable[[], LocalNode],
+        transport: Transport,
+        *,
+        threads_per_peer: int = 2,
+        poll_seconds: float = 0.1,
+        name: str = "",
+    ) -> None:
+        self.node_factory = node_factory
+        self.transport = transport
+        self.threads_per_peer = threads_per_peer
+        self.poll_seconds = poll_seconds
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}"
+        self.stop = threading.Event()
+        self._threads: dict[str, list[threading.Thread]] = {}
+        # A peer that failed at the transport level is left alone until this time (per peer,
+        # shared by its threads): one dead peer costs one attempt per backoff period.
+        self._peer_pause: dict[str, float] = {}
+        self._peer_failures: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def run(self) -> None:
+        log.info("dispatcher %s started", self.name)
+        try:
+            while not self.stop.is_set():
+                try:
+                    peers = peers_with_work()
+                except DatabaseError as exc:
+                    log.warning("dispatcher cannot read the outbox: %s", exc)
+                    close_old_connections()
+                    peers = []
+                for peer in peers:
+                    self._ensure_threads(peer)
+                self.stop.wait(1.0)
+        finally:
+            self.stop.set()
+            for threads in self._threads.values():
+                for thread in threads:
+                    thread.join(timeout=30)
+            log.info("dispatcher %s stopped", self.name)
+
+    def _ensure_threads(self, peer: str) -> None:
+        with self._lock:
+            alive = [t for t in self._threads.get(peer, []) if t.is_alive()]
+            while len(alive) < self.threads_per_peer:
+                n = len(alive)
+                thread = threading.Thread(
+                    target=self._peer_loop,
+                    args=(peer, f"{self.name}:{peer}:{n}"),
+                    name=f"dispatch-{peer}-{n}",
+                    daemon=True,
+                )
+                thread.start()
+                alive.append(thread)
+            self._threads[peer] = alive
+
+    def _peer_loop(self, peer: str, worker: str) -> None:
+        idle_since: float | None = None
+        clock = timezone.now
+        try:
+            node = self.node_factory()
+            while not self.stop.is_set():
+                pause = self._peer_pause.get(peer, 0.0) - clock().timestamp()
+                if pause > 0:
+                    self.stop.wait(min(pause, 1.0))
+                    continue
+                try:
+                    result = dispatch_one(node, self.transport, peer, worker)
+                except ExchangeUnavailable as exc:
+                    log.error("exchange unavailable: %s", exc.reason)
+                    self.stop.wait(5.0)
+                    continue
+                except DatabaseError as exc:
+                    log.warning("database error while dispatching to %s: %s", peer, exc)
+                    close_old_connections()
+                    self.stop.wait(1.0)
+                    continue
+                if result is None:
+                    idle_since = idle_since or clock().timestamp()
+                    if clock().timestamp() - idle_since > 30:
+                        return  # restarted by ``run`` when this peer has work again
+                    self.stop.wait(self.poll_seconds)
+                    continue
+                idle_since = None
+                self._note(peer, result)
+        finally:
+            connection.close()
+
+    def _note(self, peer: str, result: Delivery) -> None:
+        with self._lock:
+            if result.transport_failed:
+                failures = self._peer_failures.get(peer, 0) + 1
+                self._peer_failures[peer] = failures
+                delay = backoff_seconds(failures, base=_base(), cap=_cap())
+                self._peer_pause[peer] = timezone.now().timestamp() + delay
+                log.info("peer %s unreachable (%s); next try in %.1fs", peer, result.detail, delay)
+            elif result.outcome in ("receipted", "rejected"):
+                self._peer_failures.pop(peer, None)
+                self._peer_pause.pop(peer, None)

@@ -1,0 +1,132 @@
+"""Evidence: every envelope and every receipt goes into this node's audit log, by hash.
+
+The sender logs ``envelope_sent`` when it commits to sending (same transaction as the outbox
+row) and ``receipt`` when a valid signed receipt comes back; the receiver logs
+``envelope_received`` and the ``receipt`` it issued, in the transaction that applies the
+message (or records the refusal). Both logs therefore hold the same envelope SHA-256 and
+receipt SHA-256, which is what the reconciler checks. Entries hold identifiers and hashes,
+never message content (``waymark.audit.service`` contract).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from waymark.audit import service as audit
+from waymark.audit.models import AuditEntry
+from waymark.vocab import AuditDecision, AuditKind
+
+if TYPE_CHECKING:
+    from waymark.accounts.models import User
+    from waymark.cases.models import Case
+
+    from .models import OutboxMessage
+
+EXCHANGE_KINDS = (AuditKind.ENVELOPE_SENT, AuditKind.ENVELOPE_RECEIVED, AuditKind.RECEIPT)
+
+
+def sha256_hex(data: bytes | str) -> str:
+    return hashlib.sha256(data.encode("ascii") if isinstance(data, str) else data).hexdigest()
+
+
+def envelope_sent(row: OutboxMessage, *, user: User | None) -> None:
+    audit.record(
+        AuditKind.ENVELOPE_SENT,
+        actor=user,
+        purpose=row.purpose,
+        decision=AuditDecision.ALLOW,
+        agreement=row.agreement_id,
+        peer_org=row.to_org,
+        case=row.case,
+        categories=row.categories,
+        details={
+            "message_id": str(row.message_id),
+            "type": row.message_type,
+            "to_node": row.to_node,
+            "envelope_sha256": row.envelope_sha256,
+        },
+    )
+
+
+def receipt_received(row: OutboxMessage, receipt: bytes, *, status: str, reason_code: str = "") -> None:
+    audit.record(
+        AuditKind.RECEIPT,
+        purpose=row.purpose,
+        decision=AuditDecision.ALLOW if status == "accepted" else AuditDecision.DENY,
+        reasons=[reason_code] if reason_code else [],
+        agreement=row.agreement_id,
+        peer_org=row.to_org,
+        case=row.case,
+        details={
+            "direction": "received",
+            "message_id": str(row.message_id),
+            "peer_node": row.to_node,
+            "envelope_sha256": row.envelope_sha256,
+            "receipt_sha256": sha256_hex(receipt),
+            "status": status,
+        },
+    )
+
+
+def envelope_received(
+    *,
+    envelope_sha256: str,
+    receipt: bytes,
+    status: str,
+    from_node: str,
+    message_id: str,
+    reason_code: str = "",
+    from_org: str = "",
+    message_type: str = "",
+    purpose: str = "",
+    agreement: str = "",
+    categories: Iterable[str] = (),
+    case: Case | None = None,
+    authenticated: bool = True,
+    duplicate: bool = False,
+) -> None:
+    """The envelope as received and the receipt this node answered with (two entries)."""
+    decision = AuditDecision.ALLOW if status == "accepted" else AuditDecision.DENY
+    common: dict[str, Any] = {
+        "message_id": message_id,
+        "peer_node": from_node,
+        "envelope_sha256": envelope_sha256,
+    }
+    audit.record(
+        AuditKind.ENVELOPE_RECEIVED,
+        # The principal is on another node: named by its organisation (and node), not a User.
+        actor_name=f"node:{from_node}"[:150] if authenticated else "",
+        actor_org=from_org if authenticated else "",
+        purpose=purpose if authenticated else "",
+        decision=decision,
+        reasons=[reason_code] if reason_code else [],
+        agreement=agreement if authenticated else "",
+        peer_org=from_org if authenticated else "",
+        case=case,
+        categories=categories if authenticated else (),
+        details={**common, "type": message_type, "authenticated": authenticated, "duplicate": duplicate},
+    )
+    audit.record(
+        AuditKind.RECEIPT,
+        decision=decision,
+        reasons=[reason_code] if reason_code else [],
+        peer_org=from_org if authenticated else "",
+        case=case,
+        details={**common, "direction": "issued", "receipt_sha256": sha256_hex(receipt), "status": status},
+    )
+
+
+def logged_hashes() -> dict[str, set[str]]:
+    """Every envelope and receipt hash in this node's audit log, by kind (for the reconciler)."""
+    out: dict[str, set[str]] = {"envelope_sent": set(), "envelope_received": set(), "receipt": set()}
+    for kind, details in AuditEntry.objects.filter(kind__in=EXCHANGE_KINDS).values_list("kind", "details"):
+        if not isinstance(details, dict):
+            continue
+        if kind == AuditKind.RECEIPT:
+            if details.get("receipt_sha256"):
+                out["receipt"].add(str(details["receipt_sha256"]))
+        elif details.get("envelope_sha256"):
+            out[str(kind)].add(str(details["envelope_sha256"]))
+    return out

@@ -1,0 +1,197 @@
+"""May this message travel? Asked by the sender before sealing and again by the receiver.
+
+The receiver never takes the sender's word for it. After the envelope layer (signature, dates,
+declared categories) it asks, with its own copy of the signed registry and its own policy
+engine:
+
+1. the registry: both organisations are hosted where the header says, and the agreement named
+   is in force, covers this message type, and grants the recipient every declared category for
+   the declared purpose (``Registry.check_header``);
+2. this node: the recipient organisation is one it hosts;
+3. Cedar (``waymark.policy``): may the recipient organisation (in any role the agreement grants)
+   read each declared category of the sender organisation's case for this purpose, under this
+   agreement? The firewall's ``forbid`` rules (immigration purpose or sector) apply here too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from waymark.accounts.models import Organisation
+from waymark.core.protocol.messages import Header, MessageType
+from waymark.core.protocol.reasons import ReasonCode
+from waymark.core.protocol.registry import Agreement, GrantAction, Registry
+from waymark.errors import ActionError
+from waymark.policy import service as policy
+from waymark.policy.facts import AgreementFacts, GrantFacts, Resource, Subject
+from waymark.vocab import PolicyAction
+
+# Cedar needs an end date; an open-ended agreement ends when the registry says so.
+_OPEN_END = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
+
+_REASON_TEXT = {
+    ReasonCode.UNKNOWN_SENDER: "the sending organisation is not hosted by the sending node",
+    ReasonCode.WRONG_RECIPIENT: "the receiving organisation is not hosted by this node",
+    ReasonCode.UNKNOWN_AGREEMENT: "the agreement is not in the registry",
+    ReasonCode.FORBIDDEN_PURPOSE: "the purpose is forbidden",
+    ReasonCode.AGREEMENT_INACTIVE: "the agreement is not active",
+    ReasonCode.NOT_YET_VALID: "the agreement has not taken effect",
+    ReasonCode.EXPIRED: "the agreement has ended",
+    ReasonCode.NOT_PARTY: "an organisation is not a party to the agreement",
+    ReasonCode.NOT_GRANTED: "the agreement does not cover this message type, purpose or category",
+}
+
+
+def reason_text(reason: ReasonCode) -> str:
+    return _REASON_TEXT.get(reason, reason.value.replace("_", " "))
+
+
+def agreement_facts(agreement: Agreement) -> AgreementFacts:
+    """A registry agreement as the policy engine's facts."""
+    return AgreementFacts(
+        identifier=agreement.identifier,
+        status=agreement.status.value,
+        valid_from=agreement.valid_from,
+        valid_until=agreement.valid_until or _OPEN_END,
+        parties=frozenset(agreement.parties),
+        grants=frozenset(
+            GrantFacts(g.org, g.role.value, g.category.value, g.purpose.value, g.action.value)
+            for g in agreement.grants
+        ),
+    )
+
+
+def policy_refusal(
+    registry: Registry,
+    *,
+    agreement_id: str,
+    from_org: str,
+    to_org: str,
+    purpose: str,
+    categories: Iterable[str],
+    now: dt.datetime,
+) -> str | None:
+    """Ask Cedar whether ``to_org`` may read ``categories`` of ``from_org``'s case for
+    ``purpose`` under the agreement; the categories it refuses, in words, or None."""
+    wanted = sorted({str(c) for c in categories})
+    agreement = registry.agreement(agreement_id)
+    sender, recipient = registry.organisation(from_org), registry.organisation(to_org)
+    if agreement is None or sender is None or recipient is None:
+        return "the agreement or an organisation is not in the registry"
+    if not wanted:
+        return None
+    facts = agreement_facts(agreement)
+    resource = Resource(
+        uid=f"exchange:{from_org}", org=from_org, org_sector=sender.sector.value, org_country=sender.country
+    )
+    roles = sorted(
+        {g.role.value for g in agreement.grants if g.org == to_org and g.action == GrantAction.READ}
+    ) or ["caseworker"]
+    allowed: set[str] = set()
+    for role in roles:
+        subject = Subject(
+            uid=f"exchange:{to_org}:{role}",
+            org=to_org,
+            org_sector=recipient.sector.value,
+            org_country=recipient.country,
+            role=role,
+        )
+        [decided] = policy.evaluate(
+            subject,
+            [resource],
+            [facts],
+            purpose=purpose,
+            categories=wanted,
+            action=PolicyAction.READ,
+            now=now,
+        )
+        allowed |= {c for c, d in decided.items() if d.allowed}
+    refused = [c for c in wanted if c not in allowed]
+    if refused:
+        return f"the policy engine refuses {', '.join(refused)} for {purpose}"
+    return None
+
+
+def inbound_refusal(registry: Registry, header: Header, now: dt.datetime) -> tuple[ReasonCode, str] | None:
+    """Why this node must refuse an opened envelope's header, or None to accept it."""
+    reason = registry.check_header(header, now)
+    if reason is not None:
+        return reason, reason_text(reason)
+    if not Organisation.objects.filter(slug=header.to_org).exists():
+        return ReasonCode.WRONG_RECIPIENT, "the receiving organisation is not hosted by this node"
+    refused = policy_refusal(
+        registry,
+        agreement_id=header.agreement_id,
+        from_org=header.from_org,
+        to_org=header.to_org,
+        purpose=header.purpose.value,
+        categories=[c.value for c in header.data_categories],
+        now=now,
+    )
+    if refused:
+        return ReasonCode.NOT_GRANTED, refused
+    return None
+
+
+def choose_agreement(
+    registry: Registry,
+    *,
+    from_org: str,
+    to_org: str,
+    purpose: str,
+    categories: Iterable[str],
+    type: MessageType,
+    now: dt.datetime,
+    agreement_id: str = "",
+) -> Agreement:
+    """The agreement a message will travel under (the one named, or the first that allows it),
+    checked exactly as the receiver will check it. ``ActionError`` explains a refusal."""
+    wanted = sorted({str(c) for c in categories})
+    if registry.organisation(to_org) is None:
+        raise ActionError(f"'{to_org}' is not an organisation in the federation registry", field="to_org")
+    if agreement_id:
+        reason = registry.agreement_decision(
+            agreement_id,
+            from_org=from_org,
+            to_org=to_org,
+            purpose=purpose,
+            categories=wanted,
+            type=type,
+            at=now,
+        )
+        if reason is not None:
+            raise ActionError(f"agreement {agreement_id}: {reason_text(reason)}", field="agreement_id")
+        agreement = registry.agreement(agreement_id)
+        assert agreement is not None
+    else:
+        found = registry.find_agreement(
+            from_org=from_org, to_org=to_org, purpose=purpose, categories=wanted, type=type, at=now
+        )
+        if found is None:
+            raise ActionError(
+                f"no agreement in force lets {from_org} send {to_org} a {type.value.replace('_', ' ')} "
+                f"for {purpose} with {', '.join(wanted) or 'no data categories'}",
+                field="to_org",
+            )
+        agreement = found
+    refused = policy_refusal(
+        registry,
+        agreement_id=agreement.identifier,
+        from_org=from_org,
+        to_org=to_org,
+        purpose=purpose,
+        categories=wanted,
+        now=now,
+    )
+    if refused:
+        raise ActionError(refused, field="categories")
+    return agreement
+
+
+def reply_deadline(agreement: Agreement, type: MessageType, responder_org: str) -> dt.timedelta | None:
+    """The agreement's response commitment for ``type`` by ``responder_org`` (the reply clock)."""
+    for commitment in agreement.response_commitments:
+        if commitment.message_type == type and commitment.by_org in (None, responder_org):
+            return commitment.respond_within
+    return None

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from waymark.audit import keys as audit_keys
+from waymark.exchange.registry import forget_cache
+from waymark.exchange.testing import FakeTransport, Federation, dated_registry, make_federation
+from waymark.test import Personas
+
+
+@pytest.fixture(autouse=True)
+def _isolated_keys(settings, tmp_path: Path):
+    """Audit keys per test, in a temporary directory (the exchange writes audit entries)."""
+    settings.WAYMARK_AUDIT_KEY_FILE = tmp_path / "keys" / "audit-signing.pem"
+    settings.WAYMARK_PSEUDONYM_KEY_FILE = tmp_path / "keys" / "pseudonym.key"
+    forget_cache()
+    yield
+    audit_keys.forget_cached_keys()
+    forget_cache()
+
+
+@pytest.fixture
+def federation(people: Personas, settings, tmp_path: Path) -> Federation:
+    """node-it, node-fr, node-be in this database, under a freshly signed registry (version 1)."""
+    fed = make_federation(tmp_path)
+    settings.WAYMARK_EXCHANGE_REGISTRY_KEY_FILE = str(fed.anchor)
+    fed.publish(dated_registry())
+    return fed
+
+
+@pytest.fixture
+def wire(federation: Federation) -> FakeTransport:
+    return FakeTransport(federation)

@@ -1,0 +1,55 @@
+"""An agreement suspended while messages are queued: the next one is refused by the receiver
+with a signed negative receipt; the sender marks it refused for good and tells the case."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from waymark.cases.models import Event
+from waymark.core.protocol import testing as proto
+from waymark.exchange import actions
+from waymark.exchange.dispatcher import dispatch_pending
+from waymark.exchange.models import Notice, OutboxMessage, OutboxStatus
+from waymark.exchange.schemas import NoticeIn
+from waymark.test import create_case
+
+
+def test_the_next_message_after_a_suspension_is_refused_with_a_reason(people, federation, wire):
+    case = create_case(people.giulia)
+    send = lambda subject: actions.do_send_notice(  # noqa: E731
+        people.giulia, case, NoticeIn(to_org="fr-ngo-calais", subject=subject), node=federation.it
+    )
+    send("before")
+    dispatch_pending(federation.it, wire)
+    send("queued, then the agreement is suspended")
+
+    now = timezone.now()
+    federation.publish(
+        proto.registry(
+            version=2,
+            issued_at=now - dt.timedelta(minutes=1),
+            expires_at=now + dt.timedelta(days=7),
+            agreements=(
+                proto.agreement(
+                    status="suspended",
+                    valid_from=now - dt.timedelta(days=1),
+                    valid_until=now + dt.timedelta(days=1),
+                ),
+            ),
+        )
+    )
+    dispatch_pending(federation.it, wire)
+
+    first, second = OutboxMessage.objects.order_by("id")
+    assert first.status == OutboxStatus.RECEIPTED
+    assert second.status == OutboxStatus.REJECTED
+    assert second.receipt_reason == "agreement_inactive"
+    assert list(Notice.objects.filter(direction="in").values_list("subject", flat=True)) == ["before"]
+    assert Event.objects.filter(
+        case=case, summary__contains="refused our notice: agreement_inactive"
+    ).exists()
+
+    # Final: the dispatcher never tries it again.
+    assert dispatch_pending(federation.it, wire) == 0

@@ -1,0 +1,41 @@
+"""Exchange entries on a case's timeline (cases.Event), on the sending and the receiving node.
+
+Written inside the exchange action or inbound transaction that caused them. An entry caused by
+a peer has no local author; its source is "partner organisation".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from waymark.accounts.models import User
+from waymark.cases.models import Case, Event
+from waymark.vocab import DataCategory, EventSource, EventType
+
+
+def add_event(
+    case: Case,
+    *,
+    type: EventType,
+    summary: str,
+    details: str = "",
+    category: DataCategory = DataCategory.CASE_NOTES,
+    user: User | None = None,
+    at: dt.datetime | None = None,
+) -> Event:
+    at = at or timezone.now()
+    event = Event.objects.create(
+        case=case,
+        type=type,
+        occurred_at=at,
+        author=user,
+        author_org_id=user.organisation_id if user is not None else None,
+        source=EventSource.STAFF if user is not None else EventSource.PARTNER,
+        category=category,
+        summary=summary[:300],
+        details=details,
+    )
+    Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+    return event

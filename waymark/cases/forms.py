@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ValidationError
 
-from waymark.accounts.models import Organisation, User
+from waymark.accounts.models import User
 from waymark.errors import field_errors
 from waymark.vocab import (
     CaseStatus,
@@ -464,14 +464,13 @@ class CaseFilterForm(WaymarkForm):
     )
     organisation = forms.ChoiceField(label=_("Organisation"), required=False, widget=_filter_select())
 
-    def __init__(self, *args: Any, organisations: Iterable[Organisation] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisations: Iterable[tuple[str, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         anything = gettext("Any")
         _set_choices(self, "status", [*_blank(anything), *CaseStatus.choices])
         _set_choices(self, "risk_level", [*_blank(anything), *RiskLevel.choices])
         _set_choices(self, "missing_category", [*_blank(anything), *MissingCategory.choices])
-        orgs = [(o.slug, str(o)) for o in organisations]
-        _set_choices(self, "organisation", [*_blank(anything), *orgs])
+        _set_choices(self, "organisation", [*_blank(anything), *organisations])
 
     def filter_value(self, name: str) -> str:
         """The cleaned value, or "" when absent or invalid (an invalid filter filters nothing)."""

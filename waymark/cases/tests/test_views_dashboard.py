@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.test import override_settings
+from django.utils import timezone
 from django.urls import reverse
 
 from waymark.cases import actions
@@ -65,3 +68,19 @@ def test_the_purpose_slot_is_empty_until_a_purpose_is_declared(client, people):
     client.force_login(people.giulia)
     html = client.get(reverse("dashboard")).content.decode()
     assert 'id="current-purpose"' not in html
+
+
+def test_an_event_recorded_today_about_last_month_is_recent(client, people):
+    quiet = create_case(people.giulia, given_names="Amina", family_name="Tesfaye")
+    for n in range(3):
+        create_case(people.giulia, given_names=f"Omar{n}", family_name="Said")
+    actions.do_add_event(
+        people.giulia,
+        quiet,
+        EventIn(
+            type="interview", occurred_at=timezone.now() - dt.timedelta(days=30), summary="Interview notes"
+        ),
+    )
+    client.force_login(people.giulia)
+    recent = client.get(reverse("dashboard")).context["recent_events"]
+    assert recent[0].summary == "Interview notes"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.test import override_settings
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 
 from waymark.cases import actions
 from waymark.cases.schemas import CarePlanIn, EventIn

@@ -12,8 +12,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from ninja import Schema
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from waymark.accounts.models import User
 from waymark.vocab import (
@@ -31,11 +30,20 @@ from waymark.vocab import (
 
 from .models import CarePlan, Case, Child, ChildName, Consent, Event, Identifier, NameKind
 
+
+class _Out(BaseModel):
+    """Plain pydantic, not ninja's Schema: outputs are built explicitly by the ``*_out``
+    functions, so nothing is ever read from a model instance behind the builders' back (and
+    ninja's ORM getter is not paid for on every field)."""
+
+    model_config = ConfigDict(frozen=True)
+
+
 # ---------------------------------------------------------------------------------------------
 # Errors (API-wide; here rather than in waymark/api.py so routers can declare them without a cycle)
 
 
-class ErrorOut(Schema):
+class ErrorOut(_Out):
     """Every error response: a summary and messages per field path ("" = the whole input)."""
 
     detail: str
@@ -49,7 +57,7 @@ class ErrorOut(Schema):
 # People
 
 
-class UserRef(Schema):
+class UserRef(_Out):
     username: str
     display_name: str
     organisation: str | None = Field(description="the organisation's federation identifier (slug)")
@@ -71,19 +79,19 @@ def user_ref(user: User | None) -> UserRef | None:
 # Child
 
 
-class ChildNameOut(Schema):
+class ChildNameOut(_Out):
     kind: NameKind = Field(description="primary (as given), alias, or transliteration (other spelling)")
     full_name: str
     note: str
 
 
-class IdentifierOut(Schema):
+class IdentifierOut(_Out):
     scheme: IdentifierScheme
     value: str
     issued_by: str
 
 
-class ChildSummaryOut(Schema):
+class ChildSummaryOut(_Out):
     public_id: uuid.UUID
     given_names: str
     family_name: str
@@ -140,7 +148,7 @@ def child_out(child: Child) -> ChildOut:
 # Care plan
 
 
-class CarePlanOut(Schema):
+class CarePlanOut(_Out):
     needs: str
     objectives: str
     services: str
@@ -174,7 +182,7 @@ def care_plan_of(case: Case) -> CarePlan | None:
 # Case
 
 
-class CaseSummaryOut(Schema):
+class CaseSummaryOut(_Out):
     public_id: uuid.UUID
     reference: str
     organisation: str = Field(description="the organisation holding the case (slug)")
@@ -197,7 +205,7 @@ class CaseDetailOut(CaseSummaryOut):
     care_plan: CarePlanOut | None
 
 
-class CasePage(Schema):
+class CasePage(_Out):
     count: int = Field(description="how many cases match, over all pages")
     items: list[CaseSummaryOut]
 
@@ -239,7 +247,7 @@ def case_detail_out(case: Case) -> CaseDetailOut:
 # Timeline
 
 
-class EventOut(Schema):
+class EventOut(_Out):
     public_id: uuid.UUID
     type: EventType
     occurred_at: dt.datetime
@@ -253,7 +261,7 @@ class EventOut(Schema):
     location: str
 
 
-class EventPage(Schema):
+class EventPage(_Out):
     count: int
     items: list[EventOut]
 
@@ -279,7 +287,7 @@ def event_out(event: Event) -> EventOut:
 # Consent
 
 
-class ConsentOut(Schema):
+class ConsentOut(_Out):
     recipient_org: str
     recipient_name: str
     purpose: Purpose
@@ -293,7 +301,7 @@ class ConsentOut(Schema):
     withdrawn_at: dt.datetime | None
 
 
-class ConsentList(Schema):
+class ConsentList(_Out):
     count: int
     items: list[ConsentOut]
 

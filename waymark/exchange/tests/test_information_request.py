@@ -1,0 +1,88 @@
+"""An information request and its answer, with the agreement's reply clock on both sides."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from waymark.cases.models import Event
+from waymark.errors import ActionError
+from waymark.exchange import actions
+from waymark.exchange.dispatcher import dispatch_pending
+from waymark.exchange.models import Direction, InfoRequest, InfoRequestStatus
+from waymark.exchange.schemas import AnswerIn, InfoAnswerIn, InfoRequestIn, QuestionIn
+from waymark.test import create_case
+from waymark.vocab import DataCategory
+
+
+@pytest.fixture
+def asked(people, federation, wire):
+    case = create_case(people.giulia)
+    actions.do_request_information(
+        people.giulia,
+        case,
+        InfoRequestIn(
+            to_org="be-police-mpu",
+            questions=[
+                QuestionIn(category=DataCategory.CONTACT_LOCATION, text="Was she seen in Brussels-Midi?"),
+                QuestionIn(category=DataCategory.IDENTITY, text="Under which name?"),
+            ],
+        ),
+        node=federation.it,
+    )
+    dispatch_pending(federation.it, wire)
+    return case, InfoRequest.objects.get(direction=Direction.INCOMING)
+
+
+def test_the_reply_clock_comes_from_the_agreement_and_shows_on_both_sides(people, asked):
+    _, received = asked
+    sent = InfoRequest.objects.get(direction=Direction.OUTGOING)
+    # The test agreement commits parties to answer information requests within 12 hours.
+    expected = timezone.now() + dt.timedelta(hours=12)
+    assert abs((sent.due_at - expected).total_seconds()) < 60
+    assert received.due_at == sent.due_at
+    assert [q["text"] for q in received.questions] == ["Was she seen in Brussels-Midi?", "Under which name?"]
+
+
+def test_an_answer_travels_back_and_lands_on_the_case(people, federation, wire, asked):
+    case, received = asked
+    actions.do_answer_information(
+        people.luc,
+        received,
+        InfoAnswerIn(
+            answers=[
+                AnswerIn(question_id="q1", text="Yes, on Tuesday evening."),
+                AnswerIn(question_id="q2", declined="not_held"),
+            ]
+        ),
+        node=federation.be,
+    )
+    dispatch_pending(federation.be, wire)
+
+    sent = InfoRequest.objects.get(direction=Direction.OUTGOING)
+    assert sent.status == InfoRequestStatus.ANSWERED
+    assert sent.answers[0]["text"] == "Yes, on Tuesday evening."
+    assert sent.answers[1]["declined"] == "not_held"
+    assert Event.objects.filter(case=case, summary__startswith="Information received from").exists()
+
+
+def test_a_request_is_answered_once(people, federation, asked):
+    _, received = asked
+    answer = InfoAnswerIn(answers=[AnswerIn(question_id="q1", text="No.")])
+    actions.do_answer_information(people.luc, received, answer, node=federation.be)
+    received.refresh_from_db()
+    with pytest.raises(ActionError, match="already been answered"):
+        actions.do_answer_information(people.luc, received, answer, node=federation.be)
+
+
+def test_only_the_addressed_organisation_may_answer(people, federation, asked):
+    _, received = asked
+    with pytest.raises(ActionError):
+        actions.do_answer_information(
+            people.claire,
+            received,
+            InfoAnswerIn(answers=[AnswerIn(question_id="q1", text="x")]),
+            node=federation.fr,
+        )

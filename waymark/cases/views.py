@@ -439,7 +439,11 @@ def child_photo(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse | Fi
         if not child.photo:
             raise Http404
         content_type = mimetypes.guess_type(child.photo.name or "")[0] or "application/octet-stream"
-        response = FileResponse(child.photo.open("rb"), content_type=content_type)
+        try:
+            handle = child.photo.open("rb")
+        except FileNotFoundError as exc:  # the row outlived its file (restore, erasure)
+            raise Http404 from exc
+        response = FileResponse(handle, content_type=content_type)
         response["Content-Disposition"] = "inline"
         # A child's photo must not sit in shared or browser caches.
         add_never_cache_headers(response)

@@ -91,3 +91,11 @@ def test_the_photo_is_served_only_to_people_who_may_see_the_case(client, people,
 def test_no_photo_is_a_404(client, people, media, case):
     client.force_login(people.giulia)
     assert client.get(reverse("child_photo", args=[case.public_id])).status_code == 404
+
+
+def test_a_photo_whose_file_is_gone_is_a_404_not_an_error(client, people, media, case):
+    client.force_login(people.giulia)
+    upload(client, case, png())
+    child = Child.objects.get(pk=case.child_id)
+    (media / child.photo.name).unlink()
+    assert client.get(reverse("child_photo", args=[case.public_id])).status_code == 404

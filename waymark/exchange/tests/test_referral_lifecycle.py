@@ -108,7 +108,7 @@ def test_rejecting_gives_the_reason_and_clears_the_offer(people, federation, wir
 
 
 def test_revoking_withdraws_the_offer_and_the_receiver_purges_it(people, federation, wire, offered):
-    case, received = offered
+    _, received = offered
     sent = Referral.objects.get(direction=Direction.OUTGOING)
     actions.do_revoke_referral(
         people.giulia, sent, ReferralRevokeIn(reason_code=RevokeReason.CONSENT_WITHDRAWN), node=federation.it

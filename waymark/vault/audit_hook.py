@@ -1,32 +1,31 @@
-"""The one place the vault writes to the audit log (key deletions, erasures).
+"""The one place the vault writes to the audit log: key deletions and erasures.
 
-TODO(audit): waymark/audit/service.py (``record(kind, ...)``) has not landed yet. When it does,
-replace the body of ``record_key_event`` with a call to it, e.g.
-``audit.record(kind, actor=actor, subject=child_public_id, details=details)`` — the audit
-service turns the child's public id into its pseudonym (keyed hash), so no name is logged.
-It runs inside the caller's transaction: if the entry cannot be written the erasure rolls back
-("if an audit entry cannot be written, the action is refused").
+It calls ``waymark.audit.service.record`` inside the caller's transaction. If the entry cannot
+be written, ``AuditUnavailable`` propagates and the shred or erasure rolls back: nothing is
+erased unlogged (FIREWALL.md: "every key deletion is an entry"). The log names the child only by
+pseudonym (a keyed hash of the public id), so the entry outlives the erasure without a name.
 """
 
 from __future__ import annotations
 
-import logging
-from typing import TYPE_CHECKING
+import uuid
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from waymark.audit import service as audit
+from waymark.cases.models import Child
+from waymark.vocab import AuditKind
 
 if TYPE_CHECKING:
     from waymark.accounts.models import User
 
-log = logging.getLogger("waymark.vault")
 
-
-def record_key_event(kind: str, *, actor: User | None, child_public_id: str, **details: object) -> None:
-    """Record ``kind`` ("key_deletion" or "erasure") for a child; ``details`` hold no names."""
-    # TODO(audit): call waymark.audit.service.record here. Until then only a log line, which
-    # deliberately carries the public id (a random UUID), never a name.
-    log.info(
-        "vault %s child=%s actor=%s %s",
-        kind,
-        child_public_id,
-        actor.pk if actor is not None else None,
-        details,
-    )
+def record_key_event(
+    kind: AuditKind, *, actor: User | None, child_public_id: str, details: Mapping[str, Any] | None = None
+) -> None:
+    """Append ``kind`` (``KEY_DELETION`` or ``ERASURE``) for the child; ``details`` hold ids only."""
+    # The audit service pseudonymises a Child by its public id. The row may already be deleted
+    # (erasure) or never have been loaded (shred by id): an unsaved Child carrying only the id
+    # gives the same pseudonym and touches no table.
+    subject = Child(public_id=uuid.UUID(child_public_id))
+    audit.record(kind, actor=actor, child=subject, details=details)

@@ -31,7 +31,7 @@ from django.utils import timezone
 from waymark.accounts.models import User
 from waymark.cases.models import Case, Child
 from waymark.errors import ActionError, NotFound
-from waymark.vocab import Role, Sector
+from waymark.vocab import AuditKind, Role, Sector
 
 from . import service
 from .audit_hook import record_key_event
@@ -95,5 +95,7 @@ def do_erase_child(user: User, child: Child) -> Erasure:
         transaction.on_commit(_delete_photo)
 
     # TODO(exchange): queue erasure notices for partner nodes holding copies of these cases.
-    record_key_event("erasure", actor=user, child_public_id=child_id, cases=[str(c) for c in case_ids])
+    record_key_event(
+        AuditKind.ERASURE, actor=user, child_public_id=child_id, details={"cases": [str(c) for c in case_ids]}
+    )
     return Erasure(child_public_id=uuid.UUID(child_id), case_public_ids=case_ids, erased_at=timezone.now())

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from waymark.core import sealing
 from waymark.core.sealing import MalformedSealed, SealError
+from waymark.vocab import AuditKind
 
 from .audit_hook import record_key_event
 from .keys import load_keyring
@@ -262,4 +263,4 @@ def shred(child: Child | uuid.UUID | str, *, actor: User | None) -> None:
         ChildKey.objects.filter(pk=row.pk).update(wrapped_dek=bytes(len(row.wrapped_dek or b"")))
         ChildKey.objects.filter(pk=row.pk).update(wrapped_dek=None, kek_version=None, shredded_at=now)
     _forget(child_id)
-    record_key_event("key_deletion", actor=actor, child_public_id=child_id)
+    record_key_event(AuditKind.KEY_DELETION, actor=actor, child_public_id=child_id)

@@ -16,4 +16,7 @@ def kek_file(settings, tmp_path, monkeypatch) -> Path:
     settings.WAYMARK_KEK_AUTOCREATE = True
     settings.PRODUCTION = False
     monkeypatch.setattr(keys, "_cache", None)
+    # The audit log's own keys (erasures are audited) also live under tmp_path.
+    settings.WAYMARK_AUDIT_KEY_FILE = tmp_path / "keys" / "audit-signing.pem"
+    settings.WAYMARK_PSEUDONYM_KEY_FILE = tmp_path / "keys" / "pseudonym.key"
     return path

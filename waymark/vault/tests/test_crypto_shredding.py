@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import pytest
 
+from waymark.audit.service import AuditUnavailable
+from waymark.audit.testing import audit_unavailable
 from waymark.core import sealing
 from waymark.test import create_case, create_user
 from waymark.vault import service
@@ -69,6 +71,14 @@ def test_a_shredded_child_gets_no_new_key(people):
         service.seal_text(child, FIELD, "written after the erasure")
     row = ChildKey.objects.get()
     assert row.shredded_at is not None and row.wrapped_dek is None and row.kek_version is None
+
+
+def test_a_shred_is_refused_when_it_cannot_be_audited(people):
+    child = create_case(people.giulia).child
+    sealed = service.seal_text(child, FIELD, DISCLOSURE)
+    with audit_unavailable(), pytest.raises(AuditUnavailable):
+        service.shred(child, actor=people.sara)
+    assert service.open_text(child, FIELD, sealed) == DISCLOSURE
 
 
 def test_shredding_twice_changes_nothing(people):

@@ -9,15 +9,19 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from waymark.audit import service as audit
+from waymark.audit.models import AuditEntry
+from waymark.audit.service import AuditUnavailable
+from waymark.audit.testing import audit_unavailable
 from waymark.cases import actions
 from waymark.cases.models import CarePlan, Case, Child, ChildName, Consent, Event, Identifier, NameKey
 from waymark.cases.schemas import AliasIn, EventIn
 from waymark.errors import ActionError, NotFound
 from waymark.test import create_case, create_user
-from waymark.vault import erasure, service
+from waymark.vault import service
 from waymark.vault.erasure import check_erase_child, do_erase_child
 from waymark.vault.models import ChildKey
-from waymark.vocab import DataCategory, EventType, Role
+from waymark.vocab import AuditKind, DataCategory, EventType, Role
 
 
 @pytest.fixture
@@ -111,18 +115,27 @@ def test_an_inactive_dpo_is_refused(people, dpo):
         do_erase_child(dpo, case.child)
 
 
-def test_if_anything_fails_nothing_is_shredded_or_deleted(people, dpo, monkeypatch):
+def test_if_the_audit_log_is_down_nothing_is_shredded_or_deleted(people, dpo):
     case = create_case(people.giulia)
     sealed = service.seal_text(case.child, "cases.event.details", "disclosure")
-
-    def audit_down(*args, **kwargs):
-        raise RuntimeError("audit log unavailable")
-
-    monkeypatch.setattr(erasure, "record_key_event", audit_down)
-    with pytest.raises(RuntimeError):
+    with audit_unavailable(), pytest.raises(AuditUnavailable):
         do_erase_child(dpo, case.child)
     assert Child.objects.filter(pk=case.child.pk).exists()
+    assert not service.is_shredded(case.child)
     assert service.open_text(case.child, "cases.event.details", sealed) == "disclosure"
+
+
+def test_the_erasure_is_audited_by_pseudonym_without_a_name(people, dpo):
+    case = create_case(people.giulia, given_names="Amina", family_name="Yusuf")
+    service.seal_text(case.child, "cases.event.details", "disclosure")
+    pseudonym = audit.pseudonym(case.child)
+    do_erase_child(dpo, case.child)
+    entries = list(AuditEntry.objects.filter(child_pseudonym=pseudonym).order_by("seq"))
+    assert [e.kind for e in entries] == [AuditKind.KEY_DELETION, AuditKind.ERASURE]
+    assert all(e.actor == "dalia" for e in entries)
+    assert entries[1].details == {"cases": [str(case.public_id)]}
+    logged = " ".join(f"{e.details} {e.case_reference} {e.actor}" for e in entries)
+    assert "Amina" not in logged and "Yusuf" not in logged
 
 
 def _png() -> SimpleUploadedFile:

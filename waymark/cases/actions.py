@@ -19,7 +19,7 @@ from PIL import Image, UnidentifiedImageError
 from waymark.accounts.models import User
 from waymark.core import names as name_prep
 from waymark.errors import ActionError, DuplicateWarning
-from waymark.vocab import CaseStatus, DataCategory, EventSource, EventType, Role, Sector
+from waymark.vocab import CaseStatus, DataCategory, EventSource, EventType, Role
 
 from .models import CarePlan, Case, Child, ChildName, Consent, Event, Identifier, NameKey, NameKind
 from .schemas import AliasIn, CarePlanIn, CaseIn, ChildIn, ConsentIn, EventIn, RegisterChildIn
@@ -129,11 +129,6 @@ def find_probable_duplicates(user: User, data: ChildIn) -> list[Case]:
 
 def check_register_child(user: User, data: RegisterChildIn) -> None:
     _require_org(user)
-    if user.organisation is not None and user.organisation.sector == Sector.IMMIGRATION_ENFORCEMENT:
-        # The firewall (FIREWALL.md): immigration enforcement never creates child records either.
-        refused = ActionError("your organisation may not register children")
-        refused.status = 403
-        raise refused
     if not data.confirm_not_duplicate:
         dups = find_probable_duplicates(user, data.child)
         if dups:

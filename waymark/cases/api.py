@@ -16,7 +16,7 @@ from ninja import Query, Router, Status
 
 from waymark.accounts.tokens import ApiCaller, api_caller
 from waymark.errors import ActionError
-from waymark.vocab import CaseStatus, MissingCategory, RiskLevel
+from waymark.vocab import CaseStatus, MissingCategory, RiskLevel, Sector
 
 from . import access, actions
 from .api_schemas import (
@@ -55,6 +55,17 @@ DEFAULT_PAGE = 25
 def _case(caller: ApiCaller, public_id: str) -> Case:
     """The case at this URL if the caller may see it, else ``NotFound`` (a 404)."""
     return access.access_case(caller.user, public_id)
+
+
+def _refuse_immigration_enforcement(caller: ApiCaller) -> None:
+    """The firewall (FIREWALL.md): an immigration-enforcement organisation never creates child
+    records either. Reading is already refused by access.py; this guards the one write that
+    takes no case. It belongs in actions.check_register_child once the policy layer lands."""
+    org = caller.user.organisation
+    if org is not None and org.sector == Sector.IMMIGRATION_ENFORCEMENT:
+        refused = ActionError("your organisation may not register children")
+        refused.status = 403
+        raise refused
 
 
 def _reload(case: Case) -> Case:
@@ -107,7 +118,9 @@ def list_cases(
 def register_child(request: HttpRequest, payload: RegisterChildIn) -> Status[CaseDetailOut]:
     """Register a child and open their case. A probable duplicate is a 409 listing the
     duplicates' references; send again with ``confirm_not_duplicate: true`` to register anyway."""
-    case = actions.do_register_child(api_caller(request).user, payload)
+    caller = api_caller(request)
+    _refuse_immigration_enforcement(caller)
+    case = actions.do_register_child(caller.user, payload)
     return Status(201, case_detail_out(_reload(case)))
 
 

@@ -15,6 +15,7 @@ import random
 import time
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -43,6 +44,9 @@ ORGS = (
     ("bench-be-police", "Cellule Bench Disparus (fictional)", "BE", Sector.POLICE, 15),
 )
 CASEWORKER = "bench-caseworker"
+GUARDIAN_ORG = ("bench-it-guardians", "Ufficio Tutori Bench (fictional)")
+STAFF = 100  # caseworkers per organisation
+GUARDIANS = 100
 _STATUSES = (CaseStatus.OPEN, CaseStatus.MISSING, CaseStatus.FOUND, CaseStatus.CLOSED, CaseStatus.TRANSFERRED)
 _STATUS_WEIGHTS = (50, 20, 10, 15, 5)
 _MISSING = (
@@ -59,22 +63,51 @@ class Population:
     cases: int
 
 
-def _people() -> tuple[list[Organisation], User]:
+def _people() -> tuple[list[Organisation], User, dict[int, list[User]], list[User]]:
+    """The organisations; each case-owning one has STAFF caseworkers, the guardianship office
+    GUARDIANS guardians, so a caseworker has a realistic few hundred cases, not all of them."""
     orgs = []
     for slug, name, country, sector, _weight in ORGS:
         org, _ = Organisation.objects.get_or_create(
             slug=slug, defaults={"name": name, "country": country, "sector": sector, "is_fictional": True}
         )
         orgs.append(org)
-    user = User.objects.filter(username=CASEWORKER).first()
-    if user is None:
-        user = User.objects.create_user(
-            username=CASEWORKER,
-            organisation=orgs[0],
-            role=Role.CASEWORKER,
-            display_name="Bench caseworker (fictional)",
-        )
-    return orgs, user
+    guardianship, _ = Organisation.objects.get_or_create(
+        slug=GUARDIAN_ORG[0],
+        defaults={
+            "name": GUARDIAN_ORG[1],
+            "country": "IT",
+            "sector": Sector.GUARDIANSHIP,
+            "is_fictional": True,
+        },
+    )
+    # Unusable passwords: nobody logs in as these, and hashing hundreds would be slow.
+    wanted = [(CASEWORKER, orgs[0], Role.CASEWORKER)]
+    for org in orgs:
+        wanted += [(f"{org.slug}-cw-{n:03d}", org, Role.CASEWORKER) for n in range(1, STAFF)]
+    wanted += [(f"{guardianship.slug}-g-{n:03d}", guardianship, Role.GUARDIAN) for n in range(GUARDIANS)]
+    existing = set(User.objects.filter(username__startswith="bench-").values_list("username", flat=True))
+    User.objects.bulk_create(
+        [
+            User(
+                username=name,
+                password=make_password(None),
+                organisation=org,
+                role=role,
+                display_name=f"{name} (fictional)",
+            )
+            for name, org, role in wanted
+            if name not in existing
+        ]
+    )
+    staff: dict[int, list[User]] = {org.pk: [] for org in orgs}
+    guardians: list[User] = []
+    for user in User.objects.filter(username__startswith="bench-").order_by("username"):
+        if user.role == Role.GUARDIAN:
+            guardians.append(user)
+        elif user.organisation_id in staff:
+            staff[user.organisation_id].append(user)
+    return orgs, User.objects.get(username=CASEWORKER), staff, guardians
 
 
 def bench_case_count() -> int:
@@ -82,7 +115,13 @@ def bench_case_count() -> int:
 
 
 def _load_batch(
-    rng: random.Random, start: int, size: int, orgs: list[Organisation], user: User, now: dt.datetime
+    rng: random.Random,
+    start: int,
+    size: int,
+    orgs: list[Organisation],
+    staff: dict[int, list[User]],
+    guardians: list[User],
+    now: dt.datetime,
 ) -> None:
     weights = [w for *_rest, w in ORGS]
     today = now.date()
@@ -144,7 +183,11 @@ def _load_batch(
                 status=status,
                 missing_category=rng.choice(_MISSING) if status == CaseStatus.MISSING else "",
                 risk_level=rng.choices(tuple(RiskLevel), weights=(15, 40, 30, 15))[0],
-                caseworker=user if child.organisation_id == user.organisation_id else None,
+                caseworker=rng.choice(staff[child.organisation_id]),
+                # Italian cases mostly have a guardian from the guardianship office.
+                guardian=rng.choice(guardians)
+                if child.organisation_id == orgs[0].pk and rng.random() < 0.7
+                else None,
                 opened_at=opened,
                 updated_at=updated,
                 closed_at=updated if status == CaseStatus.CLOSED else None,
@@ -170,7 +213,7 @@ def _load_batch(
 
 def ensure_population(count: int) -> Population:
     """Load ``count`` fictional cases unless they are already there; returns who to log in as."""
-    orgs, user = _people()
+    orgs, user, staff, guardians = _people()
     have = bench_case_count()
     if have >= count:
         print(f"population: {have} fictional cases already loaded")
@@ -183,9 +226,10 @@ def ensure_population(count: int) -> Population:
         for start in range(0, count, BATCH):
             size = min(BATCH, count - start)
             with transaction.atomic():
-                _load_batch(rng, start, size, orgs, user, now)
+                _load_batch(rng, start, size, orgs, staff, guardians, now)
             print(f"population: {start + size:>7} cases loaded ({time.perf_counter() - started:.0f} s)")
         with connection.cursor() as cursor:
-            # Fresh statistics, so the planner sees the real table sizes before we measure.
-            cursor.execute("ANALYZE")
+            # Statistics for the planner, and the visibility map and hint bits set now rather
+            # than by the first measured reads (which would then write).
+            cursor.execute("VACUUM ANALYZE")
     return Population(caseworker=user, organisation=orgs[0], cases=bench_case_count())

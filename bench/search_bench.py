@@ -188,6 +188,32 @@ def report(results: list[Result]) -> bool:
     return ok
 
 
+def profile_queries(user: User) -> None:
+    """One request per probe, with the time of every SQL statement it ran (slowest first)."""
+    from django.db import connection
+
+    ui, api = _clients(user)
+    for probe in (BASELINE, *PROBES):
+        timed: list[tuple[float, str]] = []
+
+        def wrapper(execute, sql_text, params, many, context, timed=timed):
+            started = time.perf_counter()
+            try:
+                return execute(sql_text, params, many, context)
+            finally:
+                timed.append(((time.perf_counter() - started) * 1000, " ".join(str(sql_text).split())))
+
+        client = api if probe.api else ui
+        with connection.execute_wrapper(wrapper):
+            started = time.perf_counter()
+            client.get(probe.path)
+            total = (time.perf_counter() - started) * 1000
+        in_sql = sum(ms for ms, _ in timed)
+        print(f"\n{probe.label}: {total:.1f} ms, {len(timed)} queries, {in_sql:.1f} ms in SQL")
+        for ms, text in sorted(timed, reverse=True)[:4]:
+            print(f"  {ms:7.1f} ms  {text[:150]}")
+
+
 def explain(user: User) -> None:
     """EXPLAIN ANALYZE of the queries behind each search: the page and its count."""
     from waymark.cases.access import cases_visible_to
@@ -205,7 +231,8 @@ def explain(user: User) -> None:
         print(f"\n===== {label}: page of 25 =====")
         print(found.select_related("child", "organisation")[:25].explain(analyze=True, buffers=True))
         print(f"----- {label}: count -----")
-        print(found.order_by().explain(analyze=True, buffers=True))
+        # The rows the COUNT(*) reads (QuerySet.count() itself cannot be explained).
+        print(found.order_by().values("id").explain(analyze=True, buffers=True))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -217,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=20, help="unmeasured requests first")
     parser.add_argument("--reload", action="store_true", help="drop the database and load again")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of each search")
+    parser.add_argument("--queries", action="store_true", help="print the SQL time of one request each")
     args = parser.parse_args(argv)
 
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
@@ -232,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.explain:
         explain(population.caseworker)
+    if args.queries:
+        profile_queries(population.caseworker)
     results = run(population.caseworker, args.runs, args.warmup)
     return 0 if report(results) else 1
 

@@ -6,7 +6,6 @@ with the inline htmx form, and switches the interface to Arabic (right to left).
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -15,12 +14,17 @@ import pytest
 
 from waymark.test import PASSWORD, create_case, create_personas
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM would otherwise refuse.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = "/usr/bin/chromium"
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _allow_orm_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Playwright's sync API runs an event loop in this thread; Django's ORM would otherwise
+    # refuse. Set for this module's tests only: left in os.environ it would leak into other
+    # tests' subprocesses (manage.py check --deploy flags it).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture

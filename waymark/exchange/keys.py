@@ -141,13 +141,14 @@ def init_node(
     key_pem, cert_pem = make_tls_material(node_id, hosts, secret)
     _write_private(folder / TLS_KEY_FILE, key_pem)
     (folder / TLS_CERT_FILE).write_bytes(cert_pem)
+    # The registry's node entry, field for field (plus the organisations this node hosts).
     descriptor = {
         "node_id": node_id,
         "endpoint": endpoint,
+        "signing_jwk": keys.public_signing_jwk(),
+        "encryption_jwk": keys.public_encryption_jwk(),
+        "tls_cert_sha256": fingerprint_pem(cert_pem),
         "organisations": organisations,
-        "signing_keys": [keys.public_signing_jwk()],
-        "encryption_key": keys.public_encryption_jwk(),
-        "tls_fingerprint_sha256": fingerprint_pem(cert_pem),
     }
     (folder / DESCRIPTOR_FILE).write_text(json.dumps(descriptor, indent=2) + "\n", encoding="utf-8")
     load_node_keys.cache_clear()

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # serves the API docs page's assets locally (no CDN)
     "waymark.accounts",
     "waymark.cases",
     "waymark.policy",
@@ -221,6 +222,21 @@ LOGGING = {
 
 # --- per-app settings below: one block per app, each headed by the app's name ----------------
 
+# --- vault ---
+# Special categories are sealed with a per-child data key, wrapped by the node's key-encryption
+# key (KEK). The KEK comes from the environment variable WAYMARK_KEK (read by waymark.vault.keys
+# and never copied into settings, so no settings dump shows it) or from this file, mode 0600:
+# "<version>:<base64 of 32 bytes>" per line. Outside production a missing file is created on
+# first use; production refuses to start without one (a key nobody backed up would make every
+# sealed record unreadable after a move). Keep the key apart from database backups.
+WAYMARK_KEK_FILE = Path(os.environ.get("WAYMARK_KEK_FILE", DATA_DIR / "keys" / "kek"))
+WAYMARK_KEK_AUTOCREATE = not PRODUCTION
+if PRODUCTION and not os.environ.get("WAYMARK_KEK") and not WAYMARK_KEK_FILE.is_file():
+    raise ImproperlyConfigured(
+        "WAYMARK_KEK (base64 of 32 random bytes) or WAYMARK_KEK_FILE (an existing key file, "
+        "mode 0600) must be set in production: the vault cannot seal or open special categories"
+    )
+
 # --- audit ---
 # The node's audit signing key (Ed25519, PEM) and pseudonym key (HMAC-SHA256) are files created
 # on first use (mode 0600), never database rows. Back them up apart from the database: without the
@@ -240,21 +256,6 @@ WAYMARK_AUDIT_ORIGIN = os.environ.get(
 )
 if not WAYMARK_AUDIT_ORIGIN or any(c.isspace() or c == "+" for c in WAYMARK_AUDIT_ORIGIN):
     raise ImproperlyConfigured("WAYMARK_AUDIT_ORIGIN must be non-empty, without spaces or '+'")
-
-# --- vault ---
-# Special categories are sealed with a per-child data key, wrapped by the node's key-encryption
-# key (KEK). The KEK comes from the environment variable WAYMARK_KEK (read by waymark.vault.keys
-# and never copied into settings, so no settings dump shows it) or from this file, mode 0600:
-# "<version>:<base64 of 32 bytes>" per line. Outside production a missing file is created on
-# first use; production refuses to start without one (a key nobody backed up would make every
-# sealed record unreadable after a move). Keep the key apart from database backups.
-WAYMARK_KEK_FILE = Path(os.environ.get("WAYMARK_KEK_FILE", DATA_DIR / "keys" / "kek"))
-WAYMARK_KEK_AUTOCREATE = not PRODUCTION
-if PRODUCTION and not os.environ.get("WAYMARK_KEK") and not WAYMARK_KEK_FILE.is_file():
-    raise ImproperlyConfigured(
-        "WAYMARK_KEK (base64 of 32 random bytes) or WAYMARK_KEK_FILE (an existing key file, "
-        "mode 0600) must be set in production: the vault cannot seal or open special categories"
-    )
 
 # --- exchange ---------------------------------------------------------------------------------
 # This node's name in the federation registry (e.g. "it-node"). Its keys live in the key folder,

@@ -19,7 +19,7 @@ from PIL import Image, UnidentifiedImageError
 from waymark.accounts.models import User
 from waymark.core import names as name_prep
 from waymark.errors import ActionError, DuplicateWarning
-from waymark.vocab import CaseStatus, DataCategory, EventSource, EventType, Role
+from waymark.vocab import CaseStatus, DataCategory, EventSource, EventType, Role, Sector
 
 from .models import CarePlan, Case, Child, ChildName, Consent, Event, Identifier, NameKey, NameKind
 from .schemas import AliasIn, CarePlanIn, CaseIn, ChildIn, ConsentIn, EventIn, RegisterChildIn
@@ -29,8 +29,12 @@ from .schemas import AliasIn, CarePlanIn, CaseIn, ChildIn, ConsentIn, EventIn, R
 
 
 def _require_org(user: User) -> None:
-    if user.organisation_id is None:
+    org = user.organisation
+    if org is None:
         raise ActionError("your account belongs to no organisation", field="")
+    if org.sector == Sector.IMMIGRATION_ENFORCEMENT:
+        # The firewall: immigration enforcement never holds or creates child-protection records.
+        raise ActionError("immigration enforcement cannot register children in Waymark", field="")
 
 
 def _resolve_user(username: str | None, field: str, *, user: User, role: Role | None = None) -> User | None:

@@ -7,7 +7,8 @@ import uuid
 import pytest
 
 from waymark.cases.access import access_case, cases_visible_to
-from waymark.errors import NotFound
+from waymark.cases.models import Case
+from waymark.errors import ActionError, NotFound
 from waymark.test import create_case
 
 
@@ -31,8 +32,10 @@ def test_others_get_not_found(people, who):
 
 
 def test_an_immigration_enforcement_organisation_sees_nothing_even_its_own_records(people):
-    # Created by mistake and registering a child: still refused everything.
-    case = create_case(people.ivan)
+    # A record that somehow sits with an immigration-enforcement organisation (registering
+    # through actions is refused): still invisible to it.
+    case = create_case(people.giulia)
+    Case.objects.filter(pk=case.pk).update(organisation=people.immigration)
     with pytest.raises(NotFound):
         access_case(people.ivan, case.public_id)
 
@@ -51,3 +54,9 @@ def test_an_inactive_user_sees_nothing(people):
     assert not cases_visible_to(people.sara).exists()
     with pytest.raises(NotFound):
         access_case(people.sara, case.public_id)
+
+
+def test_an_immigration_enforcement_user_cannot_register_a_child(people):
+    with pytest.raises(ActionError):
+        create_case(people.ivan)
+    assert not Case.objects.exists()

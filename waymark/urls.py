@@ -11,5 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("waymark.accounts.urls")),
     path("exchange/", include("waymark.exchange.urls")),
+    path("audit/", include("waymark.audit.urls")),
     path("", include("waymark.cases.urls")),
 ]

@@ -58,7 +58,7 @@ def iso_utc(value: dt.datetime) -> str:
     """``2026-03-03T09:15:00.000000Z``: the only datetime form in canonical bytes."""
     if value.tzinfo is None:
         raise ValueError("audit timestamps must be timezone-aware")
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def canonical_bytes(values: Mapping[str, Any]) -> bytes:

@@ -108,6 +108,14 @@ def test_giulia_searches_in_two_scripts_adds_an_event_and_reads_in_arabic(
     expect(results).to_contain_text(mohammed.reference)
     expect(results).not_to_contain_text(amina.reference)
 
+    # Changing a filter searches again at once.
+    page.get_by_label("Status").select_option("missing")
+    expect(results).not_to_contain_text(mohammed.reference)
+    expect(page).to_have_url(re.compile(r"status=missing"))
+    page.get_by_label("Status").select_option("")
+    expect(results).to_contain_text(mohammed.reference)
+    assert page.evaluate("window.__samePage") is True
+
     # Open the case and add an event with the inline form.
     results.get_by_role("link", name=mohammed.reference).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Mohammed Hossein")

@@ -49,8 +49,9 @@ class Engine:
     info: dict[str, PolicyInfo]
 
 
-def read_sources(directory: Path = CEDAR_DIR) -> tuple[str, dict[str, str]]:
+def read_sources(directory: Path | None = None) -> tuple[str, dict[str, str]]:
     """The schema text and ``{file name: policy text}`` for every ``*.cedar`` file, sorted."""
+    directory = directory or CEDAR_DIR
     schema = (directory / SCHEMA_FILE).read_text(encoding="utf-8")
     files = {p.name: p.read_text(encoding="utf-8") for p in sorted(directory.glob("*.cedar"))}
     return schema, files

@@ -10,17 +10,14 @@ from django.utils import timezone
 
 from waymark.accounts.models import Organisation
 from waymark.policy.models import Agreement, Grant
-from waymark.vocab import AgreementStatus, DataCategory, PolicyAction, Purpose, Role
+from waymark.vocab import AgreementStatus, PolicyAction
 
 
 def create_agreement(
     identifier: str,
     parties: Iterable[Organisation],
     *,
-    grants: Iterable[
-        tuple[Organisation, Role, DataCategory, Purpose]
-        | tuple[Organisation, Role, DataCategory, Purpose, PolicyAction]
-    ] = (),
+    grants: Iterable[tuple[Organisation, str, str, str] | tuple[Organisation, str, str, str, str]] = (),
     status: AgreementStatus = AgreementStatus.ACTIVE,
     valid_from: dt.datetime | None = None,
     valid_until: dt.datetime | None = None,

@@ -189,8 +189,13 @@ class Grant(models.Model):
         """This grant against its agreement's parties and the firewall's fixed limits."""
         from .validation import GrantLine, grant_problems
 
-        if self.agreement_id is None or self.organisation_id is None:
+        if self.organisation_id is None:
             return
-        problems = grant_problems(GrantLine.of(self), parties=self.agreement.party_list())
+        try:
+            # May be an agreement the admin has not saved yet (its pk is still None).
+            agreement = self.agreement
+        except Agreement.DoesNotExist:
+            return
+        problems = grant_problems(GrantLine.of(self), parties=agreement.party_list())
         if problems:
             raise ValidationError(problems)

@@ -21,7 +21,7 @@ import secrets
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
 from waymark.accounts.models import Organisation
@@ -40,6 +40,9 @@ class RegistryRevision(models.Model):
 
     token = models.BigIntegerField(default=0)
 
+    class Meta:
+        db_table = "policy_registryrevision"  # named in _REVISION_SQL below
+
     def __str__(self) -> str:
         return f"registry revision {self.token}"
 
@@ -51,9 +54,16 @@ def bump_revision() -> None:
         RegistryRevision.objects.update_or_create(pk=1, defaults={"token": token})
 
 
+# A constant statement, no input: asked before every cross-organisation decision, it costs
+# ~30 µs this way against ~300 µs through the ORM's query compiler (bench/policy_bench.py).
+_REVISION_SQL = "SELECT token FROM policy_registryrevision WHERE id = 1"
+
+
 def current_revision() -> int:
-    token = RegistryRevision.objects.filter(pk=1).values_list("token", flat=True).first()
-    return token or 0
+    with connection.cursor() as cursor:
+        cursor.execute(_REVISION_SQL)
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 class _RevisionQuerySet(models.QuerySet[Any]):

@@ -29,7 +29,8 @@ Contracts:
   programming error: validate user input at the edge first).
 - Deny by default. An inactive user, or one without an organisation or a role, is refused
   without asking Cedar (reasons ``deny-inactive-user``, ``deny-no-organisation``,
-  ``deny-no-role``). A refusal no policy explains has the reason ``default-deny``.
+  ``deny-no-role``). A refusal no policy explains has the reason ``default-deny``. Any Cedar
+  evaluation error refuses (``deny-evaluation-error``, details in ``errors``): fail closed.
 - ``Decision.reasons`` are the ``@id``s of the deciding Cedar policies: the permits that
   allowed, or the forbids that refused. ``agreement_id`` is the identifier of the agreement
   under which a cross-organisation access was allowed (None otherwise).
@@ -61,6 +62,7 @@ if TYPE_CHECKING:
     from waymark.cases.models import Case
 
 DEFAULT_DENY = "default-deny"
+EVALUATION_ERROR = "deny-evaluation-error"
 _PURPOSES = frozenset(Purpose.values)
 _CATEGORIES = frozenset(DataCategory.values)
 _ACTIONS = frozenset(PolicyAction.values)
@@ -159,6 +161,10 @@ def _combine(
     errors: list[str] = []
     for _, result in answers:
         errors += [str(e) for e in result.diagnostics.errors]
+    if errors:
+        # Fail closed: Cedar skips a policy whose evaluation errors, and a skipped forbid would
+        # be a hole in the firewall. (The schema and the property tests keep this from happening.)
+        return Decision(False, category, purpose, action, [EVALUATION_ERROR], errors)
     for agreement_id, result in answers:
         if result.allowed:
             reasons = sorted(result.diagnostics.reasons)

@@ -96,3 +96,28 @@ def test_unknown_vocabulary_is_a_programming_error(people, kwargs):
     case = create_case(people.giulia)
     with pytest.raises(ValueError, match="unknown"):
         service.authorize(people.giulia, case, **kwargs)
+
+
+def test_an_evaluation_error_refuses_even_when_cedar_says_allow(people, monkeypatch):
+    # Cedar skips a policy that errors; if that were a forbid, "allow" would be a hole.
+    import cedarpy
+
+    def erroring(requests, *args, **kwargs):
+        return [
+            cedarpy.AuthzResult(
+                {
+                    "decision": "Allow",
+                    "diagnostics": {"reason": ["own-org-casework"], "errors": ["firewall-sector: boom"]},
+                }
+            )
+            for _ in requests
+        ]
+
+    case = create_case(people.giulia)
+    monkeypatch.setattr(cedarpy, "is_authorized_batch", erroring)
+    decision = service.authorize(people.giulia, case, purpose=P.CHILD_PROTECTION, categories=[C.IDENTITY])[
+        C.IDENTITY
+    ]
+    assert not decision.allowed
+    assert decision.reasons == ["deny-evaluation-error"]
+    assert decision.errors == ["firewall-sector: boom"]

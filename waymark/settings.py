@@ -93,6 +93,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",  # serves the API docs page's assets locally (no CDN)
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "waymark.accounts",
     "waymark.cases",
     "waymark.policy",
@@ -109,7 +112,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "waymark.accounts.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -134,6 +139,10 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -284,3 +293,49 @@ WAYMARK_EXCHANGE_ENVELOPE_TTL_SECONDS = _env_int("WAYMARK_EXCHANGE_ENVELOPE_TTL_
 WAYMARK_EXCHANGE_FAULT = "" if PRODUCTION else os.environ.get("WAYMARK_EXCHANGE_FAULT", "")
 if PRODUCTION and WAYMARK_EXCHANGE_ALLOW_HTTP:
     raise ImproperlyConfigured("WAYMARK_EXCHANGE_ALLOW_HTTP must be off in production: nodes talk over mTLS")
+
+# --- accounts (allauth) -----------------------------------------------------------------------
+# Log in with a username and password, then a second factor (an authenticator app's code, TOTP,
+# or a WebAuthn security key) for everyone who has set one up. DPOs and node administrators must
+# have one: waymark.accounts.middleware sends them to the set-up page until they do. Nobody signs
+# up: node administrators (or load_federation) create professional accounts. See docs/accounts.md.
+ACCOUNT_ADAPTER = "waymark.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "waymark.accounts.forms.LoginForm"}
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+# No "remember me": the session ends with the browser and after SESSION_COOKIE_AGE idle.
+ACCOUNT_SESSION_REMEMBER = False
+# Lock-out: after WAYMARK_LOGIN_ATTEMPTS failed logins for one username within
+# WAYMARK_LOGIN_LOCKOUT_SECONDS the next attempt is refused even with the right password, and
+# likewise for wrong second-factor codes; and at most WAYMARK_LOGIN_FAILURES_PER_IP_MINUTE failures
+# a minute from one address. Counters live in Django's cache (per process unless CACHES is shared:
+# see docs/accounts.md).
+WAYMARK_LOGIN_ATTEMPTS = _env_int("WAYMARK_LOGIN_ATTEMPTS", 5)
+WAYMARK_LOGIN_LOCKOUT_SECONDS = _env_int("WAYMARK_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+WAYMARK_LOGIN_FAILURES_PER_IP_MINUTE = _env_int("WAYMARK_LOGIN_FAILURES_PER_IP_MINUTE", 20)
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": (
+        f"{WAYMARK_LOGIN_FAILURES_PER_IP_MINUTE}/m/ip,"
+        f"{WAYMARK_LOGIN_ATTEMPTS}/{WAYMARK_LOGIN_LOCKOUT_SECONDS}s/key"
+    ),
+}
+# Behind a reverse proxy every request comes from the proxy: count the proxies you run, or every
+# user shares one per-address limit (and one attacker locks everybody out).
+ALLAUTH_TRUSTED_PROXY_COUNT = _env_int("WAYMARK_TRUSTED_PROXY_COUNT", 0)
+
+MFA_ADAPTER = "waymark.accounts.adapter.MFAAdapter"
+MFA_FORMS = {"authenticate": "waymark.accounts.forms.AuthenticateForm"}
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = WAYMARK_NODE_NAME
+MFA_TOTP_TOLERANCE = 1  # one 30 s step either side: phones' clocks drift; each code works once
+# Accounts are made by node administrators, so an unverified address says nothing about who
+# holds the account; without this allauth would refuse to add a factor for such a user.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+MFA_PASSKEY_LOGIN_ENABLED = False  # a security key is a second factor here, never the only one
+# WebAuthn needs HTTPS, or http://localhost during development. Never in production.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION and _env_bool(
+    "WAYMARK_WEBAUTHN_ALLOW_INSECURE_ORIGIN", DEBUG
+)
+# The roles that cannot use Waymark before they have a second factor.
+WAYMARK_MFA_REQUIRED_ROLES = ["dpo", "node_admin"]

@@ -18,6 +18,7 @@ from typing import Any
 from django.utils import timezone
 
 from waymark.accounts.models import Organisation, User
+from waymark.accounts.second_factor import provision_totp, requires_second_factor
 from waymark.cases import actions
 from waymark.cases.models import Case
 from waymark.cases.schemas import CaseIn, ChildIn, RegisterChildIn
@@ -35,7 +36,12 @@ def create_org(
     return org
 
 
-def create_user(username: str, org: Organisation, role: Role, **extra: Any) -> User:
+def create_user(
+    username: str, org: Organisation, role: Role, *, second_factor: bool | None = None, **extra: Any
+) -> User:
+    """A user with ``PASSWORD``. Roles that must have a second factor (DPO, node administrator)
+    get an authenticator app, as they would before using Waymark; ``second_factor=False`` leaves
+    it out (to test the set-up), ``True`` adds one to any role."""
     user = User.objects.create_user(
         username=username,
         password=PASSWORD,
@@ -44,6 +50,10 @@ def create_user(username: str, org: Organisation, role: Role, **extra: Any) -> U
         display_name=extra.pop("display_name", username.title()),
         **extra,
     )
+    if second_factor is None:
+        second_factor = requires_second_factor(user)
+    if second_factor:
+        provision_totp(user)
     return user
 
 

@@ -1,8 +1,12 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from waymark.api import api
 from waymark.health import healthz
+
+# The admin's own login form would skip the second factor: send it through allauth's login.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

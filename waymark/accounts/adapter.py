@@ -1,0 +1,89 @@
+"""allauth adapters: no self-signup, audited lock-outs, TOTP secrets sealed at rest, and the
+last second factor of a DPO or node administrator cannot be switched off.
+
+Settings: ``ACCOUNT_ADAPTER = "waymark.accounts.adapter.AccountAdapter"`` and
+``MFA_ADAPTER = "waymark.accounts.adapter.MFAAdapter"``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from waymark.accounts.second_factor import SECOND_FACTOR_TYPES, requires_second_factor
+from waymark.audit import service
+from waymark.core import sealing
+from waymark.vocab import AuditKind
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        # Professional accounts are created by node administrators (or load_federation), with an
+        # organisation and a role; a self-made account would have neither.
+        return False
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """Count the attempt against the lock-out limits; a refused attempt is a security event.
+
+        allauth refuses before checking the password, so Django sends no ``user_login_failed``
+        for it: record it here, against the account if it exists (as the audit app's receiver
+        does for wrong passwords), never with what was typed.
+        """
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            _record_refused_login(credentials.get("username") or "", reason="locked_out")
+            raise
+
+
+def _record_refused_login(username: str, *, reason: str) -> None:
+    model = get_user_model()
+    user = model._default_manager.filter(**{model.USERNAME_FIELD: username}).first() if username else None
+    details: dict[str, str] = {"reason": reason}
+    if user is None:
+        details["account"] = "unknown"
+    service.record(AuditKind.LOGIN_FAILED, actor=user, details=details)
+
+
+# TOTP secrets and recovery-code seeds are what allauth stores encrypted through the adapter.
+# A copy of the database alone must not let anyone compute someone's codes, so they are sealed
+# (AES-256-GCM) under a key derived from SECRET_KEY. Rotating SECRET_KEY: keep the old value in
+# SECRET_KEY_FALLBACKS until every user has set up their authenticator again.
+_MFA_AAD = b"waymark/mfa-secret/v1"
+
+
+def _mfa_key(secret_key: str) -> bytes:
+    return hashlib.sha256(b"waymark/mfa-secret-key/v1|" + secret_key.encode("utf-8")).digest()
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def encrypt(self, text: str) -> str:
+        return sealing.seal_text(_mfa_key(settings.SECRET_KEY), text, _MFA_AAD)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        if not sealing.is_sealed(encrypted_text):
+            return encrypted_text  # stored before sealing was switched on
+        for secret_key in [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]:
+            try:
+                return sealing.open_text(_mfa_key(secret_key), encrypted_text, _MFA_AAD)
+            except sealing.SealError:
+                continue
+        raise sealing.SealError("cannot open an MFA secret: SECRET_KEY changed without a fallback")
+
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        """A DPO or node administrator may swap factors but not remove the last one."""
+        user = authenticator.user
+        if not requires_second_factor(user):
+            return True
+        others = Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTOR_TYPES).exclude(
+            pk=authenticator.pk
+        )
+        return others.exists()

@@ -1,0 +1,60 @@
+"""The login form (allauth's, with the field named ``username``) and the second-factor form.
+
+Settings: ``ACCOUNT_FORMS = {"login": "waymark.accounts.forms.LoginForm"}`` and
+``MFA_FORMS = {"authenticate": "waymark.accounts.forms.AuthenticateForm"}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.mfa.base.forms import AuthenticateForm as AllauthAuthenticateForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from waymark.audit import service
+from waymark.vocab import AuditKind
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's login form with its ``login`` field named ``username``.
+
+    Logins are by username only, and ``username`` is what browsers, password managers and the
+    existing pages and tests expect (``id_username``). allauth reads ``cleaned_data["login"]``,
+    so :meth:`clean` copies it there before allauth authenticates.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields.pop("login")
+        field.widget.attrs.pop("placeholder", None)  # the label says it; placeholders vanish
+        self.fields = {"username": field, **self.fields}
+        password = self.fields["password"]
+        password.widget.attrs.pop("placeholder", None)
+        # allauth's "Forgot your password?" links to e-mail resets, which Waymark does not offer.
+        password.help_text = _("Forgot your password? Ask your organisation's node administrator.")
+
+    def clean_username(self) -> str:
+        return str(self.cleaned_data["username"]).strip()
+
+    def clean(self) -> dict[str, Any]:
+        if "username" in self.cleaned_data:
+            self.cleaned_data["login"] = self.cleaned_data["username"]
+        return super().clean()
+
+
+class AuthenticateForm(AllauthAuthenticateForm):
+    """The second step of a login. A wrong code is audited by ``waymark.accounts.signals``
+    (allauth signals it); a code refused because of the lock-out is audited here, since allauth
+    refuses it before checking and signals nothing."""
+
+    def clean_code(self) -> str:
+        try:
+            return super().clean_code()
+        except ValidationError as exc:
+            if exc.code == "too_many_login_attempts":
+                service.record(
+                    AuditKind.LOGIN_FAILED, actor=self.user, details={"factor": "code", "reason": "locked_out"}
+                )
+            raise

@@ -197,7 +197,7 @@ def resource_of(case: Case) -> Resource:
 
 @dataclass(frozen=True)
 class _Registry:
-    revision: int
+    revision: tuple[int, ...]
     agreements: tuple[AgreementFacts, ...]
 
 

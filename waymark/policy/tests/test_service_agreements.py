@@ -172,6 +172,22 @@ def test_removing_a_party_or_a_grant_closes_the_door_at_once(people):
     assert claire_may(people, case) == set()
 
 
+def test_a_grant_loaded_without_any_model_method_is_seen_at_once(people):
+    # As ``loaddata`` does: save_base(raw=True) calls neither save() nor a queryset method.
+    case = create_case(people.giulia)
+    agreement = locate_agreement(people)
+    assert claire_may(people, case, purpose=P.FAMILY_TRACING) == set()
+    Grant(
+        agreement=agreement,
+        organisation=people.fr_ngo,
+        role=Role.CASEWORKER,
+        category=C.FAMILY,
+        purpose=P.FAMILY_TRACING,
+        action="read",
+    ).save_base(raw=True)
+    assert claire_may(people, case, purpose=P.FAMILY_TRACING) == {C.FAMILY}
+
+
 def test_a_page_of_cases_is_decided_in_one_batch_with_one_query(people, django_assert_num_queries):
     own = [create_case(people.giulia, given_names=f"Child {n}") for n in range(3)]
     locate_agreement(people)

@@ -1,17 +1,18 @@
 """The dispatcher: claims outbox rows, sends them, and marks them done only on a valid receipt.
 
 Claiming is atomic and is a lease, so any number of dispatcher processes and threads can run and
-a killed one loses nothing:
+a killed one loses nothing. A worker claims a small batch (up to ten rows, each the head of its
+conversation):
 
-- PostgreSQL: ``SELECT … FOR UPDATE SKIP LOCKED`` picks the next eligible row, which is marked
+- PostgreSQL: ``SELECT … FOR UPDATE SKIP LOCKED`` picks the eligible rows, which are marked
   ``sending`` with this worker's id and the time, in one short transaction.
-- SQLite: the next eligible id is read, then claimed with a conditional
-  ``UPDATE … WHERE id = %s AND status = 'pending' AND claimed_by IS NULL`` (or a stale lease);
-  if another worker got there first, zero rows change and we look again.
+- SQLite: the eligible ids are read, then claimed with a conditional
+  ``UPDATE … WHERE id IN (…) AND status = 'pending' AND claimed_by IS NULL`` (or a stale lease);
+  rows another worker got first no longer match and are left to it.
 
 A claim older than ``WAYMARK_EXCHANGE_LEASE_SECONDS`` is taken over. A row is eligible when it
-is due and no earlier row of the same conversation to the same peer is still open, so messages
-of one conversation arrive in the order they were written.
+is due and is the oldest open row of its conversation to that peer, so messages of one
+conversation arrive in the order they were written.
 
 The network call happens outside any transaction. Then:
 
@@ -39,7 +40,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, Min, Q, QuerySet
 from django.utils import timezone
 
 from waymark.core.protocol.receipts import ReceiptInvalid, ReceiptStatus, verify_receipt
@@ -73,53 +74,63 @@ def _cap() -> float:
     return settings.WAYMARK_EXCHANGE_RETRY_MAX_MS / 1000
 
 
+def _stale(now: dt.datetime) -> dt.datetime:
+    return now - dt.timedelta(seconds=settings.WAYMARK_EXCHANGE_LEASE_SECONDS)
+
+
+def _due(now: dt.datetime) -> Q:
+    return Q(status=OutboxStatus.PENDING, next_attempt_at__lte=now) | Q(
+        status=OutboxStatus.SENDING, claimed_at__lt=_stale(now)
+    )
+
+
 def eligible(peer: str, now: dt.datetime) -> QuerySet[OutboxMessage]:
-    """Rows to ``peer`` that may be claimed now, oldest first."""
-    stale = now - dt.timedelta(seconds=settings.WAYMARK_EXCHANGE_LEASE_SECONDS)
-    earlier_open = OutboxMessage.objects.filter(
-        to_node=OuterRef("to_node"),
-        conversation_id=OuterRef("conversation_id"),
-        id__lt=OuterRef("id"),
-        status__in=OUTBOX_OPEN,
+    """Rows to ``peer`` that may be claimed now, oldest first: the head (oldest open row) of each
+    conversation, if it is due. A conversation whose head is backing off, or is being sent by
+    another worker, contributes nothing — so its later messages wait their turn."""
+    heads = (
+        OutboxMessage.objects.filter(to_node=peer, status__in=OUTBOX_OPEN)
+        .values("conversation_id")
+        .annotate(head=Min("id"))
+        .values("head")
     )
-    return (
-        OutboxMessage.objects.filter(to_node=peer)
-        .filter(
-            Q(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
-            | Q(status=OutboxStatus.SENDING, claimed_at__lt=stale)
-        )
-        .exclude(Exists(earlier_open))
-        .order_by("id")
-    )
+    return OutboxMessage.objects.filter(id__in=heads).filter(_due(now)).order_by("id")
+
+
+def claim_batch(
+    peer: str, worker: str, *, limit: int = 10, now: dt.datetime | None = None
+) -> list[OutboxMessage]:
+    """Claim up to ``limit`` eligible rows to ``peer`` (each the head of its conversation)."""
+    now = now or timezone.now()
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            ids = list(
+                eligible(peer, now)
+                .select_for_update(skip_locked=True, of=("self",))
+                .values_list("id", flat=True)[:limit]
+            )
+            if not ids:
+                return []
+            OutboxMessage.objects.filter(id__in=ids).update(
+                status=OutboxStatus.SENDING, claimed_by=worker, claimed_at=now
+            )
+    else:
+        ids = list(eligible(peer, now).values_list("id", flat=True)[:limit])
+        if not ids:
+            return []
+        # The conditional update is the claim: a row another worker took in between no longer
+        # matches (it is no longer pending-and-unclaimed, nor a stale lease) and is left alone.
+        OutboxMessage.objects.filter(id__in=ids).filter(
+            Q(status=OutboxStatus.PENDING, claimed_by__isnull=True)
+            | Q(status=OutboxStatus.SENDING, claimed_at__lt=_stale(now))
+        ).update(status=OutboxStatus.SENDING, claimed_by=worker, claimed_at=now)
+    return list(OutboxMessage.objects.filter(id__in=ids, claimed_by=worker, claimed_at=now).order_by("id"))
 
 
 def claim(peer: str, worker: str, now: dt.datetime | None = None) -> OutboxMessage | None:
     """Claim the next eligible row to ``peer`` for ``worker``, or None if there is none."""
-    now = now or timezone.now()
-    if connection.vendor == "postgresql":
-        with transaction.atomic():
-            row = eligible(peer, now).select_for_update(skip_locked=True, of=("self",)).first()
-            if row is None:
-                return None
-            row.status, row.claimed_by, row.claimed_at = OutboxStatus.SENDING, worker, now
-            row.save(update_fields=["status", "claimed_by", "claimed_at"])
-            return row
-    stale = now - dt.timedelta(seconds=settings.WAYMARK_EXCHANGE_LEASE_SECONDS)
-    for _ in range(20):
-        candidate = eligible(peer, now).values_list("id", flat=True).first()
-        if candidate is None:
-            return None
-        won = (
-            OutboxMessage.objects.filter(id=candidate)
-            .filter(
-                Q(status=OutboxStatus.PENDING, claimed_by__isnull=True)
-                | Q(status=OutboxStatus.SENDING, claimed_at__lt=stale)
-            )
-            .update(status=OutboxStatus.SENDING, claimed_by=worker, claimed_at=now)
-        )
-        if won:
-            return OutboxMessage.objects.get(id=candidate)
-    return None
+    rows = claim_batch(peer, worker, limit=1, now=now)
+    return rows[0] if rows else None
 
 
 @dataclass(frozen=True)
@@ -235,6 +246,25 @@ def dispatch_one(node: LocalNode, transport: Transport, peer: str, worker: str) 
     return deliver(node, transport, row, worker)
 
 
+def dispatch_batch(
+    node: LocalNode, transport: Transport, peer: str, worker: str, *, limit: int = 10
+) -> list[Delivery]:
+    """Claim up to ``limit`` rows to ``peer`` and deliver them in order. Stops at the first
+    transport failure (the peer is probably down) and gives the rest of the batch back."""
+    rows = claim_batch(peer, worker, limit=limit)
+    results: list[Delivery] = []
+    for i, row in enumerate(rows):
+        result = deliver(node, transport, row, worker)
+        results.append(result)
+        if result.transport_failed:
+            rest = [r.pk for r in rows[i + 1 :]]
+            OutboxMessage.objects.filter(pk__in=rest, claimed_by=worker, status=OutboxStatus.SENDING).update(
+                status=OutboxStatus.PENDING, claimed_by=None, claimed_at=None
+            )
+            break
+    return results
+
+
 def peers_with_work() -> list[str]:
     return sorted(set(OutboxMessage.objects.filter(status__in=OUTBOX_OPEN).values_list("to_node", flat=True)))
 
@@ -265,12 +295,14 @@ class Dispatcher:
         *,
         threads_per_peer: int = 2,
         poll_seconds: float = 0.1,
+        batch: int = 10,
         name: str = "",
     ) -> None:
         self.node_factory = node_factory
         self.transport = transport
         self.threads_per_peer = threads_per_peer
         self.poll_seconds = poll_seconds
+        self.batch = batch
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.stop = threading.Event()
         self._threads: dict[str, list[threading.Thread]] = {}
@@ -326,7 +358,7 @@ class Dispatcher:
                     self.stop.wait(min(pause, 1.0))
                     continue
                 try:
-                    result = dispatch_one(node, self.transport, peer, worker)
+                    results = dispatch_batch(node, self.transport, peer, worker, limit=self.batch)
                 except ExchangeUnavailable as exc:
                     log.error("exchange unavailable: %s", exc.reason)
                     self.stop.wait(5.0)
@@ -336,14 +368,15 @@ class Dispatcher:
                     close_old_connections()
                     self.stop.wait(1.0)
                     continue
-                if result is None:
+                if not results:
                     idle_since = idle_since or clock().timestamp()
                     if clock().timestamp() - idle_since > 30:
                         return  # restarted by ``run`` when this peer has work again
                     self.stop.wait(self.poll_seconds)
                     continue
                 idle_since = None
-                self._note(peer, result)
+                for result in results:
+                    self._note(peer, result)
         finally:
             connection.close()
 

@@ -16,6 +16,8 @@ engine:
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from collections.abc import Iterable
 
 from waymark.accounts.models import Organisation
@@ -62,6 +64,14 @@ def agreement_facts(agreement: Agreement) -> AgreementFacts:
     )
 
 
+# Cedar's answer depends on the agreement (its grants, status and dates), the two organisations,
+# the purpose and the categories. The registry re-checks status and dates on every message, so a
+# short-lived cache of the answer per registry version cannot open anything a change has closed.
+_POLICY_TTL = 60.0
+_policy_cache: dict[tuple[object, ...], tuple[float, str | None]] = {}
+_policy_lock = threading.Lock()
+
+
 def policy_refusal(
     registry: Registry,
     *,
@@ -75,6 +85,37 @@ def policy_refusal(
     """Ask Cedar whether ``to_org`` may read ``categories`` of ``from_org``'s case for
     ``purpose`` under the agreement; the categories it refuses, in words, or None."""
     wanted = sorted({str(c) for c in categories})
+    key = (
+        registry.federation,
+        registry.version,
+        registry.issued_at,
+        agreement_id,
+        from_org,
+        to_org,
+        purpose,
+        tuple(wanted),
+    )
+    hit = _policy_cache.get(key)
+    clock = time.monotonic()
+    if hit is not None and clock - hit[0] < _POLICY_TTL:
+        return hit[1]
+    answer = _policy_refusal(registry, agreement_id, from_org, to_org, purpose, wanted, now)
+    with _policy_lock:
+        if len(_policy_cache) > 1024:
+            _policy_cache.clear()
+        _policy_cache[key] = (clock, answer)
+    return answer
+
+
+def _policy_refusal(
+    registry: Registry,
+    agreement_id: str,
+    from_org: str,
+    to_org: str,
+    purpose: str,
+    wanted: list[str],
+    now: dt.datetime,
+) -> str | None:
     agreement = registry.agreement(agreement_id)
     sender, recipient = registry.organisation(from_org), registry.organisation(to_org)
     if agreement is None or sender is None or recipient is None:

@@ -114,7 +114,7 @@ def receive(
         if existing is None:
             raise
         return _again(existing, digest, remote_addr, now)
-    log.info(
+    log.debug(
         "accepted %s %s from %s (%s)",
         opened.header.type.value,
         opened.header.message_id,

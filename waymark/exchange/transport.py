@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
 
-INBOX_PATH = "/exchange/inbox"
 CONTENT_TYPE = "application/jose"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 # A receipt is a few hundred bytes; anything much larger is not one.
@@ -117,7 +116,8 @@ class HttpTransport:
 
     def send(self, peer: Peer, envelope: bytes) -> bytes:
         conn = self._connection(peer)
-        base = urlsplit(peer.endpoint).path.rstrip("/")
+        # The registry's endpoint is the inbox URL itself (…/exchange/inbox).
+        path = urlsplit(peer.endpoint).path or "/"
         try:
             conn.connect()
             if isinstance(conn, http.client.HTTPSConnection):
@@ -126,7 +126,7 @@ class HttpTransport:
                     raise TransportError(f"{peer.node_id} presented a certificate the registry does not pin")
             conn.request(
                 "POST",
-                base + INBOX_PATH,
+                path,
                 body=envelope,
                 headers={"Content-Type": CONTENT_TYPE, "Accept": CONTENT_TYPE},
             )

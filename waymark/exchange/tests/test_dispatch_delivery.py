@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from waymark.audit.models import AuditEntry
 from waymark.exchange import actions
 from waymark.exchange.dispatcher import dispatch_pending
+from waymark.exchange.evidence import EXCHANGE_KINDS
 from waymark.exchange.models import (
     Direction,
     InboxMessage,
@@ -54,18 +57,12 @@ def test_both_audit_logs_hold_the_envelope_and_receipt_hashes(people, federation
     offer_from_giulia(people, federation)
     dispatch_pending(federation.it, wire)
     row = OutboxMessage.objects.get()
-    kinds = {
-        (e.kind, e.details.get("direction", "")): e.details
-        for e in AuditEntry.objects.filter(
-            kind__in=[AuditKind.ENVELOPE_SENT, AuditKind.ENVELOPE_RECEIVED, AuditKind.RECEIPT]
-        )
-    }
-    assert kinds[(AuditKind.ENVELOPE_SENT, "")]["envelope_sha256"] == row.envelope_sha256
-    assert kinds[(AuditKind.ENVELOPE_RECEIVED, "")]["envelope_sha256"] == row.envelope_sha256
-    assert (
-        kinds[(AuditKind.RECEIPT, "issued")]["receipt_sha256"]
-        == kinds[(AuditKind.RECEIPT, "received")]["receipt_sha256"]
-    )
+    receipt_sha = hashlib.sha256(row.receipt.encode()).hexdigest()
+    entries = {e.kind: e.details for e in AuditEntry.objects.filter(kind__in=list(EXCHANGE_KINDS))}
+    assert entries[AuditKind.ENVELOPE_SENT]["envelope_sha256"] == row.envelope_sha256
+    assert entries[AuditKind.RECEIPT]["receipt_sha256"] == receipt_sha
+    received = entries[AuditKind.ENVELOPE_RECEIVED]
+    assert (received["envelope_sha256"], received["receipt_sha256"]) == (row.envelope_sha256, receipt_sha)
 
 
 def test_nothing_due_means_nothing_sent(people, federation, wire):

@@ -26,14 +26,19 @@ class Command(BaseCommand):
         parser.add_argument("--key", type=Path, required=True, help="the registry's private JWK")
         parser.add_argument("--out", type=Path, required=True)
         parser.add_argument(
-            "--version", type=int, default=0, help="default: the current Unix time (monotonic)"
+            "--registry-version", type=int, default=0, help="default: the current Unix time in ms (monotonic)"
         )
 
-    def handle(self, *args: Any, spec: Path, key: Path, out: Path, version: int, **opts: Any) -> None:
+    def handle(
+        self, *args: Any, spec: Path, key: Path, out: Path, registry_version: int, **opts: Any
+    ) -> None:
         try:
             data = yaml.safe_load(spec.read_text(encoding="utf-8"))
             registry = build_registry(
-                data, version=version or int(time.time()), now=timezone.now(), base_dir=spec.parent
+                data,
+                version=registry_version or int(time.time() * 1000),
+                now=timezone.now(),
+                base_dir=spec.parent,
             )
             token = sign(registry, read_private_key(key))
         except ValidationError as exc:

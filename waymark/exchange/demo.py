@@ -1,0 +1,175 @@
+"""The local demo federation: three nodes on loopback, their organisations, people and children.
+
+All fictional. Used by ``make network`` (``waymark.exchange.network``), the process tests and the
+benchmark. ``DEMO_NODES`` says which organisations each node hosts; ``registry_spec`` builds the
+registry spec (organisations, one agreement among all the child-protection parties) that the
+demo registry key signs; ``manage.py exchange_demo`` creates a node's organisations, logins and a
+few children.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from waymark.core.protocol.messages import MessageType
+from waymark.vocab import DataCategory, Purpose, Role, Sector
+
+
+@dataclass(frozen=True)
+class DemoOrg:
+    slug: str
+    name: str
+    sector: Sector
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    org: str
+    role: Role
+    display_name: str
+
+
+@dataclass(frozen=True)
+class DemoNode:
+    node_id: str
+    country: str
+    port: int
+    name: str
+    orgs: tuple[DemoOrg, ...]
+    users: tuple[DemoUser, ...]
+    # (given names, family name, nationality, languages) of fictional children registered here.
+    children: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()
+
+
+DEMO_NODES: tuple[DemoNode, ...] = (
+    DemoNode(
+        node_id="node-it",
+        country="IT",
+        port=8101,
+        name="Waymark Italia (demo)",
+        orgs=(
+            DemoOrg("it-cps-milano", "Servizio Tutela Minori Milano (fictional)", Sector.CHILD_PROTECTION),
+            DemoOrg("it-guardians", "Ufficio Tutori Volontari Milano (fictional)", Sector.GUARDIANSHIP),
+        ),
+        users=(
+            DemoUser("giulia", "it-cps-milano", Role.CASEWORKER, "Giulia Demo (caseworker, Milan)"),
+            DemoUser("sara", "it-cps-milano", Role.SUPERVISOR, "Sara Demo (supervisor, Milan)"),
+            DemoUser("luca-admin", "it-cps-milano", Role.NODE_ADMIN, "Luca Demo (node admin, Italy)"),
+            DemoUser("marco", "it-guardians", Role.GUARDIAN, "Marco Demo (guardian, Milan)"),
+        ),
+        children=(
+            ("Amina", "Tesfay", "ER", ("ti", "ar")),
+            ("Yonas", "Haile", "ER", ("ti",)),
+            ("Samir", "Haddad", "SY", ("ar",)),
+        ),
+    ),
+    DemoNode(
+        node_id="node-fr",
+        country="FR",
+        port=8102,
+        name="Waymark France (demo)",
+        orgs=(DemoOrg("fr-ngo-calais", "Association Refuge Calais (fictional)", Sector.NGO),),
+        users=(
+            DemoUser("claire", "fr-ngo-calais", Role.CASEWORKER, "Claire Démo (caseworker, Calais)"),
+            DemoUser("hugo-admin", "fr-ngo-calais", Role.NODE_ADMIN, "Hugo Démo (node admin, France)"),
+        ),
+        children=(("Abdi", "Warsame", "SO", ("so",)),),
+    ),
+    DemoNode(
+        node_id="node-be",
+        country="BE",
+        port=8103,
+        name="Waymark Belgique (demo)",
+        orgs=(DemoOrg("be-police-mpu", "Cellule Personnes Disparues (fictional)", Sector.POLICE),),
+        users=(
+            DemoUser("luc", "be-police-mpu", Role.POLICE_OFFICER, "Luc Démo (police, Brussels)"),
+            DemoUser("nadia-admin", "be-police-mpu", Role.NODE_ADMIN, "Nadia Démo (node admin, Belgium)"),
+        ),
+    ),
+)
+
+AGREEMENT_ID = "demo-child-protection-2026"
+SHARED_CATEGORIES = (
+    DataCategory.IDENTITY,
+    DataCategory.PHYSICAL_DESCRIPTION,
+    DataCategory.PHOTO,
+    DataCategory.CONTACT_LOCATION,
+    DataCategory.FAMILY,
+    DataCategory.LEGAL_STATUS,
+    DataCategory.CASE_NOTES,
+)
+SHARED_PURPOSES = (Purpose.CHILD_PROTECTION, Purpose.LOCATE_MISSING_CHILD, Purpose.CARE_CONTINUITY)
+PARTIES = ("it-cps-milano", "fr-ngo-calais", "be-police-mpu")
+EXCHANGE_TYPES = (
+    MessageType.REFERRAL_OFFER,
+    MessageType.REFERRAL_ACCEPT,
+    MessageType.REFERRAL_REJECT,
+    MessageType.REFERRAL_DONE,
+    MessageType.REFERRAL_REVOKE,
+    MessageType.INFO_REQUEST,
+    MessageType.INFO_RESPONSE,
+    MessageType.NOTICE,
+)
+
+
+def node(node_id: str) -> DemoNode:
+    return {n.node_id: n for n in DEMO_NODES}[node_id]
+
+
+def agreement(
+    *, status: str = "active", valid_from: str = "2026-01-01T00:00:00Z", parties: tuple[str, ...] = PARTIES
+) -> dict[str, Any]:
+    """The demo agreement in registry form: every party's caseworkers, supervisors and police
+    officers may read the shared categories for the shared purposes; information requests are
+    answered within 24 hours."""
+    return {
+        "identifier": AGREEMENT_ID,
+        "title": "Protecting children in migration between Milan, Calais and Brussels (fictional)",
+        "lawful_basis": "Fictional. GDPR Art. 6(1)(e) and Art. 9(2)(g); national child-protection law.",
+        "parties": list(parties),
+        "status": status,
+        "valid_from": valid_from,
+        "valid_until": "2030-01-01T00:00:00Z",
+        "message_types": [t.value for t in EXCHANGE_TYPES],
+        "grants": [
+            {
+                "org": org,
+                "role": role.value,
+                "category": category.value,
+                "purpose": purpose.value,
+                "action": "read",
+            }
+            for org in parties
+            for role in (Role.CASEWORKER, Role.SUPERVISOR, Role.POLICE_OFFICER)
+            for category in SHARED_CATEGORIES
+            for purpose in SHARED_PURPOSES
+        ],
+        "response_commitments": [{"message_type": MessageType.INFO_REQUEST.value, "respond_within": "PT24H"}],
+    }
+
+
+def registry_spec(
+    descriptors: dict[str, str], *, nodes: tuple[DemoNode, ...] = DEMO_NODES, agreement_status: str = "active"
+) -> dict[str, Any]:
+    """The registry spec for ``registry_sign``: ``descriptors`` maps node id → node.json path."""
+    hosted = [n for n in nodes if n.node_id in descriptors]
+    slugs = {o.slug for n in hosted for o in n.orgs}
+    return {
+        "federation": "waymark-demo",
+        "valid_days": 30,
+        "nodes": [{"descriptor": descriptors[n.node_id], "country": n.country} for n in hosted],
+        "organisations": [
+            {
+                "slug": o.slug,
+                "name": o.name,
+                "country": n.country,
+                "sector": o.sector.value,
+                "node_id": n.node_id,
+            }
+            for n in hosted
+            for o in n.orgs
+        ],
+        "agreements": [agreement(status=agreement_status, parties=tuple(p for p in PARTIES if p in slugs))],
+    }

@@ -1,0 +1,83 @@
+"""``manage.py exchange_demo NODE_ID``: this demo node's organisations, logins and a few
+fictional children (idempotent). Refused in production."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from waymark.accounts.models import Organisation, User
+from waymark.cases import actions as case_actions
+from waymark.cases.management.commands.load_demo import demo_password
+from waymark.cases.schemas import CaseIn, ChildIn, RegisterChildIn
+from waymark.exchange import demo
+from waymark.vocab import Role
+
+
+class Command(BaseCommand):
+    help = "Create a demo node's fictional organisations, users and children (make network)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("node_id")
+
+    def handle(self, *args: Any, node_id: str, **opts: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("demo data is never loaded in production")
+        try:
+            spec = demo.node(node_id)
+        except KeyError as exc:
+            raise CommandError(f"no demo node {node_id!r}") from exc
+        password = demo_password()
+        with transaction.atomic():
+            orgs = {
+                o.slug: Organisation.objects.get_or_create(
+                    slug=o.slug,
+                    defaults={
+                        "name": o.name,
+                        "country": spec.country,
+                        "sector": o.sector,
+                        "is_fictional": True,
+                    },
+                )[0]
+                for o in spec.orgs
+            }
+            users: dict[str, User] = {}
+            for u in spec.users:
+                user = User.objects.filter(username=u.username).first()
+                if user is None:
+                    user = User.objects.create_user(
+                        username=u.username,
+                        password=password,
+                        organisation=orgs[u.org],
+                        role=u.role,
+                        display_name=u.display_name,
+                        is_staff=u.role == Role.NODE_ADMIN,
+                        is_superuser=u.role == Role.NODE_ADMIN,
+                    )
+                users[u.username] = user
+            caseworker = next(
+                (users[u.username] for u in spec.users if u.role in (Role.CASEWORKER, Role.POLICE_OFFICER)),
+                None,
+            )
+            created = 0
+            if caseworker is not None and not caseworker.cases_assigned.exists():
+                for given, family, nationality, languages in spec.children:
+                    case_actions.do_register_child(
+                        caseworker,
+                        RegisterChildIn(
+                            child=ChildIn(
+                                given_names=given,
+                                family_name=family,
+                                nationality=nationality,
+                                languages=list(languages),
+                            ),
+                            case=CaseIn(caseworker=caseworker.username),
+                            confirm_not_duplicate=True,
+                        ),
+                        fictional=True,
+                    )
+                    created += 1
+        self.stdout.write(f"{node_id}: {len(orgs)} organisations, {len(users)} users, {created} new children")

@@ -89,7 +89,7 @@ def main() -> None:
         )
 
     def one_uncached(i: int) -> object:
-        engine.entities.cache_clear()
+        engine.entities.cache_clear()  # a case and user seen for the first time
         return service.authorize(
             claire,
             cases[i % len(cases)],

@@ -22,6 +22,10 @@ How to use it (views, API, exchange, exports)::
     service.permitted_categories(user, case, purpose=..., action="read")  # frozenset of categories
     service.explain(user, case, purpose, category, action)                # Decision with .explanation
 
+    # facts level (no database), e.g. for a principal on another node (exchange/guard.py):
+    service.evaluate(subject, resources, agreements, purpose=..., categories=..., action=..., now=...)
+    #   -> [{category: Decision}] aligned with resources; facts are facts.Subject/Resource/AgreementFacts
+
 Contracts:
 
 - ``purpose``, ``categories`` and ``action`` must be values of ``vocab.Purpose``,

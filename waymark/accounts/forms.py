@@ -10,6 +10,7 @@ from typing import Any
 
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.mfa.base.forms import AuthenticateForm as AllauthAuthenticateForm
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -27,10 +28,11 @@ class LoginForm(AllauthLoginForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields.pop("login")
+        form: forms.Form = self  # allauth's form is untyped; Django's says what ``fields`` is
+        field = form.fields.pop("login")
         field.widget.attrs.pop("placeholder", None)  # the label says it; placeholders vanish
-        self.fields = {"username": field, **self.fields}
-        password = self.fields["password"]
+        form.fields = {"username": field, **form.fields}
+        password = form.fields["password"]
         password.widget.attrs.pop("placeholder", None)
         # allauth's "Forgot your password?" links to e-mail resets, which Waymark does not offer.
         password.help_text = _("Forgot your password? Ask your organisation's node administrator.")
@@ -55,6 +57,8 @@ class AuthenticateForm(AllauthAuthenticateForm):
         except ValidationError as exc:
             if exc.code == "too_many_login_attempts":
                 service.record(
-                    AuditKind.LOGIN_FAILED, actor=self.user, details={"factor": "code", "reason": "locked_out"}
+                    AuditKind.LOGIN_FAILED,
+                    actor=self.user,
+                    details={"factor": "code", "reason": "locked_out"},
                 )
             raise

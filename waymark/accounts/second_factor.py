@@ -59,7 +59,9 @@ def provision_totp(user: AbstractBaseUser) -> str:
         totp = TOTP.activate(user, secret).instance
         RecoveryCodes.activate(user)
         # The same signal allauth's set-up page sends: the audit log records the new factor.
-        mfa_signals.authenticator_added.send(sender=Authenticator, request=None, user=user, authenticator=totp)
+        mfa_signals.authenticator_added.send(
+            sender=Authenticator, request=None, user=user, authenticator=totp
+        )
     return secret
 
 

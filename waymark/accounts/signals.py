@@ -38,6 +38,4 @@ def audit_second_factor_added(sender: Any, user: Any, authenticator: Any, **kwar
 
 @receiver(mfa_signals.authenticator_removed, dispatch_uid="waymark.accounts.mfa_removed")
 def audit_second_factor_removed(sender: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
-    service.record(
-        AuditKind.OTHER, actor=user, details={"mfa": "removed", "type": str(authenticator.type)}
-    )
+    service.record(AuditKind.OTHER, actor=user, details={"mfa": "removed", "type": str(authenticator.type)})

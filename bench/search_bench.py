@@ -18,7 +18,6 @@ import statistics
 import sys
 import time
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -138,36 +137,77 @@ def _describe(probe: Probe, body: bytes) -> str:
     return f"{len(body) // 1024} KiB html"
 
 
-def measure(probe: Probe, get: Callable[[str], tuple[int, bytes]], runs: int, warmup: int) -> Result:
-    body = b""
-    for _ in range(warmup):
-        status, body = get(probe.path)
-        if status != 200:
-            raise SystemExit(f"{probe.path}: HTTP {status}\n{body[:500]!r}")
-    timings: list[float] = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        status, body = get(probe.path)
-        timings.append((time.perf_counter() - started) * 1000)
-        if status != 200:
-            raise SystemExit(f"{probe.path}: HTTP {status}")
-    return Result(probe, timings, _describe(probe, body))
-
-
 def run(user: User, runs: int, warmup: int) -> list[Result]:
+    """Round-robin: each round sends every probe once, so the noise of a shared machine
+    (other processes, PostgreSQL checkpoints) falls on all probes alike and the ratios to
+    the baseline stay meaningful even when absolute figures drift."""
     ui, api = _clients(user)
+    probes = (BASELINE, *PROBES)
+    timings: dict[Probe, list[float]] = {p: [] for p in probes}
+    last: dict[Probe, bytes] = {}
+    for round_no in range(warmup + runs):
+        for probe in probes:
+            client = api if probe.api else ui
+            started = time.perf_counter()
+            response = client.get(probe.path)
+            elapsed = (time.perf_counter() - started) * 1000
+            if response.status_code != 200:
+                raise SystemExit(f"{probe.path}: HTTP {response.status_code}\n{response.content[:500]!r}")
+            if round_no >= warmup:
+                timings[probe].append(elapsed)
+            last[probe] = response.content
+    return [Result(p, timings[p], _describe(p, last[p])) for p in probes]
 
-    def via(client: Client) -> Callable[[str], tuple[int, bytes]]:
-        def get(path: str) -> tuple[int, bytes]:
-            response = client.get(path)
-            return response.status_code, response.content
 
-        return get
+# ---------------------------------------------------------------------------------------------
+# What-if: measure proposed changes without making them (see docs/benchmarks.md)
 
-    results = [measure(BASELINE, via(ui), runs, warmup)]
-    for probe in PROBES:
-        results.append(measure(probe, via(api if probe.api else ui), runs, warmup))
-    return results
+# Indexes proposed for NameKey: a prefix LIKE on the skeleton answered from the index alone,
+# both when the search starts from the names and when it probes one child's names.
+_WHAT_IF_CREATE = (
+    "CREATE INDEX IF NOT EXISTS bench_whatif_namekey_skel_child"
+    " ON cases_namekey (skeleton varchar_pattern_ops, child_id)",
+    "CREATE INDEX IF NOT EXISTS bench_whatif_namekey_child_skel"
+    " ON cases_namekey (child_id, skeleton varchar_pattern_ops)",
+)
+_WHAT_IF_DROP = (
+    "DROP INDEX IF EXISTS bench_whatif_namekey_skel_child",
+    "DROP INDEX IF EXISTS bench_whatif_namekey_child_skel",
+)
+
+
+def create_what_if_indexes() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for statement in _WHAT_IF_CREATE:
+            cursor.execute(statement)
+        cursor.execute("VACUUM ANALYZE cases_namekey")
+
+
+def drop_what_if_indexes() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for statement in _WHAT_IF_DROP:
+            cursor.execute(statement)
+
+
+def cap_case_counts(cap: int) -> None:
+    """Make every ``Case`` queryset count stop at ``cap`` + 1 rows ("more than cap"), as the
+    API and the list page would if they showed a capped count. Affects this process only."""
+    from django.db.models.query import QuerySet
+
+    from waymark.cases.models import Case
+
+    exact = QuerySet.count
+
+    def capped(self: QuerySet[Case]) -> int:
+        if self.model is Case and not self.query.is_sliced:
+            return exact(self.order_by()[: cap + 1])
+        return exact(self)
+
+    QuerySet.count = capped  # type: ignore[method-assign,assignment]
 
 
 def report(results: list[Result]) -> bool:
@@ -245,6 +285,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reload", action="store_true", help="drop the database and load again")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of each search")
     parser.add_argument("--queries", action="store_true", help="print the SQL time of one request each")
+    parser.add_argument(
+        "--what-if-indexes",
+        action="store_true",
+        help="measure with the proposed NameKey indexes (created for the run, dropped after)",
+    )
+    parser.add_argument(
+        "--what-if-capped-count",
+        type=int,
+        default=0,
+        metavar="N",
+        help="measure with case counts capped at N (the proposed 'more than N' display)",
+    )
     args = parser.parse_args(argv)
 
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
@@ -258,11 +310,21 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"measuring as {population.caseworker.username} ({population.organisation.slug}), {population.cases} cases"
     )
-    if args.explain:
-        explain(population.caseworker)
-    if args.queries:
-        profile_queries(population.caseworker)
-    results = run(population.caseworker, args.runs, args.warmup)
+    drop_what_if_indexes()  # a run that was interrupted may have left them
+    if args.what_if_indexes:
+        create_what_if_indexes()
+        print("what-if: proposed NameKey indexes present")
+    if args.what_if_capped_count:
+        cap_case_counts(args.what_if_capped_count)
+        print(f"what-if: case counts capped at {args.what_if_capped_count}")
+    try:
+        if args.explain:
+            explain(population.caseworker)
+        if args.queries:
+            profile_queries(population.caseworker)
+        results = run(population.caseworker, args.runs, args.warmup)
+    finally:
+        drop_what_if_indexes()
     return 0 if report(results) else 1
 
 

@@ -222,4 +222,13 @@ class Command(BaseCommand):
         for u in demo.USERS:
             self.stdout.write(f"  {u.username:<24} {u.role.value:<18} {orgs[u.org]}")
         self.stdout.write(f"Password for all of them: {demo_password()}")
+        # Their roles need a second factor before Waymark lets them in (docs/accounts.md).
+        mfa = [
+            u.username for u in demo.USERS if u.role in getattr(settings, "WAYMARK_MFA_REQUIRED_ROLES", [])
+        ]
+        if mfa:
+            self.stdout.write(
+                f"{' and '.join(mfa)} must set up an authenticator app on first login; to skip that, "
+                "run: python manage.py mfa_totp_demo <username>"
+            )
         self.stdout.write(f"Open http://127.0.0.1:{os.environ.get('PORT') or '8000'}/")

@@ -48,3 +48,9 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) data staticfiles .mypy_cache .ruff_cache .pytest_cache
+
+## make network: three demo nodes on 127.0.0.1 (Italy :8101, France :8102, Belgium :8103), each with
+## its own data folder and database (PostgreSQL with WAYMARK_NETWORK_PG=1), web server and dispatcher
+.PHONY: network
+network: $(STAMP)
+	$(BIN)/python -m waymark.exchange.network

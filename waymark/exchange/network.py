@@ -136,12 +136,17 @@ class Network:
         return env
 
     def manage(
-        self, node: Node, *args: str, check: bool = True, timeout: float = 300, **extra_env: str
+        self,
+        node: Node,
+        *args: str,
+        check: bool = True,
+        timeout: float = 300,
+        env: dict[str, str] | None = None,
     ) -> str:
         result = subprocess.run(  # noqa: S603  (our own manage.py, arguments we built)
             [sys.executable, "manage.py", *args],
             cwd=ROOT,
-            env=self.env(node, **extra_env),
+            env=self.env(node, **(env or {})),
             capture_output=True,
             text=True,
             timeout=timeout,

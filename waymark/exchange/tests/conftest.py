@@ -33,3 +33,11 @@ def federation(people: Personas, settings, tmp_path: Path) -> Federation:
 @pytest.fixture
 def wire(federation: Federation) -> FakeTransport:
     return FakeTransport(federation)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite database, made once per session, copied for every node process."""
+    from .cluster import migrated_template
+
+    return migrated_template(tmp_path_factory.mktemp("template"))

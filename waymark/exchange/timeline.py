@@ -11,6 +11,7 @@ import datetime as dt
 from django.utils import timezone
 
 from waymark.accounts.models import User
+from waymark.cases.actions import create_event
 from waymark.cases.models import Case, Event
 from waymark.vocab import DataCategory, EventSource, EventType
 
@@ -26,12 +27,12 @@ def add_event(
     at: dt.datetime | None = None,
 ) -> Event:
     at = at or timezone.now()
-    event = Event.objects.create(
-        case=case,
+    # Through the case actions' event writer: it seals summary and details (special categories).
+    event = create_event(
+        case,
         type=type,
         occurred_at=at,
         author=user,
-        author_org_id=user.organisation_id if user is not None else None,
         source=EventSource.STAFF if user is not None else EventSource.PARTNER,
         category=category,
         summary=summary[:300],

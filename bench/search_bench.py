@@ -322,7 +322,12 @@ def main(argv: list[str] | None = None) -> int:
             explain(population.caseworker)
         if args.queries:
             profile_queries(population.caseworker)
+        load_before = os.getloadavg()[0]
         results = run(population.caseworker, args.runs, args.warmup)
+        # The figures mean little without how busy the machine was while they were taken.
+        print(
+            f"\nload average (1 min): {load_before:.2f} before, {os.getloadavg()[0]:.2f} after; {os.cpu_count()} CPUs"
+        )
     finally:
         drop_what_if_indexes()
     return 0 if report(results) else 1

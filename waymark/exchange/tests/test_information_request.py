@@ -65,7 +65,8 @@ def test_an_answer_travels_back_and_lands_on_the_case(people, federation, wire, 
     assert sent.status == InfoRequestStatus.ANSWERED
     assert sent.answers[0]["text"] == "Yes, on Tuesday evening."
     assert sent.answers[1]["declined"] == "not_held"
-    assert Event.objects.filter(case=case, summary__startswith="Information received from").exists()
+    timeline = [e.summary_text for e in Event.objects.filter(case=case).select_related("case__child")]
+    assert any(s.startswith("Information received from") for s in timeline)
 
 
 def test_a_request_is_answered_once(people, federation, asked):

@@ -44,9 +44,9 @@ def offered(people, federation, wire):
 
 
 def summaries(case):
-    return list(
-        Event.objects.filter(case=case).order_by("occurred_at", "id").values_list("summary", flat=True)
-    )
+    """The timeline's summaries as people read them (special categories are sealed at rest)."""
+    events = Event.objects.filter(case=case).select_related("case__child").order_by("occurred_at", "id")
+    return [e.summary_text for e in events]
 
 
 def test_accepting_opens_a_case_at_the_receiver_and_tells_the_referrer(people, federation, wire, offered):

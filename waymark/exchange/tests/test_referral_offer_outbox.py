@@ -36,9 +36,11 @@ def test_an_offer_is_queued_sealed_with_its_business_rows(people, federation):
     assert CaseLink.objects.filter(
         case=case, peer_node="node-fr", conversation_id=row.conversation_id
     ).exists()
-    assert Event.objects.filter(
-        case=case, type=EventType.REFERRAL, summary__startswith="Referral offered to"
-    ).exists()
+    offered = Event.objects.filter(case=case, type=EventType.REFERRAL).select_related("case__child")
+    assert [e.summary_text for e in offered] == [
+        "Referral offered to Association Refuge Calais (fictional) (FR)"
+    ]
+    assert offered[0].summary.startswith("sealed:")  # case notes are sealed at rest
     sent = AuditEntry.objects.get(kind=AuditKind.ENVELOPE_SENT)
     assert sent.details["envelope_sha256"] == row.envelope_sha256
     assert sent.peer_org == "fr-ngo-calais"

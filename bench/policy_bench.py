@@ -97,6 +97,10 @@ def main() -> None:
             categories=[DataCategory.PHOTO],
         )
 
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(
+        f"load average {load} on {os.cpu_count()} cores (figures are for one core; a busy machine lowers them)"
+    )
     print(f"{'scenario (per decision)':<58} {'median':>11} {'p95':>11} {'decisions':>12}")
     measure(
         "single: own organisation (giulia, identity)",

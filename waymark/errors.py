@@ -21,6 +21,12 @@ class ActionError(Exception):
         super().__init__("; ".join(f"{k or 'input'}: {', '.join(v)}" for k, v in errors.items()))
 
 
+class Refused(ActionError):
+    """Refused for who the caller is (403): a role, a purpose or the firewall, not the input."""
+
+    status = 403
+
+
 class DuplicateWarning(ActionError):
     """A probable duplicate registration: refused until the caller confirms."""
 

@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "waymark.vault.service.KeyCacheMiddleware",  # one unwrap per child per request
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "waymark.accounts.middleware.SecondFactorRequiredMiddleware",
@@ -339,3 +340,9 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION and _env_bool(
 )
 # The roles that cannot use Waymark before they have a second factor.
 WAYMARK_MFA_REQUIRED_ROLES = ["dpo", "node_admin"]
+
+# --- break-glass (policy) ---
+# A second person must confirm an emergency opening within this many minutes, or it lapses.
+WAYMARK_BREAK_GLASS_CONFIRM_MINUTES = _env_int("WAYMARK_BREAK_GLASS_CONFIRM_MINUTES", 60)
+# A confirmed opening ends after this many hours.
+WAYMARK_BREAK_GLASS_HOURS = _env_int("WAYMARK_BREAK_GLASS_HOURS", 24)

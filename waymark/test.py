@@ -22,7 +22,8 @@ from waymark.accounts.second_factor import provision_totp, requires_second_facto
 from waymark.cases import actions
 from waymark.cases.models import Case
 from waymark.cases.schemas import CaseIn, ChildIn, RegisterChildIn
-from waymark.vocab import Role, Sector
+from waymark.cases.purpose import SESSION_KEY as PURPOSE_SESSION_KEY
+from waymark.vocab import Purpose, Role, Sector
 
 PASSWORD = "correct horse battery staple 42"  # noqa: S105  (fictional test persona)
 
@@ -114,6 +115,15 @@ def create_personas() -> Personas:
         luc=create_user("luc", be_police, Role.POLICE_OFFICER),
         ivan=create_user("ivan", immigration, Role.CASEWORKER),
     )
+
+
+def login(client: Any, user: User, purpose: Purpose | None = Purpose.CHILD_PROTECTION) -> None:
+    """Log ``user`` in on a test client with a declared purpose (as the purpose page would)."""
+    client.force_login(user)
+    if purpose is not None:
+        session = client.session
+        session[PURPOSE_SESSION_KEY] = str(purpose)
+        session.save()
 
 
 def days_ago(n: int) -> dt.date:

@@ -22,6 +22,9 @@ from django.utils import timezone
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
+from waymark.errors import ActionError, Refused
+from waymark.vocab import Purpose
+
 from .models import ApiToken, User
 
 TOKEN_PREFIX = "wmk_"  # noqa: S105  (a public marker, not a secret)
@@ -90,17 +93,39 @@ class ApiTokenAuth(HttpBearer):
         return user_for_token(token.strip())
 
 
+PURPOSE_HEADER = "Waymark-Purpose"
+
+
 @dataclass(frozen=True)
 class ApiCaller:
-    """Who is calling the API (and, once the firewall lands, for which purpose)."""
+    """Who is calling the API, and for which declared purpose."""
 
     user: User
+    purpose: Purpose
 
 
 def api_caller(request: HttpRequest) -> ApiCaller:
-    """The caller of an authenticated API request. Every handler starts here."""
+    """The caller of an authenticated API request and their purpose. Every handler starts here.
+
+    The ``Waymark-Purpose`` header is required (400 naming it when missing or unknown); the
+    purpose immigration_enforcement is refused outright (403) and the refusal audited.
+    """
+    from waymark.cases.access import PurposeRequired, parse_purpose, record_refusal
+
     user = getattr(request, "auth", None)
     if not isinstance(user, User):
         # Unreachable while every operation requires ApiTokenAuth; refuse rather than guess.
         raise AuthenticationError()
-    return ApiCaller(user=user)
+    try:
+        purpose = parse_purpose(request.headers.get(PURPOSE_HEADER))
+    except PurposeRequired as exc:
+        raise ActionError(str(exc), field=PURPOSE_HEADER) from exc
+    if purpose == Purpose.IMMIGRATION_ENFORCEMENT:
+        record_refusal(user, purpose, "firewall-purpose")
+        refused = ActionError(
+            "refused by the firewall: child data is never used for immigration enforcement",
+            field=PURPOSE_HEADER,
+        )
+        refused.status = 403
+        raise refused
+    return ApiCaller(user=user, purpose=purpose)

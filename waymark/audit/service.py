@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from waymark.audit import keys, notes
@@ -198,21 +199,63 @@ def _locked_head() -> AuditHead:
 
 def _write(fields: dict[str, Any]) -> AuditEntry:
     """Append one entry and advance the head; the caller holds a transaction."""
+    return _write_many([fields])[0]
+
+
+def _write_many(many: list[dict[str, Any]]) -> list[AuditEntry]:
+    """Append entries in order under one head lock, one INSERT and one head UPDATE."""
     head = _locked_head()
     frontier = merkle.Frontier.from_hex(head.tree_size, head.frontier)
-    entry = AuditEntry(seq=head.tree_size, created_at=timezone.now(), prev_hash=head.last_leaf_hash, **fields)
-    entry.leaf_hash = entry.computed_leaf_hash()
-    entry.save()
-    frontier.append(bytes.fromhex(entry.leaf_hash))
+    now = timezone.now()
+    prev = head.last_leaf_hash
+    entries: list[AuditEntry] = []
+    for fields in many:
+        entry = AuditEntry(seq=frontier.size, created_at=now, prev_hash=prev, **fields)
+        entry.leaf_hash = entry.computed_leaf_hash()
+        frontier.append(bytes.fromhex(entry.leaf_hash))
+        prev = entry.leaf_hash
+        entries.append(entry)
+    # Still an append: the queryset refuses bulk_create to everyone else, not to this writer.
+    QuerySet.bulk_create(AuditEntry.objects.all(), entries)
     # One UPDATE of the locked row (cheaper than save(), which re-reads what it needs).
     AuditHead.objects.filter(pk=1).update(
         tree_size=frontier.size,
         frontier=frontier.to_hex(),
         root_hash=frontier.root().hex(),
-        last_leaf_hash=entry.leaf_hash,
-        updated_at=entry.created_at,
+        last_leaf_hash=prev,
+        updated_at=now,
     )
-    return entry
+    return entries
+
+
+_RECORD_DEFAULTS: dict[str, Any] = {
+    "actor": None,
+    "actor_name": "",
+    "actor_org": "",
+    "role": "",
+    "purpose": "",
+    "decision": "",
+    "reasons": (),
+    "agreement": "",
+    "peer_org": "",
+    "child": None,
+    "case": None,
+    "categories": (),
+    "details": None,
+}
+
+
+def record_many(kind: AuditKind | str, rows: Iterable[Mapping[str, Any]]) -> list[AuditEntry]:
+    """Append several entries of one kind at once (a list page's decisions); same contract as
+    ``record``: each row holds ``record``'s keyword arguments; all or none are written."""
+    prepared = [_fields(kind, **{**_RECORD_DEFAULTS, **dict(row)}) for row in rows]
+    if not prepared:
+        return []
+    try:
+        with transaction.atomic():
+            return _write_many(prepared)
+    except (DatabaseError, OSError, ValueError) as exc:
+        raise AuditUnavailable(f"audit log unavailable: {exc}") from exc
 
 
 def record(

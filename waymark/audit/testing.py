@@ -31,7 +31,7 @@ def audit_unavailable() -> Iterator[None]:
         raise DatabaseError("audit log unavailable (simulated by waymark.audit.testing)")
 
     with (
-        mock.patch("waymark.audit.service._write", side_effect=refuse),
+        mock.patch("waymark.audit.service._write_many", side_effect=refuse),
         mock.patch("waymark.audit.keys.signing_key", side_effect=OSError("simulated")),
     ):
         yield

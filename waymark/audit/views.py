@@ -18,13 +18,15 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.views.decorators.http import require_http_methods
 
 from waymark.accounts.models import User
-from waymark.audit import report, service
+from waymark.audit import pdf, report, service
 from waymark.audit.models import AuditEntry, Checkpoint
 from waymark.cases.access import access_case
+from waymark.cases.models import Case
+from waymark.cases.purpose import current_purpose, purpose_required
 from waymark.errors import NotFound
 from waymark.vocab import AuditKind, Role
 
@@ -65,21 +67,37 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render(request, "audit/log.html", context, status=200 if result is None or result.ok else 409)
 
 
-@login_required
-@require_http_methods(["GET"])
-def access_report(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+def _report(request: HttpRequest, public_id: uuid.UUID, fmt: str) -> tuple[Case, str, list[report.ReportRow]]:
+    """The case (if the user may see it for their purpose), the report language and its rows.
+
+    The language is the one asked for, else the child's first language that has a translation,
+    else the page's. Producing the report is recorded (an export when it is a PDF).
+    """
     me = _me(request)
+    purpose = current_purpose(request)
+    assert purpose is not None
     try:
-        case = access_case(me, public_id)
+        case = access_case(me, public_id, purpose).case
     except NotFound as exc:
         raise Http404 from exc
-    requested = request.GET.get("lang") or translation.get_language() or "en"
+    childs = [code for code in case.child.languages or [] if code in _REPORT_LANGUAGES]
+    requested = request.GET.get("lang") or (childs[0] if childs else translation.get_language()) or "en"
     lang = requested.split("-")[0] if requested.split("-")[0] in _REPORT_LANGUAGES else "en"
+    kind = AuditKind.EXPORT if fmt == "pdf" else AuditKind.OTHER
+    service.record(
+        kind, actor=me, purpose=purpose, case=case, details={"viewed": "access_report", "format": fmt}
+    )
+    return case, lang, report.access_report(case.child)
+
+
+@login_required
+@purpose_required
+@require_http_methods(["GET"])
+def access_report(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     try:
-        service.record(AuditKind.OTHER, actor=me, case=case, details={"viewed": "access_report"})
+        case, lang, rows = _report(request, public_id, "html")
     except service.AuditUnavailable:
         return render(request, "audit/unavailable.html", status=SERVICE_UNAVAILABLE)
-    rows = report.access_report(case.child)
     context = {
         "case": case,
         "lang": lang,
@@ -87,3 +105,24 @@ def access_report(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "rows": [(row, report.plain_language(row, lang)) for row in rows],
     }
     return render(request, "audit/access_report.html", context)
+
+
+@login_required
+@purpose_required
+@require_http_methods(["GET"])
+def access_report_pdf(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The same report, printable, for the guardian to go through with the child."""
+    try:
+        case, lang, rows = _report(request, public_id, "pdf")
+    except service.AuditUnavailable:
+        return render(request, "audit/unavailable.html", status=SERVICE_UNAVAILABLE)
+    body = pdf.render_access_report(
+        reference=case.reference,
+        lang=lang,
+        printed=timezone.localdate().isoformat(),
+        sentences=[(row.allowed, report.plain_language(row, lang)) for row in rows],
+    )
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="access-report-{case.reference}-{lang}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,45 +1,317 @@
-"""Fetch-and-authorise: the only way views and API handlers obtain child data.
+"""Fetch-and-authorise: the only way views, API handlers and jobs obtain child data.
 
-``access_case`` returns the case or raises ``NotFound``; "not found" and "not allowed" look
-the same from outside. The domestic rule here (own organisation, or the child's guardian or
-caseworker) is the floor; the firewall (policy app) decides purpose and category on top.
+Every access declares a purpose. ``access_case`` asks the policy service (Cedar) about every
+data category of the case, writes the decision to the audit log — allow and deny — and returns
+a ``CaseAccess`` that says which categories may be shown; the rest is redacted with a visible
+marker, never silently dropped. A case of which nothing may be seen raises ``NotFound``: "not
+found" and "not allowed" look the same from outside. If the audit entry cannot be written the
+access is refused (``AuditUnavailable`` propagates).
+
+``cases_visible_to`` narrows a list to the cases the policies would open for the purpose (one
+decision per organisation, not per row), and ``decide_page`` decides and audits the rows shown.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext
 
-from waymark.accounts.models import User
+from waymark.accounts.models import Organisation, User
+from waymark.audit import service as audit
 from waymark.errors import NotFound
-from waymark.vocab import Sector
+from waymark.policy import service as policy
+from waymark.policy.models import Agreement
+from waymark.vocab import AgreementStatus, AuditDecision, AuditKind, DataCategory, PolicyAction, Purpose
 
 from .models import Case
 
+ALL_CATEGORIES: tuple[str, ...] = tuple(DataCategory.values)
+# What a row of a case list shows: names and birth date (identity), nationality (legal status).
+LIST_CATEGORIES: tuple[str, ...] = (DataCategory.IDENTITY, DataCategory.LEGAL_STATUS)
+# Policy ids that no break-glass can ever lift.
+FIREWALL_POLICIES = frozenset({"firewall-purpose", "firewall-sector"})
 
-def cases_visible_to(user: User) -> QuerySet[Case]:
-    """Cases this user may list: deny by default."""
-    if not user.is_authenticated or not user.is_active or user.organisation_id is None:
-        return Case.objects.none()
-    org = user.organisation
-    if org is None or org.sector == Sector.IMMIGRATION_ENFORCEMENT:
-        return Case.objects.none()
-    return Case.objects.filter(
-        Q(organisation_id=user.organisation_id) | Q(guardian_id=user.pk) | Q(caseworker_id=user.pk)
+
+class PurposeRequired(Exception):
+    """No purpose (or an unknown one) was declared for an access to child data."""
+
+
+def parse_purpose(value: str | None) -> Purpose:
+    """A declared purpose, or ``PurposeRequired``. Immigration enforcement parses: the policies refuse it."""
+    if not value:
+        raise PurposeRequired("declare the purpose of this access")
+    try:
+        return Purpose(value)
+    except ValueError as exc:
+        raise PurposeRequired(f"'{value}' is not a purpose; use one of {', '.join(Purpose.values)}") from exc
+
+
+@dataclass
+class CaseAccess:
+    """A case together with what this user may do with each of its data categories."""
+
+    case: Case
+    purpose: str
+    decisions: Mapping[str, policy.Decision]
+    break_glass: bool = False
+    can_update: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def allowed(self) -> frozenset[str]:
+        return frozenset(c for c, d in self.decisions.items() if d.allowed)
+
+    @property
+    def shown(self) -> dict[str, bool]:
+        """``{category: may be shown}`` for templates: ``access.shown.health``."""
+        return {c: d.allowed for c, d in self.decisions.items()}
+
+    @property
+    def editable(self) -> dict[str, bool]:
+        return {c: c in self.can_update for c in ALL_CATEGORIES}
+
+    def can(self, category: str) -> bool:
+        decision = self.decisions.get(str(category))
+        return bool(decision and decision.allowed)
+
+    def withheld_note(self, category: str) -> str:
+        """Why a category is not shown, in words a caseworker understands."""
+        return withheld_note(self.decisions.get(str(category)), self.decisions.values())
+
+
+def withheld_note(decision: policy.Decision | None, others: Iterable[policy.Decision] = ()) -> str:
+    """ "not shared with you under agreement X" when an agreement opened other categories."""
+    if decision is None:
+        return gettext("not shown on this page")
+    if FIREWALL_POLICIES & set(decision.reasons):
+        return gettext("never shared for immigration enforcement")
+    agreements = sorted({d.agreement_id for d in others if d.allowed and d.agreement_id})
+    if agreements:
+        return gettext("not shared with you under agreement %(agreement)s") % {
+            "agreement": ", ".join(agreements)
+        }
+    return gettext("not shared with you for this purpose")
+
+
+# ---------------------------------------------------------------------------------------------
+# Audit
+
+
+def _audit_rows(
+    user: User, case: Case | None, purpose: str, decisions: Mapping[str, policy.Decision], action: str
+) -> list[dict[str, object]]:
+    """One entry for what was allowed, one for what was refused (if anything)."""
+    rows: list[dict[str, object]] = []
+    allowed = [d for d in decisions.values() if d.allowed]
+    denied = [d for d in decisions.values() if not d.allowed]
+    for group, verdict in ((allowed, AuditDecision.ALLOW), (denied, AuditDecision.DENY)):
+        if not group:
+            continue
+        rows.append(
+            {
+                "actor": user,
+                "purpose": purpose,
+                "decision": verdict,
+                "reasons": sorted({r for d in group for r in d.reasons}),
+                "agreement": next((d.agreement_id for d in group if d.agreement_id), "") or "",
+                "case": case,
+                "categories": [d.category for d in group],
+                "details": {"action": action},
+            }
+        )
+    return rows
+
+
+def _audit(
+    user: User, case: Case | None, purpose: str, decisions: Mapping[str, policy.Decision], action: str
+) -> None:
+    audit.record_many(AuditKind.ACCESS_DECISION, _audit_rows(user, case, purpose, decisions, action))
+
+
+def record_refusal(user: User, purpose: str, why: str) -> None:
+    """Audit a refusal that happened before any case was chosen (e.g. a forbidden purpose)."""
+    audit.record(
+        AuditKind.ACCESS_DECISION,
+        actor=user,
+        purpose=purpose,
+        decision=AuditDecision.DENY,
+        reasons=[why],
+        details={"action": PolicyAction.READ},
     )
 
 
-def access_case(user: User, public_id: uuid.UUID | str, *, for_update: bool = False) -> Case:
-    """The case with this public id if ``user`` may see it, else ``NotFound``."""
+# ---------------------------------------------------------------------------------------------
+# One case
+
+
+def _fetch(public_id: uuid.UUID | str) -> Case:
     try:
         pid = uuid.UUID(str(public_id))
     except ValueError as exc:
         raise NotFound from exc
-    qs = cases_visible_to(user).select_related("child", "organisation", "caseworker", "guardian")
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    case = qs.filter(public_id=pid).first()
+    case = (
+        Case.objects.select_related("child", "organisation", "caseworker", "guardian")
+        .filter(public_id=pid)
+        .first()
+    )
     if case is None:
         raise NotFound
     return case
+
+
+def access_case(
+    user: User,
+    public_id: uuid.UUID | str,
+    purpose: str,
+    *,
+    action: str = PolicyAction.READ,
+    categories: Iterable[str] | None = None,
+) -> CaseAccess:
+    """The case and the categories this user may ``action`` for ``purpose``; audited.
+
+    For ``read`` (the default) every category is decided and the case is returned when at least
+    one is allowed. For ``update``, ``categories`` names what the caller will write and *all* of
+    them must be allowed (and the case readable), or ``NotFound``: nothing is half-applied.
+    """
+    purpose = str(parse_purpose(purpose))
+    case = _fetch(public_id)
+    read = policy.authorize(user, case, purpose=purpose, categories=ALL_CATEGORIES)
+    read, glass = _with_break_glass(user, case, read)
+    # The audit rows commit whatever the outcome: a refusal is recorded, then raised.
+    if action == PolicyAction.READ:
+        _audit(user, case, purpose, read, PolicyAction.READ)
+        if not any(d.allowed for d in read.values()):
+            raise NotFound
+        updatable = policy.authorize(
+            user, case, purpose=purpose, categories=ALL_CATEGORIES, action=PolicyAction.UPDATE
+        )
+        can_update = frozenset(c for c, d in updatable.items() if d.allowed)
+        return CaseAccess(case, purpose, read, glass, can_update)
+    wanted = list(dict.fromkeys(str(c) for c in categories or ()))
+    if not wanted:
+        raise ValueError("an update must name the categories it writes")
+    writes = policy.authorize(user, case, purpose=purpose, categories=wanted, action=PolicyAction.UPDATE)
+    _audit(user, case, purpose, writes, PolicyAction.UPDATE)
+    if not any(d.allowed for d in read.values()) or not all(d.allowed for d in writes.values()):
+        raise NotFound
+    return CaseAccess(case, purpose, read, glass, frozenset(wanted))
+
+
+def _with_break_glass(
+    user: User, case: Case, decisions: dict[str, policy.Decision]
+) -> tuple[dict[str, policy.Decision], bool]:
+    """Open what deny-by-default closed while the user holds a live break-glass on this case.
+
+    Never lifts a ``forbid`` (the firewall and fixed role limits): only categories refused for
+    want of a permit.
+    """
+    from waymark.policy.breakglass import live_break_glass
+
+    glass = live_break_glass(user, case)
+    if glass is None:
+        return decisions, False
+    opened: dict[str, policy.Decision] = {}
+    for category, d in decisions.items():
+        if not d.allowed and d.reasons == [policy.DEFAULT_DENY]:
+            opened[category] = policy.Decision(
+                True, category, d.purpose, d.action, [f"break-glass:{glass.pk}"], agreement_id=None
+            )
+        else:
+            opened[category] = d
+    return opened, True
+
+
+# ---------------------------------------------------------------------------------------------
+# Lists
+
+
+def _probe(org: Organisation, *, guardian: User | None = None) -> Case:
+    """An unsaved case of ``org`` to ask the policies about "a case of this organisation"."""
+    probe = Case(organisation=org, guardian=guardian)
+    probe.pk = -1
+    return probe
+
+
+def cases_visible_to(user: User, purpose: str) -> QuerySet[Case]:
+    """Cases this user may list for ``purpose``: those whose identity the policies would open.
+
+    Decisions here depend only on the case's organisation and guardian, so one decision per
+    organisation (own, agreement partners) and one for "my wards" decide the whole list.
+    """
+    purpose = str(parse_purpose(purpose))
+    org = user.organisation
+    if not user.is_authenticated or not user.is_active or org is None:
+        return Case.objects.none()
+    now = timezone.now()
+    agreement_ids = Agreement.objects.filter(
+        status=AgreementStatus.ACTIVE,
+        valid_from__lte=now,
+        valid_until__gt=now,
+        parties=org,
+        grants__organisation=org,
+        grants__role=user.role,
+        grants__purpose=purpose,
+        grants__category=DataCategory.IDENTITY,
+        grants__action=PolicyAction.READ,
+    ).values("pk")
+    # A separate query for the parties: reusing the filter's join would return only ``org``.
+    partners = Organisation.objects.filter(agreements__in=agreement_ids).exclude(pk=org.pk).distinct()
+    orgs = [org, *partners]
+    probes = [_probe(o) for o in orgs] + [_probe(org, guardian=user)]
+    for i, p in enumerate(probes):
+        p.pk = -(i + 1)
+    decided = policy.authorize_cases(
+        user, probes, purpose=purpose, categories=[DataCategory.IDENTITY], now=now
+    )
+    open_orgs = [p.organisation_id for p in probes[:-1] if decided[p.pk][DataCategory.IDENTITY].allowed]
+    cond = Q(organisation_id__in=open_orgs) if open_orgs else Q(pk__in=[])
+    if decided[probes[-1].pk][DataCategory.IDENTITY].allowed:
+        cond |= Q(guardian_id=user.pk)
+    if not open_orgs and not decided[probes[-1].pk][DataCategory.IDENTITY].allowed:
+        return Case.objects.none()
+    return Case.objects.filter(cond)
+
+
+def check_may_register(user: User, purpose: str) -> bool:
+    """May this user register a child in their own organisation for ``purpose``? Audited."""
+    purpose = str(parse_purpose(purpose))
+    org = user.organisation
+    if org is None:
+        return False
+    probe = _probe(org)
+    decided = policy.authorize(
+        user, probe, purpose=purpose, categories=[DataCategory.IDENTITY], action=PolicyAction.UPDATE
+    )
+    _audit(user, None, purpose, decided, PolicyAction.UPDATE)
+    return decided[DataCategory.IDENTITY].allowed
+
+
+@dataclass
+class PageAccess:
+    """Decisions for the rows of one list page: ``page.shown(case, category)``."""
+
+    purpose: str
+    by_case: dict[int, dict[str, policy.Decision]]
+
+    def shown(self, case: Case, category: str) -> bool:
+        d = self.by_case.get(case.pk, {}).get(str(category))
+        return bool(d and d.allowed)
+
+
+def decide_page(
+    user: User, cases: Sequence[Case], purpose: str, categories: Sequence[str] = LIST_CATEGORIES
+) -> PageAccess:
+    """Decide (in one batch) and audit what a list page shows of each of its cases."""
+    purpose = str(parse_purpose(purpose))
+    cases = list(cases)
+    by_case = policy.authorize_cases(user, cases, purpose=purpose, categories=categories) if cases else {}
+    # One append for the whole page: every child on it gets its own entry, under one lock.
+    rows = [
+        row for case in cases for row in _audit_rows(user, case, purpose, by_case[case.pk], PolicyAction.READ)
+    ]
+    audit.record_many(AuditKind.ACCESS_DECISION, rows)
+    return PageAccess(purpose, by_case)

@@ -8,6 +8,7 @@ from . import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("purpose/", views.purpose_choose, name="purpose_choose"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/new", views.case_create, name="case_create"),
     path("cases/<uuid:public_id>/", views.case_detail, name="case_detail"),

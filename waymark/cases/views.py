@@ -20,17 +20,19 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from waymark.accounts.models import Organisation, User
 from waymark.core.codes import countries
 from waymark.errors import ActionError, DuplicateWarning, NotFound
-from waymark.vocab import CaseStatus
+from waymark.vocab import CaseStatus, DataCategory, Purpose
 
 from . import actions
-from .access import access_case, cases_visible_to
+from .access import CaseAccess, access_case, cases_visible_to, check_may_register, decide_page, record_refusal
 from .forms import (
     AliasForm,
     CarePlanForm,
@@ -43,6 +45,7 @@ from .forms import (
     add_errors,
 )
 from .models import CarePlan, Case, Event, NameKind
+from .purpose import current_purpose, purpose_required, safe_next, set_purpose
 from .search import CaseFilters, search_cases
 
 UNPROCESSABLE = 422
@@ -57,10 +60,27 @@ def _me(request: HttpRequest) -> User:
     return user
 
 
-def _case(request: HttpRequest, public_id: uuid.UUID) -> Case:
-    """The case if this user may see it; otherwise 404, the same as a case that does not exist."""
+def _purpose(request: HttpRequest) -> Purpose:
+    purpose = current_purpose(request)
+    assert purpose is not None  # purpose_required has run
+    return purpose
+
+
+def _read(request: HttpRequest, public_id: uuid.UUID) -> CaseAccess:
+    """The case and what this user may see of it for their purpose; otherwise 404, the same as
+    a case that does not exist."""
     try:
-        return access_case(_me(request), public_id)
+        return access_case(_me(request), public_id, _purpose(request))
+    except NotFound as exc:
+        raise Http404 from exc
+
+
+def _write(request: HttpRequest, public_id: uuid.UUID, *categories: str) -> Case:
+    """The case if this user may change every one of ``categories`` of it; otherwise 404."""
+    try:
+        return access_case(
+            _me(request), public_id, _purpose(request), action="update", categories=categories
+        ).case
     except NotFound as exc:
         raise Http404 from exc
 
@@ -86,28 +106,34 @@ def _render(
 
 
 @login_required
+@purpose_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     me = _me(request)
-    visible = cases_visible_to(me)
+    visible = cases_visible_to(me, _purpose(request))
     today = timezone.localdate()
-    mine = (
+    mine = list(
         visible.filter(Q(caseworker=me) | Q(guardian=me))
         .select_related("child", "organisation")
         .order_by("-updated_at", "-id")[:20]
     )
-    overdue = (
+    overdue = list(
         visible.filter(care_plan__review_date__lt=today)
-        .select_related("child", "care_plan")
+        .select_related("child", "organisation", "care_plan")
         .order_by("care_plan__review_date", "id")[:20]
     )
     # Sorting every visible event by time costs ~200 ms at 100k cases (no index serves it).
     # Every event touches its case's updated_at, so the newest events sit in the most recently
     # active cases, which the (-updated_at) index hands over at once.
     active = list(visible.order_by("-updated_at", "-id").values_list("pk", flat=True)[:_RECENT_CASES])
-    recent = (
+    recent = list(
         Event.objects.filter(case_id__in=active)
-        .select_related("case", "case__child", "author", "author_org")
+        .select_related("case", "case__child", "case__organisation", "author", "author_org")
         .order_by("-recorded_at", "-id")[:15]
+    )
+    # What the page shows of each child is decided (and audited) for exactly these rows.
+    shown_cases = {c.pk: c for c in [*mine, *overdue, *(e.case for e in recent)]}
+    rows = decide_page(
+        me, list(shown_cases.values()), _purpose(request), (DataCategory.IDENTITY, DataCategory.CASE_NOTES)
     )
     counts = {row["status"]: row["n"] for row in visible.order_by().values("status").annotate(n=Count("id"))}
     top = max(counts.values(), default=0)
@@ -125,6 +151,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "cases/dashboard.html",
         {
             "my_cases": mine,
+            "rows": rows,
             "overdue": overdue,
             "recent_events": recent,
             "bars": bars,
@@ -156,9 +183,10 @@ def _organisations_in_view(request: HttpRequest, visible: QuerySet[Case]) -> lis
 
 
 @login_required
+@purpose_required
 def case_list(request: HttpRequest) -> HttpResponse:
     me = _me(request)
-    visible = cases_visible_to(me)
+    visible = cases_visible_to(me, _purpose(request))
     form = CaseFilterForm(request.GET, organisations=_organisations_in_view(request, visible))
     form.is_valid()
     filters = CaseFilters(
@@ -171,7 +199,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
     results = search_cases(visible, filters).select_related("child", "organisation")
     # Paginator counts with select_related dropped: one COUNT over the filtered cases, no join.
     page = Paginator(results, settings.WAYMARK_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "filters": filters, "searching": any(astuple(filters))}
+    rows = decide_page(me, list(page.object_list), _purpose(request))
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "filters": filters,
+        "searching": any(astuple(filters)),
+    }
     if _is_htmx(request):
         return _render(request, "cases/_case_results_htmx.html", context)
     return _render(request, "cases/case_list.html", context)
@@ -186,9 +221,12 @@ def _countries() -> list[tuple[str, str]]:
 
 
 @login_required
+@purpose_required
 @require_http_methods(["GET", "POST"])
 def case_create(request: HttpRequest) -> HttpResponse:
     me = _me(request)
+    if not check_may_register(me, _purpose(request)):
+        raise Http404
     duplicates: list[Case] = []
     if request.method == "POST":
         form = RegisterChildForm(request.POST, user=me)
@@ -199,7 +237,9 @@ def case_create(request: HttpRequest) -> HttpResponse:
             except DuplicateWarning as exc:
                 add_errors(form, exc.errors)
                 duplicates = list(
-                    cases_visible_to(me).filter(reference__in=exc.duplicates).select_related("child")
+                    cases_visible_to(me, _purpose(request))
+                    .filter(reference__in=exc.duplicates)
+                    .select_related("child")
                 )
             except ActionError as exc:
                 add_errors(form, exc.errors)
@@ -219,11 +259,15 @@ def case_create(request: HttpRequest) -> HttpResponse:
 # Case detail
 
 
-def _detail_context(case: Case, *, event_form: EventForm | None = None) -> dict[str, Any]:
+def _detail_context(access: CaseAccess, *, event_form: EventForm | None = None) -> dict[str, Any]:
+    case = access.case
     child = case.child
     names = child.names.exclude(kind=NameKind.PRIMARY).select_related("recorded_by", "recorded_by_org")
-    plan = CarePlan.objects.filter(case=case).select_related("responsible", "updated_by").first()
+    plan = (
+        CarePlan.objects.filter(case=case).select_related("responsible", "updated_by", "case__child").first()
+    )
     return {
+        "access": access,
         "case": case,
         "child": child,
         "aliases": [n for n in names if n.kind == NameKind.ALIAS],
@@ -239,9 +283,9 @@ def _detail_context(case: Case, *, event_form: EventForm | None = None) -> dict[
 
 
 @login_required
+@purpose_required
 def case_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    case = _case(request, public_id)
-    return _render(request, "cases/case_detail.html", _detail_context(case))
+    return _render(request, "cases/case_detail.html", _detail_context(_read(request, public_id)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -249,10 +293,11 @@ def case_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
+@purpose_required
 @require_http_methods(["GET", "POST"])
 def child_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     me = _me(request)
-    case = _case(request, public_id)
+    case = _write(request, public_id, DataCategory.IDENTITY, DataCategory.LEGAL_STATUS)
     child = case.child
     known = [{"full_name": n.full_name, "note": n.note} for n in child.names.filter(kind=NameKind.ALIAS)]
     if request.method == "POST":
@@ -298,10 +343,11 @@ def child_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
+@purpose_required
 @require_http_methods(["GET", "POST"])
 def case_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     me = _me(request)
-    case = _case(request, public_id)
+    case = _write(request, public_id, DataCategory.CASE_NOTES, DataCategory.FAMILY, DataCategory.GUARDIAN)
     if request.method == "POST":
         form = CaseForm(request.POST, user=me, caseworker=case.caseworker, guardian=case.guardian)
         if form.is_valid():
@@ -320,7 +366,7 @@ def case_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                 "unaccompanied": case.unaccompanied,
                 "separated": case.separated,
                 "risk_level": case.risk_level,
-                "risk_reasons": case.risk_reasons,
+                "risk_reasons": case.risk_reasons_text,
                 "caseworker": case.caseworker.username if case.caseworker else "",
                 "guardian": case.guardian.username if case.guardian else "",
             },
@@ -334,11 +380,12 @@ def case_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
+@purpose_required
 @require_http_methods(["GET", "POST"])
 def care_plan_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     me = _me(request)
-    case = _case(request, public_id)
-    plan = CarePlan.objects.filter(case=case).select_related("responsible").first()
+    case = _write(request, public_id, DataCategory.CASE_NOTES)
+    plan = CarePlan.objects.filter(case=case).select_related("responsible", "case__child").first()
     responsible = plan.responsible if plan else None
     if request.method == "POST":
         form = CarePlanForm(request.POST, user=me, responsible=responsible)
@@ -354,9 +401,9 @@ def care_plan_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         initial = {}
         if plan is not None:
             initial = {
-                "needs": plan.needs,
-                "objectives": plan.objectives,
-                "services": plan.services,
+                "needs": plan.needs_text,
+                "objectives": plan.objectives_text,
+                "services": plan.services_text,
                 "responsible": responsible.username if responsible else "",
                 "review_date": plan.review_date,
             }
@@ -367,10 +414,11 @@ def care_plan_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
+@purpose_required
 @require_http_methods(["GET", "POST"])
 def alias_add(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     me = _me(request)
-    case = _case(request, public_id)
+    case = _write(request, public_id, DataCategory.IDENTITY)
     if request.method == "POST":
         form = AliasForm(request.POST)
         if form.is_valid():
@@ -393,17 +441,22 @@ def alias_add(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
+@purpose_required
 @require_http_methods(["GET", "POST"])
 def event_add(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Add an event. From htmx: the fresh form, plus the new event prepended to the timeline
     out of band; or the form with its errors in place (422). Without JS: a page and a redirect."""
     me = _me(request)
-    case = _case(request, public_id)
+    case = _read(request, public_id).case
     htmx = _is_htmx(request)
     if request.method == "POST":
         form = EventForm(request.POST)
         if form.is_valid():
             assert form.schema is not None
+            written = [form.schema.category] + (
+                [DataCategory.CONTACT_LOCATION] if form.schema.location else []
+            )
+            case = _write(request, public_id, *written)
             try:
                 event = actions.do_add_event(me, case, form.schema)
             except ActionError as exc:
@@ -429,14 +482,15 @@ def event_add(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
+@purpose_required
 @require_http_methods(["GET", "POST"])
 def child_photo(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse | FileResponse:
     """GET: the photo, only through access_case (never a public media URL). POST: replace it."""
     me = _me(request)
-    case = _case(request, public_id)
-    child = case.child
     if request.method == "GET":
-        if not child.photo:
+        access = _read(request, public_id)
+        child = access.case.child
+        if not child.photo or not access.can(DataCategory.PHOTO):
             raise Http404
         content_type = mimetypes.guess_type(child.photo.name or "")[0] or "application/octet-stream"
         try:
@@ -450,6 +504,7 @@ def child_photo(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse | Fi
         response["Cache-Control"] = "private, no-store"
         return response
 
+    case = _write(request, public_id, DataCategory.PHOTO)
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -460,3 +515,35 @@ def child_photo(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse | Fi
         else:
             return redirect("case_detail", public_id=case.public_id)
     return _render(request, "cases/photo_form.html", {"case": case, "form": form}, invalid=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Purpose
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def purpose_choose(request: HttpRequest) -> HttpResponse:
+    """Declare why you are working with child data; remembered for the session, shown on every page.
+
+    Immigration enforcement is listed so that choosing it is refused, visibly and audited.
+    """
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"), reverse("dashboard"))
+    error = ""
+    if request.method == "POST":
+        try:
+            purpose = Purpose(request.POST.get("purpose", ""))
+        except ValueError:
+            error = gettext("Choose one of the purposes below.")
+        else:
+            if purpose == Purpose.IMMIGRATION_ENFORCEMENT:
+                record_refusal(_me(request), purpose, "firewall-purpose")
+                return render(request, "cases/purpose_refused.html", status=403)
+            set_purpose(request, purpose)
+            return redirect(next_url)
+    return _render(
+        request,
+        "cases/purpose_choose.html",
+        {"purposes": list(Purpose), "next": next_url, "error": error, "chosen": current_purpose(request)},
+        invalid=bool(error),
+    )

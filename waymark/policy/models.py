@@ -223,3 +223,8 @@ class Grant(models.Model):
         problems = grant_problems(GrantLine.of(self), parties=agreement.party_list())
         if problems:
             raise ValidationError(problems)
+
+
+# Break-glass lives in its own module (it is an action as much as a model); import it here so
+# Django registers the model with this app.
+from waymark.policy.breakglass import BreakGlass  # noqa: E402

@@ -9,17 +9,22 @@ from django.test import Client
 
 from waymark.accounts.models import User
 from waymark.accounts.tokens import issue_api_token
+from waymark.vocab import Purpose
 
 
 class ApiClient:
     """django.test.Client speaking JSON with ``Authorization: Bearer <token>``."""
 
-    def __init__(self, token: str | None) -> None:
+    def __init__(self, token: str | None, purpose: str | None = Purpose.CHILD_PROTECTION) -> None:
         self.token = token
+        self.purpose = purpose
         self.client = Client()
 
     def _headers(self) -> dict[str, Any]:
-        return {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
+        if self.purpose:
+            headers["HTTP_WAYMARK_PURPOSE"] = str(self.purpose)
+        return headers
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         return self.client.get(path, params or {}, **self._headers())
@@ -47,9 +52,12 @@ class ApiClient:
         return self.send("PATCH", path, body, **kw)
 
 
-def api_as(user: User, *, days: int | None = None) -> ApiClient:
+def api_as(
+    user: User, *, days: int | None = None, purpose: str | None = Purpose.CHILD_PROTECTION
+) -> ApiClient:
+    """A client for ``user`` declaring ``purpose`` in the Waymark-Purpose header (None: no header)."""
     _token, secret = issue_api_token(user, "tests", days=days)
-    return ApiClient(secret)
+    return ApiClient(secret, purpose)
 
 
 def anonymous() -> ApiClient:

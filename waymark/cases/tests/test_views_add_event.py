@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from waymark.cases.models import Event
-from waymark.test import create_case
+from waymark.test import create_case, login
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -24,7 +24,7 @@ def url(case):
 
 
 def test_giulia_adds_a_sighting_and_it_is_prepended_to_the_timeline(client, people, case):
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     response = client.post(
         url(case),
         {
@@ -51,7 +51,7 @@ def test_giulia_adds_a_sighting_and_it_is_prepended_to_the_timeline(client, peop
 
 
 def test_a_missing_summary_is_named_in_place_and_nothing_is_saved(client, people, case):
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     before = Event.objects.count()
     response = client.post(url(case), {"type": "note", "source": "staff", "category": "case_notes"}, **HTMX)
     assert response.status_code == 422
@@ -64,7 +64,7 @@ def test_a_missing_summary_is_named_in_place_and_nothing_is_saved(client, people
 
 
 def test_an_event_in_the_future_is_refused_naming_when_it_happened(client, people, case):
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     tomorrow = (timezone.localtime() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     before = Event.objects.count()
     response = client.post(
@@ -84,7 +84,7 @@ def test_an_event_in_the_future_is_refused_naming_when_it_happened(client, peopl
 
 
 def test_without_javascript_the_form_is_a_page_and_success_redirects(client, people, case):
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     page = client.get(url(case))
     assert page.status_code == 200
     assert "<html" in page.content.decode()
@@ -98,7 +98,7 @@ def test_without_javascript_the_form_is_a_page_and_success_redirects(client, peo
 
 
 def test_the_case_page_carries_the_inline_htmx_form(client, people, case):
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     html = client.get(reverse("case_detail", args=[case.public_id])).content.decode()
     assert f'hx-post="{url(case)}"' in html
     assert 'id="timeline"' in html

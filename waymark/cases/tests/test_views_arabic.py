@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from waymark.test import create_case
+from waymark.test import create_case, login
 
 
 def test_switching_to_arabic_renders_right_to_left_in_arabic(client, people):
     case = create_case(people.giulia, given_names="Amina", family_name="Tesfaye")
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     english = client.get(reverse("dashboard")).content.decode()
     assert '<html lang="en" dir="ltr">' in english
 
@@ -26,7 +26,7 @@ def test_switching_to_arabic_renders_right_to_left_in_arabic(client, people):
 
 
 def test_the_header_offers_every_language_and_a_post_logout(client, people):
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     html = client.get(reverse("dashboard")).content.decode()
     assert 'action="/i18n/setlang/"' in html
     for code in ("en", "ar", "fr", "it"):

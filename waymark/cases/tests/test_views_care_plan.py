@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.urls import reverse
 
 from waymark.cases.models import CarePlan
-from waymark.test import create_case, days_ago
+from waymark.test import create_case, days_ago, login
 
 
 def test_giulia_writes_the_care_plan(client, people):
     case = create_case(people.giulia)
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     url = reverse("care_plan_edit", args=[case.public_id])
     assert client.get(url).status_code == 200
 
@@ -39,7 +39,7 @@ def test_giulia_writes_the_care_plan(client, people):
 
 def test_someone_from_another_organisation_cannot_be_made_responsible(client, people):
     case = create_case(people.giulia)
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     response = client.post(
         reverse("care_plan_edit", args=[case.public_id]), {"needs": "x", "responsible": "claire"}
     )
@@ -50,7 +50,7 @@ def test_someone_from_another_organisation_cannot_be_made_responsible(client, pe
 
 def test_a_bad_review_date_is_named(client, people):
     case = create_case(people.giulia)
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     response = client.post(reverse("care_plan_edit", args=[case.public_id]), {"review_date": "next week"})
     assert response.status_code == 422
     assert "review_date" in response.context["form"].errors

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from waymark.cases import actions
 from waymark.cases.schemas import CarePlanIn, ConsentIn, EventIn
-from waymark.test import create_case, days_ago
+from waymark.test import create_case, days_ago, login
 
 
 def test_giulia_sees_the_childs_identity_case_care_plan_consents_and_timeline(client, people):
@@ -56,7 +56,7 @@ def test_giulia_sees_the_childs_identity_case_care_plan_consents_and_timeline(cl
         case,
         EventIn(type="health", category="health", summary="Seen by a doctor", details="Fine"),
     )
-    client.force_login(people.giulia)
+    login(client, people.giulia)
 
     response = client.get(reverse("case_detail", args=[case.public_id]))
     html = response.content.decode()
@@ -107,12 +107,12 @@ def test_an_estimated_birth_is_shown_as_a_range_never_as_a_date(client, people):
         assessed_age_max=17,
         assessed_on=dt.date(2026, 1, 10),
     )
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     html = client.get(reverse("case_detail", args=[case.public_id])).content.decode()
     assert "≈ born 2008–2011" in html
     assert "assessed age 15–17" in html
 
 
 def test_an_unknown_case_is_a_404(client, people):
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     assert client.get("/cases/00000000-0000-0000-0000-000000000000/").status_code == 404

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from waymark.test import create_case
+from waymark.test import create_case, login
 from waymark.vocab import CaseStatus, MissingCategory, RiskLevel
 
 
@@ -30,7 +30,7 @@ def test_giulia_filters_by_status_risk_and_missing_category(client, people):
         case={"status": CaseStatus.MISSING, "missing_category": MissingCategory.RUNAWAY},
     )
     open_ = create_case(people.giulia, given_names="Omar", family_name="Said")
-    client.force_login(people.giulia)
+    login(client, people.giulia)
 
     html = listing(client, status="missing")
     assert missing.reference in html and runaway.reference in html
@@ -54,7 +54,7 @@ def test_marco_filters_by_organisation_among_the_cases_he_guards(client, people)
         people.giulia, given_names="Amina", family_name="Tesfaye", case={"guardian": "marco"}
     )
     create_case(people.giulia, given_names="Omar", family_name="Said")
-    client.force_login(people.marco)
+    login(client, people.marco)
 
     html = listing(client, organisation="it-cps-milano")
     assert guarded.reference in html
@@ -66,7 +66,7 @@ def test_marco_filters_by_organisation_among_the_cases_he_guards(client, people)
 
 def test_an_unknown_filter_value_is_reported_and_filters_nothing(client, people):
     case = create_case(people.giulia)
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     response = client.get(reverse("case_list"), {"status": "teleported"})
     assert response.status_code == 200
     assert "status" in response.context["form"].errors

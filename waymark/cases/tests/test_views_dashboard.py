@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from waymark.cases import actions
 from waymark.cases.schemas import CarePlanIn, EventIn
-from waymark.test import create_case, days_ago
+from waymark.test import create_case, days_ago, login
 
 
 def test_giulia_sees_her_cases_overdue_reviews_and_recent_events(client, people):
@@ -24,7 +24,7 @@ def test_giulia_sees_her_cases_overdue_reviews_and_recent_events(client, people)
     actions.do_update_care_plan(people.sara, colleagues, CarePlanIn(review_date=days_ago(2)))
     actions.do_add_event(people.sara, colleagues, EventIn(type="sighting", summary="Seen in Ventimiglia"))
     elsewhere = create_case(people.claire, given_names="Yonas", family_name="Haile")
-    client.force_login(people.giulia)
+    login(client, people.giulia)
 
     response = client.get(reverse("dashboard"))
     assert response.status_code == 200
@@ -42,14 +42,14 @@ def test_giulia_sees_her_cases_overdue_reviews_and_recent_events(client, people)
 
 def test_marco_sees_the_case_he_guards_as_his(client, people):
     guarded = create_case(people.giulia, case={"guardian": "marco"})
-    client.force_login(people.marco)
+    login(client, people.marco)
     response = client.get(reverse("dashboard"))
     assert [c.pk for c in response.context["my_cases"]] == [guarded.pk]
 
 
 def test_ivan_sees_an_empty_dashboard(client, people):
     create_case(people.giulia)
-    client.force_login(people.ivan)
+    login(client, people.ivan)
     response = client.get(reverse("dashboard"))
     assert response.status_code == 200
     assert response.context["total"] == 0
@@ -57,17 +57,23 @@ def test_ivan_sees_an_empty_dashboard(client, people):
 
 
 def test_the_demo_banner_shows_only_on_a_demo_node(client, people):
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     with override_settings(WAYMARK_DEMO=True):
         assert "Fictional demo data — not real children" in client.get(reverse("dashboard")).content.decode()
     with override_settings(WAYMARK_DEMO=False):
         assert "Fictional demo data" not in client.get(reverse("dashboard")).content.decode()
 
 
-def test_the_purpose_slot_is_empty_until_a_purpose_is_declared(client, people):
-    client.force_login(people.giulia)
+def test_the_dashboard_asks_for_a_purpose_first_then_shows_it_on_every_page(client, people):
+    login(client, people.giulia, purpose=None)
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("purpose_choose"))
+    chosen = client.post(reverse("purpose_choose"), {"purpose": "locate_missing_child", "next": "/"})
+    assert chosen["Location"] == "/"
     html = client.get(reverse("dashboard")).content.decode()
-    assert 'id="current-purpose"' not in html
+    assert 'id="current-purpose"' in html
+    assert "Locate a missing child" in html
 
 
 def test_an_event_recorded_today_about_last_month_is_recent(client, people):
@@ -81,6 +87,6 @@ def test_an_event_recorded_today_about_last_month_is_recent(client, people):
             type="interview", occurred_at=timezone.now() - dt.timedelta(days=30), summary="Interview notes"
         ),
     )
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     recent = client.get(reverse("dashboard")).context["recent_events"]
     assert recent[0].summary == "Interview notes"

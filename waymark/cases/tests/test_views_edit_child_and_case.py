@@ -7,7 +7,7 @@ import datetime as dt
 from django.urls import reverse
 
 from waymark.cases.models import Case, ChildName, Event, NameKind
-from waymark.test import create_case
+from waymark.test import create_case, login
 
 
 def test_giulia_corrects_the_childs_identity_and_keeps_every_alias(client, people):
@@ -19,7 +19,7 @@ def test_giulia_corrects_the_childs_identity_and_keeps_every_alias(client, peopl
         nationality="ER",
     )
     url = reverse("child_edit", args=[case.public_id])
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     page = client.get(url)
     assert page.status_code == 200
     assert page.context["form"].initial["nationality"] == "ER"
@@ -51,7 +51,7 @@ def test_giulia_corrects_the_childs_identity_and_keeps_every_alias(client, peopl
 
 def test_a_child_known_only_by_an_alias_can_still_be_edited(client, people):
     case = create_case(people.giulia, given_names="", family_name="", aliases=[{"full_name": "Abu Ali"}])
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     response = client.post(
         reverse("child_edit", args=[case.public_id]),
         {"sex": "male", "birth_date_precision": "exact", "nationality": "SY"},
@@ -62,7 +62,7 @@ def test_a_child_known_only_by_an_alias_can_still_be_edited(client, people):
 
 def test_a_future_birth_date_is_refused_naming_the_field(client, people):
     case = create_case(people.giulia, birth_date=dt.date(2011, 1, 1))
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     response = client.post(
         reverse("child_edit", args=[case.public_id]),
         {
@@ -80,7 +80,7 @@ def test_a_future_birth_date_is_refused_naming_the_field(client, people):
 def test_giulia_reports_the_child_missing(client, people):
     case = create_case(people.giulia)
     url = reverse("case_edit", args=[case.public_id])
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     assert client.get(url).context["form"].initial["caseworker"] == "giulia"
 
     refused = client.post(url, {"status": "missing", "risk_level": "high", "caseworker": "giulia"})
@@ -108,7 +108,7 @@ def test_giulia_reports_the_child_missing(client, people):
 def test_giulia_adds_an_alias_with_where_it_was_given(client, people):
     case = create_case(people.giulia)
     url = reverse("alias_add", args=[case.public_id])
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     assert client.get(url).status_code == 200
 
     assert client.post(url, {"full_name": "", "note": "x"}).status_code == 422

@@ -44,6 +44,9 @@ def test_it_logs_giulia_in_and_out(client, people):
     response = client.post(reverse("login"), {"username": "giulia", "password": PASSWORD})
     assert response.status_code == 302
     assert response["Location"] == reverse("dashboard")
+    # The first page asks why she is working with children's data.
+    assert client.get(reverse("dashboard"))["Location"].startswith(reverse("purpose_choose"))
+    client.post(reverse("purpose_choose"), {"purpose": "child_protection"})
     assert client.get(reverse("dashboard")).status_code == 200
 
     assert client.get(reverse("logout")).status_code == 405  # a link cannot log anyone out

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from waymark.test import create_case
+from waymark.test import create_case, login
 
 NAMES = ["Amina", "Yonas", "Omar", "Fatima", "Hamid"]
 
@@ -15,7 +15,7 @@ def test_giulia_pages_through_her_cases(client, people, settings):
     settings.WAYMARK_PAGE_SIZE = 2
     cases = [create_case(people.giulia, given_names=n, family_name="Test") for n in NAMES]
     newest_first = [c.reference for c in reversed(cases)]
-    client.force_login(people.giulia)
+    login(client, people.giulia)
 
     seen = []
     for page in (1, 2, 3):
@@ -33,7 +33,7 @@ def test_pagination_links_keep_the_search_and_use_htmx(client, people, settings)
     settings.WAYMARK_PAGE_SIZE = 2
     for n in NAMES:
         create_case(people.giulia, given_names=n, family_name="Tesfaye")
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     html = client.get(reverse("case_list"), {"q": "Tesfaye", "status": "open"}).content.decode()
     assert 'href="/cases/?q=Tesfaye&amp;status=open&amp;page=2"' in html
     assert 'hx-get="/cases/?q=Tesfaye&amp;status=open&amp;page=2"' in html
@@ -42,7 +42,7 @@ def test_pagination_links_keep_the_search_and_use_htmx(client, people, settings)
 def test_a_page_out_of_range_shows_the_last_page(client, people, settings):
     settings.WAYMARK_PAGE_SIZE = 2
     cases = [create_case(people.giulia, given_names=n, family_name="Test") for n in NAMES]
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     html = client.get(reverse("case_list"), {"page": 99}).content.decode()
     assert cases[0].reference in html
     assert "Page 3 of 3" in html
@@ -57,7 +57,7 @@ def _queries_for_list(client) -> list[str]:
 def test_the_list_costs_the_same_queries_for_one_row_or_many_and_counts_without_joins(
     client, people, settings
 ):
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     create_case(people.giulia, given_names="Amina", family_name="Test")
     _queries_for_list(client)  # the organisations offered as filters are then kept in the session
     one_row = _queries_for_list(client)

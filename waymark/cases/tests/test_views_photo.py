@@ -10,7 +10,7 @@ from django.urls import reverse
 from PIL import Image
 
 from waymark.cases.models import Child
-from waymark.test import create_case
+from waymark.test import create_case, login
 
 
 def png(size=(40, 40)) -> bytes:
@@ -38,7 +38,7 @@ def upload(client, case, content: bytes, name="photo.png", content_type="image/p
 
 
 def test_giulia_uploads_a_photo_and_it_is_shown_on_the_case(client, people, media, case):
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     response = upload(client, case, png())
     assert response.status_code == 302
     child = Child.objects.get(pk=case.child_id)
@@ -49,7 +49,7 @@ def test_giulia_uploads_a_photo_and_it_is_shown_on_the_case(client, people, medi
 
 
 def test_a_file_that_is_not_an_image_is_refused(client, people, media, case):
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     response = upload(client, case, b"%PDF-1.4 not a photo", name="photo.png")
     assert response.status_code == 422
     assert response.context["form"].errors["photo"] == ["the file is not an image (JPEG, PNG or WebP)"]
@@ -58,7 +58,7 @@ def test_a_file_that_is_not_an_image_is_refused(client, people, media, case):
 
 def test_an_oversized_photo_is_refused(client, people, media, case, settings):
     settings.WAYMARK_MAX_PHOTO_BYTES = 1024
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     response = upload(client, case, png(size=(400, 400)) + b"\0" * 2048)
     assert response.status_code == 422
     assert "larger than" in response.context["form"].errors["photo"][0]
@@ -66,13 +66,13 @@ def test_an_oversized_photo_is_refused(client, people, media, case, settings):
 
 
 def test_the_photo_is_served_only_to_people_who_may_see_the_case(client, people, media, case):
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     content = png()
     upload(client, case, content)
     url = reverse("child_photo", args=[case.public_id])
 
     for person in (people.giulia, people.sara, people.marco):
-        client.force_login(person)
+        login(client, person)
         response = client.get(url)
         assert response.status_code == 200, person
         assert b"".join(response.streaming_content) == content
@@ -80,7 +80,7 @@ def test_the_photo_is_served_only_to_people_who_may_see_the_case(client, people,
         assert "no-store" in response["Cache-Control"]
 
     for person in (people.claire, people.luc, people.ivan):
-        client.force_login(person)
+        login(client, person)
         assert client.get(url).status_code == 404, person
         assert upload(client, case, png()).status_code == 404, person
 
@@ -89,12 +89,12 @@ def test_the_photo_is_served_only_to_people_who_may_see_the_case(client, people,
 
 
 def test_no_photo_is_a_404(client, people, media, case):
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     assert client.get(reverse("child_photo", args=[case.public_id])).status_code == 404
 
 
 def test_a_photo_whose_file_is_gone_is_a_404_not_an_error(client, people, media, case):
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     upload(client, case, png())
     child = Child.objects.get(pk=case.child_id)
     (media / child.photo.name).unlink()

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from waymark.cases.models import CarePlan, ChildName, Event
-from waymark.test import create_case
+from waymark.test import create_case, login
 
 CASE_PAGES = [
     "case_detail",
@@ -27,7 +27,7 @@ def giulias_case(people):
 @pytest.mark.parametrize("who", ["claire", "ivan"])
 @pytest.mark.parametrize("name", CASE_PAGES)
 def test_claire_and_ivan_get_404_on_every_page_of_giulias_case(client, people, giulias_case, who, name):
-    client.force_login(getattr(people, who))
+    login(client, getattr(people, who))
     url = reverse(name, args=[giulias_case.public_id])
     assert client.get(url).status_code == 404
     assert client.get(url, HTTP_HX_REQUEST="true").status_code == 404
@@ -35,7 +35,7 @@ def test_claire_and_ivan_get_404_on_every_page_of_giulias_case(client, people, g
 
 @pytest.mark.parametrize("who", ["claire", "ivan"])
 def test_their_writes_to_giulias_case_are_refused_and_change_nothing(client, people, giulias_case, who):
-    client.force_login(getattr(people, who))
+    login(client, getattr(people, who))
     events = Event.objects.count()
     case_url = giulias_case.public_id
     posts = {
@@ -57,7 +57,7 @@ def test_their_writes_to_giulias_case_are_refused_and_change_nothing(client, peo
 
 @pytest.mark.parametrize("who", ["claire", "ivan"])
 def test_giulias_case_is_not_in_their_lists_searches_or_dashboard(client, people, giulias_case, who):
-    client.force_login(getattr(people, who))
+    login(client, getattr(people, who))
     # Each request, and a text of the child's that it must not show (the search term itself is echoed).
     for response, secret in (
         (client.get(reverse("case_list")), "Amina"),
@@ -77,6 +77,6 @@ def test_giulias_colleague_and_the_childs_guardian_do_see_it(client, people, giu
     giulias_case.guardian = people.marco
     giulias_case.save(update_fields=["guardian"])
     for person in (people.sara, people.marco):
-        client.force_login(person)
+        login(client, person)
         assert client.get(reverse("case_detail", args=[giulias_case.public_id])).status_code == 200
         assert giulias_case.reference in client.get(reverse("case_list")).content.decode()

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from waymark.cases.models import Case, ChildName, NameKind
-from waymark.test import create_case
+from waymark.test import create_case, login
 
 URL = "/cases/new"
 
@@ -42,7 +42,7 @@ def test_the_url_is_the_one_others_link_to():
 
 
 def test_giulia_registers_amina_and_lands_on_her_case(client, people):
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     assert client.get(URL).status_code == 200
     response = client.post(URL, form_data())
     assert response.status_code == 302
@@ -80,7 +80,7 @@ def test_giulia_registers_amina_and_lands_on_her_case(client, people):
     ],
 )
 def test_a_refusal_names_the_field_and_saves_nothing(client, people, overrides, field):
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     response = client.post(URL, form_data(**overrides))
     assert response.status_code == 422
     form = response.context["form"]
@@ -92,7 +92,7 @@ def test_a_refusal_names_the_field_and_saves_nothing(client, people, overrides, 
 
 
 def test_a_list_error_says_which_line(client, people):
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     response = client.post(URL, form_data(aliases="Amna\n | a note without a name"))
     assert response.context["form"].errors["aliases"][0].startswith("Line 2:")
 
@@ -101,7 +101,7 @@ def test_a_probable_duplicate_is_shown_then_registered_once_confirmed(client, pe
     existing = create_case(
         people.giulia, given_names="Amina", family_name="Tesfaye", birth_date=dt.date(2010, 4, 2)
     )
-    client.force_login(people.giulia)
+    login(client, people.giulia)
 
     response = client.post(URL, form_data(given_names="Amina", family_name="Tesfay"))
     assert response.status_code == 422
@@ -121,7 +121,7 @@ def test_a_probable_duplicate_is_shown_then_registered_once_confirmed(client, pe
 
 
 def test_the_form_offers_countries_and_labels_every_input(client, people):
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     html = client.get(URL).content.decode()
     assert '<datalist id="countries">' in html
     assert '<option value="ER">Eritrea</option>' in html

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from waymark.test import create_case
+from waymark.test import create_case, login
 
 
 @pytest.fixture
@@ -29,14 +29,14 @@ def search(client, q, **headers):
 
 
 def test_giulia_finds_mohammed_by_another_latin_spelling(client, people, mohammed, amina):
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     html = search(client, "Muhamad Husain").content.decode()
     assert mohammed.reference in html
     assert amina.reference not in html
 
 
 def test_giulia_finds_mohammed_by_his_name_in_arabic_script(client, people, mohammed, amina):
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     html = search(client, "محمد").content.decode()
     assert mohammed.reference in html
     assert amina.reference not in html
@@ -54,7 +54,7 @@ def test_the_results_show_name_forms_birth_nationality_status_and_organisation(c
         assessed_on="2025-06-01",
         nationality="AF",
     )
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     html = search(client, "Mohammed").content.decode()
     assert case.reference in html
     assert "محمد حسين" in html
@@ -66,14 +66,14 @@ def test_the_results_show_name_forms_birth_nationality_status_and_organisation(c
 
 
 def test_a_search_that_finds_nobody_says_so(client, people, amina):
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     response = search(client, "Zzyzx")
     assert amina.reference not in response.content.decode()
     assert "No case matches" in response.content.decode()
 
 
 def test_htmx_live_search_gets_only_the_results_and_the_count(client, people, mohammed, amina):
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     response = search(client, "Husain", HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert response.status_code == 200
@@ -86,13 +86,13 @@ def test_htmx_live_search_gets_only_the_results_and_the_count(client, people, mo
 
 
 def test_a_history_restore_gets_the_whole_page(client, people, mohammed):
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     response = search(client, "Husain", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
     assert "<html" in response.content.decode()
 
 
 def test_the_search_form_drives_htmx_and_works_without_it(client, people):
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     html = client.get(reverse("case_list")).content.decode()
     assert 'role="search"' in html
     assert 'method="get"' in html

@@ -1,0 +1,76 @@
+"""Break-glass pages: open emergency access, confirm it (a second person), and the DPO's view."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from waymark.accounts.models import User
+from waymark.cases.models import Case
+from waymark.cases.purpose import current_purpose, purpose_required
+from waymark.errors import ActionError, NotFound
+from waymark.vocab import Role
+
+from . import breakglass
+
+
+def _me(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@login_required
+@purpose_required
+@require_http_methods(["GET", "POST"])
+def break_glass_open(request: HttpRequest) -> HttpResponse:
+    """A case is named by its reference: the user may not be able to see it at all yet."""
+    me = _me(request)
+    purpose = current_purpose(request)
+    assert purpose is not None
+    reference = (request.POST.get("reference") or request.GET.get("reference") or "").strip()
+    reason = request.POST.get("reason", "")
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        case = Case.objects.select_related("organisation").filter(reference=reference).first()
+        try:
+            if case is None:
+                raise ActionError("no case has this reference", field="reference")
+            glass = breakglass.do_open_break_glass(me, case, purpose, reason)
+        except NotFound as exc:
+            raise Http404 from exc
+        except ActionError as exc:
+            errors = exc.errors
+        else:
+            return redirect("case_detail", public_id=glass.case.public_id)
+    return render(
+        request,
+        "policy/break_glass_open.html",
+        {"reference": reference, "reason": reason, "errors": errors, "purpose": purpose},
+        status=422 if errors else 200,
+    )
+
+
+@login_required
+def break_glass_list(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    context = {
+        "pending": list(breakglass.pending_for(me)),
+        "alerts": list(breakglass.dpo_alerts(me)[:100]) if me.role == Role.DPO else [],
+        "mine": list(
+            breakglass.BreakGlass.objects.filter(user=me).select_related("case").order_by("-opened_at")[:20]
+        ),
+    }
+    return render(request, "policy/break_glass_list.html", context)
+
+
+@login_required
+@require_POST
+def break_glass_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        breakglass.do_confirm_break_glass(_me(request), pk)
+    except NotFound as exc:
+        raise Http404 from exc
+    return redirect("break_glass_list")

@@ -7,6 +7,7 @@ and resolve references first and raise ``ActionError`` naming the field.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass
 
@@ -19,9 +20,21 @@ from PIL import Image, UnidentifiedImageError
 from waymark.accounts.models import User
 from waymark.core import names as name_prep
 from waymark.errors import ActionError, DuplicateWarning
-from waymark.vocab import CaseStatus, DataCategory, EventSource, EventType, Role, Sector
+from waymark.vault import service as vault
+from waymark.vocab import SPECIAL_CATEGORIES, CaseStatus, DataCategory, EventSource, EventType, Role, Sector
 
-from .models import CarePlan, Case, Child, ChildName, Consent, Event, Identifier, NameKey, NameKind
+from .models import (
+    CarePlan,
+    Case,
+    Child,
+    ChildName,
+    Consent,
+    Event,
+    Identifier,
+    NameKey,
+    NameKind,
+    sealed_field,
+)
 from .schemas import AliasIn, CarePlanIn, CaseIn, ChildIn, ConsentIn, EventIn, RegisterChildIn
 
 # ---------------------------------------------------------------------------------------------
@@ -97,13 +110,19 @@ def _apply_child_fields(child: Child, data: ChildIn) -> None:
     child.languages = data.languages
 
 
-def _apply_case_fields(case: Case, data: CaseIn, user: User) -> None:
+def _seal(child: Child, model: type[Case | Event | CarePlan | Consent], name: str, text: str) -> str:
+    """``text`` sealed for the child's column (waymark/vault/README.md); the caller's transaction
+    also holds the child's new data key, if this is the first value sealed for them."""
+    return vault.seal_text(child, sealed_field(model, name), text)
+
+
+def _apply_case_fields(case: Case, data: CaseIn, user: User, *, child: Child) -> None:
     case.status = data.status
     case.missing_category = data.missing_category or ""
     case.unaccompanied = data.unaccompanied
     case.separated = data.separated
     case.risk_level = data.risk_level
-    case.risk_reasons = data.risk_reasons
+    case.risk_reasons = _seal(child, Case, "risk_reasons", data.risk_reasons)
     case.caseworker = _resolve_user(data.caseworker, "case.caseworker", user=user)
     case.guardian = _resolve_user(data.guardian, "case.guardian", user=user, role=Role.GUARDIAN)
     if data.status == CaseStatus.CLOSED and case.closed_at is None:
@@ -168,7 +187,7 @@ def do_register_child(user: User, data: RegisterChildIn, *, fictional: bool = Fa
         updated_at=now,
         is_fictional=fictional,
     )
-    _apply_case_fields(case, data.case, user)
+    _apply_case_fields(case, data.case, user, child=child)
     if case.caseworker is None and user.role == Role.CASEWORKER:
         case.caseworker = user
     case.save()
@@ -176,12 +195,11 @@ def do_register_child(user: User, data: RegisterChildIn, *, fictional: bool = Fa
     case.reference = f"{org.country}-{now.year}-{case.pk:06d}"
     case.save(update_fields=["reference"])
     CarePlan.objects.create(case=case, updated_by=user)
-    Event.objects.create(
-        case=case,
+    create_event(
+        case,
         type=EventType.REGISTRATION,
         occurred_at=now,
         author=user,
-        author_org_id=user.organisation_id,
         source=EventSource.STAFF,
         category=DataCategory.IDENTITY,
         summary=f"Registered by {org.name}",
@@ -221,18 +239,18 @@ def do_add_alias(user: User, case: Case, data: AliasIn) -> ChildName:
 
 @transaction.atomic
 def do_update_case(user: User, case: Case, data: CaseIn) -> Case:
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    # Locks the case row only (``of``): the child is read for its key, not changed.
+    locked = Case.objects.select_for_update(of=("self",)).select_related("child").get(pk=case.pk)
     old_status = locked.status
-    _apply_case_fields(locked, data, user)
+    _apply_case_fields(locked, data, user, child=locked.child)
     locked.updated_at = timezone.now()
     locked.save()
     if old_status != locked.status:
-        Event.objects.create(
-            case=locked,
+        create_event(
+            locked,
             type=EventType.NOTE,
             occurred_at=locked.updated_at,
             author=user,
-            author_org_id=user.organisation_id,
             category=DataCategory.CASE_NOTES,
             summary=f"Status changed from {CaseStatus(old_status).label} to {CaseStatus(locked.status).label}",
         )
@@ -247,14 +265,48 @@ def _touch(case: Case) -> None:
 # Timeline, care plan, consent
 
 
+def create_event(
+    case: Case,
+    *,
+    type: EventType | str,
+    occurred_at: dt.datetime,
+    category: DataCategory | str,
+    summary: str,
+    details: str = "",
+    location: str = "",
+    author: User | None,
+    source: EventSource | str = EventSource.STAFF,
+) -> Event:
+    """Write one timeline event, its summary and details sealed if ``category`` is special.
+
+    The one writer of ``Event`` rows, for this module and for other apps' actions (the
+    exchange's timeline entries). Call inside the caller's transaction; reads ``case.child``.
+    Events are never edited, so a category cannot later move into a special one unsealed.
+    """
+    if category in SPECIAL_CATEGORIES:
+        summary = _seal(case.child, Event, "summary", summary)
+        details = _seal(case.child, Event, "details", details)
+    return Event.objects.create(
+        case=case,
+        type=type,
+        occurred_at=occurred_at,
+        author=author,
+        author_org_id=author.organisation_id if author is not None else None,
+        source=source,
+        category=category,
+        summary=summary,
+        details=details,
+        location=location,
+    )
+
+
 @transaction.atomic
 def do_add_event(user: User, case: Case, data: EventIn) -> Event:
-    event = Event.objects.create(
-        case=case,
+    event = create_event(
+        case,
         type=data.type,
         occurred_at=data.occurred_at or timezone.now(),
         author=user,
-        author_org_id=user.organisation_id,
         source=data.source,
         category=data.category,
         summary=data.summary,
@@ -268,9 +320,9 @@ def do_add_event(user: User, case: Case, data: EventIn) -> Event:
 @transaction.atomic
 def do_update_care_plan(user: User, case: Case, data: CarePlanIn) -> CarePlan:
     plan, _created = CarePlan.objects.select_for_update().get_or_create(case=case)
-    plan.needs = data.needs
-    plan.objectives = data.objectives
-    plan.services = data.services
+    plan.needs = _seal(case.child, CarePlan, "needs", data.needs)
+    plan.objectives = _seal(case.child, CarePlan, "objectives", data.objectives)
+    plan.services = _seal(case.child, CarePlan, "services", data.services)
     plan.responsible = _resolve_user(data.responsible, "responsible", user=user)
     plan.review_date = data.review_date
     plan.updated_by = user
@@ -289,7 +341,7 @@ def do_record_consent(user: User, case: Case, data: ConsentIn) -> Consent:
         categories=[str(c) for c in data.categories],
         valid_from=data.valid_from,
         valid_until=data.valid_until,
-        childs_views=data.childs_views,
+        childs_views=_seal(case.child, Consent, "childs_views", data.childs_views),
         given_by=data.given_by,
         recorded_by=user,
     )

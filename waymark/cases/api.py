@@ -155,7 +155,7 @@ def _merge_case(case: Case, payload: CaseIn) -> CaseIn:
         "unaccompanied": case.unaccompanied,
         "separated": case.separated,
         "risk_level": case.risk_level,
-        "risk_reasons": case.risk_reasons,
+        "risk_reasons": case.risk_reasons_text,
         "caseworker": case.caseworker.get_username() if case.caseworker else None,
         "guardian": case.guardian.get_username() if case.guardian else None,
     }

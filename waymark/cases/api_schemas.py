@@ -160,9 +160,9 @@ class CarePlanOut(_Out):
 
 def care_plan_out(plan: CarePlan) -> CarePlanOut:
     return CarePlanOut(
-        needs=plan.needs,
-        objectives=plan.objectives,
-        services=plan.services,
+        needs=plan.needs_text,
+        objectives=plan.objectives_text,
+        services=plan.services_text,
         responsible=user_ref(plan.responsible),
         review_date=plan.review_date,
         updated_at=plan.updated_at,
@@ -235,7 +235,7 @@ def case_detail_out(case: Case) -> CaseDetailOut:
         child=child_out(case.child),
         unaccompanied=case.unaccompanied,
         separated=case.separated,
-        risk_reasons=case.risk_reasons,
+        risk_reasons=case.risk_reasons_text,
         caseworker=user_ref(case.caseworker),
         guardian=user_ref(case.guardian),
         closed_at=case.closed_at,
@@ -267,7 +267,8 @@ class EventPage(_Out):
 
 
 def event_out(event: Event) -> EventOut:
-    """Reads ``author``, ``author.organisation`` and ``author_org``: select_related them."""
+    """Reads ``author``, ``author.organisation``, ``author_org`` and ``case.child`` (to open the
+    sealed text): select_related them, or read events through ``case.events``."""
     return EventOut(
         public_id=event.public_id,
         type=EventType(event.type),
@@ -277,8 +278,8 @@ def event_out(event: Event) -> EventOut:
         organisation=event.author_org.slug if event.author_org is not None else None,
         source=EventSource(event.source),
         category=DataCategory(event.category),
-        summary=event.summary,
-        details=event.details,
+        summary=event.summary_text,
+        details=event.details_text,
         location=event.location,
     )
 
@@ -315,7 +316,7 @@ def consent_out(consent: Consent) -> ConsentOut:
         categories=[DataCategory(c) for c in consent.categories],
         valid_from=consent.valid_from,
         valid_until=consent.valid_until,
-        childs_views=consent.childs_views,
+        childs_views=consent.childs_views_text,
         given_by=consent.given_by,
         recorded_by=user_ref(consent.recorded_by),
         recorded_at=consent.recorded_at,

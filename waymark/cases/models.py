@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from waymark.accounts.models import Organisation
 from waymark.vocab import (
+    SPECIAL_CATEGORIES,
     CaseStatus,
     DataCategory,
     DatePrecision,
@@ -29,6 +30,33 @@ from waymark.vocab import (
 )
 
 C = DataCategory
+
+
+# ---------------------------------------------------------------------------------------------
+# Sealed columns (waymark/vault/README.md): special categories are stored sealed per child and
+# written only by actions.py. The ``*_text`` properties below are the one way to read them.
+
+
+def sealed_field(model: type[models.Model], name: str) -> str:
+    """The vault's name for a column, ``"<app>.<model>.<field>"``: ``"cases.careplan.needs"``."""
+    return f"{model._meta.label_lower}.{name}"
+
+
+def reveal(child: Child, field: str, value: str) -> str:
+    """The readable text of a sealed column, or ``vault.ERASED`` if the child was erased.
+
+    Blank and legacy plain text pass through without touching the vault. ``SealError``
+    (tampered, or sealed for another child or column) propagates: it is an incident, not "empty".
+    """
+    # Imported here: the vault's audit hook imports this module.
+    from waymark.vault import service as vault
+
+    if not value or not vault.is_sealed(value):
+        return value
+    try:
+        return vault.reveal(child, field, value)
+    except vault.Shredded:
+        return vault.ERASED
 
 
 class Child(models.Model):
@@ -220,6 +248,10 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.reference or str(self.public_id)
 
+    @property
+    def risk_reasons_text(self) -> str:
+        return reveal(self.child, sealed_field(Case, "risk_reasons"), self.risk_reasons)
+
 
 class Event(models.Model):
     """One entry on a case's timeline."""
@@ -238,7 +270,8 @@ class Event(models.Model):
     )
     # The data category of what the event says (summary and details).
     category = models.CharField(_("data category"), max_length=32, choices=DataCategory.choices)
-    summary = models.CharField(_("summary"), max_length=300)
+    # Sealed when ``category`` is special, so longer than the 300 characters the schema allows.
+    summary = models.TextField(_("summary"))
     details = models.TextField(_("details"), blank=True)
     location = models.CharField(_("place"), max_length=200, blank=True)
 
@@ -249,7 +282,22 @@ class Event(models.Model):
         indexes = [models.Index(fields=["case", "-occurred_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_type_display()}: {self.summary}"
+        # Never the sealed text (nor a vault lookup) in a repr or a log line.
+        return f"{self.get_type_display()} ({self.public_id})"
+
+    @property
+    def is_special(self) -> bool:
+        """What the event says is a special category: its summary and details are sealed."""
+        return self.category in SPECIAL_CATEGORIES
+
+    @property
+    def summary_text(self) -> str:
+        """Reads ``case.child``: select_related it (or read events through ``case.events``)."""
+        return reveal(self.case.child, sealed_field(Event, "summary"), self.summary)
+
+    @property
+    def details_text(self) -> str:
+        return reveal(self.case.child, sealed_field(Event, "details"), self.details)
 
 
 class CarePlan(models.Model):
@@ -287,6 +335,18 @@ class CarePlan(models.Model):
     def __str__(self) -> str:
         return f"Care plan of {self.case_id}"
 
+    @property
+    def needs_text(self) -> str:
+        return reveal(self.case.child, sealed_field(CarePlan, "needs"), self.needs)
+
+    @property
+    def objectives_text(self) -> str:
+        return reveal(self.case.child, sealed_field(CarePlan, "objectives"), self.objectives)
+
+    @property
+    def services_text(self) -> str:
+        return reveal(self.case.child, sealed_field(CarePlan, "services"), self.services)
+
 
 class Consent(models.Model):
     """The child's consent to share: per recipient, purpose and categories, for a period."""
@@ -314,3 +374,7 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"Consent to {self.recipient_org} for {self.purpose}"
+
+    @property
+    def childs_views_text(self) -> str:
+        return reveal(self.case.child, sealed_field(Consent, "childs_views"), self.childs_views)

@@ -27,7 +27,7 @@ def test_giulia_writes_the_care_plan(client, people):
     )
     assert response.status_code == 302
     plan = CarePlan.objects.get(case=case)
-    assert plan.needs == "Safe shelter; Dari interpreter"
+    assert plan.needs_text == "Safe shelter; Dari interpreter"
     assert plan.responsible == people.sara
     assert plan.review_date == review
     assert plan.updated_by == people.giulia

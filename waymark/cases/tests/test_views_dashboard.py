@@ -30,7 +30,7 @@ def test_giulia_sees_her_cases_overdue_reviews_and_recent_events(client, people)
     assert response.status_code == 200
     assert [c.pk for c in response.context["my_cases"]] == [mine.pk]
     assert [c.pk for c in response.context["overdue"]] == [colleagues.pk]
-    summaries = [e.summary for e in response.context["recent_events"]]
+    summaries = [e.summary_text for e in response.context["recent_events"]]
     assert summaries[0] == "Seen in Ventimiglia"
     assert all(e.case_id != elsewhere.pk for e in response.context["recent_events"])
     bars = {b["status"].value: b["count"] for b in response.context["bars"]}
@@ -89,4 +89,4 @@ def test_an_event_recorded_today_about_last_month_is_recent(client, people):
     )
     login(client, people.giulia)
     recent = client.get(reverse("dashboard")).context["recent_events"]
-    assert recent[0].summary == "Interview notes"
+    assert recent[0].summary_text == "Interview notes"

@@ -15,8 +15,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from waymark.accounts.tokens import ApiCaller, api_caller
-from waymark.errors import ActionError
-from waymark.vocab import CaseStatus, MissingCategory, RiskLevel, Sector
+from waymark.errors import ActionError, Refused
+from waymark.vocab import CaseStatus, DataCategory, MissingCategory, PolicyAction, RiskLevel
 
 from . import access, actions
 from .api_schemas import (
@@ -39,6 +39,7 @@ from .api_schemas import (
     event_out,
 )
 from .models import Case, Consent, Event, NameKind
+from .redaction import Withheld, redact, redact_event
 from .schemas import AliasIn, CarePlanIn, CaseIn, ChildIn, ConsentIn, EventIn, RegisterChildIn
 from .search import CaseFilters, search_cases
 
@@ -52,20 +53,17 @@ MAX_PAGE = 100
 DEFAULT_PAGE = 25
 
 
-def _case(caller: ApiCaller, public_id: str) -> Case:
-    """The case at this URL if the caller may see it, else ``NotFound`` (a 404)."""
-    return access.access_case(caller.user, public_id)
+def _read(caller: ApiCaller, public_id: str) -> access.CaseAccess:
+    """The case at this URL and what the caller may see of it for their purpose, else
+    ``NotFound`` (a 404). Audited."""
+    return access.access_case(caller.user, public_id, caller.purpose)
 
 
-def _refuse_immigration_enforcement(caller: ApiCaller) -> None:
-    """The firewall (FIREWALL.md): an immigration-enforcement organisation never creates child
-    records either. Reading is already refused by access.py; this guards the one write that
-    takes no case. It belongs in actions.check_register_child once the policy layer lands."""
-    org = caller.user.organisation
-    if org is not None and org.sector == Sector.IMMIGRATION_ENFORCEMENT:
-        refused = ActionError("your organisation may not register children")
-        refused.status = 403
-        raise refused
+def _write(caller: ApiCaller, public_id: str, *categories: str) -> Case:
+    """The case if the caller may change every one of ``categories`` of it, else a 404."""
+    return access.access_case(
+        caller.user, public_id, caller.purpose, action=PolicyAction.UPDATE, categories=categories
+    ).case
 
 
 def _reload(case: Case) -> Case:
@@ -108,10 +106,12 @@ def list_cases(
         missing_category=missing_category or "",
         organisation=organisation,
     )
-    found = search_cases(access.cases_visible_to(caller.user), filters)
+    found = search_cases(access.cases_visible_to(caller.user, caller.purpose), filters)
     # Count the filtered cases alone; the page adds the joins its summaries read.
-    page = found.select_related("child", "organisation")[offset : offset + limit]
-    return CasePage(count=found.count(), items=[case_summary_out(c) for c in page])
+    page = list(found.select_related("child", "organisation")[offset : offset + limit])
+    rows = access.decide_page(caller.user, page, caller.purpose)
+    items = [redact(case_summary_out(c), rows.by_case[c.pk]) for c in page]
+    return CasePage(count=found.count(), items=items)
 
 
 @router.post("", response={201: CaseDetailOut, **_WRITE, 409: ErrorOut}, summary="Register a child")
@@ -119,14 +119,16 @@ def register_child(request: HttpRequest, payload: RegisterChildIn) -> Status[Cas
     """Register a child and open their case. A probable duplicate is a 409 listing the
     duplicates' references; send again with ``confirm_not_duplicate: true`` to register anyway."""
     caller = api_caller(request)
-    _refuse_immigration_enforcement(caller)
+    if not access.check_may_register(caller.user, caller.purpose):
+        raise Refused("your role may not register children for this purpose")
     case = actions.do_register_child(caller.user, payload)
     return Status(201, case_detail_out(_reload(case)))
 
 
 @router.get("/{public_id}", response={200: CaseDetailOut, **_READ}, summary="A case")
 def get_case(request: HttpRequest, public_id: str) -> CaseDetailOut:
-    return case_detail_out(_reload(_case(api_caller(request), public_id)))
+    seen = _read(api_caller(request), public_id)
+    return redact(case_detail_out(_reload(seen.case)), seen.decisions)
 
 
 @router.patch("/{public_id}", response={200: CaseDetailOut, **_WRITE}, summary="Update a case")
@@ -135,7 +137,7 @@ def update_case(request: HttpRequest, public_id: str, payload: CaseIn) -> CaseDe
     clear ``caseworker``, ``guardian`` or ``missing_category``). Marking a case ``missing``
     needs ``missing_category`` in the same request unless the case already has one."""
     caller = api_caller(request)
-    case = _case(caller, public_id)
+    case = _write(caller, public_id, DataCategory.CASE_NOTES, DataCategory.FAMILY, DataCategory.GUARDIAN)
     data = _merge_case(case, payload)
     try:
         updated = actions.do_update_case(caller.user, case, data)
@@ -168,14 +170,15 @@ def _merge_case(case: Case, payload: CaseIn) -> CaseIn:
 
 @router.get("/{public_id}/child", response={200: ChildOut, **_READ}, summary="The child of a case")
 def get_child(request: HttpRequest, public_id: str) -> ChildOut:
-    return child_out(_case(api_caller(request), public_id).child)
+    seen = _read(api_caller(request), public_id)
+    return redact(child_out(seen.case.child), seen.decisions)
 
 
 @router.put("/{public_id}/child", response={200: ChildOut, **_WRITE}, summary="Replace the child's identity")
 def update_child(request: HttpRequest, public_id: str, payload: ChildIn) -> ChildOut:
     """Replaces every identity field. Aliases and identifiers sent are added; none is removed."""
     caller = api_caller(request)
-    case = _case(caller, public_id)
+    case = _write(caller, public_id, DataCategory.IDENTITY, DataCategory.LEGAL_STATUS)
     child = actions.do_update_child(caller.user, case, payload)
     return child_out(child)
 
@@ -185,7 +188,7 @@ def update_child(request: HttpRequest, public_id: str, payload: ChildIn) -> Chil
 )
 def add_alias(request: HttpRequest, public_id: str, payload: AliasIn) -> Status[ChildNameOut]:
     caller = api_caller(request)
-    case = _case(caller, public_id)
+    case = _write(caller, public_id, DataCategory.IDENTITY)
     name = actions.do_add_alias(caller.user, case, payload)
     return Status(201, ChildNameOut(kind=NameKind(name.kind), full_name=name.full_name, note=name.note))
 
@@ -202,16 +205,17 @@ def list_events(
     offset: int = Query(0, ge=0),
 ) -> EventPage:
     """Newest first (by when it happened)."""
-    case = _case(api_caller(request), public_id)
-    events: QuerySet[Event] = case.events.order_by("-occurred_at", "-id")
+    seen = _read(api_caller(request), public_id)
+    events: QuerySet[Event] = seen.case.events.order_by("-occurred_at", "-id")
     page = events.select_related("author__organisation", "author_org")[offset : offset + limit]
-    return EventPage(count=events.count(), items=[event_out(e) for e in page])
+    return EventPage(count=events.count(), items=[redact_event(event_out(e), seen.decisions) for e in page])
 
 
 @router.post("/{public_id}/events", response={201: EventOut, **_WRITE}, summary="Add to the timeline")
 def add_event(request: HttpRequest, public_id: str, payload: EventIn) -> Status[EventOut]:
     caller = api_caller(request)
-    case = _case(caller, public_id)
+    written = [payload.category] + ([DataCategory.CONTACT_LOCATION] if payload.location else [])
+    case = _write(caller, public_id, *written)
     event = actions.do_add_event(caller.user, case, payload)
     return Status(
         201, event_out(Event.objects.select_related("author__organisation", "author_org").get(pk=event.pk))
@@ -224,7 +228,10 @@ def add_event(request: HttpRequest, public_id: str, payload: EventIn) -> Status[
 
 @router.get("/{public_id}/care-plan", response={200: CarePlanOut, **_READ}, summary="The care plan")
 def get_care_plan(request: HttpRequest, public_id: str) -> CarePlanOut:
-    case = _reload(_case(api_caller(request), public_id))
+    seen = _read(api_caller(request), public_id)
+    if not seen.can(DataCategory.CASE_NOTES):
+        raise Withheld(seen.withheld_note(DataCategory.CASE_NOTES))
+    case = _reload(seen.case)
     plan = care_plan_of(case)
     if plan is None:
         # A case registered by an action always has one; answer as if it were empty.
@@ -244,7 +251,7 @@ def get_care_plan(request: HttpRequest, public_id: str) -> CarePlanOut:
 def update_care_plan(request: HttpRequest, public_id: str, payload: CarePlanIn) -> CarePlanOut:
     """Replaces every field of the care plan."""
     caller = api_caller(request)
-    case = _case(caller, public_id)
+    case = _write(caller, public_id, DataCategory.CASE_NOTES)
     actions.do_update_care_plan(caller.user, case, payload)
     plan = care_plan_of(_reload(case))
     assert plan is not None  # the action has just written it
@@ -258,15 +265,15 @@ def update_care_plan(request: HttpRequest, public_id: str, payload: CarePlanIn) 
 @router.get("/{public_id}/consents", response={200: ConsentList, **_READ}, summary="Consents given")
 def list_consents(request: HttpRequest, public_id: str) -> ConsentList:
     """Newest first, withdrawn ones included (``withdrawn_at`` says so)."""
-    case = _case(api_caller(request), public_id)
-    consents = list(case.consents.select_related("recorded_by__organisation"))
-    return ConsentList(count=len(consents), items=[consent_out(c) for c in consents])
+    seen = _read(api_caller(request), public_id)
+    consents = list(seen.case.consents.select_related("recorded_by__organisation"))
+    return ConsentList(count=len(consents), items=[redact(consent_out(c), seen.decisions) for c in consents])
 
 
 @router.post("/{public_id}/consents", response={201: ConsentOut, **_WRITE}, summary="Record a consent")
 def record_consent(request: HttpRequest, public_id: str, payload: ConsentIn) -> Status[ConsentOut]:
     caller = api_caller(request)
-    case = _case(caller, public_id)
+    case = _write(caller, public_id, DataCategory.CASE_NOTES)
     consent = actions.do_record_consent(caller.user, case, payload)
     return Status(
         201, consent_out(Consent.objects.select_related("recorded_by__organisation").get(pk=consent.pk))

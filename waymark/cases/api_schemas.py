@@ -39,6 +39,15 @@ class _Out(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
+class _Redactable(_Out):
+    """An output the firewall may redact: a withheld field is null (or empty) and named here."""
+
+    withheld: dict[str, str] = Field(
+        default_factory=dict,
+        description="fields not shared with the caller (field path -> why); their values are null",
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Errors (API-wide; here rather than in waymark/api.py so routers can declare them without a cycle)
 
@@ -91,23 +100,23 @@ class IdentifierOut(_Out):
     issued_by: str
 
 
-class ChildSummaryOut(_Out):
+class ChildSummaryOut(_Redactable):
     public_id: uuid.UUID
-    given_names: str
-    family_name: str
-    name_latin: str
-    sex: Sex
+    given_names: str | None
+    family_name: str | None
+    name_latin: str | None
+    sex: Sex | None
     birth_date: dt.date | None
-    birth_date_precision: DatePrecision
-    nationality: str
+    birth_date_precision: DatePrecision | None
+    nationality: str | None
 
 
 class ChildOut(ChildSummaryOut):
     assessed_age_min: int | None
     assessed_age_max: int | None
     assessed_on: dt.date | None
-    languages: list[str]
-    has_photo: bool
+    languages: list[str] | None
+    has_photo: bool | None
     names: list[ChildNameOut] = Field(description="every name the child is known by, with its kind")
     identifiers: list[IdentifierOut]
 
@@ -148,10 +157,10 @@ def child_out(child: Child) -> ChildOut:
 # Care plan
 
 
-class CarePlanOut(_Out):
-    needs: str
-    objectives: str
-    services: str
+class CarePlanOut(_Redactable):
+    needs: str | None
+    objectives: str | None
+    services: str | None
     responsible: UserRef | None
     review_date: dt.date | None
     updated_at: dt.datetime
@@ -182,13 +191,13 @@ def care_plan_of(case: Case) -> CarePlan | None:
 # Case
 
 
-class CaseSummaryOut(_Out):
+class CaseSummaryOut(_Redactable):
     public_id: uuid.UUID
     reference: str
     organisation: str = Field(description="the organisation holding the case (slug)")
-    status: CaseStatus
+    status: CaseStatus | None
     missing_category: MissingCategory | None
-    risk_level: RiskLevel
+    risk_level: RiskLevel | None
     opened_at: dt.datetime
     updated_at: dt.datetime
     child: ChildSummaryOut
@@ -196,9 +205,9 @@ class CaseSummaryOut(_Out):
 
 class CaseDetailOut(CaseSummaryOut):
     child: ChildOut
-    unaccompanied: bool
-    separated: bool
-    risk_reasons: str
+    unaccompanied: bool | None
+    separated: bool | None
+    risk_reasons: str | None
     caseworker: UserRef | None
     guardian: UserRef | None
     closed_at: dt.datetime | None
@@ -247,7 +256,7 @@ def case_detail_out(case: Case) -> CaseDetailOut:
 # Timeline
 
 
-class EventOut(_Out):
+class EventOut(_Redactable):
     public_id: uuid.UUID
     type: EventType
     occurred_at: dt.datetime
@@ -256,8 +265,8 @@ class EventOut(_Out):
     organisation: str | None = Field(description="the author's organisation when it was recorded (slug)")
     source: EventSource
     category: DataCategory = Field(description="data category of the summary and details")
-    summary: str
-    details: str
+    summary: str | None
+    details: str | None
     location: str
 
 
@@ -288,14 +297,14 @@ def event_out(event: Event) -> EventOut:
 # Consent
 
 
-class ConsentOut(_Out):
+class ConsentOut(_Redactable):
     recipient_org: str
     recipient_name: str
     purpose: Purpose
     categories: list[DataCategory]
     valid_from: dt.date
     valid_until: dt.date | None
-    childs_views: str
+    childs_views: str | None
     given_by: str
     recorded_by: UserRef | None
     recorded_at: dt.datetime

@@ -227,4 +227,4 @@ class Grant(models.Model):
 
 # Break-glass lives in its own module (it is an action as much as a model); import it here so
 # Django registers the model with this app.
-from waymark.policy.breakglass import BreakGlass  # noqa: E402
+from waymark.policy.breakglass import BreakGlass  # noqa: E402, F401

@@ -122,10 +122,8 @@ def api_caller(request: HttpRequest) -> ApiCaller:
         raise ActionError(str(exc), field=PURPOSE_HEADER) from exc
     if purpose == Purpose.IMMIGRATION_ENFORCEMENT:
         record_refusal(user, purpose, "firewall-purpose")
-        refused = ActionError(
+        raise Refused(
             "refused by the firewall: child data is never used for immigration enforcement",
             field=PURPOSE_HEADER,
         )
-        refused.status = 403
-        raise refused
     return ApiCaller(user=user, purpose=purpose)

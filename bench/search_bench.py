@@ -267,7 +267,7 @@ def explain(user: User) -> None:
         "e) Hussain": CaseFilters(q="Hussain"),
     }
     for label, filters in searches.items():
-        found = search_cases(cases_visible_to(user), filters)
+        found = search_cases(cases_visible_to(user, "child_protection"), filters)
         print(f"\n===== {label}: page of 25 =====")
         print(found.select_related("child", "organisation")[:25].explain(analyze=True, buffers=True))
         print(f"----- {label}: count -----")

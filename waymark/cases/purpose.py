@@ -19,7 +19,7 @@ from waymark.vocab import Purpose
 
 SESSION_KEY = "waymark.purpose"
 
-F = TypeVar("F", bound=Callable[..., HttpResponse])
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def current_purpose(request: HttpRequest) -> Purpose | None:

@@ -59,7 +59,7 @@ _CASE_DETAIL = {
     "guardian": C.GUARDIAN,
     "care_plan": C.CASE_NOTES,
 }
-FIELD_MAP: dict[type[BaseModel], dict[str, str]] = {
+FIELD_MAP: dict[type[BaseModel], Mapping[str, str]] = {
     ChildSummaryOut: _CHILD_SUMMARY,
     ChildOut: _CHILD,
     CaseSummaryOut: _CASE_SUMMARY,

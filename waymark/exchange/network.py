@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import json
 import os
 import secrets
@@ -34,7 +35,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from waymark.cases.demo import DEFAULT_PASSWORD
-from waymark.exchange import demo
+from waymark.exchange import authority, demo
 
 ROOT = Path(__file__).resolve().parents[2]
 LOOPBACK = "127.0.0.1"
@@ -194,9 +195,10 @@ class Network:
             db_file = node.data_dir / "waymark.sqlite3"
             if self.postgres_url:
                 self._create_pg_database(node)
-            elif template is not None and not db_file.exists():
-                shutil.copyfile(template, db_file)
-            self.manage(node, "migrate", "--noinput")
+            if template is not None and not self.postgres_url and not db_file.exists():
+                shutil.copyfile(template, db_file)  # already migrated
+            else:
+                self.manage(node, "migrate", "--noinput")
             init = ["node_init", "--if-missing", "--endpoint", node.endpoint, "--host", LOOPBACK]
             for org in node.spec.orgs:
                 init += ["--org", org.slug]
@@ -205,33 +207,23 @@ class Network:
             self.manage(node, *init)
             self.manage(node, "exchange_demo", node.node_id)
         if not self.registry_key.exists():
-            first = next(iter(self.nodes.values()))
-            self.manage(first, "registry_keygen", str(self.registry_key), str(self.registry_anchor))
+            authority.generate_registry_key(self.registry_key, self.registry_anchor)
         self.publish_registry()
 
     def publish_registry(self, *, agreement_status: str = "active", only: list[str] | None = None) -> Path:
         """Sign a new registry version and load it into every node (or only those named)."""
-        first = next(iter(self.nodes.values()))
-        spec_file = self.base / "registry-spec.json"
         spec = demo.registry_spec(
             {n.node_id: str(n.data_dir / "keys" / "node.json") for n in self.nodes.values()},
             nodes=tuple(n.spec for n in self.nodes.values()),
             agreement_status=agreement_status,
         )
-        spec_file.write_text(json.dumps(spec, indent=1))
-        version = str(time.time_ns() // 1_000_000)
-        out = self.base / f"registry-{version}.jws"
-        self.manage(
-            first,
-            "registry_sign",
-            str(spec_file),
-            "--key",
-            str(self.registry_key),
-            "--out",
-            str(out),
-            "--registry-version",
-            version,
+        (self.base / "registry-spec.json").write_text(json.dumps(spec, indent=1))
+        # Versions are the time in ms: always increasing, as a registry must be.
+        registry = authority.build_registry(
+            spec, version=time.time_ns() // 1_000_000, now=dt.datetime.now(dt.UTC)
         )
+        out = self.base / f"registry-{registry.version}.jws"
+        out.write_bytes(authority.sign(registry, authority.read_private_key(self.registry_key)) + b"\n")
         for node in self.nodes.values():
             if only is None or node.node_id in only:
                 self.manage(node, "registry_load", str(out))

@@ -132,9 +132,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     # What the page shows of each child is decided (and audited) for exactly these rows.
     shown_cases = {c.pk: c for c in [*mine, *overdue, *(e.case for e in recent)]}
-    rows = decide_page(
-        me, list(shown_cases.values()), _purpose(request), (DataCategory.IDENTITY, DataCategory.CASE_NOTES)
+    categories = dict.fromkeys(
+        [DataCategory.IDENTITY, DataCategory.CASE_NOTES, *(e.category for e in recent)]
     )
+    rows = decide_page(me, list(shown_cases.values()), _purpose(request), list(categories))
     counts = {row["status"]: row["n"] for row in visible.order_by().values("status").annotate(n=Count("id"))}
     top = max(counts.values(), default=0)
     bars = [

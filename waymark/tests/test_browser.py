@@ -86,7 +86,12 @@ def test_giulia_searches_in_two_scripts_adds_an_event_and_reads_in_arabic(
     page.get_by_label("Username").fill("giulia")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    # Before any child data: why is she working with it? (the firewall's declared purpose)
+    expect(page).to_have_url(re.compile(r"/purpose/"))
+    page.get_by_label("Locate a missing child").check()
+    page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", name="Cases", exact=True)).to_be_visible()
+    expect(page.locator("#current-purpose")).to_contain_text("Locate a missing child")
     expect(page.locator("html")).to_have_attribute("dir", "ltr")
     expect(page.get_by_text("Fictional demo data — not real children")).to_be_visible()
 

@@ -15,7 +15,7 @@ def test_giulia_logs_out(client, people):
     assert response.status_code == 302
     assert response["Location"] == reverse("login")
     assert logged_in_as(client) is None
-    assert client.get(reverse("dashboard")).status_code == 302
+    assert client.get(reverse("purpose_choose")).status_code == 302
     assert AuditEntry.objects.filter(kind=AuditKind.LOGOUT, actor="giulia").count() == 1
 
 
@@ -27,5 +27,5 @@ def test_a_link_cannot_log_anyone_out(client, people):
 
 def test_the_logout_button_is_on_every_page(client, people):
     log_in(client, "giulia")
-    html = client.get(reverse("dashboard")).content.decode()
+    html = client.get(reverse("purpose_choose")).content.decode()
     assert f'action="{reverse("logout")}" method="post"' in html

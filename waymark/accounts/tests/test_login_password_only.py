@@ -28,13 +28,17 @@ def test_giulia_logs_in_with_her_password_and_lands_where_she_was_going(client, 
     assert response.status_code == 302
     assert response["Location"] == reverse("case_list")
     assert logged_in_as(client) == "giulia"
+    # There she declares her purpose first, then lands on the list.
+    ask = client.get(reverse("case_list"))
+    assert ask["Location"].startswith(reverse("purpose_choose"))
+    client.post(reverse("purpose_choose"), {"purpose": "child_protection"})
     assert client.get(reverse("case_list")).status_code == 200
 
 
 def test_a_caseworker_is_not_asked_for_a_second_factor(client, people):
     response = log_in(client, "claire")
     assert response["Location"] == reverse("dashboard")
-    assert client.get(reverse("dashboard")).status_code == 200
+    assert client.get(reverse("purpose_choose")).status_code == 200
 
 
 def test_a_wrong_password_is_refused_with_a_message_and_no_session(client, people):

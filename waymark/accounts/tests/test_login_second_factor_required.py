@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from waymark.accounts.second_factor import totp_code
 from waymark.accounts.tests.helpers import confirm_password, log_in, logged_in_as
-from waymark.test import create_user
+from waymark.test import create_user, login
 from waymark.vocab import Role
 
 SETUP = reverse("mfa_activate_totp")
@@ -100,5 +100,5 @@ def test_the_last_factor_of_a_dpo_cannot_be_switched_off(client, people):
 
 
 def test_caseworkers_are_not_obliged(client, people):
-    client.force_login(people.giulia)
+    login(client, people.giulia)
     assert client.get(reverse("case_list")).status_code == 200

@@ -25,7 +25,7 @@ def test_every_request_pushes_the_expiry_back(client, people):
     log_in(client, "giulia")
     key = client.cookies[settings.SESSION_COOKIE_NAME].value
     Session.objects.filter(session_key=key).update(expire_date=timezone.now() + dt.timedelta(minutes=5))
-    assert client.get(reverse("dashboard")).status_code == 200
+    assert client.get(reverse("purpose_choose")).status_code == 200
     renewed = Session.objects.get(session_key=key).expire_date - timezone.now()
     assert renewed > dt.timedelta(hours=1)
 
@@ -34,7 +34,7 @@ def test_an_expired_session_must_log_in_again(client, people):
     log_in(client, "giulia")
     key = client.cookies[settings.SESSION_COOKIE_NAME].value
     Session.objects.filter(session_key=key).update(expire_date=timezone.now() - dt.timedelta(seconds=1))
-    response = client.get(reverse("dashboard"))
+    response = client.get(reverse("purpose_choose"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
     assert logged_in_as(client) is None

@@ -19,7 +19,7 @@ def test_the_password_alone_does_not_log_sara_in(client, secret):
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_authenticate")
     assert logged_in_as(client) is None
-    assert client.get(reverse("dashboard")).status_code == 302
+    assert client.get(reverse("purpose_choose")).status_code == 302
     page = client.get(reverse("mfa_authenticate"))
     assert page.status_code == 200
     assert 'autocomplete="one-time-code"' in page.content.decode()
@@ -31,7 +31,7 @@ def test_a_valid_code_completes_the_login(client, secret):
     assert response.status_code == 302
     assert response["Location"] == reverse("dashboard")
     assert logged_in_as(client) == "sara"
-    assert client.get(reverse("dashboard")).status_code == 200
+    assert client.get(reverse("purpose_choose")).status_code == 200
 
 
 def test_a_wrong_code_is_refused(client, secret):

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext
 
 from waymark.cases.models import Child
@@ -57,3 +58,33 @@ def is_special(category: Any) -> bool:
         return DataCategory(str(category)) in SPECIAL_CATEGORIES
     except ValueError:
         return False
+
+
+@register.filter
+def allows(access: Any, category: str) -> bool:
+    """``{% if access|allows:event.category %}``: may this category be shown? (No access object:
+    the page was built from what the user just wrote, so yes.)"""
+    if access is None or access == "":
+        return True
+    return bool(access.can(category))
+
+
+@register.simple_tag
+def withheld(access: Any, category: str) -> str:
+    """The visible marker for a redacted field: what is withheld and why, never a silent gap."""
+    note = access.withheld_note(category) if access else gettext("not shown")
+    return format_html('<span class="withheld" role="note">{} {}</span>', "\N{LOCK}", note)
+
+
+@register.filter
+def seen_in(case: Any, rows: Any) -> dict[str, bool]:
+    """``{% with seen=case|seen_in:rows %}{% if seen.identity %}``: what a list page may show of
+    this case (``rows`` is access.PageAccess; without one, everything the view chose to show)."""
+    if not rows:
+        return dict.fromkeys(DataCategory.values, True)
+    return {c: rows.shown(case, c) for c in DataCategory.values}
+
+
+@register.filter(name="get")
+def get_item(mapping: dict[str, Any], key: str) -> Any:
+    return mapping.get(str(key)) if mapping else None

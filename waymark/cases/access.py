@@ -53,13 +53,34 @@ def parse_purpose(value: str | None) -> Purpose:
 
 @dataclass
 class CaseAccess:
-    """A case together with what this user may do with each of its data categories."""
+    """A case together with what this user may do with each of its data categories.
+
+    ``can_update`` (what the page may offer to edit) is decided only when asked for: an API
+    read never pays for it.
+    """
 
     case: Case
     purpose: str
     decisions: Mapping[str, policy.Decision]
     break_glass: bool = False
-    can_update: frozenset[str] = field(default_factory=frozenset)
+    user: User | None = None
+    _can_update: frozenset[str] | None = field(default=None, repr=False)
+
+    @property
+    def can_update(self) -> frozenset[str]:
+        if self._can_update is None:
+            if self.user is None:
+                self._can_update = frozenset()
+            else:
+                decided = policy.authorize(
+                    self.user,
+                    self.case,
+                    purpose=self.purpose,
+                    categories=ALL_CATEGORIES,
+                    action=PolicyAction.UPDATE,
+                )
+                self._can_update = frozenset(c for c, d in decided.items() if d.allowed)
+        return self._can_update
 
     @property
     def allowed(self) -> frozenset[str]:
@@ -186,11 +207,7 @@ def access_case(
         _audit(user, case, purpose, read, PolicyAction.READ)
         if not any(d.allowed for d in read.values()):
             raise NotFound
-        updatable = policy.authorize(
-            user, case, purpose=purpose, categories=ALL_CATEGORIES, action=PolicyAction.UPDATE
-        )
-        can_update = frozenset(c for c, d in updatable.items() if d.allowed)
-        return CaseAccess(case, purpose, read, glass, can_update)
+        return CaseAccess(case, purpose, read, glass, user=user)
     wanted = list(dict.fromkeys(str(c) for c in categories or ()))
     if not wanted:
         raise ValueError("an update must name the categories it writes")
@@ -198,7 +215,7 @@ def access_case(
     _audit(user, case, purpose, writes, PolicyAction.UPDATE)
     if not any(d.allowed for d in read.values()) or not all(d.allowed for d in writes.values()):
         raise NotFound
-    return CaseAccess(case, purpose, read, glass, frozenset(wanted))
+    return CaseAccess(case, purpose, read, glass, user=user, _can_update=frozenset(wanted))
 
 
 def _with_break_glass(
@@ -211,6 +228,8 @@ def _with_break_glass(
     """
     from waymark.policy.breakglass import live_break_glass
 
+    if not any(not d.allowed and d.reasons == [policy.DEFAULT_DENY] for d in decisions.values()):
+        return decisions, False  # nothing a break-glass could open: spare the query
     glass = live_break_glass(user, case)
     if glass is None:
         return decisions, False

@@ -11,9 +11,10 @@ from waymark.accounts.models import User
 from waymark.cases.models import Case
 from waymark.cases.purpose import current_purpose, purpose_required
 from waymark.errors import ActionError, NotFound
-from waymark.vocab import Role
+from waymark.audit import service as audit
+from waymark.vocab import AuditKind, DataCategory, PolicyAction, Purpose, Role
 
-from . import breakglass
+from . import breakglass, service
 
 
 def _me(request: HttpRequest) -> User:
@@ -74,3 +75,50 @@ def break_glass_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     except NotFound as exc:
         raise Http404 from exc
     return redirect("break_glass_list")
+
+
+@login_required
+@require_http_methods(["GET"])
+def explain_page(request: HttpRequest) -> HttpResponse:
+    """The DPO's "why was this allowed or refused?" — the same answer as ``manage.py policy_explain``."""
+    me = _me(request)
+    if me.role not in (Role.DPO, Role.NODE_ADMIN):
+        raise Http404
+    form = {k: request.GET.get(k, "").strip() for k in ("user", "case", "purpose", "category", "action")}
+    form["action"] = form["action"] or PolicyAction.READ
+    answer = error = ""
+    if request.GET.get("user"):
+        subject = User.objects.filter(username=form["user"]).select_related("organisation").first()
+        case = Case.objects.select_related("organisation").filter(reference=form["case"]).first()
+        if subject is None:
+            error = "user: no such user"
+        elif case is None:
+            error = "case: no case has this reference"
+        elif form["purpose"] not in Purpose.values or form["category"] not in DataCategory.values:
+            error = "purpose/category: choose from the lists"
+        elif form["action"] not in PolicyAction.values:
+            error = "action: read or update"
+        else:
+            decision = service.explain(subject, case, form["purpose"], form["category"], form["action"])
+            answer = decision.explanation
+            # A DPO's look at a decision is itself recorded (no child data is shown).
+            audit.record(
+                AuditKind.OTHER,
+                actor=me,
+                purpose=Purpose.AUDIT,
+                case=case,
+                details={"explained_for": subject.username, "category": form["category"]},
+            )
+    return render(
+        request,
+        "policy/explain.html",
+        {
+            "form": form,
+            "answer": answer,
+            "error": error,
+            "purposes": Purpose.values,
+            "categories": DataCategory.values,
+            "actions": PolicyAction.values,
+        },
+        status=422 if error else 200,
+    )

@@ -73,7 +73,7 @@ def main() -> None:
     }
     real_access = access.access_case
 
-    def bypassed(user: object, public_id: object, purpose: object, **kwargs: object) -> access.CaseAccess:
+    def bypassed(user: object, public_id: str, purpose: str, **kwargs: object) -> access.CaseAccess:
         fetched = access._fetch(public_id)
         every = {
             c: service.Decision(True, c, str(purpose), "read", ["bypassed"]) for c in DataCategory.values

@@ -294,7 +294,7 @@ class Dispatcher:
         transport: Transport,
         *,
         threads_per_peer: int = 2,
-        poll_seconds: float = 0.1,
+        poll_seconds: float = 0.05,
         batch: int = 10,
         name: str = "",
     ) -> None:
@@ -310,6 +310,7 @@ class Dispatcher:
         # shared by its threads): one dead peer costs one attempt per backoff period.
         self._peer_pause: dict[str, float] = {}
         self._peer_failures: dict[str, int] = {}
+        self._work: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
 
     def run(self) -> None:
@@ -336,20 +337,25 @@ class Dispatcher:
         with self._lock:
             alive = [t for t in self._threads.get(peer, []) if t.is_alive()]
             while len(alive) < self.threads_per_peer:
+                lead = not any(t.name.endswith("-lead") for t in alive)
                 n = len(alive)
                 thread = threading.Thread(
                     target=self._peer_loop,
-                    args=(peer, f"{self.name}:{peer}:{n}"),
-                    name=f"dispatch-{peer}-{n}",
+                    args=(peer, f"{self.name}:{peer}:{n}", lead),
+                    name=f"dispatch-{peer}-{n}" + ("-lead" if lead else ""),
                     daemon=True,
                 )
                 thread.start()
                 alive.append(thread)
             self._threads[peer] = alive
 
-    def _peer_loop(self, peer: str, worker: str) -> None:
+    def _peer_loop(self, peer: str, worker: str, lead: bool) -> None:
+        """One worker for ``peer``. The lead thread polls the outbox every ``poll_seconds``; the
+        others sleep until the lead finds more than one batch's worth of work (or a second has
+        passed), so an idle peer costs one small query per poll, not one per thread."""
         idle_since: float | None = None
         clock = timezone.now
+        work = self._work.setdefault(peer, threading.Event())
         try:
             node = self.node_factory()
             while not self.stop.is_set():
@@ -372,9 +378,15 @@ class Dispatcher:
                     idle_since = idle_since or clock().timestamp()
                     if clock().timestamp() - idle_since > 30:
                         return  # restarted by ``run`` when this peer has work again
-                    self.stop.wait(self.poll_seconds)
+                    if lead:
+                        self.stop.wait(self.poll_seconds)
+                    else:
+                        work.clear()
+                        work.wait(1.0)
                     continue
                 idle_since = None
+                if len(results) >= self.batch:
+                    work.set()  # a full batch: there is probably more; wake the helpers
                 for result in results:
                     self._note(peer, result)
         finally:

@@ -23,6 +23,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -41,6 +42,13 @@ ROOT = Path(__file__).resolve().parents[2]
 LOOPBACK = "127.0.0.1"
 # Variables a node process must not inherit from whoever started the network.
 _SCRUB = ("DATABASE_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "WAYMARK_DATA_DIR", "WAYMARK_NODE_ID")
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (tests and benchmarks; demo nodes use fixed ports)."""
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind((LOOPBACK, 0))
+        return int(sock.getsockname()[1])
 
 
 @dataclass

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import http.client
-import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from jwcrypto.jwk import JWK
 from waymark.core.protocol.keys import MIN_SCRYPT_N, NodeKeys
 from waymark.core.protocol.registry import Registry, load_registry
 from waymark.exchange import demo
-from waymark.exchange.network import Network, Node
+from waymark.exchange.network import Network, Node, free_port
 from waymark.exchange.reconcile import Report, reconcile
 
 # Fast retries and a short lease, so faults resolve in seconds rather than minutes.
@@ -29,12 +28,6 @@ FAST = {
     "WAYMARK_EXCHANGE_LEASE_SECONDS": "3",
     "WAYMARK_EXCHANGE_TIMEOUT_SECONDS": "5",
 }
-
-
-def free_port() -> int:
-    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def migrated_template(directory: Path) -> Path:

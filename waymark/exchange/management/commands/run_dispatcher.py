@@ -26,8 +26,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="deliver what is due now, then exit")
-        parser.add_argument("--threads-per-peer", type=int, default=2)
-        parser.add_argument("--poll", type=float, default=0.1, help="seconds between looks at an idle queue")
+        parser.add_argument("--threads-per-peer", type=int, default=4)
+        parser.add_argument("--poll", type=float, default=0.05, help="seconds between looks at an idle queue")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         try:

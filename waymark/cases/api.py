@@ -41,7 +41,7 @@ from .api_schemas import (
 from .models import Case, Consent, Event, NameKind
 from .redaction import Withheld, redact, redact_event
 from .schemas import AliasIn, CarePlanIn, CaseIn, ChildIn, ConsentIn, EventIn, RegisterChildIn
-from .search import CaseFilters, search_cases
+from .search import CaseFilters, capped_count, search_cases
 
 router = Router(tags=["cases"])
 
@@ -111,7 +111,8 @@ def list_cases(
     page = list(found.select_related("child", "organisation")[offset : offset + limit])
     rows = access.decide_page(caller.user, page, caller.purpose)
     items = [redact(case_summary_out(c), rows.by_case[c.pk]) for c in page]
-    return CasePage(count=found.count(), items=items)
+    count, capped = capped_count(found)
+    return CasePage(count=count, count_capped=capped, items=items)
 
 
 @router.post("", response={201: CaseDetailOut, **_WRITE, 409: ErrorOut}, summary="Register a child")

@@ -215,7 +215,10 @@ class CaseDetailOut(CaseSummaryOut):
 
 
 class CasePage(_Out):
-    count: int = Field(description="how many cases match, over all pages")
+    count: int = Field(description="how many cases match, over all pages (at most 1,000: see count_capped)")
+    count_capped: bool = Field(
+        default=False, description="true when more than `count` cases match: narrow the search"
+    )
     items: list[CaseSummaryOut]
 
 

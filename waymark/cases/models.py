@@ -157,14 +157,29 @@ class ChildName(models.Model):
 class NameKey(models.Model):
     """Search keys of one name token: its Latin form and consonant skeleton (core.names)."""
 
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="name_keys")
+    # (child, skeleton) below serves lookups by child too: no separate FK index.
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="name_keys", db_index=False)
     name = models.ForeignKey(ChildName, on_delete=models.CASCADE, related_name="keys")
-    latin = models.CharField(max_length=100, db_index=True)
-    # db_index on a CharField also gives PostgreSQL a varchar_pattern_ops index for LIKE 'x%'.
-    skeleton = models.CharField(max_length=100, db_index=True)
+    latin = models.CharField(max_length=100)
+    skeleton = models.CharField(max_length=100)
 
     class Meta:
-        indexes = [models.Index(fields=["skeleton", "child"])]
+        # Search asks "does this child have a key starting with 'mhmd'?" (EXISTS per case) and
+        # "which children have one?" (semi-join): one index for each direction, both able to
+        # answer LIKE 'mhmd%' from the index alone. PostgreSQL needs varchar_pattern_ops for
+        # that (collations other than C); other databases ignore the operator classes.
+        indexes = [
+            models.Index(
+                fields=["skeleton", "child"],
+                name="namekey_skeleton_child",
+                opclasses=["varchar_pattern_ops", "int8_ops"],
+            ),
+            models.Index(
+                fields=["child", "skeleton"],
+                name="namekey_child_skeleton",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.skeleton

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.functional import cached_property
 
 from waymark.core import names as name_prep
 
@@ -45,3 +47,27 @@ def search_cases(qs: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
     if f.organisation:
         qs = qs.filter(organisation__slug=f.organisation)
     return qs.order_by("-updated_at", "-id")
+
+
+# Counting every match of a common name among 100,000 cases costs more than the page itself;
+# past this many, lists say "1,000+" and ask for a narrower search.
+COUNT_CAP = 1000
+
+
+def capped_count(qs: QuerySet[Case], cap: int | None = None) -> tuple[int, bool]:
+    """(number of matches, capped?) counting at most ``cap`` (default COUNT_CAP) + 1 rows."""
+    cap = COUNT_CAP if cap is None else cap
+    n = qs.order_by()[: cap + 1].count()
+    return (cap, True) if n > cap else (n, False)
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count stops at ``COUNT_CAP`` (``is_capped`` says so)."""
+
+    is_capped = False
+
+    @cached_property
+    def count(self) -> int:
+        assert isinstance(self.object_list, QuerySet)  # lists of cases are querysets
+        n, self.is_capped = capped_count(self.object_list)
+        return n

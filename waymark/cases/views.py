@@ -16,7 +16,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -46,7 +45,7 @@ from .forms import (
 )
 from .models import CarePlan, Case, Event, NameKind
 from .purpose import current_purpose, purpose_required, safe_next, set_purpose
-from .search import CaseFilters, search_cases
+from .search import CappedPaginator, CaseFilters, search_cases
 
 UNPROCESSABLE = 422
 _RECENT_CASES = 50
@@ -199,7 +198,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     results = search_cases(visible, filters).select_related("child", "organisation")
     # Paginator counts with select_related dropped: one COUNT over the filtered cases, no join.
-    page = Paginator(results, settings.WAYMARK_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(results, settings.WAYMARK_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = decide_page(me, list(page.object_list), _purpose(request))
     context = {
         "form": form,

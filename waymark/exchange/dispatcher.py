@@ -39,7 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db import DatabaseError, close_old_connections, connection, reset_queries, transaction
 from django.db.models import F, Min, Q, QuerySet
 from django.utils import timezone
 
@@ -359,6 +359,9 @@ class Dispatcher:
         try:
             node = self.node_factory()
             while not self.stop.is_set():
+                # With DEBUG on, Django keeps every query of a connection (up to 9,000); web
+                # requests reset that list, a long-running worker must do it itself.
+                reset_queries()
                 pause = self._peer_pause.get(peer, 0.0) - clock().timestamp()
                 if pause > 0:
                     self.stop.wait(min(pause, 1.0))

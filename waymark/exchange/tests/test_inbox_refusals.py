@@ -22,6 +22,7 @@ from waymark.exchange.inbound import receive
 from waymark.exchange.models import InboundRefusal, InboxMessage
 from waymark.exchange.models import Notice as NoticeRow
 from waymark.exchange.registry import current_registry
+from waymark.exchange.testing import dated_registry
 from waymark.vocab import DataCategory, Purpose
 
 IT, FR, BE = (proto.node_keys(n) for n in ("node-it", "node-fr", "node-be"))
@@ -186,3 +187,15 @@ def test_a_replayed_message_has_no_second_effect(people, federation, same_bytes)
     assert NoticeRow.objects.count() == 1
     log = InboundRefusal.objects.get(envelope_sha256=envelope_sha256(replay))
     assert log.reason == ("duplicate" if same_bytes else "replay")
+
+
+def test_a_message_signed_with_a_key_revoked_from_the_registry_is_refused(people, federation):
+    # The authority re-issues the registry with node-it re-keyed: its old signing key is gone.
+    rekeyed = NodeKeys.generate()
+    current = current_registry()
+    nodes = tuple(
+        n.model_copy(update={"signing_jwk": rekeyed.public_signing_jwk()}) if n.node_id == "node-it" else n
+        for n in current.nodes
+    )
+    federation.publish(dated_registry(version=2, nodes=nodes))
+    refused(federation, sealed_notice(), ReasonCode.UNKNOWN_SENDER)

@@ -27,7 +27,10 @@ log = logging.getLogger("waymark.exchange.inbox")
 @csrf_exempt
 @require_POST
 def inbox(request: HttpRequest) -> HttpResponse:
-    length = int(request.headers.get("Content-Length") or 0)
+    try:
+        length = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        return HttpResponse("bad Content-Length\n", status=400, content_type="text/plain")
     if length > settings.WAYMARK_EXCHANGE_MAX_ENVELOPE_BYTES:
         return HttpResponse("envelope too large\n", status=413, content_type="text/plain")
     raw = request.body

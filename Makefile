@@ -43,7 +43,15 @@ messages: $(STAMP)
 	cd waymark && ../$(BIN)/python ../manage.py makemessages -l ar -l fr -l it --no-obsolete
 	cd waymark && ../$(BIN)/python ../manage.py compilemessages
 
+## make bench: the benchmarks that need no service (figures in docs/benchmarks*.md)
 bench: $(STAMP)
+	WAYMARK_ENV=test $(BIN)/python bench/policy_bench.py --rounds 1000
+	WAYMARK_ENV=test $(BIN)/python bench/firewall_bench.py --rounds 200
+	$(BIN)/python bench/sealing_bench.py
+	$(BIN)/python bench/envelope_bench.py
+
+## make bench-search: 100,000 fictional cases on the local PostgreSQL (DATABASE_URL to override)
+bench-search: $(STAMP)
 	$(BIN)/python bench/search_bench.py
 
 clean:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -212,6 +212,50 @@ def _thread_fields(
     }
 
 
+def _open_thread(
+    ctx: _Context,
+    *,
+    user: User,
+    case: Case,
+    from_org: str,
+    to_org: str,
+    agreement: Agreement,
+    purpose: str,
+    body: Body,
+    type: MessageType,
+    summary: Callable[[str], str],
+) -> tuple[dict[str, object], OutboxMessage]:
+    """Start (or continue) the conversation about ``case`` with ``to_org`` and enqueue the first
+    message: the thread row's fields and the outbox row. Call inside the action's transaction."""
+    fields = _thread_fields(
+        ctx,
+        user=user,
+        case=case,
+        to_org=to_org,
+        agreement=agreement,
+        purpose=purpose,
+        body=body,
+        type=type,
+        conversation_id="",
+    )
+    conversation_id = _conversation_for(case, str(fields["peer_node"]), to_org)
+    fields["conversation_id"] = conversation_id
+    row = _send(
+        ctx,
+        user=user,
+        case=case,
+        type=type,
+        body=body,
+        from_org=from_org,
+        to_org=to_org,
+        agreement_id=agreement.identifier,
+        purpose=purpose,
+        conversation_id=conversation_id,
+        summary=summary(str(fields["peer_org_name"])),
+    )
+    return fields, row
+
+
 # --- referral: offer (referrer) ----------------------------------------------------------------
 
 
@@ -272,31 +316,17 @@ def do_offer_referral(user: User, case: Case, data: ReferralIn, *, node: LocalNo
     _authorise_sending(user, case, data.purpose, categories_used(type, body))
     agreement = _agreement(ctx, from_org, data.to_org, data.purpose, body, type, data.agreement_id)
     with transaction.atomic():
-        fields = _thread_fields(
+        fields, row = _open_thread(
             ctx,
             user=user,
             case=case,
+            from_org=from_org,
             to_org=data.to_org,
             agreement=agreement,
             purpose=data.purpose,
             body=body,
             type=type,
-            conversation_id="",
-        )
-        conversation_id = _conversation_for(case, str(fields["peer_node"]), data.to_org)
-        fields["conversation_id"] = conversation_id
-        row = _send(
-            ctx,
-            user=user,
-            case=case,
-            type=type,
-            body=body,
-            from_org=from_org,
-            to_org=data.to_org,
-            agreement_id=agreement.identifier,
-            purpose=data.purpose,
-            conversation_id=conversation_id,
-            summary=f"Referral to {fields['peer_org_name']}",
+            summary=lambda peer: f"Referral to {peer}",
         )
         referral = Referral.objects.create(
             **fields, status=ReferralStatus.OFFERED, reason=data.reason, offer_message_id=row.message_id
@@ -310,7 +340,7 @@ def do_offer_referral(user: User, case: Case, data: ReferralIn, *, node: LocalNo
             at=ctx.now,
             by=user,
         )
-        _link(case, row.to_node, data.to_org, conversation_id)
+        _link(case, row.to_node, data.to_org, row.conversation_id)
         add_event(
             case,
             type=EventType.REFERRAL,
@@ -545,31 +575,17 @@ def do_request_information(
     within = guard.reply_deadline(agreement, type, data.to_org) or DEFAULT_REPLY_WITHIN
     body = m.InfoRequest(questions=questions, reply_by=ctx.now + within, legal_basis=data.legal_basis)
     with transaction.atomic():
-        fields = _thread_fields(
+        fields, row = _open_thread(
             ctx,
             user=user,
             case=case,
+            from_org=from_org,
             to_org=data.to_org,
             agreement=agreement,
             purpose=data.purpose,
             body=body,
             type=type,
-            conversation_id="",
-        )
-        conversation_id = _conversation_for(case, str(fields["peer_node"]), data.to_org)
-        fields["conversation_id"] = conversation_id
-        row = _send(
-            ctx,
-            user=user,
-            case=case,
-            type=type,
-            body=body,
-            from_org=from_org,
-            to_org=data.to_org,
-            agreement_id=agreement.identifier,
-            purpose=data.purpose,
-            conversation_id=conversation_id,
-            summary=f"Information request to {fields['peer_org_name']}",
+            summary=lambda peer: f"Information request to {peer}",
         )
         request = InfoRequest.objects.create(
             **fields,
@@ -579,7 +595,7 @@ def do_request_information(
             request_message_id=row.message_id,
             asked_by=user,
         )
-        _link(case, row.to_node, data.to_org, conversation_id)
+        _link(case, row.to_node, data.to_org, row.conversation_id)
         add_event(
             case,
             type=EventType.NOTE,
@@ -672,36 +688,22 @@ def do_send_notice(user: User, case: Case, data: NoticeIn, *, node: LocalNode | 
     _authorise_sending(user, case, data.purpose, categories_used(type, body))
     agreement = _agreement(ctx, from_org, data.to_org, data.purpose, body, type, data.agreement_id)
     with transaction.atomic():
-        fields = _thread_fields(
+        fields, row = _open_thread(
             ctx,
             user=user,
             case=case,
+            from_org=from_org,
             to_org=data.to_org,
             agreement=agreement,
             purpose=data.purpose,
             body=body,
             type=type,
-            conversation_id="",
-        )
-        conversation_id = _conversation_for(case, str(fields["peer_node"]), data.to_org)
-        fields["conversation_id"] = conversation_id
-        row = _send(
-            ctx,
-            user=user,
-            case=case,
-            type=type,
-            body=body,
-            from_org=from_org,
-            to_org=data.to_org,
-            agreement_id=agreement.identifier,
-            purpose=data.purpose,
-            conversation_id=conversation_id,
-            summary=f"Notice to {fields['peer_org_name']}: {data.subject}",
+            summary=lambda peer: f"Notice to {peer}: {data.subject}",
         )
         notice = Notice.objects.create(
             **fields, message_id=row.message_id, subject=data.subject, text=data.text, sent_by=user
         )
-        _link(case, row.to_node, data.to_org, conversation_id)
+        _link(case, row.to_node, data.to_org, row.conversation_id)
         add_event(
             case,
             type=EventType.NOTE,

@@ -207,6 +207,18 @@ def do_register_child(user: User, data: RegisterChildIn, *, fictional: bool = Fa
     return case
 
 
+def close_transferred_copy(case: Case, *, at: dt.datetime, retain_until: dt.date) -> Case:
+    """The case moved to another organisation (an accepted transfer): what stays here is a
+    closed copy, read-only (Cedar's ``limit-transferred-copy-read-only``) and kept until
+    ``retain_until``. Call inside the caller's transaction (the exchange's inbound handler)."""
+    case.status = CaseStatus.TRANSFERRED
+    case.closed_at = at
+    case.retain_until = retain_until
+    case.updated_at = at
+    case.save(update_fields=["status", "closed_at", "retain_until", "updated_at"])
+    return case
+
+
 # ---------------------------------------------------------------------------------------------
 # Edit
 

@@ -238,6 +238,9 @@ class Case(models.Model):
     opened_at = models.DateTimeField(_("opened"))
     updated_at = models.DateTimeField(_("last activity"))
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # A copy kept after the case moved to another organisation (transfer): read-only, and
+    # deleted once retention ends (WAYMARK_TRANSFERRED_COPY_RETENTION_DAYS).
+    retain_until = models.DateField(_("kept until"), null=True, blank=True)
     is_fictional = models.BooleanField(default=False)
 
     FIELD_CATEGORIES = {

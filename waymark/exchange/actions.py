@@ -26,18 +26,27 @@ from pydantic import ValidationError
 from waymark.accounts.models import User
 from waymark.audit import service as audit
 from waymark.cases import actions as case_actions
-from waymark.cases.models import Case, NameKind
-from waymark.cases.schemas import AliasIn, CaseIn, ChildIn, IdentifierIn, RegisterChildIn
+from waymark.cases.models import CarePlan, Case, Event, NameKind, sealed_field
+from waymark.cases.schemas import AliasIn, CarePlanIn, CaseIn, ChildIn, IdentifierIn, RegisterChildIn
 from waymark.core.protocol import messages as m
 from waymark.core.protocol.messages import Body, MessageType, categories_used
 from waymark.core.protocol.registry import Agreement, Registry
 from waymark.errors import ActionError, field_errors
 from waymark.policy import service as policy
 from waymark.vault import service as vault
-from waymark.vocab import AuditDecision, AuditKind, DataCategory, EventType, PolicyAction, Role, Sector
+from waymark.vocab import (
+    AuditDecision,
+    AuditKind,
+    CaseStatus,
+    DataCategory,
+    EventType,
+    PolicyAction,
+    Role,
+    Sector,
+)
 
 from . import guard, outbound
-from .handlers import org_name
+from .handlers import org_name, reply_text
 from .models import (
     CaseLink,
     Direction,
@@ -49,6 +58,8 @@ from .models import (
     ReferralAction,
     ReferralStatus,
     ReferralStep,
+    Transfer,
+    TransferStatus,
 )
 from .node import LocalNode, local_node
 from .registry import ExchangeUnavailable, current_registry
@@ -61,6 +72,9 @@ from .schemas import (
     ReferralIn,
     ReferralRejectIn,
     ReferralRevokeIn,
+    TransferAcceptIn,
+    TransferIn,
+    TransferRejectIn,
 )
 from .timeline import add_event
 
@@ -379,15 +393,20 @@ def do_revoke_referral(
 
 
 def _offered_child(referral: Referral) -> ChildIn:
-    """The offered child as this node registers them; ``ActionError`` if the offer does not fit."""
-    child = dict(referral.offer.get("child") or {})
+    return _child_in(referral.offer, referral.peer_org_name)
+
+
+def _child_in(offer: dict[str, object], peer_org_name: str) -> ChildIn:
+    """The child of an offer (referral or transfer) as this node registers them; ``ActionError``
+    if the offer does not fit."""
+    child = dict(offer.get("child") or {})  # type: ignore[call-overload]
     try:
         return ChildIn(
             given_names=child.get("given_names", ""),
             family_name=child.get("family_name", ""),
             name_latin=child.get("name_latin", ""),
             aliases=[
-                AliasIn(full_name=a, note=f"as given by {referral.peer_org_name}"[:300])
+                AliasIn(full_name=a, note=f"as given by {peer_org_name}"[:300])
                 for a in child.get("aliases", [])
             ],
             sex=child.get("sex", "unknown"),
@@ -714,3 +733,319 @@ def do_send_notice(user: User, case: Case, data: NoticeIn, *, node: LocalNode | 
             at=ctx.now,
         )
     return notice
+
+
+# --- case transfer -----------------------------------------------------------------------------
+
+# At most this many timeline entries travel with a transfer (the protocol's limit).
+TRANSFER_HISTORY_LIMIT = 500
+
+
+def _history(case: Case, categories: Iterable[str]) -> tuple[m.TimelineEntry, ...]:
+    """The case's timeline entries of ``categories``, oldest first (the newest 500 if longer)."""
+    wanted = set(categories)
+    if not wanted:
+        return ()
+    events = list(
+        Event.objects.filter(case=case, category__in=wanted)
+        .select_related("case__child")
+        .order_by("-occurred_at", "-id")[:TRANSFER_HISTORY_LIMIT]
+    )
+    events.reverse()
+    return tuple(
+        m.TimelineEntry(
+            type=e.type,
+            occurred_at=e.occurred_at,
+            source=e.source,
+            category=e.category,
+            summary=(e.summary_text or e.get_type_display())[:300],
+            details=e.details_text[:20000],
+            location=e.location,
+        )
+        for e in events
+    )
+
+
+def _care_plan(case: Case) -> m.CarePlanBody:
+    plan = CarePlan.objects.filter(case=case).first()
+    if plan is None:
+        return m.CarePlanBody()
+    child = case.child
+    return m.CarePlanBody(
+        needs=vault.reveal(child, sealed_field(CarePlan, "needs"), plan.needs),
+        objectives=vault.reveal(child, sealed_field(CarePlan, "objectives"), plan.objectives),
+        services=vault.reveal(child, sealed_field(CarePlan, "services"), plan.services),
+        review_date=plan.review_date,
+    )
+
+
+def _guardian(case: Case) -> m.GuardianContact | None:
+    guardian = case.guardian
+    if guardian is None:
+        return None
+    return m.GuardianContact(
+        name=(guardian.get_full_name() or guardian.username)[:400],
+        organisation=guardian.organisation.name[:400] if guardian.organisation else "",
+        contact=guardian.email[:400],
+    )
+
+
+def transfer_body(case: Case, data: TransferIn) -> m.CaseTransfer:
+    """What a transfer of ``case`` carries, as ``data`` chooses."""
+    include = set(data.include)
+    return m.CaseTransfer(
+        child=child_summary(case, include),
+        case=case_summary(case, {DataCategory.CASE_NOTES, DataCategory.FAMILY}),
+        care_plan=_care_plan(case),
+        timeline=_history(case, data.history),
+        guardian=_guardian(case) if DataCategory.GUARDIAN in include else None,
+        sender_case_reference=case.reference,
+        reason=data.reason,
+    )
+
+
+def do_offer_transfer(user: User, case: Case, data: TransferIn, *, node: LocalNode | None = None) -> Transfer:
+    """Offer to hand ``case`` over to ``data.to_org``; ownership moves when they accept."""
+    from_org = _require_member(user)
+    if case.organisation_id != user.organisation_id:
+        raise ActionError("only the organisation that holds the case can transfer it")
+    if case.status in (CaseStatus.TRANSFERRED, CaseStatus.CLOSED):
+        raise ActionError(f"this case is {case.get_status_display().lower()}: it cannot be transferred")
+    if Transfer.objects.filter(
+        case=case, direction=Direction.OUTGOING, status=TransferStatus.OFFERED
+    ).exists():
+        raise ActionError("a transfer of this case is already waiting for an answer")
+    changing = policy.authorize(
+        user, case, purpose=data.purpose, categories=[DataCategory.CASE_NOTES], action=PolicyAction.UPDATE
+    )[DataCategory.CASE_NOTES]
+    if not changing.allowed:
+        raise ActionError(f"you may not transfer this case for {data.purpose}", field="purpose")
+    ctx = _context(node)
+    body = transfer_body(case, data)
+    type = MessageType.CASE_TRANSFER
+    _authorise_sending(user, case, data.purpose, categories_used(type, body))
+    agreement = _agreement(ctx, from_org, data.to_org, data.purpose, body, type, data.agreement_id)
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if (
+            locked.status in (CaseStatus.TRANSFERRED, CaseStatus.CLOSED)
+            or Transfer.objects.filter(
+                case=case, direction=Direction.OUTGOING, status=TransferStatus.OFFERED
+            ).exists()
+        ):
+            raise ActionError("someone else changed this case meanwhile; reload the page")
+        fields, row = _open_thread(
+            ctx,
+            user=user,
+            case=case,
+            from_org=from_org,
+            to_org=data.to_org,
+            agreement=agreement,
+            purpose=data.purpose,
+            body=body,
+            type=type,
+            summary=lambda peer: f"Case transfer to {peer}",
+        )
+        transfer = Transfer.objects.create(
+            **fields,
+            status=TransferStatus.OFFERED,
+            reason=data.reason,
+            history_count=len(body.timeline),
+            offer_message_id=row.message_id,
+            offered_by=user,
+        )
+        _link(case, row.to_node, data.to_org, row.conversation_id)
+        add_event(
+            case,
+            type=EventType.TRANSFER,
+            summary=f"Transfer offered to {transfer.peer_org_name}",
+            details=data.reason,
+            user=user,
+            at=ctx.now,
+        )
+    return transfer
+
+
+def _transferred_child(transfer: Transfer) -> ChildIn:
+    return _child_in(transfer.offer, transfer.peer_org_name)
+
+
+def _import_offer(user: User, case: Case, transfer: Transfer, at: dt.datetime) -> None:
+    """Write what the transfer brought into ``case``: case summary, care plan, history, guardian."""
+    offer = m.CaseTransfer.model_validate(transfer.offer)
+    summary = offer.case
+    missing = summary.status == CaseStatus.MISSING and summary.missing_category is not None
+    case_actions.do_update_case(
+        user,
+        case,
+        CaseIn(
+            status=CaseStatus.MISSING if missing else CaseStatus.OPEN,
+            missing_category=summary.missing_category if missing else None,
+            unaccompanied=case.unaccompanied if summary.unaccompanied is None else summary.unaccompanied,
+            separated=case.separated if summary.separated is None else summary.separated,
+            risk_level=summary.risk_level or case.risk_level,
+            risk_reasons=summary.risk_reasons,
+            caseworker=case.caseworker.username if case.caseworker else None,
+            guardian=case.guardian.username if case.guardian else None,
+        ),
+    )
+    plan = offer.care_plan
+    case_actions.do_update_care_plan(
+        user,
+        case,
+        CarePlanIn(
+            needs=plan.needs, objectives=plan.objectives, services=plan.services, review_date=plan.review_date
+        ),
+    )
+    for entry in offer.timeline:
+        case_actions.create_event(
+            case,
+            type=entry.type,
+            occurred_at=entry.occurred_at,
+            category=entry.category,
+            summary=entry.summary,
+            details=entry.details,
+            location=entry.location[:200],
+            author=None,
+            source=entry.source,
+        )
+    if offer.guardian is not None:
+        g = offer.guardian
+        add_event(
+            case,
+            type=EventType.NOTE,
+            summary=f"Guardian at {transfer.peer_org_name}: {g.name}"[:300],
+            details="\n".join(p for p in (g.organisation, g.contact) if p),
+            category=DataCategory.GUARDIAN,
+            at=at,
+        )
+
+
+def do_accept_transfer(
+    user: User, transfer: Transfer, data: TransferAcceptIn, *, node: LocalNode | None = None
+) -> Transfer:
+    """Take the case over: open it here (or complete a case we hold) from what was transferred,
+    and tell the sender, whose case then closes."""
+    from_org = _require_member(user)
+    if transfer.direction != Direction.INCOMING or transfer.local_org_id != user.organisation_id:
+        raise ActionError("this transfer was not offered to your organisation")
+    if transfer.status != TransferStatus.OFFERED:
+        raise ActionError(f"this transfer cannot be accepted: it is {transfer.get_status_display().lower()}")
+    ctx = _context(node)
+    with transaction.atomic():
+        locked = Transfer.objects.select_for_update().get(pk=transfer.pk)
+        if locked.status != TransferStatus.OFFERED:
+            raise ActionError("someone else answered this transfer meanwhile; reload the page")
+        if data.existing_case:
+            case = Case.objects.filter(reference=data.existing_case, organisation=user.organisation).first()
+            if case is None:
+                raise ActionError(
+                    f"your organisation holds no case {data.existing_case}", field="existing_case"
+                )
+        else:
+            case = case_actions.do_register_child(
+                user,
+                RegisterChildIn(child=_transferred_child(locked), case=CaseIn(), confirm_not_duplicate=True),
+                fictional=bool((locked.offer.get("child") or {}).get("is_fictional")),
+            )
+        add_event(
+            case,
+            type=EventType.TRANSFER,
+            summary=f"Case transferred from {locked.peer_org_name}"
+            + (f" (their reference {locked.peer_case_reference})" if locked.peer_case_reference else ""),
+            details=locked.reason,
+            at=ctx.now,
+        )
+        _import_offer(user, case, locked, ctx.now)
+        case.refresh_from_db()
+        body = m.TransferAccept(
+            receiver_case_reference=case.reference, responsible_from=ctx.now, note=data.note
+        )
+        type = MessageType.TRANSFER_ACCEPT
+        _authorise_sending(user, case, locked.purpose, categories_used(type, body))
+        agreement = _agreement(ctx, from_org, locked.peer_org, locked.purpose, body, type)
+        row = _send(
+            ctx,
+            user=user,
+            case=case,
+            type=type,
+            body=body,
+            from_org=from_org,
+            to_org=locked.peer_org,
+            agreement_id=agreement.identifier,
+            purpose=locked.purpose,
+            conversation_id=locked.conversation_id,
+            summary=f"Transfer accepted → {locked.peer_org_name}",
+            in_reply_to=locked.offer_message_id,
+        )
+        _link(case, locked.peer_node, locked.peer_org, locked.conversation_id)
+        locked.case = case
+        locked.status = TransferStatus.ACCEPTED
+        locked.offer = {}  # the data now lives in the case
+        locked.response_message_id = row.message_id
+        locked.response_reason = data.note
+        locked.responsible_from = ctx.now
+        locked.answered_by = user
+        locked.answered_at = ctx.now
+        locked.updated_at = ctx.now
+        locked.save()
+        add_event(
+            case,
+            type=EventType.TRANSFER,
+            summary=f"Transfer accepted: {locked.local_org.name} is responsible from now on",
+            details=data.note,
+            user=user,
+            at=ctx.now,
+        )
+    return locked
+
+
+def do_reject_transfer(
+    user: User, transfer: Transfer, data: TransferRejectIn, *, node: LocalNode | None = None
+) -> Transfer:
+    """Refuse a transfer with a reason; what was offered is deleted here."""
+    from_org = _require_member(user)
+    if transfer.direction != Direction.INCOMING or transfer.local_org_id != user.organisation_id:
+        raise ActionError("this transfer was not offered to your organisation")
+    if transfer.status != TransferStatus.OFFERED:
+        raise ActionError(f"this transfer cannot be rejected: it is {transfer.get_status_display().lower()}")
+    ctx = _context(node)
+    body = m.TransferReject(reason_code=data.reason_code, note=data.note)
+    type = MessageType.TRANSFER_REJECT
+    agreement = _agreement(ctx, from_org, transfer.peer_org, transfer.purpose, body, type)
+    with transaction.atomic():
+        locked = Transfer.objects.select_for_update().get(pk=transfer.pk)
+        if locked.status != TransferStatus.OFFERED:
+            raise ActionError("someone else answered this transfer meanwhile; reload the page")
+        row = _send(
+            ctx,
+            user=user,
+            case=locked.case,
+            type=type,
+            body=body,
+            from_org=from_org,
+            to_org=locked.peer_org,
+            agreement_id=agreement.identifier,
+            purpose=locked.purpose,
+            conversation_id=locked.conversation_id,
+            summary=f"Transfer rejected → {locked.peer_org_name}",
+            in_reply_to=locked.offer_message_id,
+        )
+        locked.status = TransferStatus.REJECTED
+        locked.offer = {}  # data minimisation: nothing of a refused transfer stays here
+        locked.response_message_id = row.message_id
+        locked.response_reason = reply_text(body)
+        locked.answered_by = user
+        locked.answered_at = ctx.now
+        locked.updated_at = ctx.now
+        locked.save()
+        if locked.case is not None:
+            add_event(
+                locked.case,
+                type=EventType.TRANSFER,
+                summary=f"Transfer from {locked.peer_org_name} rejected",
+                details=locked.response_reason,
+                user=user,
+                at=ctx.now,
+            )
+    return locked

@@ -111,6 +111,9 @@ EXCHANGE_TYPES = (
     MessageType.INFO_REQUEST,
     MessageType.INFO_RESPONSE,
     MessageType.NOTICE,
+    MessageType.CASE_TRANSFER,
+    MessageType.TRANSFER_ACCEPT,
+    MessageType.TRANSFER_REJECT,
 )
 
 

@@ -13,7 +13,10 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
+
 from waymark.accounts.models import Organisation
+from waymark.cases.actions import close_transferred_copy
 from waymark.cases.models import Case
 from waymark.core.protocol import messages as m
 from waymark.core.protocol.envelope import Opened
@@ -32,6 +35,8 @@ from .models import (
     ReferralAction,
     ReferralStatus,
     ReferralStep,
+    Transfer,
+    TransferStatus,
 )
 from .timeline import add_event
 
@@ -140,7 +145,7 @@ _REPLIES: dict[MessageType, tuple[ReferralAction, ReferralStatus, tuple[Referral
 }
 
 
-def _reply_text(body: m.Body) -> str:
+def reply_text(body: m.Body) -> str:
     parts: list[str] = []
     for name in ("reason_code", "outcome"):
         value = getattr(body, name, None)
@@ -180,7 +185,7 @@ def _referral_reply(opened: Opened, registry: Registry, now: dt.datetime) -> Cas
             ReasonCode.NOT_PARTY, "in_reply_to names no referral offered to the sending organisation"
         )
     action, new_status, after, wording = _REPLIES[h.type]
-    text = _reply_text(opened.body)
+    text = reply_text(opened.body)
     ReferralStep.objects.create(
         referral=referral,
         message_id=h.message_id,
@@ -215,7 +220,7 @@ def _referral_revoke(opened: Opened, registry: Registry, now: dt.datetime) -> Ca
     referral = step.referral if step else None
     if referral is None or referral.peer_node != h.from_node or referral.peer_org != h.from_org:
         raise Refusal(ReasonCode.NOT_PARTY, "in_reply_to names no referral the sending organisation offered")
-    text = _reply_text(opened.body)
+    text = reply_text(opened.body)
     ReferralStep.objects.create(
         referral=referral,
         message_id=h.message_id,
@@ -326,6 +331,99 @@ def _notice(opened: Opened, registry: Registry, now: dt.datetime) -> Case | None
     return notice.case
 
 
+# --- case transfers ----------------------------------------------------------------------------
+
+
+def _case_transfer(opened: Opened, registry: Registry, now: dt.datetime) -> Case | None:
+    """An offer to take a case over: kept, unapplied, until a person here accepts or rejects it."""
+    h, body = opened.header, opened.body
+    assert isinstance(body, m.CaseTransfer)
+    fields = _thread_fields(opened, registry, now)
+    transfer = Transfer.objects.create(
+        **fields,
+        peer_case_reference=body.sender_case_reference,
+        status=TransferStatus.OFFERED,
+        reason=body.reason,
+        offer=body_json(body),
+        history_count=len(body.timeline),
+        offer_message_id=h.message_id,
+    )
+    if transfer.case is not None:
+        add_event(
+            transfer.case,
+            type=EventType.TRANSFER,
+            summary=f"Transfer of the case offered by {transfer.peer_org_name}",
+            details=body.reason,
+            at=now,
+        )
+    return transfer.case
+
+
+def _transfer_reply(opened: Opened, registry: Registry, now: dt.datetime) -> Case | None:
+    """accept / reject, from the organisation we offered the case to. On acceptance our case
+    becomes a closed, read-only copy kept for the retention period."""
+    h, body = opened.header, opened.body
+    transfer = Transfer.objects.filter(
+        direction=Direction.OUTGOING,
+        offer_message_id=_answered(h),
+        peer_node=h.from_node,
+        peer_org=h.from_org,
+        local_org__slug=h.to_org,
+    ).first()
+    if transfer is None:
+        raise Refusal(
+            ReasonCode.NOT_PARTY, "in_reply_to names no transfer offered to the sending organisation"
+        )
+    if transfer.status != TransferStatus.OFFERED:
+        raise Refusal(
+            ReasonCode.NOT_PARTY, f"the transfer was already {transfer.get_status_display().lower()}"
+        )
+    text = reply_text(body)
+    transfer.response_message_id = h.message_id
+    transfer.response_reason = text
+    transfer.answered_at = now
+    transfer.updated_at = now
+    case = transfer.case
+    if isinstance(body, m.TransferAccept):
+        transfer.status = TransferStatus.ACCEPTED
+        transfer.peer_case_reference = body.receiver_case_reference
+        transfer.responsible_from = body.responsible_from
+        if case is not None:
+            keep = (now + dt.timedelta(days=settings.WAYMARK_TRANSFERRED_COPY_RETENTION_DAYS)).date()
+            close_transferred_copy(case, at=now, retain_until=keep)
+            their = (
+                f" (their reference {body.receiver_case_reference})" if body.receiver_case_reference else ""
+            )
+            add_event(
+                case,
+                type=EventType.TRANSFER,
+                summary=f"Transfer accepted by {transfer.peer_org_name}{their}; this copy is closed",
+                details="\n".join(
+                    p
+                    for p in (
+                        f"Responsible from {body.responsible_from:%Y-%m-%d %H:%M} UTC.",
+                        f"This closed copy is kept until {keep:%Y-%m-%d}.",
+                        text,
+                    )
+                    if p
+                ),
+                at=now,
+            )
+    else:
+        assert isinstance(body, m.TransferReject)
+        transfer.status = TransferStatus.REJECTED
+        if case is not None:
+            add_event(
+                case,
+                type=EventType.TRANSFER,
+                summary=f"Transfer rejected by {transfer.peer_org_name}; the case stays here",
+                details=text,
+                at=now,
+            )
+    transfer.save()
+    return case
+
+
 Handler = Callable[[Opened, Registry, dt.datetime], Case | None]
 
 HANDLERS: dict[MessageType, Handler] = {
@@ -337,6 +435,9 @@ HANDLERS: dict[MessageType, Handler] = {
     MessageType.INFO_REQUEST: _info_request,
     MessageType.INFO_RESPONSE: _info_response,
     MessageType.NOTICE: _notice,
+    MessageType.CASE_TRANSFER: _case_transfer,
+    MessageType.TRANSFER_ACCEPT: _transfer_reply,
+    MessageType.TRANSFER_REJECT: _transfer_reply,
 }
 
 

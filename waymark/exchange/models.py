@@ -344,3 +344,49 @@ class Notice(_Thread):
 
     def __str__(self) -> str:
         return f"notice {self.subject}"
+
+
+class TransferStatus(models.TextChoices):
+    OFFERED = "offered", _("Offered")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Transfer(_Thread):
+    """A case handed over to an organisation on another node: the child, the case, the care plan
+    and the history the sender chose travel in one ``case_transfer``; ownership moves when the
+    receiver accepts.
+
+    Sender side: ``case`` is the case handed over; on acceptance it becomes a closed, read-only
+    copy (status "transferred", kept until ``cases.Case.retain_until``). Receiver side: the
+    offer as received is kept in ``offer`` until someone accepts (a case is opened from it, or
+    it is added to a case this organisation holds) or rejects; it is then cleared (data
+    minimisation: the accepted data lives in the case, the rejected data nowhere).
+    """
+
+    status = models.CharField(max_length=16, choices=TransferStatus.choices, default=TransferStatus.OFFERED)
+    reason = models.TextField(_("why this transfer"), blank=True)
+    offer = models.JSONField(default=dict, blank=True)
+    # What travelled, for the people who read the thread later (the offer itself is cleared).
+    history_count = models.PositiveIntegerField(default=0)
+    offer_message_id = models.UUIDField()
+    response_message_id = models.UUIDField(null=True, blank=True)
+    response_reason = models.TextField(blank=True)
+    responsible_from = models.DateTimeField(null=True, blank=True)
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["offer_message_id", "direction"], name="transfer_once"),
+            models.UniqueConstraint(fields=["response_message_id", "direction"], name="transfer_answer_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"transfer {self.public_id} ({self.status})"

@@ -36,6 +36,7 @@ from .models import (
     OutboxMessage,
     OutboxStatus,
     ReferralStep,
+    Transfer,
 )
 
 Ledger = dict[str, Any]
@@ -51,16 +52,22 @@ def applied_message_ids(orgs: set[str] | None = None) -> Counter[str]:
     requests = InfoRequest.objects.filter(direction=Direction.INCOMING)
     responses = InfoRequest.objects.filter(direction=Direction.OUTGOING, response_message_id__isnull=False)
     notices = Notice.objects.filter(direction=Direction.INCOMING)
+    transfers = Transfer.objects.filter(direction=Direction.INCOMING)
+    answers = Transfer.objects.filter(direction=Direction.OUTGOING, response_message_id__isnull=False)
     if orgs is not None:
         steps = steps.filter(referral__local_org__slug__in=orgs)
         requests = requests.filter(local_org__slug__in=orgs)
         responses = responses.filter(local_org__slug__in=orgs)
         notices = notices.filter(local_org__slug__in=orgs)
+        transfers = transfers.filter(local_org__slug__in=orgs)
+        answers = answers.filter(local_org__slug__in=orgs)
     found: Counter[str] = Counter()
     found.update(str(m) for m in steps.values_list("message_id", flat=True))
     found.update(str(m) for m in requests.values_list("request_message_id", flat=True))
     found.update(str(m) for m in responses.values_list("response_message_id", flat=True))
     found.update(str(m) for m in notices.values_list("message_id", flat=True))
+    found.update(str(m) for m in transfers.values_list("offer_message_id", flat=True))
+    found.update(str(m) for m in answers.values_list("response_message_id", flat=True))
     return found
 
 

@@ -106,3 +106,44 @@ class NoticeIn(_ToPeer):
     category: DataCategory = DataCategory.CASE_NOTES
     subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
     text: Text = ""
+
+
+# What a transfer may carry besides identity, the case summary and the care plan (always sent).
+TRANSFER_OPTIONAL = (DataCategory.LEGAL_STATUS, DataCategory.GUARDIAN)
+# The history categories offered by default: what the next organisation needs to continue care.
+TRANSFER_HISTORY_DEFAULT = (
+    DataCategory.IDENTITY,
+    DataCategory.CONTACT_LOCATION,
+    DataCategory.FAMILY,
+    DataCategory.CASE_NOTES,
+)
+
+
+class TransferIn(_ToPeer):
+    """Hand the case over to an organisation on another node."""
+
+    purpose: Purpose = Purpose.CARE_CONTINUITY
+    reason: Text = ""
+    include: list[DataCategory] = Field(default_factory=lambda: [DataCategory.LEGAL_STATUS])
+    # Timeline events of these categories travel (the sender chooses the history); none: no history.
+    history: list[DataCategory] = Field(default_factory=lambda: list(TRANSFER_HISTORY_DEFAULT))
+
+    @field_validator("include")
+    @classmethod
+    def _optional(cls, v: list[DataCategory]) -> list[DataCategory]:
+        extra = [c for c in v if c not in TRANSFER_OPTIONAL]
+        if extra:
+            raise ValueError(f"a transfer does not carry {', '.join(extra)} besides its history")
+        return v
+
+
+class TransferAcceptIn(_In):
+    note: Text = ""
+    # Add the transfer to a case this organisation already holds (its reference), instead of
+    # opening one.
+    existing_case: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] = ""
+
+
+class TransferRejectIn(_In):
+    reason_code: RejectReason
+    note: Text = ""

@@ -25,13 +25,16 @@ class Subject:
 
 @dataclass(frozen=True, slots=True)
 class Resource:
-    """A case: the organisation that owns it and the child's guardian (a user uid), if any."""
+    """A case: the organisation that owns it, the child's guardian (a user uid) if any, and whether
+    it is the closed copy of a case transferred away."""
 
     uid: str
     org: str
     org_sector: str
     org_country: str
     guardian: str | None = None
+    # A closed copy kept after the case moved to another organisation (read-only).
+    transferred: bool = False
 
 
 @dataclass(frozen=True, slots=True)

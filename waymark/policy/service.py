@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING
 import cedarpy
 from django.utils import timezone
 
-from waymark.vocab import AgreementStatus, DataCategory, PolicyAction, Purpose
+from waymark.vocab import AgreementStatus, CaseStatus, DataCategory, PolicyAction, Purpose
 
 from . import engine
 from .facts import AgreementFacts, GrantFacts, Resource, Subject
@@ -196,7 +196,14 @@ def subject_of(user: User) -> Subject | str:
 def resource_of(case: Case) -> Resource:
     org = case.organisation
     guardian = str(case.guardian_id) if case.guardian_id is not None else None
-    return Resource(str(case.public_id), org.slug, org.sector, org.country, guardian)
+    return Resource(
+        str(case.public_id),
+        org.slug,
+        org.sector,
+        org.country,
+        guardian,
+        transferred=case.status == CaseStatus.TRANSFERRED,
+    )
 
 
 @dataclass(frozen=True)

@@ -354,6 +354,8 @@ class CaseTransfer(Body):
     guardian: GuardianContact | None = None
     # The sender's own reference, so the receiver can quote it back.
     sender_case_reference: Annotated[str, StringConstraints(max_length=64)] = ""
+    # Why the case moves (the child moved on, family found in the receiver's country...).
+    reason: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
 
 
 class TransferAccept(Body):

@@ -1,0 +1,230 @@
+"""A case transfer between two nodes: the child, the case, the care plan and the chosen history
+travel; ownership moves when the receiver accepts, and the sender keeps a closed, read-only copy.
+Rejected, the case stays where it was and the receiver keeps nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from waymark.cases import actions as case_actions
+from waymark.cases.models import CarePlan, Case, Event
+from waymark.cases.schemas import CarePlanIn, EventIn
+from waymark.core.protocol.messages import RejectReason
+from waymark.errors import ActionError
+from waymark.exchange import actions
+from waymark.exchange.dispatcher import dispatch_pending
+from waymark.exchange.models import Direction, OutboxMessage, Transfer, TransferStatus
+from waymark.exchange.reconcile import applied_message_ids
+from waymark.exchange.schemas import TransferAcceptIn, TransferIn, TransferRejectIn
+from waymark.policy import service as policy
+from waymark.test import create_case
+from waymark.vocab import CaseStatus, DataCategory, EventType, PolicyAction, Purpose, RiskLevel
+
+pytestmark = pytest.mark.django_db
+
+
+def summaries(case: Case) -> list[str]:
+    events = Event.objects.filter(case=case).select_related("case__child").order_by("occurred_at", "id")
+    return [e.summary_text for e in events]
+
+
+@pytest.fixture
+def case(people):
+    """Giulia's case for Yonas: a care plan, a guardian, history of several categories."""
+    case = create_case(
+        people.giulia,
+        given_names="Yonas",
+        family_name="Haile",
+        nationality="ER",
+        languages=["ti"],
+        case={
+            "risk_level": RiskLevel.HIGH,
+            "risk_reasons": "Talks of a contact in Calais.",
+            "guardian": "marco",
+        },
+    )
+    case_actions.do_update_care_plan(
+        people.giulia,
+        case,
+        CarePlanIn(
+            needs="Schooling; trauma support.", objectives="Family tracing in the UK.", services="Shelter"
+        ),
+    )
+    day = timezone.now() - dt.timedelta(days=3)
+    for category, summary in (
+        (DataCategory.CASE_NOTES, "Weekly meeting: wants to reach his uncle"),
+        (DataCategory.CONTACT_LOCATION, "Seen at Milano Centrale"),
+        (DataCategory.HEALTH, "Asthma, inhaler prescribed"),
+    ):
+        case_actions.do_add_event(
+            people.giulia,
+            case,
+            EventIn(type=EventType.NOTE, category=category, summary=summary, occurred_at=day),
+        )
+    return case
+
+
+def offer(people, federation, wire, case, **overrides) -> Transfer:
+    data = {
+        "to_org": "fr-ngo-calais",
+        "purpose": Purpose.CHILD_PROTECTION,
+        "reason": "He has moved to Calais and will stay with the NGO's shelter.",
+        **overrides,
+    }
+    sent = actions.do_offer_transfer(people.giulia, case, TransferIn(**data), node=federation.it)
+    dispatch_pending(federation.it, wire)
+    return sent
+
+
+def test_accepting_moves_the_case_and_the_sender_keeps_a_closed_copy(people, federation, wire, case):
+    sent = offer(people, federation, wire, case)
+    assert sent.status == TransferStatus.OFFERED and sent.history_count == 3  # registration + 2
+    received = Transfer.objects.get(direction=Direction.INCOMING)
+    assert received.status == TransferStatus.OFFERED and received.peer_case_reference == case.reference
+    assert received.offer["child"]["given_names"] == "Yonas"
+    assert received.offer["care_plan"]["needs"] == "Schooling; trauma support."
+    travelled = [e["summary"] for e in received.offer["timeline"]]
+    assert "Asthma, inhaler prescribed" not in travelled  # health is not history the sender chose
+    assert "Seen at Milano Centrale" in travelled
+
+    accepted = actions.do_accept_transfer(
+        people.claire, received, TransferAcceptIn(note="Claire follows him from today."), node=federation.fr
+    )
+    dispatch_pending(federation.fr, wire)
+
+    theirs = accepted.case
+    assert theirs is not None and theirs.organisation == people.fr_ngo and theirs.child.is_fictional
+    assert theirs.child.full_name == "Yonas Haile" and theirs.child.nationality == "ER"
+    assert theirs.risk_level == RiskLevel.HIGH and theirs.status == CaseStatus.OPEN
+    plan = CarePlan.objects.get(case=theirs)
+    assert (
+        plan.needs_text == "Schooling; trauma support."
+        and plan.objectives_text == "Family tracing in the UK."
+    )
+    their_timeline = summaries(theirs)
+    assert "Weekly meeting: wants to reach his uncle" in their_timeline
+    assert "Asthma, inhaler prescribed" not in their_timeline
+    assert any(s.startswith("Case transferred from Servizio Tutela Minori") for s in their_timeline)
+    assert accepted.offer == {} and accepted.status == TransferStatus.ACCEPTED
+
+    sent.refresh_from_db()
+    case.refresh_from_db()
+    assert sent.status == TransferStatus.ACCEPTED and sent.peer_case_reference == theirs.reference
+    assert case.status == CaseStatus.TRANSFERRED and case.closed_at is not None
+    assert case.retain_until == (case.closed_at + dt.timedelta(days=365)).date()
+    assert any(
+        s.startswith("Transfer accepted by Association Refuge Calais") and "this copy is closed" in s
+        for s in summaries(case)
+    )
+    # One business effect per delivered message on each side (what the reconciler counts).
+    applied = applied_message_ids()
+    assert applied[str(sent.offer_message_id)] == 1 and applied[str(accepted.response_message_id)] == 1
+
+
+def test_the_closed_copy_can_be_read_but_never_changed(people, federation, wire, case):
+    offer(people, federation, wire, case)
+    received = Transfer.objects.get(direction=Direction.INCOMING)
+    actions.do_accept_transfer(people.claire, received, TransferAcceptIn(), node=federation.fr)
+    dispatch_pending(federation.fr, wire)
+    case.refresh_from_db()
+
+    update = policy.authorize(
+        people.giulia,
+        case,
+        purpose=Purpose.CHILD_PROTECTION,
+        categories=["case_notes"],
+        action=PolicyAction.UPDATE,
+    )["case_notes"]
+    assert not update.allowed and "limit-transferred-copy-read-only" in update.reasons
+    read = policy.authorize(people.giulia, case, purpose=Purpose.CHILD_PROTECTION, categories=["case_notes"])
+    assert read["case_notes"].allowed
+    with pytest.raises(ActionError, match="cannot be transferred"):
+        actions.do_offer_transfer(
+            people.giulia,
+            case,
+            TransferIn(to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION),
+            node=federation.it,
+        )
+
+
+def test_rejecting_leaves_the_case_with_the_sender_and_nothing_at_the_receiver(
+    people, federation, wire, case
+):
+    sent = offer(people, federation, wire, case)
+    received = Transfer.objects.get(direction=Direction.INCOMING)
+    cases_before = Case.objects.filter(organisation=people.fr_ngo).count()
+    actions.do_reject_transfer(
+        people.claire,
+        received,
+        TransferRejectIn(reason_code=RejectReason.NO_CAPACITY, note="No shelter place this month."),
+        node=federation.fr,
+    )
+    dispatch_pending(federation.fr, wire)
+
+    received.refresh_from_db()
+    assert received.status == TransferStatus.REJECTED and received.offer == {}
+    assert Case.objects.filter(organisation=people.fr_ngo).count() == cases_before
+    sent.refresh_from_db()
+    case.refresh_from_db()
+    assert sent.status == TransferStatus.REJECTED and "No shelter place" in sent.response_reason
+    assert case.status == CaseStatus.OPEN
+    assert any(s.startswith("Transfer rejected by Association Refuge Calais") for s in summaries(case))
+    with pytest.raises(ActionError, match="cannot be accepted"):
+        actions.do_accept_transfer(people.claire, received, TransferAcceptIn(), node=federation.fr)
+
+
+def test_accepting_into_a_case_the_receiver_already_holds(people, federation, wire, case):
+    offer(people, federation, wire, case)
+    received = Transfer.objects.get(direction=Direction.INCOMING)
+    known = create_case(people.claire, given_names="Yonas", family_name="Haile")
+    accepted = actions.do_accept_transfer(
+        people.claire, received, TransferAcceptIn(existing_case=known.reference), node=federation.fr
+    )
+    assert accepted.case == known
+    assert CarePlan.objects.get(case=known).services_text == "Shelter"
+    assert Case.objects.filter(organisation=people.fr_ngo).count() == 1
+
+
+def test_one_transfer_at_a_time_and_only_by_the_holder(people, federation, wire, case):
+    offer(people, federation, wire, case)
+    with pytest.raises(ActionError, match="already waiting"):
+        actions.do_offer_transfer(
+            people.giulia,
+            case,
+            TransferIn(to_org="be-police-mpu", purpose=Purpose.CHILD_PROTECTION),
+            node=federation.it,
+        )
+    other = create_case(people.giulia, given_names="Samir", family_name="Haddad")
+    for outsider in (people.claire, people.ivan, people.marco):
+        with pytest.raises(ActionError):
+            actions.do_offer_transfer(
+                outsider,
+                other,
+                TransferIn(to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION),
+                node=federation.fr,
+            )
+    assert OutboxMessage.objects.filter(message_type="case_transfer").count() == 1
+
+
+def test_what_the_agreement_does_not_grant_does_not_travel(people, federation, wire, case):
+    """The guardian's contact is not granted to the NGO: the transfer is refused before sealing."""
+    with pytest.raises(ActionError, match="guardian"):
+        actions.do_offer_transfer(
+            people.giulia,
+            case,
+            TransferIn(
+                to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION, include=[DataCategory.GUARDIAN]
+            ),
+            node=federation.it,
+        )
+    with pytest.raises(ActionError):
+        actions.do_offer_transfer(
+            people.giulia,
+            case,
+            TransferIn(to_org="fr-ngo-calais", purpose=Purpose.CARE_CONTINUITY),
+            node=federation.it,
+        )
+    assert not Transfer.objects.exists() and not OutboxMessage.objects.exists()

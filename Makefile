@@ -16,11 +16,11 @@ $(STAMP): requirements/base.txt requirements/dev.txt
 
 venv: $(STAMP)
 
-## make run: migrate the embedded SQLite database, load the demo once, serve on 127.0.0.1:$(PORT)
+## make run: the single demo node (waymark/exchange/devnode.py): migrate the embedded SQLite database,
+## load the demo once, give the node its exchange keys and a signed demo registry (once), then run
+## the web server on 127.0.0.1:$(PORT) and the dispatcher (run_dispatcher) until Ctrl-C
 run: $(STAMP)
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo --once
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	PORT=$(PORT) $(BIN)/python -m waymark.exchange.devnode
 
 ## make test: the gate, then the whole suite (SQLite unless DATABASE_URL says otherwise)
 test: $(STAMP) check

@@ -31,7 +31,7 @@ from waymark.cases.models import Case
 from waymark.cases.purpose import current_purpose, purpose_required
 from waymark.core.protocol.messages import ReferralOutcome, RejectReason, RevokeReason
 from waymark.errors import ActionError, NotFound, field_errors
-from waymark.vocab import DataCategory, Purpose, Role, Sector
+from waymark.vocab import CaseStatus, DataCategory, Purpose, Role, Sector
 
 from . import actions
 from .models import (
@@ -45,10 +45,14 @@ from .models import (
     OutboxStatus,
     Referral,
     ReferralStatus,
+    Transfer,
+    TransferStatus,
 )
 from .registry import RegistryStatus, registry_status
 from .schemas import (
     REFERRAL_OPTIONAL,
+    TRANSFER_HISTORY_DEFAULT,
+    TRANSFER_OPTIONAL,
     InfoAnswerIn,
     InfoRequestIn,
     NoticeIn,
@@ -57,6 +61,9 @@ from .schemas import (
     ReferralIn,
     ReferralRejectIn,
     ReferralRevokeIn,
+    TransferAcceptIn,
+    TransferIn,
+    TransferRejectIn,
 )
 
 UNPROCESSABLE = 422
@@ -154,6 +161,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             .filter(direction=Direction.OUTGOING, status=InfoRequestStatus.OPEN)
             .order_by("due_at"),
             notices=_threads(me, Notice).filter(direction=Direction.INCOMING).order_by("-created_at")[:10],
+            transfers_to_answer=_threads(me, Transfer)
+            .filter(direction=Direction.INCOMING, status=TransferStatus.OFFERED)
+            .order_by("created_at"),
+            transfers_waiting=_threads(me, Transfer)
+            .filter(direction=Direction.OUTGOING, status=TransferStatus.OFFERED)
+            .order_by("created_at"),
             undelivered_mine=OutboxMessage.objects.filter(
                 status__in=OUTBOX_OPEN,
                 created_at__lt=threshold,
@@ -202,6 +215,7 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
     referrals = list(_threads(me, Referral).filter(case=case).order_by("-created_at"))
     requests = list(_threads(me, InfoRequest).filter(case=case).order_by("-created_at"))
     notices = list(_threads(me, Notice).filter(case=case).order_by("-created_at"))
+    transfers = list(_threads(me, Transfer).filter(case=case).order_by("-created_at"))
     context: dict[str, Any] = {
         "case": case,
         "status": status,
@@ -214,6 +228,14 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         "referrals": referrals,
         "requests": requests,
         "notices": notices,
+        "transfers": transfers,
+        "transfer_optional": TRANSFER_OPTIONAL,
+        "history_default": TRANSFER_HISTORY_DEFAULT,
+        "can_transfer": case.organisation_id == me.organisation_id
+        and case.status not in (CaseStatus.TRANSFERRED, CaseStatus.CLOSED)
+        and not any(
+            t.direction == Direction.OUTGOING and t.status == TransferStatus.OFFERED for t in transfers
+        ),
         "errors": {},
         "form": {},
         "which": "",
@@ -244,6 +266,8 @@ def _send(
                 thread: Any = actions.do_offer_referral(me, case, parsed)
             elif which == "request":
                 thread = actions.do_request_information(me, case, parsed)
+            elif which == "transfer":
+                thread = actions.do_offer_transfer(me, case, parsed)
             else:
                 thread = actions.do_send_notice(me, case, parsed)
         except ActionError as exc:
@@ -253,6 +277,8 @@ def _send(
                 return redirect("exchange:referral", public_id=thread.public_id)
             if which == "request":
                 return redirect("exchange:request", public_id=thread.public_id)
+            if which == "transfer":
+                return redirect("exchange:transfer", public_id=thread.public_id)
             return redirect("exchange:case", public_id=case.public_id)
     return render(
         request,
@@ -425,4 +451,82 @@ def request_answer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             return redirect("exchange:request", public_id=info.public_id)
     return render(
         request, "exchange/request.html", _request_context(info, errors=errors), status=UNPROCESSABLE
+    )
+
+
+# --- case transfers -----------------------------------------------------------------------------
+
+
+@login_required
+@purpose_required
+@require_POST
+def send_transfer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    post = request.POST
+    data = {
+        **_common(request),
+        "reason": post.get("reason", ""),
+        "include": post.getlist("include"),
+        "history": post.getlist("history"),
+    }
+    return _send(request, public_id, "transfer", TransferIn, data)
+
+
+def _transfer_context(transfer: Transfer, **extra: Any) -> dict[str, Any]:
+    offer = transfer.offer or {}
+    context: dict[str, Any] = {
+        "transfer": transfer,
+        "offer": offer,
+        "child": offer.get("child", {}),
+        "summary": offer.get("case", {}),
+        "plan": offer.get("care_plan", {}),
+        "history": offer.get("timeline", []),
+        "guardian": offer.get("guardian"),
+        "deliveries": list(
+            _outbox_of([m for m in (transfer.offer_message_id, transfer.response_message_id) if m]).values()
+        ),
+        "reject_reasons": list(RejectReason),
+        "errors": {},
+        "action": "",
+    }
+    context.update(extra)
+    return context
+
+
+@login_required
+@require_GET
+def transfer_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    transfer = _thread(_me(request), Transfer, public_id)
+    return render(request, "exchange/transfer.html", _transfer_context(transfer))
+
+
+_TRANSFER_ACTIONS: dict[str, tuple[type[BaseModel], Any]] = {
+    "accept": (TransferAcceptIn, actions.do_accept_transfer),
+    "reject": (TransferRejectIn, actions.do_reject_transfer),
+}
+
+
+@login_required
+@require_POST
+def transfer_act(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpResponse:
+    me = _me(request)
+    transfer = _thread(me, Transfer, public_id)
+    if action not in _TRANSFER_ACTIONS:
+        raise Http404
+    schema, do = _TRANSFER_ACTIONS[action]
+    data = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+    parsed, errors = _parse(schema, data)
+    if parsed is not None:
+        try:
+            done = do(me, transfer, parsed)
+        except ActionError as exc:
+            errors = exc.errors
+        else:
+            if action == "accept" and done.case is not None:
+                return redirect("case_detail", public_id=done.case.public_id)
+            return redirect("exchange:transfer", public_id=transfer.public_id)
+    return render(
+        request,
+        "exchange/transfer.html",
+        _transfer_context(transfer, errors=errors, action=action),
+        status=UNPROCESSABLE,
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from waymark.cases import actions as case_actions
@@ -20,7 +21,7 @@ from waymark.exchange.models import Direction, OutboxMessage, Transfer, Transfer
 from waymark.exchange.reconcile import applied_message_ids
 from waymark.exchange.schemas import TransferAcceptIn, TransferIn, TransferRejectIn
 from waymark.policy import service as policy
-from waymark.test import create_case
+from waymark.test import create_case, login
 from waymark.vocab import CaseStatus, DataCategory, EventType, PolicyAction, Purpose, RiskLevel
 
 pytestmark = pytest.mark.django_db
@@ -228,3 +229,91 @@ def test_what_the_agreement_does_not_grant_does_not_travel(people, federation, w
             node=federation.it,
         )
     assert not Transfer.objects.exists() and not OutboxMessage.objects.exists()
+
+
+# --- the pages ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def web_node(monkeypatch, federation):
+    """Which node the web process is (the actions' default ``local_node``)."""
+    current = {"node": federation.it}
+    monkeypatch.setattr(actions, "local_node", lambda: current["node"])
+    return current
+
+
+def test_a_transfer_offered_and_accepted_through_the_pages(client, people, federation, wire, web_node, case):
+    login(client, people.giulia, purpose=Purpose.CHILD_PROTECTION)
+    page = client.get(reverse("exchange:case", args=[case.public_id])).content.decode()
+    assert "Transfer the case" in page
+    response = client.post(
+        reverse("exchange:send_transfer", args=[case.public_id]),
+        {
+            "to_org": "fr-ngo-calais",
+            "purpose": "child_protection",
+            "reason": "Moved to Calais.",
+            "include": ["legal_status"],
+            "history": ["case_notes", "contact_location"],
+        },
+    )
+    assert response.status_code == 302
+    sent = Transfer.objects.get(direction=Direction.OUTGOING)
+    assert response.url == reverse("exchange:transfer", args=[sent.public_id])
+    assert (
+        "Transfer the case"
+        not in client.get(reverse("exchange:case", args=[case.public_id])).content.decode()
+    )
+    dispatch_pending(federation.it, wire)
+
+    web_node["node"] = federation.fr
+    client.logout()
+    login(client, people.claire, purpose=Purpose.CHILD_PROTECTION)
+    assert (
+        "Transfer offered by Servizio Tutela Minori"
+        in client.get(reverse("exchange:dashboard")).content.decode()
+    )
+    received = Transfer.objects.get(direction=Direction.INCOMING)
+    page = client.get(reverse("exchange:transfer", args=[received.public_id])).content.decode()
+    assert "Yonas" in page and "Schooling; trauma support." in page and "Seen at Milano Centrale" in page
+    response = client.post(
+        reverse("exchange:transfer_act", args=[received.public_id, "accept"]), {"note": "Ok"}
+    )
+    received.refresh_from_db()
+    assert received.case is not None
+    assert response.status_code == 302 and response.url == reverse(
+        "case_detail", args=[received.case.public_id]
+    )
+    dispatch_pending(federation.fr, wire)
+
+    web_node["node"] = federation.it
+    client.logout()
+    login(client, people.giulia, purpose=Purpose.CHILD_PROTECTION)
+    page = client.get(reverse("case_detail", args=[case.public_id])).content.decode()
+    assert "closed, read-only copy" in page and "Edit case" not in page and "Edit care plan" not in page
+
+
+def test_a_transfer_page_is_not_found_for_other_organisations(client, people, federation, wire, case):
+    offer(people, federation, wire, case)
+    received = Transfer.objects.get(direction=Direction.INCOMING)
+    for outsider in (people.giulia, people.luc, people.ivan):
+        client.logout()
+        login(client, outsider, purpose=Purpose.CHILD_PROTECTION)
+        assert client.get(reverse("exchange:transfer", args=[received.public_id])).status_code == 404
+        assert (
+            client.post(reverse("exchange:transfer_act", args=[received.public_id, "accept"])).status_code
+            == 404
+        )
+    received.refresh_from_db()
+    assert received.status == TransferStatus.OFFERED
+
+
+def test_a_refused_transfer_form_names_the_problem_and_sends_nothing(
+    client, people, federation, web_node, case
+):
+    login(client, people.giulia, purpose=Purpose.CHILD_PROTECTION)
+    response = client.post(
+        reverse("exchange:send_transfer", args=[case.public_id]),
+        {"to_org": "fr-ngo-calais", "purpose": "child_protection", "include": ["guardian"]},
+    )
+    assert response.status_code == 422 and "guardian" in response.content.decode()
+    assert not OutboxMessage.objects.exists()

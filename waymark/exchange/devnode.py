@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import json
 import os
 import secrets
@@ -47,14 +48,14 @@ from waymark.exchange.network import LOOPBACK, ROOT, _stop
 NODE_COUNTRY = "IT"
 RENEW_BEFORE = dt.timedelta(days=7)
 # Variables that would point the children at another installation than this one.
+# (A passphrase set by hand is honoured: it may be what the node's existing keys were made with.)
 _SCRUB = (
     "DATABASE_URL",
     "WAYMARK_EXCHANGE_KEY_DIR",
-    "WAYMARK_EXCHANGE_PASSPHRASE",
-    "WAYMARK_EXCHANGE_PASSPHRASE_FILE",
     "WAYMARK_EXCHANGE_REGISTRY_KEY_FILE",
     "WAYMARK_EXCHANGE_REGISTRY_FILE",
 )
+_PASSPHRASE_VARS = ("WAYMARK_EXCHANGE_PASSPHRASE", "WAYMARK_EXCHANGE_PASSPHRASE_FILE")
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,6 @@ class DevNode:
             {
                 "WAYMARK_DATA_DIR": str(self.data_dir),
                 "WAYMARK_NODE_ID": self.node_id,
-                "WAYMARK_EXCHANGE_PASSPHRASE_FILE": str(self.passphrase_file),
                 "WAYMARK_EXCHANGE_REGISTRY_KEY_FILE": str(self.registry_anchor),
                 # The dispatcher reloads it whenever it is newer than the copy held.
                 "WAYMARK_EXCHANGE_REGISTRY_FILE": str(self.registry_file),
@@ -114,6 +114,8 @@ class DevNode:
                 "PYTHONUNBUFFERED": "1",
             }
         )
+        if not any(env.get(name) for name in _PASSPHRASE_VARS):
+            env["WAYMARK_EXCHANGE_PASSPHRASE_FILE"] = str(self.passphrase_file)
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
         return env
@@ -199,22 +201,44 @@ def publish_registry(node: DevNode, now: dt.datetime | None = None) -> bool:
 
 
 def prepare(node: DevNode, *, scrypt_n: int = 0) -> None:
-    """Database, demo data, keys, registry: idempotent."""
+    """Database, demo data, keys, registry: idempotent. Runs in this process, which must not have
+    set Django up yet (the settings are read from ``node.env()``); ``main`` gives it its own."""
     node.folder.mkdir(parents=True, exist_ok=True)
     if not node.passphrase_file.exists():
         node.passphrase_file.touch(mode=0o600)
         node.passphrase_file.write_text(secrets.token_urlsafe(32) + "\n")
-    node.manage("migrate", "--noinput", quiet=True)
-    node.manage("load_demo", "--once")
-    init = ["node_init", "--if-missing", "--endpoint", node.endpoint, "--host", LOOPBACK]
+    env = node.env()
+    os.environ.clear()
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waymark.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    quiet = io.StringIO()
+    call_command("migrate", interactive=False, verbosity=0, stdout=quiet)
+    call_command("load_demo", once=True)
+    init = ["--if-missing", "--endpoint", node.endpoint, "--host", LOOPBACK]
     for org in cases_demo.ORGS:
         init += ["--org", org.slug]
     if scrypt_n:
         init += ["--scrypt-n", str(scrypt_n)]
-    node.manage(*init, quiet=True)
+    call_command("node_init", *init, stdout=quiet)
+    from waymark.exchange.node import local_node
+    from waymark.exchange.registry import ExchangeUnavailable
+
+    try:
+        local_node()  # the dispatcher would stop on this at once: say why here instead
+    except ExchangeUnavailable as exc:
+        raise SystemExit(
+            f"{exc.reason}\nThe keys in {node.descriptor_file.parent} were made with another passphrase: "
+            "set WAYMARK_EXCHANGE_PASSPHRASE(_FILE) to that one, or move the keys folder's node files "
+            "away to have new keys made."
+        ) from exc
     signed = publish_registry(node)
-    loaded = node.manage("registry_load", str(node.registry_file), quiet=True).strip()
-    print(f"exchange: node {node.node_id}, {'new ' if signed else ''}{loaded}", flush=True)
+    loaded = io.StringIO()
+    call_command("registry_load", str(node.registry_file), stdout=loaded)
+    print(f"exchange: node {node.node_id}, {'new ' if signed else ''}{loaded.getvalue().strip()}", flush=True)
 
 
 def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> bool:
@@ -284,6 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--node-id", default=os.environ.get("WAYMARK_NODE_ID") or "local-node")
     parser.add_argument("--noreload", action="store_true", help="no runserver autoreloader")
+    parser.add_argument("--prepare-only", action="store_true", help="prepare the node, start nothing")
     # Tests may lower the key file's scrypt cost (node_init refuses anything below the floor).
     parser.add_argument("--scrypt-n", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -296,7 +321,19 @@ def main(argv: list[str] | None = None) -> int:
         node_id=args.node_id,
         database_url=os.environ.get("DATABASE_URL", ""),
     )
-    prepare(node, scrypt_n=args.scrypt_n)
+    if args.prepare_only:
+        prepare(node, scrypt_n=args.scrypt_n)
+        return 0
+    # One Django process for all the preparation steps (about a second each as separate commands).
+    prepared = subprocess.run(  # noqa: S603  (this module, arguments we built)
+        [sys.executable, "-m", "waymark.exchange.devnode", "--prepare-only", *(argv or sys.argv[1:])],
+        cwd=ROOT,
+        env=node.env(),
+        check=False,
+    )
+    if prepared.returncode != 0:
+        print("preparing the node failed; nothing started", file=sys.stderr)
+        return prepared.returncode
     return run(node, noreload=args.noreload)
 
 

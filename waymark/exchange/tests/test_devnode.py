@@ -33,7 +33,8 @@ STARTED = re.compile(r"started web server \(pid (\d+)\) and dispatcher \(pid (\d
 
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "WAYMARK_DATA_DIR", "PORT")}
-    env.update({"WAYMARK_ENV": "development", "DEBUG": "true", "PYTHONUNBUFFERED": "1"})
+    # The test settings only swap in a fast password hasher (load_demo makes eleven logins).
+    env.update({"WAYMARK_ENV": "test", "DEBUG": "true", "PYTHONUNBUFFERED": "1"})
     return env
 
 

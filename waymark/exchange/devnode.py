@@ -1,12 +1,14 @@
 """``make run``: the single demo node — its web server and its dispatcher — on 127.0.0.1.
 
-    python -m waymark.exchange.devnode [--port 8000] [--data-dir data] [--noreload]
+    python -m waymark.exchange.devnode [--port 8000] [--data-dir data] [--noreload] [--prepare-only]
 
-Prepares once, idempotently (each step does nothing the second time):
+Prepares, idempotently (each step does nothing the second time), in one Django process:
 
 1. ``migrate`` and ``load_demo --once`` (the fictional organisations, logins and children);
-2. the node's exchange identity (``node_init --if-missing``), its private keys encrypted under a
-   development passphrase kept in ``<data>/devnode/passphrase`` (mode 0600, created on first use);
+2. the node's exchange identity (``node_init --if-missing``, node id ``WAYMARK_NODE_ID`` or
+   ``local-node``), its private keys encrypted under a development passphrase kept in
+   ``<data>/devnode/passphrase`` (mode 0600, created on first use) unless
+   ``WAYMARK_EXCHANGE_PASSPHRASE(_FILE)`` is set;
 3. a demo registry key (``<data>/devnode/registry-key.jwk``) and a registry signed with it that
    lists this node and every demo organisation, all hosted here, with the demo agreement among the
    Milan child-protection service, the Calais NGO and the Brussels police; re-signed only when

@@ -327,12 +327,15 @@ def main(argv: list[str] | None = None) -> int:
         prepare(node, scrypt_n=args.scrypt_n)
         return 0
     # One Django process for all the preparation steps (about a second each as separate commands).
-    prepared = subprocess.run(  # noqa: S603  (this module, arguments we built)
-        [sys.executable, "-m", "waymark.exchange.devnode", "--prepare-only", *(argv or sys.argv[1:])],
-        cwd=ROOT,
-        env=node.env(),
-        check=False,
-    )
+    try:
+        prepared = subprocess.run(  # noqa: S603  (this module, arguments we built)
+            [sys.executable, "-m", "waymark.exchange.devnode", "--prepare-only", *(argv or sys.argv[1:])],
+            cwd=ROOT,
+            env=node.env(),
+            check=False,
+        )
+    except KeyboardInterrupt:  # Ctrl-C while preparing: nothing was started
+        return 130
     if prepared.returncode != 0:
         print("preparing the node failed; nothing started", file=sys.stderr)
         return prepared.returncode

@@ -76,6 +76,7 @@ from .schemas import (
     TransferIn,
     TransferRejectIn,
 )
+from .sealed import create_sealed
 from .timeline import add_event
 
 # Without a response commitment in the agreement, a request asks for a reply within a week.
@@ -342,15 +343,20 @@ def do_offer_referral(user: User, case: Case, data: ReferralIn, *, node: LocalNo
             type=type,
             summary=lambda peer: f"Referral to {peer}",
         )
-        referral = Referral.objects.create(
-            **fields, status=ReferralStatus.OFFERED, reason=data.reason, offer_message_id=row.message_id
+        referral = create_sealed(
+            Referral,
+            {"reason": data.reason},
+            **fields,
+            status=ReferralStatus.OFFERED,
+            offer_message_id=row.message_id,
         )
-        ReferralStep.objects.create(
+        create_sealed(
+            ReferralStep,
+            {"reason": data.reason},
             referral=referral,
             message_id=row.message_id,
             action=ReferralAction.OFFER,
             direction=Direction.OUTGOING,
-            reason=data.reason,
             at=ctx.now,
             by=user,
         )
@@ -542,12 +548,13 @@ def _reply(
             summary=f"Referral {action.label.lower()} → {referral.peer_org_name}",
             in_reply_to=referral.offer_message_id,
         )
-        ReferralStep.objects.create(
+        create_sealed(
+            ReferralStep,
+            {"reason": text},
             referral=referral,
             message_id=row.message_id,
             action=action,
             direction=Direction.OUTGOING,
-            reason=text,
             at=ctx.now,
             by=user,
         )
@@ -606,9 +613,10 @@ def do_request_information(
             type=type,
             summary=lambda peer: f"Information request to {peer}",
         )
-        request = InfoRequest.objects.create(
+        request = create_sealed(
+            InfoRequest,
+            {"questions": [q.model_dump(mode="json") for q in questions]},
             **fields,
-            questions=[q.model_dump(mode="json") for q in questions],
             legal_basis=data.legal_basis,
             due_at=body.reply_by,
             request_message_id=row.message_id,
@@ -719,8 +727,12 @@ def do_send_notice(user: User, case: Case, data: NoticeIn, *, node: LocalNode | 
             type=type,
             summary=lambda peer: f"Notice to {peer}: {data.subject}",
         )
-        notice = Notice.objects.create(
-            **fields, message_id=row.message_id, subject=data.subject, text=data.text, sent_by=user
+        notice = create_sealed(
+            Notice,
+            {"subject": data.subject, "text": data.text},
+            **fields,
+            message_id=row.message_id,
+            sent_by=user,
         )
         _link(case, row.to_node, data.to_org, row.conversation_id)
         add_event(
@@ -846,10 +858,11 @@ def do_offer_transfer(user: User, case: Case, data: TransferIn, *, node: LocalNo
             type=type,
             summary=lambda peer: f"Case transfer to {peer}",
         )
-        transfer = Transfer.objects.create(
+        transfer = create_sealed(
+            Transfer,
+            {"reason": data.reason},
             **fields,
             status=TransferStatus.OFFERED,
-            reason=data.reason,
             history_count=len(body.timeline),
             offer_message_id=row.message_id,
             offered_by=user,

@@ -38,6 +38,7 @@ from .models import (
     Transfer,
     TransferStatus,
 )
+from .sealed import create_sealed
 from .timeline import add_event
 
 
@@ -96,19 +97,20 @@ def _thread_fields(opened: Opened, registry: Registry, now: dt.datetime) -> dict
 def _referral_offer(opened: Opened, registry: Registry, now: dt.datetime) -> Case | None:
     h, body = opened.header, opened.body
     assert isinstance(body, m.ReferralOffer)
-    referral = Referral.objects.create(
+    referral = create_sealed(
+        Referral,
+        {"reason": body.reason, "offer": body_json(body)},
         **_thread_fields(opened, registry, now),
         status=ReferralStatus.OFFERED,
-        reason=body.reason,
-        offer=body_json(body),
         offer_message_id=h.message_id,
     )
-    ReferralStep.objects.create(
+    create_sealed(
+        ReferralStep,
+        {"reason": body.reason},
         referral=referral,
         message_id=h.message_id,
         action=ReferralAction.OFFER,
         direction=Direction.INCOMING,
-        reason=body.reason,
         at=now,
     )
     if referral.case is not None:
@@ -186,12 +188,13 @@ def _referral_reply(opened: Opened, registry: Registry, now: dt.datetime) -> Cas
         )
     action, new_status, after, wording = _REPLIES[h.type]
     text = reply_text(opened.body)
-    ReferralStep.objects.create(
+    create_sealed(
+        ReferralStep,
+        {"reason": text},
         referral=referral,
         message_id=h.message_id,
         action=action,
         direction=Direction.INCOMING,
-        reason=text,
         at=now,
     )
     summary = f"{wording} {referral.peer_org_name}"
@@ -203,7 +206,7 @@ def _referral_reply(opened: Opened, registry: Registry, now: dt.datetime) -> Cas
         # Messages cross in flight (we revoked while they accepted): keep the step, keep our status.
         summary += f" (the referral was already {referral.get_status_display().lower()})"
     referral.updated_at = now
-    referral.save(update_fields=["status", "response_reason", "updated_at"])
+    referral.save(update_fields=["status", "response_reason_sealed", "updated_at"])
     if referral.case is not None:
         add_event(referral.case, type=EventType.REFERRAL, summary=summary, details=text, at=now)
     return referral.case
@@ -221,12 +224,13 @@ def _referral_revoke(opened: Opened, registry: Registry, now: dt.datetime) -> Ca
     if referral is None or referral.peer_node != h.from_node or referral.peer_org != h.from_org:
         raise Refusal(ReasonCode.NOT_PARTY, "in_reply_to names no referral the sending organisation offered")
     text = reply_text(opened.body)
-    ReferralStep.objects.create(
+    create_sealed(
+        ReferralStep,
+        {"reason": text},
         referral=referral,
         message_id=h.message_id,
         action=ReferralAction.REVOKE,
         direction=Direction.INCOMING,
-        reason=text,
         at=now,
     )
     if referral.status in (ReferralStatus.OFFERED, ReferralStatus.ACCEPTED):
@@ -234,7 +238,7 @@ def _referral_revoke(opened: Opened, registry: Registry, now: dt.datetime) -> Ca
     referral.offer = {}
     referral.response_reason = text
     referral.updated_at = now
-    referral.save(update_fields=["status", "offer", "response_reason", "updated_at"])
+    referral.save(update_fields=["status", "offer_sealed", "response_reason_sealed", "updated_at"])
     if referral.case is not None:
         add_event(
             referral.case,
@@ -252,9 +256,10 @@ def _referral_revoke(opened: Opened, registry: Registry, now: dt.datetime) -> Ca
 def _info_request(opened: Opened, registry: Registry, now: dt.datetime) -> Case | None:
     h, body = opened.header, opened.body
     assert isinstance(body, m.InfoRequest)
-    request = InfoRequest.objects.create(
+    request = create_sealed(
+        InfoRequest,
+        {"questions": [q.model_dump(mode="json") for q in body.questions]},
         **_thread_fields(opened, registry, now),
-        questions=[q.model_dump(mode="json") for q in body.questions],
         legal_basis=body.legal_basis,
         due_at=body.reply_by,
         request_message_id=h.message_id,
@@ -292,7 +297,9 @@ def _info_response(opened: Opened, registry: Registry, now: dt.datetime) -> Case
     request.answered_at = now
     request.response_message_id = h.message_id
     request.updated_at = now
-    request.save(update_fields=["answers", "status", "answered_at", "response_message_id", "updated_at"])
+    request.save(
+        update_fields=["answers_sealed", "status", "answered_at", "response_message_id", "updated_at"]
+    )
     if request.case is not None:
         late = request.due_at is not None and now > request.due_at
         add_event(
@@ -313,11 +320,11 @@ def _info_response(opened: Opened, registry: Registry, now: dt.datetime) -> Case
 def _notice(opened: Opened, registry: Registry, now: dt.datetime) -> Case | None:
     h, body = opened.header, opened.body
     assert isinstance(body, m.Notice)
-    notice = Notice.objects.create(
+    notice = create_sealed(
+        Notice,
+        {"subject": body.subject, "text": body.text},
         **_thread_fields(opened, registry, now),
         message_id=h.message_id,
-        subject=body.subject,
-        text=body.text,
     )
     if notice.case is not None:
         add_event(
@@ -339,12 +346,12 @@ def _case_transfer(opened: Opened, registry: Registry, now: dt.datetime) -> Case
     h, body = opened.header, opened.body
     assert isinstance(body, m.CaseTransfer)
     fields = _thread_fields(opened, registry, now)
-    transfer = Transfer.objects.create(
+    transfer = create_sealed(
+        Transfer,
+        {"reason": body.reason, "offer": body_json(body)},
         **fields,
         peer_case_reference=body.sender_case_reference,
         status=TransferStatus.OFFERED,
-        reason=body.reason,
-        offer=body_json(body),
         history_count=len(body.timeline),
         offer_message_id=h.message_id,
     )

@@ -10,6 +10,7 @@ arrives is applied in the same transaction as its ``InboxMessage`` row, unique o
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -18,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from waymark.accounts.models import Organisation
 from waymark.cases.models import Case
 from waymark.vocab import Purpose
+
+from .sealed import sealed_json, sealed_text
 
 NODE_ID_LENGTH = 64
 ORG_ID_LENGTH = 64
@@ -221,9 +224,25 @@ class _Thread(models.Model):
     peer_case_reference = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    # The vault key the thread's text is sealed with (exchange/sealed.py): the child's, when the
+    # thread was opened about a case held here, else the thread's own (its public id).
+    seal_key = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.sealing_key()
+        fields = kwargs.get("update_fields")
+        if fields is not None:
+            kwargs["update_fields"] = {*fields, "seal_key"}
+        super().save(*args, **kwargs)
+
+    def sealing_key(self) -> uuid.UUID:
+        if self.seal_key is None:
+            case = self.case if self.case_id is not None else None
+            self.seal_key = case.child.public_id if case is not None else self.public_id
+        return self.seal_key
 
 
 class ReferralStatus(models.TextChoices):
@@ -253,10 +272,14 @@ class Referral(_Thread):
     """
 
     status = models.CharField(max_length=16, choices=ReferralStatus.choices, default=ReferralStatus.OFFERED)
-    reason = models.TextField(_("why this referral"), blank=True)
-    offer = models.JSONField(default=dict, blank=True)
-    response_reason = models.TextField(blank=True)
+    reason_sealed = models.TextField(_("why this referral"), blank=True)
+    offer_sealed = models.TextField(blank=True)
+    response_reason_sealed = models.TextField(blank=True)
     offer_message_id = models.UUIDField()
+
+    reason = sealed_text("reason")
+    offer = sealed_json("offer", dict)
+    response_reason = sealed_text("response_reason")
 
     class Meta:
         ordering = ["-updated_at"]
@@ -273,7 +296,7 @@ class ReferralStep(models.Model):
     message_id = models.UUIDField()
     action = models.CharField(max_length=16, choices=ReferralAction.choices)
     direction = models.CharField(max_length=3, choices=Direction.choices)
-    reason = models.TextField(blank=True)
+    reason_sealed = models.TextField(blank=True)
     at = models.DateTimeField()
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -285,8 +308,13 @@ class ReferralStep(models.Model):
         # ends of the step.
         constraints = [models.UniqueConstraint(fields=["message_id", "direction"], name="referral_step_once")]
 
+    reason = sealed_text("reason")
+
     def __str__(self) -> str:
         return f"{self.action} of {self.referral_id}"
+
+    def sealing_key(self) -> uuid.UUID:
+        return self.referral.sealing_key()
 
 
 class InfoRequestStatus(models.TextChoices):
@@ -300,14 +328,14 @@ class InfoRequest(_Thread):
     clock the agreement commits the receiver to."""
 
     # [{"id", "category", "text"}] and [{"question_id", "category", "text" | "declined"}]
-    questions = models.JSONField(default=list)
+    questions_sealed = models.TextField(blank=True)
     legal_basis = models.CharField(max_length=1000, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
     request_message_id = models.UUIDField()
     status = models.CharField(
         max_length=16, choices=InfoRequestStatus.choices, default=InfoRequestStatus.OPEN
     )
-    answers = models.JSONField(default=list, blank=True)
+    answers_sealed = models.TextField(blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     response_message_id = models.UUIDField(null=True, blank=True)
     asked_by = models.ForeignKey(
@@ -324,6 +352,9 @@ class InfoRequest(_Thread):
             models.UniqueConstraint(fields=["response_message_id", "direction"], name="info_response_once"),
         ]
 
+    questions = sealed_json("questions", list)
+    answers = sealed_json("answers", list)
+
     def __str__(self) -> str:
         return f"information request {self.public_id} ({self.status})"
 
@@ -332,8 +363,8 @@ class Notice(_Thread):
     """A one-way notice to another organisation about a child."""
 
     message_id = models.UUIDField()
-    subject = models.CharField(max_length=300)
-    text = models.TextField(blank=True)
+    subject_sealed = models.TextField()
+    text_sealed = models.TextField(blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -342,8 +373,11 @@ class Notice(_Thread):
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["message_id", "direction"], name="notice_once")]
 
+    subject = sealed_text("subject")
+    text = sealed_text("text")
+
     def __str__(self) -> str:
-        return f"notice {self.subject}"
+        return f"notice {self.public_id}"
 
 
 class TransferStatus(models.TextChoices):
@@ -365,13 +399,13 @@ class Transfer(_Thread):
     """
 
     status = models.CharField(max_length=16, choices=TransferStatus.choices, default=TransferStatus.OFFERED)
-    reason = models.TextField(_("why this transfer"), blank=True)
-    offer = models.JSONField(default=dict, blank=True)
+    reason_sealed = models.TextField(_("why this transfer"), blank=True)
+    offer_sealed = models.TextField(blank=True)
     # What travelled, for the people who read the thread later (the offer itself is cleared).
     history_count = models.PositiveIntegerField(default=0)
     offer_message_id = models.UUIDField()
     response_message_id = models.UUIDField(null=True, blank=True)
-    response_reason = models.TextField(blank=True)
+    response_reason_sealed = models.TextField(blank=True)
     responsible_from = models.DateTimeField(null=True, blank=True)
     offered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -387,6 +421,10 @@ class Transfer(_Thread):
             models.UniqueConstraint(fields=["offer_message_id", "direction"], name="transfer_once"),
             models.UniqueConstraint(fields=["response_message_id", "direction"], name="transfer_answer_once"),
         ]
+
+    reason = sealed_text("reason")
+    offer = sealed_json("offer", dict)
+    response_reason = sealed_text("response_reason")
 
     def __str__(self) -> str:
         return f"transfer {self.public_id} ({self.status})"

@@ -46,7 +46,7 @@ def test_the_next_message_after_a_suspension_is_refused_with_a_reason(people, fe
     assert first.status == OutboxStatus.RECEIPTED
     assert second.status == OutboxStatus.REJECTED
     assert second.receipt_reason == "agreement_inactive"
-    assert list(Notice.objects.filter(direction="in").values_list("subject", flat=True)) == ["before"]
+    assert [n.subject for n in Notice.objects.filter(direction="in")] == ["before"]
     timeline = [e.summary_text for e in Event.objects.filter(case=case).select_related("case__child")]
     assert any("refused our notice: agreement_inactive" in s for s in timeline)
 

@@ -41,7 +41,7 @@ def test_a_dead_peer_is_retried_with_backoff_then_everything_arrives(people, fed
 
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxStatus.RECEIPTED}
     # In order, per conversation: the receiver applied them in the order they were written.
-    received = list(Notice.objects.filter(direction="in").order_by("id").values_list("subject", flat=True))
+    received = [n.subject for n in Notice.objects.filter(direction="in").order_by("id")]
     assert received == ["notice 0", "notice 1", "notice 2"]
 
 
@@ -58,7 +58,7 @@ def test_a_later_message_of_a_conversation_waits_for_the_earlier_one(people, fed
     assert not InboxMessage.objects.exists()
     make_due()
     dispatch_pending(federation.it, wire)
-    assert list(Notice.objects.filter(direction="in").order_by("id").values_list("subject", flat=True)) == [
+    assert [n.subject for n in Notice.objects.filter(direction="in").order_by("id")] == [
         "first",
         "second",
     ]

@@ -1,0 +1,95 @@
+"""What travelled is sealed at rest on both nodes: referral reasons and offers, questions and
+answers, notices, transfers (child, care plan, history). Erasing the child on the sending node
+makes its side of the threads unreadable along with the case."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from waymark.accounts.models import User
+from waymark.exchange import actions
+from waymark.exchange.dispatcher import dispatch_pending
+from waymark.exchange.models import Direction, InfoRequest, Notice, Referral, Transfer
+from waymark.exchange.schemas import InfoRequestIn, NoticeIn, QuestionIn, ReferralIn, TransferIn
+from waymark.test import create_case
+from waymark.vault import service as vault
+from waymark.vault.erasure import do_erase_child
+from waymark.vocab import DataCategory, Purpose, Role
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "Kebede-7731"  # fictional; must never appear in a column in clear
+
+
+def raw(table: str, *columns: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(columns)} FROM {table}")  # noqa: S608  (fixed names)
+        return [str(v) for row in cursor.fetchall() for v in row]
+
+
+@pytest.fixture
+def exchanged(people, federation, wire):
+    case = create_case(people.giulia, given_names="Amina", family_name=SECRET)
+    node = federation.it
+    actions.do_offer_referral(
+        people.giulia, case, ReferralIn(to_org="fr-ngo-calais", reason=f"Uncle {SECRET} in Calais"), node=node
+    )
+    actions.do_request_information(
+        people.giulia,
+        case,
+        InfoRequestIn(
+            to_org="fr-ngo-calais",
+            questions=[QuestionIn(category=DataCategory.CONTACT_LOCATION, text=f"Is {SECRET} with you?")],
+        ),
+        node=node,
+    )
+    actions.do_send_notice(
+        people.giulia,
+        case,
+        NoticeIn(to_org="fr-ngo-calais", subject=f"{SECRET} seen", text=f"{SECRET} at the station"),
+        node=node,
+    )
+    actions.do_offer_transfer(
+        people.giulia,
+        case,
+        TransferIn(to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION, reason=f"{SECRET} moved"),
+        node=node,
+    )
+    dispatch_pending(node, wire)
+    return case
+
+
+def test_nothing_that_travelled_is_stored_in_clear(exchanged):
+    columns = {
+        "exchange_referral": ("reason_sealed", "offer_sealed", "response_reason_sealed"),
+        "exchange_referralstep": ("reason_sealed",),
+        "exchange_inforequest": ("questions_sealed", "answers_sealed"),
+        "exchange_notice": ("subject_sealed", "text_sealed"),
+        "exchange_transfer": ("reason_sealed", "offer_sealed", "response_reason_sealed"),
+    }
+    for table, names in columns.items():
+        values = raw(table, *names)
+        assert values, table
+        assert not [v for v in values if SECRET in v], table
+    # ...and both sides read them back.
+    received = Referral.objects.get(direction=Direction.INCOMING)
+    assert SECRET in received.reason and received.offer["child"]["family_name"] == SECRET
+    assert SECRET in InfoRequest.objects.get(direction=Direction.INCOMING).questions[0]["text"]
+    assert Notice.objects.get(direction=Direction.INCOMING).text == f"{SECRET} at the station"
+    assert Transfer.objects.get(direction=Direction.INCOMING).offer["child"]["family_name"] == SECRET
+
+
+def test_the_senders_threads_are_keyed_to_the_child_and_erased_with_them(people, exchanged):
+    sent = Notice.objects.get(direction=Direction.OUTGOING)
+    assert sent.seal_key == exchanged.child.public_id
+    received = Notice.objects.get(direction=Direction.INCOMING)
+    assert received.seal_key == received.public_id  # no case here: the thread's own key
+
+    dpo = User.objects.create_user("dora-dpo", password="x", organisation=people.it_cps, role=Role.DPO)
+    do_erase_child(dpo, exchanged.child)
+
+    sent = Notice.objects.get(direction=Direction.OUTGOING)
+    assert sent.subject == vault.ERASED and sent.text == vault.ERASED
+    assert Referral.objects.get(direction=Direction.OUTGOING).reason == vault.ERASED
+    assert InfoRequest.objects.get(direction=Direction.OUTGOING).questions == []

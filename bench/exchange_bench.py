@@ -2,9 +2,11 @@
 
     .venv/bin/python bench/exchange_bench.py [--duration 60] [--rate 20] [--backlog 2000]
                                              [--sustain 50] [--generators 2] [--postgres URL] [--keep DIR]
+                                             [--debug]
 
 Each node is what ``make network`` runs: gunicorn (2 workers × 4 threads) and a dispatcher, its
-own data folder and SQLite file (or its own PostgreSQL database with ``--postgres``). Messages
+own data folder and SQLite file (or its own PostgreSQL database with ``--postgres``), except that
+DEBUG is off as in production (``--debug`` turns it on: Django then keeps every query's SQL). Messages
 are fictional notices sent through ``actions.do_send_notice`` (one transaction each: notice,
 timeline event, sealed envelope, outbox row, audit entry) by ``manage.py exchange_load``.
 
@@ -26,6 +28,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -142,6 +145,31 @@ def rss_mib(network: Network) -> dict[str, float]:
     return out
 
 
+def _cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def cpu_seconds(network: Network) -> dict[str, float]:
+    """CPU time used so far by each node's web server (master + workers) and dispatcher."""
+    hz = os.sysconf("SC_CLK_TCK")
+    out: dict[str, float] = {}
+    for node in network.nodes.values():
+        for what, proc in (("web", node.web), ("dispatcher", node.dispatcher)):
+            if proc is not None:
+                out[f"{node.node_id} {what}"] = sum(_cpu_ticks(p) for p in _pgid_members(proc.pid)) / hz
+    return out
+
+
+def children_cpu_seconds() -> float:
+    """CPU time of this process's finished children (the submitting processes)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def latencies_ms(network: Network, node: Node, label: str) -> list[float]:
     rows = network.query(
         node,
@@ -223,6 +251,11 @@ def main() -> int:
         "--postgres", default="", help="a PostgreSQL server URL: each node gets its own database"
     )
     parser.add_argument("--keep", type=Path, default=None, help="keep the nodes' data in this folder")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="run the nodes with DEBUG on, exactly as make network does (default: off, as in production)",
+    )
     args = parser.parse_args()
 
     print("envelope crypto alone ...", flush=True)
@@ -233,6 +266,8 @@ def main() -> int:
         [(demo.node("node-it"), free_port()), (demo.node("node-fr"), free_port())],
         postgres_url=args.postgres,
         db_suffix=f"_bench{os.getpid()}" if args.postgres else "",
+        # DEBUG only changes Django's bookkeeping (it keeps every query's SQL), not the code path.
+        env={"DEBUG": "true" if args.debug else "false"},
     )
     print(f"preparing two nodes in {base} ({'PostgreSQL' if args.postgres else 'SQLite'}) ...", flush=True)
     network.prepare()
@@ -270,6 +305,11 @@ def main() -> int:
         # messages / (first submission → last receipt): it equals the offered rate only if the
         # exchange keeps up (a growing backlog shows as a lower rate and a rising p95).
         label = "sustain"
+        cpu_before, children_before, load_before = (
+            cpu_seconds(network),
+            children_cpu_seconds(),
+            os.getloadavg(),
+        )
         per = int(args.sustain * args.duration / args.generators)
         procs = [
             subprocess.Popen(
@@ -302,6 +342,11 @@ def main() -> int:
         submitted = per * args.generators
         wait_receipted(network, it, label, submitted, 1800)
         span = span_seconds(network, it, label)
+        cpu_after = cpu_seconds(network)
+        cpu = {k: cpu_after[k] - cpu_before.get(k, 0.0) for k in cpu_after}
+        cpu["submitting processes"] = children_cpu_seconds() - children_before
+        results["cpu_ms_per_msg"] = {k: v / (per * args.generators) * 1000 for k, v in cpu.items()}
+        results["load"] = (load_before[0], os.getloadavg()[0])
         sustained = sorted(latencies_ms(network, it, label))
         results["end_to_end"] = {
             "n": submitted,
@@ -355,9 +400,20 @@ def print_report(r: dict[str, object], args: argparse.Namespace) -> None:
         f"delivered ({e2e['n']} msgs in {e2e['seconds']:.1f} s), median {e2e['median_ms']:.0f} ms, "
         f"p95 {e2e['p95_ms']:.0f} ms | ≥ {TARGET_RATE:.0f} msg/s |"
     )
+    cpu = r["cpu_ms_per_msg"]
+    assert isinstance(cpu, dict)
+    for key, value in cpu.items():
+        print(f"| CPU per message, end-to-end phase: {key} | {value:.1f} ms | — |")
+    print(f"| CPU per message, end-to-end phase: all | {sum(cpu.values()):.1f} ms | — |")
+    load = r["load"]
+    assert isinstance(load, tuple)
+    print(
+        f"| load average (1 min) at the start / end of the end-to-end phase | {load[0]:.2f} / {load[1]:.2f} | — |"
+    )
     for key in rss_start:
         print(f"| RSS {key} | {rss_start[key]:.0f} → {rss_end.get(key, 0):.0f} MiB | no growth |")
     print(f"| messages not receipted at the end | {r['not_receipted']} | 0 |")
+    print(f"\nDEBUG {'on' if args.debug else 'off'}; {os.cpu_count()} CPUs.")
 
 
 if __name__ == "__main__":

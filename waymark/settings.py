@@ -82,7 +82,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Keep each thread's connection between requests, as for PostgreSQL: a new SQLite connection
+    # re-reads the schema and re-runs the pragmas (about a millisecond on every exchange request).
+    # WAL readers hold no lock between transactions, so an idle connection blocks nobody.
+    DATABASES["default"]["CONN_MAX_AGE"] = _env_int("WAYMARK_SQLITE_CONN_MAX_AGE", 60)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

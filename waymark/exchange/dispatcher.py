@@ -124,7 +124,12 @@ def claim_batch(
             Q(status=OutboxStatus.PENDING, claimed_by__isnull=True)
             | Q(status=OutboxStatus.SENDING, claimed_at__lt=_stale(now))
         ).update(status=OutboxStatus.SENDING, claimed_by=worker, claimed_at=now)
-    return list(OutboxMessage.objects.filter(id__in=ids, claimed_by=worker, claimed_at=now).order_by("id"))
+    # The case and its child come along: the receipt's audit entry names the child's pseudonym.
+    return list(
+        OutboxMessage.objects.filter(id__in=ids, claimed_by=worker, claimed_at=now)
+        .select_related("case__child")
+        .order_by("id")
+    )
 
 
 def claim(peer: str, worker: str, now: dt.datetime | None = None) -> OutboxMessage | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import ssl
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,13 +70,16 @@ class ClientIdentity:
 
 
 class HttpTransport:
-    """``http.client`` over TLS 1.2+ with our client certificate and the peer's pinned one."""
+    """``http.client`` over TLS 1.2+ with our client certificate and the peer's pinned one.
+
+    Connections are kept alive, one per peer per thread; the pin is checked on each new one."""
 
     def __init__(self, *, identity: ClientIdentity | None, allow_http: bool, timeout: float = 15.0) -> None:
         self.identity = identity
         self.allow_http = allow_http
         self.timeout = timeout
         self._context: ssl.SSLContext | None = None
+        self._local = threading.local()
 
     def _tls_context(self) -> ssl.SSLContext:
         if self._context is None:
@@ -114,30 +118,77 @@ class HttpTransport:
             return http.client.HTTPConnection(host, url.port or 80, timeout=self.timeout)
         raise TransportRefused(f"unsupported endpoint scheme {url.scheme!r} for {peer.node_id}")
 
-    def send(self, peer: Peer, envelope: bytes) -> bytes:
+    def _open(self, peer: Peer) -> http.client.HTTPConnection:
+        """A new connection to ``peer``, connected and (for HTTPS) checked against the pin."""
         conn = self._connection(peer)
-        # The registry's endpoint is the inbox URL itself (…/exchange/inbox).
-        path = urlsplit(peer.endpoint).path or "/"
         try:
             conn.connect()
             if isinstance(conn, http.client.HTTPSConnection):
                 der = conn.sock.getpeercert(binary_form=True) if conn.sock else None
                 if not der or fingerprint_der(der) != peer.tls_fingerprint.lower():
                     raise TransportError(f"{peer.node_id} presented a certificate the registry does not pin")
-            conn.request(
-                "POST",
-                path,
-                body=envelope,
-                headers={"Content-Type": CONTENT_TYPE, "Accept": CONTENT_TYPE},
-            )
-            response = conn.getresponse()
-            data = response.read(MAX_RECEIPT_BYTES + 1)
-        except (OSError, http.client.HTTPException, ssl.SSLError) as exc:
-            raise TransportError(f"{peer.node_id}: {type(exc).__name__}: {exc}") from exc
-        finally:
+        except BaseException:
             conn.close()
+            raise
+        return conn
+
+    def _pool(self) -> dict[Peer, http.client.HTTPConnection]:
+        pool: dict[Peer, http.client.HTTPConnection] | None = getattr(self._local, "pool", None)
+        if pool is None:
+            pool = self._local.pool = {}
+        return pool
+
+    def close(self) -> None:
+        """Close this thread's open connections."""
+        pool = self._pool()
+        for conn in pool.values():
+            conn.close()
+        pool.clear()
+
+    def send(self, peer: Peer, envelope: bytes) -> bytes:
+        # The registry's endpoint is the inbox URL itself (…/exchange/inbox).
+        path = urlsplit(peer.endpoint).path or "/"
+        pool = self._pool()
+        # Keep-alive: each thread keeps one connection per peer (the ``Peer`` includes the
+        # endpoint and the pinned fingerprint, so a registry change opens a new, checked one).
+        conn = pool.pop(peer, None)
+        reused = conn is not None
+        try:
+            if conn is None:
+                conn = self._open(peer)
+            try:
+                response, data = self._post(conn, path, envelope)
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                if not reused:
+                    raise
+                # The peer closed an idle kept-alive connection: once more on a new one. (If it
+                # had applied the message, its inbox answers a re-send with the same receipt.)
+                conn.close()
+                conn = self._open(peer)
+                response, data = self._post(conn, path, envelope)
+        except (OSError, http.client.HTTPException, ssl.SSLError) as exc:
+            if conn is not None:
+                conn.close()
+            raise TransportError(f"{peer.node_id}: {type(exc).__name__}: {exc}") from exc
+        if response.will_close or len(data) > MAX_RECEIPT_BYTES or not response.isclosed():
+            conn.close()
+        else:
+            pool[peer] = conn
         if response.status != 200:
             raise TransportError(f"{peer.node_id} answered HTTP {response.status}")
         if len(data) > MAX_RECEIPT_BYTES:
             raise TransportError(f"{peer.node_id} answered with an oversized receipt")
         return data
+
+    @staticmethod
+    def _post(
+        conn: http.client.HTTPConnection, path: str, envelope: bytes
+    ) -> tuple[http.client.HTTPResponse, bytes]:
+        conn.request(
+            "POST",
+            path,
+            body=envelope,
+            headers={"Content-Type": CONTENT_TYPE, "Accept": CONTENT_TYPE},
+        )
+        response = conn.getresponse()
+        return response, response.read(MAX_RECEIPT_BYTES + 1)

@@ -9,6 +9,8 @@ from waymark.exchange.registry import forget_cache
 from waymark.exchange.testing import FakeTransport, Federation, dated_registry, make_federation
 from waymark.test import Personas
 
+CHROMIUM = "/usr/bin/chromium"
+
 
 @pytest.fixture(autouse=True)
 def _isolated_keys(settings, tmp_path: Path):
@@ -41,3 +43,24 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from .cluster import migrated_template
 
     return migrated_template(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch):
+    """Debian's chromium through Playwright, for the tests that use real nodes as people do."""
+    import shutil
+
+    if not shutil.which(CHROMIUM):
+        pytest.skip("chromium not installed: apt-get install chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread; this test process reads the
+    # nodes' databases through sqlite3 only, but Django would refuse ORM use in that loop.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()

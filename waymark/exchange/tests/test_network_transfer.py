@@ -8,18 +8,13 @@ dispatcher and database; ends with the reconciler.
 
 from __future__ import annotations
 
-import shutil
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from waymark.cases.management.commands.load_demo import demo_password
-
+from .browsing import signed_in
 from .cluster import reconciled, rows, two_nodes, wait_until
-
-CHROMIUM = "/usr/bin/chromium"
 
 pytestmark = [pytest.mark.network, pytest.mark.browser]
 
@@ -28,34 +23,6 @@ pytestmark = [pytest.mark.network, pytest.mark.browser]
 def net(tmp_path_factory, sqlite_template):
     with two_nodes(tmp_path_factory.mktemp("transfer"), template=sqlite_template) as network:
         yield network
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    if not shutil.which(CHROMIUM):
-        pytest.skip("chromium not installed: apt-get install chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def signed_in(browser: Any, base: str, username: str) -> Any:
-    page = browser.new_context(locale="en-GB").new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{base}/cases/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(demo_password())
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_label("Child protection").check()
-    page.get_by_role("button", name="Continue").click()
-    return page
 
 
 def yonas(net: Any, node: Any) -> tuple[uuid.UUID, str]:

@@ -22,6 +22,7 @@ from django.db.models import Count, Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 from pydantic import BaseModel, ValidationError
 
@@ -31,7 +32,7 @@ from waymark.cases.models import Case
 from waymark.cases.purpose import current_purpose, purpose_required
 from waymark.core.protocol.messages import ReferralOutcome, RejectReason, RevokeReason
 from waymark.errors import ActionError, NotFound, field_errors
-from waymark.vocab import CaseStatus, DataCategory, Purpose, Role, Sector
+from waymark.vocab import CaseStatus, DataCategory, Purpose, RiskLevel, Role, Sector
 
 from . import actions
 from .models import (
@@ -67,6 +68,27 @@ from .schemas import (
 )
 
 UNPROCESSABLE = 422
+# The protocol's codes as people read them (the pure core has no translations).
+REASON_LABELS: dict[str, Any] = {
+    RejectReason.NO_CAPACITY: _("No capacity"),
+    RejectReason.OUT_OF_AREA: _("Outside our area"),
+    RejectReason.NOT_COMPETENT: _("Not within our competence"),
+    RejectReason.ALREADY_KNOWN: _("Already known to us"),
+    RejectReason.OTHER: _("Other reason"),
+    ReferralOutcome.SERVICES_PROVIDED: _("Services provided"),
+    ReferralOutcome.CHILD_LEFT: _("The child left"),
+    ReferralOutcome.CHILD_MISSING: _("The child is missing"),
+    ReferralOutcome.REFERRED_ON: _("Referred on"),
+    RevokeReason.CONSENT_WITHDRAWN: _("Consent withdrawn"),
+    RevokeReason.SENT_IN_ERROR: _("Sent in error"),
+    RevokeReason.NO_LONGER_NEEDED: _("No longer needed"),
+}
+
+
+def _choices(codes: Any) -> list[tuple[str, Any]]:
+    return [(str(c), REASON_LABELS.get(c, str(c).replace("_", " "))) for c in codes]
+
+
 OPERATOR_ROLES = frozenset({Role.NODE_ADMIN, Role.DPO, Role.SUPERVISOR})
 T = TypeVar("T", bound=Model)
 
@@ -352,9 +374,9 @@ def _referral_context(referral: Referral, **extra: Any) -> dict[str, Any]:
         "steps": [(step, outbox.get(str(step.message_id))) for step in steps],
         "child": (referral.offer or {}).get("child", {}),
         "offer": referral.offer or {},
-        "reject_reasons": list(RejectReason),
-        "outcomes": list(ReferralOutcome),
-        "revoke_reasons": list(RevokeReason),
+        "reject_reasons": _choices(RejectReason),
+        "outcomes": _choices(ReferralOutcome),
+        "revoke_reasons": _choices(RevokeReason),
         "errors": {},
         "action": "",
     }
@@ -478,13 +500,16 @@ def _transfer_context(transfer: Transfer, **extra: Any) -> dict[str, Any]:
         "offer": offer,
         "child": offer.get("child", {}),
         "summary": offer.get("case", {}),
+        "risk_label": RiskLevel(offer["case"]["risk_level"]).label
+        if (offer.get("case") or {}).get("risk_level") in RiskLevel.values
+        else "",
         "plan": offer.get("care_plan", {}),
         "history": offer.get("timeline", []),
         "guardian": offer.get("guardian"),
         "deliveries": list(
             _outbox_of([m for m in (transfer.offer_message_id, transfer.response_message_id) if m]).values()
         ),
-        "reject_reasons": list(RejectReason),
+        "reject_reasons": _choices(RejectReason),
         "errors": {},
         "action": "",
     }

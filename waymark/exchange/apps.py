@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ExchangeConfig(AppConfig):
     name = "waymark.exchange"
     label = "exchange"
+
+    def ready(self) -> None:
+        from waymark.vault.erasure import erasing_child
+
+        from .sealed import shred_threads_of
+
+        erasing_child.connect(shred_threads_of, dispatch_uid="exchange-shred-threads")

@@ -79,3 +79,20 @@ def create_sealed(model: type[M], sealed: dict[str, Any], **fields: Any) -> M:
         setattr(row, name, value)
     row.save(force_insert=True)
     return row
+
+
+def shred_threads_of(sender: object, *, child: Any, cases: list[Any], actor: Any, **_: Any) -> None:
+    """The child is being erased here: shred the keys of threads about their cases that were
+    sealed under a key of their own (offers that arrived before the case existed here). Threads
+    sealed under the child's key are already unreadable."""
+    from .models import InfoRequest, Notice, Referral, Transfer
+
+    keys: set[uuid.UUID] = set()
+    for model in (Referral, InfoRequest, Notice, Transfer):
+        keys.update(
+            k
+            for k in model.objects.filter(case__in=cases).values_list("seal_key", flat=True)
+            if k is not None and k != child.public_id
+        )
+    for key in sorted(keys):
+        vault.shred(key, actor=actor)

@@ -26,6 +26,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from waymark.accounts.models import User
@@ -37,6 +38,12 @@ from . import service
 from .audit_hook import record_key_event
 
 log = logging.getLogger("waymark.vault")
+
+# Sent inside the erasure transaction, after the child's key is shredded and before their cases
+# are deleted, with ``child`` and ``cases`` (the Case rows). Other apps shred what they hold
+# about those cases under keys of their own (the exchange: its threads' keys); a receiver that
+# raises rolls the whole erasure back.
+erasing_child = Signal()
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,7 @@ def do_erase_child(user: User, child: Child) -> Erasure:
     case_ids = tuple(Case.objects.filter(child=child).order_by("pk").values_list("public_id", flat=True))
 
     service.shred(child, actor=user)
+    erasing_child.send(sender=Child, child=child, cases=list(Case.objects.filter(child=child)), actor=user)
 
     photo_name = child.photo.name if child.photo else ""
     photo_storage = child.photo.storage if child.photo else None

@@ -11,7 +11,14 @@ from waymark.accounts.models import User
 from waymark.exchange import actions
 from waymark.exchange.dispatcher import dispatch_pending
 from waymark.exchange.models import Direction, InfoRequest, Notice, Referral, Transfer
-from waymark.exchange.schemas import InfoRequestIn, NoticeIn, QuestionIn, ReferralIn, TransferIn
+from waymark.exchange.schemas import (
+    InfoRequestIn,
+    NoticeIn,
+    QuestionIn,
+    ReferralIn,
+    TransferAcceptIn,
+    TransferIn,
+)
 from waymark.test import create_case
 from waymark.vault import service as vault
 from waymark.vault.erasure import do_erase_child
@@ -93,3 +100,27 @@ def test_the_senders_threads_are_keyed_to_the_child_and_erased_with_them(people,
     assert sent.subject == vault.ERASED and sent.text == vault.ERASED
     assert Referral.objects.get(direction=Direction.OUTGOING).reason == vault.ERASED
     assert InfoRequest.objects.get(direction=Direction.OUTGOING).questions == []
+
+
+def test_erasing_the_child_at_the_receiver_shreds_the_threads_that_brought_them(people, federation, wire):
+    case = create_case(people.giulia, given_names="Amina", family_name=SECRET)
+    actions.do_offer_transfer(
+        people.giulia,
+        case,
+        TransferIn(to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION, reason=f"{SECRET} moved"),
+        node=federation.it,
+    )
+    dispatch_pending(federation.it, wire)
+    received = Transfer.objects.get(direction=Direction.INCOMING)
+    accepted = actions.do_accept_transfer(people.claire, received, TransferAcceptIn(), node=federation.fr)
+    assert accepted.seal_key == accepted.public_id and SECRET in accepted.reason
+    assert accepted.case is not None
+
+    dpo = User.objects.create_user("fanny-dpo", password="x", organisation=people.fr_ngo, role=Role.DPO)
+    do_erase_child(dpo, accepted.case.child)
+
+    received = Transfer.objects.get(pk=received.pk)
+    assert received.case is None and received.reason == vault.ERASED
+    assert vault.is_shredded(received.public_id)
+    # The sender's side is untouched: erasure on one node is that node's.
+    assert SECRET in Transfer.objects.get(direction=Direction.OUTGOING).reason

@@ -32,7 +32,7 @@ from django.utils import timezone
 from waymark.accounts.models import User
 from waymark.cases.models import Case, Child
 from waymark.errors import ActionError, NotFound
-from waymark.vocab import AuditKind, Role, Sector
+from waymark.vocab import AuditKind, CaseStatus, Role, Sector
 
 from . import service
 from .audit_hook import record_key_event
@@ -77,13 +77,18 @@ def do_erase_child(user: User, child: Child) -> Erasure:
     copies (FIREWALL.md) in the same transaction.
     """
     check_erase_child(user, child)
+    return _erase(child, actor=user, why="request")
+
+
+def _erase(child: Child, *, actor: User | None, why: str) -> Erasure:
+    """Shred, tell the other apps, delete, audit: the erasure itself (inside a transaction)."""
     # Lock the child so nobody adds a case or an event to it while we erase.
     child = Child.objects.select_for_update().get(pk=child.pk)
     child_id = str(child.public_id)
     case_ids = tuple(Case.objects.filter(child=child).order_by("pk").values_list("public_id", flat=True))
 
-    service.shred(child, actor=user)
-    erasing_child.send(sender=Child, child=child, cases=list(Case.objects.filter(child=child)), actor=user)
+    service.shred(child, actor=actor)
+    erasing_child.send(sender=Child, child=child, cases=list(Case.objects.filter(child=child)), actor=actor)
 
     photo_name = child.photo.name if child.photo else ""
     photo_storage = child.photo.storage if child.photo else None
@@ -104,6 +109,31 @@ def do_erase_child(user: User, child: Child) -> Erasure:
 
     # TODO(exchange): queue erasure notices for partner nodes holding copies of these cases.
     record_key_event(
-        AuditKind.ERASURE, actor=user, child_public_id=child_id, details={"cases": [str(c) for c in case_ids]}
+        AuditKind.ERASURE,
+        actor=actor,
+        child_public_id=child_id,
+        details={"cases": [str(c) for c in case_ids], "why": why},
     )
     return Erasure(child_public_id=uuid.UUID(child_id), case_public_ids=case_ids, erased_at=timezone.now())
+
+
+def expired_transferred_copies(today: dt.date) -> list[Child]:
+    """Children whose every case here is the closed copy of a transferred case, kept past its
+    ``retain_until``: retention has ended, they are erased (``do_apply_retention``)."""
+    expired = Case.objects.filter(status=CaseStatus.TRANSFERRED, retain_until__lt=today)
+    still_held = Case.objects.exclude(status=CaseStatus.TRANSFERRED, retain_until__lt=today)
+    return list(
+        Child.objects.filter(cases__in=expired).exclude(cases__in=still_held).distinct().order_by("pk")
+    )
+
+
+def do_apply_retention(today: dt.date | None = None) -> list[Erasure]:
+    """Erase the transferred copies whose retention has ended; one transaction per child, so
+    one failure leaves the others done and itself untouched. Audited as erasures by the node
+    (no actor) with ``why: retention``."""
+    today = today or timezone.localdate()
+    done: list[Erasure] = []
+    for child in expired_transferred_copies(today):
+        with transaction.atomic():
+            done.append(_erase(child, actor=None, why="retention"))
+    return done

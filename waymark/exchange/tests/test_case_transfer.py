@@ -5,8 +5,10 @@ Rejected, the case stays where it was and the receiver keeps nothing."""
 from __future__ import annotations
 
 import datetime as dt
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,6 +24,7 @@ from waymark.exchange.reconcile import applied_message_ids
 from waymark.exchange.schemas import TransferAcceptIn, TransferIn, TransferRejectIn
 from waymark.policy import service as policy
 from waymark.test import create_case, login
+from waymark.vault import service as vault
 from waymark.vocab import CaseStatus, DataCategory, EventType, PolicyAction, Purpose, RiskLevel
 
 pytestmark = pytest.mark.django_db
@@ -317,3 +320,27 @@ def test_a_refused_transfer_form_names_the_problem_and_sends_nothing(
     )
     assert response.status_code == 422 and "guardian" in response.content.decode()
     assert not OutboxMessage.objects.exists()
+
+
+def test_the_closed_copy_is_erased_when_retention_ends(people, federation, wire, case):
+    offer(people, federation, wire, case)
+    received = Transfer.objects.get(direction=Direction.INCOMING)
+    accepted = actions.do_accept_transfer(people.claire, received, TransferAcceptIn(), node=federation.fr)
+    dispatch_pending(federation.fr, wire)
+    kept = create_case(people.giulia, given_names="Samir", family_name="Haddad")
+    case.refresh_from_db()
+    child = case.child
+
+    out = StringIO()
+    call_command("vault_apply_retention", stdout=out)
+    assert "0 child record(s) erased" in out.getvalue() and Case.objects.filter(pk=case.pk).exists()
+
+    Case.objects.filter(pk=case.pk).update(retain_until=timezone.localdate() - dt.timedelta(days=1))
+    call_command("vault_apply_retention", "--dry-run", stdout=out)
+    assert "1 child record(s) past retention" in out.getvalue() and Case.objects.filter(pk=case.pk).exists()
+    call_command("vault_apply_retention", stdout=out)
+
+    assert not Case.objects.filter(pk=case.pk).exists() and vault.is_shredded(child.public_id)
+    assert Transfer.objects.get(direction=Direction.OUTGOING).reason == vault.ERASED
+    # The receiver's case and every other case here are untouched.
+    assert Case.objects.filter(pk=accepted.case_id).exists() and Case.objects.filter(pk=kept.pk).exists()

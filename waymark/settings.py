@@ -290,7 +290,7 @@ WAYMARK_EXCHANGE_RETRY_MAX_MS = _env_int("WAYMARK_EXCHANGE_RETRY_MAX_MS", 10 * 6
 WAYMARK_EXCHANGE_LEASE_SECONDS = _env_int("WAYMARK_EXCHANGE_LEASE_SECONDS", 120)
 WAYMARK_EXCHANGE_ALERT_AFTER_SECONDS = _env_int("WAYMARK_EXCHANGE_ALERT_AFTER_SECONDS", 15 * 60)
 # After a transfer is accepted, the sender keeps a closed, read-only copy of the case this long
-# (then the retention worker deletes it; until one exists, the DPO's erasure applies it).
+# (then ``manage.py vault_apply_retention``, run daily, erases it).
 WAYMARK_TRANSFERRED_COPY_RETENTION_DAYS = _env_int("WAYMARK_TRANSFERRED_COPY_RETENTION_DAYS", 365)
 WAYMARK_EXCHANGE_TIMEOUT_SECONDS = _env_int("WAYMARK_EXCHANGE_TIMEOUT_SECONDS", 15)
 WAYMARK_EXCHANGE_MAX_ENVELOPE_BYTES = _env_int("WAYMARK_EXCHANGE_MAX_ENVELOPE_BYTES", 4 * 1024 * 1024)

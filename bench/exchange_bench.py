@@ -300,11 +300,16 @@ def main() -> int:
         elapsed = wait_receipted(network, it, "backlog", args.backlog, 1800)
         results["backlog"] = {"n": args.backlog, "seconds": elapsed, "rate": args.backlog / elapsed}
 
+        results["rss_mid"] = rss_mib(network)
         print(f"end to end at {args.sustain:g} msg/s offered for {args.duration:g}s ...", flush=True)
         # Offered by ``--generators`` submitting processes sharing the rate; delivered rate is
         # messages / (first submission → last receipt): it equals the offered rate only if the
         # exchange keeps up (a growing backlog shows as a lower rate and a rising p95).
         label = "sustain"
+        # What starting one submitting process costs (Python, Django, keys): not per message.
+        startup_before = children_cpu_seconds()
+        load(network, it, "startup", 0, 0, args.conversations)
+        startup = children_cpu_seconds() - startup_before
         cpu_before, children_before, load_before = (
             cpu_seconds(network),
             children_cpu_seconds(),
@@ -344,7 +349,10 @@ def main() -> int:
         span = span_seconds(network, it, label)
         cpu_after = cpu_seconds(network)
         cpu = {k: cpu_after[k] - cpu_before.get(k, 0.0) for k in cpu_after}
-        cpu["submitting processes"] = children_cpu_seconds() - children_before
+        cpu["submitting processes (start-up excluded)"] = max(
+            0.0, children_cpu_seconds() - children_before - startup * args.generators
+        )
+        results["startup_s"] = startup
         results["cpu_ms_per_msg"] = {k: v / (per * args.generators) * 1000 for k, v in cpu.items()}
         results["load"] = (load_before[0], os.getloadavg()[0])
         sustained = sorted(latencies_ms(network, it, label))
@@ -405,13 +413,19 @@ def print_report(r: dict[str, object], args: argparse.Namespace) -> None:
     for key, value in cpu.items():
         print(f"| CPU per message, end-to-end phase: {key} | {value:.1f} ms | — |")
     print(f"| CPU per message, end-to-end phase: all | {sum(cpu.values()):.1f} ms | — |")
+    print(f"| CPU to start one submitting process (excluded above) | {r['startup_s']:.2f} s | — |")
     load = r["load"]
     assert isinstance(load, tuple)
     print(
         f"| load average (1 min) at the start / end of the end-to-end phase | {load[0]:.2f} / {load[1]:.2f} | — |"
     )
+    rss_mid = r["rss_mid"]
+    assert isinstance(rss_mid, dict)
     for key in rss_start:
-        print(f"| RSS {key} | {rss_start[key]:.0f} → {rss_end.get(key, 0):.0f} MiB | no growth |")
+        print(
+            f"| RSS {key}: after warm-up → before the end-to-end phase → end | {rss_start[key]:.0f} → "
+            f"{rss_mid.get(key, 0):.0f} → {rss_end.get(key, 0):.0f} MiB | no growth |"
+        )
     print(f"| messages not receipted at the end | {r['not_receipted']} | 0 |")
     print(f"\nDEBUG {'on' if args.debug else 'off'}; {os.cpu_count()} CPUs.")
 

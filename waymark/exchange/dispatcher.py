@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection, reset_queries, transaction
-from django.db.models import F, Min, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from waymark.core.protocol.receipts import ReceiptInvalid, ReceiptStatus, verify_receipt
@@ -84,17 +84,27 @@ def _due(now: dt.datetime) -> Q:
     )
 
 
+def conversation_heads(peer: str) -> list[int]:
+    """The id of the oldest open row of each conversation to ``peer``.
+
+    Read through the (to_node, status, …) index, so the cost follows the open rows, not the
+    whole history: grouping in SQL made SQLite walk every row ever sent to the peer and read
+    each one's status past its envelope (12 ms per claim at 2,500 rows, growing for ever)."""
+    heads: dict[str, int] = {}
+    open_rows = OutboxMessage.objects.filter(to_node=peer, status__in=OUTBOX_OPEN)
+    for row_id, conversation in open_rows.values_list("id", "conversation_id").iterator(chunk_size=2000):
+        if conversation not in heads or row_id < heads[conversation]:
+            heads[conversation] = row_id
+    return sorted(heads.values())
+
+
 def eligible(peer: str, now: dt.datetime) -> QuerySet[OutboxMessage]:
     """Rows to ``peer`` that may be claimed now, oldest first: the head (oldest open row) of each
     conversation, if it is due. A conversation whose head is backing off, or is being sent by
-    another worker, contributes nothing — so its later messages wait their turn."""
-    heads = (
-        OutboxMessage.objects.filter(to_node=peer, status__in=OUTBOX_OPEN)
-        .values("conversation_id")
-        .annotate(head=Min("id"))
-        .values("head")
-    )
-    return OutboxMessage.objects.filter(id__in=heads).filter(_due(now)).order_by("id")
+    another worker, contributes nothing — so its later messages wait their turn. (A head stays
+    the head until it is closed, and a closed row is never due, so the list read first cannot
+    let a later message overtake an earlier one.)"""
+    return OutboxMessage.objects.filter(id__in=conversation_heads(peer)).filter(_due(now)).order_by("id")
 
 
 def claim_batch(

@@ -170,11 +170,28 @@ def children_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+# Phases run one after the other; each is the outbox rows written after it began and before the
+# next one began (notice subjects are sealed, and the outbox summary carries no free text).
+_PHASE_START: dict[str, int] = {}
+
+
+def begin_phase(network: Network, node: Node, label: str) -> None:
+    _PHASE_START[label] = int(
+        network.query(node, "SELECT COALESCE(MAX(id), 0) FROM exchange_outboxmessage")[0][0]
+    )
+
+
+def window(label: str) -> tuple[int, int]:
+    lo = _PHASE_START[label]
+    later = [start for start in _PHASE_START.values() if start > lo]
+    return lo, min(later, default=2**62)
+
+
 def latencies_ms(network: Network, node: Node, label: str) -> list[float]:
     rows = network.query(
         node,
-        "SELECT created_at, receipted_at FROM exchange_outboxmessage WHERE summary LIKE ? AND status = 'receipted'",
-        (f"%: {label} %",),
+        "SELECT created_at, receipted_at FROM exchange_outboxmessage WHERE id > ? AND id <= ? AND status = 'receipted'",
+        window(label),
     )
     out = []
     for created, receipted in rows:
@@ -187,8 +204,8 @@ def latencies_ms(network: Network, node: Node, label: str) -> list[float]:
 def count(network: Network, node: Node, label: str, status: str = "receipted") -> int:
     rows = network.query(
         node,
-        "SELECT COUNT(*) FROM exchange_outboxmessage WHERE summary LIKE ? AND status = ?",
-        (f"%: {label} %", status),
+        "SELECT COUNT(*) FROM exchange_outboxmessage WHERE id > ? AND id <= ? AND status = ?",
+        (*window(label), status),
     )
     return int(rows[0][0])
 
@@ -204,6 +221,7 @@ def wait_receipted(network: Network, node: Node, label: str, expected: int, time
 
 
 def load(network: Network, node: Node, label: str, n: int, rate: float, conversations: int) -> None:
+    begin_phase(network, node, label)
     network.manage(
         node,
         "exchange_load",
@@ -227,8 +245,8 @@ def span_seconds(network: Network, node: Node, label: str) -> float:
     """From the first submission to the last receipt of ``label`` (database timestamps)."""
     (first, last) = network.query(
         node,
-        "SELECT MIN(created_at), MAX(receipted_at) FROM exchange_outboxmessage WHERE summary LIKE ?",
-        (f"%: {label} %",),
+        "SELECT MIN(created_at), MAX(receipted_at) FROM exchange_outboxmessage WHERE id > ? AND id <= ?",
+        window(label),
     )[0]
     f = first if isinstance(first, dt.datetime) else dt.datetime.fromisoformat(str(first))
     la = last if isinstance(last, dt.datetime) else dt.datetime.fromisoformat(str(last))
@@ -316,6 +334,7 @@ def main() -> int:
             os.getloadavg(),
         )
         per = int(args.sustain * args.duration / args.generators)
+        begin_phase(network, it, label)
         procs = [
             subprocess.Popen(
                 [

@@ -725,7 +725,7 @@ def do_send_notice(user: User, case: Case, data: NoticeIn, *, node: LocalNode | 
             purpose=data.purpose,
             body=body,
             type=type,
-            summary=lambda peer: f"Notice to {peer}: {data.subject}",
+            summary=lambda peer: f"Notice to {peer}",
         )
         notice = create_sealed(
             Notice,

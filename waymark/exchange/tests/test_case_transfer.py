@@ -343,4 +343,5 @@ def test_the_closed_copy_is_erased_when_retention_ends(people, federation, wire,
     assert not Case.objects.filter(pk=case.pk).exists() and vault.is_shredded(child.public_id)
     assert Transfer.objects.get(direction=Direction.OUTGOING).reason == vault.ERASED
     # The receiver's case and every other case here are untouched.
-    assert Case.objects.filter(pk=accepted.case_id).exists() and Case.objects.filter(pk=kept.pk).exists()
+    assert accepted.case is not None
+    assert Case.objects.filter(pk=accepted.case.pk).exists() and Case.objects.filter(pk=kept.pk).exists()

@@ -74,6 +74,7 @@ def test_nothing_that_travelled_is_stored_in_clear(exchanged):
         "exchange_inforequest": ("questions_sealed", "answers_sealed"),
         "exchange_notice": ("subject_sealed", "text_sealed"),
         "exchange_transfer": ("reason_sealed", "offer_sealed", "response_reason_sealed"),
+        "exchange_outboxmessage": ("summary",),
     }
     for table, names in columns.items():
         values = raw(table, *names)

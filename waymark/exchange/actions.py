@@ -955,6 +955,8 @@ def do_accept_transfer(
                 raise ActionError(
                     f"your organisation holds no case {data.existing_case}", field="existing_case"
                 )
+        elif locked.case is not None and locked.case.organisation_id == user.organisation_id:
+            case = locked.case  # the conversation is already about a case held here (an earlier referral)
         else:
             case = case_actions.do_register_child(
                 user,

@@ -19,9 +19,15 @@ from waymark.core.protocol.messages import RejectReason
 from waymark.errors import ActionError
 from waymark.exchange import actions
 from waymark.exchange.dispatcher import dispatch_pending
-from waymark.exchange.models import Direction, OutboxMessage, Transfer, TransferStatus
+from waymark.exchange.models import Direction, OutboxMessage, Referral, Transfer, TransferStatus
 from waymark.exchange.reconcile import applied_message_ids
-from waymark.exchange.schemas import TransferAcceptIn, TransferIn, TransferRejectIn
+from waymark.exchange.schemas import (
+    ReferralAcceptIn,
+    ReferralIn,
+    TransferAcceptIn,
+    TransferIn,
+    TransferRejectIn,
+)
 from waymark.policy import service as policy
 from waymark.test import create_case, login
 from waymark.vault import service as vault
@@ -345,3 +351,26 @@ def test_the_closed_copy_is_erased_when_retention_ends(people, federation, wire,
     # The receiver's case and every other case here are untouched.
     assert accepted.case is not None
     assert Case.objects.filter(pk=accepted.case.pk).exists() and Case.objects.filter(pk=kept.pk).exists()
+
+
+def test_a_transfer_in_a_conversation_already_linked_completes_that_case(people, federation, wire, case):
+    """Yonas was referred to Calais first; the later transfer lands on the case opened then."""
+    actions.do_offer_referral(people.giulia, case, ReferralIn(to_org="fr-ngo-calais"), node=federation.it)
+    dispatch_pending(federation.it, wire)
+    referral = actions.do_accept_referral(
+        people.claire,
+        Referral.objects.get(direction=Direction.INCOMING),
+        ReferralAcceptIn(),
+        node=federation.fr,
+    )
+    dispatch_pending(federation.fr, wire)
+    theirs = referral.case
+    assert theirs is not None
+
+    offer(people, federation, wire, case)
+    received = Transfer.objects.get(direction=Direction.INCOMING)
+    assert received.case == theirs
+    accepted = actions.do_accept_transfer(people.claire, received, TransferAcceptIn(), node=federation.fr)
+    assert accepted.case == theirs
+    assert Case.objects.filter(organisation=people.fr_ngo).count() == 1
+    assert CarePlan.objects.get(case=theirs).needs_text == "Schooling; trauma support."

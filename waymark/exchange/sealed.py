@@ -35,6 +35,15 @@ def _key(obj: Any) -> uuid.UUID:
     return key
 
 
+def _seal(obj: Any, name: str, text: str) -> str:
+    try:
+        return vault.seal_text(_key(obj), _field(obj, name), text)
+    except vault.Shredded:
+        # The child was erased here: nothing new about them is kept (a late answer from a
+        # partner still updates the thread's status, its text is dropped).
+        return ""
+
+
 def sealed_text(name: str) -> Any:
     """A text attribute stored sealed in ``<name>_sealed``."""
     column = f"{name}_sealed"
@@ -47,7 +56,7 @@ def sealed_text(name: str) -> Any:
             return vault.ERASED
 
     def set_(obj: Any, value: str) -> None:
-        setattr(obj, column, vault.seal_text(_key(obj), _field(obj, name), value or ""))
+        setattr(obj, column, _seal(obj, name, value or ""))
 
     return property(get, set_, doc=f"{name}, sealed at rest in {column}")
 
@@ -66,7 +75,7 @@ def sealed_json(name: str, empty: Callable[[], Any]) -> Any:
 
     def set_(obj: Any, value: Any) -> None:
         text = json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
-        setattr(obj, column, vault.seal_text(_key(obj), _field(obj, name), text))
+        setattr(obj, column, _seal(obj, name, text))
 
     return property(get, set_, doc=f"{name} (JSON), sealed at rest in {column}")
 

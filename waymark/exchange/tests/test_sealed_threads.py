@@ -10,11 +10,20 @@ from django.db import connection
 from waymark.accounts.models import User
 from waymark.exchange import actions
 from waymark.exchange.dispatcher import dispatch_pending
-from waymark.exchange.models import Direction, InfoRequest, Notice, Referral, Transfer
+from waymark.exchange.models import (
+    Direction,
+    InboxMessage,
+    InfoRequest,
+    Notice,
+    Referral,
+    ReferralStatus,
+    Transfer,
+)
 from waymark.exchange.schemas import (
     InfoRequestIn,
     NoticeIn,
     QuestionIn,
+    ReferralAcceptIn,
     ReferralIn,
     TransferAcceptIn,
     TransferIn,
@@ -125,3 +134,23 @@ def test_erasing_the_child_at_the_receiver_shreds_the_threads_that_brought_them(
     assert vault.is_shredded(received.public_id)
     # The sender's side is untouched: erasure on one node is that node's.
     assert SECRET in Transfer.objects.get(direction=Direction.OUTGOING).reason
+
+
+def test_a_late_answer_about_an_erased_child_is_receipted_and_its_text_dropped(people, federation, wire):
+    case = create_case(people.giulia, given_names="Amina", family_name=SECRET)
+    actions.do_offer_referral(people.giulia, case, ReferralIn(to_org="fr-ngo-calais"), node=federation.it)
+    dispatch_pending(federation.it, wire)
+    dpo = User.objects.create_user("gaia-dpo", password="x", organisation=people.it_cps, role=Role.DPO)
+    do_erase_child(dpo, case.child)
+
+    received = Referral.objects.get(direction=Direction.INCOMING)
+    actions.do_accept_referral(
+        people.claire, received, ReferralAcceptIn(note=f"{SECRET} is here"), node=federation.fr
+    )
+    dispatch_pending(federation.fr, wire)
+
+    answer = InboxMessage.objects.get(message_type="referral_accept")
+    assert answer.status == "accepted"
+    sent = Referral.objects.get(direction=Direction.OUTGOING)
+    assert sent.status == ReferralStatus.ACCEPTED and sent.response_reason_sealed == ""
+    assert not [v for v in raw("exchange_referralstep", "reason_sealed") if SECRET in v]

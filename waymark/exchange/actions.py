@@ -103,17 +103,23 @@ def _context(node: LocalNode | None) -> _Context:
     return _Context(node, registry, now)
 
 
-def _require_member(user: User) -> str:
-    """The user's organisation slug, if they may use the exchange at all (deny by default)."""
+def may_exchange(user: User) -> bool:
+    """May this user exchange with other organisations at all (deny by default)?"""
     org = user.organisation
-    if (
-        not user.is_active
-        or org is None
-        or org.sector == Sector.IMMIGRATION_ENFORCEMENT
-        or user.role not in EXCHANGE_ROLES
-    ):
+    return (
+        user.is_active
+        and org is not None
+        and org.sector != Sector.IMMIGRATION_ENFORCEMENT
+        and user.role in EXCHANGE_ROLES
+    )
+
+
+def _require_member(user: User) -> str:
+    """The user's organisation slug, if they may use the exchange at all."""
+    if not may_exchange(user):
         raise ActionError("your account may not exchange data with other organisations")
-    return org.slug
+    assert user.organisation is not None
+    return user.organisation.slug
 
 
 def _authorise_sending(user: User, case: Case, purpose: str, categories: Iterable[str]) -> None:
@@ -180,6 +186,37 @@ def _send(
         in_reply_to=in_reply_to,
     )
     return outbound.enqueue(ctx.node, ctx.registry, header, body, case=case, user=user, summary=summary)
+
+
+def _answer(
+    ctx: _Context,
+    thread: Referral | InfoRequest | Transfer,
+    *,
+    user: User,
+    from_org: str,
+    case: Case | None,
+    type: MessageType,
+    body: Body,
+    summary: str,
+    in_reply_to: uuid.UUID,
+) -> OutboxMessage:
+    """Send ``body`` back to the thread's peer, in its conversation and under its purpose, with the
+    agreement chosen as the receiver will check it. Call inside the action's transaction."""
+    agreement = _agreement(ctx, from_org, thread.peer_org, thread.purpose, body, type)
+    return _send(
+        ctx,
+        user=user,
+        case=case,
+        type=type,
+        body=body,
+        from_org=from_org,
+        to_org=thread.peer_org,
+        agreement_id=agreement.identifier,
+        purpose=thread.purpose,
+        conversation_id=thread.conversation_id,
+        summary=summary,
+        in_reply_to=in_reply_to,
+    )
 
 
 def _agreement(
@@ -528,23 +565,19 @@ def _reply(
     ctx = _context(node)
     if referral.case is not None:
         _authorise_sending(user, referral.case, referral.purpose, categories_used(type, body))
-    agreement = _agreement(ctx, from_org, referral.peer_org, referral.purpose, body, type)
     with transaction.atomic():
         locked = Referral.objects.select_for_update().get(pk=referral.pk)
         if locked.status != referral.status:
             raise ActionError("someone else answered this referral meanwhile; reload the page")
         text = "\n".join(p for p in (getattr(body, "note", ""), getattr(body, "contact", "")) if p)
-        row = _send(
+        row = _answer(
             ctx,
+            referral,
             user=user,
+            from_org=from_org,
             case=referral.case,
             type=type,
             body=body,
-            from_org=from_org,
-            to_org=referral.peer_org,
-            agreement_id=agreement.identifier,
-            purpose=referral.purpose,
-            conversation_id=referral.conversation_id,
             summary=f"Referral {action.label.lower()} → {referral.peer_org_name}",
             in_reply_to=referral.offer_message_id,
         )
@@ -662,22 +695,18 @@ def do_answer_information(
     ctx = _context(node)
     if request.case is not None:
         _authorise_sending(user, request.case, request.purpose, categories_used(type, body))
-    agreement = _agreement(ctx, from_org, request.peer_org, request.purpose, body, type)
     with transaction.atomic():
         locked = InfoRequest.objects.select_for_update().get(pk=request.pk)
         if locked.status != InfoRequestStatus.OPEN:
             raise ActionError("someone else answered this request meanwhile")
-        row = _send(
+        row = _answer(
             ctx,
+            request,
             user=user,
+            from_org=from_org,
             case=request.case,
             type=type,
             body=body,
-            from_org=from_org,
-            to_org=request.peer_org,
-            agreement_id=agreement.identifier,
-            purpose=request.purpose,
-            conversation_id=request.conversation_id,
             summary=f"Answer to {request.peer_org_name}",
             in_reply_to=request.request_message_id,
         )
@@ -934,16 +963,20 @@ def _import_offer(user: User, case: Case, transfer: Transfer, at: dt.datetime) -
         )
 
 
+def _check_answerable(user: User, transfer: Transfer, verb: str) -> None:
+    if transfer.direction != Direction.INCOMING or transfer.local_org_id != user.organisation_id:
+        raise ActionError("this transfer was not offered to your organisation")
+    if transfer.status != TransferStatus.OFFERED:
+        raise ActionError(f"this transfer cannot be {verb}: it is {transfer.get_status_display().lower()}")
+
+
 def do_accept_transfer(
     user: User, transfer: Transfer, data: TransferAcceptIn, *, node: LocalNode | None = None
 ) -> Transfer:
     """Take the case over: open it here (or complete a case we hold) from what was transferred,
     and tell the sender, whose case then closes."""
     from_org = _require_member(user)
-    if transfer.direction != Direction.INCOMING or transfer.local_org_id != user.organisation_id:
-        raise ActionError("this transfer was not offered to your organisation")
-    if transfer.status != TransferStatus.OFFERED:
-        raise ActionError(f"this transfer cannot be accepted: it is {transfer.get_status_display().lower()}")
+    _check_answerable(user, transfer, "accepted")
     ctx = _context(node)
     with transaction.atomic():
         locked = Transfer.objects.select_for_update().get(pk=transfer.pk)
@@ -978,18 +1011,14 @@ def do_accept_transfer(
         )
         type = MessageType.TRANSFER_ACCEPT
         _authorise_sending(user, case, locked.purpose, categories_used(type, body))
-        agreement = _agreement(ctx, from_org, locked.peer_org, locked.purpose, body, type)
-        row = _send(
+        row = _answer(
             ctx,
+            locked,
             user=user,
+            from_org=from_org,
             case=case,
             type=type,
             body=body,
-            from_org=from_org,
-            to_org=locked.peer_org,
-            agreement_id=agreement.identifier,
-            purpose=locked.purpose,
-            conversation_id=locked.conversation_id,
             summary=f"Transfer accepted → {locked.peer_org_name}",
             in_reply_to=locked.offer_message_id,
         )
@@ -1020,29 +1049,22 @@ def do_reject_transfer(
 ) -> Transfer:
     """Refuse a transfer with a reason; what was offered is deleted here."""
     from_org = _require_member(user)
-    if transfer.direction != Direction.INCOMING or transfer.local_org_id != user.organisation_id:
-        raise ActionError("this transfer was not offered to your organisation")
-    if transfer.status != TransferStatus.OFFERED:
-        raise ActionError(f"this transfer cannot be rejected: it is {transfer.get_status_display().lower()}")
+    _check_answerable(user, transfer, "rejected")
     ctx = _context(node)
     body = m.TransferReject(reason_code=data.reason_code, note=data.note)
     type = MessageType.TRANSFER_REJECT
-    agreement = _agreement(ctx, from_org, transfer.peer_org, transfer.purpose, body, type)
     with transaction.atomic():
         locked = Transfer.objects.select_for_update().get(pk=transfer.pk)
         if locked.status != TransferStatus.OFFERED:
             raise ActionError("someone else answered this transfer meanwhile; reload the page")
-        row = _send(
+        row = _answer(
             ctx,
+            locked,
             user=user,
+            from_org=from_org,
             case=locked.case,
             type=type,
             body=body,
-            from_org=from_org,
-            to_org=locked.peer_org,
-            agreement_id=agreement.identifier,
-            purpose=locked.purpose,
-            conversation_id=locked.conversation_id,
             summary=f"Transfer rejected → {locked.peer_org_name}",
             in_reply_to=locked.offer_message_id,
         )

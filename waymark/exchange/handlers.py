@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 
@@ -40,6 +41,8 @@ from .models import (
 )
 from .sealed import create_sealed
 from .timeline import add_event
+
+T = TypeVar("T", InfoRequest, Transfer)
 
 
 class Refusal(Exception):
@@ -168,6 +171,21 @@ def _answered(h: m.Header) -> uuid.UUID:
     return h.in_reply_to
 
 
+def _our_thread(model: type[T], h: m.Header, field: str, what: str) -> T:
+    """The thread this organisation started with the sender that ``in_reply_to`` answers (its
+    ``field`` is the answered message id); ``Refusal`` if there is none."""
+    found = model._default_manager.filter(
+        direction=Direction.OUTGOING,
+        peer_node=h.from_node,
+        peer_org=h.from_org,
+        local_org__slug=h.to_org,
+        **{field: _answered(h)},
+    ).first()
+    if found is None:
+        raise Refusal(ReasonCode.NOT_PARTY, f"in_reply_to names no {what} to the sending organisation")
+    return found
+
+
 def _referral_reply(opened: Opened, registry: Registry, now: dt.datetime) -> Case | None:
     """accept / reject / done, from the organisation we referred the child to."""
     h = opened.header
@@ -279,17 +297,7 @@ def _info_request(opened: Opened, registry: Registry, now: dt.datetime) -> Case 
 def _info_response(opened: Opened, registry: Registry, now: dt.datetime) -> Case | None:
     h, body = opened.header, opened.body
     assert isinstance(body, m.InfoResponse)
-    request = InfoRequest.objects.filter(
-        direction=Direction.OUTGOING,
-        request_message_id=_answered(h),
-        peer_node=h.from_node,
-        peer_org=h.from_org,
-        local_org__slug=h.to_org,
-    ).first()
-    if request is None:
-        raise Refusal(
-            ReasonCode.NOT_PARTY, "in_reply_to names no information request sent to that organisation"
-        )
+    request = _our_thread(InfoRequest, h, "request_message_id", "information request sent")
     request.answers = [a.model_dump(mode="json") for a in body.answers]
     request.status = (
         InfoRequestStatus.DECLINED if all(a.declined for a in body.answers) else InfoRequestStatus.ANSWERED
@@ -370,17 +378,7 @@ def _transfer_reply(opened: Opened, registry: Registry, now: dt.datetime) -> Cas
     """accept / reject, from the organisation we offered the case to. On acceptance our case
     becomes a closed, read-only copy kept for the retention period."""
     h, body = opened.header, opened.body
-    transfer = Transfer.objects.filter(
-        direction=Direction.OUTGOING,
-        offer_message_id=_answered(h),
-        peer_node=h.from_node,
-        peer_org=h.from_org,
-        local_org__slug=h.to_org,
-    ).first()
-    if transfer is None:
-        raise Refusal(
-            ReasonCode.NOT_PARTY, "in_reply_to names no transfer offered to the sending organisation"
-        )
+    transfer = _our_thread(Transfer, h, "offer_message_id", "transfer offered")
     if transfer.status != TransferStatus.OFFERED:
         raise Refusal(
             ReasonCode.NOT_PARTY, f"the transfer was already {transfer.get_status_display().lower()}"

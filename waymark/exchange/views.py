@@ -32,7 +32,7 @@ from waymark.cases.models import Case
 from waymark.cases.purpose import current_purpose, purpose_required
 from waymark.core.protocol.messages import ReferralOutcome, RejectReason, RevokeReason
 from waymark.errors import ActionError, NotFound, field_errors
-from waymark.vocab import CaseStatus, DataCategory, Purpose, RiskLevel, Role, Sector
+from waymark.vocab import CaseStatus, DataCategory, Purpose, RiskLevel, Role
 
 from . import actions
 from .models import (
@@ -100,13 +100,7 @@ def _me(request: HttpRequest) -> User:
 
 
 def _exchanges(user: User) -> bool:
-    org = user.organisation
-    return (
-        user.is_active
-        and org is not None
-        and org.sector != Sector.IMMIGRATION_ENFORCEMENT
-        and user.role in actions.EXCHANGE_ROLES
-    )
+    return actions.may_exchange(user)
 
 
 def _threads(user: User, model: type[T]) -> QuerySet[T]:
@@ -399,28 +393,44 @@ _REFERRAL_ACTIONS: dict[str, tuple[type[BaseModel], Any]] = {
 }
 
 
-@login_required
-@require_POST
-def referral_act(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpResponse:
-    me = _me(request)
-    referral = _thread(me, Referral, public_id)
-    if action not in _REFERRAL_ACTIONS:
+def _act(
+    request: HttpRequest,
+    thread: Referral | Transfer,
+    action: str,
+    table: dict[str, tuple[type[BaseModel], Any]],
+    page: str,
+    context: Any,
+    done: Any,
+) -> HttpResponse:
+    """Parse the form for ``action`` on ``thread``, call its action, then ``done(result)`` (a
+    redirect); a refusal re-renders ``page`` with the errors."""
+    if action not in table:
         raise Http404
-    schema, do = _REFERRAL_ACTIONS[action]
+    schema, do = table[action]
     data = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
     parsed, errors = _parse(schema, data)
     if parsed is not None:
         try:
-            do(me, referral, parsed)
+            result = do(_me(request), thread, parsed)
         except ActionError as exc:
             errors = exc.errors
         else:
-            return redirect("exchange:referral", public_id=referral.public_id)
-    return render(
+            return done(result)
+    return render(request, page, context(thread, errors=errors, action=action), status=UNPROCESSABLE)
+
+
+@login_required
+@require_POST
+def referral_act(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpResponse:
+    referral = _thread(_me(request), Referral, public_id)
+    return _act(
         request,
+        referral,
+        action,
+        _REFERRAL_ACTIONS,
         "exchange/referral.html",
-        _referral_context(referral, errors=errors, action=action),
-        status=UNPROCESSABLE,
+        _referral_context,
+        lambda _: redirect("exchange:referral", public_id=referral.public_id),
     )
 
 
@@ -533,25 +543,13 @@ _TRANSFER_ACTIONS: dict[str, tuple[type[BaseModel], Any]] = {
 @login_required
 @require_POST
 def transfer_act(request: HttpRequest, public_id: uuid.UUID, action: str) -> HttpResponse:
-    me = _me(request)
-    transfer = _thread(me, Transfer, public_id)
-    if action not in _TRANSFER_ACTIONS:
-        raise Http404
-    schema, do = _TRANSFER_ACTIONS[action]
-    data = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
-    parsed, errors = _parse(schema, data)
-    if parsed is not None:
-        try:
-            done = do(me, transfer, parsed)
-        except ActionError as exc:
-            errors = exc.errors
-        else:
-            if action == "accept" and done.case is not None:
-                return redirect("case_detail", public_id=done.case.public_id)
-            return redirect("exchange:transfer", public_id=transfer.public_id)
-    return render(
-        request,
-        "exchange/transfer.html",
-        _transfer_context(transfer, errors=errors, action=action),
-        status=UNPROCESSABLE,
+    transfer = _thread(_me(request), Transfer, public_id)
+
+    def done(result: Transfer) -> HttpResponse:
+        if action == "accept" and result.case is not None:
+            return redirect("case_detail", public_id=result.case.public_id)
+        return redirect("exchange:transfer", public_id=transfer.public_id)
+
+    return _act(
+        request, transfer, action, _TRANSFER_ACTIONS, "exchange/transfer.html", _transfer_context, done
     )

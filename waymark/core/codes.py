@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 _DATA = Path(__file__).parent / "data"
 
@@ -16,13 +17,13 @@ _DATA = Path(__file__).parent / "data"
 @cache
 def countries() -> dict[str, str]:
     """Alpha-2 code -> English short name."""
-    return json.loads((_DATA / "iso3166_1.json").read_text(encoding="utf-8"))
+    return cast(dict[str, str], json.loads((_DATA / "iso3166_1.json").read_text(encoding="utf-8")))
 
 
 @cache
 def languages() -> dict[str, str]:
     """ISO 639-1 two-letter and ISO 639-3 three-letter code -> English name."""
-    return json.loads((_DATA / "iso639.json").read_text(encoding="utf-8"))
+    return cast(dict[str, str], json.loads((_DATA / "iso639.json").read_text(encoding="utf-8")))
 
 
 def is_country(code: str) -> bool:

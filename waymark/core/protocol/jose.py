@@ -114,11 +114,11 @@ def ascii_token(raw: bytes | str) -> str:
 
 
 def is_ed25519(key: JWK) -> bool:
-    return key.get("kty") == "OKP" and key.get("crv") == "Ed25519"
+    return bool(key.get("kty") == "OKP" and key.get("crv") == "Ed25519")
 
 
 def is_x25519(key: JWK) -> bool:
-    return key.get("kty") == "OKP" and key.get("crv") == "X25519"
+    return bool(key.get("kty") == "OKP" and key.get("crv") == "X25519")
 
 
 def sign(payload: bytes, key: JWK, typ: str) -> str:

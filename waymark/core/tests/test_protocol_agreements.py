@@ -9,14 +9,14 @@ from typing import Any
 from waymark.core.protocol import testing as fed
 from waymark.core.protocol.messages import MessageType
 from waymark.core.protocol.reasons import ReasonCode
-from waymark.core.protocol.registry import AgreementStatus
+from waymark.core.protocol.registry import AgreementStatus, Registry
 from waymark.core.protocol.vocab import DataCategory, Purpose
 
 NOW = fed.NOW
 C = DataCategory
 
 
-def decide(registry=None, **overrides):
+def decide(registry: Registry | None = None, **overrides: Any) -> ReasonCode | None:
     fields: dict[str, Any] = {
         "from_org": "it-cps-milano",
         "to_org": "fr-ngo-calais",

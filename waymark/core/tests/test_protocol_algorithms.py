@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 import pytest
 from jwcrypto.jwe import JWE
@@ -22,7 +23,7 @@ NOW = fed.NOW
 IT, FR = fed.node_keys("node-it"), fed.node_keys("node-fr")
 
 
-def routing(**extra):
+def routing(**extra: Any) -> dict[str, Any]:
     fields = {
         "typ": jose.TYP_ENVELOPE,
         "cty": jose.TYP_MESSAGE,
@@ -36,7 +37,7 @@ def routing(**extra):
     return fields
 
 
-def message() -> dict:
+def message() -> dict[str, Any]:
     body = fed.referral_offer()
     return {"header": fed.header_for(body).model_dump(mode="json"), "body": body_json(body)}
 
@@ -47,7 +48,7 @@ def refusal(raw: bytes) -> EnvelopeRefused:
     return caught.value
 
 
-def b64json(data: dict) -> str:
+def b64json(data: dict[str, Any]) -> str:
     return jose.b64url_encode(json.dumps(data).encode())
 
 

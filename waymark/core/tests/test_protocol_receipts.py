@@ -14,7 +14,7 @@ from waymark.core.protocol import jose
 from waymark.core.protocol import testing as fed
 from waymark.core.protocol.envelope import envelope_sha256, open_envelope, seal
 from waymark.core.protocol.keys import public_jwk
-from waymark.core.protocol.messages import body_json
+from waymark.core.protocol.messages import Header, body_json
 from waymark.core.protocol.reasons import EnvelopeRefused, ReasonCode
 from waymark.core.protocol.receipts import (
     Receipt,
@@ -31,7 +31,7 @@ from waymark.core.protocol.vocab import Purpose
 IT, FR, BE = fed.node_keys("node-it"), fed.node_keys("node-fr"), fed.node_keys("node-be")
 
 
-def sent():
+def sent() -> tuple[Header, bytes]:
     body = fed.referral_offer()
     header = fed.header_for(body)
     return header, seal(header, body, IT, public_jwk(FR.encryption))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -17,12 +18,12 @@ from waymark.core.protocol.reasons import EnvelopeRefused, ReasonCode
 FR = fed.node_keys("node-fr")
 
 
-def good():
+def good() -> tuple[dict[str, Any], dict[str, Any]]:
     body = fed.referral_offer()
     return fed.header_for(body).model_dump(mode="json"), body_json(body)
 
 
-def refusal(header: dict, body: dict) -> EnvelopeRefused:
+def refusal(header: dict[str, Any], body: dict[str, Any]) -> EnvelopeRefused:
     with pytest.raises(EnvelopeRefused) as caught:
         open_envelope(fed.forge(header, body), FR, fed.KeyRing(), fed.NOW)
     return caught.value

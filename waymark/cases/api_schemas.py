@@ -12,9 +12,11 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field
 
 from waymark.accounts.models import User
+from waymark.schemas import ClockOut, clock_out
 from waymark.vocab import (
     CaseStatus,
     DataCategory,
@@ -212,6 +214,9 @@ class CaseDetailOut(CaseSummaryOut):
     guardian: UserRef | None
     closed_at: dt.datetime | None
     care_plan: CarePlanOut | None
+    review_clock: ClockOut | None = Field(
+        description="the care plan's review date as a clock, as at the response"
+    )
 
 
 class CasePage(_Out):
@@ -252,7 +257,13 @@ def case_detail_out(case: Case) -> CaseDetailOut:
         guardian=user_ref(case.guardian),
         closed_at=case.closed_at,
         care_plan=care_plan_out(plan) if plan is not None else None,
+        review_clock=_review_clock_out(plan),
     )
+
+
+def _review_clock_out(plan: CarePlan | None) -> ClockOut | None:
+    clock = plan.review_clock if plan is not None else None
+    return clock_out(clock, timezone.now()) if clock is not None else None
 
 
 # ---------------------------------------------------------------------------------------------

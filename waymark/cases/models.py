@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from waymark.accounts.models import Organisation
+from waymark.core.clocks import CARE_PLAN_REVIEW, Clock, day_deadline
 from waymark.vocab import (
     SPECIAL_CATEGORIES,
     CaseStatus,
@@ -364,6 +365,15 @@ class CarePlan(models.Model):
     @property
     def services_text(self) -> str:
         return reveal(self.case.child, sealed_field(CarePlan, "services"), self.services)
+
+    @property
+    def review_clock(self) -> Clock | None:
+        """The review date as a clock, set when the plan was last saved: overdue once the day
+        has ended in the current time zone (the dashboard's ``review_date < today``)."""
+        if self.review_date is None:
+            return None
+        due = day_deadline(self.review_date, timezone.get_current_timezone())
+        return CARE_PLAN_REVIEW.until(due, started_at=self.updated_at)
 
 
 class Consent(models.Model):

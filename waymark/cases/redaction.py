@@ -58,6 +58,7 @@ _CASE_DETAIL = {
     "caseworker": C.CASE_NOTES,
     "guardian": C.GUARDIAN,
     "care_plan": C.CASE_NOTES,
+    "review_clock": C.CASE_NOTES,
 }
 FIELD_MAP: dict[type[BaseModel], Mapping[str, str]] = {
     ChildSummaryOut: _CHILD_SUMMARY,

@@ -274,7 +274,7 @@ def _detail_context(access: CaseAccess, *, event_form: EventForm | None = None) 
         "other_spellings": [n for n in names if n.kind == NameKind.TRANSLITERATION],
         "identifiers": list(child.identifiers.all()),
         "care_plan": plan,
-        "review_overdue": bool(plan and plan.review_date and plan.review_date < timezone.localdate()),
+        "review_clock": plan.review_clock if plan else None,
         "consents": list(case.consents.all()),
         "events": case.events.select_related("author", "author_org"),
         "event_form": event_form or EventForm(),

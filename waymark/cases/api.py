@@ -152,17 +152,7 @@ def update_case(request: HttpRequest, public_id: str, payload: CaseIn) -> CaseDe
 def _merge_case(case: Case, payload: CaseIn) -> CaseIn:
     """The case's current values overlaid with what the request sent, validated again as a
     whole (a pydantic error here becomes a 400 naming the field)."""
-    current: dict[str, Any] = {
-        "status": case.status,
-        "missing_category": case.missing_category or None,
-        "unaccompanied": case.unaccompanied,
-        "separated": case.separated,
-        "risk_level": case.risk_level,
-        "risk_reasons": case.risk_reasons_text,
-        "caseworker": case.caseworker.get_username() if case.caseworker else None,
-        "guardian": case.guardian.get_username() if case.guardian else None,
-    }
-    return CaseIn.model_validate({**current, **payload.model_dump(exclude_unset=True)})
+    return CaseIn.from_case(case, **payload.model_dump(exclude_unset=True))
 
 
 # ---------------------------------------------------------------------------------------------

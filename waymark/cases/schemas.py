@@ -7,7 +7,7 @@ written once and both edges name the same field in their error messages.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
@@ -29,6 +29,10 @@ from waymark.vocab import (
 Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20000)]
+
+
+if TYPE_CHECKING:
+    from .models import Case
 
 
 class _In(BaseModel):
@@ -125,6 +129,25 @@ class CaseIn(_In):
         if self.status == CaseStatus.MISSING and not self.missing_category:
             raise ValueError("missing_category: a missing child's case needs a missing-child category")
         return self
+
+    @staticmethod
+    def values_of(case: Case) -> dict[str, Any]:
+        """The case's current values, as this schema names them."""
+        return {
+            "status": case.status,
+            "missing_category": case.missing_category or None,
+            "unaccompanied": case.unaccompanied,
+            "separated": case.separated,
+            "risk_level": case.risk_level,
+            "risk_reasons": case.risk_reasons_text,
+            "caseworker": case.caseworker.get_username() if case.caseworker else None,
+            "guardian": case.guardian.get_username() if case.guardian else None,
+        }
+
+    @classmethod
+    def from_case(cls, case: Case, **changes: Any) -> CaseIn:
+        """The case's current values with ``changes``, validated as a whole."""
+        return cls.model_validate({**cls.values_of(case), **changes})
 
 
 class RegisterChildIn(_In):

@@ -45,6 +45,7 @@ from .forms import (
 )
 from .models import CarePlan, Case, Event, NameKind
 from .purpose import current_purpose, purpose_required, safe_next, set_purpose
+from .schemas import CaseIn
 from .search import CappedPaginator, CaseFilters, search_cases
 
 UNPROCESSABLE = 422
@@ -360,16 +361,7 @@ def case_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                 return redirect("case_detail", public_id=case.public_id)
     else:
         form = CaseForm(
-            initial={
-                "status": case.status,
-                "missing_category": case.missing_category,
-                "unaccompanied": case.unaccompanied,
-                "separated": case.separated,
-                "risk_level": case.risk_level,
-                "risk_reasons": case.risk_reasons_text,
-                "caseworker": case.caseworker.username if case.caseworker else "",
-                "guardian": case.guardian.username if case.guardian else "",
-            },
+            initial={k: "" if v is None else v for k, v in CaseIn.values_of(case).items()},
             user=me,
             caseworker=case.caseworker,
             guardian=case.guardian,

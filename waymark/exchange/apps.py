@@ -8,6 +8,8 @@ class ExchangeConfig(AppConfig):
     def ready(self) -> None:
         from waymark.vault.erasure import erasing_child
 
-        from .sealed import shred_threads_of
+        from . import threads
+        from .erasure import shred_threads_of
 
+        threads.load()
         erasing_child.connect(shred_threads_of, dispatch_uid="exchange-shred-threads")

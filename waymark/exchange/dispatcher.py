@@ -47,9 +47,9 @@ from waymark.core.protocol.receipts import ReceiptInvalid, ReceiptStatus, verify
 from waymark.vocab import EventType
 
 from . import evidence
-from .handlers import org_name
 from .models import OUTBOX_OPEN, OutboxMessage, OutboxStatus
 from .node import LocalNode
+from .plumbing import org_name
 from .registry import ExchangeUnavailable, current_registry
 from .timeline import add_event
 from .transport import Peer, Transport, TransportError, TransportRefused

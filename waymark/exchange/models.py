@@ -4,7 +4,7 @@ Anything that crosses a border is a database row before it is a network call (an
 ``OutboxMessage`` written in the same transaction as the business change), and anything that
 arrives is applied in the same transaction as its ``InboxMessage`` row, unique on
 ``(from_node, message_id)``: nothing lost, nothing applied twice. Rows are written only by
-``actions.py``, ``inbound.py`` and the dispatcher.
+the thread modules (``threads/``), ``inbound.py`` and the dispatcher.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from waymark.accounts.models import Organisation
 from waymark.cases.models import Case
 from waymark.vocab import Purpose
 
-from .sealed import sealed_json, sealed_text
+from .sealed import SealedData, reveal_text, seal_value
 
 NODE_ID_LENGTH = 64
 ORG_ID_LENGTH = 64
@@ -207,11 +207,21 @@ class Direction(models.TextChoices):
     INCOMING = "in", _("Received")
 
 
-class _Thread(models.Model):
-    """What every exchanged thread has: the two parties and the terms it travels under."""
+class Thread(models.Model):
+    """One conversation with an organisation on another node (or this one) about a child.
+
+    Every kind of conversation (referral, case transfer, information request, notice, and the
+    kinds to come) is a row here: the two parties, the terms it travels under, its ``status`` (a
+    state of the kind's table in ``core/protocol/threads.py``), and its messages in the ledger
+    (``ThreadMessage``). What a kind keeps about the child (a reason, an offer, questions and
+    answers) is sealed at rest in ``sealed`` (``thread.data``, see ``sealed.py``); what it keeps in
+    clear (codes, counts, dates — never child data) is in ``facts``. Adding a kind adds no column.
+    """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=32)
     direction = models.CharField(max_length=3, choices=Direction.choices)
+    status = models.CharField(max_length=16)
     conversation_id = models.CharField(max_length=100)
     local_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     peer_node = models.CharField(max_length=NODE_ID_LENGTH)
@@ -222,14 +232,37 @@ class _Thread(models.Model):
     categories = models.JSONField(default=list)
     case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     peer_case_reference = models.CharField(max_length=64, blank=True)
+    # The message that opened the thread: every answer names it in ``in_reply_to``.
+    opened_message_id = models.UUIDField()
+    # The reply clock's due time, for kinds that have one.
+    due_at = models.DateTimeField(null=True, blank=True)
+    facts = models.JSONField(default=dict, blank=True)
+    sealed = models.JSONField(default=dict, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
-    # The vault key the thread's text is sealed with (exchange/sealed.py): the child's, when the
-    # thread was opened about a case held here, else the thread's own (its public id).
+    # The vault key the thread's text is sealed with: the child's, when the thread was opened
+    # about a case held here, else the thread's own (its public id).
     seal_key = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
-        abstract = True
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["opened_message_id", "direction"], name="thread_once"),
+        ]
+        indexes = [
+            models.Index(fields=["local_org", "kind", "direction", "status"]),
+            models.Index(fields=["case", "kind"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.public_id} ({self.status})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.sealing_key()
@@ -244,187 +277,48 @@ class _Thread(models.Model):
             self.seal_key = case.child.public_id if case is not None else self.public_id
         return self.seal_key
 
+    @property
+    def seal_label(self) -> str:
+        """The vault's name for this kind's sealed values: ``exchange.<kind without _>``."""
+        return f"exchange.{self.kind.replace('_', '')}"
 
-class ReferralStatus(models.TextChoices):
-    OFFERED = "offered", _("Offered")
-    ACCEPTED = "accepted", _("Accepted")
-    REJECTED = "rejected", _("Rejected")
-    DONE = "done", _("Done")
-    REVOKED = "revoked", _("Revoked")
-
-
-class ReferralAction(models.TextChoices):
-    OFFER = "offer", _("Offer")
-    ACCEPT = "accept", _("Accept")
-    REJECT = "reject", _("Reject")
-    DONE = "done", _("Done")
-    REVOKE = "revoke", _("Revoke")
+    @property
+    def data(self) -> SealedData:
+        """The child data this thread keeps, sealed at rest (read and write by name)."""
+        return SealedData(self, "sealed", self.seal_label)
 
 
-class Referral(_Thread):
-    """A referral of a child to an organisation on another node: offer, then accept or reject,
-    then done; the referrer may revoke until it is done.
+class ThreadMessage(models.Model):
+    """The ledger: one message of a thread, on both nodes under the same message id (the
+    reconciler counts the received ones as the business effects of what arrived)."""
 
-    On the receiving side the offer as received (the ``ReferralOffer`` body: child, case
-    summary, reason, services) is kept in ``offer`` until someone accepts (a case is then
-    registered from it) or rejects, or the referrer revokes (it is then cleared: data
-    minimisation).
-    """
-
-    status = models.CharField(max_length=16, choices=ReferralStatus.choices, default=ReferralStatus.OFFERED)
-    reason_sealed = models.TextField(_("why this referral"), blank=True)
-    offer_sealed = models.TextField(blank=True)
-    response_reason_sealed = models.TextField(blank=True)
-    offer_message_id = models.UUIDField()
-
-    reason = sealed_text("reason")
-    offer = sealed_json("offer", dict)
-    response_reason = sealed_text("response_reason")
-
-    class Meta:
-        ordering = ["-updated_at"]
-
-    def __str__(self) -> str:
-        return f"referral {self.public_id} ({self.status})"
-
-
-class ReferralStep(models.Model):
-    """One message of a referral, on both nodes under the same message id (the reconciler
-    counts these as the referral's business effects)."""
-
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="steps")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="messages")
     message_id = models.UUIDField()
-    action = models.CharField(max_length=16, choices=ReferralAction.choices)
     direction = models.CharField(max_length=3, choices=Direction.choices)
-    reason_sealed = models.TextField(blank=True)
+    type = models.CharField(max_length=32)
     at = models.DateTimeField()
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # What the message said in words (a reason, a note), sealed like the thread's data.
+    note_sealed = models.TextField(blank=True)
 
     class Meta:
         ordering = ["at", "id"]
         # Per direction: a node may send to one of its own organisations, and then holds both
-        # ends of the step.
-        constraints = [models.UniqueConstraint(fields=["message_id", "direction"], name="referral_step_once")]
-
-    reason = sealed_text("reason")
-
-    def __str__(self) -> str:
-        return f"{self.action} of {self.referral_id}"
-
-    def sealing_key(self) -> uuid.UUID:
-        return self.referral.sealing_key()
-
-
-class InfoRequestStatus(models.TextChoices):
-    OPEN = "open", _("Awaiting a reply")
-    ANSWERED = "answered", _("Answered")
-    DECLINED = "declined", _("Declined")
-
-
-class InfoRequest(_Thread):
-    """A question to another organisation about a child, and its answer, against the reply
-    clock the agreement commits the receiver to."""
-
-    # [{"id", "category", "text"}] and [{"question_id", "category", "text" | "declined"}]
-    questions_sealed = models.TextField(blank=True)
-    legal_basis = models.CharField(max_length=1000, blank=True)
-    due_at = models.DateTimeField(null=True, blank=True)
-    request_message_id = models.UUIDField()
-    status = models.CharField(
-        max_length=16, choices=InfoRequestStatus.choices, default=InfoRequestStatus.OPEN
-    )
-    answers_sealed = models.TextField(blank=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
-    response_message_id = models.UUIDField(null=True, blank=True)
-    asked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["-updated_at"]
+        # ends of the message.
         constraints = [
-            models.UniqueConstraint(fields=["request_message_id", "direction"], name="info_request_once"),
-            models.UniqueConstraint(fields=["response_message_id", "direction"], name="info_response_once"),
+            models.UniqueConstraint(fields=["message_id", "direction"], name="thread_message_once")
         ]
-
-    questions = sealed_json("questions", list)
-    answers = sealed_json("answers", list)
+        indexes = [models.Index(fields=["direction", "type"])]
 
     def __str__(self) -> str:
-        return f"information request {self.public_id} ({self.status})"
+        return f"{self.type} {self.message_id} of {self.thread_id}"
 
+    @property
+    def note(self) -> str:
+        return reveal_text(self.thread, f"{self.thread.seal_label}step.reason", self.note_sealed)
 
-class Notice(_Thread):
-    """A one-way notice to another organisation about a child."""
-
-    message_id = models.UUIDField()
-    subject_sealed = models.TextField()
-    text_sealed = models.TextField(blank=True)
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["message_id", "direction"], name="notice_once")]
-
-    subject = sealed_text("subject")
-    text = sealed_text("text")
-
-    def __str__(self) -> str:
-        return f"notice {self.public_id}"
-
-
-class TransferStatus(models.TextChoices):
-    OFFERED = "offered", _("Offered")
-    ACCEPTED = "accepted", _("Accepted")
-    REJECTED = "rejected", _("Rejected")
-
-
-class Transfer(_Thread):
-    """A case handed over to an organisation on another node: the child, the case, the care plan
-    and the history the sender chose travel in one ``case_transfer``; ownership moves when the
-    receiver accepts.
-
-    Sender side: ``case`` is the case handed over; on acceptance it becomes a closed, read-only
-    copy (status "transferred", kept until ``cases.Case.retain_until``). Receiver side: the
-    offer as received is kept in ``offer`` until someone accepts (a case is opened from it, or
-    it is added to a case this organisation holds) or rejects; it is then cleared (data
-    minimisation: the accepted data lives in the case, the rejected data nowhere).
-    """
-
-    status = models.CharField(max_length=16, choices=TransferStatus.choices, default=TransferStatus.OFFERED)
-    reason_sealed = models.TextField(_("why this transfer"), blank=True)
-    offer_sealed = models.TextField(blank=True)
-    # What travelled, for the people who read the thread later (the offer itself is cleared).
-    history_count = models.PositiveIntegerField(default=0)
-    offer_message_id = models.UUIDField()
-    response_message_id = models.UUIDField(null=True, blank=True)
-    response_reason_sealed = models.TextField(blank=True)
-    responsible_from = models.DateTimeField(null=True, blank=True)
-    offered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    answered_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-updated_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["offer_message_id", "direction"], name="transfer_once"),
-            models.UniqueConstraint(fields=["response_message_id", "direction"], name="transfer_answer_once"),
-        ]
-
-    reason = sealed_text("reason")
-    offer = sealed_json("offer", dict)
-    response_reason = sealed_text("response_reason")
-
-    def __str__(self) -> str:
-        return f"transfer {self.public_id} ({self.status})"
+    @note.setter
+    def note(self, value: str) -> None:
+        self.note_sealed = seal_value(self.thread, f"{self.thread.seal_label}step.reason", value or "")

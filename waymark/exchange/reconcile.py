@@ -27,17 +27,7 @@ from waymark.core.protocol.receipts import ReceiptInvalid, ReceiptStatus, verify
 from waymark.core.protocol.registry import Registry
 
 from . import evidence
-from .models import (
-    Direction,
-    InboxMessage,
-    InboxStatus,
-    InfoRequest,
-    Notice,
-    OutboxMessage,
-    OutboxStatus,
-    ReferralStep,
-    Transfer,
-)
+from .models import Direction, InboxMessage, InboxStatus, OutboxMessage, OutboxStatus, ThreadMessage
 
 Ledger = dict[str, Any]
 
@@ -48,27 +38,10 @@ def applied_message_ids(orgs: set[str] | None = None) -> Counter[str]:
     ``orgs`` restricts to threads of those local organisations (tests that run several nodes in
     one database); a real node counts everything.
     """
-    steps = ReferralStep.objects.filter(direction=Direction.INCOMING)
-    requests = InfoRequest.objects.filter(direction=Direction.INCOMING)
-    responses = InfoRequest.objects.filter(direction=Direction.OUTGOING, response_message_id__isnull=False)
-    notices = Notice.objects.filter(direction=Direction.INCOMING)
-    transfers = Transfer.objects.filter(direction=Direction.INCOMING)
-    answers = Transfer.objects.filter(direction=Direction.OUTGOING, response_message_id__isnull=False)
+    received = ThreadMessage.objects.filter(direction=Direction.INCOMING)
     if orgs is not None:
-        steps = steps.filter(referral__local_org__slug__in=orgs)
-        requests = requests.filter(local_org__slug__in=orgs)
-        responses = responses.filter(local_org__slug__in=orgs)
-        notices = notices.filter(local_org__slug__in=orgs)
-        transfers = transfers.filter(local_org__slug__in=orgs)
-        answers = answers.filter(local_org__slug__in=orgs)
-    found: Counter[str] = Counter()
-    found.update(str(m) for m in steps.values_list("message_id", flat=True))
-    found.update(str(m) for m in requests.values_list("request_message_id", flat=True))
-    found.update(str(m) for m in responses.values_list("response_message_id", flat=True))
-    found.update(str(m) for m in notices.values_list("message_id", flat=True))
-    found.update(str(m) for m in transfers.values_list("offer_message_id", flat=True))
-    found.update(str(m) for m in answers.values_list("response_message_id", flat=True))
-    return found
+        received = received.filter(thread__local_org__slug__in=orgs)
+    return Counter(str(m) for m in received.values_list("message_id", flat=True))
 
 
 def ledger(node_id: str, *, orgs: set[str] | None = None) -> Ledger:

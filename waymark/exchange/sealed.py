@@ -1,107 +1,101 @@
-"""The exchange threads' own free text and offers, sealed at rest like the case's special categories.
+"""The exchange threads' child data, sealed at rest like the case's special categories.
 
 What travels between organisations — a referral's reason, the child and case as offered, the
 questions and answers of a request, a notice, a transferred care plan and history — is child data
-and often a special category. Each thread seals it with one key (``_Thread.seal_key``): the
-child's own key when the thread is about a case this node holds (so erasing the child shreds it
-too), otherwise a key of the thread's own (an offer that arrived before any case exists here).
+and often a special category. Each thread seals it with one key (``Thread.seal_key``): the child's
+own key when the thread is about a case this node holds (so erasing the child shreds it too),
+otherwise a key of the thread's own (an offer that arrived before any case exists here).
 
-``sealed_text`` / ``sealed_json`` make a model attribute whose column (``<name>_sealed``) holds the
-sealed value; reading opens it, assigning seals it (call inside the writing transaction). Rows
-written before sealing hold plain text, which reads through unchanged (``vault.reveal``). After the
-child is erased here (their key shredded) text reads as ``vault.ERASED`` and JSON as empty.
+A thread keeps its values by name in one JSON column of sealed tokens (``SealedData``), each bound
+to its name (``exchange.<kind>.<name>``), so a new kind of thread adds names, not columns. Text
+reads as text; anything else is stored as JSON. Rows written before sealing hold plain text,
+which reads through unchanged (``vault.reveal``). After the child is erased here (their key
+shredded) text reads as ``vault.ERASED`` and a document as empty; a value written then is dropped
+(a late answer from a partner still moves the thread, its text is not kept).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
-from typing import Any, TypeVar
-
-from django.db import models
+from typing import Any, Protocol
 
 from waymark.vault import service as vault
 
-M = TypeVar("M", bound=models.Model)
+
+class Sealable(Protocol):
+    def sealing_key(self) -> uuid.UUID: ...
 
 
-def _field(obj: Any, name: str) -> str:
-    return f"{obj._meta.label_lower}.{name}"
-
-
-def _key(obj: Any) -> uuid.UUID:
-    key: uuid.UUID = obj.sealing_key()
-    return key
-
-
-def _seal(obj: Any, name: str, text: str) -> str:
+def seal_value(owner: Sealable, field: str, text: str) -> str:
+    """``text`` sealed for ``owner``'s key and ``field``; "" once the key is shredded."""
+    if not text:
+        return ""
     try:
-        return vault.seal_text(_key(obj), _field(obj, name), text)
+        return vault.seal_text(owner.sealing_key(), field, text)
     except vault.Shredded:
-        # The child was erased here: nothing new about them is kept (a late answer from a
-        # partner still updates the thread's status, its text is dropped).
         return ""
 
 
-def sealed_text(name: str) -> Any:
-    """A text attribute stored sealed in ``<name>_sealed``."""
-    column = f"{name}_sealed"
+def reveal_text(owner: Sealable, field: str, stored: str) -> str:
+    try:
+        return vault.reveal(owner.sealing_key(), field, stored)
+    except vault.Shredded:
+        return vault.ERASED
 
-    def get(obj: Any) -> str:
-        stored: str = getattr(obj, column)
+
+class SealedData:
+    """Named sealed values of one row, kept in its JSON column ``column`` (name → token).
+
+    ``data.text("reason")``, ``data.doc("offer", dict)``, ``data.put(reason=…, offer={…})``.
+    Call ``put`` inside the writing transaction, then save the row."""
+
+    def __init__(self, row: Any, column: str, label: str) -> None:
+        self._row = row
+        self._column = column
+        self._label = label
+
+    def _tokens(self) -> dict[str, str]:
+        tokens: dict[str, str] = getattr(self._row, self._column)
+        return tokens
+
+    def _field(self, name: str) -> str:
+        return f"{self._label}.{name}"
+
+    def text(self, name: str) -> str:
+        stored = self._tokens().get(name, "")
+        return reveal_text(self._row, self._field(name), stored) if stored else ""
+
+    def doc(self, name: str, empty: type[dict[str, Any]] | type[list[Any]] = dict) -> Any:
+        """A JSON value; ``empty()`` when blank, cleared, or erased with the child."""
+        stored = self._tokens().get(name, "")
+        if not stored:
+            return empty()
         try:
-            return vault.reveal(_key(obj), _field(obj, name), stored)
+            text = vault.reveal(self._row.sealing_key(), self._field(name), stored)
         except vault.Shredded:
-            return vault.ERASED
-
-    def set_(obj: Any, value: str) -> None:
-        setattr(obj, column, _seal(obj, name, value or ""))
-
-    return property(get, set_, doc=f"{name}, sealed at rest in {column}")
-
-
-def sealed_json(name: str, empty: Callable[[], Any]) -> Any:
-    """A JSON attribute (dict or list) stored sealed in ``<name>_sealed``; ``empty()`` when blank."""
-    column = f"{name}_sealed"
-
-    def get(obj: Any) -> Any:
-        stored: str = getattr(obj, column)
-        try:
-            text = vault.reveal(_key(obj), _field(obj, name), stored)
-        except vault.Shredded:
-            return empty()  # the child was erased here: nothing of it is readable
+            return empty()
         return json.loads(text) if text else empty()
 
-    def set_(obj: Any, value: Any) -> None:
-        text = json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
-        setattr(obj, column, _seal(obj, name, text))
+    def put(self, **values: Any) -> None:
+        """Seal and set each value (str as text, anything else as JSON; empty clears it)."""
+        tokens = dict(self._tokens())
+        for name, value in values.items():
+            text = (
+                value
+                if isinstance(value, str)
+                else (json.dumps(value, ensure_ascii=False, sort_keys=True) if value else "")
+            )
+            sealed = seal_value(self._row, self._field(name), text)
+            if sealed:
+                tokens[name] = sealed
+            else:
+                tokens.pop(name, None)
+        setattr(self._row, self._column, tokens)
 
-    return property(get, set_, doc=f"{name} (JSON), sealed at rest in {column}")
+    def __getitem__(self, name: str) -> str:
+        """The text of ``name`` (templates: ``{{ thread.data.subject }}``)."""
+        return self.text(name)
 
-
-def create_sealed(model: type[M], sealed: dict[str, Any], **fields: Any) -> M:
-    """``model.objects.create(**fields)`` with the sealed attributes in ``sealed`` set (sealed)
-    before the row is written. Call inside the writing transaction."""
-    row = model(**fields)
-    for name, value in sealed.items():
-        setattr(row, name, value)
-    row.save(force_insert=True)
-    return row
-
-
-def shred_threads_of(sender: object, *, child: Any, cases: list[Any], actor: Any, **_: Any) -> None:
-    """The child is being erased here: shred the keys of threads about their cases that were
-    sealed under a key of their own (offers that arrived before the case existed here). Threads
-    sealed under the child's key are already unreadable."""
-    from .models import InfoRequest, Notice, Referral, Transfer
-
-    keys: set[uuid.UUID] = set()
-    for model in (Referral, InfoRequest, Notice, Transfer):
-        keys.update(
-            k
-            for k in model.objects.filter(case__in=cases).values_list("seal_key", flat=True)
-            if k is not None and k != child.public_id
-        )
-    for key in sorted(keys):
-        vault.shred(key, actor=actor)
+    def keys(self) -> list[str]:
+        return sorted(self._tokens())

@@ -9,17 +9,16 @@ from django.utils import timezone
 
 from waymark.cases.models import Event
 from waymark.core.protocol import testing as proto
-from waymark.exchange import actions
 from waymark.exchange.dispatcher import dispatch_pending
-from waymark.exchange.models import Notice, OutboxMessage, OutboxStatus
-from waymark.exchange.schemas import NoticeIn
+from waymark.exchange.models import OutboxMessage, OutboxStatus, Thread
+from waymark.exchange.threads import notice as notices
 from waymark.test import create_case
 
 
 def test_the_next_message_after_a_suspension_is_refused_with_a_reason(people, federation, wire):
     case = create_case(people.giulia)
-    send = lambda subject: actions.do_send_notice(  # noqa: E731
-        people.giulia, case, NoticeIn(to_org="fr-ngo-calais", subject=subject), node=federation.it
+    send = lambda subject: notices.do_send_notice(  # noqa: E731
+        people.giulia, case, notices.NoticeIn(to_org="fr-ngo-calais", subject=subject), node=federation.it
     )
     send("before")
     dispatch_pending(federation.it, wire)
@@ -46,7 +45,9 @@ def test_the_next_message_after_a_suspension_is_refused_with_a_reason(people, fe
     assert first.status == OutboxStatus.RECEIPTED
     assert second.status == OutboxStatus.REJECTED
     assert second.receipt_reason == "agreement_inactive"
-    assert [n.subject for n in Notice.objects.filter(direction="in")] == ["before"]
+    assert [n.data.text("subject") for n in Thread.objects.filter(kind="notice").filter(direction="in")] == [
+        "before"
+    ]
     timeline = [e.summary_text for e in Event.objects.filter(case=case).select_related("case__child")]
     assert any("refused our notice: agreement_inactive" in s for s in timeline)
 

@@ -17,17 +17,12 @@ from waymark.cases.models import CarePlan, Case, Event
 from waymark.cases.schemas import CarePlanIn, EventIn
 from waymark.core.protocol.messages import RejectReason
 from waymark.errors import ActionError
-from waymark.exchange import actions
+from waymark.exchange import plumbing
 from waymark.exchange.dispatcher import dispatch_pending
-from waymark.exchange.models import Direction, OutboxMessage, Referral, Transfer, TransferStatus
+from waymark.exchange.models import Direction, OutboxMessage, Thread
 from waymark.exchange.reconcile import applied_message_ids
-from waymark.exchange.schemas import (
-    ReferralAcceptIn,
-    ReferralIn,
-    TransferAcceptIn,
-    TransferIn,
-    TransferRejectIn,
-)
+from waymark.exchange.threads import referral as referrals
+from waymark.exchange.threads import transfer as transfers
 from waymark.policy import service as policy
 from waymark.test import create_case, login
 from waymark.vault import service as vault
@@ -77,31 +72,34 @@ def case(people):
     return case
 
 
-def offer(people, federation, wire, case, **overrides) -> Transfer:
+def offer(people, federation, wire, case, **overrides) -> Thread:
     data = {
         "to_org": "fr-ngo-calais",
         "purpose": Purpose.CHILD_PROTECTION,
         "reason": "He has moved to Calais and will stay with the NGO's shelter.",
         **overrides,
     }
-    sent = actions.do_offer_transfer(people.giulia, case, TransferIn(**data), node=federation.it)
+    sent = transfers.do_offer_transfer(people.giulia, case, transfers.TransferIn(**data), node=federation.it)
     dispatch_pending(federation.it, wire)
     return sent
 
 
 def test_accepting_moves_the_case_and_the_sender_keeps_a_closed_copy(people, federation, wire, case):
     sent = offer(people, federation, wire, case)
-    assert sent.status == TransferStatus.OFFERED and sent.history_count == 3  # registration + 2
-    received = Transfer.objects.get(direction=Direction.INCOMING)
-    assert received.status == TransferStatus.OFFERED and received.peer_case_reference == case.reference
-    assert received.offer["child"]["given_names"] == "Yonas"
-    assert received.offer["care_plan"]["needs"] == "Schooling; trauma support."
-    travelled = [e["summary"] for e in received.offer["timeline"]]
+    assert sent.status == "offered" and sent.facts["history_count"] == 3  # registration + 2
+    received = Thread.objects.filter(kind="transfer").get(direction=Direction.INCOMING)
+    assert received.status == "offered" and received.peer_case_reference == case.reference
+    assert received.data.doc("offer")["child"]["given_names"] == "Yonas"
+    assert received.data.doc("offer")["care_plan"]["needs"] == "Schooling; trauma support."
+    travelled = [e["summary"] for e in received.data.doc("offer")["timeline"]]
     assert "Asthma, inhaler prescribed" not in travelled  # health is not history the sender chose
     assert "Seen at Milano Centrale" in travelled
 
-    accepted = actions.do_accept_transfer(
-        people.claire, received, TransferAcceptIn(note="Claire follows him from today."), node=federation.fr
+    accepted = transfers.do_accept_transfer(
+        people.claire,
+        received,
+        transfers.TransferAcceptIn(note="Claire follows him from today."),
+        node=federation.fr,
     )
     dispatch_pending(federation.fr, wire)
 
@@ -118,11 +116,11 @@ def test_accepting_moves_the_case_and_the_sender_keeps_a_closed_copy(people, fed
     assert "Weekly meeting: wants to reach his uncle" in their_timeline
     assert "Asthma, inhaler prescribed" not in their_timeline
     assert any(s.startswith("Case transferred from Servizio Tutela Minori") for s in their_timeline)
-    assert accepted.offer == {} and accepted.status == TransferStatus.ACCEPTED
+    assert accepted.data.doc("offer") == {} and accepted.status == "accepted"
 
     sent.refresh_from_db()
     case.refresh_from_db()
-    assert sent.status == TransferStatus.ACCEPTED and sent.peer_case_reference == theirs.reference
+    assert sent.status == "accepted" and sent.peer_case_reference == theirs.reference
     assert case.status == CaseStatus.TRANSFERRED and case.closed_at is not None
     assert case.retain_until == (case.closed_at + dt.timedelta(days=365)).date()
     assert any(
@@ -131,13 +129,16 @@ def test_accepting_moves_the_case_and_the_sender_keeps_a_closed_copy(people, fed
     )
     # One business effect per delivered message on each side (what the reconciler counts).
     applied = applied_message_ids()
-    assert applied[str(sent.offer_message_id)] == 1 and applied[str(accepted.response_message_id)] == 1
+    assert (
+        applied[str(sent.opened_message_id)] == 1
+        and applied[str(accepted.messages.get(type="transfer_accept").message_id)] == 1
+    )
 
 
 def test_the_closed_copy_can_be_read_but_never_changed(people, federation, wire, case):
     offer(people, federation, wire, case)
-    received = Transfer.objects.get(direction=Direction.INCOMING)
-    actions.do_accept_transfer(people.claire, received, TransferAcceptIn(), node=federation.fr)
+    received = Thread.objects.filter(kind="transfer").get(direction=Direction.INCOMING)
+    transfers.do_accept_transfer(people.claire, received, transfers.TransferAcceptIn(), node=federation.fr)
     dispatch_pending(federation.fr, wire)
     case.refresh_from_db()
 
@@ -152,10 +153,10 @@ def test_the_closed_copy_can_be_read_but_never_changed(people, federation, wire,
     read = policy.authorize(people.giulia, case, purpose=Purpose.CHILD_PROTECTION, categories=["case_notes"])
     assert read["case_notes"].allowed
     with pytest.raises(ActionError, match="cannot be transferred"):
-        actions.do_offer_transfer(
+        transfers.do_offer_transfer(
             people.giulia,
             case,
-            TransferIn(to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION),
+            transfers.TransferIn(to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION),
             node=federation.it,
         )
 
@@ -164,34 +165,36 @@ def test_rejecting_leaves_the_case_with_the_sender_and_nothing_at_the_receiver(
     people, federation, wire, case
 ):
     sent = offer(people, federation, wire, case)
-    received = Transfer.objects.get(direction=Direction.INCOMING)
+    received = Thread.objects.filter(kind="transfer").get(direction=Direction.INCOMING)
     cases_before = Case.objects.filter(organisation=people.fr_ngo).count()
-    actions.do_reject_transfer(
+    transfers.do_reject_transfer(
         people.claire,
         received,
-        TransferRejectIn(reason_code=RejectReason.NO_CAPACITY, note="No shelter place this month."),
+        transfers.TransferRejectIn(reason_code=RejectReason.NO_CAPACITY, note="No shelter place this month."),
         node=federation.fr,
     )
     dispatch_pending(federation.fr, wire)
 
     received.refresh_from_db()
-    assert received.status == TransferStatus.REJECTED and received.offer == {}
+    assert received.status == "rejected" and received.data.doc("offer") == {}
     assert Case.objects.filter(organisation=people.fr_ngo).count() == cases_before
     sent.refresh_from_db()
     case.refresh_from_db()
-    assert sent.status == TransferStatus.REJECTED and "No shelter place" in sent.response_reason
+    assert sent.status == "rejected" and "No shelter place" in sent.data.text("response_reason")
     assert case.status == CaseStatus.OPEN
     assert any(s.startswith("Transfer rejected by Association Refuge Calais") for s in summaries(case))
     with pytest.raises(ActionError, match="cannot be accepted"):
-        actions.do_accept_transfer(people.claire, received, TransferAcceptIn(), node=federation.fr)
+        transfers.do_accept_transfer(
+            people.claire, received, transfers.TransferAcceptIn(), node=federation.fr
+        )
 
 
 def test_accepting_into_a_case_the_receiver_already_holds(people, federation, wire, case):
     offer(people, federation, wire, case)
-    received = Transfer.objects.get(direction=Direction.INCOMING)
+    received = Thread.objects.filter(kind="transfer").get(direction=Direction.INCOMING)
     known = create_case(people.claire, given_names="Yonas", family_name="Haile")
-    accepted = actions.do_accept_transfer(
-        people.claire, received, TransferAcceptIn(existing_case=known.reference), node=federation.fr
+    accepted = transfers.do_accept_transfer(
+        people.claire, received, transfers.TransferAcceptIn(existing_case=known.reference), node=federation.fr
     )
     assert accepted.case == known
     assert CarePlan.objects.get(case=known).services_text == "Shelter"
@@ -201,19 +204,19 @@ def test_accepting_into_a_case_the_receiver_already_holds(people, federation, wi
 def test_one_transfer_at_a_time_and_only_by_the_holder(people, federation, wire, case):
     offer(people, federation, wire, case)
     with pytest.raises(ActionError, match="already waiting"):
-        actions.do_offer_transfer(
+        transfers.do_offer_transfer(
             people.giulia,
             case,
-            TransferIn(to_org="be-police-mpu", purpose=Purpose.CHILD_PROTECTION),
+            transfers.TransferIn(to_org="be-police-mpu", purpose=Purpose.CHILD_PROTECTION),
             node=federation.it,
         )
     other = create_case(people.giulia, given_names="Samir", family_name="Haddad")
     for outsider in (people.claire, people.ivan, people.marco):
         with pytest.raises(ActionError):
-            actions.do_offer_transfer(
+            transfers.do_offer_transfer(
                 outsider,
                 other,
-                TransferIn(to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION),
+                transfers.TransferIn(to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION),
                 node=federation.fr,
             )
     assert OutboxMessage.objects.filter(message_type="case_transfer").count() == 1
@@ -222,22 +225,22 @@ def test_one_transfer_at_a_time_and_only_by_the_holder(people, federation, wire,
 def test_what_the_agreement_does_not_grant_does_not_travel(people, federation, wire, case):
     """The guardian's contact is not granted to the NGO: the transfer is refused before sealing."""
     with pytest.raises(ActionError, match="guardian"):
-        actions.do_offer_transfer(
+        transfers.do_offer_transfer(
             people.giulia,
             case,
-            TransferIn(
+            transfers.TransferIn(
                 to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION, include=[DataCategory.GUARDIAN]
             ),
             node=federation.it,
         )
     with pytest.raises(ActionError):
-        actions.do_offer_transfer(
+        transfers.do_offer_transfer(
             people.giulia,
             case,
-            TransferIn(to_org="fr-ngo-calais", purpose=Purpose.CARE_CONTINUITY),
+            transfers.TransferIn(to_org="fr-ngo-calais", purpose=Purpose.CARE_CONTINUITY),
             node=federation.it,
         )
-    assert not Transfer.objects.exists() and not OutboxMessage.objects.exists()
+    assert not Thread.objects.filter(kind="transfer").exists() and not OutboxMessage.objects.exists()
 
 
 # --- the pages ---------------------------------------------------------------------------------
@@ -247,7 +250,7 @@ def test_what_the_agreement_does_not_grant_does_not_travel(people, federation, w
 def web_node(monkeypatch, federation):
     """Which node the web process is (the actions' default ``local_node``)."""
     current = {"node": federation.it}
-    monkeypatch.setattr(actions, "local_node", lambda: current["node"])
+    monkeypatch.setattr(plumbing, "local_node", lambda: current["node"])
     return current
 
 
@@ -256,7 +259,7 @@ def test_a_transfer_offered_and_accepted_through_the_pages(client, people, feder
     page = client.get(reverse("exchange:case", args=[case.public_id])).content.decode()
     assert "Transfer the case" in page
     response = client.post(
-        reverse("exchange:send_transfer", args=[case.public_id]),
+        reverse("exchange:send", args=[case.public_id, "transfer"]),
         {
             "to_org": "fr-ngo-calais",
             "purpose": "child_protection",
@@ -266,8 +269,8 @@ def test_a_transfer_offered_and_accepted_through_the_pages(client, people, feder
         },
     )
     assert response.status_code == 302
-    sent = Transfer.objects.get(direction=Direction.OUTGOING)
-    assert response.url == reverse("exchange:transfer", args=[sent.public_id])
+    sent = Thread.objects.filter(kind="transfer").get(direction=Direction.OUTGOING)
+    assert response.url == reverse("exchange:thread", args=["transfer", sent.public_id])
     assert (
         "Transfer the case"
         not in client.get(reverse("exchange:case", args=[case.public_id])).content.decode()
@@ -281,11 +284,11 @@ def test_a_transfer_offered_and_accepted_through_the_pages(client, people, feder
         "Transfer offered by Servizio Tutela Minori"
         in client.get(reverse("exchange:dashboard")).content.decode()
     )
-    received = Transfer.objects.get(direction=Direction.INCOMING)
-    page = client.get(reverse("exchange:transfer", args=[received.public_id])).content.decode()
+    received = Thread.objects.filter(kind="transfer").get(direction=Direction.INCOMING)
+    page = client.get(reverse("exchange:thread", args=["transfer", received.public_id])).content.decode()
     assert "Yonas" in page and "Schooling; trauma support." in page and "Seen at Milano Centrale" in page
     response = client.post(
-        reverse("exchange:transfer_act", args=[received.public_id, "accept"]), {"note": "Ok"}
+        reverse("exchange:thread_act", args=["transfer", received.public_id, "accept"]), {"note": "Ok"}
     )
     received.refresh_from_db()
     assert received.case is not None
@@ -303,17 +306,21 @@ def test_a_transfer_offered_and_accepted_through_the_pages(client, people, feder
 
 def test_a_transfer_page_is_not_found_for_other_organisations(client, people, federation, wire, case):
     offer(people, federation, wire, case)
-    received = Transfer.objects.get(direction=Direction.INCOMING)
+    received = Thread.objects.filter(kind="transfer").get(direction=Direction.INCOMING)
     for outsider in (people.giulia, people.luc, people.ivan):
         client.logout()
         login(client, outsider, purpose=Purpose.CHILD_PROTECTION)
-        assert client.get(reverse("exchange:transfer", args=[received.public_id])).status_code == 404
         assert (
-            client.post(reverse("exchange:transfer_act", args=[received.public_id, "accept"])).status_code
+            client.get(reverse("exchange:thread", args=["transfer", received.public_id])).status_code == 404
+        )
+        assert (
+            client.post(
+                reverse("exchange:thread_act", args=["transfer", received.public_id, "accept"])
+            ).status_code
             == 404
         )
     received.refresh_from_db()
-    assert received.status == TransferStatus.OFFERED
+    assert received.status == "offered"
 
 
 def test_a_refused_transfer_form_names_the_problem_and_sends_nothing(
@@ -321,7 +328,7 @@ def test_a_refused_transfer_form_names_the_problem_and_sends_nothing(
 ):
     login(client, people.giulia, purpose=Purpose.CHILD_PROTECTION)
     response = client.post(
-        reverse("exchange:send_transfer", args=[case.public_id]),
+        reverse("exchange:send", args=[case.public_id, "transfer"]),
         {"to_org": "fr-ngo-calais", "purpose": "child_protection", "include": ["guardian"]},
     )
     assert response.status_code == 422 and "guardian" in response.content.decode()
@@ -330,8 +337,10 @@ def test_a_refused_transfer_form_names_the_problem_and_sends_nothing(
 
 def test_the_closed_copy_is_erased_when_retention_ends(people, federation, wire, case):
     offer(people, federation, wire, case)
-    received = Transfer.objects.get(direction=Direction.INCOMING)
-    accepted = actions.do_accept_transfer(people.claire, received, TransferAcceptIn(), node=federation.fr)
+    received = Thread.objects.filter(kind="transfer").get(direction=Direction.INCOMING)
+    accepted = transfers.do_accept_transfer(
+        people.claire, received, transfers.TransferAcceptIn(), node=federation.fr
+    )
     dispatch_pending(federation.fr, wire)
     kept = create_case(people.giulia, given_names="Samir", family_name="Haddad")
     case.refresh_from_db()
@@ -347,7 +356,10 @@ def test_the_closed_copy_is_erased_when_retention_ends(people, federation, wire,
     call_command("vault_apply_retention", stdout=out)
 
     assert not Case.objects.filter(pk=case.pk).exists() and vault.is_shredded(child.public_id)
-    assert Transfer.objects.get(direction=Direction.OUTGOING).reason == vault.ERASED
+    assert (
+        Thread.objects.filter(kind="transfer").get(direction=Direction.OUTGOING).data.text("reason")
+        == vault.ERASED
+    )
     # The receiver's case and every other case here are untouched.
     assert accepted.case is not None
     assert Case.objects.filter(pk=accepted.case.pk).exists() and Case.objects.filter(pk=kept.pk).exists()
@@ -355,12 +367,14 @@ def test_the_closed_copy_is_erased_when_retention_ends(people, federation, wire,
 
 def test_a_transfer_in_a_conversation_already_linked_completes_that_case(people, federation, wire, case):
     """Yonas was referred to Calais first; the later transfer lands on the case opened then."""
-    actions.do_offer_referral(people.giulia, case, ReferralIn(to_org="fr-ngo-calais"), node=federation.it)
+    referrals.do_offer_referral(
+        people.giulia, case, referrals.ReferralIn(to_org="fr-ngo-calais"), node=federation.it
+    )
     dispatch_pending(federation.it, wire)
-    referral = actions.do_accept_referral(
+    referral = referrals.do_accept_referral(
         people.claire,
-        Referral.objects.get(direction=Direction.INCOMING),
-        ReferralAcceptIn(),
+        Thread.objects.filter(kind="referral").get(direction=Direction.INCOMING),
+        referrals.ReferralAcceptIn(),
         node=federation.fr,
     )
     dispatch_pending(federation.fr, wire)
@@ -368,9 +382,11 @@ def test_a_transfer_in_a_conversation_already_linked_completes_that_case(people,
     assert theirs is not None
 
     offer(people, federation, wire, case)
-    received = Transfer.objects.get(direction=Direction.INCOMING)
+    received = Thread.objects.filter(kind="transfer").get(direction=Direction.INCOMING)
     assert received.case == theirs
-    accepted = actions.do_accept_transfer(people.claire, received, TransferAcceptIn(), node=federation.fr)
+    accepted = transfers.do_accept_transfer(
+        people.claire, received, transfers.TransferAcceptIn(), node=federation.fr
+    )
     assert accepted.case == theirs
     assert Case.objects.filter(organisation=people.fr_ngo).count() == 1
     assert CarePlan.objects.get(case=theirs).needs_text == "Schooling; trauma support."

@@ -5,29 +5,20 @@ from __future__ import annotations
 import hashlib
 
 from waymark.audit.models import AuditEntry
-from waymark.exchange import actions
 from waymark.exchange.dispatcher import dispatch_pending
 from waymark.exchange.evidence import EXCHANGE_KINDS
-from waymark.exchange.models import (
-    Direction,
-    InboxMessage,
-    InboxStatus,
-    OutboxMessage,
-    OutboxStatus,
-    Referral,
-    ReferralStatus,
-)
-from waymark.exchange.schemas import ReferralIn
+from waymark.exchange.models import Direction, InboxMessage, InboxStatus, OutboxMessage, OutboxStatus, Thread
+from waymark.exchange.threads import referral as referrals
 from waymark.test import create_case
 from waymark.vocab import AuditKind
 
 
 def offer_from_giulia(people, federation, **child):
     case = create_case(people.giulia, **child)
-    return case, actions.do_offer_referral(
+    return case, referrals.do_offer_referral(
         people.giulia,
         case,
-        ReferralIn(to_org="fr-ngo-calais", reason="Travelling to Calais."),
+        referrals.ReferralIn(to_org="fr-ngo-calais", reason="Travelling to Calais."),
         node=federation.it,
     )
 
@@ -47,9 +38,9 @@ def test_a_delivered_offer_is_receipted_and_appears_at_the_receiver(people, fede
     )
     assert inbox.envelope_sha256 == row.envelope_sha256
     assert inbox.receipt == row.receipt
-    received = Referral.objects.get(direction=Direction.INCOMING)
-    assert received.local_org == people.fr_ngo and received.status == ReferralStatus.OFFERED
-    assert received.offer["child"]["given_names"] == "Amina"
+    received = Thread.objects.filter(kind="referral").get(direction=Direction.INCOMING)
+    assert received.local_org == people.fr_ngo and received.status == "offered"
+    assert received.data.doc("offer")["child"]["given_names"] == "Amina"
     assert received.conversation_id == str(case.public_id)
 
 

@@ -7,17 +7,20 @@ import datetime as dt
 
 from django.utils import timezone
 
-from waymark.exchange import actions
 from waymark.exchange.dispatcher import claim, deliver, dispatch_one, dispatch_pending
-from waymark.exchange.models import InboxMessage, Notice, OutboxMessage, OutboxStatus, Referral
-from waymark.exchange.schemas import NoticeIn, ReferralIn
+from waymark.exchange.models import InboxMessage, OutboxMessage, OutboxStatus, Thread
 from waymark.exchange.testing import make_due
+from waymark.exchange.threads import notice as notices
+from waymark.exchange.threads import referral as referrals
 from waymark.test import create_case
 
 
 def notice(people, federation, case, subject, to_org="fr-ngo-calais"):
-    return actions.do_send_notice(
-        people.giulia, case, NoticeIn(to_org=to_org, subject=subject, text="Fictional."), node=federation.it
+    return notices.do_send_notice(
+        people.giulia,
+        case,
+        notices.NoticeIn(to_org=to_org, subject=subject, text="Fictional."),
+        node=federation.it,
     )
 
 
@@ -41,7 +44,10 @@ def test_a_dead_peer_is_retried_with_backoff_then_everything_arrives(people, fed
 
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxStatus.RECEIPTED}
     # In order, per conversation: the receiver applied them in the order they were written.
-    received = [n.subject for n in Notice.objects.filter(direction="in").order_by("id")]
+    received = [
+        n.data.text("subject")
+        for n in Thread.objects.filter(kind="notice").filter(direction="in").order_by("id")
+    ]
     assert received == ["notice 0", "notice 1", "notice 2"]
 
 
@@ -58,7 +64,10 @@ def test_a_later_message_of_a_conversation_waits_for_the_earlier_one(people, fed
     assert not InboxMessage.objects.exists()
     make_due()
     dispatch_pending(federation.it, wire)
-    assert [n.subject for n in Notice.objects.filter(direction="in").order_by("id")] == [
+    assert [
+        n.data.text("subject")
+        for n in Thread.objects.filter(kind="notice").filter(direction="in").order_by("id")
+    ] == [
         "first",
         "second",
     ]
@@ -78,7 +87,9 @@ def test_a_dead_peer_does_not_hold_up_the_others(people, federation, wire):
 
 def test_a_lost_response_is_resent_and_absorbed_with_the_same_receipt(people, federation, wire):
     case = create_case(people.giulia)
-    actions.do_offer_referral(people.giulia, case, ReferralIn(to_org="fr-ngo-calais"), node=federation.it)
+    referrals.do_offer_referral(
+        people.giulia, case, referrals.ReferralIn(to_org="fr-ngo-calais"), node=federation.it
+    )
     wire.lose_response.add("node-fr")
     dispatch_pending(federation.it, wire)
     first_receipt = InboxMessage.objects.get().receipt
@@ -93,7 +104,7 @@ def test_a_lost_response_is_resent_and_absorbed_with_the_same_receipt(people, fe
     assert row.status == OutboxStatus.RECEIPTED
     assert row.receipt == first_receipt  # the same signed receipt, not a new one
     assert inbox.times_received == 2
-    assert Referral.objects.filter(direction="in").count() == 1  # one effect
+    assert Thread.objects.filter(kind="referral").filter(direction="in").count() == 1  # one effect
 
 
 def test_a_receipt_that_does_not_verify_leaves_the_message_pending(people, federation, wire):

@@ -19,8 +19,7 @@ from waymark.core.protocol.messages import MessageType, Notice, body_json, make_
 from waymark.core.protocol.reasons import ReasonCode
 from waymark.core.protocol.receipts import ReceiptStatus, verify_receipt
 from waymark.exchange.inbound import receive
-from waymark.exchange.models import InboundRefusal, InboxMessage
-from waymark.exchange.models import Notice as NoticeRow
+from waymark.exchange.models import InboundRefusal, InboxMessage, Thread
 from waymark.exchange.registry import current_registry
 from waymark.exchange.testing import dated_registry
 from waymark.vocab import DataCategory, Purpose
@@ -63,7 +62,7 @@ def refused(federation, raw: bytes, reason: ReasonCode):
     assert (result.outcome, result.reason) == ("rejected", reason.value)
     log = InboundRefusal.objects.get(envelope_sha256=envelope_sha256(raw))
     assert log.reason == reason.value
-    assert not NoticeRow.objects.exists()
+    assert not Thread.objects.filter(kind="notice").exists()
     assert not InboxMessage.objects.filter(status="accepted").exists()
     return result, log
 
@@ -71,7 +70,7 @@ def refused(federation, raw: bytes, reason: ReasonCode):
 def test_a_valid_envelope_is_accepted(people, federation):
     result = receive(federation.fr, sealed_notice())
     assert result.outcome == "accepted"
-    assert NoticeRow.objects.get().subject == "Seen at the station"
+    assert Thread.objects.get(kind="notice").data.text("subject") == "Seen at the station"
 
 
 def test_a_tampered_envelope_is_refused(people, federation):
@@ -184,7 +183,7 @@ def test_a_replayed_message_has_no_second_effect(people, federation, same_bytes)
     again = receive(federation.fr, replay)
 
     assert again.outcome == "duplicate" and again.receipt == accepted.receipt
-    assert NoticeRow.objects.count() == 1
+    assert Thread.objects.filter(kind="notice").count() == 1
     log = InboundRefusal.objects.get(envelope_sha256=envelope_sha256(replay))
     assert log.reason == ("duplicate" if same_bytes else "replay")
 

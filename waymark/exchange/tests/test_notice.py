@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 from waymark.cases.models import Event
-from waymark.exchange import actions
 from waymark.exchange.dispatcher import dispatch_pending
-from waymark.exchange.models import Direction, Notice, Referral
-from waymark.exchange.schemas import NoticeIn, ReferralAcceptIn, ReferralIn
+from waymark.exchange.models import Direction, Thread
+from waymark.exchange.threads import notice as notices
+from waymark.exchange.threads import referral as referrals
 from waymark.test import create_case
 from waymark.vocab import DataCategory
 
 
 def test_a_notice_in_a_linked_conversation_lands_on_the_receivers_case(people, federation, wire):
     case = create_case(people.giulia)
-    actions.do_offer_referral(people.giulia, case, ReferralIn(to_org="fr-ngo-calais"), node=federation.it)
+    referrals.do_offer_referral(
+        people.giulia, case, referrals.ReferralIn(to_org="fr-ngo-calais"), node=federation.it
+    )
     dispatch_pending(federation.it, wire)
-    received = Referral.objects.get(direction=Direction.INCOMING)
-    actions.do_accept_referral(people.claire, received, ReferralAcceptIn(), node=federation.fr)
+    received = Thread.objects.filter(kind="referral").get(direction=Direction.INCOMING)
+    referrals.do_accept_referral(people.claire, received, referrals.ReferralAcceptIn(), node=federation.fr)
     received.refresh_from_db()
 
-    actions.do_send_notice(
+    notices.do_send_notice(
         people.giulia,
         case,
-        NoticeIn(
+        notices.NoticeIn(
             to_org="fr-ngo-calais",
             category=DataCategory.CONTACT_LOCATION,
             subject="Left the centre",
@@ -32,7 +34,7 @@ def test_a_notice_in_a_linked_conversation_lands_on_the_receivers_case(people, f
     )
     dispatch_pending(federation.it, wire)
 
-    notice = Notice.objects.get(direction=Direction.INCOMING)
+    notice = Thread.objects.filter(kind="notice").get(direction=Direction.INCOMING)
     assert notice.case == received.case
     assert Event.objects.filter(
         case=received.case, summary__startswith="Notice from Servizio", category=DataCategory.CONTACT_LOCATION
@@ -41,9 +43,9 @@ def test_a_notice_in_a_linked_conversation_lands_on_the_receivers_case(people, f
 
 def test_a_notice_without_a_linked_case_waits_on_the_dashboard(people, federation, wire):
     case = create_case(people.giulia)
-    actions.do_send_notice(
-        people.giulia, case, NoticeIn(to_org="be-police-mpu", subject="FYI"), node=federation.it
+    notices.do_send_notice(
+        people.giulia, case, notices.NoticeIn(to_org="be-police-mpu", subject="FYI"), node=federation.it
     )
     dispatch_pending(federation.it, wire)
-    notice = Notice.objects.get(direction=Direction.INCOMING)
+    notice = Thread.objects.filter(kind="notice").get(direction=Direction.INCOMING)
     assert notice.case is None and notice.local_org == people.be_police

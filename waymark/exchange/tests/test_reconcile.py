@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.db import IntegrityError, transaction
 
-from waymark.exchange import actions
 from waymark.exchange.dispatcher import dispatch_pending
-from waymark.exchange.models import Direction, InboxMessage, InfoRequest, Notice, OutboxMessage, Referral
+from waymark.exchange.models import Direction, InboxMessage, OutboxMessage, Thread, ThreadMessage
 from waymark.exchange.reconcile import ledger, reconcile
 from waymark.exchange.registry import current_registry
-from waymark.exchange.schemas import NoticeIn, ReferralAcceptIn, ReferralIn
+from waymark.exchange.threads import notice as notices
+from waymark.exchange.threads import referral as referrals
 from waymark.test import create_case
 
 IT = {"it-cps-milano", "it-guardians", "xx-immigration"}
@@ -19,13 +20,15 @@ FR = {"fr-ngo-calais"}
 @pytest.fixture
 def exchanged(people, federation, wire):
     case = create_case(people.giulia)
-    actions.do_offer_referral(people.giulia, case, ReferralIn(to_org="fr-ngo-calais"), node=federation.it)
-    actions.do_send_notice(
-        people.giulia, case, NoticeIn(to_org="fr-ngo-calais", subject="Note"), node=federation.it
+    referrals.do_offer_referral(
+        people.giulia, case, referrals.ReferralIn(to_org="fr-ngo-calais"), node=federation.it
+    )
+    notices.do_send_notice(
+        people.giulia, case, notices.NoticeIn(to_org="fr-ngo-calais", subject="Note"), node=federation.it
     )
     dispatch_pending(federation.it, wire)
-    received = Referral.objects.get(direction=Direction.INCOMING)
-    actions.do_accept_referral(people.claire, received, ReferralAcceptIn(), node=federation.fr)
+    received = Thread.objects.filter(kind="referral").get(direction=Direction.INCOMING)
+    referrals.do_accept_referral(people.claire, received, referrals.ReferralAcceptIn(), node=federation.fr)
     dispatch_pending(federation.fr, wire)
 
 
@@ -40,26 +43,24 @@ def test_a_clean_exchange_reconciles(exchanged):
 
 
 def test_a_lost_effect_is_found(exchanged):
-    Notice.objects.filter(direction=Direction.INCOMING).delete()
+    Thread.objects.filter(kind="notice").filter(direction=Direction.INCOMING).delete()
     assert any("applied 0 times" in p for p in check().problems)
 
 
-def test_a_doubled_effect_is_found(exchanged):
-    # The same message applied a second time (here a second thread recording its id).
-    notice = Notice.objects.get(direction=Direction.INCOMING)
-    InfoRequest.objects.create(
-        direction=Direction.INCOMING,
-        conversation_id=notice.conversation_id,
-        local_org=notice.local_org,
-        peer_node=notice.peer_node,
-        peer_org=notice.peer_org,
-        agreement_id=notice.agreement_id,
-        purpose=notice.purpose,
-        created_at=notice.created_at,
-        updated_at=notice.updated_at,
-        request_message_id=notice.message_id,
-    )
-    assert any("applied 2 times" in p for p in check().problems)
+def test_a_doubled_effect_cannot_be_recorded(exchanged):
+    # The same message applied a second time would be a second incoming ledger entry with its
+    # id, under any thread: the ledger refuses it (one per message and direction), so the
+    # reconciler's "applied 2 times" can only come from a store that lost that constraint.
+    notice = Thread.objects.filter(kind="notice").get(direction=Direction.INCOMING)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ThreadMessage.objects.create(
+            thread=notice,
+            message_id=notice.opened_message_id,
+            direction=Direction.INCOMING,
+            type="notice",
+            at=notice.created_at,
+        )
+    assert check().ok
 
 
 def test_a_receipt_that_does_not_verify_is_found(exchanged):
@@ -70,8 +71,8 @@ def test_a_receipt_that_does_not_verify_is_found(exchanged):
 
 def test_a_message_still_queued_is_reported_unless_allowed(people, federation, exchanged):
     case = create_case(people.giulia, given_names="Other")
-    actions.do_send_notice(
-        people.giulia, case, NoticeIn(to_org="fr-ngo-calais", subject="Later"), node=federation.it
+    notices.do_send_notice(
+        people.giulia, case, notices.NoticeIn(to_org="fr-ngo-calais", subject="Later"), node=federation.it
     )
     assert any("still pending" in p for p in check().problems)
     assert check(allow_in_flight=True).ok

@@ -8,16 +8,9 @@ import pytest
 from waymark.cases.models import Case, Event
 from waymark.core.protocol.messages import ReferralOutcome, RejectReason, RevokeReason
 from waymark.errors import ActionError
-from waymark.exchange import actions
 from waymark.exchange.dispatcher import dispatch_pending
-from waymark.exchange.models import Direction, OutboxMessage, Referral, ReferralStatus
-from waymark.exchange.schemas import (
-    ReferralAcceptIn,
-    ReferralDoneIn,
-    ReferralIn,
-    ReferralRejectIn,
-    ReferralRevokeIn,
-)
+from waymark.exchange.models import Direction, OutboxMessage, Thread
+from waymark.exchange.threads import referral as referrals
 from waymark.test import create_case
 from waymark.vocab import DataCategory
 
@@ -28,10 +21,10 @@ def offered(people, federation, wire):
     case = create_case(
         people.giulia, given_names="Amina", family_name="Tesfay", nationality="ER", languages=["ti"]
     )
-    actions.do_offer_referral(
+    referrals.do_offer_referral(
         people.giulia,
         case,
-        ReferralIn(
+        referrals.ReferralIn(
             to_org="fr-ngo-calais",
             reason="She intends to travel to Calais.",
             services_requested=["shelter"],
@@ -40,7 +33,7 @@ def offered(people, federation, wire):
         node=federation.it,
     )
     dispatch_pending(federation.it, wire)
-    return case, Referral.objects.get(direction=Direction.INCOMING)
+    return case, Thread.objects.filter(kind="referral").get(direction=Direction.INCOMING)
 
 
 def summaries(case):
@@ -51,38 +44,41 @@ def summaries(case):
 
 def test_accepting_opens_a_case_at_the_receiver_and_tells_the_referrer(people, federation, wire, offered):
     case, received = offered
-    assert received.offer["child"]["nationality"] == "ER"
+    assert received.data.doc("offer")["child"]["nationality"] == "ER"
 
-    actions.do_accept_referral(
-        people.claire, received, ReferralAcceptIn(note="We will meet her."), node=federation.fr
+    referrals.do_accept_referral(
+        people.claire, received, referrals.ReferralAcceptIn(note="We will meet her."), node=federation.fr
     )
     dispatch_pending(federation.fr, wire)
 
     received.refresh_from_db()
-    assert received.status == ReferralStatus.ACCEPTED
+    assert received.status == "accepted"
     theirs = received.case
     assert theirs is not None and theirs.organisation == people.fr_ngo
     assert theirs.child.full_name == "Amina Tesfay" and theirs.child.nationality == "ER"
     assert theirs.child.is_fictional
-    sent = Referral.objects.get(direction=Direction.OUTGOING)
-    assert sent.status == ReferralStatus.ACCEPTED and "We will meet her." in sent.response_reason
+    sent = Thread.objects.filter(kind="referral").get(direction=Direction.OUTGOING)
+    assert sent.status == "accepted" and "We will meet her." in sent.data.text("response_reason")
     assert "Referral accepted by Association Refuge Calais (fictional) (FR)" in summaries(case)
     assert any(s.startswith("Referral offered by Servizio Tutela Minori") for s in summaries(theirs))
 
-    actions.do_complete_referral(
-        people.claire, received, ReferralDoneIn(outcome=ReferralOutcome.SERVICES_PROVIDED), node=federation.fr
+    referrals.do_complete_referral(
+        people.claire,
+        received,
+        referrals.ReferralDoneIn(outcome=ReferralOutcome.SERVICES_PROVIDED),
+        node=federation.fr,
     )
     dispatch_pending(federation.fr, wire)
     sent.refresh_from_db()
-    assert sent.status == ReferralStatus.DONE
+    assert sent.status == "done"
     assert any(s.startswith("Referral completed by") for s in summaries(case))
 
 
 def test_accepting_into_a_case_the_receiver_already_holds(people, federation, wire, offered):
     _, received = offered
     known = create_case(people.claire, given_names="Amina", family_name="Tesfay")
-    actions.do_accept_referral(
-        people.claire, received, ReferralAcceptIn(existing_case=known.reference), node=federation.fr
+    referrals.do_accept_referral(
+        people.claire, received, referrals.ReferralAcceptIn(existing_case=known.reference), node=federation.fr
     )
     received.refresh_from_db()
     assert received.case == known
@@ -91,57 +87,67 @@ def test_accepting_into_a_case_the_receiver_already_holds(people, federation, wi
 
 def test_rejecting_gives_the_reason_and_clears_the_offer(people, federation, wire, offered):
     case, received = offered
-    actions.do_reject_referral(
+    referrals.do_reject_referral(
         people.claire,
         received,
-        ReferralRejectIn(reason_code=RejectReason.NO_CAPACITY, note="Shelter full this week."),
+        referrals.ReferralRejectIn(reason_code=RejectReason.NO_CAPACITY, note="Shelter full this week."),
         node=federation.fr,
     )
     dispatch_pending(federation.fr, wire)
 
     received.refresh_from_db()
-    assert received.status == ReferralStatus.REJECTED and received.offer == {}
-    sent = Referral.objects.get(direction=Direction.OUTGOING)
-    assert sent.status == ReferralStatus.REJECTED
-    assert "No capacity" in sent.response_reason and "Shelter full" in sent.response_reason
+    assert received.status == "rejected" and received.data.doc("offer") == {}
+    sent = Thread.objects.filter(kind="referral").get(direction=Direction.OUTGOING)
+    assert sent.status == "rejected"
+    assert "No capacity" in sent.data.text("response_reason") and "Shelter full" in sent.data.text(
+        "response_reason"
+    )
     assert "Referral rejected by Association Refuge Calais (fictional) (FR)" in summaries(case)
 
 
 def test_revoking_withdraws_the_offer_and_the_receiver_purges_it(people, federation, wire, offered):
     _, received = offered
-    sent = Referral.objects.get(direction=Direction.OUTGOING)
-    actions.do_revoke_referral(
-        people.giulia, sent, ReferralRevokeIn(reason_code=RevokeReason.CONSENT_WITHDRAWN), node=federation.it
+    sent = Thread.objects.filter(kind="referral").get(direction=Direction.OUTGOING)
+    referrals.do_revoke_referral(
+        people.giulia,
+        sent,
+        referrals.ReferralRevokeIn(reason_code=RevokeReason.CONSENT_WITHDRAWN),
+        node=federation.it,
     )
     dispatch_pending(federation.it, wire)
 
     received.refresh_from_db()
-    assert received.status == ReferralStatus.REVOKED and received.offer == {}
+    assert received.status == "revoked" and received.data.doc("offer") == {}
     with pytest.raises(ActionError, match="cannot be accepted"):
-        actions.do_accept_referral(people.claire, received, ReferralAcceptIn(), node=federation.fr)
+        referrals.do_accept_referral(
+            people.claire, received, referrals.ReferralAcceptIn(), node=federation.fr
+        )
 
 
 def test_only_the_receiving_organisation_may_answer(people, federation, wire, offered):
     _, received = offered
     with pytest.raises(ActionError):
-        actions.do_accept_referral(people.luc, received, ReferralAcceptIn(), node=federation.be)
+        referrals.do_accept_referral(people.luc, received, referrals.ReferralAcceptIn(), node=federation.be)
     with pytest.raises(ActionError):
-        actions.do_accept_referral(people.ivan, received, ReferralAcceptIn(), node=federation.fr)
+        referrals.do_accept_referral(people.ivan, received, referrals.ReferralAcceptIn(), node=federation.fr)
     assert OutboxMessage.objects.filter(message_type="referral_accept").count() == 0
 
 
 def test_an_answer_crossing_a_revocation_is_kept_but_does_not_undo_it(people, federation, wire, offered):
     _, received = offered
-    sent = Referral.objects.get(direction=Direction.OUTGOING)
-    actions.do_revoke_referral(
-        people.giulia, sent, ReferralRevokeIn(reason_code=RevokeReason.SENT_IN_ERROR), node=federation.it
+    sent = Thread.objects.filter(kind="referral").get(direction=Direction.OUTGOING)
+    referrals.do_revoke_referral(
+        people.giulia,
+        sent,
+        referrals.ReferralRevokeIn(reason_code=RevokeReason.SENT_IN_ERROR),
+        node=federation.it,
     )
-    actions.do_accept_referral(
-        people.claire, received, ReferralAcceptIn(), node=federation.fr
+    referrals.do_accept_referral(
+        people.claire, received, referrals.ReferralAcceptIn(), node=federation.fr
     )  # before it arrives
     dispatch_pending(federation.fr, wire)
     dispatch_pending(federation.it, wire)
 
     sent.refresh_from_db()
-    assert sent.status == ReferralStatus.REVOKED
-    assert sent.steps.filter(action="accept", direction=Direction.INCOMING).exists()
+    assert sent.status == "revoked"
+    assert sent.messages.filter(type="referral_accept", direction=Direction.INCOMING).exists()

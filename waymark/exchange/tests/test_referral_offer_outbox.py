@@ -8,21 +8,20 @@ import pytest
 from waymark.audit.models import AuditEntry
 from waymark.cases.models import Event
 from waymark.errors import ActionError
-from waymark.exchange import actions
-from waymark.exchange.models import CaseLink, OutboxMessage, OutboxStatus, Referral, ReferralStatus
-from waymark.exchange.schemas import ReferralIn
+from waymark.exchange.models import CaseLink, OutboxMessage, OutboxStatus, Thread
+from waymark.exchange.threads import referral as referrals
 from waymark.test import create_case
 from waymark.vocab import AuditKind, DataCategory, EventType, Purpose
 
 
 def offer(**kw):
-    return ReferralIn(to_org="fr-ngo-calais", reason="She intends to travel to Calais.", **kw)
+    return referrals.ReferralIn(to_org="fr-ngo-calais", reason="She intends to travel to Calais.", **kw)
 
 
 def test_an_offer_is_queued_sealed_with_its_business_rows(people, federation):
     case = create_case(people.giulia, given_names="Amina", family_name="Tesfay")
 
-    referral = actions.do_offer_referral(people.giulia, case, offer(), node=federation.it)
+    referral = referrals.do_offer_referral(people.giulia, case, offer(), node=federation.it)
 
     row = OutboxMessage.objects.get()
     assert row.status == OutboxStatus.PENDING
@@ -32,7 +31,7 @@ def test_an_offer_is_queued_sealed_with_its_business_rows(people, federation):
     assert set(row.categories) == {DataCategory.IDENTITY, DataCategory.CASE_NOTES}
     # Sealed for the recipient: the child's name is not readable in the outbox.
     assert "Amina" not in row.envelope and row.envelope.count(".") == 4
-    assert referral.status == ReferralStatus.OFFERED and referral.offer_message_id == row.message_id
+    assert referral.status == "offered" and referral.opened_message_id == row.message_id
     assert CaseLink.objects.filter(
         case=case, peer_node="node-fr", conversation_id=row.conversation_id
     ).exists()
@@ -49,24 +48,26 @@ def test_an_offer_is_queued_sealed_with_its_business_rows(people, federation):
 def test_nothing_is_written_when_no_agreement_covers_the_purpose(people, federation):
     case = create_case(people.giulia)
     with pytest.raises(ActionError, match="no agreement"):
-        actions.do_offer_referral(
+        referrals.do_offer_referral(
             people.giulia, case, offer(purpose=Purpose.CARE_CONTINUITY), node=federation.it
         )
     assert not OutboxMessage.objects.exists()
-    assert not Referral.objects.exists()
+    assert not Thread.objects.filter(kind="referral").exists()
 
 
 def test_an_organisation_outside_the_agreement_cannot_be_sent_to(people, federation):
     case = create_case(people.giulia)
     with pytest.raises(ActionError):
-        actions.do_offer_referral(people.giulia, case, ReferralIn(to_org="it-guardians"), node=federation.it)
+        referrals.do_offer_referral(
+            people.giulia, case, referrals.ReferralIn(to_org="it-guardians"), node=federation.it
+        )
     assert not OutboxMessage.objects.exists()
 
 
 def test_an_immigration_enforcement_user_can_send_nothing(people, federation):
     case = create_case(people.giulia)
     with pytest.raises(ActionError, match="may not exchange"):
-        actions.do_offer_referral(people.ivan, case, offer(), node=federation.it)
+        referrals.do_offer_referral(people.ivan, case, offer(), node=federation.it)
     assert not OutboxMessage.objects.exists()
 
 
@@ -81,5 +82,5 @@ def test_without_a_registry_the_node_refuses_to_send(people, federation, setting
     RegistryCopy.objects.all().delete()
     case = create_case(people.giulia)
     with pytest.raises(ActionError, match="exchange is unavailable"):
-        actions.do_offer_referral(people.giulia, case, offer(), node=federation.it)
+        referrals.do_offer_referral(people.giulia, case, offer(), node=federation.it)
     assert not OutboxMessage.objects.exists()

@@ -8,26 +8,12 @@ import pytest
 from django.db import connection
 
 from waymark.accounts.models import User
-from waymark.exchange import actions
 from waymark.exchange.dispatcher import dispatch_pending
-from waymark.exchange.models import (
-    Direction,
-    InboxMessage,
-    InfoRequest,
-    Notice,
-    Referral,
-    ReferralStatus,
-    Transfer,
-)
-from waymark.exchange.schemas import (
-    InfoRequestIn,
-    NoticeIn,
-    QuestionIn,
-    ReferralAcceptIn,
-    ReferralIn,
-    TransferAcceptIn,
-    TransferIn,
-)
+from waymark.exchange.models import Direction, InboxMessage, Thread
+from waymark.exchange.threads import info_request as info_requests
+from waymark.exchange.threads import notice as notices
+from waymark.exchange.threads import referral as referrals
+from waymark.exchange.threads import transfer as transfers
 from waymark.test import create_case
 from waymark.vault import service as vault
 from waymark.vault.erasure import do_erase_child
@@ -48,28 +34,37 @@ def raw(table: str, *columns: str) -> list[str]:
 def exchanged(people, federation, wire):
     case = create_case(people.giulia, given_names="Amina", family_name=SECRET)
     node = federation.it
-    actions.do_offer_referral(
-        people.giulia, case, ReferralIn(to_org="fr-ngo-calais", reason=f"Uncle {SECRET} in Calais"), node=node
-    )
-    actions.do_request_information(
+    referrals.do_offer_referral(
         people.giulia,
         case,
-        InfoRequestIn(
+        referrals.ReferralIn(to_org="fr-ngo-calais", reason=f"Uncle {SECRET} in Calais"),
+        node=node,
+    )
+    info_requests.do_request_information(
+        people.giulia,
+        case,
+        info_requests.InfoRequestIn(
             to_org="fr-ngo-calais",
-            questions=[QuestionIn(category=DataCategory.CONTACT_LOCATION, text=f"Is {SECRET} with you?")],
+            questions=[
+                info_requests.QuestionIn(
+                    category=DataCategory.CONTACT_LOCATION, text=f"Is {SECRET} with you?"
+                )
+            ],
         ),
         node=node,
     )
-    actions.do_send_notice(
+    notices.do_send_notice(
         people.giulia,
         case,
-        NoticeIn(to_org="fr-ngo-calais", subject=f"{SECRET} seen", text=f"{SECRET} at the station"),
+        notices.NoticeIn(to_org="fr-ngo-calais", subject=f"{SECRET} seen", text=f"{SECRET} at the station"),
         node=node,
     )
-    actions.do_offer_transfer(
+    transfers.do_offer_transfer(
         people.giulia,
         case,
-        TransferIn(to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION, reason=f"{SECRET} moved"),
+        transfers.TransferIn(
+            to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION, reason=f"{SECRET} moved"
+        ),
         node=node,
     )
     dispatch_pending(node, wire)
@@ -78,11 +73,8 @@ def exchanged(people, federation, wire):
 
 def test_nothing_that_travelled_is_stored_in_clear(exchanged):
     columns = {
-        "exchange_referral": ("reason_sealed", "offer_sealed", "response_reason_sealed"),
-        "exchange_referralstep": ("reason_sealed",),
-        "exchange_inforequest": ("questions_sealed", "answers_sealed"),
-        "exchange_notice": ("subject_sealed", "text_sealed"),
-        "exchange_transfer": ("reason_sealed", "offer_sealed", "response_reason_sealed"),
+        "exchange_thread": ("sealed",),
+        "exchange_threadmessage": ("note_sealed",),
         "exchange_outboxmessage": ("summary",),
     }
     for table, names in columns.items():
@@ -90,67 +82,99 @@ def test_nothing_that_travelled_is_stored_in_clear(exchanged):
         assert values, table
         assert not [v for v in values if SECRET in v], table
     # ...and both sides read them back.
-    received = Referral.objects.get(direction=Direction.INCOMING)
-    assert SECRET in received.reason and received.offer["child"]["family_name"] == SECRET
-    assert SECRET in InfoRequest.objects.get(direction=Direction.INCOMING).questions[0]["text"]
-    assert Notice.objects.get(direction=Direction.INCOMING).text == f"{SECRET} at the station"
-    assert Transfer.objects.get(direction=Direction.INCOMING).offer["child"]["family_name"] == SECRET
+    received = Thread.objects.filter(kind="referral").get(direction=Direction.INCOMING)
+    assert (
+        SECRET in received.data.text("reason")
+        and received.data.doc("offer")["child"]["family_name"] == SECRET
+    )
+    assert (
+        SECRET
+        in Thread.objects.filter(kind="info_request")
+        .get(direction=Direction.INCOMING)
+        .data.doc("questions", list)[0]["text"]
+    )
+    assert (
+        Thread.objects.filter(kind="notice").get(direction=Direction.INCOMING).data.text("text")
+        == f"{SECRET} at the station"
+    )
+    assert (
+        Thread.objects.filter(kind="transfer")
+        .get(direction=Direction.INCOMING)
+        .data.doc("offer")["child"]["family_name"]
+        == SECRET
+    )
 
 
 def test_the_senders_threads_are_keyed_to_the_child_and_erased_with_them(people, exchanged):
-    sent = Notice.objects.get(direction=Direction.OUTGOING)
+    sent = Thread.objects.filter(kind="notice").get(direction=Direction.OUTGOING)
     assert sent.seal_key == exchanged.child.public_id
-    received = Notice.objects.get(direction=Direction.INCOMING)
+    received = Thread.objects.filter(kind="notice").get(direction=Direction.INCOMING)
     assert received.seal_key == received.public_id  # no case here: the thread's own key
 
     dpo = User.objects.create_user("dora-dpo", password="x", organisation=people.it_cps, role=Role.DPO)
     do_erase_child(dpo, exchanged.child)
 
-    sent = Notice.objects.get(direction=Direction.OUTGOING)
-    assert sent.subject == vault.ERASED and sent.text == vault.ERASED
-    assert Referral.objects.get(direction=Direction.OUTGOING).reason == vault.ERASED
-    assert InfoRequest.objects.get(direction=Direction.OUTGOING).questions == []
+    sent = Thread.objects.filter(kind="notice").get(direction=Direction.OUTGOING)
+    assert sent.data.text("subject") == vault.ERASED and sent.data.text("text") == vault.ERASED
+    assert (
+        Thread.objects.filter(kind="referral").get(direction=Direction.OUTGOING).data.text("reason")
+        == vault.ERASED
+    )
+    assert (
+        Thread.objects.filter(kind="info_request")
+        .get(direction=Direction.OUTGOING)
+        .data.doc("questions", list)
+        == []
+    )
 
 
 def test_erasing_the_child_at_the_receiver_shreds_the_threads_that_brought_them(people, federation, wire):
     case = create_case(people.giulia, given_names="Amina", family_name=SECRET)
-    actions.do_offer_transfer(
+    transfers.do_offer_transfer(
         people.giulia,
         case,
-        TransferIn(to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION, reason=f"{SECRET} moved"),
+        transfers.TransferIn(
+            to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION, reason=f"{SECRET} moved"
+        ),
         node=federation.it,
     )
     dispatch_pending(federation.it, wire)
-    received = Transfer.objects.get(direction=Direction.INCOMING)
-    accepted = actions.do_accept_transfer(people.claire, received, TransferAcceptIn(), node=federation.fr)
-    assert accepted.seal_key == accepted.public_id and SECRET in accepted.reason
+    received = Thread.objects.filter(kind="transfer").get(direction=Direction.INCOMING)
+    accepted = transfers.do_accept_transfer(
+        people.claire, received, transfers.TransferAcceptIn(), node=federation.fr
+    )
+    assert accepted.seal_key == accepted.public_id and SECRET in accepted.data.text("reason")
     assert accepted.case is not None
 
     dpo = User.objects.create_user("fanny-dpo", password="x", organisation=people.fr_ngo, role=Role.DPO)
     do_erase_child(dpo, accepted.case.child)
 
-    received = Transfer.objects.get(pk=received.pk)
-    assert received.case is None and received.reason == vault.ERASED
+    received = Thread.objects.filter(kind="transfer").get(pk=received.pk)
+    assert received.case is None and received.data.text("reason") == vault.ERASED
     assert vault.is_shredded(received.public_id)
     # The sender's side is untouched: erasure on one node is that node's.
-    assert SECRET in Transfer.objects.get(direction=Direction.OUTGOING).reason
+    assert SECRET in Thread.objects.filter(kind="transfer").get(direction=Direction.OUTGOING).data.text(
+        "reason"
+    )
 
 
 def test_a_late_answer_about_an_erased_child_is_receipted_and_its_text_dropped(people, federation, wire):
     case = create_case(people.giulia, given_names="Amina", family_name=SECRET)
-    actions.do_offer_referral(people.giulia, case, ReferralIn(to_org="fr-ngo-calais"), node=federation.it)
+    referrals.do_offer_referral(
+        people.giulia, case, referrals.ReferralIn(to_org="fr-ngo-calais"), node=federation.it
+    )
     dispatch_pending(federation.it, wire)
     dpo = User.objects.create_user("gaia-dpo", password="x", organisation=people.it_cps, role=Role.DPO)
     do_erase_child(dpo, case.child)
 
-    received = Referral.objects.get(direction=Direction.INCOMING)
-    actions.do_accept_referral(
-        people.claire, received, ReferralAcceptIn(note=f"{SECRET} is here"), node=federation.fr
+    received = Thread.objects.filter(kind="referral").get(direction=Direction.INCOMING)
+    referrals.do_accept_referral(
+        people.claire, received, referrals.ReferralAcceptIn(note=f"{SECRET} is here"), node=federation.fr
     )
     dispatch_pending(federation.fr, wire)
 
     answer = InboxMessage.objects.get(message_type="referral_accept")
     assert answer.status == "accepted"
-    sent = Referral.objects.get(direction=Direction.OUTGOING)
-    assert sent.status == ReferralStatus.ACCEPTED and sent.response_reason_sealed == ""
-    assert not [v for v in raw("exchange_referralstep", "reason_sealed") if SECRET in v]
+    sent = Thread.objects.filter(kind="referral").get(direction=Direction.OUTGOING)
+    assert sent.status == "accepted" and "response_reason" not in sent.sealed
+    assert not [v for v in raw("exchange_threadmessage", "note_sealed") if SECRET in v]

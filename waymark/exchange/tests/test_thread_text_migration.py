@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from waymark.exchange.models import Notice, Referral
+from waymark.exchange.models import Thread
 
 BEFORE = [("exchange", "0002_transfer")]
 
@@ -48,15 +48,15 @@ def test_rows_written_before_sealing_read_through_and_new_writes_are_sealed():
     executor = MigrationExecutor(connection)
     executor.migrate(latest)
 
-    referral = Referral.objects.get()
+    referral = Thread.objects.filter(kind="referral").get()
     assert referral.seal_key == referral.public_id
-    assert referral.reason == "Legacy reason (fictional)"
-    assert referral.offer == {"child": {"given_names": "Legacy"}}
-    notice = Notice.objects.get()
-    assert (notice.subject, notice.text) == ("Legacy subject", "Legacy text")
+    assert referral.data.text("reason") == "Legacy reason (fictional)"
+    assert referral.data.doc("offer") == {"child": {"given_names": "Legacy"}}
+    notice = Thread.objects.filter(kind="notice").get()
+    assert (notice.data.text("subject"), notice.data.text("text")) == ("Legacy subject", "Legacy text")
 
-    referral.response_reason = "Answered after the upgrade"
+    referral.data.put(response_reason="Answered after the upgrade")
     referral.save()
     referral.refresh_from_db()
-    assert referral.response_reason_sealed.startswith("sealed:")
-    assert referral.response_reason == "Answered after the upgrade"
+    assert referral.sealed["response_reason"].startswith("sealed:")
+    assert referral.data.text("response_reason") == "Answered after the upgrade"

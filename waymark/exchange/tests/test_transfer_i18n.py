@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from waymark.exchange import actions
+from waymark.exchange import plumbing
 from waymark.exchange.dispatcher import dispatch_pending
-from waymark.exchange.models import Direction, Transfer
-from waymark.exchange.schemas import TransferAcceptIn, TransferIn
+from waymark.exchange.models import Direction, Thread
+from waymark.exchange.threads import transfer as transfers
 from waymark.test import create_case, login
 from waymark.vocab import Purpose
 
@@ -22,7 +22,7 @@ RTL_ARABIC = '<html lang="ar" dir="rtl">'
 def web_node(monkeypatch, federation):
     """Which node the web process is (the actions' default ``local_node``)."""
     current = {"node": federation.it}
-    monkeypatch.setattr(actions, "local_node", lambda: current["node"])
+    monkeypatch.setattr(plumbing, "local_node", lambda: current["node"])
     return current
 
 
@@ -30,15 +30,17 @@ def web_node(monkeypatch, federation):
 def offered(people, federation, wire, web_node):
     """Giulia (node-it) offers Yonas's case to the NGO in Calais; the offer reaches node-fr."""
     case = create_case(people.giulia, given_names="Yonas", family_name="Haile", nationality="ER")
-    actions.do_offer_transfer(
+    transfers.do_offer_transfer(
         people.giulia,
         case,
-        TransferIn(to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION, reason="Moved to Calais."),
+        transfers.TransferIn(
+            to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION, reason="Moved to Calais."
+        ),
         node=federation.it,
     )
     dispatch_pending(federation.it, wire)
     web_node["node"] = federation.fr
-    return case, Transfer.objects.get(direction=Direction.INCOMING)
+    return case, Thread.objects.filter(kind="transfer").get(direction=Direction.INCOMING)
 
 
 def switch_to(client, language: str) -> None:
@@ -51,7 +53,7 @@ def test_the_offered_transfer_reads_right_to_left_in_arabic(client, people, offe
     login(client, people.claire)
     switch_to(client, "ar")
 
-    page = client.get(reverse("exchange:transfer", args=[received.public_id])).content.decode()
+    page = client.get(reverse("exchange:thread", args=["transfer", received.public_id])).content.decode()
     assert RTL_ARABIC in page
     assert "نقل الحالة من Servizio Tutela Minori" in page  # "Case transfer from {org}"
     assert "تسلُّم الحالة" in page  # "Take the case over"
@@ -78,7 +80,9 @@ def test_the_offered_transfer_reads_right_to_left_in_arabic(client, people, offe
 
 def test_the_sender_sees_the_transferred_copy_in_arabic(client, people, federation, wire, web_node, offered):
     case, received = offered
-    actions.do_accept_transfer(people.claire, received, TransferAcceptIn(note="Ok"), node=federation.fr)
+    transfers.do_accept_transfer(
+        people.claire, received, transfers.TransferAcceptIn(note="Ok"), node=federation.fr
+    )
     dispatch_pending(federation.fr, wire)
 
     web_node["node"] = federation.it
@@ -98,7 +102,7 @@ def test_the_offered_transfer_in_french(client, people, offered):
     _, received = offered
     login(client, people.claire)
     switch_to(client, "fr")
-    page = client.get(reverse("exchange:transfer", args=[received.public_id])).content.decode()
+    page = client.get(reverse("exchange:thread", args=["transfer", received.public_id])).content.decode()
     assert '<html lang="fr" dir="ltr">' in page
     assert "Transfert du dossier de Servizio Tutela Minori" in page
     assert "Accepter le transfert" in page and "Reprendre le dossier" in page

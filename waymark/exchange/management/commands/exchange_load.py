@@ -1,7 +1,7 @@
 """``manage.py exchange_load --to ORG --count N``: send fictional notices, for tests and benchmarks.
 
 Registers ``--conversations`` fictional children (once) and sends ``--count`` notices round-robin
-across them, each through ``actions.do_send_notice`` (so each is one transaction with its outbox
+across them, each through ``threads.notice.do_send_notice`` (so each is one transaction with its outbox
 row), optionally at a fixed ``--rate`` per second. Refused in production.
 """
 
@@ -18,8 +18,7 @@ from waymark.cases import actions as case_actions
 from waymark.cases.models import Case
 from waymark.cases.schemas import ChildIn, RegisterChildIn
 from waymark.errors import ActionError
-from waymark.exchange import actions
-from waymark.exchange.schemas import NoticeIn
+from waymark.exchange.threads.notice import NoticeIn, do_send_notice
 from waymark.vault import service as vault
 
 PREFIX = "Loadtest"
@@ -73,7 +72,7 @@ class Command(BaseCommand):
             try:
                 # One key cache per notice, as the web middleware gives one per request.
                 with vault.key_cache():
-                    actions.do_send_notice(
+                    do_send_notice(
                         user, case, NoticeIn(to_org=opts["to"], subject=f"{label} {n}", text="Fictional.")
                     )
             except ActionError as exc:

@@ -1,0 +1,198 @@
+"""Conversation state machines: for each kind of thread, its states and what each message does.
+
+A conversation is opened by one side (the *opener*) with one message type and answered by the
+other (the *responder*). Every later message type belongs to exactly one side, and moves the
+thread from some states to one of its targets. The table is the only place a transition is
+written: the action that sends asks ``may_send``, the inbound handler asks ``on_receive`` and the
+page asks ``sendable`` for its buttons.
+
+Messages of one conversation are delivered in order per direction (the dispatcher keeps order per
+conversation), but the two directions cross in flight: a referrer may revoke while the receiver
+accepts. ``crossing`` names the states in which a message is still applied when it arrives after
+the receiver moved on (revoke wins over an answer it crossed); ``absorbs`` names the states in
+which it is recorded but changes nothing (an answer that crossed a revoke). Both sides then end
+in the same state; ``waymark/core/tests/test_threads.py`` checks it for every interleaving
+Hypothesis finds. A message that fits neither is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from waymark.core.protocol.messages import MessageType
+
+T = MessageType
+
+
+class Side(StrEnum):
+    OPENER = "opener"
+    RESPONDER = "responder"
+
+    @property
+    def other(self) -> Side:
+        return Side.RESPONDER if self is Side.OPENER else Side.OPENER
+
+
+@dataclass(frozen=True)
+class Move:
+    """What message ``type``, sent by ``by``, does: from ``source`` states to one of ``targets``
+    (the sender names which, from the message; most moves have one target)."""
+
+    type: MessageType
+    by: Side
+    source: frozenset[str]
+    targets: tuple[str, ...]
+    crossing: frozenset[str] = frozenset()
+    absorbs: frozenset[str] = frozenset()
+
+    @property
+    def target(self) -> str:
+        return self.targets[0]
+
+
+class Outcome(StrEnum):
+    APPLY = "apply"  # the state moves to the target
+    RECORD = "record"  # recorded in the ledger, the state is kept (it crossed a message that wins)
+    REFUSE = "refuse"  # does not fit this thread
+
+
+@dataclass(frozen=True)
+class Received:
+    outcome: Outcome
+    state: str  # the thread's state after the message
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """One kind of conversation: its opening message and its moves, as data."""
+
+    kind: str
+    opens_with: MessageType
+    opened: str  # the state once the opening message is sent (and received)
+    moves: tuple[Move, ...] = ()
+    final: frozenset[str] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        types = [self.opens_with, *(m.type for m in self.moves)]
+        if len(set(types)) != len(types):
+            raise ValueError(f"{self.kind}: a message type may appear once in a conversation")
+
+    @property
+    def types(self) -> frozenset[MessageType]:
+        return frozenset({self.opens_with, *(m.type for m in self.moves)})
+
+    @property
+    def states(self) -> frozenset[str]:
+        found = {self.opened, *self.final}
+        for m in self.moves:
+            found.update(m.source, m.targets, m.crossing, m.absorbs)
+        return frozenset(found)
+
+    def move(self, type: MessageType) -> Move:
+        for m in self.moves:
+            if m.type == type:
+                return m
+        raise KeyError(f"{self.kind} has no move {type}")
+
+    def sender(self, type: MessageType) -> Side:
+        return Side.OPENER if type == self.opens_with else self.move(type).by
+
+    def may_send(self, state: str, side: Side, type: MessageType) -> bool:
+        """May ``side``, seeing the thread in ``state``, send ``type`` now?"""
+        if type == self.opens_with or type not in self.types:
+            return False
+        m = self.move(type)
+        return m.by == side and state in m.source
+
+    def after_sending(self, state: str, side: Side, type: MessageType, target: str | None = None) -> str:
+        """The state once ``side`` sent ``type``; ``ValueError`` if it may not."""
+        if not self.may_send(state, side, type):
+            raise ValueError(f"{self.kind}: {side} may not send {type} in state {state}")
+        return self._target(self.move(type), target)
+
+    def sendable(self, state: str, side: Side) -> list[MessageType]:
+        """What ``side`` may send now, in table order (the page's buttons)."""
+        return [m.type for m in self.moves if m.by == side and state in m.source]
+
+    def on_receive(self, state: str, type: MessageType, target: str | None = None) -> Received:
+        """What a received ``type`` (sent by the other side) does to a thread seen in ``state``."""
+        if type == self.opens_with or type not in self.types:
+            return Received(Outcome.REFUSE, state)
+        m = self.move(type)
+        if state in m.source or state in m.crossing:
+            return Received(Outcome.APPLY, self._target(m, target))
+        if state in m.absorbs:
+            return Received(Outcome.RECORD, state)
+        return Received(Outcome.REFUSE, state)
+
+    def is_final(self, state: str) -> bool:
+        return state in self.final
+
+    def _target(self, m: Move, target: str | None) -> str:
+        if target is None:
+            return m.target
+        if target not in m.targets:
+            raise ValueError(f"{self.kind}: {m.type} cannot lead to {target}")
+        return target
+
+
+def _states(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+def _move(
+    type: MessageType,
+    by: Side,
+    source: Iterable[str],
+    *targets: str,
+    crossing: Iterable[str] = (),
+    absorbs: Iterable[str] = (),
+) -> Move:
+    return Move(type, by, frozenset(source), targets, frozenset(crossing), frozenset(absorbs))
+
+
+OPENER, RESPONDER = Side.OPENER, Side.RESPONDER
+
+# The referrer offers; the receiver accepts or rejects, and reports done; the referrer may revoke
+# until the end. A revoke that crosses an answer wins on both sides (the referrer withdrew the
+# child's data: consent withdrawn, sent in error), the answer is recorded.
+REFERRAL = Conversation(
+    kind="referral",
+    opens_with=T.REFERRAL_OFFER,
+    opened="offered",
+    moves=(
+        _move(T.REFERRAL_ACCEPT, RESPONDER, ["offered"], "accepted", absorbs=["revoked"]),
+        _move(T.REFERRAL_REJECT, RESPONDER, ["offered"], "rejected", absorbs=["revoked"]),
+        _move(T.REFERRAL_DONE, RESPONDER, ["accepted"], "done", absorbs=["revoked"]),
+        _move(T.REFERRAL_REVOKE, OPENER, ["offered", "accepted"], "revoked", crossing=["rejected", "done"]),
+    ),
+    final=_states("rejected", "done", "revoked"),
+)
+
+# The holder offers the case; the receiver accepts (ownership moves) or rejects.
+TRANSFER = Conversation(
+    kind="transfer",
+    opens_with=T.CASE_TRANSFER,
+    opened="offered",
+    moves=(
+        _move(T.TRANSFER_ACCEPT, RESPONDER, ["offered"], "accepted"),
+        _move(T.TRANSFER_REJECT, RESPONDER, ["offered"], "rejected"),
+    ),
+    final=_states("accepted", "rejected"),
+)
+
+# A question against the reply clock; one response, which answers or declines every question.
+INFO_REQUEST = Conversation(
+    kind="info_request",
+    opens_with=T.INFO_REQUEST,
+    opened="open",
+    moves=(_move(T.INFO_RESPONSE, RESPONDER, ["open"], "answered", "declined"),),
+    final=_states("answered", "declined"),
+)
+
+# One message, nothing answers it.
+NOTICE = Conversation(kind="notice", opens_with=T.NOTICE, opened="sent", final=_states("sent"))
+
+CONVERSATIONS: Mapping[str, Conversation] = {c.kind: c for c in (REFERRAL, TRANSFER, INFO_REQUEST, NOTICE)}

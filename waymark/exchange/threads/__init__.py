@@ -1,0 +1,56 @@
+"""The kinds of conversation this node takes part in, one module each (``referral.py``,
+``transfer.py``, …), registered here when the exchange app is ready.
+
+Everything that needs the list of kinds or message types — the inbound handlers, the pages, the
+dashboards, the reconciler, shredding, the demo agreements, the registry's list of types this node
+implements — iterates ``KINDS``; nothing lists them by hand. A module is a kind when it calls
+``register``; ``load`` imports every module of this package.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from waymark.core.protocol.messages import MessageType
+
+from .base import ThreadKind
+
+KINDS: dict[str, ThreadKind] = {}
+
+
+def register(kind: ThreadKind) -> ThreadKind:
+    name = kind.conversation.kind
+    taken = implemented_types() & kind.conversation.types
+    if name in KINDS or taken:
+        raise ValueError(f"thread kind {name} clashes with one registered ({sorted(taken)})")
+    KINDS[name] = kind
+    return kind
+
+
+def unregister(name: str) -> None:
+    KINDS.pop(name, None)
+
+
+def load() -> None:
+    """Import every kind module of this package (each registers itself)."""
+    for module in pkgutil.iter_modules(__path__):
+        if module.name != "base":
+            importlib.import_module(f"{__name__}.{module.name}")
+
+
+def kind(name: str) -> ThreadKind:
+    return KINDS[name]
+
+
+def by_slug(slug: str) -> ThreadKind | None:
+    return next((k for k in KINDS.values() if k.slug == slug), None)
+
+
+def for_type(type: MessageType) -> ThreadKind | None:
+    return next((k for k in KINDS.values() if type in k.conversation.types), None)
+
+
+def implemented_types() -> frozenset[MessageType]:
+    """Every message type this node takes (and may send)."""
+    return frozenset(t for k in KINDS.values() for t in k.conversation.types)

@@ -1,0 +1,124 @@
+"""What a kind of conversation declares: its table, what each received message does here, the
+forms people answer with, how it is opened from a case, its page and its dashboard panels."""
+
+from __future__ import annotations
+
+import builtins
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.utils.functional import Promise
+from pydantic import BaseModel
+
+from waymark.accounts.models import User
+from waymark.cases.models import Case
+from waymark.core.clocks import Clock, ClockRule
+from waymark.core.protocol.envelope import Opened
+from waymark.core.protocol.messages import Body, MessageType
+from waymark.core.protocol.registry import Registry
+from waymark.core.protocol.threads import Conversation, Received
+
+from ..models import Thread
+from ..plumbing import side_of
+
+# A received opening message: write the thread (``plumbing.open_incoming``) and its effects.
+OnOpen = Callable[[Opened, Registry, dt.datetime], Thread]
+# A received later message the table allowed (``received.outcome`` says whether it moved the
+# thread or was only recorded): its effects beyond the ledger and the status.
+OnMessage = Callable[[Thread, Opened, Received, dt.datetime], None]
+# The form data of a page as the action's input schema expects it.
+FormData = Callable[[QueryDict, Thread | None], dict[str, Any]]
+
+
+def form_fields(post: QueryDict, _thread: Thread | None) -> dict[str, Any]:
+    """The posted fields as they are (one value each)."""
+    return {k: v for k, v in post.items() if k != "csrfmiddlewaretoken"}
+
+
+def peer_fields(post: QueryDict) -> dict[str, Any]:
+    """The fields every opening form has: to whom, for what purpose, under which agreement."""
+    return {k: post.get(k, "") for k in ("to_org", "purpose", "agreement_id")}
+
+
+@dataclass(frozen=True)
+class Action:
+    """A form on the thread page that sends ``type``: ``do(user, thread, parsed)``."""
+
+    type: MessageType
+    schema: builtins.type[BaseModel]
+    do: Callable[..., Thread]
+    data: FormData = form_fields
+    to_case: bool = False  # once done, show the case it landed on (an accepted transfer)
+
+
+@dataclass(frozen=True)
+class Opening:
+    """The form on a case's exchange page that opens a thread: ``do(user, case, parsed)``."""
+
+    schema: type[BaseModel]
+    do: Callable[..., Thread]
+    data: FormData
+    form: str  # template of the form
+    # May this user open one about this case now (beyond the exchange role)? The form is hidden otherwise.
+    shown: Callable[[User, Case, Sequence[Thread]], bool] = lambda _user, _case, _threads: True
+    # Where to go once sent: the thread's page (True) or back to the case's exchange page.
+    to_thread: bool = True
+    # What the form template needs besides the case page's context (its choices).
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A section of the exchange dashboard: rows of this kind's threads, one line template."""
+
+    order: int
+    id: str
+    title: Promise
+    empty: Promise
+    rows: Callable[[QuerySet[Thread]], Any]  # the user's threads of this kind → rows to show
+    line: str  # template of one row ("t" is the thread)
+
+
+@dataclass(frozen=True)
+class ThreadKind:
+    conversation: Conversation
+    slug: str  # the kind in URLs ("request" for info_request)
+    label: Promise  # what people call one ("Referral")
+    line: str  # template of one thread on a case's exchange page ("t" is the thread)
+    on_open: OnOpen
+    on_message: Mapping[MessageType, OnMessage] = field(default_factory=dict)
+    # For a received answer with several possible targets (answered / declined): which one.
+    target: Callable[[Body], str | None] = lambda _body: None
+    actions: Mapping[str, Action] = field(default_factory=dict)
+    opening: Opening | None = None
+    page: str = ""  # template of the thread page ("" when the kind has none)
+    page_context: Callable[[Thread], dict[str, Any]] = lambda _thread: {}
+    panels: Sequence[Panel] = ()
+    # The kind's states and message types as people read them (pages, dashboards).
+    states: Mapping[str, Promise] = field(default_factory=dict)
+    # The clock on an open thread's answer (``Thread.due_at`` is its due time), if the kind has one.
+    clock: ClockRule | None = None
+    messages: Mapping[str, Promise] = field(default_factory=dict)
+    order: int = 100  # where its forms and lines come on a case's page
+
+    @property
+    def name(self) -> str:
+        return self.conversation.kind
+
+    def clock_of(self, thread: Thread) -> Clock | None:
+        """The thread's answer clock: running while it waits, met once it moved on."""
+        if self.clock is None or thread.due_at is None:
+            return None
+        clock = self.clock.until(thread.due_at, started_at=thread.created_at)
+        if thread.status == self.conversation.opened:
+            return clock
+        return clock.met(max(thread.answered_at or thread.updated_at, thread.created_at))
+
+    def sendable(self, thread: Thread) -> set[str]:
+        """The names of the actions this side may take now (the page's forms)."""
+        allowed = set(self.conversation.sendable(thread.status, side_of(thread)))
+        return {name for name, action in self.actions.items() if action.type in allowed}

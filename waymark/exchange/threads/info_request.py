@@ -1,0 +1,310 @@
+"""Information requests: questions to another organisation about a child, and one response that
+answers or declines each, against the reply clock the agreement commits the receiver to
+(``core.protocol.threads.INFO_REQUEST``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+from pydantic import Field, StringConstraints, model_validator
+
+from waymark.accounts.models import User
+from waymark.cases.models import Case
+from waymark.core.clocks import ClockRule
+from waymark.core.protocol import messages as m
+from waymark.core.protocol.envelope import Opened
+from waymark.core.protocol.messages import MessageType
+from waymark.core.protocol.registry import Registry
+from waymark.core.protocol.threads import INFO_REQUEST, Received
+from waymark.errors import ActionError
+from waymark.vocab import DataCategory, EventType
+
+from .. import guard
+from .. import plumbing as p
+from ..models import Direction, Thread
+from ..node import LocalNode
+from ..schemas import In, Short, Text, ToPeer
+from ..timeline import add_event
+from . import register
+from .base import Action, Opening, Panel, ThreadKind, peer_fields
+
+T = MessageType
+WHAT = "request"
+# Without a response commitment in the agreement, a request asks for a reply within a week.
+REPLY = ClockRule("info_reply", within=dt.timedelta(days=7), warn_before=dt.timedelta(hours=24))
+
+
+class QuestionIn(In):
+    category: DataCategory
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class InfoRequestIn(ToPeer):
+    questions: list[QuestionIn] = Field(min_length=1, max_length=50)
+    legal_basis: Short = ""
+
+
+class AnswerIn(In):
+    question_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+    text: Text = ""
+    declined: Annotated[str, StringConstraints(pattern=r"^[a-z_]{0,32}$")] = ""
+
+    @model_validator(mode="after")
+    def _one(self) -> AnswerIn:
+        if bool(self.text) == bool(self.declined):
+            raise ValueError("text: answer, or say why you decline")
+        return self
+
+
+class InfoAnswerIn(In):
+    answers: list[AnswerIn] = Field(min_length=1, max_length=50)
+
+
+def _answers_text(answers: Any) -> str:
+    return "\n".join(a.text or f"(declined: {a.declined})" for a in answers)
+
+
+def _target(body: m.Body) -> str:
+    assert isinstance(body, m.InfoResponse)
+    return "declined" if all(a.declined for a in body.answers) else "answered"
+
+
+# --- sending -----------------------------------------------------------------------------------
+
+
+def do_request_information(
+    user: User, case: Case, data: InfoRequestIn, *, node: LocalNode | None = None
+) -> Thread:
+    """Ask another organisation questions about the case's child, against the reply clock."""
+    from_org = p.require_member(user)
+    ctx = p.context(node)
+    questions = tuple(
+        m.Question(id=f"q{i}", category=q.category, text=q.text)
+        for i, q in enumerate(data.questions, start=1)
+    )
+    # The deadline depends on the agreement, the agreement on the categories: pick it with a
+    # provisional deadline (categories do not depend on it), then set the real one.
+    provisional = m.InfoRequest(
+        questions=questions, reply_by=REPLY.start(ctx.now).due_at, legal_basis=data.legal_basis
+    )
+    p.authorise_sending(user, case, data.purpose, m.categories_used(T.INFO_REQUEST, provisional))
+    agreement = p.choose_agreement(
+        ctx, from_org, data.to_org, data.purpose, provisional, T.INFO_REQUEST, data.agreement_id
+    )
+    within = guard.reply_deadline(agreement, T.INFO_REQUEST, data.to_org)
+    clock = REPLY.start(ctx.now, within=within)
+    body = m.InfoRequest(questions=questions, reply_by=clock.due_at, legal_basis=data.legal_basis)
+    with transaction.atomic():
+        request, _row = p.open_thread(
+            ctx,
+            INFO_REQUEST,
+            user=user,
+            case=case,
+            to_org=data.to_org,
+            agreement=agreement,
+            purpose=data.purpose,
+            body=body,
+            summary="Information request to",
+            data={"questions": [q.model_dump(mode="json") for q in questions]},
+            facts={"legal_basis": data.legal_basis} if data.legal_basis else {},
+            due_at=clock.due_at,
+        )
+        add_event(
+            case,
+            type=EventType.NOTE,
+            summary=f"Information requested from {request.peer_org_name} (reply due {clock.due_at:%Y-%m-%d %H:%M} UTC)",
+            details="\n".join(q.text for q in questions),
+            category=DataCategory(questions[0].category.value),
+            user=user,
+            at=ctx.now,
+        )
+    return request
+
+
+def do_answer_information(
+    user: User, request: Thread, data: InfoAnswerIn, *, node: LocalNode | None = None
+) -> Thread:
+    """Answer (or decline) each question of a request this organisation received."""
+    if request.direction != Direction.INCOMING or request.local_org_id != user.organisation_id:
+        p.require_member(user)
+        raise ActionError("this request was not addressed to your organisation")
+    if request.status != INFO_REQUEST.opened:
+        raise ActionError("this request has already been answered")
+    from_org = p.check_reply(user, request, INFO_REQUEST, T.INFO_RESPONSE, WHAT, "answered")
+    by_id = {q["id"]: q for q in request.data.doc("questions", list)}
+    unknown = [a.question_id for a in data.answers if a.question_id not in by_id]
+    if unknown:
+        raise ActionError(f"no such question: {', '.join(unknown)}", field="answers")
+    answers = tuple(
+        m.Answer(
+            question_id=a.question_id,
+            category=by_id[a.question_id]["category"],
+            text=a.text,
+            declined=a.declined,
+        )
+        for a in data.answers
+    )
+    body = m.InfoResponse(answers=answers)
+    ctx = p.context(node)
+    if request.case is not None:
+        p.authorise_sending(user, request.case, request.purpose, m.categories_used(T.INFO_RESPONSE, body))
+    with transaction.atomic():
+        locked = p.lock(request, WHAT)
+        p.answer(
+            ctx,
+            locked,
+            INFO_REQUEST,
+            user=user,
+            from_org=from_org,
+            type=T.INFO_RESPONSE,
+            body=body,
+            summary=f"Answer to {locked.peer_org_name}",
+            target=_target(body),
+        )
+        locked.data.put(answers=[a.model_dump(mode="json") for a in answers])
+        locked.answered_at = ctx.now
+        locked.answered_by = user
+        locked.save()
+        if locked.case is not None:
+            add_event(
+                locked.case,
+                type=EventType.NOTE,
+                summary=f"Information sent to {locked.peer_org_name}",
+                details=_answers_text(answers),
+                category=DataCategory(answers[0].category.value),
+                user=user,
+                at=ctx.now,
+            )
+    return locked
+
+
+# --- receiving ---------------------------------------------------------------------------------
+
+
+def _on_request(opened: Opened, registry: Registry, now: dt.datetime) -> Thread:
+    body = opened.body
+    assert isinstance(body, m.InfoRequest)
+    request = p.open_incoming(
+        INFO_REQUEST,
+        opened,
+        registry,
+        now,
+        data={"questions": [q.model_dump(mode="json") for q in body.questions]},
+        facts={"legal_basis": body.legal_basis} if body.legal_basis else {},
+        due_at=body.reply_by,
+    )
+    if request.case is not None:
+        add_event(
+            request.case,
+            type=EventType.NOTE,
+            summary=f"Information requested by {request.peer_org_name} (reply by {body.reply_by:%Y-%m-%d %H:%M} UTC)",
+            details="\n".join(q.text for q in body.questions),
+            category=DataCategory(body.questions[0].category.value),
+            at=now,
+        )
+    return request
+
+
+def _on_response(request: Thread, opened: Opened, received: Received, now: dt.datetime) -> None:
+    body = opened.body
+    assert isinstance(body, m.InfoResponse)
+    request.data.put(answers=[a.model_dump(mode="json") for a in body.answers])
+    request.answered_at = now
+    if request.case is not None:
+        late = request.due_at is not None and now > request.due_at
+        add_event(
+            request.case,
+            type=EventType.NOTE,
+            summary=f"Information received from {request.peer_org_name}"
+            + (" (after the reply deadline)" if late else ""),
+            details=_answers_text(body.answers),
+            category=DataCategory(body.answers[0].category.value),
+            at=now,
+        )
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+def _request_form(post: QueryDict, _thread: Thread | None) -> dict[str, Any]:
+    questions = [
+        {"category": category, "text": text}
+        for category, text in zip(
+            post.getlist("question_category"), post.getlist("question_text"), strict=False
+        )
+        if text.strip()
+    ]
+    return {**peer_fields(post), "questions": questions, "legal_basis": post.get("legal_basis", "")}
+
+
+def _answer_form(post: QueryDict, thread: Thread | None) -> dict[str, Any]:
+    assert thread is not None
+    answers = []
+    for question in thread.data.doc("questions", list):
+        qid = question["id"]
+        text = post.get(f"answer_{qid}", "").strip()
+        declined = post.get(f"declined_{qid}", "").strip()
+        answers.append({"question_id": qid, "text": "" if declined else text, "declined": declined})
+    return {"answers": answers}
+
+
+def _page(request: Thread) -> dict[str, Any]:
+    answers = {a["question_id"]: a for a in request.data.doc("answers", list)}
+    return {
+        "rows": [(q, answers.get(q["id"])) for q in request.data.doc("questions", list)],
+        "legal_basis": request.facts.get("legal_basis", ""),
+    }
+
+
+def _to_answer(threads: QuerySet[Thread]) -> Any:
+    return threads.filter(direction=Direction.INCOMING, status=INFO_REQUEST.opened).order_by("due_at")
+
+
+def _waiting(threads: QuerySet[Thread]) -> Any:
+    return threads.filter(direction=Direction.OUTGOING, status=INFO_REQUEST.opened).order_by("due_at")
+
+
+KIND = register(
+    ThreadKind(
+        conversation=INFO_REQUEST,
+        slug="request",
+        label=_("Information request"),
+        line="exchange/info_request/_line.html",
+        on_open=_on_request,
+        on_message={T.INFO_RESPONSE: _on_response},
+        target=_target,
+        clock=REPLY,
+        actions={"answer": Action(T.INFO_RESPONSE, InfoAnswerIn, do_answer_information, _answer_form)},
+        opening=Opening(
+            InfoRequestIn, do_request_information, _request_form, form="exchange/info_request/_open.html"
+        ),
+        page="exchange/request.html",
+        page_context=_page,
+        panels=(
+            Panel(
+                30,
+                "requests-in",
+                _("Information requested from us"),
+                _("No request is waiting for our reply."),
+                _to_answer,
+                "exchange/info_request/_panel_line.html",
+            ),
+            Panel(
+                40,
+                "requests-out",
+                _("Information we are waiting for"),
+                _("We are not waiting for any reply."),
+                _waiting,
+                "exchange/info_request/_panel_line.html",
+            ),
+        ),
+        states={"open": _("Awaiting a reply"), "answered": _("Answered"), "declined": _("Declined")},
+        messages={T.INFO_REQUEST: _("Request"), T.INFO_RESPONSE: _("Response")},
+        order=20,
+    )
+)

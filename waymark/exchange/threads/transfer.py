@@ -1,0 +1,469 @@
+"""Case transfers: a case handed over to an organisation on another node.
+
+The child, the case, the care plan and the history the sender chose travel in one
+``case_transfer``; ownership moves when the receiver accepts (``core.protocol.threads.TRANSFER``).
+Sender side: on acceptance the case becomes a closed, read-only copy (status "transferred", kept
+until ``cases.Case.retain_until``). Receiver side: the offer as received is kept (sealed) until
+someone accepts (a case is opened from it, or it is added to a case this organisation holds) or
+rejects; it is then cleared (the accepted data lives in the case, the rejected data nowhere).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+from pydantic import Field, field_validator
+
+from waymark.accounts.models import User
+from waymark.cases import actions as case_actions
+from waymark.cases.actions import close_transferred_copy
+from waymark.cases.models import Case
+from waymark.cases.schemas import CarePlanIn, CaseIn, RegisterChildIn
+from waymark.core.protocol import messages as m
+from waymark.core.protocol.envelope import Opened
+from waymark.core.protocol.messages import MessageType, RejectReason, body_json
+from waymark.core.protocol.registry import Registry
+from waymark.core.protocol.threads import TRANSFER, Received
+from waymark.errors import ActionError
+from waymark.policy import service as policy
+from waymark.vocab import CaseStatus, DataCategory, EventType, PolicyAction, Purpose, RiskLevel
+
+from .. import payloads
+from .. import plumbing as p
+from ..labels import choices
+from ..models import Direction, Thread
+from ..node import LocalNode
+from ..schemas import ExistingCase, In, Text, ToPeer
+from ..timeline import add_event
+from . import register
+from .base import Action, Opening, Panel, ThreadKind, peer_fields
+
+T = MessageType
+WHAT = "transfer"
+# What a transfer may carry besides identity, the case summary and the care plan (always sent).
+TRANSFER_OPTIONAL = (DataCategory.LEGAL_STATUS, DataCategory.GUARDIAN)
+# The history categories offered by default: what the next organisation needs to continue care.
+TRANSFER_HISTORY_DEFAULT = (
+    DataCategory.IDENTITY,
+    DataCategory.CONTACT_LOCATION,
+    DataCategory.FAMILY,
+    DataCategory.CASE_NOTES,
+)
+_CLOSED = (CaseStatus.TRANSFERRED, CaseStatus.CLOSED)
+
+
+class TransferIn(ToPeer):
+    """Hand the case over to an organisation on another node."""
+
+    purpose: Purpose = Purpose.CARE_CONTINUITY
+    reason: Text = ""
+    include: list[DataCategory] = Field(default_factory=lambda: [DataCategory.LEGAL_STATUS])
+    # Timeline events of these categories travel (the sender chooses the history); none: no history.
+    history: list[DataCategory] = Field(default_factory=lambda: list(TRANSFER_HISTORY_DEFAULT))
+
+    @field_validator("include")
+    @classmethod
+    def _optional(cls, v: list[DataCategory]) -> list[DataCategory]:
+        extra = [c for c in v if c not in TRANSFER_OPTIONAL]
+        if extra:
+            raise ValueError(f"a transfer does not carry {', '.join(extra)} besides its history")
+        return v
+
+
+class TransferAcceptIn(In):
+    note: Text = ""
+    # Add the transfer to a case this organisation already holds (its reference), instead of opening one.
+    existing_case: ExistingCase = ""
+
+
+class TransferRejectIn(In):
+    reason_code: RejectReason
+    note: Text = ""
+
+
+# --- sending -----------------------------------------------------------------------------------
+
+
+def _pending(case: Case) -> bool:
+    return Thread.objects.filter(
+        kind=TRANSFER.kind, case=case, direction=Direction.OUTGOING, status=TRANSFER.opened
+    ).exists()
+
+
+def check_offer_transfer(user: User, case: Case, purpose: str) -> str:
+    """May ``user`` offer ``case`` to another organisation now? Their organisation's slug."""
+    from_org = p.require_member(user)
+    if case.organisation_id != user.organisation_id:
+        raise ActionError("only the organisation that holds the case can transfer it")
+    if case.status in _CLOSED:
+        raise ActionError(f"this case is {case.get_status_display().lower()}: it cannot be transferred")
+    if _pending(case):
+        raise ActionError("a transfer of this case is already waiting for an answer")
+    changing = policy.authorize(
+        user, case, purpose=purpose, categories=[DataCategory.CASE_NOTES], action=PolicyAction.UPDATE
+    )[DataCategory.CASE_NOTES]
+    if not changing.allowed:
+        raise ActionError(f"you may not transfer this case for {purpose}", field="purpose")
+    return from_org
+
+
+def do_offer_transfer(user: User, case: Case, data: TransferIn, *, node: LocalNode | None = None) -> Thread:
+    """Offer to hand ``case`` over to ``data.to_org``; ownership moves when they accept."""
+    from_org = check_offer_transfer(user, case, data.purpose)
+    ctx = p.context(node)
+    body = payloads.transfer_body(case, include=data.include, history_of=data.history, reason=data.reason)
+    p.authorise_sending(user, case, data.purpose, m.categories_used(T.CASE_TRANSFER, body))
+    agreement = p.choose_agreement(
+        ctx, from_org, data.to_org, data.purpose, body, T.CASE_TRANSFER, data.agreement_id
+    )
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.status in _CLOSED or _pending(case):
+            raise ActionError("someone else changed this case meanwhile; reload the page")
+        transfer, _row = p.open_thread(
+            ctx,
+            TRANSFER,
+            user=user,
+            case=case,
+            to_org=data.to_org,
+            agreement=agreement,
+            purpose=data.purpose,
+            body=body,
+            summary="Case transfer to",
+            data={"reason": data.reason},
+            facts={"history_count": len(body.timeline)},
+        )
+        add_event(
+            case,
+            type=EventType.TRANSFER,
+            summary=f"Transfer offered to {transfer.peer_org_name}",
+            details=data.reason,
+            user=user,
+            at=ctx.now,
+        )
+    return transfer
+
+
+def _import_offer(user: User, case: Case, transfer: Thread, at: dt.datetime) -> None:
+    """Write what the transfer brought into ``case``: case summary, care plan, history, guardian."""
+    offer = m.CaseTransfer.model_validate(transfer.data.doc("offer"))
+    summary = offer.case
+    missing = summary.status == CaseStatus.MISSING and summary.missing_category is not None
+    case_actions.do_update_case(
+        user,
+        case,
+        CaseIn.from_case(
+            case,
+            status=CaseStatus.MISSING if missing else CaseStatus.OPEN,
+            missing_category=summary.missing_category if missing else None,
+            unaccompanied=case.unaccompanied if summary.unaccompanied is None else summary.unaccompanied,
+            separated=case.separated if summary.separated is None else summary.separated,
+            risk_level=summary.risk_level or case.risk_level,
+            risk_reasons=summary.risk_reasons,
+        ),
+    )
+    plan = offer.care_plan
+    case_actions.do_update_care_plan(
+        user,
+        case,
+        CarePlanIn(
+            needs=plan.needs, objectives=plan.objectives, services=plan.services, review_date=plan.review_date
+        ),
+    )
+    for entry in offer.timeline:
+        case_actions.create_event(
+            case,
+            type=entry.type,
+            occurred_at=entry.occurred_at,
+            category=entry.category,
+            summary=entry.summary,
+            details=entry.details,
+            location=entry.location[:200],
+            author=None,
+            source=entry.source,
+        )
+    if offer.guardian is not None:
+        g = offer.guardian
+        add_event(
+            case,
+            type=EventType.NOTE,
+            summary=f"Guardian at {transfer.peer_org_name}: {g.name}"[:300],
+            details="\n".join(part for part in (g.organisation, g.contact) if part),
+            category=DataCategory.GUARDIAN,
+            at=at,
+        )
+
+
+def do_accept_transfer(
+    user: User, transfer: Thread, data: TransferAcceptIn, *, node: LocalNode | None = None
+) -> Thread:
+    """Take the case over: open it here (or complete a case we hold) from what was transferred,
+    and tell the sender, whose case then closes."""
+    from_org = p.check_reply(user, transfer, TRANSFER, T.TRANSFER_ACCEPT, WHAT, "accepted")
+    ctx = p.context(node)
+    with transaction.atomic():
+        locked = p.lock(transfer, WHAT)
+        if data.existing_case:
+            case = Case.objects.filter(reference=data.existing_case, organisation=user.organisation).first()
+            if case is None:
+                raise ActionError(
+                    f"your organisation holds no case {data.existing_case}", field="existing_case"
+                )
+        elif locked.case is not None and locked.case.organisation_id == user.organisation_id:
+            case = locked.case  # the conversation is already about a case held here (an earlier referral)
+        else:
+            offered = locked.data.doc("offer")
+            case = case_actions.do_register_child(
+                user,
+                RegisterChildIn(
+                    child=payloads.child_in(offered, locked.peer_org_name),
+                    case=CaseIn(),
+                    confirm_not_duplicate=True,
+                ),
+                fictional=bool((offered.get("child") or {}).get("is_fictional")),
+            )
+        add_event(
+            case,
+            type=EventType.TRANSFER,
+            summary=f"Case transferred from {locked.peer_org_name}"
+            + (f" (their reference {locked.peer_case_reference})" if locked.peer_case_reference else ""),
+            details=locked.data.text("reason"),
+            at=ctx.now,
+        )
+        _import_offer(user, case, locked, ctx.now)
+        case.refresh_from_db()
+        body = m.TransferAccept(
+            receiver_case_reference=case.reference, responsible_from=ctx.now, note=data.note
+        )
+        p.authorise_sending(user, case, locked.purpose, m.categories_used(T.TRANSFER_ACCEPT, body))
+        p.answer(
+            ctx,
+            locked,
+            TRANSFER,
+            user=user,
+            from_org=from_org,
+            type=T.TRANSFER_ACCEPT,
+            body=body,
+            summary=f"Transfer accepted → {locked.peer_org_name}",
+            case=case,
+        )
+        p.link(case, locked.peer_node, locked.peer_org, locked.conversation_id)
+        locked.case = case
+        locked.data.put(offer={}, response_reason=data.note)  # the data now lives in the case
+        locked.facts = {**locked.facts, "responsible_from": ctx.now.isoformat()}
+        locked.answered_by = user
+        locked.answered_at = ctx.now
+        locked.save()
+        add_event(
+            case,
+            type=EventType.TRANSFER,
+            summary=f"Transfer accepted: {locked.local_org.name} is responsible from now on",
+            details=data.note,
+            user=user,
+            at=ctx.now,
+        )
+    return locked
+
+
+def do_reject_transfer(
+    user: User, transfer: Thread, data: TransferRejectIn, *, node: LocalNode | None = None
+) -> Thread:
+    """Refuse a transfer with a reason; what was offered is deleted here."""
+    from_org = p.check_reply(user, transfer, TRANSFER, T.TRANSFER_REJECT, WHAT, "rejected")
+    ctx = p.context(node)
+    body = m.TransferReject(reason_code=data.reason_code, note=data.note)
+    with transaction.atomic():
+        locked = p.lock(transfer, WHAT)
+        p.answer(
+            ctx,
+            locked,
+            TRANSFER,
+            user=user,
+            from_org=from_org,
+            type=T.TRANSFER_REJECT,
+            body=body,
+            summary=f"Transfer rejected → {locked.peer_org_name}",
+        )
+        text = p.note_of(body)
+        locked.data.put(offer={}, response_reason=text)  # data minimisation: nothing of it stays here
+        locked.answered_by = user
+        locked.answered_at = ctx.now
+        locked.save()
+        if locked.case is not None:
+            add_event(
+                locked.case,
+                type=EventType.TRANSFER,
+                summary=f"Transfer from {locked.peer_org_name} rejected",
+                details=text,
+                user=user,
+                at=ctx.now,
+            )
+    return locked
+
+
+# --- receiving ---------------------------------------------------------------------------------
+
+
+def _on_offer(opened: Opened, registry: Registry, now: dt.datetime) -> Thread:
+    """An offer to take a case over: kept, unapplied, until a person here accepts or rejects it."""
+    body = opened.body
+    assert isinstance(body, m.CaseTransfer)
+    transfer = p.open_incoming(
+        TRANSFER,
+        opened,
+        registry,
+        now,
+        data={"reason": body.reason, "offer": body_json(body)},
+        peer_case_reference=body.sender_case_reference,
+        facts={"history_count": len(body.timeline)},
+    )
+    if transfer.case is not None:
+        add_event(
+            transfer.case,
+            type=EventType.TRANSFER,
+            summary=f"Transfer of the case offered by {transfer.peer_org_name}",
+            details=body.reason,
+            at=now,
+        )
+    return transfer
+
+
+def _on_answer(transfer: Thread, opened: Opened, received: Received, now: dt.datetime) -> None:
+    """accept / reject, from the organisation we offered the case to. On acceptance our case
+    becomes a closed, read-only copy kept for the retention period."""
+    body = opened.body
+    text = p.note_of(body)
+    transfer.data.put(response_reason=text)
+    transfer.answered_at = now
+    case = transfer.case
+    if isinstance(body, m.TransferAccept):
+        transfer.peer_case_reference = body.receiver_case_reference
+        transfer.facts = {**transfer.facts, "responsible_from": body.responsible_from.isoformat()}
+        if case is not None:
+            keep = (now + dt.timedelta(days=settings.WAYMARK_TRANSFERRED_COPY_RETENTION_DAYS)).date()
+            close_transferred_copy(case, at=now, retain_until=keep)
+            their = (
+                f" (their reference {body.receiver_case_reference})" if body.receiver_case_reference else ""
+            )
+            add_event(
+                case,
+                type=EventType.TRANSFER,
+                summary=f"Transfer accepted by {transfer.peer_org_name}{their}; this copy is closed",
+                details="\n".join(
+                    part
+                    for part in (
+                        f"Responsible from {body.responsible_from:%Y-%m-%d %H:%M} UTC.",
+                        f"This closed copy is kept until {keep:%Y-%m-%d}.",
+                        text,
+                    )
+                    if part
+                ),
+                at=now,
+            )
+    elif case is not None:
+        add_event(
+            case,
+            type=EventType.TRANSFER,
+            summary=f"Transfer rejected by {transfer.peer_org_name}; the case stays here",
+            details=text,
+            at=now,
+        )
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+def _offer_form(post: QueryDict, _thread: Thread | None) -> dict[str, Any]:
+    return {
+        **peer_fields(post),
+        "reason": post.get("reason", ""),
+        "include": post.getlist("include"),
+        "history": post.getlist("history"),
+    }
+
+
+def _shown(user: User, case: Case, threads: Sequence[Thread]) -> bool:
+    return (
+        case.organisation_id == user.organisation_id
+        and case.status not in _CLOSED
+        and not any(
+            t.kind == TRANSFER.kind and t.direction == Direction.OUTGOING and t.status == TRANSFER.opened
+            for t in threads
+        )
+    )
+
+
+def _page(transfer: Thread) -> dict[str, Any]:
+    offer = transfer.data.doc("offer")
+    summary = offer.get("case") or {}
+    responsible = transfer.facts.get("responsible_from")
+    return {
+        "offer": offer,
+        "reason": transfer.data.text("reason"),
+        "response_reason": transfer.data.text("response_reason"),
+        "history_count": transfer.facts.get("history_count", 0),
+        "responsible_from": dt.datetime.fromisoformat(responsible) if responsible else None,
+        "child": offer.get("child", {}),
+        "summary": summary,
+        "risk_label": RiskLevel(summary["risk_level"]).label
+        if summary.get("risk_level") in RiskLevel.values
+        else "",
+        "plan": offer.get("care_plan", {}),
+        "history": offer.get("timeline", []),
+        "guardian": offer.get("guardian"),
+        "reject_reasons": choices(RejectReason),
+    }
+
+
+def _open(threads: QuerySet[Thread]) -> Any:
+    return threads.filter(status=TRANSFER.opened).order_by("created_at")
+
+
+KIND = register(
+    ThreadKind(
+        conversation=TRANSFER,
+        slug="transfer",
+        label=_("Case transfer"),
+        line="exchange/transfer/_line.html",
+        on_open=_on_offer,
+        on_message={T.TRANSFER_ACCEPT: _on_answer, T.TRANSFER_REJECT: _on_answer},
+        actions={
+            "accept": Action(T.TRANSFER_ACCEPT, TransferAcceptIn, do_accept_transfer, to_case=True),
+            "reject": Action(T.TRANSFER_REJECT, TransferRejectIn, do_reject_transfer),
+        },
+        opening=Opening(
+            TransferIn,
+            do_offer_transfer,
+            _offer_form,
+            form="exchange/transfer/_open.html",
+            shown=_shown,
+            context={"transfer_optional": TRANSFER_OPTIONAL, "history_default": TRANSFER_HISTORY_DEFAULT},
+        ),
+        page="exchange/transfer.html",
+        page_context=_page,
+        panels=(
+            Panel(
+                20,
+                "transfers",
+                _("Case transfers"),
+                _("No transfer is waiting for an answer."),
+                _open,
+                "exchange/transfer/_panel_line.html",
+            ),
+        ),
+        states={"offered": _("Offered"), "accepted": _("Accepted"), "rejected": _("Rejected")},
+        messages={
+            T.CASE_TRANSFER: _("Offer"),
+            T.TRANSFER_ACCEPT: _("Accept"),
+            T.TRANSFER_REJECT: _("Reject"),
+        },
+        order=30,
+    )
+)

@@ -10,7 +10,10 @@ engine:
 2. this node: the recipient organisation is one it hosts;
 3. Cedar (``waymark.policy``): may the recipient organisation (in any role the agreement grants)
    read each declared category of the sender organisation's case for this purpose, under this
-   agreement? The firewall's ``forbid`` rules (immigration purpose or sector) apply here too.
+   agreement? The firewall's ``forbid`` rules (immigration purpose or sector) apply here too;
+4. this node: it implements the message type (``capabilities.implemented_types``), else
+   ``not_implemented``. Asked last, so a message policy refuses is always refused as policy
+   (and alerts the DPO as such), and "not implemented" is said only to an entitled sender.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from waymark.policy import service as policy
 from waymark.policy.facts import AgreementFacts, GrantFacts, Resource, Subject
 from waymark.vocab import PolicyAction
 
+from .capabilities import implemented_types
+
 # Cedar needs an end date; an open-ended agreement ends when the registry says so.
 _OPEN_END = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
 
@@ -42,6 +47,7 @@ _REASON_TEXT = {
     ReasonCode.EXPIRED: "the agreement has ended",
     ReasonCode.NOT_PARTY: "an organisation is not a party to the agreement",
     ReasonCode.NOT_GRANTED: "the agreement does not cover this message type, purpose or category",
+    ReasonCode.NOT_IMPLEMENTED: "this node does not implement this message type yet",
 }
 
 
@@ -172,6 +178,8 @@ def inbound_refusal(registry: Registry, header: Header, now: dt.datetime) -> tup
     )
     if refused:
         return ReasonCode.NOT_GRANTED, refused
+    if header.type not in implemented_types():
+        return ReasonCode.NOT_IMPLEMENTED, f"this node does not implement {header.type.value} messages yet"
     return None
 
 

@@ -450,5 +450,8 @@ def apply(opened: Opened, registry: Registry, now: dt.datetime) -> Case | None:
     """Apply an accepted message; returns the local case it landed on (if any)."""
     handler = HANDLERS.get(opened.header.type)
     if handler is None:
-        raise Refusal(ReasonCode.NOT_GRANTED, f"this node does not take {opened.header.type.value} messages")
+        raise Refusal(
+            ReasonCode.NOT_IMPLEMENTED,
+            f"this node does not implement {opened.header.type.value} messages yet",
+        )
     return handler(opened, registry, now)

@@ -14,6 +14,9 @@ engine:
 4. this node: it implements the message type (``capabilities.implemented_types``), else
    ``not_implemented``. Asked last, so a message policy refuses is always refused as policy
    (and alerts the DPO as such), and "not implemented" is said only to an entitled sender.
+
+The sender asks the same before sealing (``choose_agreement``), with the recipient node's entry
+in the registry standing for the recipient's implementation (``Node.takes``).
 """
 
 from __future__ import annotations
@@ -197,7 +200,8 @@ def choose_agreement(
     """The agreement a message will travel under (the one named, or the first that allows it),
     checked exactly as the receiver will check it. ``ActionError`` explains a refusal."""
     wanted = sorted({str(c) for c in categories})
-    if registry.organisation(to_org) is None:
+    recipient, peer = registry.organisation(to_org), registry.node_for_org(to_org)
+    if recipient is None or peer is None:
         raise ActionError(f"'{to_org}' is not an organisation in the federation registry", field="to_org")
     if agreement_id:
         reason = registry.agreement_decision(
@@ -235,6 +239,13 @@ def choose_agreement(
     )
     if refused:
         raise ActionError(refused, field="categories")
+    if not peer.takes(type):
+        # The receiver would refuse it (not_implemented); say so now, in words, and seal nothing.
+        raise ActionError(
+            f"{recipient.name} (node {peer.node_id}) does not take {type.value.replace('_', ' ')} "
+            "messages yet",
+            field="to_org",
+        )
     return agreement
 
 

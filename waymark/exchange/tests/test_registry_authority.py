@@ -1,5 +1,5 @@
-"""The registry authority (and `make run`) lists what each node implements, only once every node says: a registry
-with the member would be refused by nodes older than it (upgrade one node at a time)."""
+"""The registry authority (and ``make run``) lists what each node implements, but only once every
+node says: nodes older than the member refuse a registry that has it (upgrade one at a time)."""
 
 from __future__ import annotations
 

@@ -4,6 +4,8 @@ is taken to implement the baseline, and nothing newer."""
 
 from __future__ import annotations
 
+from collections.abc import Set
+
 import pytest
 from django.urls import reverse
 
@@ -21,7 +23,7 @@ from waymark.vocab import DataCategory
 NOTICE = NoticeIn(to_org="fr-ngo-calais", category=DataCategory.CASE_NOTES, subject="Left the centre")
 
 
-def france_takes(federation, types: set[MessageType]) -> Registry:
+def france_takes(federation, types: Set[MessageType]) -> Registry:
     """Re-issue the registry with node-fr's entry listing ``types``."""
     nodes = tuple(
         n.model_copy(update={"message_types": tuple(sorted(types))}) if n.node_id == "node-fr" else n

@@ -44,8 +44,8 @@ def build(**types: list[str] | None):
 def test_every_node_declaring_its_types_puts_them_in_the_registry():
     registry = build(node_it=["notice", "sighting"], node_fr=["notice"])
 
-    assert registry.node("node-it").message_types == (MessageType.NOTICE, MessageType.SIGHTING)  # type: ignore[union-attr]
-    assert not registry.node("node-fr").takes(MessageType.SIGHTING)  # type: ignore[union-attr]
+    assert registry.node("node-it").message_types == (MessageType.NOTICE, MessageType.SIGHTING)
+    assert not registry.node("node-fr").takes(MessageType.SIGHTING)
 
 
 def test_while_one_node_is_older_no_node_is_listed_with_types():

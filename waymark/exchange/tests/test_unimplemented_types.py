@@ -17,6 +17,7 @@ from waymark.core.protocol.messages import REPLY_TYPES, MessageType, make_header
 from waymark.core.protocol.reasons import ReasonCode
 from waymark.core.protocol.receipts import ReceiptStatus, verify_receipt
 from waymark.core.protocol.registry import BASELINE_MESSAGE_TYPES, Grant, GrantAction
+from waymark.core.protocol.vocab import DataCategory, Purpose, Role
 from waymark.exchange import handlers
 from waymark.exchange.capabilities import implemented_types
 from waymark.exchange.inbound import receive
@@ -31,7 +32,6 @@ from waymark.exchange.models import (
 )
 from waymark.exchange.registry import current_registry
 from waymark.exchange.testing import dated_agreement, dated_registry
-from waymark.vocab import DataCategory, Purpose, Role
 
 IT, FR = proto.node_keys("node-it"), proto.node_keys("node-fr")
 SAMPLES = proto.sample_bodies()

@@ -8,6 +8,10 @@ A spec (YAML or JSON) names the federation, the nodes (each by the ``node.json``
 ``node_init`` wrote, plus its country), the organisations and the agreements, in the registry's
 own field names (``waymark.core.protocol.registry``). ``build_registry`` validates all of it,
 including the firewall's registry layer.
+
+Nodes' ``message_types`` go into the registry only once every node's descriptor lists them:
+nodes older than that field refuse a registry that has it, so while one of them remains (its
+descriptor has no list) every node is described by the baseline (``BASELINE_MESSAGE_TYPES``).
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ def node_entry(descriptor: dict[str, Any], country: str) -> dict[str, Any]:
     entry = {k: descriptor[k] for k in ("node_id", "endpoint", "signing_jwk", "encryption_jwk")}
     if descriptor.get("tls_cert_sha256"):
         entry["tls_cert_sha256"] = descriptor["tls_cert_sha256"]
+    if "message_types" in descriptor:
+        entry["message_types"] = list(descriptor["message_types"])
     entry["country"] = country
     return entry
 
@@ -66,6 +72,9 @@ def build_registry(
                 path = base_dir / path
             descriptor = json.loads(path.read_text(encoding="utf-8"))
         nodes.append(node_entry(descriptor, item["country"]))
+    if not all("message_types" in n for n in nodes):
+        for n in nodes:
+            n.pop("message_types", None)
     valid_days = spec.get("valid_days")
     validity = dt.timedelta(days=int(valid_days)) if valid_days else DEFAULT_VALIDITY
     return Registry.model_validate(

@@ -12,8 +12,9 @@ Prepares, idempotently (each step does nothing the second time), in one Django p
 3. a demo registry key (``<data>/devnode/registry-key.jwk``) and a registry signed with it that
    lists this node and every demo organisation, all hosted here, with the demo agreement among the
    Milan child-protection service, the Calais NGO and the Brussels police; re-signed only when
-   missing, within a week of expiry, or when this node's endpoint (the port) or keys changed, and
-   loaded with ``registry_load`` (loading the same document again changes nothing).
+   missing, within a week of expiry, or when this node's endpoint (the port), keys or message
+   types (``node.json``, kept up to date by ``node_init``) changed, and loaded with
+   ``registry_load`` (loading the same document again changes nothing).
 
 Then it starts two child processes, ``runserver 127.0.0.1:PORT`` and ``run_dispatcher``, prints
 the address, forwards Ctrl-C / SIGTERM to both and stops when either exits (non-zero if one
@@ -178,6 +179,8 @@ def _current_registry_fits(node: DevNode, descriptor: dict[str, Any], now: dt.da
         str(entry.endpoint) == node.endpoint
         and entry.signing_jwk == descriptor["signing_jwk"]
         and entry.encryption_jwk == descriptor["encryption_jwk"]
+        and (None if entry.message_types is None else [t.value for t in entry.message_types])
+        == descriptor.get("message_types")
         and listed == {o.slug for o in cases_demo.ORGS}
     )
 

@@ -215,7 +215,7 @@ def deliver(node: LocalNode, transport: Transport, row: OutboxMessage, worker: s
 
     now = timezone.now()
     refused = receipt.status == ReceiptStatus.REJECTED
-    reason = receipt.reason_code.value if receipt.reason_code else ""
+    reason = receipt.reason_code or ""
     with transaction.atomic():
         won = OutboxMessage.objects.filter(pk=row.pk, claimed_by=worker, status=OutboxStatus.SENDING).update(
             status=OutboxStatus.REJECTED if refused else OutboxStatus.RECEIPTED,

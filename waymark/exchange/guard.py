@@ -10,7 +10,13 @@ engine:
 2. this node: the recipient organisation is one it hosts;
 3. Cedar (``waymark.policy``): may the recipient organisation (in any role the agreement grants)
    read each declared category of the sender organisation's case for this purpose, under this
-   agreement? The firewall's ``forbid`` rules (immigration purpose or sector) apply here too.
+   agreement? The firewall's ``forbid`` rules (immigration purpose or sector) apply here too;
+4. this node: it implements the message type (``threads.implemented_types``: its registered kinds), else
+   ``not_implemented``. Asked last, so a message policy refuses is always refused as policy
+   (and alerts the DPO as such), and "not implemented" is said only to an entitled sender.
+
+The sender asks the same before sealing (``choose_agreement``), with the recipient node's entry
+in the registry standing for the recipient's implementation (``Node.takes``).
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ from waymark.policy import service as policy
 from waymark.policy.facts import AgreementFacts, GrantFacts, Resource, Subject
 from waymark.vocab import PolicyAction
 
+from .threads import implemented_types
+
 # Cedar needs an end date; an open-ended agreement ends when the registry says so.
 _OPEN_END = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
 
@@ -42,6 +50,7 @@ _REASON_TEXT = {
     ReasonCode.EXPIRED: "the agreement has ended",
     ReasonCode.NOT_PARTY: "an organisation is not a party to the agreement",
     ReasonCode.NOT_GRANTED: "the agreement does not cover this message type, purpose or category",
+    ReasonCode.NOT_IMPLEMENTED: "this node does not implement this message type yet",
 }
 
 
@@ -172,6 +181,8 @@ def inbound_refusal(registry: Registry, header: Header, now: dt.datetime) -> tup
     )
     if refused:
         return ReasonCode.NOT_GRANTED, refused
+    if header.type not in implemented_types():
+        return ReasonCode.NOT_IMPLEMENTED, f"this node does not implement {header.type.value} messages yet"
     return None
 
 
@@ -189,7 +200,8 @@ def choose_agreement(
     """The agreement a message will travel under (the one named, or the first that allows it),
     checked exactly as the receiver will check it. ``ActionError`` explains a refusal."""
     wanted = sorted({str(c) for c in categories})
-    if registry.organisation(to_org) is None:
+    recipient, peer = registry.organisation(to_org), registry.node_for_org(to_org)
+    if recipient is None or peer is None:
         raise ActionError(f"'{to_org}' is not an organisation in the federation registry", field="to_org")
     if agreement_id:
         reason = registry.agreement_decision(
@@ -227,6 +239,13 @@ def choose_agreement(
     )
     if refused:
         raise ActionError(refused, field="categories")
+    if not peer.takes(type):
+        # The receiver would refuse it (not_implemented); say so now, in words, and seal nothing.
+        raise ActionError(
+            f"{recipient.name} (node {peer.node_id}) does not take {type.value.replace('_', ' ')} "
+            "messages yet",
+            field="to_org",
+        )
     return agreement
 
 

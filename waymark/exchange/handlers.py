@@ -30,7 +30,7 @@ def apply(opened: Opened, registry: Registry, now: dt.datetime) -> Case | None:
     h = opened.header
     kind = threads.for_type(h.type)
     if kind is None:
-        raise Refusal(ReasonCode.NOT_GRANTED, f"this node does not take {h.type.value} messages")
+        raise Refusal(ReasonCode.NOT_IMPLEMENTED, f"this node does not implement {h.type.value} messages yet")
     conversation = kind.conversation
     if h.type == conversation.opens_with:
         return kind.on_open(opened, registry, now).case

@@ -11,7 +11,7 @@
 3. The envelope is opened (``open_envelope``: algorithms, decryption, signature against the
    registry key, header and body schemas, dates, declared categories, firewall purpose).
 4. This node's own checks (``guard.inbound_refusal``: registry agreement, hosted recipient,
-   Cedar).
+   Cedar, and that this node implements the message type).
 5. The business effect (``handlers.apply``), the inbox row, and the audit entries for the
    envelope and the receipt commit in one transaction.
 

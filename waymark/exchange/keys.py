@@ -8,7 +8,8 @@
   format ``ssl.load_cert_chain`` reads with a password).
 - ``tls-cert.pem``   — the self-signed TLS certificate whose fingerprint the registry pins.
 - ``node.json``      — the public descriptor to hand to the registry authority: node id,
-  endpoint, organisations, public JWKs and the certificate fingerprint.
+  endpoint, organisations, public JWKs, the certificate fingerprint and the message types this
+  node implements.
 
 The passphrase comes from ``WAYMARK_EXCHANGE_PASSPHRASE`` or the file named by
 ``WAYMARK_EXCHANGE_PASSPHRASE_FILE`` (kept outside the key folder, ideally outside backups).
@@ -128,6 +129,7 @@ def init_node(
     directory: Path | None = None,
     force: bool = False,
     scrypt_n: int = DEFAULT_SCRYPT_N,
+    message_types: list[str] | None = None,
 ) -> NodeIdentity:
     """Create this node's keys and TLS material; refuse to overwrite unless ``force``."""
     folder = directory or key_dir()
@@ -150,6 +152,8 @@ def init_node(
         "tls_cert_sha256": fingerprint_pem(cert_pem),
         "organisations": organisations,
     }
+    if message_types is not None:
+        descriptor["message_types"] = message_types
     (folder / DESCRIPTOR_FILE).write_text(json.dumps(descriptor, indent=2) + "\n", encoding="utf-8")
     load_node_keys.cache_clear()
     return NodeIdentity(descriptor=descriptor, directory=folder)
@@ -173,6 +177,17 @@ def read_descriptor() -> dict[str, Any]:
     except FileNotFoundError as exc:
         raise KeysMissing(f"no node descriptor at {path}: run `manage.py node_init`") from exc
     return data
+
+
+def declare_message_types(message_types: list[str], directory: Path | None = None) -> bool:
+    """Make ``node.json`` list ``message_types`` (after an upgrade); True if it changed."""
+    path = (directory or key_dir()) / DESCRIPTOR_FILE
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    if descriptor.get("message_types") == message_types:
+        return False
+    descriptor["message_types"] = message_types
+    path.write_text(json.dumps(descriptor, indent=2) + "\n", encoding="utf-8")
+    return True
 
 
 def client_identity() -> ClientIdentity | None:

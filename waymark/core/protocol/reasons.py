@@ -3,7 +3,8 @@ check of a header and negative receipts.
 
 A refusal is final (EXCHANGE.md): the sender must not retry a refused message, so every code
 here names something retrying cannot fix. Transient trouble (a peer down, a database restart)
-never produces a receipt; the sender simply retries.
+never produces a receipt; the sender simply retries. Codes are only ever added: a node must
+accept (and show as-is) a receipt whose code it does not know (``Receipt.reason_code`` is text).
 """
 
 from __future__ import annotations
@@ -46,8 +47,11 @@ class ReasonCode(StrEnum):
     AGREEMENT_INACTIVE = "agreement_inactive"
     # Sender or recipient organisation is not a party to the agreement.
     NOT_PARTY = "not_party"
-    # The agreement does not cover this message type, purpose or data category.
+    # The agreement does not cover this message type, purpose or data category (a policy decision).
     NOT_GRANTED = "not_granted"
+    # The receiving node does not implement this message type (yet): not a policy decision, and
+    # final only for this node's current version. Given only to a sender the agreement allows.
+    NOT_IMPLEMENTED = "not_implemented"
 
 
 @dataclass(frozen=True)

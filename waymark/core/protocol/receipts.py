@@ -12,7 +12,9 @@ builds a receipt must keep child data out of ``reason``.
 
 The sender verifies that the receipt is signed by the node it sent to, answers the message it
 sent, and names the hash of the exact bytes it sent (``envelope_sha256``): that hash ties the
-receipt to the envelope in both nodes' audit logs.
+receipt to the envelope in both nodes' audit logs. ``reason_code`` is kept as text: a peer
+running a newer version may refuse with a code this one does not know, and that receipt still
+proves delivery and must be shown as it is (``known_reason`` is None for it).
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ class ReceiptStatus(StrEnum):
     REJECTED = "rejected"
 
 
+# A reason code as a receipt carries it: one of ReasonCode, or a code a newer peer added.
+ReasonCodeText = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+
+
 class Receipt(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -47,7 +53,7 @@ class Receipt(BaseModel):
     receipt_for: uuid.UUID | None
     envelope_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
     status: ReceiptStatus
-    reason_code: ReasonCode | None = None
+    reason_code: ReasonCodeText | None = None
     # A short fixed explanation. Never personal data.
     reason: Annotated[str, StringConstraints(max_length=500)] = ""
     received_at: UtcDatetime
@@ -62,6 +68,14 @@ class Receipt(BaseModel):
         if self.status == ReceiptStatus.ACCEPTED and (self.reason_code is not None or self.reason):
             raise ValueError("an acceptance carries no reason")
         return self
+
+    @property
+    def known_reason(self) -> ReasonCode | None:
+        """The reason code if this node knows it; None for an acceptance or a newer peer's code."""
+        try:
+            return ReasonCode(self.reason_code) if self.reason_code is not None else None
+        except ValueError:
+            return None
 
 
 class ReceiptFault(StrEnum):
@@ -164,7 +178,7 @@ def rejected(
         receipt_for=message_id,
         envelope_sha256=envelope_sha256,
         status=ReceiptStatus.REJECTED,
-        reason_code=reason_code,
+        reason_code=reason_code.value,
         reason=reason[:500],
         received_at=received_at,
         from_node=from_node,

@@ -26,9 +26,11 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    SerializerFunctionWrapHandler,
     StringConstraints,
     ValidationError,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -56,6 +58,26 @@ from waymark.core.protocol.vocab import (
 REGISTRY_FORMAT = 1
 MAX_REGISTRY_BYTES = 8 * 1024 * 1024
 DEFAULT_MAX_SKEW = dt.timedelta(minutes=5)
+
+# What a node whose entry does not list its ``message_types`` is taken to implement: the types
+# every node implemented before nodes declared them (registries and descriptors written then
+# have no such list). Frozen on purpose: a type added later is never assumed of a node that has
+# not said it takes it, so a sender holds back rather than send what an older node refuses.
+BASELINE_MESSAGE_TYPES: frozenset[MessageType] = frozenset(
+    {
+        MessageType.REFERRAL_OFFER,
+        MessageType.REFERRAL_ACCEPT,
+        MessageType.REFERRAL_REJECT,
+        MessageType.REFERRAL_DONE,
+        MessageType.REFERRAL_REVOKE,
+        MessageType.INFO_REQUEST,
+        MessageType.INFO_RESPONSE,
+        MessageType.NOTICE,
+        MessageType.CASE_TRANSFER,
+        MessageType.TRANSFER_ACCEPT,
+        MessageType.TRANSFER_REJECT,
+    }
+)
 
 
 class RegistryFault(StrEnum):
@@ -107,6 +129,41 @@ class Node(_Frozen):
     encryption_jwk: dict[str, Any]
     # SHA-256 of the node's TLS certificate (DER), lowercase hex, for mutual-TLS pinning.
     tls_cert_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+    # The message types this node implements (takes in its inbox); absent (None): the baseline,
+    # BASELINE_MESSAGE_TYPES. Left out of the document when absent, so a registry naming no
+    # node's types still loads on nodes older than this field.
+    message_types: tuple[MessageType, ...] | None = None
+
+    @field_validator("message_types", mode="before")
+    @classmethod
+    def _known_types(cls, v: Any) -> Any:
+        # A newer node may list a type this version has never heard of; no one here can send it
+        # that type, so it is dropped rather than the whole registry refused.
+        if isinstance(v, list | tuple):
+            known = {t.value for t in MessageType}
+            return tuple(t for t in v if not isinstance(t, str) or t in known)
+        return v
+
+    @field_validator("message_types")
+    @classmethod
+    def _types(cls, v: tuple[MessageType, ...] | None) -> tuple[MessageType, ...] | None:
+        if v is not None:
+            if MessageType.RECEIPT in v:
+                raise ValueError("receipts are not a message type a node implements")
+            if len(set(v)) != len(v):
+                raise ValueError("a message type is listed twice")
+        return v
+
+    @model_serializer(mode="wrap")
+    def _omit_undeclared(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if data.get("message_types") is None:
+            data.pop("message_types", None)
+        return data
+
+    def takes(self, type: MessageType) -> bool:
+        """Does this node implement ``type`` (as its entry says, or by the baseline)?"""
+        return type in (BASELINE_MESSAGE_TYPES if self.message_types is None else self.message_types)
 
     @field_validator("endpoint")
     @classmethod

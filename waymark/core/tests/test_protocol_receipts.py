@@ -250,3 +250,46 @@ def test_a_rejection_of_an_unreadable_envelope_still_proves_what_was_refused():
     )
 
     assert check(raw, header, envelope).reason_code == ReasonCode.MALFORMED
+
+
+def newer_peers_refusal(code: str) -> tuple[object, bytes, bytes]:
+    """A rejection signed by France with ``code``, as a node on a later version might send it."""
+    header, envelope = sent()
+    payload = {
+        "receipt_for": str(header.message_id),
+        "envelope_sha256": envelope_sha256(envelope),
+        "status": "rejected",
+        "reason_code": code,
+        "reason": "a reason from a later version",
+        "received_at": "2025-06-02T09:30:00Z",
+        "from_node": "node-fr",
+        "to_node": "node-it",
+        "schema_version": 1,
+    }
+    return header, envelope, jose.sign(jose.canonical_json(payload), FR.signing, jose.TYP_RECEIPT).encode()
+
+
+def test_receipt_with_unknown_reason_code_is_accepted_and_kept_as_sent():
+    header, envelope, raw = newer_peers_refusal("quota_exceeded")
+
+    receipt = check(raw, header, envelope)
+
+    assert receipt.status == ReceiptStatus.REJECTED
+    assert receipt.reason_code == "quota_exceeded"
+    assert receipt.known_reason is None
+
+
+def test_a_known_reason_code_is_read_as_one():
+    header, envelope, raw = newer_peers_refusal("not_implemented")
+
+    assert check(raw, header, envelope).known_reason == ReasonCode.NOT_IMPLEMENTED
+
+
+@pytest.mark.parametrize("code", ["Not_Granted", "no spaces", "<b>", "x" * 65, ""])
+def test_a_reason_code_that_is_not_a_code_makes_the_receipt_malformed(code):
+    header, envelope, raw = newer_peers_refusal(code)
+
+    with pytest.raises(ReceiptInvalid) as caught:
+        check(raw, header, envelope)
+
+    assert caught.value.fault == ReceiptFault.MALFORMED

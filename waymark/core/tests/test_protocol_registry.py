@@ -13,7 +13,9 @@ from pydantic import ValidationError
 
 from waymark.core.protocol import jose
 from waymark.core.protocol import testing as fed
+from waymark.core.protocol.messages import MessageType
 from waymark.core.protocol.registry import (
+    BASELINE_MESSAGE_TYPES,
     RegistryFault,
     RegistryRefused,
     load_registry,
@@ -148,3 +150,49 @@ def test_a_registry_signed_as_something_else_is_refused():
     raw = jose.sign(jose.canonical_json(doc.model_dump(mode="json")), fed.registry_key(), jose.TYP_RECEIPT)
 
     assert refusal(raw.encode()) == RegistryFault.MALFORMED
+
+
+def with_node_types(types_by_node: dict[str, object]) -> bytes:
+    doc = fed.registry().model_dump(mode="json")
+    for node in doc["nodes"]:
+        if node["node_id"] in types_by_node:
+            node["message_types"] = types_by_node[node["node_id"]]
+    return jose.sign(jose.canonical_json(doc), fed.registry_key(), jose.TYP_REGISTRY).encode()
+
+
+def test_a_node_lists_the_message_types_it_implements():
+    registry = load(with_node_types({"node-fr": ["notice", "missing_alert"]}))
+    france = registry.node("node-fr")
+
+    assert france is not None
+    assert france.takes(MessageType.MISSING_ALERT) and france.takes(MessageType.NOTICE)
+    assert not france.takes(MessageType.REFERRAL_OFFER)
+
+
+def test_a_node_that_lists_no_types_is_read_as_the_baseline_and_nothing_newer():
+    registry = load(with_node_types({}))
+    italy = registry.node("node-it")
+
+    assert italy is not None and italy.message_types is None
+    assert all(italy.takes(t) for t in BASELINE_MESSAGE_TYPES)
+    assert not italy.takes(MessageType.MISSING_ALERT)
+    assert not italy.takes(MessageType.ERASURE_NOTICE)
+
+
+def test_a_registry_naming_no_nodes_types_is_written_without_the_member():
+    # Nodes older than the member refuse a registry that has it (unknown members are refused).
+    doc = json.loads(registry_json(fed.registry()))
+
+    assert all("message_types" not in node for node in doc["nodes"])
+
+
+def test_a_type_a_newer_node_lists_and_this_version_does_not_know_is_ignored():
+    registry = load(with_node_types({"node-fr": ["notice", "drone_sighting"]}))
+    france = registry.node("node-fr")
+
+    assert france is not None and france.message_types == (MessageType.NOTICE,)
+
+
+@pytest.mark.parametrize("types", [["receipt"], ["notice", "notice"], "notice"])
+def test_a_nodes_message_types_must_make_sense(types):
+    assert refusal(with_node_types({"node-fr": types})) == RegistryFault.INVALID

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 import pytest
@@ -11,106 +10,12 @@ from waymark.core.protocol import jose
 from waymark.core.protocol import testing as fed
 from waymark.core.protocol.envelope import envelope_sha256, open_envelope, peek_routing, seal
 from waymark.core.protocol.keys import public_jwk
-from waymark.core.protocol.messages import (
-    BODY_SCHEMAS,
-    REPLY_TYPES,
-    Answer,
-    CaseClosed,
-    CaseSummary,
-    CaseTransfer,
-    CloseReason,
-    EncodedRecord,
-    ErasureNotice,
-    ErasureReason,
-    Found,
-    GuardianContact,
-    GuardianHandover,
-    InfoRequest,
-    InfoResponse,
-    MatchPair,
-    MatchQuery,
-    MatchResult,
-    MessageType,
-    MissingAlert,
-    MissingAlertWithdraw,
-    Notice,
-    Place,
-    Question,
-    ReferralAccept,
-    ReferralDone,
-    ReferralOutcome,
-    ReferralReject,
-    ReferralRevoke,
-    RejectReason,
-    RevokeReason,
-    Sighting,
-    TimelineEntry,
-    TransferAccept,
-    TransferReject,
-    WithdrawReason,
-)
-from waymark.core.protocol.vocab import DataCategory, EventType, MissingCategory, RiskLevel
+from waymark.core.protocol.messages import BODY_SCHEMAS, REPLY_TYPES, MessageType
 
 NOW = fed.NOW
 IT, FR = fed.node_keys("node-it"), fed.node_keys("node-fr")
 
-SAMPLES = {
-    MessageType.REFERRAL_OFFER: fed.referral_offer(),
-    MessageType.REFERRAL_ACCEPT: ReferralAccept(
-        contact="Équipe femmes, +33 3 00 00 00 00", note="We expect her."
-    ),
-    MessageType.REFERRAL_REJECT: ReferralReject(reason_code=RejectReason.NO_CAPACITY),
-    MessageType.REFERRAL_DONE: ReferralDone(outcome=ReferralOutcome.SERVICES_PROVIDED),
-    MessageType.REFERRAL_REVOKE: ReferralRevoke(reason_code=RevokeReason.SENT_IN_ERROR),
-    MessageType.CASE_TRANSFER: CaseTransfer(
-        child=fed.amina(),
-        case=CaseSummary(risk_level=RiskLevel.HIGH, unaccompanied=True),
-        timeline=(
-            TimelineEntry(
-                type=EventType.INTERVIEW,
-                occurred_at=NOW - dt.timedelta(days=3),
-                category=DataCategory.CASE_NOTES,
-                summary="First interview with interpreter",
-            ),
-        ),
-        guardian=GuardianContact(name="Marco Rossi (fictional)", organisation="Ufficio Tutori Milano"),
-    ),
-    MessageType.TRANSFER_ACCEPT: TransferAccept(receiver_case_reference="FR-CAL-77", responsible_from=NOW),
-    MessageType.TRANSFER_REJECT: TransferReject(reason_code=RejectReason.OUT_OF_AREA),
-    MessageType.INFO_REQUEST: InfoRequest(
-        questions=(
-            Question(id="q1", category=DataCategory.CONTACT_LOCATION, text="Has she reached Calais?"),
-        ),
-        reply_by=NOW + dt.timedelta(hours=12),
-    ),
-    MessageType.INFO_RESPONSE: InfoResponse(
-        answers=(
-            Answer(question_id="q1", category=DataCategory.CONTACT_LOCATION, text="Yes, at the day centre."),
-        )
-    ),
-    MessageType.NOTICE: Notice(category=DataCategory.CASE_NOTES, text="Guardian visit moved to Friday."),
-    MessageType.MISSING_ALERT: MissingAlert(
-        child=fed.amina(),
-        missing_category=MissingCategory.UNACCOMPANIED_MIGRANT,
-        risk_level=RiskLevel.HIGH,
-        last_seen_at=NOW - dt.timedelta(hours=5),
-        last_seen_place=Place(description="Milano Centrale", country="IT"),
-    ),
-    MessageType.MISSING_ALERT_WITHDRAW: MissingAlertWithdraw(reason_code=WithdrawReason.FOUND),
-    MessageType.SIGHTING: Sighting(seen_at=NOW, place=Place(description="Gare de Lille", country="FR")),
-    MessageType.FOUND: Found(found_at=NOW, safe=True, now_in_care_of="fr-ngo-calais"),
-    MessageType.CASE_CLOSED: CaseClosed(closed_at=NOW, reason_code=CloseReason.DURABLE_SOLUTION),
-    MessageType.GUARDIAN_HANDOVER: GuardianHandover(
-        guardian=GuardianContact(name="Claire Martin (fictional)"), effective=NOW
-    ),
-    MessageType.MATCH_QUERY: MatchQuery(
-        encoding_version=1, key_id="k-2025", records=(EncodedRecord(ref="r1", bloom_base64="AAEC"),)
-    ),
-    MessageType.MATCH_RESULT: MatchResult(pairs=(MatchPair(query_ref="r1", candidate_ref="c9", score=0.93),)),
-    MessageType.ERASURE_NOTICE: ErasureNotice(
-        reason_code=ErasureReason.RETENTION_ENDED, erase_by=(NOW + dt.timedelta(days=30)).date()
-    ),
-}
+SAMPLES = fed.sample_bodies()
 
 
 def test_every_message_type_that_travels_has_a_sample():

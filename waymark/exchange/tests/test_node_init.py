@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 
 from waymark.core.protocol.keys import MIN_SCRYPT_N, KeyFileError, NodeKeys
 from waymark.exchange import keys
+from waymark.exchange.threads import declared_types, implemented_types
 from waymark.exchange.transport import fingerprint_pem
 
 
@@ -75,3 +76,23 @@ def test_without_a_passphrase_nothing_is_written(key_dir, settings):
     with pytest.raises(CommandError, match="PASSPHRASE"):
         init()
     assert not (key_dir / "node-keys.jwe").exists()
+
+
+def test_the_descriptor_lists_the_message_types_this_node_implements(key_dir):
+    init()
+    descriptor = json.loads((key_dir / "node.json").read_text())
+    assert descriptor["message_types"] == sorted(t.value for t in implemented_types())
+
+
+def test_after_an_upgrade_if_missing_brings_the_list_up_to_date_and_keeps_the_keys(key_dir):
+    init()
+    # A descriptor written by a version that did not list its types.
+    descriptor = json.loads((key_dir / "node.json").read_text())
+    del descriptor["message_types"]
+    (key_dir / "node.json").write_text(json.dumps(descriptor))
+    before = (key_dir / "node-keys.jwe").read_bytes()
+
+    init("--if-missing")
+
+    assert json.loads((key_dir / "node.json").read_text())["message_types"] == declared_types()
+    assert (key_dir / "node-keys.jwe").read_bytes() == before

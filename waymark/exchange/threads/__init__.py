@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from typing import TYPE_CHECKING
 
 from waymark.core.protocol.messages import MessageType
 
-from .base import ThreadKind
+if TYPE_CHECKING:
+    from .base import ThreadKind
 
 KINDS: dict[str, ThreadKind] = {}
 
@@ -54,3 +56,8 @@ def for_type(type: MessageType) -> ThreadKind | None:
 def implemented_types() -> frozenset[MessageType]:
     """Every message type this node takes (and may send)."""
     return frozenset(t for k in KINDS.values() for t in k.conversation.types)
+
+
+def declared_types() -> list[str]:
+    """``implemented_types()`` as the registry's node entry lists them (sorted values)."""
+    return sorted(t.value for t in implemented_types())

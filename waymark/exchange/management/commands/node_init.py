@@ -2,7 +2,8 @@
 
 Private keys are written encrypted under the passphrase (``WAYMARK_EXCHANGE_PASSPHRASE`` or
 ``WAYMARK_EXCHANGE_PASSPHRASE_FILE``) into the key folder; ``node.json`` (public) is what to give
-the registry authority.
+the registry authority. It lists the message types this node implements; after an upgrade,
+``node_init --if-missing`` brings that list up to date without touching the keys.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from waymark.core.protocol.keys import DEFAULT_SCRYPT_N, MIN_SCRYPT_N
-from waymark.exchange.keys import DESCRIPTOR_FILE, KeysMissing, init_node
+from waymark.exchange.keys import DESCRIPTOR_FILE, KeysMissing, declare_message_types, init_node
+from waymark.exchange.threads import declared_types
 
 
 class Command(BaseCommand):
@@ -46,7 +48,13 @@ class Command(BaseCommand):
         node_id = opts["node_id"] or settings.WAYMARK_NODE_ID
         folder = settings.WAYMARK_EXCHANGE_KEY_DIR
         if opts["if_missing"] and (folder / DESCRIPTOR_FILE).exists():
-            self.stdout.write(f"keys already exist in {folder}; nothing done")
+            if declare_message_types(declared_types(), folder):
+                self.stdout.write(
+                    f"keys already exist in {folder}; {DESCRIPTOR_FILE} now lists the message types this "
+                    "node implements: give it to the registry authority again"
+                )
+            else:
+                self.stdout.write(f"keys already exist in {folder}; nothing done")
             return
         if opts["scrypt_n"] < MIN_SCRYPT_N:
             raise CommandError(f"--scrypt-n must be at least {MIN_SCRYPT_N}")
@@ -59,6 +67,7 @@ class Command(BaseCommand):
                 hosts=hosts,
                 force=opts["force"],
                 scrypt_n=opts["scrypt_n"],
+                message_types=declared_types(),
             )
         except (FileExistsError, KeysMissing) as exc:
             raise CommandError(str(exc)) from exc

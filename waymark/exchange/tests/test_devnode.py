@@ -129,7 +129,9 @@ def test_make_run_serves_the_node_and_runs_its_dispatcher(tmp_path: Path, sqlite
             timeout=20,
             what="the notice receipted",
         )
-        assert _query(node, "SELECT direction FROM exchange_notice ORDER BY direction") == [("in",), ("out",)]
+        assert _query(
+            node, "SELECT direction FROM exchange_thread WHERE kind = 'notice' ORDER BY direction"
+        ) == [("in",), ("out",)]
 
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0, log.read_text()

@@ -36,7 +36,9 @@ def test_a_dispatcher_killed_between_send_and_marking_is_absorbed_by_the_inbox(n
 
     (receipt,) = rows(net, it, "SELECT receipt FROM exchange_outboxmessage")[0]
     assert rows(net, fr, "SELECT times_received, receipt FROM exchange_inboxmessage") == [(2, receipt)]
-    assert rows(net, fr, "SELECT COUNT(*) FROM exchange_notice WHERE direction = 'in'") == [(1,)]
+    assert rows(
+        net, fr, "SELECT COUNT(*) FROM exchange_thread WHERE kind = 'notice' AND direction = 'in'"
+    ) == [(1,)]
     report = reconciled(net)
     assert report.ok, report.problems
 
@@ -46,7 +48,9 @@ def test_a_message_after_the_agreement_is_suspended_gets_a_negative_receipt(net)
     before = outbox(net, it).get("receipted", 0)
     send_notices(net, it, count=3, label="before-suspension")
     wait_until(all_receipted(net, it, before + 3), what="the first messages")
-    applied_before = rows(net, fr, "SELECT COUNT(*) FROM exchange_notice WHERE direction = 'in'")
+    applied_before = rows(
+        net, fr, "SELECT COUNT(*) FROM exchange_thread WHERE kind = 'notice' AND direction = 'in'"
+    )
 
     # The registry authority suspends the agreement; node-fr has the new registry, node-it not yet.
     net.publish_registry(agreement_status="suspended", only=["node-fr"])
@@ -55,7 +59,10 @@ def test_a_message_after_the_agreement_is_suspended_gets_a_negative_receipt(net)
 
     refused = rows(net, it, "SELECT receipt_reason FROM exchange_outboxmessage WHERE status = 'rejected'")
     assert refused == [("agreement_inactive",), ("agreement_inactive",)]
-    assert rows(net, fr, "SELECT COUNT(*) FROM exchange_notice WHERE direction = 'in'") == applied_before
+    assert (
+        rows(net, fr, "SELECT COUNT(*) FROM exchange_thread WHERE kind = 'notice' AND direction = 'in'")
+        == applied_before
+    )
     assert rows(
         net, fr, "SELECT COUNT(*) FROM exchange_inboundrefusal WHERE reason = 'agreement_inactive'"
     ) == [(2,)]

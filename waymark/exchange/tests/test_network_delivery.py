@@ -64,7 +64,9 @@ def test_messages_sent_while_the_receiver_is_down_all_arrive_in_order(net):
     # Notices are sealed at rest: compare message ids, the receiver's order with the sender's.
     sent = rows(net, it, "SELECT conversation_id, message_id FROM exchange_outboxmessage ORDER BY id")
     received = rows(
-        net, fr, "SELECT conversation_id, message_id FROM exchange_notice WHERE direction = 'in' ORDER BY id"
+        net,
+        fr,
+        "SELECT conversation_id, opened_message_id FROM exchange_thread WHERE kind = 'notice' AND direction = 'in' ORDER BY id",
     )
     assert len(received) == 24
     written, applied = defaultdict(list), defaultdict(list)
@@ -102,7 +104,7 @@ def test_broken_and_forged_envelopes_are_refused_over_http_with_no_effect(net):
     it_keys, fr_keys = node_keys(net, it), node_keys(net, fr)
     fr_public = public_jwk(fr_keys.encryption)
     reg = registry(net)
-    notices_before = rows(net, fr, "SELECT COUNT(*) FROM exchange_notice")[0][0]
+    notices_before = rows(net, fr, "SELECT COUNT(*) FROM exchange_thread WHERE kind = 'notice'")[0][0]
 
     def sealed(**overrides):
         header, body = _notice(it_keys, **overrides)
@@ -190,6 +192,9 @@ def test_broken_and_forged_envelopes_are_refused_over_http_with_no_effect(net):
     ) == [("replay",)]
 
     # No effect: only the one real message was applied.
-    assert rows(net, fr, "SELECT COUNT(*) FROM exchange_notice")[0][0] == notices_before + 1
+    assert (
+        rows(net, fr, "SELECT COUNT(*) FROM exchange_thread WHERE kind = 'notice'")[0][0]
+        == notices_before + 1
+    )
     report = reconciled(net)
     assert report.ok, report.problems

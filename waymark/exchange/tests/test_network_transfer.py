@@ -51,7 +51,12 @@ def test_a_case_moves_from_milan_to_calais(net, browser):
     assert "Case transfer to Association Refuge Calais" in giulia.content()
 
     wait_until(
-        lambda: rows(net, fr, "SELECT COUNT(*) FROM exchange_transfer WHERE direction = 'in'")[0][0] == 1,
+        lambda: (
+            rows(
+                net, fr, "SELECT COUNT(*) FROM exchange_thread WHERE kind = 'transfer' AND direction = 'in'"
+            )[0][0]
+            == 1
+        ),
         what="the transfer offer at node-fr",
     )
     claire = signed_in(browser, fr_url, "claire")

@@ -59,7 +59,10 @@ def test_refer_accept_then_ask_while_the_receiver_is_down(net, browser):
 
     # Claire accepts it on her node: a case opens there.
     wait_until(
-        lambda: one(net, fr, "SELECT COUNT(*) FROM exchange_referral WHERE direction = 'in'") == 1,
+        lambda: (
+            one(net, fr, "SELECT COUNT(*) FROM exchange_thread WHERE kind = 'referral' AND direction = 'in'")
+            == 1
+        ),
         what="the referral at node-fr",
     )
     claire = signed_in(browser, fr_url, "claire")
@@ -71,7 +74,10 @@ def test_refer_accept_then_ask_while_the_receiver_is_down(net, browser):
 
     # The Italian case shows the acceptance.
     wait_until(
-        lambda: one(net, it, "SELECT status FROM exchange_referral WHERE direction = 'out'") == "accepted",
+        lambda: (
+            one(net, it, "SELECT status FROM exchange_thread WHERE kind = 'referral' AND direction = 'out'")
+            == "accepted"
+        ),
         what="the acceptance at node-it",
     )
     giulia.goto(f"{it_url}/cases/{case_id}/")
@@ -99,7 +105,14 @@ def test_refer_accept_then_ask_while_the_receiver_is_down(net, browser):
     net.start_web(fr)
     net.wait_healthy(fr)
     wait_until(
-        lambda: one(net, fr, "SELECT COUNT(*) FROM exchange_inforequest WHERE direction = 'in'") == 1,
+        lambda: (
+            one(
+                net,
+                fr,
+                "SELECT COUNT(*) FROM exchange_thread WHERE kind = 'info_request' AND direction = 'in'",
+            )
+            == 1
+        ),
         timeout=90,
         what="the request at node-fr after its return",
     )
@@ -110,7 +123,14 @@ def test_refer_accept_then_ask_while_the_receiver_is_down(net, browser):
     claire.get_by_role("button", name="Send the answers").click()
 
     wait_until(
-        lambda: one(net, it, "SELECT status FROM exchange_inforequest WHERE direction = 'out'") == "answered",
+        lambda: (
+            one(
+                net,
+                it,
+                "SELECT status FROM exchange_thread WHERE kind = 'info_request' AND direction = 'out'",
+            )
+            == "answered"
+        ),
         what="the answer at node-it",
     )
     giulia.goto(f"{it_url}/cases/{case_id}/")

@@ -27,6 +27,8 @@ from django.utils.translation import gettext_lazy as _
 from waymark.accounts.models import Organisation
 from waymark.vocab import AgreementStatus, DataCategory, PolicyAction, Purpose, Role
 
+from .validation import GrantLine, grant_problems, validity_problems
+
 # Attribute the admin sets on an unsaved agreement: the parties its form is about to save.
 PENDING_PARTIES = "_pending_parties"
 
@@ -157,8 +159,6 @@ class Agreement(models.Model):
         Parties and grants are related rows: the admin form, the grant's ``clean`` and the
         loader validate them (validation.py) before they are written.
         """
-        from .validation import validity_problems
-
         problems = validity_problems(self.valid_from, self.valid_until)
         if problems:
             raise ValidationError(problems)
@@ -211,8 +211,6 @@ class Grant(models.Model):
 
     def clean(self) -> None:
         """This grant against its agreement's parties and the firewall's fixed limits."""
-        from .validation import GrantLine, grant_problems
-
         if self.organisation_id is None:
             return
         try:
@@ -220,7 +218,8 @@ class Grant(models.Model):
             agreement = self.agreement
         except Agreement.DoesNotExist:
             return
-        problems = grant_problems(GrantLine.of(self), parties=agreement.party_list())
+        line = GrantLine(self.organisation, self.role, self.category, self.purpose, self.action)
+        problems = grant_problems(line, parties=agreement.party_list())
         if problems:
             raise ValidationError(problems)
 

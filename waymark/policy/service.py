@@ -60,6 +60,7 @@ from waymark.vocab import AgreementStatus, CaseStatus, DataCategory, PolicyActio
 
 from . import engine
 from .facts import AgreementFacts, GrantFacts, Resource, Subject
+from .models import Agreement, current_revision
 
 if TYPE_CHECKING:
     from waymark.accounts.models import User
@@ -218,8 +219,6 @@ _registry_lock = threading.Lock()
 
 def registry_agreements() -> tuple[AgreementFacts, ...]:
     """Every agreement of the registry as facts; one query when nothing changed since last time."""
-    from .models import Agreement, current_revision
-
     global _registry
     revision = current_revision()
     cached = _registry

@@ -26,8 +26,8 @@ from waymark.audit import pdf, report, service
 from waymark.audit.models import AuditEntry, Checkpoint
 from waymark.cases.access import access_case
 from waymark.cases.models import Case
-from waymark.cases.purpose import current_purpose, purpose_required
 from waymark.errors import NotFound
+from waymark.policy.purpose import current_purpose, purpose_required
 from waymark.vocab import AuditKind, Role
 
 SERVICE_UNAVAILABLE = 503

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from waymark.accounts.models import User
 from waymark.audit import service as audit
 from waymark.cases.models import Case
-from waymark.cases.purpose import current_purpose, purpose_required
 from waymark.errors import ActionError, NotFound
+from waymark.policy.purpose import current_purpose, purpose_required
 from waymark.vocab import AuditKind, DataCategory, PolicyAction, Purpose, Role
 
 from . import breakglass, service

@@ -127,7 +127,7 @@ def _audit_rows(
                 "decision": verdict,
                 "reasons": sorted({r for d in group for r in d.reasons}),
                 "agreement": next((d.agreement_id for d in group if d.agreement_id), "") or "",
-                "case": case,
+                "subject": case.audit_subject if case is not None else None,
                 "categories": [d.category for d in group],
                 "details": {"action": action},
             }

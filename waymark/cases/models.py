@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from waymark.accounts.models import Organisation
+from waymark.audit.service import Subject
 from waymark.vocab import (
     SPECIAL_CATEGORIES,
     CaseStatus,
@@ -111,6 +112,11 @@ class Child(models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.given_names, self.family_name) if p)
+
+    @property
+    def audit_subject(self) -> Subject:
+        """How the audit log names this child: by public id (stored as a pseudonym)."""
+        return Subject(child_public_id=self.public_id)
 
     def birth_year_range(self, today: date | None = None) -> tuple[int, int] | None:
         """Possible birth years; an estimated date compares as a range, never as a date."""
@@ -265,6 +271,13 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.reference or str(self.public_id)
+
+    @property
+    def audit_subject(self) -> Subject:
+        """How the audit log names this case: its child's public id and the case reference."""
+        return Subject(
+            child_public_id=self.child.public_id, case_reference=self.reference or str(self.public_id)
+        )
 
     @property
     def risk_reasons_text(self) -> str:

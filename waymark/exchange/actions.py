@@ -136,7 +136,7 @@ def _authorise_sending(user: User, case: Case, purpose: str, categories: Iterabl
             purpose=purpose,
             decision=AuditDecision.DENY,
             reasons=sorted({r for c in refused for r in decisions[c].reasons}),
-            case=case,
+            subject=case.audit_subject,
             categories=refused,
             details={"action": "send"},
         )

@@ -132,7 +132,7 @@ def do_open_break_glass(user: User, case: Case, purpose: str, reason: str) -> Br
         purpose=purpose,
         decision=AuditDecision.ALLOW,
         reasons=[f"break-glass:{glass.pk}"],
-        case=case,
+        subject=case.audit_subject,
         details={"step": "opened", "break_glass": glass.pk, "confirm_by": glass.confirm_by.isoformat()},
     )
     return glass
@@ -170,7 +170,7 @@ def do_confirm_break_glass(confirmer: User, glass_id: int) -> BreakGlass:
         purpose=glass.purpose,
         decision=AuditDecision.ALLOW,
         reasons=[f"break-glass:{glass.pk}"],
-        case=glass.case,
+        subject=glass.case.audit_subject,
         details={"step": "confirmed", "break_glass": glass.pk},
     )
     return glass

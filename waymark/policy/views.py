@@ -106,7 +106,7 @@ def explain_page(request: HttpRequest) -> HttpResponse:
                 AuditKind.OTHER,
                 actor=me,
                 purpose=Purpose.AUDIT,
-                case=case,
+                subject=case.audit_subject,
                 details={"explained_for": subject.username, "category": form["category"]},
             )
     return render(

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 
 from waymark.accounts.models import User
+from waymark.cases.erasure import do_erase_child
 from waymark.exchange import actions
 from waymark.exchange.dispatcher import dispatch_pending
 from waymark.exchange.models import (
@@ -30,7 +31,6 @@ from waymark.exchange.schemas import (
 )
 from waymark.test import create_case
 from waymark.vault import service as vault
-from waymark.vault.erasure import do_erase_child
 from waymark.vocab import DataCategory, Purpose, Role
 
 pytestmark = pytest.mark.django_db

@@ -17,11 +17,14 @@ doors at once, on every process.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from waymark.accounts.models import Organisation
@@ -224,6 +227,38 @@ class Grant(models.Model):
             raise ValidationError(problems)
 
 
-# Break-glass lives in its own module (it is an action as much as a model); import it here so
-# Django registers the model with this app.
-from waymark.policy.breakglass import BreakGlass  # noqa: E402, F401
+class BreakGlass(models.Model):
+    """Emergency access by one user to one case beyond the agreements (breakglass.py: who may
+    open and confirm it, and what it opens)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(max_length=40, choices=Purpose.choices)
+    reason = models.TextField(_("reason"))
+    opened_at = models.DateTimeField()
+    confirm_by = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "policy"
+        indexes = [models.Index(fields=["user", "case", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"break-glass {self.pk} by {self.user_id} on case {self.case_id}"
+
+    def state(self, now: dt.datetime | None = None) -> str:
+        now = now or timezone.now()
+        if self.closed_at is not None:
+            return "closed"
+        if self.expires_at <= now:
+            return "expired"
+        if self.confirmed_at is not None:
+            return "confirmed"
+        if self.confirm_by <= now:
+            return "lapsed"
+        return "awaiting_confirmation"

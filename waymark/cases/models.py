@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from waymark.accounts.models import Organisation
 from waymark.audit.service import Subject
+from waymark.vault.sealed import reveal, sealed_field
 from waymark.vocab import (
     SPECIAL_CATEGORIES,
     CaseStatus,
@@ -33,31 +34,8 @@ from waymark.vocab import (
 C = DataCategory
 
 
-# ---------------------------------------------------------------------------------------------
 # Sealed columns (waymark/vault/README.md): special categories are stored sealed per child and
 # written only by actions.py. The ``*_text`` properties below are the one way to read them.
-
-
-def sealed_field(model: type[models.Model], name: str) -> str:
-    """The vault's name for a column, ``"<app>.<model>.<field>"``: ``"cases.careplan.needs"``."""
-    return f"{model._meta.label_lower}.{name}"
-
-
-def reveal(child: Child, field: str, value: str) -> str:
-    """The readable text of a sealed column, or ``vault.ERASED`` if the child was erased.
-
-    Blank and legacy plain text pass through without touching the vault. ``SealError``
-    (tampered, or sealed for another child or column) propagates: it is an incident, not "empty".
-    """
-    # Imported here: the vault's audit hook imports this module.
-    from waymark.vault import service as vault
-
-    if not value or not vault.is_sealed(value):
-        return value
-    try:
-        return vault.reveal(child, field, value)
-    except vault.Shredded:
-        return vault.ERASED
 
 
 class Child(models.Model):

@@ -1,6 +1,6 @@
 """The local demo federation: three nodes on loopback, their organisations, people and children.
 
-All fictional. Used by ``make network`` (``waymark.exchange.network``), the process tests and the
+All fictional. Used by ``make network`` (``waymark.devtools.network``), the process tests and the
 benchmark. ``DEMO_NODES`` says which organisations each node hosts; ``registry_spec`` builds the
 registry spec (organisations, one agreement among all the child-protection parties) that the
 demo registry key signs; ``manage.py exchange_demo`` creates a node's organisations, logins and a

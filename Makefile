@@ -26,11 +26,12 @@ run: $(STAMP)
 test: $(STAMP) check
 	WAYMARK_ENV=test $(BIN)/python -m pytest
 
-## make check: format, lint, types, migrations
+## make check: format, lint, types, import layers (pyproject.toml), migrations
 check: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy waymark bench
+	$(BIN)/lint-imports
 	WAYMARK_ENV=test $(BIN)/python manage.py makemigrations --check --dry-run
 	WAYMARK_ENV=test $(BIN)/python manage.py check
 

@@ -16,21 +16,22 @@ $(STAMP): requirements/base.txt requirements/dev.txt
 
 venv: $(STAMP)
 
-## make run: the single demo node (waymark/exchange/devnode.py): migrate the embedded SQLite database,
+## make run: the single demo node (waymark/devtools/devnode.py): migrate the embedded SQLite database,
 ## load the demo once, give the node its exchange keys and a signed demo registry (once), then run
 ## the web server on 127.0.0.1:$(PORT) and the dispatcher (run_dispatcher) until Ctrl-C
 run: $(STAMP)
-	PORT=$(PORT) $(BIN)/python -m waymark.exchange.devnode
+	PORT=$(PORT) $(BIN)/python -m waymark.devtools.devnode
 
 ## make test: the gate, then the whole suite (SQLite unless DATABASE_URL says otherwise)
 test: $(STAMP) check
 	WAYMARK_ENV=test $(BIN)/python -m pytest
 
-## make check: format, lint, types, migrations
+## make check: format, lint, types, import layers (pyproject.toml), migrations
 check: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy waymark bench
+	$(BIN)/lint-imports
 	WAYMARK_ENV=test $(BIN)/python manage.py makemigrations --check --dry-run
 	WAYMARK_ENV=test $(BIN)/python manage.py check
 
@@ -61,4 +62,4 @@ clean:
 ## its own data folder and database (PostgreSQL with WAYMARK_NETWORK_PG=1), web server and dispatcher
 .PHONY: network
 network: $(STAMP)
-	$(BIN)/python -m waymark.exchange.network
+	$(BIN)/python -m waymark.devtools.network

@@ -21,7 +21,6 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
@@ -80,7 +79,7 @@ def run(size: int) -> None:
 
     call_command("flush", interactive=False, verbosity=0)  # waymark.audit's flush lifts the triggers
     # 1,000 fictional children: pseudonyms are computed per append, as a real access computes them.
-    children: list[Any] = [SimpleNamespace(public_id=uuid.uuid4()) for _ in range(1000)]
+    children = [uuid.uuid4() for _ in range(1000)]
     samples: list[float] = []
     clock = time.perf_counter_ns
     started = clock()
@@ -94,7 +93,7 @@ def run(size: int) -> None:
             purpose=Purpose.CHILD_PROTECTION,
             decision=AuditDecision.ALLOW if i % 20 else AuditDecision.DENY,
             reasons=["permit-own-org"],
-            child=children[i % len(children)],
+            subject=service.Subject(child_public_id=children[i % len(children)]),
             categories=[DataCategory.IDENTITY, DataCategory.PHOTO],
             details={"case": i % 997},
         )
@@ -119,7 +118,7 @@ def run(size: int) -> None:
     seconds, cproof = _timed(lambda: service.consistency_proof(size // 3))
     assert cproof.verify()
     print(f"{'':>8} consistency proof {seconds * 1000:7.1f} ms ({len(cproof.path)} hashes)")
-    pseudonym = service.pseudonym_for_public_id(children[0].public_id)
+    pseudonym = service.pseudonym(children[0])
     seconds, rows = _timed(lambda: report.access_report_for_pseudonym(pseudonym))
     print(f"{'':>8} access report     {seconds * 1000:7.1f} ms ({len(rows)} rows for one child)")
 

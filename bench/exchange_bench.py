@@ -39,8 +39,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from waymark.exchange import demo  # noqa: E402
-from waymark.exchange.network import Network, Node, free_port  # noqa: E402
+from waymark.devtools import demo  # noqa: E402
+from waymark.devtools.network import Network, Node, free_port  # noqa: E402
 
 TARGET_RATE = 50.0
 TARGET_P95_MS = 500.0

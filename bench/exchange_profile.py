@@ -150,8 +150,8 @@ def main() -> int:
         _phase(args.phase, args.base, args.count, args.profile, args.top)
         return 0
 
-    from waymark.exchange import demo
-    from waymark.exchange.network import Network, free_port
+    from waymark.devtools import demo
+    from waymark.devtools.network import Network, free_port
 
     template = args.prepared
     work = Path(tempfile.mkdtemp(prefix="waymark-exchange-profile-"))

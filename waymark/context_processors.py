@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from waymark.cases.purpose import current_purpose
+from waymark.policy.purpose import current_purpose
 
 
 def waymark(request: HttpRequest) -> dict[str, Any]:

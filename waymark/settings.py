@@ -106,6 +106,9 @@ INSTALLED_APPS = [
     "waymark.vault",
     "waymark.exchange",
 ]
+if not PRODUCTION:
+    # make run / make network: manage.py exchange_demo. Never installed on a production node.
+    INSTALLED_APPS.append("waymark.devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

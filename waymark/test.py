@@ -21,8 +21,8 @@ from waymark.accounts.models import Organisation, User
 from waymark.accounts.second_factor import provision_totp, requires_second_factor
 from waymark.cases import actions
 from waymark.cases.models import Case
-from waymark.cases.purpose import SESSION_KEY as PURPOSE_SESSION_KEY
 from waymark.cases.schemas import CaseIn, ChildIn, RegisterChildIn
+from waymark.policy.purpose import SESSION_KEY as PURPOSE_SESSION_KEY
 from waymark.vocab import Purpose, Role, Sector
 
 PASSWORD = "correct horse battery staple 42"  # noqa: S105  (fictional test persona)

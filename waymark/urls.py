@@ -16,6 +16,5 @@ urlpatterns = [
     path("accounts/", include("waymark.accounts.urls")),
     path("exchange/", include("waymark.exchange.urls")),
     path("audit/", include("waymark.audit.urls")),
-    path("policy/", include("waymark.policy.urls")),
     path("", include("waymark.cases.urls")),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
@@ -28,6 +30,11 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.country})"
+
+
+def organisation_names(slugs: Collection[str]) -> dict[str, str]:
+    """``{slug: name}`` of the organisations hosted here among ``slugs`` (the others are left out)."""
+    return dict(Organisation.objects.filter(slug__in=set(slugs) - {""}).values_list("slug", "name"))
 
 
 class User(AbstractUser):

@@ -4,8 +4,8 @@ A token is ``wmk_`` followed by 43 URL-safe characters (256 random bits). Only i
 stored; a request is authenticated by hashing what it presents and looking the hash up, so
 the secret is never compared character by character and never kept in clear.
 
-``api_caller(request)`` is the ONE function API handlers call to learn who is asking; when the
-firewall adds the mandatory ``Waymark-Purpose`` header it is resolved there too.
+``ApiTokenAuth`` tells django-ninja who holds the token; ``waymark.policy.purpose.api_caller`` adds
+the purpose the request declares.
 """
 
 from __future__ import annotations
@@ -13,17 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
-
-from waymark.errors import ActionError, Refused
-from waymark.vocab import Purpose
 
 from .models import ApiToken, User
 
@@ -91,39 +86,3 @@ class ApiTokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         return user_for_token(token.strip())
-
-
-PURPOSE_HEADER = "Waymark-Purpose"
-
-
-@dataclass(frozen=True)
-class ApiCaller:
-    """Who is calling the API, and for which declared purpose."""
-
-    user: User
-    purpose: Purpose
-
-
-def api_caller(request: HttpRequest) -> ApiCaller:
-    """The caller of an authenticated API request and their purpose. Every handler starts here.
-
-    The ``Waymark-Purpose`` header is required (400 naming it when missing or unknown); the
-    purpose immigration_enforcement is refused outright (403) and the refusal audited.
-    """
-    from waymark.cases.access import PurposeRequired, parse_purpose, record_refusal
-
-    user = getattr(request, "auth", None)
-    if not isinstance(user, User):
-        # Unreachable while every operation requires ApiTokenAuth; refuse rather than guess.
-        raise AuthenticationError()
-    try:
-        purpose = parse_purpose(request.headers.get(PURPOSE_HEADER))
-    except PurposeRequired as exc:
-        raise ActionError(str(exc), field=PURPOSE_HEADER) from exc
-    if purpose == Purpose.IMMIGRATION_ENFORCEMENT:
-        record_refusal(user, purpose, "firewall-purpose")
-        raise Refused(
-            "refused by the firewall: child data is never used for immigration enforcement",
-            field=PURPOSE_HEADER,
-        )
-    return ApiCaller(user=user, purpose=purpose)

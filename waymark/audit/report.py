@@ -4,7 +4,9 @@ GDPR Art. 15(1)(c) and Art. 12(1): the recipients of a child's data, in plain la
 guardian to go through with the child. Built from the audit log alone, by the child's pseudonym,
 so it still works after the child's record is erased (given the public id).
 
-- ``access_report(child) -> list[ReportRow]`` (oldest first); ``access_report_for_pseudonym``.
+- ``access_report(child_public_id, org_names=...) -> list[ReportRow]`` (oldest first);
+  ``access_report_for_pseudonym``. ``org_names`` names the organisations (``{slug: name}`` for the
+  slugs asked, e.g. ``accounts.models.organisation_names``); a slug it does not name is shown as is.
 - ``plain_language(row, lang) -> str``: one sentence in ``en``, ``ar``, ``fr`` or ``it`` (other
   languages fall back to English), e.g. "On 3 March 2026, a caseworker at Association Refuge
   Calais read your identity and your photo to help find you, under the agreement IT-FR-2026."
@@ -16,20 +18,19 @@ was refused). Reading the report is itself an access: the view that shows it mus
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from waymark.accounts.models import Organisation
 from waymark.audit.models import AuditEntry
 from waymark.audit.phrases import EN, PHRASEBOOKS
 from waymark.audit.service import pseudonym
 from waymark.vocab import AuditDecision, AuditKind
 
-if TYPE_CHECKING:
-    from waymark.cases.models import Child
+OrgNames = Callable[[Collection[str]], Mapping[str, str]]
 
 
 class ReportAction(StrEnum):
@@ -68,14 +69,18 @@ class ReportRow:
     peer_org_name: str = ""
 
 
-def access_report_for_pseudonym(child_pseudonym: str) -> list[ReportRow]:
+def _no_names(slugs: Collection[str]) -> Mapping[str, str]:
+    return {}
+
+
+def access_report_for_pseudonym(child_pseudonym: str, *, org_names: OrgNames = _no_names) -> list[ReportRow]:
     entries = list(
         AuditEntry.objects.filter(child_pseudonym=child_pseudonym, kind__in=list(KIND_ACTIONS)).order_by(
             "seq"
         )
     )
     slugs = {e.actor_org for e in entries} | {e.peer_org for e in entries}
-    names = dict(Organisation.objects.filter(slug__in=slugs - {""}).values_list("slug", "name"))
+    names = org_names(slugs - {""})
     return [
         ReportRow(
             seq=e.seq,
@@ -96,9 +101,9 @@ def access_report_for_pseudonym(child_pseudonym: str) -> list[ReportRow]:
     ]
 
 
-def access_report(child: Child) -> list[ReportRow]:
+def access_report(child_public_id: uuid.UUID | str, *, org_names: OrgNames = _no_names) -> list[ReportRow]:
     """Every read, export, emergency access, exchange and erasure of the child's data, oldest first."""
-    return access_report_for_pseudonym(pseudonym(child))
+    return access_report_for_pseudonym(pseudonym(child_public_id), org_names=org_names)
 
 
 def plain_language(row: ReportRow, lang: str = "en") -> str:

@@ -2,7 +2,10 @@
 
 Recording
 ---------
-``record(kind, *, actor=None, ...) -> AuditEntry`` appends one entry. Contract for callers:
+``record(kind, *, actor=None, subject=None, ...) -> AuditEntry`` appends one entry. It takes
+identifiers, never a model of another app: the ``actor`` is anything shaped like a local user
+(``Actor``: ``accounts.User`` is one) and the ``subject`` says whose data it is about by ids
+(``Subject``: ``cases.models.Case.audit_subject`` builds one). Contract for callers:
 
 - **Writes**: call it inside the ``do_*`` function's transaction (``@transaction.atomic``), after
   the business rows are written, so the business write and its audit row commit together or not
@@ -17,13 +20,13 @@ Recording
 - **Locking**: appends are serialised by a row lock on the single ``AuditHead`` row (on SQLite
   the write lock does the same), held until the *caller's* transaction commits. That is the price
   of a gap-free ``seq``; call ``record`` late in a long transaction.
-- **No personal data**: the child is stored only as ``pseudonym(child)``; ``details`` must hold
+- **No personal data**: the child is stored only as ``pseudonym(public_id)``; ``details`` must hold
   identifiers and counts, never names, notes or free text about a person.
 - Tests of callers simulate failure with ``waymark.audit.testing.audit_unavailable()``.
 
 Keys, checkpoints, proofs
 -------------------------
-- ``pseudonym(child) -> str``: HMAC-SHA256 of the child's ``public_id`` with the node's pseudonym
+- ``pseudonym(public_id) -> str``: HMAC-SHA256 of the child's ``public_id`` with the node's pseudonym
   key, hex. Stable for the life of the key; reveals nothing without it.
 - ``checkpoint() -> Checkpoint`` signs the current head (``manage.py audit_checkpoint``).
 - ``verify() -> VerifyResult`` checks the whole log (``manage.py audit_verify``); see
@@ -41,7 +44,7 @@ import hmac
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, runtime_checkable
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -54,14 +57,12 @@ from waymark.audit.verification import VerifyResult, checkpoint_note, verify, ve
 from waymark.core import merkle
 from waymark.vocab import AuditDecision, AuditKind
 
-if TYPE_CHECKING:
-    from waymark.accounts.models import User
-    from waymark.cases.models import Case, Child
-
 __all__ = [
+    "Actor",
     "AuditUnavailable",
     "ConsistencyProof",
     "InclusionProof",
+    "Subject",
     "VerifyResult",
     "checkpoint",
     "checkpoint_note",
@@ -69,8 +70,8 @@ __all__ = [
     "current_root",
     "inclusion_proof",
     "pseudonym",
-    "pseudonym_for_public_id",
     "record",
+    "record_many",
     "verifier_key",
     "verify",
     "verify_checkpoint",
@@ -92,21 +93,44 @@ class AuditUnavailable(Exception):
     """The audit entry could not be written: the caller must refuse the access."""
 
 
+class _Slugged(Protocol):
+    @property
+    def slug(self) -> str: ...
+
+
+@runtime_checkable
+class Actor(Protocol):
+    """A local user as the log names them: username, organisation slug, role (``accounts.User``)."""
+
+    @property
+    def organisation(self) -> _Slugged | None: ...
+
+    @property
+    def role(self) -> str: ...
+
+    def get_username(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Whose data an entry is about, by identifiers only: the child's ``public_id`` (stored as its
+    pseudonym) and the case reference. Either may be missing; the child may already be erased."""
+
+    child_public_id: uuid.UUID | str | None = None
+    case_reference: str = ""
+
+
 # --- pseudonyms ---------------------------------------------------------------------------
 
 
-def pseudonym_for_public_id(public_id: uuid.UUID | str) -> str:
-    """The child's pseudonym from their ``public_id`` (a UUID or its string form)."""
+def pseudonym(public_id: uuid.UUID | str) -> str:
+    """HMAC-SHA256(pseudonym key, the child's ``public_id``), hex: how the log names a child.
+
+    ``public_id`` is a UUID or its text. Raises ``OSError``/``ValueError`` if the key file cannot
+    be read or created.
+    """
     canonical = str(uuid.UUID(str(public_id)))
     return hmac.new(keys.pseudonym_key(), PSEUDONYM_CONTEXT + canonical.encode(), hashlib.sha256).hexdigest()
-
-
-def pseudonym(child: Child) -> str:
-    """HMAC-SHA256(pseudonym key, child.public_id), hex: how the log names a child.
-
-    Raises ``OSError``/``ValueError`` if the key file cannot be read or created.
-    """
-    return pseudonym_for_public_id(child.public_id)
 
 
 # --- recording ----------------------------------------------------------------------------
@@ -133,7 +157,7 @@ def _json_safe(value: Any, where: str) -> Any:
 def _fields(
     kind: str,
     *,
-    actor: User | None,
+    actor: Actor | None,
     actor_name: str,
     actor_org: str,
     role: str,
@@ -142,8 +166,7 @@ def _fields(
     reasons: Iterable[str],
     agreement: str,
     peer_org: str,
-    child: Child | None,
-    case: Case | None,
+    subject: Subject | None,
     categories: Iterable[str],
     details: Mapping[str, Any] | None,
 ) -> dict[str, Any]:
@@ -155,12 +178,12 @@ def _fields(
         if actor_name or actor_org:
             raise ValueError("give either a local actor (a User) or actor_name/actor_org, not both")
         actor_name = actor.get_username()
-        actor_org = actor.organisation.slug if actor.organisation_id and actor.organisation else ""
+        organisation = actor.organisation  # None without a query when the user has none
+        actor_org = organisation.slug if organisation is not None else ""
         role = role or actor.role
-    if case is not None:
-        child = child if child is not None else case.child
+    subject = subject or Subject()
     try:
-        child_pseudonym = pseudonym(child) if child is not None else ""
+        child_pseudonym = pseudonym(subject.child_public_id) if subject.child_public_id is not None else ""
     except (OSError, ValueError) as exc:  # the pseudonym key cannot be read or created
         raise AuditUnavailable(f"audit log unavailable: {exc}") from exc
     fields: dict[str, Any] = {
@@ -174,7 +197,7 @@ def _fields(
         "agreement": agreement,
         "peer_org": peer_org,
         "child_pseudonym": child_pseudonym,
-        "case_reference": (case.reference or str(case.public_id)) if case is not None else "",
+        "case_reference": subject.case_reference,
         "categories": sorted({str(c) for c in categories}),
         "details": _json_safe(dict(details or {}), "details"),
     }
@@ -238,8 +261,7 @@ _RECORD_DEFAULTS: dict[str, Any] = {
     "reasons": (),
     "agreement": "",
     "peer_org": "",
-    "child": None,
-    "case": None,
+    "subject": None,
     "categories": (),
     "details": None,
 }
@@ -261,7 +283,7 @@ def record_many(kind: AuditKind | str, rows: Iterable[Mapping[str, Any]]) -> lis
 def record(
     kind: AuditKind | str,
     *,
-    actor: User | None = None,
+    actor: Actor | None = None,
     actor_name: str = "",
     actor_org: str = "",
     role: str = "",
@@ -270,8 +292,7 @@ def record(
     reasons: Iterable[str] = (),
     agreement: str = "",
     peer_org: str = "",
-    child: Child | None = None,
-    case: Case | None = None,
+    subject: Subject | None = None,
     categories: Iterable[str] = (),
     details: Mapping[str, Any] | None = None,
 ) -> AuditEntry:
@@ -284,8 +305,8 @@ def record(
       was decided), ``reasons`` (the deciding policy ids), ``agreement`` (its identifier),
       ``categories`` (``vocab.DataCategory`` values read, sent or refused).
     - ``peer_org``: for envelopes and receipts, the other organisation's slug.
-    - ``child`` and/or ``case``: stored as the child's pseudonym and the case reference; a case
-      alone implies its child.
+    - ``subject``: whose data, by ids (``Subject``): stored as the child's pseudonym and the case
+      reference.
     - ``details``: small JSON (str/int/bool/None, lists, objects; no floats), never personal data.
 
     See the module docstring for the transaction contract.
@@ -301,8 +322,7 @@ def record(
         reasons=reasons,
         agreement=agreement,
         peer_org=peer_org,
-        child=child,
-        case=case,
+        subject=subject,
         categories=categories,
         details=details,
     )

@@ -25,8 +25,10 @@ from waymark.accounts.models import Organisation, User
 from waymark.audit import service as audit
 from waymark.errors import NotFound
 from waymark.policy import service as policy
+from waymark.policy.breakglass import live_break_glass
 from waymark.policy.models import Agreement
-from waymark.vocab import AgreementStatus, AuditDecision, AuditKind, DataCategory, PolicyAction, Purpose
+from waymark.policy.purpose import parse_purpose
+from waymark.vocab import AgreementStatus, AuditDecision, AuditKind, DataCategory, PolicyAction
 
 from .models import Case
 
@@ -35,20 +37,6 @@ ALL_CATEGORIES: tuple[str, ...] = tuple(DataCategory.values)
 LIST_CATEGORIES: tuple[str, ...] = (DataCategory.IDENTITY, DataCategory.LEGAL_STATUS)
 # Policy ids that no break-glass can ever lift.
 FIREWALL_POLICIES = frozenset({"firewall-purpose", "firewall-sector"})
-
-
-class PurposeRequired(Exception):
-    """No purpose (or an unknown one) was declared for an access to child data."""
-
-
-def parse_purpose(value: str | None) -> Purpose:
-    """A declared purpose, or ``PurposeRequired``. Immigration enforcement parses: the policies refuse it."""
-    if not value:
-        raise PurposeRequired("declare the purpose of this access")
-    try:
-        return Purpose(value)
-    except ValueError as exc:
-        raise PurposeRequired(f"'{value}' is not a purpose; use one of {', '.join(Purpose.values)}") from exc
 
 
 @dataclass
@@ -139,7 +127,7 @@ def _audit_rows(
                 "decision": verdict,
                 "reasons": sorted({r for d in group for r in d.reasons}),
                 "agreement": next((d.agreement_id for d in group if d.agreement_id), "") or "",
-                "case": case,
+                "subject": case.audit_subject if case is not None else None,
                 "categories": [d.category for d in group],
                 "details": {"action": action},
             }
@@ -151,18 +139,6 @@ def _audit(
     user: User, case: Case | None, purpose: str, decisions: Mapping[str, policy.Decision], action: str
 ) -> None:
     audit.record_many(AuditKind.ACCESS_DECISION, _audit_rows(user, case, purpose, decisions, action))
-
-
-def record_refusal(user: User, purpose: str, why: str) -> None:
-    """Audit a refusal that happened before any case was chosen (e.g. a forbidden purpose)."""
-    audit.record(
-        AuditKind.ACCESS_DECISION,
-        actor=user,
-        purpose=purpose,
-        decision=AuditDecision.DENY,
-        reasons=[why],
-        details={"action": PolicyAction.READ},
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -226,8 +202,6 @@ def _with_break_glass(
     Never lifts a ``forbid`` (the firewall and fixed role limits): only categories refused for
     want of a permit.
     """
-    from waymark.policy.breakglass import live_break_glass
-
     if not any(not d.allowed and d.reasons == [policy.DEFAULT_DENY] for d in decisions.values()):
         return decisions, False  # nothing a break-glass could open: spare the query
     glass = live_break_glass(user, case)

@@ -21,6 +21,7 @@ from waymark.accounts.models import User
 from waymark.core import names as name_prep
 from waymark.errors import ActionError, DuplicateWarning
 from waymark.vault import service as vault
+from waymark.vault.sealed import sealed_field
 from waymark.vocab import SPECIAL_CATEGORIES, CaseStatus, DataCategory, EventSource, EventType, Role, Sector
 
 from .models import (
@@ -33,7 +34,6 @@ from .models import (
     Identifier,
     NameKey,
     NameKind,
-    sealed_field,
 )
 from .schemas import AliasIn, CarePlanIn, CaseIn, ChildIn, ConsentIn, EventIn, RegisterChildIn
 

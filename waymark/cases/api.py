@@ -14,8 +14,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from waymark.accounts.tokens import ApiCaller, api_caller
 from waymark.errors import ActionError, Refused
+from waymark.policy.purpose import ApiCaller, api_caller
 from waymark.vocab import CaseStatus, DataCategory, MissingCategory, PolicyAction, RiskLevel
 
 from . import access, actions

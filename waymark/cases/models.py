@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from waymark.accounts.models import Organisation
+from waymark.audit.service import Subject
 from waymark.core.clocks import CARE_PLAN_REVIEW, Clock, day_deadline
+from waymark.vault.sealed import reveal, sealed_field
 from waymark.vocab import (
     SPECIAL_CATEGORIES,
     CaseStatus,
@@ -33,31 +35,8 @@ from waymark.vocab import (
 C = DataCategory
 
 
-# ---------------------------------------------------------------------------------------------
 # Sealed columns (waymark/vault/README.md): special categories are stored sealed per child and
 # written only by actions.py. The ``*_text`` properties below are the one way to read them.
-
-
-def sealed_field(model: type[models.Model], name: str) -> str:
-    """The vault's name for a column, ``"<app>.<model>.<field>"``: ``"cases.careplan.needs"``."""
-    return f"{model._meta.label_lower}.{name}"
-
-
-def reveal(child: Child, field: str, value: str) -> str:
-    """The readable text of a sealed column, or ``vault.ERASED`` if the child was erased.
-
-    Blank and legacy plain text pass through without touching the vault. ``SealError``
-    (tampered, or sealed for another child or column) propagates: it is an incident, not "empty".
-    """
-    # Imported here: the vault's audit hook imports this module.
-    from waymark.vault import service as vault
-
-    if not value or not vault.is_sealed(value):
-        return value
-    try:
-        return vault.reveal(child, field, value)
-    except vault.Shredded:
-        return vault.ERASED
 
 
 class Child(models.Model):
@@ -112,6 +91,11 @@ class Child(models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.given_names, self.family_name) if p)
+
+    @property
+    def audit_subject(self) -> Subject:
+        """How the audit log names this child: by public id (stored as a pseudonym)."""
+        return Subject(child_public_id=self.public_id)
 
     def birth_year_range(self, today: date | None = None) -> tuple[int, int] | None:
         """Possible birth years; an estimated date compares as a range, never as a date."""
@@ -266,6 +250,13 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.reference or str(self.public_id)
+
+    @property
+    def audit_subject(self) -> Subject:
+        """How the audit log names this case: its child's public id and the case reference."""
+        return Subject(
+            child_public_id=self.child.public_id, case_reference=self.reference or str(self.public_id)
+        )
 
     @property
     def risk_reasons_text(self) -> str:

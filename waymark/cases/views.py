@@ -28,10 +28,11 @@ from django.views.decorators.http import require_http_methods
 from waymark.accounts.models import Organisation, User
 from waymark.core.codes import countries
 from waymark.errors import ActionError, DuplicateWarning, NotFound
+from waymark.policy.purpose import current_purpose, purpose_required, record_refusal, safe_next, set_purpose
 from waymark.vocab import CaseStatus, DataCategory, Purpose
 
 from . import actions
-from .access import CaseAccess, access_case, cases_visible_to, check_may_register, decide_page, record_refusal
+from .access import CaseAccess, access_case, cases_visible_to, check_may_register, decide_page
 from .forms import (
     AliasForm,
     CarePlanForm,
@@ -44,7 +45,6 @@ from .forms import (
     add_errors,
 )
 from .models import CarePlan, Case, Event, NameKind
-from .purpose import current_purpose, purpose_required, safe_next, set_purpose
 from .schemas import CaseIn
 from .search import CappedPaginator, CaseFilters, search_cases
 

@@ -6,7 +6,7 @@ class ExchangeConfig(AppConfig):
     label = "exchange"
 
     def ready(self) -> None:
-        from waymark.vault.erasure import erasing_child
+        from waymark.cases.erasure import erasing_child
 
         from . import threads
         from .erasure import shred_threads_of

@@ -39,7 +39,7 @@ def envelope_sent(row: OutboxMessage, *, user: User | None) -> None:
         decision=AuditDecision.ALLOW,
         agreement=row.agreement_id,
         peer_org=row.to_org,
-        case=row.case,
+        subject=row.case.audit_subject if row.case is not None else None,
         categories=row.categories,
         details={
             "message_id": str(row.message_id),
@@ -58,7 +58,7 @@ def receipt_received(row: OutboxMessage, receipt: bytes, *, status: str, reason_
         reasons=[reason_code] if reason_code else [],
         agreement=row.agreement_id,
         peer_org=row.to_org,
-        case=row.case,
+        subject=row.case.audit_subject if row.case is not None else None,
         details={
             "direction": "received",
             "message_id": str(row.message_id),
@@ -100,7 +100,7 @@ def envelope_received(
         reasons=[reason_code] if reason_code else [],
         agreement=agreement if authenticated else "",
         peer_org=from_org if authenticated else "",
-        case=case,
+        subject=case.audit_subject if case is not None else None,
         categories=categories if authenticated else (),
         details={
             "message_id": message_id,

@@ -11,9 +11,10 @@ engine:
 3. Cedar (``waymark.policy``): may the recipient organisation (in any role the agreement grants)
    read each declared category of the sender organisation's case for this purpose, under this
    agreement? The firewall's ``forbid`` rules (immigration purpose or sector) apply here too;
-4. this node: it implements the message type (``threads.implemented_types``: its registered kinds), else
-   ``not_implemented``. Asked last, so a message policy refuses is always refused as policy
-   (and alerts the DPO as such), and "not implemented" is said only to an entitled sender.
+After these, the inbox asks whether this node implements the message type (``inbound``:
+``threads.implemented_types``, its registered kinds), else ``not_implemented``: asked last, so a
+message policy refuses is always refused as policy (and alerts the DPO as such), and "not
+implemented" is said only to an entitled sender.
 
 The sender asks the same before sealing (``choose_agreement``), with the recipient node's entry
 in the registry standing for the recipient's implementation (``Node.takes``).
@@ -34,8 +35,6 @@ from waymark.errors import ActionError
 from waymark.policy import service as policy
 from waymark.policy.facts import AgreementFacts, GrantFacts, Resource, Subject
 from waymark.vocab import PolicyAction
-
-from .threads import implemented_types
 
 # Cedar needs an end date; an open-ended agreement ends when the registry says so.
 _OPEN_END = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
@@ -181,8 +180,6 @@ def inbound_refusal(registry: Registry, header: Header, now: dt.datetime) -> tup
     )
     if refused:
         return ReasonCode.NOT_GRANTED, refused
-    if header.type not in implemented_types():
-        return ReasonCode.NOT_IMPLEMENTED, f"this node does not implement {header.type.value} messages yet"
     return None
 
 

@@ -34,10 +34,11 @@ from django.utils import timezone
 
 from waymark.cases.models import Case
 from waymark.core.protocol.envelope import Opened, envelope_sha256, open_envelope, peek_routing
+from waymark.core.protocol.messages import MessageType
 from waymark.core.protocol.reasons import EnvelopeRefused, ReasonCode, Routing
 from waymark.core.protocol.receipts import accepted, build_receipt, rejected
 
-from . import evidence, guard, handlers
+from . import evidence, guard, handlers, threads
 from .models import InboundRefusal, InboxMessage, InboxStatus
 from .node import LocalNode
 from .registry import current_registry
@@ -85,7 +86,7 @@ def receive(
     except EnvelopeRefused as exc:
         return _refuse_unauthenticated(node, digest, exc, exc.routing or routing, remote_addr, now)
 
-    refusal = guard.inbound_refusal(registry, opened.header, now)
+    refusal = guard.inbound_refusal(registry, opened.header, now) or _unimplemented(opened.header.type)
     if refusal is not None:
         return _refuse_authenticated(node, opened, refusal[0], refusal[1], remote_addr, now)
 
@@ -122,6 +123,13 @@ def receive(
         digest[:12],
     )
     return InboundResult(receipt, "accepted")
+
+
+def _unimplemented(type: MessageType) -> tuple[ReasonCode, str] | None:
+    """Refuse a type no registered thread kind takes (after every policy check)."""
+    if type in threads.implemented_types():
+        return None
+    return ReasonCode.NOT_IMPLEMENTED, f"this node does not implement {type.value} messages yet"
 
 
 def _inbox_row(

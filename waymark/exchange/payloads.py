@@ -8,11 +8,12 @@ from collections.abc import Iterable
 
 from pydantic import ValidationError
 
-from waymark.cases.models import CarePlan, Case, Event, NameKind, sealed_field
+from waymark.cases.models import CarePlan, Case, Event, NameKind
 from waymark.cases.schemas import AliasIn, ChildIn, IdentifierIn
 from waymark.core.protocol import messages as m
 from waymark.errors import ActionError, field_errors
 from waymark.vault import service as vault
+from waymark.vault.sealed import sealed_field
 from waymark.vocab import DataCategory
 
 

@@ -101,7 +101,7 @@ def authorise_sending(user: User, case: Case, purpose: str, categories: Iterable
             purpose=purpose,
             decision=AuditDecision.DENY,
             reasons=sorted({r for c in refused for r in decisions[c].reasons}),
-            case=case,
+            subject=case.audit_subject,
             categories=refused,
             details={"action": "send"},
         )

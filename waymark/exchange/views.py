@@ -29,8 +29,8 @@ from pydantic import BaseModel, ValidationError
 from waymark.accounts.models import User
 from waymark.cases.access import access_case
 from waymark.cases.models import Case
-from waymark.cases.purpose import current_purpose, purpose_required
 from waymark.errors import ActionError, NotFound, field_errors
+from waymark.policy.purpose import current_purpose, purpose_required
 from waymark.vocab import DataCategory, Purpose, Role
 
 from . import threads

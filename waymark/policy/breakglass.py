@@ -12,21 +12,20 @@ access to be withdrawn on time.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
+from waymark.accounts.models import User
 from waymark.audit import service as audit
 from waymark.errors import ActionError, NotFound
 from waymark.vocab import AuditDecision, AuditKind, Purpose, Role, Sector
 
-if TYPE_CHECKING:
-    from waymark.accounts.models import User
-    from waymark.cases.models import Case
+from .models import BreakGlass
+from .service import CaseLike
 
 # Who may open: people who act for a child in danger. Who may confirm: a supervisor.
 OPENER_ROLES = frozenset(
@@ -37,38 +36,12 @@ EMERGENCY_PURPOSES = frozenset({Purpose.CHILD_PROTECTION, Purpose.LOCATE_MISSING
 MIN_REASON = 20
 
 
-class BreakGlass(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
-    purpose = models.CharField(max_length=40, choices=Purpose.choices)
-    reason = models.TextField(_("reason"))
-    opened_at = models.DateTimeField()
-    confirm_by = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+class AuditedCase(CaseLike, Protocol):
+    """A case as break-glass needs it: one the policies know (``CaseLike``) and the audit log can
+    name (``cases.models.Case`` is one)."""
 
-    class Meta:
-        app_label = "policy"
-        indexes = [models.Index(fields=["user", "case", "expires_at"])]
-
-    def __str__(self) -> str:
-        return f"break-glass {self.pk} by {self.user_id} on case {self.case_id}"
-
-    def state(self, now: dt.datetime | None = None) -> str:
-        now = now or timezone.now()
-        if self.closed_at is not None:
-            return "closed"
-        if self.expires_at <= now:
-            return "expired"
-        if self.confirmed_at is not None:
-            return "confirmed"
-        if self.confirm_by <= now:
-            return "lapsed"
-        return "awaiting_confirmation"
+    @property
+    def audit_subject(self) -> audit.Subject: ...
 
 
 def _live(now: dt.datetime) -> Q:
@@ -77,12 +50,12 @@ def _live(now: dt.datetime) -> Q:
     )
 
 
-def live_break_glass(user: User, case: Case, now: dt.datetime | None = None) -> BreakGlass | None:
+def live_break_glass(user: User, case: CaseLike, now: dt.datetime | None = None) -> BreakGlass | None:
     """The user's break-glass on this case that still holds (confirmed, or within the window)."""
     if case.pk is None or case.pk < 0 or not user.is_authenticated:
         return None
     now = now or timezone.now()
-    return BreakGlass.objects.filter(_live(now), user=user, case=case).order_by("-opened_at").first()
+    return BreakGlass.objects.filter(_live(now), user=user, case_id=case.pk).order_by("-opened_at").first()
 
 
 def _windows() -> tuple[dt.timedelta, dt.timedelta]:
@@ -92,7 +65,7 @@ def _windows() -> tuple[dt.timedelta, dt.timedelta]:
     )
 
 
-def check_open_break_glass(user: User, case: Case, purpose: str, reason: str) -> None:
+def check_open_break_glass(user: User, case: AuditedCase, purpose: str, reason: str) -> None:
     org = user.organisation
     if (
         org is None
@@ -113,13 +86,13 @@ def check_open_break_glass(user: User, case: Case, purpose: str, reason: str) ->
 
 
 @transaction.atomic
-def do_open_break_glass(user: User, case: Case, purpose: str, reason: str) -> BreakGlass:
+def do_open_break_glass(user: User, case: AuditedCase, purpose: str, reason: str) -> BreakGlass:
     check_open_break_glass(user, case, purpose, reason)
     now = timezone.now()
     confirm, lasts = _windows()
     glass = BreakGlass.objects.create(
         user=user,
-        case=case,
+        case_id=case.pk,
         purpose=purpose,
         reason=reason.strip(),
         opened_at=now,
@@ -132,7 +105,7 @@ def do_open_break_glass(user: User, case: Case, purpose: str, reason: str) -> Br
         purpose=purpose,
         decision=AuditDecision.ALLOW,
         reasons=[f"break-glass:{glass.pk}"],
-        case=case,
+        subject=case.audit_subject,
         details={"step": "opened", "break_glass": glass.pk, "confirm_by": glass.confirm_by.isoformat()},
     )
     return glass
@@ -170,7 +143,7 @@ def do_confirm_break_glass(confirmer: User, glass_id: int) -> BreakGlass:
         purpose=glass.purpose,
         decision=AuditDecision.ALLOW,
         reasons=[f"break-glass:{glass.pk}"],
-        case=glass.case,
+        subject=glass.case.audit_subject,
         details={"step": "confirmed", "break_glass": glass.pk},
     )
     return glass

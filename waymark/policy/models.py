@@ -17,15 +17,20 @@ doors at once, on every process.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from waymark.accounts.models import Organisation
 from waymark.vocab import AgreementStatus, DataCategory, PolicyAction, Purpose, Role
+
+from .validation import GrantLine, grant_problems, validity_problems
 
 # Attribute the admin sets on an unsaved agreement: the parties its form is about to save.
 PENDING_PARTIES = "_pending_parties"
@@ -157,8 +162,6 @@ class Agreement(models.Model):
         Parties and grants are related rows: the admin form, the grant's ``clean`` and the
         loader validate them (validation.py) before they are written.
         """
-        from .validation import validity_problems
-
         problems = validity_problems(self.valid_from, self.valid_until)
         if problems:
             raise ValidationError(problems)
@@ -211,8 +214,6 @@ class Grant(models.Model):
 
     def clean(self) -> None:
         """This grant against its agreement's parties and the firewall's fixed limits."""
-        from .validation import GrantLine, grant_problems
-
         if self.organisation_id is None:
             return
         try:
@@ -220,11 +221,44 @@ class Grant(models.Model):
             agreement = self.agreement
         except Agreement.DoesNotExist:
             return
-        problems = grant_problems(GrantLine.of(self), parties=agreement.party_list())
+        line = GrantLine(self.organisation, self.role, self.category, self.purpose, self.action)
+        problems = grant_problems(line, parties=agreement.party_list())
         if problems:
             raise ValidationError(problems)
 
 
-# Break-glass lives in its own module (it is an action as much as a model); import it here so
-# Django registers the model with this app.
-from waymark.policy.breakglass import BreakGlass  # noqa: E402, F401
+class BreakGlass(models.Model):
+    """Emergency access by one user to one case beyond the agreements (breakglass.py: who may
+    open and confirm it, and what it opens)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(max_length=40, choices=Purpose.choices)
+    reason = models.TextField(_("reason"))
+    opened_at = models.DateTimeField()
+    confirm_by = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "policy"
+        indexes = [models.Index(fields=["user", "case", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"break-glass {self.pk} by {self.user_id} on case {self.case_id}"
+
+    def state(self, now: dt.datetime | None = None) -> str:
+        now = now or timezone.now()
+        if self.closed_at is not None:
+            return "closed"
+        if self.expires_at <= now:
+            return "expired"
+        if self.confirmed_at is not None:
+            return "confirmed"
+        if self.confirm_by <= now:
+            return "lapsed"
+        return "awaiting_confirmation"

@@ -38,7 +38,8 @@ Contracts:
 - ``Decision.reasons`` are the ``@id``s of the deciding Cedar policies: the permits that
   allowed, or the forbids that refused. ``agreement_id`` is the identifier of the agreement
   under which a cross-organisation access was allowed (None otherwise).
-- A case's owning organisation is ``case.organisation``; its guardian is ``case.guardian_id``.
+- A case is anything shaped like one (``CaseLike``: ``cases.models.Case`` is one): its owning
+  organisation is ``case.organisation``; its guardian is ``case.guardian_id``.
   Pass cases with ``select_related("organisation")`` to keep list views to one query for the
   registry revision (and none at all when every case belongs to the user's organisation).
 - Agreements come from the registry cache, refreshed on the first decision after any change
@@ -49,27 +50,50 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import cedarpy
 from django.utils import timezone
 
+from waymark.accounts.models import Organisation, User
 from waymark.vocab import AgreementStatus, CaseStatus, DataCategory, PolicyAction, Purpose
 
 from . import engine
 from .facts import AgreementFacts, GrantFacts, Resource, Subject
-
-if TYPE_CHECKING:
-    from waymark.accounts.models import User
-    from waymark.cases.models import Case
+from .models import Agreement, current_revision
 
 DEFAULT_DENY = "default-deny"
 EVALUATION_ERROR = "deny-evaluation-error"
 _PURPOSES = frozenset(Purpose.values)
 _CATEGORIES = frozenset(DataCategory.values)
 _ACTIONS = frozenset(PolicyAction.values)
+
+
+class CaseLike(Protocol):
+    """What the service reads of a case (``cases.models.Case`` is one): which row it is, who holds
+    it, its guardian and whether it is a transferred copy. Unsaved probes with a negative ``pk``
+    stand for "a case of this organisation"."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def public_id(self) -> uuid.UUID: ...
+
+    @property
+    def reference(self) -> str: ...
+
+    @property
+    def organisation(self) -> Organisation: ...
+
+    @property
+    def guardian_id(self) -> int | None: ...
+
+    @property
+    def status(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -193,7 +217,7 @@ def subject_of(user: User) -> Subject | str:
     return Subject(str(user.pk), org.slug, org.sector, org.country, user.role)
 
 
-def resource_of(case: Case) -> Resource:
+def resource_of(case: CaseLike) -> Resource:
     org = case.organisation
     guardian = str(case.guardian_id) if case.guardian_id is not None else None
     return Resource(
@@ -218,8 +242,6 @@ _registry_lock = threading.Lock()
 
 def registry_agreements() -> tuple[AgreementFacts, ...]:
     """Every agreement of the registry as facts; one query when nothing changed since last time."""
-    from .models import Agreement, current_revision
-
     global _registry
     revision = current_revision()
     cached = _registry
@@ -254,7 +276,7 @@ def _refused(reason: str, purpose: str, categories: Sequence[str], action: str) 
 
 def authorize_cases(
     user: User,
-    cases: Sequence[Case],
+    cases: Sequence[CaseLike],
     *,
     purpose: str,
     categories: Iterable[str],
@@ -285,7 +307,7 @@ def authorize_cases(
 
 def authorize(
     user: User,
-    case: Case,
+    case: CaseLike,
     *,
     purpose: str,
     categories: Iterable[str],
@@ -299,7 +321,12 @@ def authorize(
 
 
 def permitted_categories(
-    user: User, case: Case, *, purpose: str, action: str = PolicyAction.READ, now: dt.datetime | None = None
+    user: User,
+    case: CaseLike,
+    *,
+    purpose: str,
+    action: str = PolicyAction.READ,
+    now: dt.datetime | None = None,
 ) -> frozenset[str]:
     """The categories of this case the user may see (or change) for this purpose."""
     decided = authorize(user, case, purpose=purpose, categories=DataCategory.values, action=action, now=now)
@@ -308,7 +335,7 @@ def permitted_categories(
 
 def explain(
     user: User,
-    case: Case,
+    case: CaseLike,
     purpose: str,
     category: str,
     action: str = PolicyAction.READ,
@@ -355,7 +382,7 @@ _PRE_CEDAR = {
 }
 
 
-def _headline(user: User, case: Case, d: Decision) -> str:
+def _headline(user: User, case: CaseLike, d: Decision) -> str:
     org = user.organisation.slug if user.organisation else "no organisation"
     verdict = "ALLOW" if d.allowed else "DENY"
     return (

@@ -38,8 +38,6 @@ from .facts import AgreementFacts, GrantFacts, Resource, Subject
 if TYPE_CHECKING:
     from waymark.accounts.models import Organisation
 
-    from .models import Grant
-
 
 @dataclass(frozen=True)
 class GrantLine:
@@ -50,10 +48,6 @@ class GrantLine:
     category: str
     purpose: str
     action: str
-
-    @classmethod
-    def of(cls, grant: Grant) -> GrantLine:
-        return cls(grant.organisation, grant.role, grant.category, grant.purpose, grant.action)
 
     def key(self) -> tuple[str, str, str, str, str]:
         return (self.organisation.slug, self.role, self.category, self.purpose, self.action)

@@ -24,16 +24,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from waymark.audit import service as audit
 from waymark.core import sealing
 from waymark.core.sealing import MalformedSealed, SealError
 from waymark.vocab import AuditKind
 
-from .audit_hook import record_key_event
 from .keys import load_keyring
 from .models import ChildKey
 
@@ -41,9 +41,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from django.http import HttpRequest, HttpResponse
-
-    from waymark.accounts.models import User
-    from waymark.cases.models import Child
 
 __all__ = [
     "ERASED",
@@ -76,7 +73,17 @@ class KeyMissing(SealError):
     """
 
 
-def _child_id(child: Child | uuid.UUID | str) -> str:
+class _HasPublicId(Protocol):
+    @property
+    def public_id(self) -> uuid.UUID: ...
+
+
+# Whose key: a child (anything with a ``public_id``: ``cases.models.Child``), its public id, or the
+# id's text. A thread sealed under a key of its own passes that key's id the same way.
+ChildRef = _HasPublicId | uuid.UUID | str
+
+
+def _child_id(child: ChildRef) -> str:
     raw = getattr(child, "public_id", child)
     return str(uuid.UUID(str(raw)))
 
@@ -182,7 +189,7 @@ def is_sealed(value: object) -> bool:
     return sealing.is_sealed(value)
 
 
-def seal_text(child: Child | uuid.UUID | str, field: str, plaintext: str) -> str:
+def seal_text(child: ChildRef, field: str, plaintext: str) -> str:
     """Seal ``plaintext`` for this child and field. Raises ``Shredded`` for an erased child.
 
     Call inside the transaction that writes the column. ``""`` is returned unchanged.
@@ -195,7 +202,7 @@ def seal_text(child: Child | uuid.UUID | str, field: str, plaintext: str) -> str
     return sealing.seal_text(dek, plaintext, aad, key_version=version)
 
 
-def open_text(child: Child | uuid.UUID | str, field: str, sealed: str) -> str:
+def open_text(child: ChildRef, field: str, sealed: str) -> str:
     """Open a value from ``seal_text`` for the same child and field.
 
     Raises ``Shredded`` if the child was erased, ``KeyMissing`` if the node holds no key for the
@@ -210,7 +217,7 @@ def open_text(child: Child | uuid.UUID | str, field: str, sealed: str) -> str:
     return sealing.open_text(dek, sealed, aad)
 
 
-def reveal(child: Child | uuid.UUID | str, field: str, value: str) -> str:
+def reveal(child: ChildRef, field: str, value: str) -> str:
     """The readable text of a column that may be sealed, blank, or legacy plain text.
 
     For reading while existing rows are being migrated to sealed values: plain text passes
@@ -221,13 +228,13 @@ def reveal(child: Child | uuid.UUID | str, field: str, value: str) -> str:
     return open_text(child, field, value)
 
 
-def is_shredded(child: Child | uuid.UUID | str) -> bool:
+def is_shredded(child: ChildRef) -> bool:
     """True if this child's key was destroyed (the child was erased on this node)."""
     return ChildKey.objects.filter(child_public_id=_child_id(child), shredded_at__isnull=False).exists()
 
 
 @transaction.atomic
-def shred(child: Child | uuid.UUID | str, *, actor: User | None) -> None:
+def shred(child: ChildRef, *, actor: audit.Actor | None) -> None:
     """Destroy the child's data key for good; leave a tombstone. Idempotent.
 
     Why this erases every copy: each sealed value can only be opened with this child's DEK, and
@@ -263,4 +270,6 @@ def shred(child: Child | uuid.UUID | str, *, actor: User | None) -> None:
         ChildKey.objects.filter(pk=row.pk).update(wrapped_dek=bytes(len(row.wrapped_dek or b"")))
         ChildKey.objects.filter(pk=row.pk).update(wrapped_dek=None, kek_version=None, shredded_at=now)
     _forget(child_id)
-    record_key_event(AuditKind.KEY_DELETION, actor=actor, child_public_id=child_id)
+    # In the shred's transaction: if the entry cannot be written (``AuditUnavailable``), the key
+    # is not destroyed — nothing is erased unlogged (FIREWALL.md: "every key deletion is an entry").
+    audit.record(AuditKind.KEY_DELETION, actor=actor, subject=audit.Subject(child_public_id=child_id))

@@ -39,7 +39,7 @@ def read(
         decision=decision,
         reasons=["permit-own-org"] if decision == AuditDecision.ALLOW else ["firewall-purpose"],
         agreement=agreement,
-        case=case,
+        subject=case.audit_subject,
         categories=categories,
     )
 
@@ -65,7 +65,7 @@ def log(people: Personas, case: Case) -> list[AuditEntry]:
             decision=AuditDecision.ALLOW,
             agreement="IT-FR-2026",
             peer_org="fr-ngo-calais",
-            case=case,
+            subject=case.audit_subject,
             categories=[DataCategory.IDENTITY, DataCategory.PHOTO],
         )
     )

@@ -52,7 +52,7 @@ def test_an_entry_records_who_acted_for_which_purpose_and_why(people, case, log)
         ["firewall-purpose"],
     )
     assert entry.case_reference == case.reference
-    assert entry.child_pseudonym == service.pseudonym(case.child)
+    assert entry.child_pseudonym == service.pseudonym(case.child.public_id)
     assert entry.created_at.tzinfo is not None
 
 
@@ -93,7 +93,7 @@ def test_a_remote_principal_is_recorded_by_name_and_organisation(case):
         actor_name="claire@fr-node",
         actor_org="fr-ngo-calais",
         role="caseworker",
-        case=case,
+        subject=case.audit_subject,
     )
     assert (entry.actor, entry.actor_org, entry.role) == ("claire@fr-node", "fr-ngo-calais", "caseworker")
 

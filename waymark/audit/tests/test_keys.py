@@ -17,10 +17,10 @@ def test_keys_are_created_on_first_use_with_mode_0600(audit_keys, log):
 
 
 def test_an_existing_key_is_reused_not_replaced(audit_keys, case):
-    first = service.pseudonym(case.child)
+    first = service.pseudonym(case.child.public_id)
     pem = (audit_keys / "pseudonym.key").read_bytes()
     keys.forget_cached_keys()
-    assert service.pseudonym(case.child) == first
+    assert service.pseudonym(case.child.public_id) == first
     assert (audit_keys / "pseudonym.key").read_bytes() == pem
 
 

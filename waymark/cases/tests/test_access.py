@@ -8,9 +8,10 @@ import pytest
 
 from waymark.audit.models import AuditEntry
 from waymark.audit.testing import audit_unavailable
-from waymark.cases.access import PurposeRequired, access_case, cases_visible_to, decide_page
+from waymark.cases.access import access_case, cases_visible_to, decide_page
 from waymark.cases.models import Case
 from waymark.errors import ActionError, NotFound
+from waymark.policy.purpose import PurposeRequired
 from waymark.policy.tests.factories import create_agreement
 from waymark.test import create_case
 from waymark.vocab import AuditDecision, DataCategory, Purpose, Role

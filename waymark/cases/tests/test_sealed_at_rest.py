@@ -16,13 +16,13 @@ from django.apps import apps
 from django.urls import reverse
 
 from waymark.cases import actions
+from waymark.cases.erasure import do_erase_child
 from waymark.cases.models import CarePlan, Case, Child, Consent, Event
 from waymark.cases.schemas import CarePlanIn, CaseIn, ConsentIn, EventIn
 from waymark.cases.tests.api_client import api_as, case_url
 from waymark.test import create_case, create_user, days_ago
 from waymark.vault import keys
 from waymark.vault import service as vault
-from waymark.vault.erasure import do_erase_child
 from waymark.vocab import Role
 
 RISK = "Approached twice by a man who offered her work in Paris"

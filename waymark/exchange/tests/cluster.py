@@ -17,8 +17,8 @@ from jwcrypto.jwk import JWK
 
 from waymark.core.protocol.keys import MIN_SCRYPT_N, NodeKeys
 from waymark.core.protocol.registry import Registry, load_registry
-from waymark.exchange import demo
-from waymark.exchange.network import Network, Node, free_port
+from waymark.devtools import demo
+from waymark.devtools.network import Network, Node, free_port
 from waymark.exchange.reconcile import Report, reconcile
 
 # Fast retries and a short lease, so faults resolve in seconds rather than minutes.

@@ -20,7 +20,7 @@ from waymark.core.protocol.keys import NodeKeys, public_jwk
 from waymark.core.protocol.messages import MessageType, Notice, body_json, make_header
 from waymark.core.protocol.reasons import EnvelopeRefused
 from waymark.core.protocol.receipts import ReceiptStatus, verify_receipt
-from waymark.exchange.demo import AGREEMENT_ID
+from waymark.devtools.demo import AGREEMENT_ID
 from waymark.vocab import DataCategory, Purpose
 
 from .cluster import (

@@ -12,8 +12,8 @@ from jwcrypto.jwk import JWK
 from waymark.core.protocol import testing as proto
 from waymark.core.protocol.messages import MessageType
 from waymark.core.protocol.registry import load_registry
+from waymark.devtools.devnode import DevNode, publish_registry
 from waymark.exchange import authority
-from waymark.exchange.devnode import DevNode, publish_registry
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 
 from waymark.accounts.models import User
+from waymark.cases.erasure import do_erase_child
 from waymark.exchange.dispatcher import dispatch_pending
 from waymark.exchange.models import Direction, InboxMessage, Thread
 from waymark.exchange.threads import info_request as info_requests
@@ -16,7 +17,6 @@ from waymark.exchange.threads import referral as referrals
 from waymark.exchange.threads import transfer as transfers
 from waymark.test import create_case
 from waymark.vault import service as vault
-from waymark.vault.erasure import do_erase_child
 from waymark.vocab import DataCategory, Purpose, Role
 
 pytestmark = pytest.mark.django_db

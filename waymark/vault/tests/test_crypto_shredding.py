@@ -16,10 +16,10 @@ import pytest
 
 from waymark.audit.service import AuditUnavailable
 from waymark.audit.testing import audit_unavailable
+from waymark.cases.erasure import do_erase_child
 from waymark.core import sealing
 from waymark.test import create_case, create_user
 from waymark.vault import service
-from waymark.vault.erasure import do_erase_child
 from waymark.vault.keys import load_keyring
 from waymark.vault.models import ChildKey
 from waymark.vault.rotation import rotate_kek

@@ -14,12 +14,12 @@ from waymark.audit.models import AuditEntry
 from waymark.audit.service import AuditUnavailable
 from waymark.audit.testing import audit_unavailable
 from waymark.cases import actions
+from waymark.cases.erasure import check_erase_child, do_erase_child
 from waymark.cases.models import CarePlan, Case, Child, ChildName, Consent, Event, Identifier, NameKey
 from waymark.cases.schemas import AliasIn, EventIn
 from waymark.errors import ActionError, NotFound
 from waymark.test import create_case, create_user
 from waymark.vault import service
-from waymark.vault.erasure import check_erase_child, do_erase_child
 from waymark.vault.models import ChildKey
 from waymark.vocab import AuditKind, DataCategory, EventType, Role
 
@@ -128,7 +128,7 @@ def test_if_the_audit_log_is_down_nothing_is_shredded_or_deleted(people, dpo):
 def test_the_erasure_is_audited_by_pseudonym_without_a_name(people, dpo):
     case = create_case(people.giulia, given_names="Amina", family_name="Yusuf")
     service.seal_text(case.child, "cases.event.details", "disclosure")
-    pseudonym = audit.pseudonym(case.child)
+    pseudonym = audit.pseudonym(case.child.public_id)
     do_erase_child(dpo, case.child)
     entries = list(AuditEntry.objects.filter(child_pseudonym=pseudonym).order_by("seq"))
     assert [e.kind for e in entries] == [AuditKind.KEY_DELETION, AuditKind.ERASURE]

@@ -13,7 +13,7 @@ from waymark.accounts.models import Organisation, User
 from waymark.cases import actions as case_actions
 from waymark.cases.management.commands.load_demo import demo_password
 from waymark.cases.schemas import CaseIn, ChildIn, RegisterChildIn
-from waymark.exchange import demo
+from waymark.devtools import demo
 from waymark.vocab import Role
 
 

@@ -1,4 +1,8 @@
-"""Break-glass pages: open emergency access, confirm it (a second person), and the DPO's view."""
+"""The firewall's pages about a case: break-glass (open emergency access, confirm it — a second
+person — and the DPO's view) and the DPO's "why was this allowed or refused?".
+
+They find the case by its reference; the decisions and the break-glass rules are the policy app's
+(``waymark.policy.breakglass``, ``waymark.policy.service``). Served under ``/policy/``."""
 
 from __future__ import annotations
 
@@ -9,12 +13,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from waymark.accounts.models import User
 from waymark.audit import service as audit
-from waymark.cases.models import Case
-from waymark.cases.purpose import current_purpose, purpose_required
 from waymark.errors import ActionError, NotFound
+from waymark.policy import breakglass, service
+from waymark.policy.purpose import current_purpose, purpose_required
 from waymark.vocab import AuditKind, DataCategory, PolicyAction, Purpose, Role
 
-from . import breakglass, service
+from .models import Case
 
 
 def _me(request: HttpRequest) -> User:
@@ -106,7 +110,7 @@ def explain_page(request: HttpRequest) -> HttpResponse:
                 AuditKind.OTHER,
                 actor=me,
                 purpose=Purpose.AUDIT,
-                case=case,
+                subject=case.audit_subject,
                 details={"explained_for": subject.username, "category": form["category"]},
             )
     return render(

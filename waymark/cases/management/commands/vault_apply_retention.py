@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from waymark.vault.erasure import do_apply_retention, expired_transferred_copies
+from waymark.cases.erasure import do_apply_retention, expired_transferred_copies
 
 
 class Command(BaseCommand):

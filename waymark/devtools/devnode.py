@@ -1,6 +1,6 @@
 """``make run``: the single demo node — its web server and its dispatcher — on 127.0.0.1.
 
-    python -m waymark.exchange.devnode [--port 8000] [--data-dir data] [--noreload] [--prepare-only]
+    python -m waymark.devtools.devnode [--port 8000] [--data-dir data] [--noreload] [--prepare-only]
 
 Prepares, idempotently (each step does nothing the second time), in one Django process:
 
@@ -20,7 +20,7 @@ Then it starts two child processes, ``runserver 127.0.0.1:PORT`` and ``run_dispa
 the address, forwards Ctrl-C / SIGTERM to both and stops when either exits (non-zero if one
 crashed). Development only: refused when ``WAYMARK_ENV=production``; the passphrase and registry
 key live in the ignored data folder and nowhere in settings. ``make network`` is the three-node
-version (``waymark.exchange.network``).
+version (``waymark.devtools.network``).
 """
 
 from __future__ import annotations
@@ -45,8 +45,9 @@ from jwcrypto.jwk import JWK
 
 from waymark.cases import demo as cases_demo
 from waymark.core.protocol.registry import load_registry
-from waymark.exchange import authority, demo
-from waymark.exchange.network import LOOPBACK, ROOT, _stop
+from waymark.devtools import demo
+from waymark.devtools.network import LOOPBACK, ROOT, _stop
+from waymark.exchange import authority
 
 NODE_COUNTRY = "IT"
 RENEW_BEFORE = dt.timedelta(days=7)
@@ -142,7 +143,7 @@ class DevNode:
 
 def registry_spec(descriptor: dict[str, Any], *, country: str = NODE_COUNTRY) -> dict[str, Any]:
     """This node and every ``load_demo`` organisation (each with its own country), hosted here,
-    and the demo agreement (``waymark.exchange.demo``) among those of its parties listed."""
+    and the demo agreement (``waymark.devtools.demo``) among those of its parties listed."""
     slugs = {o.slug for o in cases_demo.ORGS}
     return {
         "federation": "waymark-demo-local",
@@ -332,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     # One Django process for all the preparation steps (about a second each as separate commands).
     try:
         prepared = subprocess.run(  # noqa: S603  (this module, arguments we built)
-            [sys.executable, "-m", "waymark.exchange.devnode", "--prepare-only", *(argv or sys.argv[1:])],
+            [sys.executable, "-m", "waymark.devtools.devnode", "--prepare-only", *(argv or sys.argv[1:])],
             cwd=ROOT,
             env=node.env(),
             check=False,

@@ -1,6 +1,6 @@
 """``make network``: the demo federation — three nodes on 127.0.0.1, each a real installation.
 
-    python -m waymark.exchange.network [--base-dir data/network] [--fresh]
+    python -m waymark.devtools.network [--base-dir data/network] [--fresh]
 
 Italy on :8101, France on :8102, Belgium on :8103. Each node has its own data folder (keys,
 audit and vault key files, logs) and its own database — a SQLite file by default, or its own
@@ -36,7 +36,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from waymark.cases.demo import DEFAULT_PASSWORD
-from waymark.exchange import authority, demo
+from waymark.devtools import demo
+from waymark.exchange import authority
 
 ROOT = Path(__file__).resolve().parents[2]
 LOOPBACK = "127.0.0.1"

@@ -30,19 +30,19 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from waymark.accounts.models import User
-from waymark.cases.models import Case, Child
+from waymark.audit import service as audit
 from waymark.errors import ActionError, NotFound
+from waymark.vault import service as vault
 from waymark.vocab import AuditKind, CaseStatus, Role, Sector
 
-from . import service
-from .audit_hook import record_key_event
+from .models import Case, Child
 
-log = logging.getLogger("waymark.vault")
+log = logging.getLogger("waymark.cases")
 
 # Sent inside the erasure transaction, after the child's key is shredded and before their cases
-# are deleted, with ``child`` and ``cases`` (the Case rows). Other apps shred what they hold
-# about those cases under keys of their own (the exchange: its threads' keys); a receiver that
-# raises rolls the whole erasure back.
+# are deleted, with ``child``, ``cases`` (the Case rows) and ``actor``. Apps above this one shred
+# what they hold about those cases under keys of their own (the exchange connects its threads'
+# keys in its ``AppConfig.ready``); a receiver that raises rolls the whole erasure back.
 erasing_child = Signal()
 
 
@@ -87,7 +87,7 @@ def _erase(child: Child, *, actor: User | None, why: str) -> Erasure:
     child_id = str(child.public_id)
     case_ids = tuple(Case.objects.filter(child=child).order_by("pk").values_list("public_id", flat=True))
 
-    service.shred(child, actor=actor)
+    vault.shred(child, actor=actor)
     erasing_child.send(sender=Child, child=child, cases=list(Case.objects.filter(child=child)), actor=actor)
 
     photo_name = child.photo.name if child.photo else ""
@@ -108,10 +108,12 @@ def _erase(child: Child, *, actor: User | None, why: str) -> Erasure:
         transaction.on_commit(_delete_photo)
 
     # TODO(exchange): queue erasure notices for partner nodes holding copies of these cases.
-    record_key_event(
+    # The log names the child by pseudonym only, so the entry outlives the rows it is about; if
+    # it cannot be written (``AuditUnavailable``) the whole erasure rolls back.
+    audit.record(
         AuditKind.ERASURE,
         actor=actor,
-        child_public_id=child_id,
+        subject=audit.Subject(child_public_id=child_id),
         details={"cases": [str(c) for c in case_ids], "why": why},
     )
     return Erasure(child_public_id=uuid.UUID(child_id), case_public_ids=case_ids, erased_at=timezone.now())

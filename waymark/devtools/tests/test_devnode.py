@@ -1,4 +1,4 @@
-"""``make run``'s launcher (``python -m waymark.exchange.devnode``) as real processes on 127.0.0.1:
+"""``make run``'s launcher (``python -m waymark.devtools.devnode``) as real processes on 127.0.0.1:
 it prepares the node (demo data, keys, signed registry), serves /healthz, runs a dispatcher that
 delivers a notice between two organisations hosted on this node, stops both children on SIGTERM,
 prepares nothing twice, and stops with a non-zero status when its dispatcher crashes."""
@@ -21,10 +21,9 @@ from typing import Any
 import pytest
 
 from waymark.core.protocol.keys import MIN_SCRYPT_N
-from waymark.exchange.devnode import DevNode
-from waymark.exchange.network import ROOT, free_port
-
-from .cluster import wait_until
+from waymark.devtools.devnode import DevNode
+from waymark.devtools.network import ROOT, free_port
+from waymark.exchange.tests.cluster import wait_until
 
 pytestmark = pytest.mark.network
 
@@ -45,7 +44,7 @@ def launcher(node: DevNode, log: Path) -> Iterator[subprocess.Popen[bytes]]:
             [
                 sys.executable,
                 "-m",
-                "waymark.exchange.devnode",
+                "waymark.devtools.devnode",
                 "--port",
                 str(node.port),
                 "--data-dir",

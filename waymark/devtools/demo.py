@@ -1,6 +1,6 @@
 """The local demo federation: three nodes on loopback, their organisations, people and children.
 
-All fictional. Used by ``make network`` (``waymark.exchange.network``), the process tests and the
+All fictional. Used by ``make network`` (``waymark.devtools.network``), the process tests and the
 benchmark. ``DEMO_NODES`` says which organisations each node hosts; ``registry_spec`` builds the
 registry spec (organisations, one agreement among all the child-protection parties) that the
 demo registry key signs; ``manage.py exchange_demo`` creates a node's organisations, logins and a
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from waymark.core.protocol.messages import MessageType
+from waymark.core.protocol.threads import CONVERSATIONS
 from waymark.vocab import DataCategory, Purpose, Role, Sector
 
 
@@ -102,19 +103,8 @@ SHARED_CATEGORIES = (
 )
 SHARED_PURPOSES = (Purpose.CHILD_PROTECTION, Purpose.LOCATE_MISSING_CHILD, Purpose.CARE_CONTINUITY)
 PARTIES = ("it-cps-milano", "fr-ngo-calais", "be-police-mpu")
-EXCHANGE_TYPES = (
-    MessageType.REFERRAL_OFFER,
-    MessageType.REFERRAL_ACCEPT,
-    MessageType.REFERRAL_REJECT,
-    MessageType.REFERRAL_DONE,
-    MessageType.REFERRAL_REVOKE,
-    MessageType.INFO_REQUEST,
-    MessageType.INFO_RESPONSE,
-    MessageType.NOTICE,
-    MessageType.CASE_TRANSFER,
-    MessageType.TRANSFER_ACCEPT,
-    MessageType.TRANSFER_REJECT,
-)
+# The demo agreement allows every conversation the protocol defines (its tables, one per kind).
+EXCHANGE_TYPES = tuple(sorted({t for c in CONVERSATIONS.values() for t in c.types}))
 
 
 def node(node_id: str) -> DemoNode:

@@ -5,11 +5,14 @@ registers them. One place for every payload, whichever conversation carries it."
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from pydantic import ValidationError
 
+from waymark.accounts.models import User
+from waymark.cases import actions as case_actions
 from waymark.cases.models import CarePlan, Case, Event, NameKind
-from waymark.cases.schemas import AliasIn, ChildIn, IdentifierIn
+from waymark.cases.schemas import AliasIn, CaseIn, ChildIn, IdentifierIn, RegisterChildIn
 from waymark.core.protocol import messages as m
 from waymark.errors import ActionError, field_errors
 from waymark.vault import service as vault
@@ -88,6 +91,27 @@ def child_in(offer: dict[str, object], peer_org_name: str) -> ChildIn:
 
 # At most this many timeline entries travel with a transfer (the protocol's limit).
 TRANSFER_HISTORY_LIMIT = 500
+
+
+def case_for_offer(
+    user: User, offer: dict[str, Any], peer_org_name: str, *, existing_case: str, linked: Case | None
+) -> Case:
+    """The case here that an accepted offer (referral or transfer) lands on: the one named by
+    ``existing_case`` (a reference of the user's organisation), else the case the conversation
+    is already about if the user's organisation holds it, else a case registered for the
+    offered child. ``ActionError`` if the named case is not theirs or the offer does not fit."""
+    if existing_case:
+        case = Case.objects.filter(reference=existing_case, organisation=user.organisation).first()
+        if case is None:
+            raise ActionError(f"your organisation holds no case {existing_case}", field="existing_case")
+        return case
+    if linked is not None and linked.organisation_id == user.organisation_id:
+        return linked
+    return case_actions.do_register_child(
+        user,
+        RegisterChildIn(child=child_in(offer, peer_org_name), case=CaseIn(), confirm_not_duplicate=True),
+        fictional=bool((offer.get("child") or {}).get("is_fictional")),
+    )
 
 
 def history(case: Case, categories: Iterable[str]) -> tuple[m.TimelineEntry, ...]:

@@ -224,26 +224,61 @@ def note_of(body: Body) -> str:
 # --- opening a thread ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A thread about to be opened, checked as the receiver will check it."""
+
+    ctx: Context
+    from_org: str
+    to_org: str
+    purpose: str
+    agreement: Agreement
+
+
+def prepare(
+    user: User,
+    case: Case,
+    type: MessageType,
+    body: Body,
+    *,
+    to_org: str,
+    purpose: str,
+    agreement_id: str = "",
+    node: LocalNode | None,
+) -> Prepared:
+    """Before anything is sealed: the user may exchange, the exchange is available, the user may
+    read every category ``body`` carries for ``purpose``, and an agreement in force allows it
+    (``agreement_id`` if named). ``ActionError`` says which failed."""
+    from_org = require_member(user)
+    ctx = context(node)
+    authorise_sending(user, case, purpose, categories_used(type, body))
+    agreement = choose_agreement(ctx, from_org, to_org, purpose, body, type, agreement_id)
+    return Prepared(ctx, from_org, to_org, purpose, agreement)
+
+
 def open_thread(
-    ctx: Context,
+    prepared: Prepared,
     conversation: Conversation,
     *,
     user: User,
     case: Case,
-    to_org: str,
-    agreement: Agreement,
-    purpose: str,
     body: Body,
     summary: str,
     data: dict[str, Any] | None = None,
     note: str = "",
     **fields: Any,
 ) -> tuple[Thread, OutboxMessage]:
-    """Start (or continue) the conversation about ``case`` with ``to_org``: enqueue the opening
-    message, write the thread (its ``data`` sealed) and its first ledger entry, link the case.
-    Call inside the action's transaction, after ``authorise_sending`` and ``choose_agreement``."""
+    """Start (or continue) the conversation about ``case`` with the prepared organisation:
+    enqueue the opening message, write the thread (its ``data`` sealed) and its first ledger
+    entry, link the case. Call inside the action's transaction."""
+    ctx, from_org, to_org, purpose, agreement = (
+        prepared.ctx,
+        prepared.from_org,
+        prepared.to_org,
+        prepared.purpose,
+        prepared.agreement,
+    )
     type = conversation.opens_with
-    from_org = require_member(user)
     peer = ctx.registry.node_for_org(to_org)
     assert peer is not None  # choose_agreement checked the organisation
     peer_name = org_name(ctx.registry, to_org)[:200]

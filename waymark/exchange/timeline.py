@@ -7,6 +7,7 @@ a peer has no local author; its source is "partner organisation".
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
 
@@ -14,6 +15,8 @@ from waymark.accounts.models import User
 from waymark.cases.actions import create_event
 from waymark.cases.models import Case, Event
 from waymark.vocab import DataCategory, EventSource, EventType
+
+from .models import Thread
 
 
 def add_event(
@@ -40,3 +43,8 @@ def add_event(
     )
     Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
     return event
+
+
+def add_thread_event(thread: Thread, **fields: Any) -> Event | None:
+    """``add_event`` on the case the thread is about, if it is about one held here."""
+    return add_event(thread.case, **fields) if thread.case is not None else None

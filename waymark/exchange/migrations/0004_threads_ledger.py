@@ -107,6 +107,11 @@ def copy_threads(apps, schema_editor):
                 row.answered_at or row.updated_at, row.answered_by_id,
             )
 
+def refuse_to_lose_threads(apps, schema_editor):
+    """Going back would drop every thread with the new tables: allowed only when there is none."""
+    if apps.get_model("exchange", "Thread").objects.exists():
+        raise RuntimeError("exchange 0004 cannot be reversed once threads exist: their rows would be lost")
+
 
 class Migration(migrations.Migration):
 
@@ -187,7 +192,7 @@ class Migration(migrations.Migration):
             model_name='threadmessage',
             constraint=models.UniqueConstraint(fields=('message_id', 'direction'), name='thread_message_once'),
         ),
-        migrations.RunPython(copy_threads, migrations.RunPython.noop),
+        migrations.RunPython(copy_threads, refuse_to_lose_threads),
         migrations.RemoveField(
             model_name='notice',
             name='case',

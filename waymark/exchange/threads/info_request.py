@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pydantic import Field, StringConstraints, model_validator
 
@@ -29,7 +30,7 @@ from .. import plumbing as p
 from ..models import Direction, Thread
 from ..node import LocalNode
 from ..schemas import In, Short, Text, ToPeer
-from ..timeline import add_event
+from ..timeline import add_event, add_thread_event
 from . import register
 from .base import Action, Opening, Panel, ThreadKind, peer_fields
 
@@ -81,8 +82,6 @@ def do_request_information(
     user: User, case: Case, data: InfoRequestIn, *, node: LocalNode | None = None
 ) -> Thread:
     """Ask another organisation questions about the case's child, against the reply clock."""
-    from_org = p.require_member(user)
-    ctx = p.context(node)
     questions = tuple(
         m.Question(id=f"q{i}", category=q.category, text=q.text)
         for i, q in enumerate(data.questions, start=1)
@@ -90,24 +89,27 @@ def do_request_information(
     # The deadline depends on the agreement, the agreement on the categories: pick it with a
     # provisional deadline (categories do not depend on it), then set the real one.
     provisional = m.InfoRequest(
-        questions=questions, reply_by=REPLY.start(ctx.now).due_at, legal_basis=data.legal_basis
+        questions=questions, reply_by=REPLY.start(timezone.now()).due_at, legal_basis=data.legal_basis
     )
-    p.authorise_sending(user, case, data.purpose, m.categories_used(T.INFO_REQUEST, provisional))
-    agreement = p.choose_agreement(
-        ctx, from_org, data.to_org, data.purpose, provisional, T.INFO_REQUEST, data.agreement_id
+    prepared = p.prepare(
+        user,
+        case,
+        T.INFO_REQUEST,
+        provisional,
+        to_org=data.to_org,
+        purpose=data.purpose,
+        agreement_id=data.agreement_id,
+        node=node,
     )
-    within = guard.reply_deadline(agreement, T.INFO_REQUEST, data.to_org)
-    clock = REPLY.start(ctx.now, within=within)
+    within = guard.reply_deadline(prepared.agreement, T.INFO_REQUEST, data.to_org)
+    clock = REPLY.start(prepared.ctx.now, within=within)
     body = m.InfoRequest(questions=questions, reply_by=clock.due_at, legal_basis=data.legal_basis)
     with transaction.atomic():
         request, _row = p.open_thread(
-            ctx,
+            prepared,
             INFO_REQUEST,
             user=user,
             case=case,
-            to_org=data.to_org,
-            agreement=agreement,
-            purpose=data.purpose,
             body=body,
             summary="Information request to",
             data={"questions": [q.model_dump(mode="json") for q in questions]},
@@ -121,7 +123,7 @@ def do_request_information(
             details="\n".join(q.text for q in questions),
             category=DataCategory(questions[0].category.value),
             user=user,
-            at=ctx.now,
+            at=prepared.ctx.now,
         )
     return request
 
@@ -130,10 +132,7 @@ def do_answer_information(
     user: User, request: Thread, data: InfoAnswerIn, *, node: LocalNode | None = None
 ) -> Thread:
     """Answer (or decline) each question of a request this organisation received."""
-    if request.direction != Direction.INCOMING or request.local_org_id != user.organisation_id:
-        p.require_member(user)
-        raise ActionError("this request was not addressed to your organisation")
-    if request.status != INFO_REQUEST.opened:
+    if request.direction == Direction.INCOMING and request.status != INFO_REQUEST.opened:
         raise ActionError("this request has already been answered")
     from_org = p.check_reply(user, request, INFO_REQUEST, T.INFO_RESPONSE, WHAT, "answered")
     by_id = {q["id"]: q for q in request.data.doc("questions", list)}
@@ -170,16 +169,15 @@ def do_answer_information(
         locked.answered_at = ctx.now
         locked.answered_by = user
         locked.save()
-        if locked.case is not None:
-            add_event(
-                locked.case,
-                type=EventType.NOTE,
-                summary=f"Information sent to {locked.peer_org_name}",
-                details=_answers_text(answers),
-                category=DataCategory(answers[0].category.value),
-                user=user,
-                at=ctx.now,
-            )
+        add_thread_event(
+            locked,
+            type=EventType.NOTE,
+            summary=f"Information sent to {locked.peer_org_name}",
+            details=_answers_text(answers),
+            category=DataCategory(answers[0].category.value),
+            user=user,
+            at=ctx.now,
+        )
     return locked
 
 
@@ -198,15 +196,14 @@ def _on_request(opened: Opened, registry: Registry, now: dt.datetime) -> Thread:
         facts={"legal_basis": body.legal_basis} if body.legal_basis else {},
         due_at=body.reply_by,
     )
-    if request.case is not None:
-        add_event(
-            request.case,
-            type=EventType.NOTE,
-            summary=f"Information requested by {request.peer_org_name} (reply by {body.reply_by:%Y-%m-%d %H:%M} UTC)",
-            details="\n".join(q.text for q in body.questions),
-            category=DataCategory(body.questions[0].category.value),
-            at=now,
-        )
+    add_thread_event(
+        request,
+        type=EventType.NOTE,
+        summary=f"Information requested by {request.peer_org_name} (reply by {body.reply_by:%Y-%m-%d %H:%M} UTC)",
+        details="\n".join(q.text for q in body.questions),
+        category=DataCategory(body.questions[0].category.value),
+        at=now,
+    )
     return request
 
 

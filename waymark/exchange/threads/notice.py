@@ -25,9 +25,11 @@ from .. import plumbing as p
 from ..models import Direction, Thread
 from ..node import LocalNode
 from ..schemas import Text, ToPeer
-from ..timeline import add_event
+from ..timeline import add_event, add_thread_event
 from . import register
 from .base import Opening, Panel, ThreadKind, peer_fields
+
+T = MessageType
 
 
 class NoticeIn(ToPeer):
@@ -38,22 +40,23 @@ class NoticeIn(ToPeer):
 
 def do_send_notice(user: User, case: Case, data: NoticeIn, *, node: LocalNode | None = None) -> Thread:
     """Send a one-way notice about the case's child to another organisation."""
-    from_org = p.require_member(user)
-    ctx = p.context(node)
     body = m.Notice(category=data.category, subject=data.subject, text=data.text)
-    p.authorise_sending(user, case, data.purpose, m.categories_used(MessageType.NOTICE, body))
-    agreement = p.choose_agreement(
-        ctx, from_org, data.to_org, data.purpose, body, MessageType.NOTICE, data.agreement_id
+    prepared = p.prepare(
+        user,
+        case,
+        T.NOTICE,
+        body,
+        to_org=data.to_org,
+        purpose=data.purpose,
+        agreement_id=data.agreement_id,
+        node=node,
     )
     with transaction.atomic():
         notice, _row = p.open_thread(
-            ctx,
+            prepared,
             NOTICE,
             user=user,
             case=case,
-            to_org=data.to_org,
-            agreement=agreement,
-            purpose=data.purpose,
             body=body,
             summary="Notice to",
             data={"subject": data.subject, "text": data.text},
@@ -65,7 +68,7 @@ def do_send_notice(user: User, case: Case, data: NoticeIn, *, node: LocalNode | 
             details=data.text,
             category=data.category,
             user=user,
-            at=ctx.now,
+            at=prepared.ctx.now,
         )
     return notice
 
@@ -74,15 +77,14 @@ def _on_notice(opened: Opened, registry: Registry, now: dt.datetime) -> Thread:
     body = opened.body
     assert isinstance(body, m.Notice)
     notice = p.open_incoming(NOTICE, opened, registry, now, data={"subject": body.subject, "text": body.text})
-    if notice.case is not None:
-        add_event(
-            notice.case,
-            type=EventType.NOTE,
-            summary=f"Notice from {notice.peer_org_name}: {body.subject}",
-            details=body.text,
-            category=DataCategory(body.category.value),
-            at=now,
-        )
+    add_thread_event(
+        notice,
+        type=EventType.NOTE,
+        summary=f"Notice from {notice.peer_org_name}: {body.subject}",
+        details=body.text,
+        category=DataCategory(body.category.value),
+        at=now,
+    )
     return notice
 
 
@@ -118,7 +120,7 @@ KIND = register(
             ),
         ),
         states={"sent": _("Sent")},
-        messages={MessageType.NOTICE: _("Notice")},
+        messages={T.NOTICE: _("Notice")},
         order=40,
     )
 )

@@ -19,15 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from pydantic import Field, model_validator
 
 from waymark.accounts.models import User
-from waymark.cases import actions as case_actions
 from waymark.cases.models import Case
-from waymark.cases.schemas import CaseIn, RegisterChildIn
 from waymark.core.protocol import messages as m
 from waymark.core.protocol.envelope import Opened
 from waymark.core.protocol.messages import MessageType, ReferralOutcome, RejectReason, RevokeReason, body_json
 from waymark.core.protocol.registry import Registry
 from waymark.core.protocol.threads import REFERRAL, Outcome, Received
-from waymark.errors import ActionError
 from waymark.vocab import DataCategory, EventType
 
 from .. import payloads
@@ -36,7 +33,7 @@ from ..labels import choices
 from ..models import Direction, Thread
 from ..node import LocalNode
 from ..schemas import ExistingCase, In, Short, Text, ToPeer
-from ..timeline import add_event
+from ..timeline import add_event, add_thread_event
 from . import register
 from .base import Action, Opening, Panel, ThreadKind, peer_fields
 
@@ -92,27 +89,28 @@ class ReferralRevokeIn(In):
 
 def do_offer_referral(user: User, case: Case, data: ReferralIn, *, node: LocalNode | None = None) -> Thread:
     """Refer ``case``'s child to ``data.to_org`` on another node (or this one)."""
-    from_org = p.require_member(user)
-    ctx = p.context(node)
     body = m.ReferralOffer(
         child=payloads.child_summary(case, data.include),
         case=payloads.case_summary(case, data.include),
         reason=data.reason,
         services_requested=tuple(data.services_requested),
     )
-    p.authorise_sending(user, case, data.purpose, m.categories_used(T.REFERRAL_OFFER, body))
-    agreement = p.choose_agreement(
-        ctx, from_org, data.to_org, data.purpose, body, T.REFERRAL_OFFER, data.agreement_id
+    prepared = p.prepare(
+        user,
+        case,
+        T.REFERRAL_OFFER,
+        body,
+        to_org=data.to_org,
+        purpose=data.purpose,
+        agreement_id=data.agreement_id,
+        node=node,
     )
     with transaction.atomic():
         referral, _row = p.open_thread(
-            ctx,
+            prepared,
             REFERRAL,
             user=user,
             case=case,
-            to_org=data.to_org,
-            agreement=agreement,
-            purpose=data.purpose,
             body=body,
             summary="Referral to",
             data={"reason": data.reason},
@@ -124,7 +122,7 @@ def do_offer_referral(user: User, case: Case, data: ReferralIn, *, node: LocalNo
             summary=f"Referral offered to {referral.peer_org_name}",
             details=data.reason,
             user=user,
-            at=ctx.now,
+            at=prepared.ctx.now,
         )
     return referral
 
@@ -152,15 +150,14 @@ def _reply(
             changes["offer"] = {}  # data minimisation: nothing of a refused offer stays here
         locked.data.put(**changes)
         locked.save(update_fields=["sealed"])
-        if locked.case is not None:
-            add_event(
-                locked.case,
-                type=EventType.REFERRAL,
-                summary=f"Referral {locked.status} ({locked.peer_org_name})",
-                details=text,
-                user=user,
-                at=locked.updated_at,
-            )
+        add_thread_event(
+            locked,
+            type=EventType.REFERRAL,
+            summary=f"Referral {locked.status} ({locked.peer_org_name})",
+            details=text,
+            user=user,
+            at=locked.updated_at,
+        )
     return locked
 
 
@@ -171,23 +168,13 @@ def do_accept_referral(
     p.check_reply(user, referral, REFERRAL, T.REFERRAL_ACCEPT, WHAT, "accepted")
     body = m.ReferralAccept(contact=data.contact, note=data.note)
     with transaction.atomic():
-        if data.existing_case:
-            case = Case.objects.filter(reference=data.existing_case, organisation=user.organisation).first()
-            if case is None:
-                raise ActionError(
-                    f"your organisation holds no case {data.existing_case}", field="existing_case"
-                )
-        else:
-            offered = referral.data.doc("offer")
-            case = case_actions.do_register_child(
-                user,
-                RegisterChildIn(
-                    child=payloads.child_in(offered, referral.peer_org_name),
-                    case=CaseIn(),
-                    confirm_not_duplicate=True,
-                ),
-                fictional=bool((offered.get("child") or {}).get("is_fictional")),
-            )
+        case = payloads.case_for_offer(
+            user,
+            referral.data.doc("offer"),
+            referral.peer_org_name,
+            existing_case=data.existing_case,
+            linked=referral.case,
+        )
         referral.case = case
         referral.save(update_fields=["case"])
         p.link(case, referral.peer_node, referral.peer_org, referral.conversation_id)
@@ -239,14 +226,13 @@ def _on_offer(opened: Opened, registry: Registry, now: dt.datetime) -> Thread:
         data={"reason": body.reason, "offer": body_json(body)},
         note=body.reason,
     )
-    if referral.case is not None:
-        add_event(
-            referral.case,
-            type=EventType.REFERRAL,
-            summary=f"Referral offered by {referral.peer_org_name}",
-            details=body.reason,
-            at=now,
-        )
+    add_thread_event(
+        referral,
+        type=EventType.REFERRAL,
+        summary=f"Referral offered by {referral.peer_org_name}",
+        details=body.reason,
+        at=now,
+    )
     return referral
 
 
@@ -266,22 +252,20 @@ def _on_answer(referral: Thread, opened: Opened, received: Received, now: dt.dat
         summary += f" (the referral was already {referral.status})"
     elif opened.header.type != T.REFERRAL_DONE:
         referral.data.put(response_reason=text)
-    if referral.case is not None:
-        add_event(referral.case, type=EventType.REFERRAL, summary=summary, details=text, at=now)
+    add_thread_event(referral, type=EventType.REFERRAL, summary=summary, details=text, at=now)
 
 
 def _on_revoke(referral: Thread, opened: Opened, received: Received, now: dt.datetime) -> None:
     """The referrer withdraws: we purge the offer as received (the case, if we opened one, stays)."""
     text = p.note_of(opened.body)
     referral.data.put(offer={}, response_reason=text)
-    if referral.case is not None:
-        add_event(
-            referral.case,
-            type=EventType.REFERRAL,
-            summary=f"Referral revoked by {referral.peer_org_name}",
-            details=text,
-            at=now,
-        )
+    add_thread_event(
+        referral,
+        type=EventType.REFERRAL,
+        summary=f"Referral revoked by {referral.peer_org_name}",
+        details=text,
+        at=now,
+    )
 
 
 # --- pages -------------------------------------------------------------------------------------

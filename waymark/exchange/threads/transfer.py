@@ -25,7 +25,7 @@ from waymark.accounts.models import User
 from waymark.cases import actions as case_actions
 from waymark.cases.actions import close_transferred_copy
 from waymark.cases.models import Case
-from waymark.cases.schemas import CarePlanIn, CaseIn, RegisterChildIn
+from waymark.cases.schemas import CarePlanIn, CaseIn
 from waymark.core.protocol import messages as m
 from waymark.core.protocol.envelope import Opened
 from waymark.core.protocol.messages import MessageType, RejectReason, body_json
@@ -41,7 +41,7 @@ from ..labels import choices
 from ..models import Direction, Thread
 from ..node import LocalNode
 from ..schemas import ExistingCase, In, Text, ToPeer
-from ..timeline import add_event
+from ..timeline import add_event, add_thread_event
 from . import register
 from .base import Action, Opening, Panel, ThreadKind, peer_fields
 
@@ -97,9 +97,9 @@ def _pending(case: Case) -> bool:
     ).exists()
 
 
-def check_offer_transfer(user: User, case: Case, purpose: str) -> str:
-    """May ``user`` offer ``case`` to another organisation now? Their organisation's slug."""
-    from_org = p.require_member(user)
+def check_offer_transfer(user: User, case: Case, purpose: str) -> None:
+    """May ``user`` offer ``case`` to another organisation now (``ActionError`` if not)?"""
+    p.require_member(user)
     if case.organisation_id != user.organisation_id:
         raise ActionError("only the organisation that holds the case can transfer it")
     if case.status in _CLOSED:
@@ -111,30 +111,31 @@ def check_offer_transfer(user: User, case: Case, purpose: str) -> str:
     )[DataCategory.CASE_NOTES]
     if not changing.allowed:
         raise ActionError(f"you may not transfer this case for {purpose}", field="purpose")
-    return from_org
 
 
 def do_offer_transfer(user: User, case: Case, data: TransferIn, *, node: LocalNode | None = None) -> Thread:
     """Offer to hand ``case`` over to ``data.to_org``; ownership moves when they accept."""
-    from_org = check_offer_transfer(user, case, data.purpose)
-    ctx = p.context(node)
+    check_offer_transfer(user, case, data.purpose)
     body = payloads.transfer_body(case, include=data.include, history_of=data.history, reason=data.reason)
-    p.authorise_sending(user, case, data.purpose, m.categories_used(T.CASE_TRANSFER, body))
-    agreement = p.choose_agreement(
-        ctx, from_org, data.to_org, data.purpose, body, T.CASE_TRANSFER, data.agreement_id
+    prepared = p.prepare(
+        user,
+        case,
+        T.CASE_TRANSFER,
+        body,
+        to_org=data.to_org,
+        purpose=data.purpose,
+        agreement_id=data.agreement_id,
+        node=node,
     )
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.status in _CLOSED or _pending(case):
             raise ActionError("someone else changed this case meanwhile; reload the page")
         transfer, _row = p.open_thread(
-            ctx,
+            prepared,
             TRANSFER,
             user=user,
             case=case,
-            to_org=data.to_org,
-            agreement=agreement,
-            purpose=data.purpose,
             body=body,
             summary="Case transfer to",
             data={"reason": data.reason},
@@ -146,7 +147,7 @@ def do_offer_transfer(user: User, case: Case, data: TransferIn, *, node: LocalNo
             summary=f"Transfer offered to {transfer.peer_org_name}",
             details=data.reason,
             user=user,
-            at=ctx.now,
+            at=prepared.ctx.now,
         )
     return transfer
 
@@ -210,25 +211,13 @@ def do_accept_transfer(
     ctx = p.context(node)
     with transaction.atomic():
         locked = p.lock(transfer, WHAT)
-        if data.existing_case:
-            case = Case.objects.filter(reference=data.existing_case, organisation=user.organisation).first()
-            if case is None:
-                raise ActionError(
-                    f"your organisation holds no case {data.existing_case}", field="existing_case"
-                )
-        elif locked.case is not None and locked.case.organisation_id == user.organisation_id:
-            case = locked.case  # the conversation is already about a case held here (an earlier referral)
-        else:
-            offered = locked.data.doc("offer")
-            case = case_actions.do_register_child(
-                user,
-                RegisterChildIn(
-                    child=payloads.child_in(offered, locked.peer_org_name),
-                    case=CaseIn(),
-                    confirm_not_duplicate=True,
-                ),
-                fictional=bool((offered.get("child") or {}).get("is_fictional")),
-            )
+        case = payloads.case_for_offer(
+            user,
+            locked.data.doc("offer"),
+            locked.peer_org_name,
+            existing_case=data.existing_case,
+            linked=locked.case,  # the conversation may already be about a case held here (a referral)
+        )
         add_event(
             case,
             type=EventType.TRANSFER,
@@ -296,15 +285,14 @@ def do_reject_transfer(
         locked.answered_by = user
         locked.answered_at = ctx.now
         locked.save()
-        if locked.case is not None:
-            add_event(
-                locked.case,
-                type=EventType.TRANSFER,
-                summary=f"Transfer from {locked.peer_org_name} rejected",
-                details=text,
-                user=user,
-                at=ctx.now,
-            )
+        add_thread_event(
+            locked,
+            type=EventType.TRANSFER,
+            summary=f"Transfer from {locked.peer_org_name} rejected",
+            details=text,
+            user=user,
+            at=ctx.now,
+        )
     return locked
 
 
@@ -324,14 +312,13 @@ def _on_offer(opened: Opened, registry: Registry, now: dt.datetime) -> Thread:
         peer_case_reference=body.sender_case_reference,
         facts={"history_count": len(body.timeline)},
     )
-    if transfer.case is not None:
-        add_event(
-            transfer.case,
-            type=EventType.TRANSFER,
-            summary=f"Transfer of the case offered by {transfer.peer_org_name}",
-            details=body.reason,
-            at=now,
-        )
+    add_thread_event(
+        transfer,
+        type=EventType.TRANSFER,
+        summary=f"Transfer of the case offered by {transfer.peer_org_name}",
+        details=body.reason,
+        at=now,
+    )
     return transfer
 
 

@@ -35,6 +35,7 @@ from . import guard, outbound
 from .models import CaseLink, Direction, OutboxMessage, Thread, ThreadMessage
 from .node import LocalNode, local_node
 from .registry import ExchangeUnavailable, current_registry
+from .schemas import ToPeer
 
 # Who may act for their organisation in the exchange.
 EXCHANGE_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.POLICE_OFFICER, Role.HOTLINE_OPERATOR})
@@ -240,20 +241,18 @@ def prepare(
     case: Case,
     type: MessageType,
     body: Body,
+    to: ToPeer,
     *,
-    to_org: str,
-    purpose: str,
-    agreement_id: str = "",
     node: LocalNode | None,
 ) -> Prepared:
     """Before anything is sealed: the user may exchange, the exchange is available, the user may
-    read every category ``body`` carries for ``purpose``, and an agreement in force allows it
-    (``agreement_id`` if named). ``ActionError`` says which failed."""
+    read every category ``body`` carries for ``to.purpose``, and an agreement in force allows it
+    (``to.agreement_id`` if named). ``ActionError`` says which failed."""
     from_org = require_member(user)
     ctx = context(node)
-    authorise_sending(user, case, purpose, categories_used(type, body))
-    agreement = choose_agreement(ctx, from_org, to_org, purpose, body, type, agreement_id)
-    return Prepared(ctx, from_org, to_org, purpose, agreement)
+    authorise_sending(user, case, to.purpose, categories_used(type, body))
+    agreement = choose_agreement(ctx, from_org, to.to_org, to.purpose, body, type, to.agreement_id)
+    return Prepared(ctx, from_org, to.to_org, to.purpose, agreement)
 
 
 def open_thread(
@@ -271,13 +270,7 @@ def open_thread(
     """Start (or continue) the conversation about ``case`` with the prepared organisation:
     enqueue the opening message, write the thread (its ``data`` sealed) and its first ledger
     entry, link the case. Call inside the action's transaction."""
-    ctx, from_org, to_org, purpose, agreement = (
-        prepared.ctx,
-        prepared.from_org,
-        prepared.to_org,
-        prepared.purpose,
-        prepared.agreement,
-    )
+    ctx, to_org, purpose = prepared.ctx, prepared.to_org, prepared.purpose
     type = conversation.opens_with
     peer = ctx.registry.node_for_org(to_org)
     assert peer is not None  # choose_agreement checked the organisation
@@ -289,9 +282,9 @@ def open_thread(
         case=case,
         type=type,
         body=body,
-        from_org=from_org,
+        from_org=prepared.from_org,
         to_org=to_org,
-        agreement_id=agreement.identifier,
+        agreement_id=prepared.agreement.identifier,
         purpose=purpose,
         conversation_id=conversation_id,
         summary=f"{summary} {peer_name}",
@@ -305,7 +298,7 @@ def open_thread(
         peer_node=peer.node_id,
         peer_org=to_org,
         peer_org_name=peer_name,
-        agreement_id=agreement.identifier,
+        agreement_id=prepared.agreement.identifier,
         purpose=purpose,
         categories=sorted(categories_used(type, body)),
         case=case,

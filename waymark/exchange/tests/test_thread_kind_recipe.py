@@ -28,6 +28,7 @@ from waymark.exchange.dispatcher import dispatch_pending
 from waymark.exchange.models import Direction, Thread
 from waymark.exchange.reconcile import applied_message_ids
 from waymark.exchange.registry import current_registry
+from waymark.exchange.schemas import ToPeer
 from waymark.exchange.testing import dated_registry
 from waymark.exchange.threads.base import ThreadKind
 from waymark.test import create_case
@@ -53,7 +54,12 @@ def do_probe(user: User, case: Case, to_org: str, *, node=None) -> Thread:
         encoding_version=1, key_id="k1", records=(m.EncodedRecord(ref="r1", bloom_base64="AAAA"),)
     )
     prepared = p.prepare(
-        user, case, T.MATCH_QUERY, body, to_org=to_org, purpose=Purpose.LOCATE_MISSING_CHILD, node=node
+        user,
+        case,
+        T.MATCH_QUERY,
+        body,
+        ToPeer(to_org=to_org, purpose=Purpose.LOCATE_MISSING_CHILD),
+        node=node,
     )
     with transaction.atomic():
         thread, _row = p.open_thread(

@@ -91,16 +91,7 @@ def do_request_information(
     provisional = m.InfoRequest(
         questions=questions, reply_by=REPLY.start(timezone.now()).due_at, legal_basis=data.legal_basis
     )
-    prepared = p.prepare(
-        user,
-        case,
-        T.INFO_REQUEST,
-        provisional,
-        to_org=data.to_org,
-        purpose=data.purpose,
-        agreement_id=data.agreement_id,
-        node=node,
-    )
+    prepared = p.prepare(user, case, T.INFO_REQUEST, provisional, data, node=node)
     within = guard.reply_deadline(prepared.agreement, T.INFO_REQUEST, data.to_org)
     clock = REPLY.start(prepared.ctx.now, within=within)
     body = m.InfoRequest(questions=questions, reply_by=clock.due_at, legal_basis=data.legal_basis)

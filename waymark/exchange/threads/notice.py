@@ -41,16 +41,7 @@ class NoticeIn(ToPeer):
 def do_send_notice(user: User, case: Case, data: NoticeIn, *, node: LocalNode | None = None) -> Thread:
     """Send a one-way notice about the case's child to another organisation."""
     body = m.Notice(category=data.category, subject=data.subject, text=data.text)
-    prepared = p.prepare(
-        user,
-        case,
-        T.NOTICE,
-        body,
-        to_org=data.to_org,
-        purpose=data.purpose,
-        agreement_id=data.agreement_id,
-        node=node,
-    )
+    prepared = p.prepare(user, case, T.NOTICE, body, data, node=node)
     with transaction.atomic():
         notice, _row = p.open_thread(
             prepared,

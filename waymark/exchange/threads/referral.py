@@ -95,16 +95,7 @@ def do_offer_referral(user: User, case: Case, data: ReferralIn, *, node: LocalNo
         reason=data.reason,
         services_requested=tuple(data.services_requested),
     )
-    prepared = p.prepare(
-        user,
-        case,
-        T.REFERRAL_OFFER,
-        body,
-        to_org=data.to_org,
-        purpose=data.purpose,
-        agreement_id=data.agreement_id,
-        node=node,
-    )
+    prepared = p.prepare(user, case, T.REFERRAL_OFFER, body, data, node=node)
     with transaction.atomic():
         referral, _row = p.open_thread(
             prepared,

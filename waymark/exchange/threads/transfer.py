@@ -117,16 +117,7 @@ def do_offer_transfer(user: User, case: Case, data: TransferIn, *, node: LocalNo
     """Offer to hand ``case`` over to ``data.to_org``; ownership moves when they accept."""
     check_offer_transfer(user, case, data.purpose)
     body = payloads.transfer_body(case, include=data.include, history_of=data.history, reason=data.reason)
-    prepared = p.prepare(
-        user,
-        case,
-        T.CASE_TRANSFER,
-        body,
-        to_org=data.to_org,
-        purpose=data.purpose,
-        agreement_id=data.agreement_id,
-        node=node,
-    )
+    prepared = p.prepare(user, case, T.CASE_TRANSFER, body, data, node=node)
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.status in _CLOSED or _pending(case):

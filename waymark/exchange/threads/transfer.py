@@ -27,6 +27,7 @@ from waymark.cases.actions import close_transferred_copy
 from waymark.cases.models import Case
 from waymark.cases.schemas import CarePlanIn, CaseIn
 from waymark.core.protocol import messages as m
+from waymark.core.protocol import vocab as wire
 from waymark.core.protocol.envelope import Opened
 from waymark.core.protocol.messages import MessageType, RejectReason, body_json
 from waymark.core.protocol.registry import Registry
@@ -147,7 +148,7 @@ def _import_offer(user: User, case: Case, transfer: Thread, at: dt.datetime) -> 
     """Write what the transfer brought into ``case``: case summary, care plan, history, guardian."""
     offer = m.CaseTransfer.model_validate(transfer.data.doc("offer"))
     summary = offer.case
-    missing = summary.status == CaseStatus.MISSING and summary.missing_category is not None
+    missing = summary.status == wire.CaseStatus.MISSING and summary.missing_category is not None
     case_actions.do_update_case(
         user,
         case,

@@ -6,7 +6,7 @@ Prepares two nodes as ``bench/exchange_bench.py`` does (node-it → node-fr, SQL
 settings as the benchmark nodes), then runs, each in its own process with that node's
 environment:
 
-1. ``send`` (node-it): ``--count`` notices through ``actions.do_send_notice`` (as
+1. ``send`` (node-it): ``--count`` notices through ``threads.notice.do_send_notice`` (as
    ``manage.py exchange_load`` does);
 2. ``receive`` (node-fr): each queued envelope through ``inbound.receive`` (what
    ``POST /exchange/inbox`` calls), receipts kept;

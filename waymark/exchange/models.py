@@ -223,14 +223,18 @@ class Thread(models.Model):
     direction = models.CharField(max_length=3, choices=Direction.choices)
     status = models.CharField(max_length=16)
     conversation_id = models.CharField(max_length=100)
-    local_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    # Every index is written on every message: these two foreign keys are served by the
+    # composite indexes in Meta, whose first column they are.
+    local_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", db_index=False)
     peer_node = models.CharField(max_length=NODE_ID_LENGTH)
     peer_org = models.CharField(max_length=ORG_ID_LENGTH)
     peer_org_name = models.CharField(max_length=200, blank=True)
     agreement_id = models.CharField(max_length=64)
     purpose = models.CharField(max_length=40, choices=Purpose.choices)
     categories = models.JSONField(default=list)
-    case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    case = models.ForeignKey(
+        Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
     peer_case_reference = models.CharField(max_length=64, blank=True)
     # The message that opened the thread: every answer names it in ``in_reply_to``.
     opened_message_id = models.UUIDField()
@@ -238,11 +242,22 @@ class Thread(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     facts = models.JSONField(default=dict, blank=True)
     sealed = models.JSONField(default=dict, blank=True)
+    # Who acted: shown on the page, never looked up by user (no index; deleting a user scans).
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     answered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
@@ -298,7 +313,12 @@ class ThreadMessage(models.Model):
     type = models.CharField(max_length=32)
     at = models.DateTimeField()
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     # What the message said in words (a reason, a note), sealed like the thread's data.
     note_sealed = models.TextField(blank=True)
@@ -310,7 +330,6 @@ class ThreadMessage(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["message_id", "direction"], name="thread_message_once")
         ]
-        indexes = [models.Index(fields=["direction", "type"])]
 
     def __str__(self) -> str:
         return f"{self.type} {self.message_id} of {self.thread_id}"

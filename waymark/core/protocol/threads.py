@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 from waymark.core.protocol.messages import MessageType
 
@@ -79,11 +80,11 @@ class Conversation:
         if len(set(types)) != len(types):
             raise ValueError(f"{self.kind}: a message type may appear once in a conversation")
 
-    @property
+    @cached_property
     def types(self) -> frozenset[MessageType]:
         return frozenset({self.opens_with, *(m.type for m in self.moves)})
 
-    @property
+    @cached_property
     def states(self) -> frozenset[str]:
         found = {self.opened, *self.final}
         for m in self.moves:

@@ -153,10 +153,10 @@ def linked_case(*, peer_node: str, peer_org: str, conversation_id: str, local_or
     return found.case if found else None
 
 
-def _conversation_for(case: Case, peer_node: str, peer_org: str) -> str:
-    """The conversation about ``case`` with that peer: the one already linked, else the case's id."""
+def _linked_conversation(case: Case, peer_node: str, peer_org: str) -> str | None:
+    """The conversation about ``case`` already linked with that peer, if any."""
     found = CaseLink.objects.filter(case=case, peer_node=peer_node, peer_org=peer_org).order_by("id").first()
-    return found.conversation_id if found else str(case.public_id)
+    return found.conversation_id if found else None
 
 
 def send(
@@ -275,7 +275,9 @@ def open_thread(
     peer = ctx.registry.node_for_org(to_org)
     assert peer is not None  # choose_agreement checked the organisation
     peer_name = org_name(ctx.registry, to_org)[:200]
-    conversation_id = _conversation_for(case, peer.node_id, to_org)
+    # Continue the conversation already linked with that peer, else start one named by the case.
+    linked = _linked_conversation(case, peer.node_id, to_org)
+    conversation_id = linked or str(case.public_id)
     row = send(
         ctx,
         user=user,
@@ -319,7 +321,8 @@ def open_thread(
         by=user,
         note=note,
     )
-    link(case, row.to_node, to_org, conversation_id)
+    if linked is None:
+        link(case, row.to_node, to_org, conversation_id)
     return thread, row
 
 

@@ -11,13 +11,14 @@ from pydantic import ValidationError
 
 from waymark.accounts.models import User
 from waymark.cases import actions as case_actions
+from waymark.cases.access import access_case, check_may_register
 from waymark.cases.models import CarePlan, Case, Event, NameKind
 from waymark.cases.schemas import AliasIn, CaseIn, ChildIn, IdentifierIn, RegisterChildIn
 from waymark.core.protocol import messages as m
-from waymark.errors import ActionError, field_errors
+from waymark.errors import ActionError, NotFound, field_errors
 from waymark.vault import service as vault
 from waymark.vault.sealed import sealed_field
-from waymark.vocab import DataCategory
+from waymark.vocab import DataCategory, PolicyAction
 
 
 def child_summary(case: Case, include: Iterable[str]) -> m.ChildSummary:
@@ -93,25 +94,48 @@ def child_in(offer: dict[str, object], peer_org_name: str) -> ChildIn:
 TRANSFER_HISTORY_LIMIT = 500
 
 
-def case_for_offer(
-    user: User, offer: dict[str, Any], peer_org_name: str, *, existing_case: str, linked: Case | None
-) -> Case:
-    """The case here that an accepted offer (referral or transfer) lands on: the one named by
-    ``existing_case`` (a reference of the user's organisation), else the case the conversation
-    is already about if the user's organisation holds it, else a case registered for the
-    offered child. ``ActionError`` if the named case is not theirs or the offer does not fit."""
+def check_case_for_offer(
+    user: User, *, purpose: str, writes: Iterable[str], existing_case: str, linked: Case | None
+) -> Case | None:
+    """The case here that an accepted offer (referral or transfer) will land on, once the policy
+    allows the user, for ``purpose``, to write ``writes`` to it (audited): the case named by
+    ``existing_case``, else the case the conversation is already about if the user's organisation
+    holds it; ``None`` when a case is to be registered for the offered child, which the user
+    must be allowed to do. ``ActionError`` otherwise — the same for a case that does not exist,
+    is another organisation's, or may not be changed (a transferred read-only copy). Call before
+    the action's transaction, so that a refusal stays in the audit log."""
     if existing_case:
-        case = Case.objects.filter(reference=existing_case, organisation=user.organisation).first()
-        if case is None:
-            raise ActionError(f"your organisation holds no case {existing_case}", field="existing_case")
-        return case
+        found = Case.objects.filter(reference=existing_case, organisation=user.organisation).first()
+        if found is None or not _may_write(user, found, purpose, writes):
+            raise ActionError(
+                f"your organisation holds no case {existing_case} you may update for {purpose}",
+                field="existing_case",
+            )
+        return found
     if linked is not None and linked.organisation_id == user.organisation_id:
+        if not _may_write(user, linked, purpose, writes):
+            raise ActionError(f"you may not update case {linked.reference} for {purpose}")
         return linked
+    if not check_may_register(user, purpose):
+        raise ActionError(f"you may not register a child for {purpose}")
+    return None
+
+
+def register_offered(user: User, offer: dict[str, Any], peer_org_name: str) -> Case:
+    """Register the offered child here and open their case (after ``check_case_for_offer``)."""
     return case_actions.do_register_child(
         user,
         RegisterChildIn(child=child_in(offer, peer_org_name), case=CaseIn(), confirm_not_duplicate=True),
         fictional=bool((offer.get("child") or {}).get("is_fictional")),
     )
+
+
+def _may_write(user: User, case: Case, purpose: str, writes: Iterable[str]) -> bool:
+    try:
+        access_case(user, case.public_id, purpose, action=PolicyAction.UPDATE, categories=writes)
+    except NotFound:
+        return False
+    return True
 
 
 def history(case: Case, categories: Iterable[str]) -> tuple[m.TimelineEntry, ...]:

@@ -158,14 +158,15 @@ def do_accept_referral(
     """Accept an offered referral: register the child here (or link a case we hold), answer."""
     p.check_reply(user, referral, REFERRAL, T.REFERRAL_ACCEPT, WHAT, "accepted")
     body = m.ReferralAccept(contact=data.contact, note=data.note)
+    chosen = payloads.check_case_for_offer(
+        user,
+        purpose=referral.purpose,
+        writes=[DataCategory.CASE_NOTES],
+        existing_case=data.existing_case,
+        linked=referral.case,
+    )
     with transaction.atomic():
-        case = payloads.case_for_offer(
-            user,
-            referral.data.doc("offer"),
-            referral.peer_org_name,
-            existing_case=data.existing_case,
-            linked=referral.case,
-        )
+        case = chosen or payloads.register_offered(user, referral.data.doc("offer"), referral.peer_org_name)
         referral.case = case
         referral.save(update_fields=["case"])
         p.link(case, referral.peer_node, referral.peer_org, referral.conversation_id)

@@ -194,22 +194,31 @@ def _import_offer(user: User, case: Case, transfer: Thread, at: dt.datetime) -> 
         )
 
 
+def _writes(offer: dict[str, Any]) -> list[str]:
+    """What accepting ``offer`` writes to a case: its summary (case notes, family, guardian), the
+    care plan (case notes) and the history entries' categories."""
+    travelled = {str(e.get("category")) for e in offer.get("timeline", []) if e.get("category")}
+    return sorted({DataCategory.CASE_NOTES, DataCategory.FAMILY, DataCategory.GUARDIAN, *travelled})
+
+
 def do_accept_transfer(
     user: User, transfer: Thread, data: TransferAcceptIn, *, node: LocalNode | None = None
 ) -> Thread:
     """Take the case over: open it here (or complete a case we hold) from what was transferred,
     and tell the sender, whose case then closes."""
     from_org = p.check_reply(user, transfer, TRANSFER, T.TRANSFER_ACCEPT, WHAT, "accepted")
+    chosen = payloads.check_case_for_offer(
+        user,
+        purpose=transfer.purpose,
+        writes=_writes(transfer.data.doc("offer")),
+        existing_case=data.existing_case,
+        # The conversation may already be about a case held here (an earlier referral).
+        linked=transfer.case,
+    )
     ctx = p.context(node)
     with transaction.atomic():
         locked = p.lock(transfer, WHAT)
-        case = payloads.case_for_offer(
-            user,
-            locked.data.doc("offer"),
-            locked.peer_org_name,
-            existing_case=data.existing_case,
-            linked=locked.case,  # the conversation may already be about a case held here (a referral)
-        )
+        case = chosen or payloads.register_offered(user, locked.data.doc("offer"), locked.peer_org_name)
         add_event(
             case,
             type=EventType.TRANSFER,

@@ -12,6 +12,7 @@ The people (all fictional):
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,8 +23,10 @@ from waymark.accounts.second_factor import provision_totp, requires_second_facto
 from waymark.cases import actions
 from waymark.cases.models import Case
 from waymark.cases.schemas import CaseIn, ChildIn, RegisterChildIn
+from waymark.policy.contexts import open_context
+from waymark.policy.models import SharedContext
 from waymark.policy.purpose import SESSION_KEY as PURPOSE_SESSION_KEY
-from waymark.vocab import Purpose, Role, Sector
+from waymark.vocab import CaseStatus, ContextSource, Purpose, Role, Sector
 
 PASSWORD = "correct horse battery staple 42"  # noqa: S105  (fictional test persona)
 
@@ -124,6 +127,24 @@ def login(client: Any, user: User, purpose: Purpose | None = Purpose.CHILD_PROTE
         session = client.session
         session[PURPOSE_SESSION_KEY] = str(purpose)
         session.save()
+
+
+def share(
+    case: Case,
+    partner: Organisation | str,
+    purpose: Purpose | str,
+    *,
+    source: ContextSource = ContextSource.REFERRAL,
+    missing: bool = False,
+) -> SharedContext:
+    """Give ``partner`` a need-to-know context about ``case``'s child for ``purpose``, as a
+    conversation between the two organisations would (and mark the child missing if asked):
+    for tests of what an agreement opens once there is a reason to see the child."""
+    if missing and case.status != CaseStatus.MISSING:
+        case.status = CaseStatus.MISSING
+        case.save(update_fields=["status"])
+    slug = partner.slug if isinstance(partner, Organisation) else partner
+    return open_context(case, partner=slug, purpose=str(purpose), source=source, source_id=uuid.uuid4())
 
 
 def days_ago(n: int) -> dt.date:

@@ -98,6 +98,17 @@ class IdentifierScheme(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ContextSource(models.TextChoices):
+    """What gives another organisation a need to know about one child (docs/firewall.md): a
+    conversation between the two organisations about that child, or an accepted match."""
+
+    REFERRAL = "referral", _("Referral")
+    TRANSFER = "transfer", _("Case transfer")
+    INFO_REQUEST = "info_request", _("Information request")
+    MISSING_ALERT = "missing_alert", _("Missing-child alert")
+    MATCH = "match", _("Accepted match")
+
+
 class CaseStatus(models.TextChoices):
     OPEN = "open", _("Open")
     MISSING = "missing", _("Missing")

@@ -26,9 +26,10 @@ from waymark.audit import service as audit
 from waymark.errors import NotFound
 from waymark.policy import service as policy
 from waymark.policy.breakglass import live_break_glass
+from waymark.policy.contexts import fits, shared_with
 from waymark.policy.models import Agreement
 from waymark.policy.purpose import parse_purpose
-from waymark.vocab import AgreementStatus, AuditDecision, AuditKind, DataCategory, PolicyAction
+from waymark.vocab import AgreementStatus, AuditDecision, AuditKind, CaseStatus, DataCategory, PolicyAction
 
 from .models import Case
 
@@ -232,8 +233,13 @@ def _probe(org: Organisation, *, guardian: User | None = None) -> Case:
 def cases_visible_to(user: User, purpose: str) -> QuerySet[Case]:
     """Cases this user may list for ``purpose``: those whose identity the policies would open.
 
-    Decisions here depend only on the case's organisation and guardian, so one decision per
-    organisation (own, agreement partners) and one for "my wards" decide the whole list.
+    The policies decide on the case's organisation, guardian, status and the contexts it shares,
+    so one decision per organisation (own; each agreement partner, for "a child of theirs we
+    share a context about"), and one for "my wards", decide the whole list. Another
+    organisation's children are listed only where a context about that child is open with the
+    user's organisation for this purpose (need to know), and for locate_missing_child only while
+    missing: partners cannot browse each other's caseloads. ``decide_page`` decides every row
+    shown again.
     """
     purpose = str(parse_purpose(purpose))
     org = user.organisation
@@ -255,17 +261,33 @@ def cases_visible_to(user: User, purpose: str) -> QuerySet[Case]:
     partners = Organisation.objects.filter(agreements__in=agreement_ids).exclude(pk=org.pk).distinct()
     orgs = [org, *partners]
     probes = [_probe(o) for o in orgs] + [_probe(org, guardian=user)]
+    shared: dict[int, frozenset[tuple[str, str]]] = {}
     for i, p in enumerate(probes):
         p.pk = -(i + 1)
+        if p.organisation_id != org.pk:
+            # The most a partner's child can be: shared with us for this purpose, and missing.
+            p.status = CaseStatus.MISSING
+            shared[p.pk] = frozenset({(org.slug, purpose)})
     decided = policy.authorize_cases(
-        user, probes, purpose=purpose, categories=[DataCategory.IDENTITY], now=now
+        user, probes, purpose=purpose, categories=[DataCategory.IDENTITY], now=now, shared=shared
     )
-    open_orgs = [p.organisation_id for p in probes[:-1] if decided[p.pk][DataCategory.IDENTITY].allowed]
-    cond = Q(organisation_id__in=open_orgs) if open_orgs else Q(pk__in=[])
-    if decided[probes[-1].pk][DataCategory.IDENTITY].allowed:
-        cond |= Q(guardian_id=user.pk)
-    if not open_orgs and not decided[probes[-1].pk][DataCategory.IDENTITY].allowed:
+    opened = [p.organisation_id for p in probes[:-1] if decided[p.pk][DataCategory.IDENTITY].allowed]
+    wards = decided[probes[-1].pk][DataCategory.IDENTITY].allowed
+    if not opened and not wards:
         return Case.objects.none()
+    cond = Q(pk__in=[])
+    if org.pk in opened:
+        cond |= Q(organisation_id=org.pk)
+    partner_orgs = [pk for pk in opened if pk != org.pk]
+    if partner_orgs:
+        need_to_know = Q(organisation_id__in=partner_orgs) & Q(
+            pk__in=shared_with(org.slug, purpose).values("case_id")
+        )
+        if not fits(purpose, CaseStatus.OPEN):
+            need_to_know &= Q(status=CaseStatus.MISSING)
+        cond |= need_to_know
+    if wards:
+        cond |= Q(guardian_id=user.pk)
     return Case.objects.filter(cond)
 
 

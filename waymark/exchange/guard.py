@@ -131,8 +131,17 @@ def _policy_refusal(
     if not wanted:
         return None
     facts = agreement_facts(agreement)
+    # The message is itself the context it shares: it is about one child of the sender, for this
+    # purpose, to this recipient. Whether the purpose fits the child (locate_missing_child while
+    # missing) is the sender's to check before sealing (``plumbing.prepare``): the receiver
+    # cannot see the sender's case.
     resource = Resource(
-        uid=f"exchange:{from_org}", org=from_org, org_sector=sender.sector.value, org_country=sender.country
+        uid=f"exchange:{from_org}",
+        org=from_org,
+        org_sector=sender.sector.value,
+        org_country=sender.country,
+        missing=True,
+        shared=frozenset({(to_org, purpose)}),
     )
     roles = sorted(
         {g.role.value for g in agreement.grants if g.org == to_org and g.action == GrantAction.READ}

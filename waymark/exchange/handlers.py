@@ -18,7 +18,7 @@ from waymark.core.protocol.reasons import ReasonCode
 from waymark.core.protocol.registry import Registry
 from waymark.core.protocol.threads import Outcome
 
-from . import threads
+from . import contexts, threads
 from .models import Direction
 from .plumbing import Refusal, note_of, record, thread_answered
 
@@ -53,4 +53,5 @@ def apply(opened: Opened, registry: Registry, now: dt.datetime) -> Case | None:
     if effect is not None:
         effect(thread, opened, received, now)
     thread.save()
+    contexts.on_received(thread, now)
     return thread.case

@@ -29,9 +29,10 @@ from waymark.core.protocol.registry import Agreement, Registry
 from waymark.core.protocol.threads import Conversation, Side
 from waymark.errors import ActionError
 from waymark.policy import service as policy
+from waymark.policy.contexts import fits
 from waymark.vocab import AuditDecision, AuditKind, PolicyAction, Role, Sector
 
-from . import guard, outbound
+from . import contexts, guard, outbound
 from .models import CaseLink, Direction, OutboxMessage, Thread, ThreadMessage
 from .node import LocalNode, local_node
 from .registry import ExchangeUnavailable, current_registry
@@ -249,6 +250,13 @@ def prepare(
     read every category ``body`` carries for ``to.purpose``, and an agreement in force allows it
     (``to.agreement_id`` if named). ``ActionError`` says which failed."""
     from_org = require_member(user)
+    if not fits(to.purpose, case.status):
+        # The receiver cannot see the case: the sender checks that the purpose fits the child.
+        raise ActionError(
+            "locating a missing child is a purpose only while the child is missing: "
+            "record the disappearance first, or choose another purpose",
+            field="purpose",
+        )
     ctx = context(node)
     authorise_sending(user, case, to.purpose, categories_used(type, body))
     agreement = choose_agreement(ctx, from_org, to.to_org, to.purpose, body, type, to.agreement_id)
@@ -323,6 +331,7 @@ def open_thread(
     )
     if linked is None:
         link(case, row.to_node, to_org, conversation_id)
+    contexts.on_sent(thread, ctx.now)
     return thread, row
 
 
@@ -434,6 +443,7 @@ def answer(
     )
     thread.status = conversation.after_sending(thread.status, side_of(thread), type, target)
     thread.updated_at = ctx.now
+    contexts.on_sent(thread, ctx.now, case)
     return row
 
 

@@ -189,7 +189,14 @@ def _people_json(subject: Subject, resources: tuple[Resource, ...]) -> list[dict
         if r.uid in seen_cases:
             continue
         seen_cases.add(r.uid)
-        attrs: dict[str, Any] = {"org": _ref("Organisation", r.org), "transferred": r.transferred}
+        attrs: dict[str, Any] = {
+            "org": _ref("Organisation", r.org),
+            "transferred": r.transferred,
+            "missing": r.missing,
+            "sharedWith": [
+                {"org": _ref("Organisation", org), "purpose": purpose} for org, purpose in sorted(r.shared)
+            ],
+        }
         if r.guardian is not None:
             attrs["guardian"] = _ref("User", r.guardian)
         out.append({"uid": {"type": "Case", "id": r.uid}, "attrs": attrs, "parents": []})

@@ -25,8 +25,9 @@ class Subject:
 
 @dataclass(frozen=True, slots=True)
 class Resource:
-    """A case: the organisation that owns it, the child's guardian (a user uid) if any, and whether
-    it is the closed copy of a case transferred away."""
+    """A case: the organisation that owns it, the child's guardian (a user uid) if any, whether
+    it is the closed copy of a case transferred away, whether the child is missing, and the
+    need-to-know contexts it shares with other organisations."""
 
     uid: str
     org: str
@@ -35,6 +36,10 @@ class Resource:
     guardian: str | None = None
     # A closed copy kept after the case moved to another organisation (read-only).
     transferred: bool = False
+    # A disappearance is open: locate_missing_child fits the case only then.
+    missing: bool = False
+    # (organisation, purpose) pairs with an open need-to-know context about this child.
+    shared: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from waymark.accounts.models import Organisation
-from waymark.vocab import AgreementStatus, DataCategory, PolicyAction, Purpose, Role
+from waymark.vocab import AgreementStatus, ContextSource, DataCategory, PolicyAction, Purpose, Role
 
 from .validation import GrantLine, grant_problems, validity_problems
 
@@ -262,3 +262,36 @@ class BreakGlass(models.Model):
         if self.confirm_by <= now:
             return "lapsed"
         return "awaiting_confirmation"
+
+
+class SharedContext(models.Model):
+    """Need to know: organisation ``partner`` shares a context about this child with the case's
+    owner, for ``purpose`` — a conversation between them about the child (a referral, transfer,
+    information request, missing-child alert) or an accepted match (``source``, ``source_id``).
+
+    Another organisation's agreement opens a case only while such a context is open (the Cedar
+    attribute ``Case.sharedWith``, agreements.cedar). Contexts are opened and closed by the code
+    that owns the conversation (exchange/contexts.py), never by a request.
+    """
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+", db_index=False)
+    # The partner's federation slug: it may be hosted on another node (no local row).
+    partner = models.CharField(max_length=64)
+    purpose = models.CharField(max_length=40, choices=Purpose.choices)
+    source = models.CharField(max_length=20, choices=ContextSource.choices)
+    source_id = models.UUIDField()
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "policy"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_id", "case", "partner"], name="one_context_per_source"
+            )
+        ]
+        # Deciding: the open contexts of these cases with this partner. Listing: this partner's.
+        indexes = [models.Index(fields=["case", "partner"]), models.Index(fields=["partner", "purpose"])]
+
+    def __str__(self) -> str:
+        return f"{self.partner} shares {self.source} {self.source_id} ({self.purpose}) on case {self.case_id}"

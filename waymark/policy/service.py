@@ -51,7 +51,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -63,7 +63,7 @@ from waymark.vocab import AgreementStatus, CaseStatus, DataCategory, PolicyActio
 
 from . import engine
 from .facts import AgreementFacts, GrantFacts, Resource, Subject
-from .models import Agreement, current_revision
+from .models import Agreement, SharedContext, current_revision
 
 DEFAULT_DENY = "default-deny"
 EVALUATION_ERROR = "deny-evaluation-error"
@@ -217,7 +217,7 @@ def subject_of(user: User) -> Subject | str:
     return Subject(str(user.pk), org.slug, org.sector, org.country, user.role)
 
 
-def resource_of(case: CaseLike) -> Resource:
+def resource_of(case: CaseLike, shared: frozenset[tuple[str, str]] = frozenset()) -> Resource:
     org = case.organisation
     guardian = str(case.guardian_id) if case.guardian_id is not None else None
     return Resource(
@@ -227,7 +227,23 @@ def resource_of(case: CaseLike) -> Resource:
         org.country,
         guardian,
         transferred=case.status == CaseStatus.TRANSFERRED,
+        missing=case.status == CaseStatus.MISSING,
+        shared=shared,
     )
+
+
+def shared_contexts(cases: Sequence[CaseLike], partner: str) -> dict[Any, frozenset[tuple[str, str]]]:
+    """The open need-to-know contexts ``partner`` shares about each case (one query):
+    ``{case.pk: {(partner, purpose), ...}}``; cases with none are left out. Unsaved probes
+    (negative ``pk``) have none."""
+    pks = [c.pk for c in cases if isinstance(c.pk, int) and c.pk > 0]
+    if not pks:
+        return {}
+    found: dict[Any, set[tuple[str, str]]] = {}
+    rows = SharedContext.objects.filter(case_id__in=pks, partner=partner, closed_at__isnull=True)
+    for case_id, purpose in rows.values_list("case_id", "purpose"):
+        found.setdefault(case_id, set()).add((partner, purpose))
+    return {pk: frozenset(v) for pk, v in found.items()}
 
 
 @dataclass(frozen=True)
@@ -282,16 +298,24 @@ def authorize_cases(
     categories: Iterable[str],
     action: str = PolicyAction.READ,
     now: dt.datetime | None = None,
+    shared: Mapping[Any, frozenset[tuple[str, str]]] | None = None,
 ) -> dict[int, dict[str, Decision]]:
-    """Decide every category of every case in one batch: ``{case.pk: {category: Decision}}``."""
+    """Decide every category of every case in one batch: ``{case.pk: {category: Decision}}``.
+
+    The need-to-know contexts of other organisations' cases come from the database in one query
+    (``shared_contexts``); ``shared`` gives them instead, for unsaved probes ("a case of that
+    organisation we share a context about")."""
     categories = list(dict.fromkeys(str(c) for c in categories))
     purpose, action = str(purpose), str(action)
     _check_vocab(purpose, categories, action)
     subject = subject_of(user)
     if isinstance(subject, str):
         return {case.pk: _refused(subject, purpose, categories, action) for case in cases}
-    resources = [resource_of(case) for case in cases]
-    cross_org = any(r.org != subject.org for r in resources)
+    foreign = [c for c in cases if c.organisation.slug != subject.org]
+    if shared is None:
+        shared = shared_contexts(foreign, subject.org) if foreign else {}
+    resources = [resource_of(case, shared.get(case.pk, frozenset())) for case in cases]
+    cross_org = bool(foreign)
     agreements = registry_agreements() if cross_org else ()
     decided = evaluate(
         subject,
@@ -360,7 +384,8 @@ def explain(
         lines.append(f"- refused before any policy was asked: {_PRE_CEDAR[subject]}")
     elif decision.reasons == [DEFAULT_DENY]:
         lines.append("- no policy permits it (deny by default):")
-        lines += [f"  - {why}" for why in _why_not(subject, resource_of(case), decision, now)]
+        shared = shared_contexts([case], subject.org).get(case.pk, frozenset())
+        lines += [f"  - {why}" for why in _why_not(subject, resource_of(case, shared), decision, now)]
     for error in decision.errors:
         lines.append(f"- evaluation error: {error}")
     return Decision(
@@ -420,4 +445,15 @@ def _why_not(subject: Subject, resource: Resource, d: Decision, now: dt.datetime
             out.append(f"agreement '{a.identifier}' is not in date ({_validity(a)}; now {now.isoformat()})")
         elif wanted not in a.grants:
             out.append(f"agreement '{a.identifier}' has no grant '{wanted.describe()}'")
+        elif (subject.org, d.purpose) not in resource.shared:
+            out.append(
+                f"agreement '{a.identifier}' grants it, but {subject.org} shares no context about this "
+                f"child for {d.purpose} (no referral, transfer, information request or alert between "
+                "the two organisations about this child, no accepted match): need to know"
+            )
+        elif d.purpose == Purpose.LOCATE_MISSING_CHILD and not resource.missing:
+            out.append(
+                f"agreement '{a.identifier}' grants it, but the child is not missing: "
+                "locate_missing_child fits a case only while a disappearance is open"
+            )
     return out

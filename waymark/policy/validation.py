@@ -96,7 +96,16 @@ def _firewall_refusals(line: GrantLine) -> list[str]:
     subject = Subject(
         "validator-user", grant.org, line.organisation.sector, line.organisation.country, line.role
     )
-    case = Resource("validator-case", other, Sector.CHILD_PROTECTION, "ZZ")
+    # The most favourable case: the two organisations share a context about the child for this
+    # purpose, and the child is missing (so every purpose fits).
+    case = Resource(
+        "validator-case",
+        other,
+        Sector.CHILD_PROTECTION,
+        "ZZ",
+        missing=True,
+        shared=frozenset({(grant.org, line.purpose)}),
+    )
     req = engine.request(
         subject,
         case,

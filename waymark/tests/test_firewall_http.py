@@ -18,8 +18,8 @@ from waymark.cases.tests.api_client import api_as
 from waymark.errors import NotFound
 from waymark.policy import breakglass
 from waymark.policy.tests.factories import create_agreement
-from waymark.test import create_case, create_user, login
-from waymark.vocab import AgreementStatus, DataCategory, Purpose, Role
+from waymark.test import create_case, create_user, login, share
+from waymark.vocab import AgreementStatus, ContextSource, DataCategory, Purpose, Role
 
 LOCATE = Purpose.LOCATE_MISSING_CHILD
 CP = Purpose.CHILD_PROTECTION
@@ -39,6 +39,8 @@ def italian_case(people):
         case,
         EventIn(type="health", category=DataCategory.HEALTH, summary="Asthma, needs an inhaler"),
     )
+    # Saba is missing, and Milan has alerted Calais about her (need to know).
+    share(case, people.fr_ngo, LOCATE, source=ContextSource.MISSING_ALERT, missing=True)
     return case
 
 

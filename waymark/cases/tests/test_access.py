@@ -13,7 +13,7 @@ from waymark.cases.models import Case
 from waymark.errors import ActionError, NotFound
 from waymark.policy.purpose import PurposeRequired
 from waymark.policy.tests.factories import create_agreement
-from waymark.test import create_case
+from waymark.test import create_case, share
 from waymark.vocab import AuditDecision, DataCategory, Purpose, Role
 
 CP = Purpose.CHILD_PROTECTION
@@ -53,6 +53,7 @@ def test_others_get_not_found(people, who):
 
 def test_under_an_agreement_only_the_granted_categories_are_shown(people):
     case = create_case(people.giulia)
+    share(case, people.fr_ngo, LOCATE, missing=True)  # need to know: a context about this child
     calais_agreement(people)
     access = access_case(people.claire, case.public_id, LOCATE)
     assert access.allowed == {DataCategory.IDENTITY, DataCategory.PHOTO}
@@ -71,6 +72,7 @@ def test_an_expired_or_suspended_agreement_opens_nothing(people):
     from django.utils import timezone
 
     case = create_case(people.giulia)
+    share(case, people.fr_ngo, LOCATE, missing=True)  # need to know: a context about this child
     agreement = calais_agreement(people, valid_until=timezone.now() - dt.timedelta(days=1))
     with pytest.raises(NotFound):
         access_case(people.claire, case.public_id, LOCATE)
@@ -133,6 +135,7 @@ def test_an_inactive_user_sees_nothing(people):
 
 def test_every_decision_is_audited_allow_and_deny(people):
     case = create_case(people.giulia)
+    share(case, people.fr_ngo, LOCATE, missing=True)  # need to know: a context about this child
     calais_agreement(people)
     before = AuditEntry.objects.count()
     access_case(people.claire, case.public_id, LOCATE)
@@ -154,6 +157,7 @@ def test_access_is_refused_when_the_audit_log_cannot_be_written(people):
 
 def test_an_update_needs_every_category_it_writes(people):
     case = create_case(people.giulia)
+    share(case, people.fr_ngo, LOCATE, missing=True)  # need to know: a context about this child
     calais_agreement(people)
     with pytest.raises(NotFound):
         access_case(

@@ -10,7 +10,7 @@ from waymark.cases.tests.api_client import api_as, case_url
 from waymark.core.clocks import ClockRule
 from waymark.policy.tests.factories import create_agreement
 from waymark.schemas import ClockOut, clock_out
-from waymark.test import create_case, days_ago
+from waymark.test import create_case, days_ago, share
 from waymark.vocab import DataCategory, Purpose, Role
 
 
@@ -38,6 +38,7 @@ def test_the_review_clock_is_withheld_with_the_care_plan(people):
     # France may locate the child (identity), not read its case notes.
     grants = [(people.fr_ngo, Role.CASEWORKER, DataCategory.IDENTITY, Purpose.LOCATE_MISSING_CHILD)]
     create_agreement("IT-FR-LOCATE-2026", [people.it_cps, people.fr_ngo], grants=grants)
+    share(case, people.fr_ngo, Purpose.LOCATE_MISSING_CHILD, missing=True)
 
     body = api_as(people.claire, purpose=Purpose.LOCATE_MISSING_CHILD).get(case_url(case)).json()
 

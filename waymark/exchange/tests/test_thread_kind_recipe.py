@@ -32,7 +32,7 @@ from waymark.exchange.schemas import ToPeer
 from waymark.exchange.testing import dated_registry
 from waymark.exchange.threads.base import ThreadKind
 from waymark.test import create_case
-from waymark.vocab import Purpose
+from waymark.vocab import CaseStatus, Purpose
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +122,8 @@ def test_a_new_kind_is_sent_received_answered_and_reconciled_without_other_chang
 ):
     assert T.MATCH_QUERY in threads.implemented_types()
     case = create_case(people.giulia, given_names="Amina")
+    case.status = CaseStatus.MISSING  # locating fits a missing child only
+    case.save(update_fields=["status"])
     sent = do_probe(people.giulia, case, "fr-ngo-calais", node=federation.it)
     dispatch_pending(federation.it, wire)
 

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 from waymark.core.protocol.messages import MessageType
 
+from .. import contexts
+
 if TYPE_CHECKING:
     from .base import ThreadKind
 
@@ -27,11 +29,14 @@ def register(kind: ThreadKind) -> ThreadKind:
     if name in KINDS or taken:
         raise ValueError(f"thread kind {name} clashes with one registered ({sorted(taken)})")
     KINDS[name] = kind
+    if kind.shares is not None:
+        contexts.declare(name, kind.shares, kind.unshared_in)
     return kind
 
 
 def unregister(name: str) -> None:
     KINDS.pop(name, None)
+    contexts.forget(name)
 
 
 def load() -> None:

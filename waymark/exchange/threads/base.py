@@ -21,6 +21,7 @@ from waymark.core.protocol.envelope import Opened
 from waymark.core.protocol.messages import Body, MessageType
 from waymark.core.protocol.registry import Registry
 from waymark.core.protocol.threads import Conversation, Received
+from waymark.vocab import ContextSource
 
 from ..models import Thread
 from ..plumbing import side_of
@@ -104,6 +105,10 @@ class ThreadKind:
     clock: ClockRule | None = None
     messages: Mapping[str, Promise] = field(default_factory=dict)
     order: int = 100  # where its forms and lines come on a case's page
+    # Need to know (exchange/contexts.py): sending in a thread of this kind about a case shares the
+    # child with the peer as this context source, until the thread reaches a state of ``unshared_in``.
+    shares: ContextSource | None = None
+    unshared_in: frozenset[str] = frozenset()
 
     @property
     def name(self) -> str:

@@ -23,7 +23,7 @@ from waymark.core.protocol.messages import MessageType
 from waymark.core.protocol.registry import Registry
 from waymark.core.protocol.threads import INFO_REQUEST, Received
 from waymark.errors import ActionError
-from waymark.vocab import DataCategory, EventType
+from waymark.vocab import ContextSource, DataCategory, EventType
 
 from .. import guard
 from .. import plumbing as p
@@ -261,6 +261,8 @@ KIND = register(
     ThreadKind(
         conversation=INFO_REQUEST,
         slug="request",
+        shares=ContextSource.INFO_REQUEST,
+        unshared_in=frozenset({"declined"}),
         label=_("Information request"),
         line="exchange/info_request/_line.html",
         on_open=_on_request,

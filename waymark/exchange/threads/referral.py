@@ -25,7 +25,7 @@ from waymark.core.protocol.envelope import Opened
 from waymark.core.protocol.messages import MessageType, ReferralOutcome, RejectReason, RevokeReason, body_json
 from waymark.core.protocol.registry import Registry
 from waymark.core.protocol.threads import REFERRAL, Outcome, Received
-from waymark.vocab import DataCategory, EventType
+from waymark.vocab import ContextSource, DataCategory, EventType
 
 from .. import payloads
 from .. import plumbing as p
@@ -301,6 +301,8 @@ KIND = register(
     ThreadKind(
         conversation=REFERRAL,
         slug="referral",
+        shares=ContextSource.REFERRAL,
+        unshared_in=frozenset({"rejected", "revoked"}),
         label=_("Referral"),
         line="exchange/referral/_line.html",
         on_open=_on_offer,

@@ -34,7 +34,7 @@ from waymark.core.protocol.registry import Registry
 from waymark.core.protocol.threads import TRANSFER, Received
 from waymark.errors import ActionError
 from waymark.policy import service as policy
-from waymark.vocab import CaseStatus, DataCategory, EventType, PolicyAction, Purpose, RiskLevel
+from waymark.vocab import CaseStatus, ContextSource, DataCategory, EventType, PolicyAction, Purpose, RiskLevel
 
 from .. import payloads
 from .. import plumbing as p
@@ -418,6 +418,8 @@ KIND = register(
     ThreadKind(
         conversation=TRANSFER,
         slug="transfer",
+        shares=ContextSource.TRANSFER,
+        unshared_in=frozenset({"rejected"}),
         label=_("Case transfer"),
         line="exchange/transfer/_line.html",
         on_open=_on_offer,

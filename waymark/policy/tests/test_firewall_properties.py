@@ -8,7 +8,8 @@ parties and grants, often including exactly the grant asked for). Whatever comes
 - the purpose immigration_enforcement, or a user of an immigration-enforcement organisation,
   is always refused;
 - any allow across organisations (other than the child's guardian) names an agreement that is
-  active, in date, binds both organisations and holds exactly this grant;
+  active, in date, binds both organisations and holds exactly this grant, about a child the two
+  organisations share a context about for this purpose, while the purpose fits (need to know);
 - and conversely such an agreement does open the door, unless a fixed limit forbids it.
 """
 
@@ -119,8 +120,22 @@ def worlds(draw):
     subject = Subject("user-1", subject_org, sector_of[subject_org], "IT", draw(roles))
     case_org = draw(st.sampled_from(ORGS))
     guardian = draw(st.sampled_from([None, "user-1", "user-2"]))
-    resource = Resource("case-1", case_org, sector_of[case_org], "FR", guardian)
     purpose = draw(purposes)
+    # Need to know: usually the context asked about is shared (so agreements get exercised),
+    # sometimes another organisation's or another purpose's, sometimes none.
+    contexts = st.tuples(st.sampled_from(ORGS), purposes)
+    shared = set(draw(st.lists(contexts, max_size=3)))
+    if draw(st.booleans()):
+        shared.add((subject_org, purpose))
+    resource = Resource(
+        "case-1",
+        case_org,
+        sector_of[case_org],
+        "FR",
+        guardian,
+        missing=draw(st.booleans()),
+        shared=frozenset(shared),
+    )
     categories = draw(st.lists(category_values, min_size=1, max_size=4, unique=True))
     action = draw(actions)
     now = BASE + dt.timedelta(seconds=draw(seconds), microseconds=draw(st.integers(0, 999_999)))
@@ -163,6 +178,9 @@ def opens(a: AgreementFacts, s: Subject, r: Resource, grant: GrantFacts, now: dt
         and s.org != r.org
         and {s.org, r.org} <= a.parties
         and grant in a.grants
+        # need to know: a context about this child for this purpose, and the purpose fits
+        and (s.org, grant.purpose) in r.shared
+        and (grant.purpose != Purpose.LOCATE_MISSING_CHILD or r.missing)
     )
 
 
@@ -320,7 +338,14 @@ def flawed_agreement(flaw: str | None) -> AgreementFacts:
 @pytest.mark.parametrize("flaw", [None, *FLAWS])
 def test_each_flaw_of_an_agreement_alone_keeps_the_door_closed(flaw):
     subject = Subject("user-1", "org-a", Sector.NGO, "FR", Role.CASEWORKER)
-    resource = Resource("case-1", "org-b", Sector.CHILD_PROTECTION, "IT")
+    resource = Resource(
+        "case-1",
+        "org-b",
+        Sector.CHILD_PROTECTION,
+        "IT",
+        missing=True,
+        shared=frozenset({("org-a", Purpose.LOCATE_MISSING_CHILD)}),
+    )
     world: tuple[Any, ...] = (
         subject,
         resource,
@@ -333,6 +358,32 @@ def test_each_flaw_of_an_agreement_alone_keeps_the_door_closed(flaw):
     [result] = ask_cedar(world, flawed_agreement(flaw))
     assert result.diagnostics.errors == []
     assert result.allowed == (flaw is None)
+
+
+@pytest.mark.parametrize(
+    "missing, shared",
+    [
+        (True, frozenset()),  # no context about the child
+        (True, frozenset({("org-c", Purpose.LOCATE_MISSING_CHILD)})),  # another organisation's
+        (True, frozenset({("org-a", Purpose.CARE_CONTINUITY)})),  # another purpose's
+        (False, frozenset({("org-a", Purpose.LOCATE_MISSING_CHILD)})),  # the child is not missing
+    ],
+)
+def test_need_to_know_a_flawless_agreement_opens_nothing_without_a_fitting_context(missing, shared):
+    subject = Subject("user-1", "org-a", Sector.NGO, "FR", Role.CASEWORKER)
+    resource = Resource("case-1", "org-b", Sector.CHILD_PROTECTION, "IT", missing=missing, shared=shared)
+    world: tuple[Any, ...] = (
+        subject,
+        resource,
+        [],
+        Purpose.LOCATE_MISSING_CHILD,
+        [DataCategory.IDENTITY],
+        PolicyAction.READ,
+        BASE,
+    )
+    [result] = ask_cedar(world, flawed_agreement(None))
+    assert result.diagnostics.errors == []
+    assert not result.allowed
 
 
 def test_an_agreement_never_opens_a_case_of_the_users_own_organisation():

@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from waymark.accounts.models import Organisation, User
 from waymark.policy import service
 from waymark.policy.models import Agreement, Grant
-from waymark.test import PASSWORD, create_case
+from waymark.test import PASSWORD, create_case, share
 from waymark.vocab import AgreementStatus, DataCategory, Purpose
 
 EXAMPLE = Path(settings.BASE_DIR) / "docs" / "examples" / "federation-demo.yaml"
@@ -82,6 +82,7 @@ def test_the_example_file_loads_then_changes_nothing_the_second_time(db):
 def test_after_loading_the_example_claire_reads_what_it_grants_and_nothing_else(people):
     load(EXAMPLE)
     case = create_case(people.giulia)
+    share(case, people.fr_ngo, Purpose.LOCATE_MISSING_CHILD, missing=True)  # need to know
     allowed = service.permitted_categories(people.claire, case, purpose=Purpose.LOCATE_MISSING_CHILD)
     assert allowed == {
         DataCategory.IDENTITY,

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from waymark.policy.tests.factories import create_agreement
-from waymark.test import create_case
+from waymark.test import create_case, share
 from waymark.vocab import DataCategory, Purpose, Role
 
 
@@ -21,6 +21,7 @@ def explain(**options) -> str:
 
 def test_it_explains_an_allow_under_an_agreement(people):
     case = create_case(people.giulia)
+    share(case, people.fr_ngo, Purpose.LOCATE_MISSING_CHILD, missing=True)
     create_agreement(
         "it-fr-locate",
         [people.it_cps, people.fr_ngo],

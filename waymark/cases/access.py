@@ -223,7 +223,7 @@ def _with_break_glass(
 # Lists
 
 
-def _probe(org: Organisation, *, guardian: User | None = None) -> Case:
+def probe(org: Organisation, *, guardian: User | None = None) -> Case:
     """An unsaved case of ``org`` to ask the policies about "a case of this organisation"."""
     probe = Case(organisation=org, guardian=guardian)
     probe.pk = -1
@@ -260,7 +260,7 @@ def cases_visible_to(user: User, purpose: str) -> QuerySet[Case]:
     # A separate query for the parties: reusing the filter's join would return only ``org``.
     partners = Organisation.objects.filter(agreements__in=agreement_ids).exclude(pk=org.pk).distinct()
     orgs = [org, *partners]
-    probes = [_probe(o) for o in orgs] + [_probe(org, guardian=user)]
+    probes = [probe(o) for o in orgs] + [probe(org, guardian=user)]
     shared: dict[int, frozenset[tuple[str, str]]] = {}
     for i, p in enumerate(probes):
         p.pk = -(i + 1)
@@ -297,9 +297,9 @@ def check_may_register(user: User, purpose: str) -> bool:
     org = user.organisation
     if org is None:
         return False
-    probe = _probe(org)
+    new_case = probe(org)
     decided = policy.authorize(
-        user, probe, purpose=purpose, categories=[DataCategory.IDENTITY], action=PolicyAction.UPDATE
+        user, new_case, purpose=purpose, categories=[DataCategory.IDENTITY], action=PolicyAction.UPDATE
     )
     _audit(user, None, purpose, decided, PolicyAction.UPDATE)
     return decided[DataCategory.IDENTITY].allowed

@@ -3,9 +3,10 @@ with the forms its kind allows now. Thin: fetch and authorise, parse the form in
 schema, call its action, render. Every kind declares its forms, page and panels (``threads/``).
 
 Who sees what (deny by default):
-- threads and their child data: members of the organisation the thread belongs to, in a role that
-  exchanges (caseworker, supervisor, police officer, hotline operator); anyone else gets 404, the
-  same as for a thread that does not exist (``access_thread``);
+- threads: members of the organisation the thread belongs to, in a role that exchanges
+  (caseworker, supervisor, police officer, hotline operator); anyone else gets 404, the same as
+  for a thread that does not exist; their child data only as the policy decides for the thread's
+  purpose, audited (``access.py``): withheld with a visible marker otherwise, and no answer;
 - the node's technical state (registry, queues, refusals): everyone signed in sees whether the
   exchange works; node administrators, DPOs and supervisors also see the queues and refusals,
   which carry no child data.
@@ -19,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,14 +28,14 @@ from django.views.decorators.http import require_GET, require_POST
 from pydantic import BaseModel, ValidationError
 
 from waymark.accounts.models import User
-from waymark.cases.access import access_case
-from waymark.cases.models import Case
+from waymark.cases.access import CaseAccess, access_case
 from waymark.errors import ActionError, NotFound, field_errors
 from waymark.policy.purpose import current_purpose, purpose_required
 from waymark.vocab import DataCategory, Purpose, Role
 
 from . import threads
-from .models import OUTBOX_OPEN, InboundRefusal, OutboxMessage, OutboxStatus, Thread
+from .access import ThreadAccess, access_thread, shown_threads, threads_of
+from .models import OUTBOX_OPEN, InboundRefusal, OutboxMessage, OutboxStatus
 from .plumbing import may_exchange
 from .registry import RegistryStatus, registry_status
 from .threads.base import ThreadKind
@@ -47,22 +48,6 @@ def _me(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
-
-
-def threads_of(user: User) -> QuerySet[Thread]:
-    """The threads this user may see: their organisation's, if they exchange."""
-    if not may_exchange(user):
-        return Thread.objects.none()
-    return Thread.objects.filter(local_org_id=user.organisation_id)
-
-
-def access_thread(user: User, slug: str, public_id: uuid.UUID) -> tuple[ThreadKind, Thread]:
-    """The thread and its kind, if this user may see it; 404 otherwise (the same as none)."""
-    kind = threads.by_slug(slug)
-    found = threads_of(user).filter(kind=kind.name, public_id=public_id).first() if kind else None
-    if kind is None or found is None:
-        raise Http404
-    return kind, found
 
 
 def _parse(schema: type[BaseModel], data: dict[str, Any]) -> tuple[Any, dict[str, list[str]]]:
@@ -115,8 +100,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ((panel, kind) for kind in threads.KINDS.values() for panel in kind.panels),
             key=lambda pk: pk[0].order,
         )
+        drawn = [
+            (panel, list(panel.rows(mine.filter(kind=kind.name).select_related("case__child", "local_org"))))
+            for panel, kind in panels
+        ]
         context.update(
-            panels=[(panel, list(panel.rows(mine.filter(kind=kind.name)))) for panel, kind in panels],
+            panels=drawn,
+            # The rows that show child data are decided (and audited) in one batch.
+            shown=shown_threads(me, [t for panel, rows in drawn if panel.child_data for t in rows]),
             undelivered_mine=OutboxMessage.objects.filter(
                 status__in=OUTBOX_OPEN,
                 created_at__lt=threshold,
@@ -150,17 +141,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 # --- a case's exchange page ---------------------------------------------------------------------
 
 
-def _case(request: HttpRequest, public_id: uuid.UUID) -> Case:
+def _case(request: HttpRequest, public_id: uuid.UUID) -> CaseAccess:
     purpose = current_purpose(request)
     assert purpose is not None  # purpose_required has run
     try:
-        return access_case(_me(request), public_id, purpose).case
+        return access_case(_me(request), public_id, purpose)
     except NotFound as exc:
         raise Http404 from exc
 
 
-def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
+def _case_context(request: HttpRequest, access: CaseAccess, **extra: Any) -> dict[str, Any]:
     me = _me(request)
+    case = access.case
     status = registry_status()
     order = {k.name: k.order for k in threads.KINDS.values()}
     about = sorted(
@@ -176,6 +168,9 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         "purpose": current_purpose(request),
         "categories": list(DataCategory),
         "threads": [(threads.kind(t.kind), t) for t in about],
+        # A line shows a thread's child data only where the case's decisions (made and audited
+        # for this page) open every category it carries.
+        "shown": {t.pk for t in about if set(t.categories) <= access.allowed},
         "openings": [k for k in _kinds() if k.opening is not None and k.opening.shown(me, case, about)],
         "errors": {},
         "form": {},
@@ -191,8 +186,7 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
 @purpose_required
 @require_GET
 def case_exchange(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    case = _case(request, public_id)
-    return render(request, "exchange/case.html", _case_context(request, case))
+    return render(request, "exchange/case.html", _case_context(request, _case(request, public_id)))
 
 
 @login_required
@@ -201,7 +195,8 @@ def case_exchange(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 def send(request: HttpRequest, public_id: uuid.UUID, slug: str) -> HttpResponse:
     """Open a thread of kind ``slug`` about the case, from its form on the case's exchange page."""
     me = _me(request)
-    case = _case(request, public_id)
+    access = _case(request, public_id)
+    case = access.case
     kind = threads.by_slug(slug)
     if kind is None or kind.opening is None or not may_exchange(me):
         raise Http404
@@ -219,7 +214,7 @@ def send(request: HttpRequest, public_id: uuid.UUID, slug: str) -> HttpResponse:
     return render(
         request,
         "exchange/case.html",
-        _case_context(request, case, errors=errors, form=request.POST, which=kind.slug),
+        _case_context(request, access, errors=errors, form=request.POST, which=kind.slug),
         status=UNPROCESSABLE,
     )
 
@@ -227,7 +222,8 @@ def send(request: HttpRequest, public_id: uuid.UUID, slug: str) -> HttpResponse:
 # --- a thread's page ----------------------------------------------------------------------------
 
 
-def _thread_context(kind: ThreadKind, thread: Thread, **extra: Any) -> dict[str, Any]:
+def _thread_context(access: ThreadAccess, **extra: Any) -> dict[str, Any]:
+    kind, thread = access.kind, access.thread
     ledger = list(thread.messages.select_related("by"))
     outbox = {
         str(o.message_id): o
@@ -242,12 +238,15 @@ def _thread_context(kind: ThreadKind, thread: Thread, **extra: Any) -> dict[str,
         "now": timezone.now(),
         "ledger": [(message, outbox.get(str(message.message_id))) for message in ledger],
         "deliveries": [outbox[str(m.message_id)] for m in ledger if str(m.message_id) in outbox],
-        "can": kind.sendable(thread),
+        # Answering means reading: nothing to send while the content is withheld.
+        "can": kind.sendable(thread) if access.shown else set(),
         "clock": kind.clock_of(thread),
         "errors": {},
         "action": "",
-        **kind.page_context(thread),
+        "withheld": access.withheld,
     }
+    if access.shown:
+        context.update(kind.page_context(thread))
     context.update(extra)
     return context
 
@@ -255,10 +254,10 @@ def _thread_context(kind: ThreadKind, thread: Thread, **extra: Any) -> dict[str,
 @login_required
 @require_GET
 def thread_page(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
-    kind, thread = access_thread(_me(request), slug, public_id)
-    if not kind.page:
+    access = access_thread(_me(request), slug, public_id)
+    if not access.kind.page:
         raise Http404
-    return render(request, kind.page, _thread_context(kind, thread))
+    return render(request, access.kind.page, _thread_context(access))
 
 
 @login_required
@@ -266,9 +265,10 @@ def thread_page(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpRe
 def thread_act(request: HttpRequest, slug: str, public_id: uuid.UUID, action: str) -> HttpResponse:
     """Send one of the kind's answers from its form on the thread page."""
     me = _me(request)
-    kind, thread = access_thread(me, slug, public_id)
+    access = access_thread(me, slug, public_id)
+    kind, thread = access.kind, access.thread
     chosen = kind.actions.get(action)
-    if chosen is None or not kind.page:
+    if chosen is None or not kind.page or not access.shown:
         raise Http404
     parsed, errors = _parse(chosen.schema, chosen.data(request.POST, thread))
     if parsed is not None:
@@ -281,5 +281,5 @@ def thread_act(request: HttpRequest, slug: str, public_id: uuid.UUID, action: st
                 return redirect("case_detail", public_id=result.case.public_id)
             return redirect("exchange:thread", slug=kind.slug, public_id=thread.public_id)
     return render(
-        request, kind.page, _thread_context(kind, thread, errors=errors, action=action), status=UNPROCESSABLE
+        request, kind.page, _thread_context(access, errors=errors, action=action), status=UNPROCESSABLE
     )

@@ -11,7 +11,7 @@ from waymark.exchange.models import Direction, OutboxMessage, RegistryCopy, Thre
 from waymark.exchange.threads import info_request as info_requests
 from waymark.exchange.threads import referral as referrals
 from waymark.test import create_case
-from waymark.vocab import DataCategory
+from waymark.vocab import CaseStatus, DataCategory, Purpose
 
 
 @pytest.fixture
@@ -160,12 +160,16 @@ def test_an_invalid_answer_is_shown_with_its_error(client, people, federation, n
 
 @pytest.fixture
 def asked(people, federation, wire):
+    """Milan asks the Belgian police where a missing child was seen (police work to locate her)."""
     case = create_case(people.giulia)
+    case.status = CaseStatus.MISSING
+    case.save(update_fields=["status"])
     info_requests.do_request_information(
         people.giulia,
         case,
         info_requests.InfoRequestIn(
             to_org="be-police-mpu",
+            purpose=Purpose.LOCATE_MISSING_CHILD,
             questions=[info_requests.QuestionIn(category=DataCategory.CONTACT_LOCATION, text="Seen?")],
         ),
         node=federation.it,

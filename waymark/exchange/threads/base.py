@@ -82,6 +82,9 @@ class Panel:
     empty: Promise
     rows: Callable[[QuerySet[Thread]], Any]  # the user's threads of this kind → rows to show
     line: str  # template of one row ("t" is the thread)
+    # The line shows child data (a notice's subject): each row is decided and audited, and the
+    # line template shows it only ``{% if t.pk in shown %}``.
+    child_data: bool = False
 
 
 @dataclass(frozen=True)

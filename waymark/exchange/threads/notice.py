@@ -108,6 +108,7 @@ KIND = register(
                 _("None."),
                 _received,
                 "exchange/notice/_panel_line.html",
+                child_data=True,
             ),
         ),
         states={"sent": _("Sent")},

@@ -355,3 +355,8 @@ WAYMARK_MFA_REQUIRED_ROLES = ["dpo", "node_admin"]
 WAYMARK_BREAK_GLASS_CONFIRM_MINUTES = _env_int("WAYMARK_BREAK_GLASS_CONFIRM_MINUTES", 60)
 # A confirmed opening ends after this many hours.
 WAYMARK_BREAK_GLASS_HOURS = _env_int("WAYMARK_BREAK_GLASS_HOURS", 24)
+# On another organisation's child, when no supervisor of that organisation has confirmed after
+# this many minutes, its DPO may confirm too.
+WAYMARK_BREAK_GLASS_ESCALATE_MINUTES = _env_int("WAYMARK_BREAK_GLASS_ESCALATE_MINUTES", 15)
+# At most this many openings per user in 24 hours.
+WAYMARK_BREAK_GLASS_PER_DAY = _env_int("WAYMARK_BREAK_GLASS_PER_DAY", 3)

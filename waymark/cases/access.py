@@ -29,7 +29,15 @@ from waymark.policy.breakglass import live_break_glass
 from waymark.policy.contexts import fits, shared_with
 from waymark.policy.models import Agreement
 from waymark.policy.purpose import parse_purpose
-from waymark.vocab import AgreementStatus, AuditDecision, AuditKind, CaseStatus, DataCategory, PolicyAction
+from waymark.vocab import (
+    SPECIAL_CATEGORIES,
+    AgreementStatus,
+    AuditDecision,
+    AuditKind,
+    CaseStatus,
+    DataCategory,
+    PolicyAction,
+)
 
 from .models import Case
 
@@ -201,16 +209,20 @@ def _with_break_glass(
     """Open what deny-by-default closed while the user holds a live break-glass on this case.
 
     Never lifts a ``forbid`` (the firewall and fixed role limits): only categories refused for
-    want of a permit.
+    want of a permit, for the purpose the break-glass was opened for; the special categories only
+    once it is confirmed.
     """
     if not any(not d.allowed and d.reasons == [policy.DEFAULT_DENY] for d in decisions.values()):
         return decisions, False  # nothing a break-glass could open: spare the query
-    glass = live_break_glass(user, case)
+    purpose = next(iter(decisions.values())).purpose
+    glass = live_break_glass(user, case, purpose)
     if glass is None:
         return decisions, False
+    # Until someone confirms it, the special categories stay closed.
+    closed = frozenset() if glass.confirmed_at is not None else SPECIAL_CATEGORIES
     opened: dict[str, policy.Decision] = {}
     for category, d in decisions.items():
-        if not d.allowed and d.reasons == [policy.DEFAULT_DENY]:
+        if not d.allowed and d.reasons == [policy.DEFAULT_DENY] and category not in closed:
             opened[category] = policy.Decision(
                 True, category, d.purpose, d.action, [f"break-glass:{glass.pk}"], agreement_id=None
             )

@@ -20,6 +20,11 @@ from waymark.vocab import AuditKind, DataCategory, PolicyAction, Purpose, Role
 
 from .models import Case
 
+NOT_LINKED = (
+    "no case of your organisation, of your wards or that your organisation shares a context about "
+    "has this reference"
+)
+
 
 def _me(request: HttpRequest) -> User:
     user = request.user
@@ -39,13 +44,15 @@ def break_glass_open(request: HttpRequest) -> HttpResponse:
     reason = request.POST.get("reason", "")
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        case = Case.objects.select_related("organisation").filter(reference=reference).first()
+        case = Case.objects.select_related("organisation", "child").filter(reference=reference).first()
         try:
             if case is None:
-                raise ActionError("no case has this reference", field="reference")
+                raise NotFound
             glass = breakglass.do_open_break_glass(me, case, purpose, reason)
-        except NotFound as exc:
-            raise Http404 from exc
+        except NotFound:
+            # The same answer whether no case has this reference or it is not one you are linked
+            # to: references must not tell anyone which cases exist.
+            errors = ActionError(NOT_LINKED, field="reference").errors
         except ActionError as exc:
             errors = exc.errors
         else:

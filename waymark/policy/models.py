@@ -243,6 +243,9 @@ class BreakGlass(models.Model):
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Opens (the ordinary categories) before it is confirmed: only on a child of the opener's own
+    # organisation or ward, and not right after an unconfirmed opening on the same child lapsed.
+    opens_at_once = models.BooleanField(default=True)
 
     class Meta:
         app_label = "policy"
@@ -261,7 +264,7 @@ class BreakGlass(models.Model):
             return "confirmed"
         if self.confirm_by <= now:
             return "lapsed"
-        return "awaiting_confirmation"
+        return "awaiting_confirmation" if self.opens_at_once else "closed_until_confirmed"
 
 
 class SharedContext(models.Model):

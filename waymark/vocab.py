@@ -194,6 +194,8 @@ class AuditKind(models.TextChoices):
     RECEIPT = "receipt", _("Receipt")
     AGREEMENT_CHANGE = "agreement_change", _("Agreement change")
     CHECKPOINT = "checkpoint", _("Checkpoint")
+    # A search showed "a possible match is held by <organisation>" (no child data).
+    DISCOVERY = "discovery", _("Possible match shown")
     OTHER = "other", _("Other")
 
 

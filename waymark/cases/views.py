@@ -33,6 +33,7 @@ from waymark.vocab import CaseStatus, DataCategory, Purpose
 
 from . import actions
 from .access import CaseAccess, access_case, cases_visible_to, check_may_register, decide_page
+from .discovery import possible_matches
 from .forms import (
     AliasForm,
     CarePlanForm,
@@ -207,6 +208,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "filters": filters,
         "searching": any(astuple(filters)),
+        # Children held by partners the user does not see: who holds one, nothing more (audited).
+        "possible": possible_matches(me, _purpose(request), filters.q, visible),
     }
     if _is_htmx(request):
         return _render(request, "cases/_case_results_htmx.html", context)

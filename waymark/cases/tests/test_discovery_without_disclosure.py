@@ -36,7 +36,11 @@ def test_a_partners_child_shows_as_held_by_and_nothing_more(client, people, yona
     login(client, people.claire, LOCATE)
     page = search(client, "Yonas")
     assert "A possible match is held by Servizio Tutela Minori Milano (fictional)" in page
-    assert "Tesfamariam" not in page and yonas.reference not in page and "ER" not in page.split("Held elsewhere")[1]
+    assert (
+        "Tesfamariam" not in page
+        and yonas.reference not in page
+        and "ER" not in page.split("Held elsewhere")[1]
+    )
     [entry] = AuditEntry.objects.filter(kind=AuditKind.DISCOVERY)
     assert (entry.actor, entry.actor_org, entry.peer_org) == ("claire", "fr-ngo-calais", "it-cps-milano")
     assert entry.child_pseudonym and entry.purpose == LOCATE

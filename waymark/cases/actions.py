@@ -361,6 +361,20 @@ def do_record_consent(user: User, case: Case, data: ConsentIn) -> Consent:
     return consent
 
 
+@transaction.atomic
+def do_withdraw_consent(user: User, case: Case, consent_id: int) -> Consent:
+    """The child withdraws a consent: it stops opening anything from the next decision on."""
+    consent = Consent.objects.select_for_update().filter(case=case, pk=consent_id).first()
+    if consent is None:
+        raise ActionError("this case has no such consent", field="consent")
+    if consent.withdrawn_at is not None:
+        raise ActionError("this consent was already withdrawn", field="consent")
+    consent.withdrawn_at = timezone.now()
+    consent.save(update_fields=["withdrawn_at"])
+    _touch(case)
+    return consent
+
+
 # ---------------------------------------------------------------------------------------------
 # Photo
 

@@ -269,3 +269,18 @@ def record_consent(request: HttpRequest, public_id: str, payload: ConsentIn) -> 
     return Status(
         201, consent_out(Consent.objects.select_related("recorded_by__organisation").get(pk=consent.pk))
     )
+
+
+@router.post(
+    "/{public_id}/consents/{consent_id}/withdraw",
+    response={200: ConsentOut, **_WRITE},
+    summary="Withdraw a consent",
+)
+def withdraw_consent(request: HttpRequest, public_id: str, consent_id: int) -> ConsentOut:
+    """The child withdraws a consent: sharing that rests on it stops at the next decision. A
+    consent that is not this case's is refused naming the field ``consent``, as is one already
+    withdrawn."""
+    caller = api_caller(request)
+    case = _write(caller, public_id, DataCategory.CASE_NOTES)
+    consent = actions.do_withdraw_consent(caller.user, case, consent_id)
+    return consent_out(Consent.objects.select_related("recorded_by__organisation").get(pk=consent.pk))

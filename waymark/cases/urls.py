@@ -17,6 +17,11 @@ urlpatterns = [
     path("cases/<uuid:public_id>/events/new", views.event_add, name="event_add"),
     path("cases/<uuid:public_id>/care-plan", views.care_plan_edit, name="care_plan_edit"),
     path("cases/<uuid:public_id>/aliases/new", views.alias_add, name="alias_add"),
+    path(
+        "cases/<uuid:public_id>/consents/<int:consent_id>/withdraw",
+        views.consent_withdraw,
+        name="consent_withdraw",
+    ),
     path("cases/<uuid:public_id>/photo", views.child_photo, name="child_photo"),
     path("cases/<uuid:public_id>/access-report", views_report.access_report, name="access_report"),
     path(

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from waymark.accounts.models import Organisation, User
 from waymark.core.codes import countries
@@ -33,6 +33,7 @@ from waymark.vocab import CaseStatus, DataCategory, Purpose
 
 from . import actions
 from .access import CaseAccess, access_case, cases_visible_to, check_may_register, decide_page
+from .consent import resting_on_consent
 from .discovery import possible_matches
 from .forms import (
     AliasForm,
@@ -280,6 +281,8 @@ def _detail_context(access: CaseAccess, *, event_form: EventForm | None = None) 
         "care_plan": plan,
         "review_clock": plan.review_clock if plan else None,
         "consents": list(case.consents.all()),
+        # Which recipients' agreements rest on consent: the page says what each consent enables.
+        "consent_agreements": resting_on_consent(case),
         "events": case.events.select_related("author", "author_org"),
         "event_form": event_form or EventForm(),
         "photo_form": PhotoForm(),
@@ -429,6 +432,20 @@ def alias_add(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return _render(
         request, "cases/alias_add.html", {"case": case, "form": form}, invalid=request.method == "POST"
     )
+
+
+@login_required
+@purpose_required
+@require_POST
+def consent_withdraw(request: HttpRequest, public_id: uuid.UUID, consent_id: int) -> HttpResponse:
+    """The child withdraws a consent (recorded by whoever may write the case's notes)."""
+    case = _write(request, public_id, DataCategory.CASE_NOTES)
+    consent = case.consents.filter(pk=consent_id).first()
+    if consent is None:
+        raise Http404
+    if consent.withdrawn_at is None:
+        actions.do_withdraw_consent(_me(request), case, consent.pk)
+    return redirect("case_detail", public_id=case.public_id)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from waymark.core.protocol.threads import Conversation, Side
 from waymark.errors import ActionError
 from waymark.policy import service as policy
 from waymark.policy.contexts import fits
+from waymark.policy.models import Agreement as PolicyAgreement
 from waymark.vocab import AuditDecision, AuditKind, PolicyAction, Role, Sector
 
 from . import contexts, guard, outbound
@@ -260,7 +261,25 @@ def prepare(
     ctx = context(node)
     authorise_sending(user, case, to.purpose, categories_used(type, body))
     agreement = choose_agreement(ctx, from_org, to.to_org, to.purpose, body, type, to.agreement_id)
+    check_consent(case, agreement.identifier, to.to_org, to.purpose, categories_used(type, body), ctx.now)
     return Prepared(ctx, from_org, to.to_org, to.purpose, agreement)
+
+
+def check_consent(
+    case: Case, agreement_id: str, to_org: str, purpose: str, categories: Iterable[str], now: dt.datetime
+) -> None:
+    """Where the agreement rests on the child's consent, the child must have consented to sharing
+    every category sent with that organisation for this purpose (docs/firewall.md, "Consent")."""
+    if not PolicyAgreement.objects.filter(identifier=agreement_id, requires_consent=True).exists():
+        return
+    given = policy.valid_consents([case], to_org, timezone.localdate(now)).get(case.pk, frozenset())
+    missing = sorted(c for c in set(categories) if (to_org, purpose, c) not in given)
+    if missing:
+        raise ActionError(
+            f"agreement {agreement_id} rests on the child's consent, and the child has not consented to "
+            f"sharing {', '.join(missing)} with {to_org} for {purpose}",
+            field="purpose",
+        )
 
 
 def open_thread(

@@ -33,6 +33,7 @@ class AgreementForm(forms.ModelForm):
             "lawful_basis",
             "acknowledge_within_hours",
             "reply_within_hours",
+            "requires_consent",
         ]
 
     def clean(self) -> dict[str, Any]:

@@ -152,6 +152,7 @@ def agreement_entity(agreement: AgreementFacts) -> dict[str, Any]:
         "uid": {"type": "Agreement", "id": agreement.identifier},
         "attrs": {
             "status": agreement.status,
+            "requiresConsent": agreement.requires_consent,
             "validFrom": cedar_datetime(agreement.valid_from),
             "validUntil": cedar_datetime(agreement.valid_until),
             "parties": [_ref("Organisation", p) for p in sorted(agreement.parties)],
@@ -195,6 +196,10 @@ def _people_json(subject: Subject, resources: tuple[Resource, ...]) -> list[dict
             "missing": r.missing,
             "sharedWith": [
                 {"org": _ref("Organisation", org), "purpose": purpose} for org, purpose in sorted(r.shared)
+            ],
+            "consents": [
+                {"org": _ref("Organisation", org), "purpose": purpose, "category": category}
+                for org, purpose, category in sorted(r.consents)
             ],
         }
         if r.guardian is not None:

@@ -40,6 +40,8 @@ class Resource:
     missing: bool = False
     # (organisation, purpose) pairs with an open need-to-know context about this child.
     shared: frozenset[tuple[str, str]] = frozenset()
+    # (organisation, purpose, category) the child consents to share, valid now.
+    consents: frozenset[tuple[str, str, str]] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,8 @@ class AgreementFacts:
     valid_until: dt.datetime
     parties: frozenset[str]
     grants: frozenset[GrantFacts]
+    # Grants open a child's data only with the child's consent (Resource.consents).
+    requires_consent: bool = False
 
     def binds(self, org_a: str, org_b: str) -> bool:
         """Both organisations are parties (and they are two different organisations)."""

@@ -221,6 +221,7 @@ def _apply_agreement(entry: AgreementIn, orgs: dict[str, Organisation], report: 
         "lawful_basis": entry.lawful_basis,
         "acknowledge_within_hours": entry.acknowledge_within_hours,
         "reply_within_hours": entry.reply_within_hours,
+        "requires_consent": entry.requires_consent,
     }
     agreement = Agreement.objects.filter(identifier=entry.identifier).first()
     created = agreement is None

@@ -130,6 +130,14 @@ class Agreement(models.Model):
     reply_within_hours = models.PositiveIntegerField(
         _("reply to a request within (hours)"), null=True, blank=True
     )
+    requires_consent = models.BooleanField(
+        _("sharing rests on the child's consent"),
+        default=False,
+        help_text=_(
+            "Every grant opens a child's data only while the child's consent to this organisation, "
+            "for this purpose and category, is recorded, in date and not withdrawn."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

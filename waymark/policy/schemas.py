@@ -95,6 +95,7 @@ class AgreementIn(_In):
     lawful_basis: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] = ""
     acknowledge_within_hours: int | None = Field(default=None, ge=0)
     reply_within_hours: int | None = Field(default=None, ge=0)
+    requires_consent: bool = False
     parties: list[Slug] = Field(min_length=1)
     grants: list[GrantIn] = []
 

@@ -51,7 +51,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -217,7 +217,11 @@ def subject_of(user: User) -> Subject | str:
     return Subject(str(user.pk), org.slug, org.sector, org.country, user.role)
 
 
-def resource_of(case: CaseLike, shared: frozenset[tuple[str, str]] = frozenset()) -> Resource:
+def resource_of(
+    case: CaseLike,
+    shared: frozenset[tuple[str, str]] = frozenset(),
+    consents: frozenset[tuple[str, str, str]] = frozenset(),
+) -> Resource:
     org = case.organisation
     guardian = str(case.guardian_id) if case.guardian_id is not None else None
     return Resource(
@@ -229,7 +233,30 @@ def resource_of(case: CaseLike, shared: frozenset[tuple[str, str]] = frozenset()
         transferred=case.status == CaseStatus.TRANSFERRED,
         missing=case.status == CaseStatus.MISSING,
         shared=shared,
+        consents=consents,
     )
+
+
+# The child's consents live with the case (cases.models.Consent), above this app: the cases app
+# registers how to read them (one query for a batch) when it is ready.
+ConsentLoader = Callable[[Sequence[Any], str, dt.date], dict[Any, frozenset[tuple[str, str, str]]]]
+_consent_loader: ConsentLoader | None = None
+
+
+def register_consent_loader(loader: ConsentLoader) -> None:
+    global _consent_loader
+    _consent_loader = loader
+
+
+def valid_consents(
+    cases: Sequence[CaseLike], partner: str, day: dt.date
+) -> dict[Any, frozenset[tuple[str, str, str]]]:
+    """The consents in force on ``day`` for sharing each case with ``partner`` (one query):
+    ``{case.pk: {(partner, purpose, category), ...}}``. Without a loader, none: fail closed."""
+    pks = [c for c in cases if isinstance(c.pk, int) and c.pk > 0]
+    if not pks or _consent_loader is None:
+        return {}
+    return _consent_loader(pks, partner, day)
 
 
 def shared_contexts(cases: Sequence[CaseLike], partner: str) -> dict[Any, frozenset[tuple[str, str]]]:
@@ -271,6 +298,7 @@ def registry_agreements() -> tuple[AgreementFacts, ...]:
                 status=a.status,
                 valid_from=a.valid_from,
                 valid_until=a.valid_until,
+                requires_consent=a.requires_consent,
                 parties=frozenset(p.slug for p in a.parties.all()),
                 grants=frozenset(
                     GrantFacts(g.organisation.slug, g.role, g.category, g.purpose, g.action)
@@ -314,9 +342,18 @@ def authorize_cases(
     foreign = [c for c in cases if c.organisation.slug != subject.org]
     if shared is None:
         shared = shared_contexts(foreign, subject.org) if foreign else {}
-    resources = [resource_of(case, shared.get(case.pk, frozenset())) for case in cases]
-    cross_org = bool(foreign)
-    agreements = registry_agreements() if cross_org else ()
+    now = now or timezone.now()
+    agreements = registry_agreements() if foreign else ()
+    # Consents are read only when an agreement of the user's organisation rests on them.
+    consents = (
+        valid_consents(foreign, subject.org, timezone.localdate(now))
+        if any(a.requires_consent and subject.org in a.parties for a in agreements)
+        else {}
+    )
+    resources = [
+        resource_of(case, shared.get(case.pk, frozenset()), consents.get(case.pk, frozenset()))
+        for case in cases
+    ]
     decided = evaluate(
         subject,
         resources,
@@ -324,7 +361,7 @@ def authorize_cases(
         purpose=purpose,
         categories=categories,
         action=action,
-        now=now or timezone.now(),
+        now=now,
     )
     return {case.pk: d for case, d in zip(cases, decided, strict=True)}
 
@@ -385,7 +422,9 @@ def explain(
     elif decision.reasons == [DEFAULT_DENY]:
         lines.append("- no policy permits it (deny by default):")
         shared = shared_contexts([case], subject.org).get(case.pk, frozenset())
-        lines += [f"  - {why}" for why in _why_not(subject, resource_of(case, shared), decision, now)]
+        consented = valid_consents([case], subject.org, timezone.localdate(now)).get(case.pk, frozenset())
+        resource = resource_of(case, shared, consented)
+        lines += [f"  - {why}" for why in _why_not(subject, resource, decision, now)]
     for error in decision.errors:
         lines.append(f"- evaluation error: {error}")
     return Decision(
@@ -455,5 +494,10 @@ def _why_not(subject: Subject, resource: Resource, d: Decision, now: dt.datetime
             out.append(
                 f"agreement '{a.identifier}' grants it, but the child is not missing: "
                 "locate_missing_child fits a case only while a disappearance is open"
+            )
+        elif a.requires_consent and (subject.org, d.purpose, d.category) not in resource.consents:
+            out.append(
+                f"agreement '{a.identifier}' rests on the child's consent, and no consent to {subject.org} "
+                f"for {d.purpose} covering {d.category} is recorded, in date and not withdrawn"
             )
     return out

@@ -19,11 +19,12 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from waymark.accounts.tokens import issue_api_token
 from waymark.audit.models import AuditEntry
 from waymark.cases import actions
-from waymark.cases.schemas import EventIn
+from waymark.cases.schemas import ConsentIn, EventIn
 from waymark.cases.tests.api_client import ApiClient
 from waymark.exchange.dispatcher import dispatch_pending
 from waymark.exchange.models import Direction, Thread
@@ -91,7 +92,19 @@ def world(people, federation, wire):  # noqa: F811  (the exchange fixtures impor
         hotline, case, Purpose.CHILD_PROTECTION, "Sentinel-glass " + "x" * 30
     )
     dpo = create_user("anna", people.it_cps, Role.DPO)
+    consent = actions.do_record_consent(
+        people.giulia,
+        case,
+        ConsentIn(
+            recipient_org="fr-ngo-calais",
+            purpose=Purpose.CHILD_PROTECTION,
+            categories=[DataCategory.IDENTITY],
+            valid_from=timezone.localdate(),
+            childs_views="Sentinel-views",
+        ),
+    )
     return {
+        "consent": consent,
         "case": case,
         "threads": {"out": sent, "in": received},
         "glass": glass,
@@ -117,6 +130,8 @@ def fill(path: str, pattern: URLPattern, world: dict[str, Any], user: Any) -> li
             values[name] = ["accept"]
         elif name == "pk":
             values[name] = [str(world["glass"].pk)]
+        elif name == "consent_id":
+            values[name] = [str(world["consent"].pk)]
         else:
             pytest.fail(f"route {path!r}: the inventory cannot fill parameter {name!r}; add it to fill()")
     out = [path]

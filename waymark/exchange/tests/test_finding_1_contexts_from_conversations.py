@@ -100,3 +100,35 @@ def test_finding_1_locating_is_refused_for_a_child_who_is_not_missing(people, fe
             node=federation.it,
         )
     assert not SharedContext.objects.exists()
+
+
+def test_finding_10_consent_a_referral_under_an_agreement_that_rests_on_consent_needs_it(
+    people, federation, wire
+):
+    """The registry's agreement for Milan and Calais is, in the policy registry, one that rests on
+    the child's consent: sending needs the child's consent for what is sent."""
+    from django.utils import timezone
+
+    from waymark.cases import actions
+    from waymark.cases.schemas import ConsentIn
+    from waymark.core.protocol.testing import AGREEMENT_ID
+
+    amina = create_case(people.giulia, given_names="Amina", family_name="Tesfay")
+    agreement = create_agreement(AGREEMENT_ID, [people.it_cps, people.fr_ngo])
+    agreement.requires_consent = True
+    agreement.save()
+    with pytest.raises(ActionError, match="rests on the child's consent"):
+        offer(people, federation, amina)
+    assert not SharedContext.objects.exists()
+    actions.do_record_consent(
+        people.giulia,
+        amina,
+        ConsentIn(
+            recipient_org="fr-ngo-calais",
+            purpose=CP,
+            categories=list(DataCategory),
+            valid_from=timezone.localdate(),
+        ),
+    )
+    offer(people, federation, amina)
+    assert SharedContext.objects.filter(case=amina).exists()

@@ -110,7 +110,15 @@ def near_misses(draw, subject, resource, purpose, categories, action, now):
     status = AgreementStatus.ACTIVE.value
     if defect == "status":
         status = draw(st.sampled_from([s for s in AgreementStatus.values if s != status]))
-    return AgreementFacts("agreement-near", status, start, end, frozenset(parties), frozenset(grants))
+    return AgreementFacts(
+        "agreement-near",
+        status,
+        start,
+        end,
+        frozenset(parties),
+        frozenset(grants),
+        requires_consent=draw(st.booleans()),
+    )
 
 
 @st.composite
@@ -135,6 +143,10 @@ def worlds(draw):
         guardian,
         missing=draw(st.booleans()),
         shared=frozenset(shared),
+        consents=frozenset(
+            draw(st.lists(st.tuples(st.sampled_from(ORGS), purposes, category_values), max_size=4))
+            + [(subject_org, purpose, c) for c in draw(st.lists(category_values, max_size=3))]
+        ),
     )
     categories = draw(st.lists(category_values, min_size=1, max_size=4, unique=True))
     action = draw(actions)
@@ -181,6 +193,8 @@ def opens(a: AgreementFacts, s: Subject, r: Resource, grant: GrantFacts, now: dt
         # need to know: a context about this child for this purpose, and the purpose fits
         and (s.org, grant.purpose) in r.shared
         and (grant.purpose != Purpose.LOCATE_MISSING_CHILD or r.missing)
+        # consent, where the agreement rests on it
+        and (not a.requires_consent or (s.org, grant.purpose, grant.category) in r.consents)
     )
 
 

@@ -4,8 +4,9 @@ the same endpoint with both bypassed, measured in the same run. Not a test: it p
     .venv/bin/python bench/firewall_bench.py [--rounds N]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/waymark_bench .venv/bin/python bench/firewall_bench.py
 
-A fresh test database (in memory for SQLite; ``test_<name>`` on PostgreSQL) with the personas,
-a case with a timeline, and an agreement. Requests go in process through the whole Django stack
+A fresh test database (a temporary file for SQLite, as a node would run it; ``test_<name>`` on
+PostgreSQL) with the personas, a missing child's case with a timeline, an agreement, and a
+need-to-know context (Milan alerted Calais about the child). Requests go in process through the whole Django stack
 (middleware, token auth, Waymark-Purpose, ninja) with django.test.Client, alternating the two
 variants so machine noise hits both alike. "Bypassed" replaces ``access_case`` with a plain
 fetch that allows every category and writes no audit entry. Target: firewall p50 <= 1.3x bypassed.
@@ -17,7 +18,9 @@ import argparse
 import os
 import statistics
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from unittest import mock
 
@@ -45,6 +48,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=400)
     args = parser.parse_args()
+    if connection.vendor == "sqlite":
+        folder = tempfile.mkdtemp(prefix="waymark-bench-")
+        settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = os.path.join(folder, "bench.sqlite3")
     connection.creation.create_test_db(verbosity=0)
 
     from waymark.cases import access, actions
@@ -52,8 +58,8 @@ def main() -> None:
     from waymark.cases.tests.api_client import api_as
     from waymark.policy import service
     from waymark.policy.tests.factories import create_agreement
-    from waymark.test import create_case, create_personas
-    from waymark.vocab import DataCategory, Purpose, Role
+    from waymark.test import create_case, create_personas, share
+    from waymark.vocab import AuditDecision, AuditKind, ContextSource, DataCategory, Purpose, Role
 
     people = create_personas()
     case = create_case(people.giulia, given_names="Saba", family_name="Tesfay", case={"guardian": "marco"})
@@ -66,6 +72,7 @@ def main() -> None:
         [people.it_cps, people.fr_ngo],
         grants=[(people.fr_ngo, Role.CASEWORKER, DataCategory.IDENTITY, Purpose.LOCATE_MISSING_CHILD)],
     )
+    share(case, people.fr_ngo, Purpose.LOCATE_MISSING_CHILD, source=ContextSource.MISSING_ALERT, missing=True)
     url = f"/api/cases/{case.public_id}"
     clients = {
         "own organisation (giulia)": api_as(people.giulia),
@@ -104,6 +111,41 @@ def main() -> None:
             print(
                 f"{label:<34} {variant:<10} {median:8.2f}ms {pct(values, 0.95):8.2f}ms {median / base:9.2f}x"
             )
+
+    # Where the firewall's time goes: each part alone, the same calls access_case makes.
+    from waymark.audit import service as audit
+    from waymark.policy.breakglass import live_break_glass
+
+    def part(fn: Callable[[], object], n: int = 200) -> float:
+        values = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            fn()
+            values.append((time.perf_counter() - t0) * 1000)
+        return statistics.median(values)
+
+    locate, cp = Purpose.LOCATE_MISSING_CHILD, Purpose.CHILD_PROTECTION
+    every = DataCategory.values
+    parts = {
+        "fetch the case (both variants)": lambda: access._fetch(case.public_id),
+        "Cedar, own organisation (13 categories)": lambda: service.authorize(
+            people.giulia, case, purpose=cp, categories=every
+        ),
+        "Cedar, under the agreement, with its contexts query": lambda: service.authorize(
+            people.claire, case, purpose=locate, categories=every
+        ),
+        "need-to-know contexts query alone": lambda: service.shared_contexts([case], "fr-ngo-calais"),
+        "break-glass lookup (partner reads)": lambda: live_break_glass(people.claire, case, locate),
+        "audit append (allow + deny rows)": lambda: audit.record_many(
+            AuditKind.ACCESS_DECISION,
+            [
+                {"actor": people.claire, "purpose": locate, "decision": d, "subject": case.audit_subject}
+                for d in (AuditDecision.ALLOW, AuditDecision.DENY)
+            ],
+        ),
+    }
+    for name, fn in parts.items():
+        print(f"  part: {name:<54} {part(fn):7.2f}ms")
 
     # Decisions per second for a case page's batch (13 categories, read), on one core.
     rounds = 300

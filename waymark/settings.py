@@ -197,6 +197,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Upload limits: a photo is at most 5 MB; the whole request at most 10 MB.
 WAYMARK_MAX_PHOTO_BYTES = _env_int("WAYMARK_MAX_PHOTO_BYTES", 5 * 1024 * 1024)
+# ... and at most 25 megapixels once decoded (about 75 MB of memory while it is re-encoded):
+# a few kilobytes of PNG can declare gigapixels (a decompression bomb).
+WAYMARK_MAX_PHOTO_PIXELS = _env_int("WAYMARK_MAX_PHOTO_PIXELS", 25_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

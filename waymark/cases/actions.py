@@ -8,14 +8,12 @@ and resolve references first and raise ``ActionError`` naming the field.
 from __future__ import annotations
 
 import datetime as dt
-import io
-from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, UnidentifiedImageError
 
 from waymark.accounts.models import User
 from waymark.core import names as name_prep
@@ -35,6 +33,7 @@ from .models import (
     NameKey,
     NameKind,
 )
+from .photos import SEALED_SUFFIX, CleanPhoto, PhotoTooLarge, clean_photo, seal_photo
 from .schemas import AliasIn, CarePlanIn, CaseIn, ChildIn, ConsentIn, EventIn, RegisterChildIn
 
 # ---------------------------------------------------------------------------------------------
@@ -378,39 +377,25 @@ def do_withdraw_consent(user: User, case: Case, consent_id: int) -> Consent:
 # ---------------------------------------------------------------------------------------------
 # Photo
 
-_IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 
-
-@dataclass(frozen=True)
-class CheckedPhoto:
-    content: bytes
-    extension: str
-
-
-def check_photo(upload: UploadedFile) -> CheckedPhoto:
-    """A real JPEG, PNG or WebP image, no larger than the configured limit."""
+def check_photo(upload: UploadedFile) -> CleanPhoto:
+    """A real JPEG, PNG or WebP image within the byte and pixel limits, re-encoded without its
+    metadata (``photos.clean_photo``). ``PhotoTooLarge`` (a 400) for either limit."""
     limit = settings.WAYMARK_MAX_PHOTO_BYTES
     if upload.size is None or upload.size > limit:
-        raise ActionError(f"the photo is larger than {limit // (1024 * 1024)} MB", field="photo")
-    content = upload.read()
-    try:
-        with Image.open(io.BytesIO(content)) as img:
-            img.verify()
-            fmt = img.format or ""
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise ActionError("the file is not an image (JPEG, PNG or WebP)", field="photo") from exc
-    if fmt not in _IMAGE_FORMATS:
-        raise ActionError("the photo must be JPEG, PNG or WebP", field="photo")
-    return CheckedPhoto(content=content, extension=_IMAGE_FORMATS[fmt])
+        raise PhotoTooLarge(f"the photo is larger than {limit // (1024 * 1024)} MB", field="photo")
+    return clean_photo(upload.read(), max_pixels=settings.WAYMARK_MAX_PHOTO_PIXELS)
 
 
 @transaction.atomic
-def do_set_photo(user: User, case: Case, photo: CheckedPhoto) -> Child:
-    from django.core.files.base import ContentFile
-
+def do_set_photo(user: User, case: Case, photo: CleanPhoto) -> Child:
+    """Store the cleaned photo sealed under the child's key; the old file goes after commit."""
     child = Child.objects.select_for_update().get(pk=case.child_id)
-    if child.photo:
-        child.photo.delete(save=False)
-    child.photo.save(f"{child.public_id}.{photo.extension}", ContentFile(photo.content), save=True)
+    old = child.photo.name if child.photo else ""
+    storage = child.photo.storage
+    child.photo.save(f"{child.public_id}{SEALED_SUFFIX}", ContentFile(seal_photo(child, photo)), save=True)
+    if old:
+        # After commit: a rollback keeps the row pointing at the old file, so it must survive.
+        transaction.on_commit(lambda: storage.delete(old))
     _touch(case)
     return child

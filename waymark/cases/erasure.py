@@ -14,7 +14,8 @@ What remains afterwards is not personal data about a named child:
   *not* protected by shredding: backup retention bounds them.
 
 Everything happens in one transaction, key first: if anything fails (a row another app
-protects, the audit entry), nothing is shredded and nothing is deleted. The photo file is
+protects, the audit entry), nothing is shredded and nothing is deleted. The photo file is sealed
+under the child's key, so the shred makes every copy of it unreadable; the file itself is
 removed only after commit, so a rollback never loses a photo whose row survives.
 """
 

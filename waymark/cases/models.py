@@ -62,7 +62,9 @@ class Child(models.Model):
     assessed_on = models.DateField(_("age assessed on"), null=True, blank=True)
     nationality = models.CharField(_("nationality claimed"), max_length=2, blank=True)
     languages = models.JSONField(_("languages"), default=list, blank=True)
-    photo = models.ImageField(_("photo"), upload_to="photos/%Y/", null=True, blank=True)
+    # The photo cleaned of its metadata and sealed under the child's key (``photos.py``): the
+    # file holds ciphertext, served only by the photo view. A FileField: it is no image at rest.
+    photo = models.FileField(_("photo"), upload_to="photos/%Y/", null=True, blank=True)
     is_fictional = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

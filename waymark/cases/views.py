@@ -8,7 +8,6 @@ exist), parse input with a form that feeds the pydantic schema, and write only b
 
 from __future__ import annotations
 
-import mimetypes
 import time
 import uuid
 from dataclasses import astuple
@@ -17,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +30,7 @@ from waymark.errors import ActionError, DuplicateWarning, NotFound
 from waymark.policy.purpose import current_purpose, purpose_required, record_refusal, safe_next, set_purpose
 from waymark.vocab import CaseStatus, DataCategory, Purpose
 
-from . import actions
+from . import actions, photos
 from .access import CaseAccess, access_case, cases_visible_to, check_may_register, decide_page
 from .consent import resting_on_consent
 from .discovery import possible_matches
@@ -50,6 +49,7 @@ from .models import CarePlan, Case, Event, NameKind
 from .schemas import CaseIn
 from .search import CappedPaginator, CaseFilters, search_cases
 
+BAD_REQUEST = 400
 UNPROCESSABLE = 422
 _RECENT_CASES = 50
 _ORGS_SESSION_KEY = "waymark.case_list.organisations"
@@ -79,10 +79,13 @@ def _read(request: HttpRequest, public_id: uuid.UUID) -> CaseAccess:
 
 def _write(request: HttpRequest, public_id: uuid.UUID, *categories: str) -> Case:
     """The case if this user may change every one of ``categories`` of it; otherwise 404."""
+    return _write_access(request, public_id, *categories).case
+
+
+def _write_access(request: HttpRequest, public_id: uuid.UUID, *categories: str) -> CaseAccess:
+    """``_write`` with what the user may also see of the case (a page drawn after the write)."""
     try:
-        return access_case(
-            _me(request), public_id, _purpose(request), action="update", categories=categories
-        ).case
+        return access_case(_me(request), public_id, _purpose(request), action="update", categories=categories)
     except NotFound as exc:
         raise Http404 from exc
 
@@ -496,37 +499,44 @@ def event_add(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @login_required
 @purpose_required
 @require_http_methods(["GET", "POST"])
-def child_photo(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse | FileResponse:
-    """GET: the photo, only through access_case (never a public media URL). POST: replace it."""
+def child_photo(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """GET: the photo, only through access_case (never a public media URL), opened from the
+    vault. POST: replace it (cleaned of its metadata, sealed); a photo over a size limit is a 400."""
     me = _me(request)
     if request.method == "GET":
         access = _read(request, public_id)
         child = access.case.child
         if not child.photo or not access.can(DataCategory.PHOTO):
             raise Http404
-        content_type = mimetypes.guess_type(child.photo.name or "")[0] or "application/octet-stream"
         try:
-            handle = child.photo.open("rb")
-        except FileNotFoundError as exc:  # the row outlived its file (restore, erasure)
+            data = photos.read_photo(child)
+        except photos.PhotoUnavailable as exc:
             raise Http404 from exc
-        response = FileResponse(handle, content_type=content_type)
+        response = HttpResponse(data, content_type=photos.content_type(data))
         response["Content-Disposition"] = "inline"
         # A child's photo must not sit in shared or browser caches.
         add_never_cache_headers(response)
         response["Cache-Control"] = "private, no-store"
         return response
 
-    case = _write(request, public_id, DataCategory.PHOTO)
+    access = _write_access(request, public_id, DataCategory.PHOTO)
     form = PhotoForm(request.POST, request.FILES)
+    status = UNPROCESSABLE
     if form.is_valid():
         try:
             checked = actions.check_photo(form.cleaned_data["photo"])
-            actions.do_set_photo(me, case, checked)
+            actions.do_set_photo(me, access.case, checked)
         except ActionError as exc:
             add_errors(form, exc.errors)
+            if isinstance(exc, photos.PhotoTooLarge):
+                status = BAD_REQUEST
         else:
-            return redirect("case_detail", public_id=case.public_id)
-    return _render(request, "cases/photo_form.html", {"case": case, "form": form}, invalid=True)
+            return redirect("case_detail", public_id=access.case.public_id)
+    response = _render(
+        request, "cases/photo_form.html", {"case": access.case, "access": access, "form": form}
+    )
+    response.status_code = status
+    return response
 
 
 # ---------------------------------------------------------------------------------------------

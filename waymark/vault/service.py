@@ -51,8 +51,10 @@ __all__ = [
     "is_sealed",
     "is_shredded",
     "key_cache",
+    "open_bytes",
     "open_text",
     "reveal",
+    "seal_bytes",
     "seal_text",
     "shred",
 ]
@@ -215,6 +217,28 @@ def open_text(child: ChildRef, field: str, sealed: str) -> str:
     if sealing.key_version_of(blob) != version:
         raise SealError("sealed under a data key version this node does not hold")
     return sealing.open_text(dek, sealed, aad)
+
+
+def seal_bytes(child: ChildRef, field: str, data: bytes) -> bytes:
+    """Seal binary ``data`` (a photo) for this child and field: the raw blob, no text form.
+
+    Same contract as ``seal_text``: call it in the writing transaction; ``Shredded`` for an
+    erased child. Empty data is sealed too (a file is never stored in the clear).
+    """
+    child_id = _child_id(child)
+    aad = sealing.field_aad(child_id, field)
+    version, dek = _data_key(child_id, create=True)
+    return sealing.seal(dek, data, aad, key_version=version)
+
+
+def open_bytes(child: ChildRef, field: str, blob: bytes) -> bytes:
+    """Open a blob from ``seal_bytes`` for the same child and field (``open_text``'s exceptions)."""
+    child_id = _child_id(child)
+    aad = sealing.field_aad(child_id, field)
+    version, dek = _data_key(child_id, create=False)
+    if sealing.key_version_of(blob) != version:
+        raise SealError("sealed under a data key version this node does not hold")
+    return sealing.open_sealed(dek, blob, aad)
 
 
 def reveal(child: ChildRef, field: str, value: str) -> str:

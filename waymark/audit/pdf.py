@@ -26,12 +26,25 @@ EMPTY = {
     "fr": "Personne n'a encore lu ni reçu tes informations.",
     "it": "Nessuno ha ancora letto o ricevuto le tue informazioni.",
 }
+# A long report is printed in parts (the view pages it): the last line of a part says so.
+CONTINUED = {
+    "en": "This is one part of the report. The next part is printed separately.",
+    "ar": "هذا جزء من التقرير. الجزء التالي يُطبع على حدة.",
+    "fr": "Ceci est une partie du rapport. La partie suivante est imprimée à part.",
+    "it": "Questa è una parte del rapporto. La parte successiva viene stampata a parte.",
+}
 
 
 def render_access_report(
-    *, reference: str, lang: str, printed: str, sentences: Sequence[tuple[bool, str]]
+    *,
+    reference: str,
+    lang: str,
+    printed: str,
+    sentences: Sequence[tuple[bool, str]],
+    continued: bool = False,
 ) -> bytes:
-    """``sentences``: (allowed, sentence) in order. Returns the PDF bytes."""
+    """``sentences``: (allowed, sentence) in order; ``continued``: another part follows.
+    Returns the PDF bytes."""
     rtl = lang in _RTL
     title, subtitle = TITLES.get(lang, TITLES["en"])
     pdf = FPDF(format="A4")
@@ -56,4 +69,8 @@ def render_access_report(
         pdf.set_text_color(0, 0, 0) if allowed else pdf.set_text_color(150, 30, 30)
         pdf.multi_cell(0, 7, f"{number}. {sentence}", align=align, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1.5)
+    if continued:
+        pdf.set_text_color(0, 0, 0)
+        pdf.set_font("dejavu", "B", 12)
+        pdf.multi_cell(0, 7, CONTINUED.get(lang, CONTINUED["en"]), align=align, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

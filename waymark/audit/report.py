@@ -4,7 +4,8 @@ GDPR Art. 15(1)(c) and Art. 12(1): the recipients of a child's data, in plain la
 guardian to go through with the child. Built from the audit log alone, by the child's pseudonym,
 so it still works after the child's record is erased (given the public id).
 
-- ``access_report(child_public_id, org_names=...) -> list[ReportRow]`` (oldest first);
+- ``access_report(child_public_id, org_names=..., after=-1, limit=None) -> list[ReportRow]``
+  (oldest first; a page: the rows after entry ``after``, at most ``limit``);
   ``access_report_for_pseudonym``. ``org_names`` names the organisations (``{slug: name}`` for the
   slugs asked, e.g. ``accounts.models.organisation_names``); a slug it does not name is shown as is.
 - ``plain_language(row, lang) -> str``: one sentence in ``en``, ``ar``, ``fr`` or ``it`` (other
@@ -73,12 +74,15 @@ def _no_names(slugs: Collection[str]) -> Mapping[str, str]:
     return {}
 
 
-def access_report_for_pseudonym(child_pseudonym: str, *, org_names: OrgNames = _no_names) -> list[ReportRow]:
-    entries = list(
-        AuditEntry.objects.filter(child_pseudonym=child_pseudonym, kind__in=list(KIND_ACTIONS)).order_by(
-            "seq"
-        )
-    )
+def access_report_for_pseudonym(
+    child_pseudonym: str, *, org_names: OrgNames = _no_names, after: int = -1, limit: int | None = None
+) -> list[ReportRow]:
+    """The rows after entry ``after`` (a ``seq``), oldest first, at most ``limit`` of them: read
+    through the (child_pseudonym, seq) index, so a page costs the same however long the log."""
+    query = AuditEntry.objects.filter(
+        child_pseudonym=child_pseudonym, kind__in=list(KIND_ACTIONS), seq__gt=after
+    ).order_by("seq")
+    entries = list(query if limit is None else query[:limit])
     slugs = {e.actor_org for e in entries} | {e.peer_org for e in entries}
     names = org_names(slugs - {""})
     return [
@@ -101,9 +105,18 @@ def access_report_for_pseudonym(child_pseudonym: str, *, org_names: OrgNames = _
     ]
 
 
-def access_report(child_public_id: uuid.UUID | str, *, org_names: OrgNames = _no_names) -> list[ReportRow]:
-    """Every read, export, emergency access, exchange and erasure of the child's data, oldest first."""
-    return access_report_for_pseudonym(pseudonym(child_public_id), org_names=org_names)
+def access_report(
+    child_public_id: uuid.UUID | str,
+    *,
+    org_names: OrgNames = _no_names,
+    after: int = -1,
+    limit: int | None = None,
+) -> list[ReportRow]:
+    """Every read, export, emergency access, exchange and erasure of the child's data, oldest
+    first; a page of it with ``after`` (the last ``seq`` shown) and ``limit``."""
+    return access_report_for_pseudonym(
+        pseudonym(child_public_id), org_names=org_names, after=after, limit=limit
+    )
 
 
 def plain_language(row: ReportRow, lang: str = "en") -> str:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("cases/<uuid:public_id>/child", views.child_edit, name="child_edit"),
     path("cases/<uuid:public_id>/edit", views.case_edit, name="case_edit"),
     path("cases/<uuid:public_id>/events/new", views.event_add, name="event_add"),
+    path("cases/<uuid:public_id>/timeline", views.case_timeline, name="case_timeline"),
     path("cases/<uuid:public_id>/care-plan", views.care_plan_edit, name="care_plan_edit"),
     path("cases/<uuid:public_id>/aliases/new", views.alias_add, name="alias_add"),
     path(

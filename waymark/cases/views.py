@@ -48,9 +48,12 @@ from .forms import (
 from .models import CarePlan, Case, Event, NameKind
 from .schemas import CaseIn
 from .search import CappedPaginator, CaseFilters, search_cases
+from .views_report import may_read_access_report
 
 BAD_REQUEST = 400
 UNPROCESSABLE = 422
+# Events per page of a case's timeline: the case page shows the newest, "show more" the next.
+TIMELINE_PAGE = 50
 _RECENT_CASES = 50
 _ORGS_SESSION_KEY = "waymark.case_list.organisations"
 _ORGS_TTL_SECONDS = 300
@@ -286,9 +289,25 @@ def _detail_context(access: CaseAccess, *, event_form: EventForm | None = None) 
         "consents": list(case.consents.all()),
         # Which recipients' agreements rest on consent: the page says what each consent enables.
         "consent_agreements": resting_on_consent(case),
-        "events": case.events.select_related("author", "author_org"),
+        **_timeline_page(case),
+        "may_read_report": access.user is not None and may_read_access_report(access.user, case),
         "event_form": event_form or EventForm(),
         "photo_form": PhotoForm(),
+    }
+
+
+def _timeline_page(case: Case, before: Event | None = None) -> dict[str, Any]:
+    """The newest ``TIMELINE_PAGE`` events (older than ``before``), and whether there are more:
+    one indexed read of a bounded page, however long the case's history."""
+    events = case.events.select_related("author", "author_org")
+    if before is not None:
+        events = events.filter(
+            Q(occurred_at__lt=before.occurred_at) | Q(occurred_at=before.occurred_at, pk__lt=before.pk)
+        )
+    page = list(events[: TIMELINE_PAGE + 1])
+    return {
+        "events": page[:TIMELINE_PAGE],
+        "older": page[TIMELINE_PAGE - 1] if len(page) > TIMELINE_PAGE else None,
     }
 
 
@@ -296,6 +315,27 @@ def _detail_context(access: CaseAccess, *, event_form: EventForm | None = None) 
 @purpose_required
 def case_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return _render(request, "cases/case_detail.html", _detail_context(_read(request, public_id)))
+
+
+@login_required
+@purpose_required
+@require_http_methods(["GET"])
+def case_timeline(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Older events of the timeline, a page at a time: ``?before=<event id>`` (the last one shown).
+    From htmx the list items to append (with the next "show more"); otherwise a page."""
+    access = _read(request, public_id)
+    before: Event | None = None
+    if request.GET.get("before"):
+        try:
+            before_id = uuid.UUID(request.GET["before"])
+        except ValueError as exc:
+            raise Http404 from exc
+        before = Event.objects.filter(case=access.case, public_id=before_id).first()
+        if before is None:
+            raise Http404
+    context = {"access": access, "case": access.case, **_timeline_page(access.case, before)}
+    template = "cases/_timeline_page.html" if _is_htmx(request) else "cases/timeline.html"
+    return _render(request, template, context)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ CASE_PAGES = [
     "care_plan_edit",
     "alias_add",
     "child_photo",
+    "case_timeline",
 ]
 
 

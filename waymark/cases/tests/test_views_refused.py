@@ -16,6 +16,7 @@ CASE_PAGES = [
     "care_plan_edit",
     "alias_add",
     "child_photo",
+    "case_timeline",
 ]
 
 

@@ -10,6 +10,12 @@ conversation):
   ``UPDATE … WHERE id IN (…) AND status = 'pending' AND claimed_by IS NULL`` (or a stale lease);
   rows another worker got first no longer match and are left to it.
 
+Before each attempt the registry is asked again whether the row's agreement still allows the
+message (``Registry.agreement_decision``: active, in date, the parties, type and categories). An
+envelope is sealed once and may wait days for a peer that is down; if its agreement was
+suspended, ended or narrowed meanwhile, the row is ``cancelled`` — never sent, final — with the
+reason on the row, on the case's timeline and in the audit log (a refused ``envelope_sent``).
+
 A claim older than ``WAYMARK_EXCHANGE_LEASE_SECONDS`` is taken over. A row is eligible when it
 is due and is the oldest open row of its conversation to that peer, so messages of one
 conversation arrive in the order they were written.
@@ -43,10 +49,14 @@ from django.db import DatabaseError, close_old_connections, connection, reset_qu
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from waymark.core.protocol.messages import MessageType
+from waymark.core.protocol.reasons import ReasonCode
 from waymark.core.protocol.receipts import ReceiptInvalid, ReceiptStatus, verify_receipt
+from waymark.core.protocol.registry import Registry
 from waymark.vocab import EventType
 
 from . import evidence
+from .guard import reason_text
 from .models import OUTBOX_OPEN, OutboxMessage, OutboxStatus
 from .node import LocalNode
 from .plumbing import org_name
@@ -150,7 +160,7 @@ def claim(peer: str, worker: str, now: dt.datetime | None = None) -> OutboxMessa
 
 @dataclass(frozen=True)
 class Delivery:
-    """What one attempt came to: receipted | rejected | retry | lost_lease."""
+    """What one attempt came to: receipted | rejected | cancelled | retry | lost_lease."""
 
     outcome: str
     detail: str = ""
@@ -170,6 +180,38 @@ def _release(row: OutboxMessage, worker: str, error: str, now: dt.datetime) -> D
     return Delivery("retry", error)
 
 
+def _cancel(
+    registry: Registry, row: OutboxMessage, worker: str, reason: ReasonCode, now: dt.datetime
+) -> Delivery:
+    """Close a claimed row unsent: its agreement no longer allows it (final)."""
+    detail = f"not sent: agreement {row.agreement_id}: {reason_text(reason)}"
+    with transaction.atomic():
+        won = OutboxMessage.objects.filter(pk=row.pk, claimed_by=worker, status=OutboxStatus.SENDING).update(
+            status=OutboxStatus.CANCELLED,
+            receipt_reason=reason.value,
+            receipt_detail=detail[:500],
+            claimed_by=None,
+            claimed_at=None,
+            last_error="",
+        )
+        if not won:
+            return Delivery("lost_lease")
+        evidence.envelope_cancelled(row, reason_code=reason.value)
+        if row.case is not None:
+            add_event(
+                row.case,
+                type=EventType.NOTE,
+                summary=(
+                    f"Our {row.message_type.replace('_', ' ')} to {org_name(registry, row.to_org)} "
+                    f"was not sent: {reason.value}"
+                ),
+                details=detail,
+                at=now,
+            )
+    log.warning("%s %s to %s cancelled: %s", row.message_type, row.message_id, row.to_node, detail)
+    return Delivery("cancelled", reason.value)
+
+
 def deliver(node: LocalNode, transport: Transport, row: OutboxMessage, worker: str) -> Delivery:
     """Send one claimed row and record the result (see the module docstring)."""
     try:
@@ -184,6 +226,18 @@ def deliver(node: LocalNode, transport: Transport, row: OutboxMessage, worker: s
     entry = registry.node(row.to_node)
     if entry is None:
         return _release(row, worker, f"{row.to_node} is not in the registry", timezone.now())
+    now = timezone.now()
+    refusal = registry.agreement_decision(
+        row.agreement_id,
+        from_org=row.from_org,
+        to_org=row.to_org,
+        purpose=row.purpose,
+        categories=row.categories,
+        type=MessageType(row.message_type),
+        at=now,
+    )
+    if refusal is not None:
+        return _cancel(registry, row, worker, refusal, now)
     peer = Peer(
         node_id=entry.node_id, endpoint=str(entry.endpoint), tls_fingerprint=entry.tls_cert_sha256 or ""
     )

@@ -50,6 +50,28 @@ def envelope_sent(row: OutboxMessage, *, user: User | None) -> None:
     )
 
 
+def envelope_cancelled(row: OutboxMessage, *, reason_code: str) -> None:
+    """The sender stopped a queued envelope before (re)sending it: the agreement no longer
+    allows it. A refused ``envelope_sent``, so the child's access report says it was not sent."""
+    audit.record(
+        AuditKind.ENVELOPE_SENT,
+        purpose=row.purpose,
+        decision=AuditDecision.DENY,
+        reasons=[reason_code],
+        agreement=row.agreement_id,
+        peer_org=row.to_org,
+        subject=row.case.audit_subject if row.case is not None else None,
+        categories=row.categories,
+        details={
+            "message_id": str(row.message_id),
+            "type": row.message_type,
+            "to_node": row.to_node,
+            "envelope_sha256": row.envelope_sha256,
+            "cancelled": reason_code,
+        },
+    )
+
+
 def receipt_received(row: OutboxMessage, receipt: bytes, *, status: str, reason_code: str = "") -> None:
     audit.record(
         AuditKind.RECEIPT,

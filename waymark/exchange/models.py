@@ -54,6 +54,9 @@ class OutboxStatus(models.TextChoices):
     SENDING = "sending", _("Being sent")
     RECEIPTED = "receipted", _("Delivered (receipt)")
     REJECTED = "rejected", _("Refused by the receiver")
+    # Never sent (again): before a (re)send the registry no longer let the agreement carry it
+    # (suspended, ended, changed). Final, like a refusal; the reason is in ``receipt_reason``.
+    CANCELLED = "cancelled", _("Not sent: the agreement no longer allows it")
 
 
 OUTBOX_OPEN = (OutboxStatus.PENDING, OutboxStatus.SENDING)

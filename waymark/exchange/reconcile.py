@@ -9,6 +9,8 @@ every discrepancy:
   receipt — and the receiver applied it exactly once (one business effect);
 - every accepted inbox row matches an outbox row at its sender (receipted, or still in flight
   when ``allow_in_flight``); every business effect has its accepted inbox row;
+- a row the sender cancelled (its agreement no longer allowed it) has no receipt and must not
+  have been accepted anywhere;
 - every receipt verifies: signed by the receiver's registered key, for that message and those
   envelope bytes;
 - every envelope hash and receipt hash is in both nodes' audit logs.
@@ -90,6 +92,7 @@ class Report:
     receipted: int = 0
     rejected: int = 0
     in_flight: int = 0
+    cancelled: int = 0  # stopped by the sender before sending: the agreement no longer allowed it
     inbox_accepted: int = 0
     effects: int = 0
     receipts_verified: int = 0
@@ -100,7 +103,8 @@ class Report:
 
     def summary(self) -> str:
         return (
-            f"{self.receipted} receipted, {self.rejected} refused, {self.in_flight} in flight; "
+            f"{self.receipted} receipted, {self.rejected} refused, {self.cancelled} not sent, "
+            f"{self.in_flight} in flight; "
             f"{self.inbox_accepted} accepted in inboxes, {self.effects} business effects, "
             f"{self.receipts_verified} receipts verified; "
             + ("no discrepancies" if self.ok else f"{len(self.problems)} discrepancies")
@@ -124,6 +128,11 @@ def reconcile(ledgers: list[Ledger], registry: Registry, *, allow_in_flight: boo
             where = f"{row['type']} {mid} {sender}→{receiver}"
             if sha not in audits[sender].get("envelope_sent", set()):
                 report.problems.append(f"{where}: envelope hash not in {sender}'s audit log")
+            if row["status"] == OutboxStatus.CANCELLED:
+                # No receipt to check. Had an earlier attempt reached the receiver (a lost
+                # receipt), its accepted inbox row is reported below as a discrepancy.
+                report.cancelled += 1
+                continue
             if row["status"] in (OutboxStatus.PENDING, OutboxStatus.SENDING):
                 report.in_flight += 1
                 if not allow_in_flight:

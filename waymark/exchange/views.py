@@ -114,10 +114,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 from_org=me.organisation.slug if me.organisation else "",
             ).order_by("created_at")[:20],
             refused_mine=OutboxMessage.objects.filter(
-                status=OutboxStatus.REJECTED,
-                receipted_at__gte=now - dt.timedelta(days=7),
+                Q(status=OutboxStatus.REJECTED, receipted_at__gte=now - dt.timedelta(days=7))
+                # Not sent (cancelled): stopped within an envelope's life, so lately queued.
+                | Q(status=OutboxStatus.CANCELLED, created_at__gte=now - dt.timedelta(days=14)),
                 from_org=me.organisation.slug if me.organisation else "",
-            ).order_by("-receipted_at")[:20],
+            ).order_by("-id")[:20],
         )
     if context["operator"]:
         context.update(

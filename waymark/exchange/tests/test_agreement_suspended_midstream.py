@@ -1,5 +1,6 @@
-"""An agreement suspended while messages are queued: the next one is refused by the receiver
-with a signed negative receipt; the sender marks it refused for good and tells the case."""
+"""An agreement suspended while messages are queued: the sender, whose registry says so, does not
+send the next one — it is cancelled for good and the case is told. (A sender whose registry is
+behind gets the receiver's signed refusal instead: test_network_crash.py, test_inbox_refusals.py.)"""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from waymark.exchange.threads import notice as notices
 from waymark.test import create_case
 
 
-def test_the_next_message_after_a_suspension_is_refused_with_a_reason(people, federation, wire):
+def test_the_next_message_after_a_suspension_is_not_sent_and_says_why(people, federation, wire):
     case = create_case(people.giulia)
     send = lambda subject: notices.do_send_notice(  # noqa: E731
         people.giulia, case, notices.NoticeIn(to_org="fr-ngo-calais", subject=subject), node=federation.it
@@ -43,13 +44,14 @@ def test_the_next_message_after_a_suspension_is_refused_with_a_reason(people, fe
 
     first, second = OutboxMessage.objects.order_by("id")
     assert first.status == OutboxStatus.RECEIPTED
-    assert second.status == OutboxStatus.REJECTED
+    assert second.status == OutboxStatus.CANCELLED
     assert second.receipt_reason == "agreement_inactive"
+    assert not second.receipt
     assert [n.data.text("subject") for n in Thread.objects.filter(kind="notice").filter(direction="in")] == [
         "before"
     ]
     timeline = [e.summary_text for e in Event.objects.filter(case=case).select_related("case__child")]
-    assert any("refused our notice: agreement_inactive" in s for s in timeline)
+    assert any("was not sent: agreement_inactive" in s for s in timeline)
 
     # Final: the dispatcher never tries it again.
     assert dispatch_pending(federation.it, wire) == 0

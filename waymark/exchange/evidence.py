@@ -55,6 +55,7 @@ def envelope_cancelled(row: OutboxMessage, *, reason_code: str) -> None:
     allows it. A refused ``envelope_sent``, so the child's access report says it was not sent."""
     audit.record(
         AuditKind.ENVELOPE_SENT,
+        actor_org=row.from_org,  # the dispatcher acts for the sending organisation
         purpose=row.purpose,
         decision=AuditDecision.DENY,
         reasons=[reason_code],

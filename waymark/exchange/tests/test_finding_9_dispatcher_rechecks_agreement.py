@@ -80,6 +80,10 @@ def test_finding_9_an_envelope_sealed_before_a_suspension_is_not_sent(client, pe
     assert entry.details["message_id"] == str(row.message_id)
     assert entry.details["cancelled"] == "agreement_inactive"
     assert entry.reasons == ["agreement_inactive"]
+    # The child's access report says it was not sent.
+    login(client, people.giulia)
+    report = client.get(reverse("access_report", args=[case.public_id])).content.decode()
+    assert "tried to send" in report and "This was refused." in report
 
 
 def test_finding_9_a_retry_stops_once_the_agreement_has_ended(people, federation, wire):

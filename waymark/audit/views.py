@@ -1,7 +1,7 @@
 """The audit log page: the log's state for the DPO and the node administrator.
 
 ``audit_log`` (GET; POST runs ``verify``): for the data protection officer and the node
-administrator only; anyone else gets 404. The DPO also sees their own organisation's latest
+administrator only, never of a sector the firewall refuses; anyone else gets 404. The DPO also sees their own organisation's latest
 entries (pseudonyms and case references, never names); the administrator sees sizes,
 checkpoints and verification only. (The child's access report is a page of the case:
 ``waymark.cases.views_report``.)
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from waymark.audit import service
 from waymark.audit.models import AuditEntry, Checkpoint
+from waymark.core.protocol.vocab import FORBIDDEN_SECTORS
 from waymark.vocab import Role
 
 _LATEST = 50
@@ -28,6 +29,10 @@ _LATEST = 50
 def audit_log(request: HttpRequest) -> HttpResponse:
     me = request.user
     if not (isinstance(me, service.Actor) and me.is_active and me.role in (Role.DPO, Role.NODE_ADMIN)):
+        raise Http404
+    # The firewall: nothing of the log for a sector it refuses. (The audit layer sees a user
+    # through ``service.Actor``, which does not promise a sector: read it if it is there.)
+    if getattr(me.organisation, "sector", "") in FORBIDDEN_SECTORS:
         raise Http404
     result = service.verify() if request.method == "POST" else None
     size, root = service.current_root()

@@ -13,6 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from waymark.accounts.models import User
 from waymark.audit import service as audit
+from waymark.audit.models import AuditEntry
+from waymark.core.protocol.vocab import FORBIDDEN_SECTORS
 from waymark.errors import ActionError, NotFound
 from waymark.policy import breakglass, service
 from waymark.policy.purpose import current_purpose, purpose_required
@@ -88,19 +90,39 @@ def break_glass_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("break_glass_list")
 
 
+def may_explain(me: User, subject: User, case: Case) -> bool:
+    """A DPO (or node administrator) explains decisions about their own organisation: about a
+    case it holds (whoever asked), or about one of its own users and a child that user's access
+    left in this organisation's log. Anything else answers like a reference that does not exist."""
+    org = me.organisation
+    if org is None:
+        return False
+    if case.organisation_id == org.pk:
+        return True
+    if subject.organisation_id != org.pk:
+        return False
+    return AuditEntry.objects.filter(
+        child_pseudonym=audit.pseudonym(case.child.public_id), actor=subject.username, actor_org=org.slug
+    ).exists()
+
+
 @login_required
 @require_http_methods(["GET"])
 def explain_page(request: HttpRequest) -> HttpResponse:
-    """The DPO's "why was this allowed or refused?" — the same answer as ``manage.py policy_explain``."""
+    """The DPO's "why was this allowed or refused?" — the same answer as ``manage.py policy_explain``,
+    for their own organisation (``may_explain``); never for a sector the firewall refuses."""
     me = _me(request)
-    if me.role not in (Role.DPO, Role.NODE_ADMIN):
+    org = me.organisation
+    if me.role not in (Role.DPO, Role.NODE_ADMIN) or org is None or org.sector in FORBIDDEN_SECTORS:
         raise Http404
     form = {k: request.GET.get(k, "").strip() for k in ("user", "case", "purpose", "category", "action")}
     form["action"] = form["action"] or PolicyAction.READ
     answer = error = ""
     if request.GET.get("user"):
         subject = User.objects.filter(username=form["user"]).select_related("organisation").first()
-        case = Case.objects.select_related("organisation").filter(reference=form["case"]).first()
+        case = Case.objects.select_related("organisation", "child").filter(reference=form["case"]).first()
+        if case is not None and subject is not None and not may_explain(me, subject, case):
+            case = None  # not this organisation's to explain: the same answer as no such case
         if subject is None:
             error = "user: no such user"
         elif case is None:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exchange', '0004_threads_ledger'),
+        ('exchange', '0005_shared_contexts'),
     ]
 
     operations = [

@@ -12,6 +12,7 @@ EXPECTED = {
     "/api/cases/{public_id}/events": {"get", "post"},
     "/api/cases/{public_id}/care-plan": {"get", "put"},
     "/api/cases/{public_id}/consents": {"get", "post"},
+    "/api/cases/{public_id}/consents/{consent_id}/withdraw": {"post"},
 }
 
 

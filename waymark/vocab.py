@@ -171,6 +171,32 @@ class AgreementStatus(models.TextChoices):
     TERMINATED = "terminated", _("Terminated")
 
 
+class ErasureBasis(models.TextChoices):
+    """Why a child's record is erased: GDPR Art. 17(1) (a)–(e), or the end of its retention
+    period (Art. 5(1)(e)). Chosen by the DPO on the erasure page and sent in erasure notices."""
+
+    NO_LONGER_NECESSARY = (
+        "no_longer_necessary",
+        _("No longer necessary for the purposes it was collected for (GDPR Art. 17(1)(a))"),
+    )
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn, and no other legal ground (Art. 17(1)(b))")
+    OBJECTION = "objection", _("Objection upheld, no overriding legitimate grounds (Art. 17(1)(c))")
+    UNLAWFUL_PROCESSING = "unlawful_processing", _("The data was processed unlawfully (Art. 17(1)(d))")
+    LEGAL_OBLIGATION = "legal_obligation", _("Erasure required by law or by a court (Art. 17(1)(e))")
+    RETENTION_ENDED = "retention_ended", _("The retention period has ended (Art. 5(1)(e))")
+
+
+class KeepBasis(models.TextChoices):
+    """Why an organisation keeps a child's record it is now responsible for (a transferred case)
+    when the organisation that sent it erases the child: GDPR Art. 17(3)."""
+
+    LEGAL_OBLIGATION = (
+        "legal_obligation",
+        _("A legal obligation or a task in the public interest, such as child-protection law (Art. 17(3)(b))"),
+    )
+    LEGAL_CLAIMS = "legal_claims", _("Establishing, exercising or defending legal claims (Art. 17(3)(e))")
+
+
 class PolicyAction(models.TextChoices):
     """What a user does with a category of a child's data; the Cedar actions of the same name."""
 

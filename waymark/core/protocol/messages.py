@@ -39,9 +39,11 @@ from waymark.core.protocol.vocab import (
     CaseStatus,
     DataCategory,
     DatePrecision,
+    ErasureBasis,
     EventSource,
     EventType,
     IdentifierScheme,
+    KeepBasis,
     MissingCategory,
     Purpose,
     RiskLevel,
@@ -110,6 +112,7 @@ class MessageType(StrEnum):
     MATCH_QUERY = "match_query"
     MATCH_RESULT = "match_result"
     ERASURE_NOTICE = "erasure_notice"
+    ERASURE_DONE = "erasure_done"
     # Named so logs and dashboards can say "receipt"; receipts never travel in an envelope, they
     # are a signed JWS of their own (receipts.py), and ``seal`` refuses this type.
     RECEIPT = "receipt"
@@ -125,6 +128,7 @@ REPLY_TYPES = frozenset(
         MessageType.TRANSFER_REJECT,
         MessageType.INFO_RESPONSE,
         MessageType.MATCH_RESULT,
+        MessageType.ERASURE_DONE,
     }
 )
 
@@ -530,12 +534,52 @@ class ErasureReason(StrEnum):
 
 
 class ErasureNotice(Body):
-    """Erase the copies received in this conversation (all categories, or those listed)."""
+    """Erase the copies received in this conversation (all categories, or those listed).
+
+    Sent by an organisation that erased a child to every organisation its ledger shows it sent
+    data about that child, one notice per conversation (so it arrives after anything of that
+    conversation still in flight). It carries only what the receiver needs to find its copies —
+    the ids of the messages it was sent and its own case reference, if it gave one — never data
+    about the child. Answered by ``erasure_done``.
+    """
 
     reason_code: ErasureReason
+    # The legal ground of the erasure, for the receiver's DPO (Art. 17(1), or retention).
+    legal_basis: ErasureBasis | None = None
+    # Copies the receiver is now responsible for (a transferred case) are its DPO's to decide by then.
     erase_by: dt.date
     # Names categories to erase; carries no data of them.
     categories: tuple[DataCategory, ...] = ()
+    # The messages of this conversation the receiver was sent (ids only).
+    message_ids: tuple[uuid.UUID, ...] = Field(default=(), max_length=10_000)
+    # The receiver's own reference for its case, as it gave it (``transfer_accept``).
+    peer_case_reference: Annotated[str, StringConstraints(max_length=64)] = ""
+
+
+class ErasureOutcome(StrEnum):
+    # Every copy received in the conversation is erased.
+    ERASED = "erased"
+    # Nothing received in the conversation was held any more.
+    NOTHING_HELD = "nothing_held"
+    # The receiver is now responsible for the case (a transfer) and its DPO decided to keep it.
+    KEPT = "kept"
+
+
+class ErasureDone(Body):
+    """The receiver's confirmation of an ``erasure_notice``: codes and counts, no data."""
+
+    outcome: ErasureOutcome
+    threads_erased: int = Field(default=0, ge=0)
+    cases_erased: int = Field(default=0, ge=0)
+    cases_kept: int = Field(default=0, ge=0)
+    # Why a kept case is kept (GDPR Art. 17(3)); set when ``outcome`` is ``kept``.
+    kept_basis: KeepBasis | None = None
+
+    @model_validator(mode="after")
+    def _kept(self) -> ErasureDone:
+        if (self.outcome == ErasureOutcome.KEPT) != (self.kept_basis is not None):
+            raise ValueError("kept_basis is given exactly when the outcome is kept")
+        return self
 
 
 BODY_SCHEMAS: dict[MessageType, type[Body]] = {
@@ -559,6 +603,7 @@ BODY_SCHEMAS: dict[MessageType, type[Body]] = {
     MessageType.MATCH_QUERY: MatchQuery,
     MessageType.MATCH_RESULT: MatchResult,
     MessageType.ERASURE_NOTICE: ErasureNotice,
+    MessageType.ERASURE_DONE: ErasureDone,
 }
 
 

@@ -30,7 +30,9 @@ from waymark.core.protocol.messages import (
     ChildSummary,
     CloseReason,
     EncodedRecord,
+    ErasureDone,
     ErasureNotice,
+    ErasureOutcome,
     ErasureReason,
     Found,
     GuardianContact,
@@ -400,4 +402,5 @@ def sample_bodies() -> dict[MessageType, Body]:
         MessageType.ERASURE_NOTICE: ErasureNotice(
             reason_code=ErasureReason.RETENTION_ENDED, erase_by=(NOW + dt.timedelta(days=30)).date()
         ),
+        MessageType.ERASURE_DONE: ErasureDone(outcome=ErasureOutcome.ERASED, threads_erased=1),
     }

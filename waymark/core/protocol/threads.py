@@ -196,4 +196,18 @@ INFO_REQUEST = Conversation(
 # One message, nothing answers it.
 NOTICE = Conversation(kind="notice", opens_with=T.NOTICE, opened="sent", final=_states("sent"))
 
-CONVERSATIONS: Mapping[str, Conversation] = {c.kind: c for c in (REFERRAL, TRANSFER, INFO_REQUEST, NOTICE)}
+# An organisation that erased a child tells each recipient of its data, one notice per
+# conversation; the recipient erases what it holds as recipient and confirms — erased, or kept
+# when its DPO decides to keep a case it is now responsible for (GDPR Art. 17(3)). The
+# confirmation may wait for that decision; nothing else is said in the conversation.
+ERASURE = Conversation(
+    kind="erasure_notice",
+    opens_with=T.ERASURE_NOTICE,
+    opened="sent",
+    moves=(_move(T.ERASURE_DONE, RESPONDER, ["sent"], "erased", "kept"),),
+    final=_states("erased", "kept"),
+)
+
+CONVERSATIONS: Mapping[str, Conversation] = {
+    c.kind: c for c in (REFERRAL, TRANSFER, INFO_REQUEST, NOTICE, ERASURE)
+}

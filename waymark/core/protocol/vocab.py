@@ -138,3 +138,22 @@ class EventSource(StrEnum):
     HOTLINE = "hotline"
     POLICE = "police"
     OTHER = "other"
+
+
+class ErasureBasis(StrEnum):
+    """Why a child's record is erased (GDPR Art. 17(1); Art. 5(1)(e) for the end of retention)."""
+
+    NO_LONGER_NECESSARY = "no_longer_necessary"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    OBJECTION = "objection"
+    UNLAWFUL_PROCESSING = "unlawful_processing"
+    LEGAL_OBLIGATION = "legal_obligation"
+    RETENTION_ENDED = "retention_ended"
+
+
+class KeepBasis(StrEnum):
+    """Why an organisation keeps a record it is now responsible for after an erasure notice
+    (GDPR Art. 17(3))."""
+
+    LEGAL_OBLIGATION = "legal_obligation"
+    LEGAL_CLAIMS = "legal_claims"

@@ -20,6 +20,8 @@ MIRRORED = [
     "RiskLevel",
     "EventType",
     "EventSource",
+    "ErasureBasis",
+    "KeepBasis",
 ]
 
 

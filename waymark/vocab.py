@@ -192,7 +192,9 @@ class KeepBasis(models.TextChoices):
 
     LEGAL_OBLIGATION = (
         "legal_obligation",
-        _("A legal obligation or a task in the public interest, such as child-protection law (Art. 17(3)(b))"),
+        _(
+            "A legal obligation or a task in the public interest, such as child-protection law (Art. 17(3)(b))"
+        ),
     )
     LEGAL_CLAIMS = "legal_claims", _("Establishing, exercising or defending legal claims (Art. 17(3)(e))")
 

@@ -24,7 +24,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.dispatch import Signal
@@ -54,6 +56,7 @@ class Erasure:
     child_public_id: uuid.UUID
     case_public_ids: tuple[uuid.UUID, ...]
     erased_at: dt.datetime
+    case_references: tuple[str, ...] = ()
 
 
 def check_erase_child(user: User, child: Child) -> None:
@@ -71,22 +74,39 @@ def check_erase_child(user: User, child: Child) -> None:
 
 
 @transaction.atomic
-def do_erase_child(user: User, child: Child) -> Erasure:
-    """Shred the child's key and delete the child, their cases and identity rows; audit it.
+def do_erase_child(user: User, child: Child, *, details: Mapping[str, Any] | None = None) -> Erasure:
+    """Shred the child's key and delete the child, their cases and identity rows; audit it
+    (``details``, e.g. the legal basis, go into the entry).
 
-    Returns the ids erased so the caller can queue erasure notices for partner nodes that hold
-    copies (FIREWALL.md) in the same transaction.
+    This node only: the DPO's page and ``manage.py erase_child`` go through
+    ``waymark.exchange.erasure``, which also tells the organisations that received the child's
+    data, in the same transaction.
     """
     check_erase_child(user, child)
-    return _erase(child, actor=user, why="request")
+    return _erase(child, actor=user, why="request", details=details)
 
 
-def _erase(child: Child, *, actor: User | None, why: str) -> Erasure:
+def erase_child_here(
+    child: Child, *, actor: User | None, why: str, details: Mapping[str, Any] | None = None
+) -> Erasure:
+    """The erasure itself, for a caller that has already decided it may happen (the exchange,
+    on an erasure notice for a copy received, with no actor: the node); inside its transaction.
+    The audit entry names the child's organisation when no person acted."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("erase_child_here() must run inside the caller's transaction")
+    return _erase(child, actor=actor, why=why, details=details)
+
+
+def _erase(
+    child: Child, *, actor: User | None, why: str, details: Mapping[str, Any] | None = None
+) -> Erasure:
     """Shred, tell the other apps, delete, audit: the erasure itself (inside a transaction)."""
     # Lock the child so nobody adds a case or an event to it while we erase.
-    child = Child.objects.select_for_update().get(pk=child.pk)
+    child = Child.objects.select_related("organisation").select_for_update().get(pk=child.pk)
     child_id = str(child.public_id)
-    case_ids = tuple(Case.objects.filter(child=child).order_by("pk").values_list("public_id", flat=True))
+    held = list(Case.objects.filter(child=child).order_by("pk").values_list("public_id", "reference"))
+    case_ids = tuple(public_id for public_id, _ in held)
+    references = tuple(reference for _, reference in held)
 
     vault.shred(child, actor=actor)
     erasing_child.send(sender=Child, child=child, cases=list(Case.objects.filter(child=child)), actor=actor)
@@ -96,6 +116,7 @@ def _erase(child: Child, *, actor: User | None, why: str) -> Erasure:
     # Cases protect their child (on_delete=PROTECT): delete them first; their events, care plan
     # and consents cascade. A row another app protects raises and rolls everything back.
     Case.objects.filter(child=child).delete()
+    org_slug = child.organisation.slug
     child.delete()  # cascades ChildName, NameKey, Identifier
 
     if photo_name and photo_storage is not None:
@@ -108,16 +129,26 @@ def _erase(child: Child, *, actor: User | None, why: str) -> Erasure:
 
         transaction.on_commit(_delete_photo)
 
-    # TODO(exchange): queue erasure notices for partner nodes holding copies of these cases.
     # The log names the child by pseudonym only, so the entry outlives the rows it is about; if
     # it cannot be written (``AuditUnavailable``) the whole erasure rolls back.
     audit.record(
         AuditKind.ERASURE,
         actor=actor,
+        actor_org="" if actor is not None else org_slug,
         subject=audit.Subject(child_public_id=child_id),
-        details={"cases": [str(c) for c in case_ids], "why": why},
+        details={
+            **(details or {}),
+            "cases": [str(c) for c in case_ids],
+            "references": list(references),
+            "why": why,
+        },
     )
-    return Erasure(child_public_id=uuid.UUID(child_id), case_public_ids=case_ids, erased_at=timezone.now())
+    return Erasure(
+        child_public_id=uuid.UUID(child_id),
+        case_public_ids=case_ids,
+        erased_at=timezone.now(),
+        case_references=references,
+    )
 
 
 def expired_transferred_copies(today: dt.date) -> list[Child]:

@@ -40,7 +40,7 @@ from waymark.core.protocol.receipts import accepted, build_receipt, rejected
 
 from . import evidence, guard, handlers, threads
 from .models import InboundRefusal, InboxMessage, InboxStatus
-from .node import LocalNode
+from .node import LocalNode, receiving_as
 from .registry import current_registry
 
 log = logging.getLogger("waymark.exchange.inbox")
@@ -101,7 +101,7 @@ def receive(
         node.keys,
     )
     try:
-        with transaction.atomic():
+        with transaction.atomic(), receiving_as(node):
             case = handlers.apply(opened, registry, now)
             _inbox_row(opened, InboxStatus.ACCEPTED, receipt, now, case=case)
             _evidence(opened, receipt, "accepted", case=case)

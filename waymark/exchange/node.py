@@ -6,6 +6,9 @@ one process (one database) with a fake transport between them; ``local_node()`` 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -41,3 +44,23 @@ def local_node() -> LocalNode:
     except (KeysMissing, KeyFileError) as exc:
         raise ExchangeUnavailable(f"this node's keys cannot be used: {exc}") from exc
     return LocalNode(node_id=settings.WAYMARK_NODE_ID, keys=keys)
+
+
+# The node whose inbox is applying a message right now: an effect that answers at once (an
+# erasure confirmation, sent in the inbox transaction) seals with its keys. Tests run several
+# nodes in one process, so this is set per ``inbound.receive`` rather than read from settings.
+_receiving: ContextVar[LocalNode | None] = ContextVar("waymark_receiving_node", default=None)
+
+
+@contextmanager
+def receiving_as(node: LocalNode) -> Iterator[None]:
+    token = _receiving.set(node)
+    try:
+        yield
+    finally:
+        _receiving.reset(token)
+
+
+def receiving_node() -> LocalNode | None:
+    """The node applying an inbound message in this context, if any."""
+    return _receiving.get()

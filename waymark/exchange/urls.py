@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views, views_inbox
+from . import views, views_erasure, views_inbox
 
 app_name = "exchange"
 
 urlpatterns = [
     path("inbox", views_inbox.inbox, name="inbox"),
     path("", views.dashboard, name="dashboard"),
+    # The DPO's erasure pages (before the thread routes: "erasure/…" is not a kind's page).
+    path("erasure/", views_erasure.home, name="erasure"),
+    path("erasure/case/<uuid:public_id>/", views_erasure.erase_case, name="erasure_case"),
+    path(
+        "erasure/notices/<uuid:public_id>/keep/<uuid:case_id>", views_erasure.keep_case, name="erasure_keep"
+    ),
     path("case/<uuid:public_id>/", views.case_exchange, name="case"),
     path("case/<uuid:public_id>/<slug:slug>", views.send, name="send"),
     path("<slug:slug>s/<uuid:public_id>/", views.thread_page, name="thread"),

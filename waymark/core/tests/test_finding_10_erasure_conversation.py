@@ -10,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from waymark.core.protocol import messages as m
+from waymark.core.protocol import vocab as wire
 from waymark.core.protocol.messages import MessageType
 from waymark.core.protocol.threads import CONVERSATIONS, ERASURE, Outcome, Side
 
@@ -34,13 +35,15 @@ def test_finding_10_erasure_only_the_recipient_confirms_and_only_once():
 def test_finding_10_erasure_notice_carries_no_child_data():
     body = m.ErasureNotice(
         reason_code=m.ErasureReason.ERASURE_REQUEST,
-        legal_basis=m.ErasureBasis.CONSENT_WITHDRAWN,
+        legal_basis=wire.ErasureBasis.CONSENT_WITHDRAWN,
         erase_by=dt.date(2026, 6, 1),
         message_ids=(uuid.uuid4(), uuid.uuid4()),
         peer_case_reference="FR-2026-0007",
     )
     assert m.categories_used(T.ERASURE_NOTICE, body) == set()
-    done = m.ErasureDone(outcome=m.ErasureOutcome.KEPT, cases_kept=1, kept_basis=m.KeepBasis.LEGAL_OBLIGATION)
+    done = m.ErasureDone(
+        outcome=m.ErasureOutcome.KEPT, cases_kept=1, kept_basis=wire.KeepBasis.LEGAL_OBLIGATION
+    )
     assert m.categories_used(T.ERASURE_DONE, done) == set()
     assert T.ERASURE_DONE in m.REPLY_TYPES
 
@@ -49,4 +52,4 @@ def test_finding_10_erasure_a_kept_confirmation_says_why_and_only_then():
     with pytest.raises(ValidationError, match="kept_basis"):
         m.ErasureDone(outcome=m.ErasureOutcome.KEPT)
     with pytest.raises(ValidationError, match="kept_basis"):
-        m.ErasureDone(outcome=m.ErasureOutcome.ERASED, kept_basis=m.KeepBasis.LEGAL_CLAIMS)
+        m.ErasureDone(outcome=m.ErasureOutcome.ERASED, kept_basis=wire.KeepBasis.LEGAL_CLAIMS)

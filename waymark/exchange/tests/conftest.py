@@ -9,6 +9,8 @@ from waymark.exchange.registry import forget_cache
 from waymark.exchange.testing import FakeTransport, Federation, dated_registry, make_federation
 from waymark.test import Personas
 
+from .erasing import dpos, takes_erasure  # noqa: F401  (the erasure tests' fixtures)
+
 CHROMIUM = "/usr/bin/chromium"
 
 

@@ -15,7 +15,7 @@ from waymark.exchange import plumbing
 from waymark.test import create_case
 from waymark.vocab import AuditKind
 
-from .erasing import REASON, dpos  # noqa: F401  (fixtures)
+from .erasing import REASON
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ def test_finding_10_erasure_the_command_erases_and_says_what_it_did(people, dpos
 
     assert not Case.objects.filter(pk=amina.pk).exists()
     entry = AuditEntry.objects.get(kind=AuditKind.ERASURE)
-    assert entry.actor_name == "dora" and entry.details["legal_basis"] == "consent_withdrawn"
+    assert entry.actor == "dora" and entry.details["legal_basis"] == "consent_withdrawn"
     assert f"erased {amina.reference}" in out.getvalue()
     assert "no recipient to notify" in out.getvalue()
 

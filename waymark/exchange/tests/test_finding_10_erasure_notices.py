@@ -30,7 +30,7 @@ from waymark.test import create_case
 from waymark.vault import service as vault
 from waymark.vocab import AuditKind, KeepBasis, Purpose
 
-from .erasing import dpos, erase_form, takes_erasure  # noqa: F401  (fixtures)
+from .erasing import erase_form
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,9 @@ def referred_and_accepted(people, fed, wire):
     )
     dispatch_pending(fed.it, wire)
     received = Thread.objects.get(kind="referral", direction=Direction.INCOMING)
-    accepted = referrals.do_accept_referral(people.claire, received, referrals.ReferralAcceptIn(), node=fed.fr)
+    accepted = referrals.do_accept_referral(
+        people.claire, received, referrals.ReferralAcceptIn(), node=fed.fr
+    )
     dispatch_pending(fed.fr, wire)
     assert accepted.case is not None
     return case, accepted
@@ -65,7 +67,9 @@ def transferred(people, fed, wire):
     )
     dispatch_pending(fed.it, wire)
     received = Thread.objects.get(kind="transfer", direction=Direction.INCOMING)
-    accepted = transfers.do_accept_transfer(people.claire, received, transfers.TransferAcceptIn(), node=fed.fr)
+    accepted = transfers.do_accept_transfer(
+        people.claire, received, transfers.TransferAcceptIn(), node=fed.fr
+    )
     dispatch_pending(fed.fr, wire)
     case.refresh_from_db()
     assert case.status == "transferred" and accepted.case is not None
@@ -112,7 +116,7 @@ def test_finding_10_erasure_a_recipient_copy_is_erased_and_confirmed(people, tak
 
 def test_finding_10_erasure_the_notice_carries_ids_only_never_child_data(people, takes_erasure, wire, dpos):
     fed = takes_erasure
-    case, accepted = referred_and_accepted(people, fed, wire)
+    case, _accepted = referred_and_accepted(people, fed, wire)
     sent_ids = sorted(
         str(m.message_id)
         for m in Thread.objects.get(kind="referral", direction=Direction.OUTGOING).messages.filter(
@@ -123,8 +127,9 @@ def test_finding_10_erasure_the_notice_carries_ids_only_never_child_data(people,
     wire.sent.clear()
     dispatch_pending(fed.it, wire)
 
-    [(to, raw)] = wire.sent
-    assert to == "node-fr" and peek_routing(raw).from_node == "node-it"
+    # (One dispatch delivers every node's queue in this shared database: Calais's answer too.)
+    [raw] = [raw for to, raw in wire.sent if to == "node-fr"]
+    assert peek_routing(raw).from_node == "node-it"
     opened = open_envelope(raw, fed.fr.keys, current_registry().resolve_signing_key, timezone.now())
     assert opened.header.type == MessageType.ERASURE_NOTICE and opened.header.data_categories == ()
     body = opened.body.model_dump(mode="json")
@@ -148,7 +153,10 @@ def test_finding_10_erasure_an_offer_not_yet_answered_is_purged_at_the_recipient
     dispatch_pending(fed.fr, wire)
 
     offer = Thread.objects.get(kind="referral", direction=Direction.INCOMING)
-    assert SECRET not in json.dumps(offer.data.doc("offer")) and offer.data.text("reason") in ("", vault.ERASED)
+    assert SECRET not in json.dumps(offer.data.doc("offer")) and offer.data.text("reason") in (
+        "",
+        vault.ERASED,
+    )
     assert notice_threads(Direction.OUTGOING).get().status == "erased"
     assert notice_threads(Direction.INCOMING).get().facts["threads_erased"] == 1
 
@@ -174,7 +182,10 @@ def test_finding_10_erasure_a_case_the_recipient_owns_goes_to_its_dpo(people, ta
         dpos.fr,
         there,
         owned,
-        notices.KeepIn(reason="Open child-protection measure ordered by the court.", kept_basis=KeepBasis.LEGAL_OBLIGATION),
+        notices.KeepIn(
+            reason="Open child-protection measure ordered by the court.",
+            kept_basis=KeepBasis.LEGAL_OBLIGATION,
+        ),
         node=fed.fr,
     )
     dispatch_pending(fed.fr, wire)
@@ -184,7 +195,7 @@ def test_finding_10_erasure_a_case_the_recipient_owns_goes_to_its_dpo(people, ta
     sent = notice_threads(Direction.OUTGOING).get()
     assert sent.status == "kept" and sent.facts["kept_basis"] == "legal_obligation"
     assert notices.unconfirmed(people.it_cps) == []
-    assert AuditEntry.objects.filter(kind=AuditKind.OTHER, actor_name="fanny").exists()
+    assert AuditEntry.objects.filter(kind=AuditKind.OTHER, actor="fanny").exists()
 
 
 def test_finding_10_erasure_the_owning_dpo_may_erase_and_that_confirms(people, takes_erasure, wire, dpos):
@@ -243,7 +254,9 @@ def test_finding_10_erasure_recipients_of_the_recipient_are_told_in_turn(people,
     assert cascade.status == "erased"
 
 
-def test_finding_10_erasure_messages_not_yet_sent_are_withdrawn_not_sent_after(people, takes_erasure, wire, dpos):
+def test_finding_10_erasure_messages_not_yet_sent_are_withdrawn_not_sent_after(
+    people, takes_erasure, wire, dpos
+):
     fed = takes_erasure
     case = create_case(people.giulia, given_names="Amina", family_name=SECRET)
     wire.down.add("node-fr")

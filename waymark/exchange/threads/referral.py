@@ -168,7 +168,10 @@ def do_accept_referral(
     with transaction.atomic():
         case = chosen or payloads.register_offered(user, referral.data.doc("offer"), referral.peer_org_name)
         referral.case = case
-        referral.save(update_fields=["case"])
+        # A case opened from the offer is the referrer's data held here as a recipient: an
+        # erasure notice from them erases it (threads/erasure_notice.py).
+        referral.facts = {**referral.facts, "recipient_copy": chosen is None}
+        referral.save(update_fields=["case", "facts"])
         p.link(case, referral.peer_node, referral.peer_org, referral.conversation_id)
         add_event(
             case,

@@ -18,6 +18,7 @@ urlpatterns = [
     path(
         "erasure/notices/<uuid:public_id>/keep/<uuid:case_id>", views_erasure.keep_case, name="erasure_keep"
     ),
+    path("erasure/notices/<uuid:public_id>/retry", views_erasure.retry, name="erasure_retry"),
     path("case/<uuid:public_id>/", views.case_exchange, name="case"),
     path("case/<uuid:public_id>/<slug:slug>", views.send, name="send"),
     path("<slug:slug>s/<uuid:public_id>/", views.thread_page, name="thread"),

@@ -68,7 +68,7 @@ def _home_context(me: User, **extra: Any) -> dict[str, Any]:
     ][:20]
     context: dict[str, Any] = {
         "waiting": notices.awaiting_decision(org),
-        "unanswered": [t for t in notices.unanswered(org) if not t.facts.get("awaiting_dpo")],
+        "unanswered": notices.unanswered(org),
         "unconfirmed": [(t, outbox.get(t.opened_message_id)) for t in sent],
         "confirmed": notices.confirmed(org),
         "erasures": erasures,
@@ -200,3 +200,26 @@ def keep_case(request: HttpRequest, public_id: uuid.UUID, case_id: uuid.UUID) ->
         _home_context(me, errors=errors, errors_for=(notice.pk, case.pk), form=request.POST),
         status=UNPROCESSABLE,
     )
+
+
+@login_required
+@require_POST
+def retry(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Try again an erasure notice that could not be sent, or a confirmation that could not be."""
+    me = _dpo(request)
+    notice = Thread.objects.filter(kind=ERASURE.kind, public_id=public_id, local_org=me.organisation).first()
+    if notice is None:
+        raise Http404
+    try:
+        notices.do_retry(me, notice)
+    except NotFound as exc:
+        raise Http404 from exc
+    except ActionError as exc:
+        return render(
+            request,
+            "exchange/erasure/home.html",
+            _home_context(me, errors=exc.errors, errors_for=(notice.pk, None)),
+            status=UNPROCESSABLE,
+        )
+    messages.success(request, _("Sent again to %(org)s.") % {"org": notice.peer_org_name})
+    return redirect("exchange:erasure")

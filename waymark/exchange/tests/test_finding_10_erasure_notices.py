@@ -14,14 +14,16 @@ import pytest
 from django.utils import timezone
 
 from waymark.audit.models import AuditEntry
+from waymark.cases.erasure import do_erase_child as do_erase_here_only
 from waymark.cases.models import Case, Child
 from waymark.core.protocol.envelope import open_envelope, peek_routing
 from waymark.core.protocol.messages import MessageType
-from waymark.errors import ActionError
-from waymark.exchange import erasure
+from waymark.errors import ActionError, NotFound
+from waymark.exchange import erasure, threads
 from waymark.exchange.dispatcher import dispatch_pending
 from waymark.exchange.models import Direction, OutboxMessage, OutboxStatus, Thread
 from waymark.exchange.registry import current_registry
+from waymark.exchange.testing import dated_registry
 from waymark.exchange.threads import erasure_notice as notices
 from waymark.exchange.threads import notice as plain_notices
 from waymark.exchange.threads import referral as referrals
@@ -223,10 +225,11 @@ def test_finding_10_erasure_only_the_owning_organisations_dpo_keeps_a_case(peopl
     there = notice_threads(Direction.INCOMING).get()
     keep = notices.KeepIn(reason="Court order in force for this child.", kept_basis=KeepBasis.LEGAL_CLAIMS)
 
-    for who in (people.claire, dpos.it):
-        with pytest.raises((ActionError, Exception)):
+    for who in (people.claire, dpos.it, dpos.be, people.ivan):
+        with pytest.raises(NotFound):
             notices.do_keep_case(who, there, owned, keep, node=fed.fr)
-    assert there.status == "sent" and notices.awaiting_decision(people.fr_ngo) != []
+    there.refresh_from_db()
+    assert there.status == "sent" and [w.case for w in notices.awaiting_decision(people.fr_ngo)] == [owned]
 
 
 def test_finding_10_erasure_recipients_of_the_recipient_are_told_in_turn(people, takes_erasure, wire, dpos):
@@ -286,3 +289,42 @@ def test_finding_10_erasure_a_notice_that_cannot_be_sent_is_shown_not_hidden(peo
     assert unsent.status == "not_sent" and "does not take" in unsent.facts["problem"]
     assert [t.pk for t in notices.unconfirmed(people.it_cps)] == [unsent.pk]
     assert not OutboxMessage.objects.filter(message_type=MessageType.ERASURE_NOTICE).exists()
+
+
+def test_finding_10_erasure_a_notice_not_sent_is_sent_when_tried_again(people, federation, wire, dpos):
+    case, accepted = referred_and_accepted(people, federation, wire)
+    [unsent] = erasure.do_erase_child(dpos.it, case, erase_form(case), node=federation.it).notices
+    with pytest.raises(ActionError, match="does not take"):
+        notices.do_retry(dpos.it, unsent, node=federation.it)
+
+    # The nodes are upgraded: the registry now lists the erasure types for them.
+    taken = tuple(sorted(threads.implemented_types()))
+    nodes = tuple(n.model_copy(update={"message_types": taken}) for n in current_registry().nodes)
+    federation.publish(dated_registry(version=2, nodes=nodes))
+    with pytest.raises(NotFound):
+        notices.do_retry(people.giulia, unsent, node=federation.it)
+    sent = notices.do_retry(dpos.it, unsent, node=federation.it)
+
+    assert sent.status == "sent" and "problem" not in sent.facts
+    dispatch_pending(federation.it, wire)
+    assert not Case.objects.filter(pk=accepted.case.pk).exists()
+    dispatch_pending(federation.fr, wire)
+    sent.refresh_from_db()
+    assert sent.status == "erased"
+
+
+def test_finding_10_erasure_a_waited_on_case_erased_another_way_can_be_confirmed(
+    people, takes_erasure, wire, dpos
+):
+    fed = takes_erasure
+    copy, owned = transferred(people, fed, wire)
+    erasure.do_erase_child(dpos.it, copy, erase_form(copy), node=fed.it)
+    dispatch_pending(fed.it, wire)
+    there = notice_threads(Direction.INCOMING).get()
+    do_erase_here_only(dpos.fr, owned.child)  # this node only (no exchange), e.g. an older path
+
+    assert notices.awaiting_decision(people.fr_ngo) == []
+    assert [t.pk for t in notices.unanswered(people.fr_ngo)] == [there.pk]
+    notices.do_retry(dpos.fr, there, node=fed.fr)
+    dispatch_pending(fed.fr, wire)
+    assert notice_threads(Direction.OUTGOING).get().status == "erased"

@@ -584,13 +584,16 @@ def awaiting_decision(org: Organisation) -> list[Waiting]:
 
 
 def unanswered(org: Organisation) -> list[Thread]:
-    """Erasure notices this organisation received and has not been able to confirm (its DPO has
-    not decided, or the confirmation could not be sent)."""
-    return list(
-        Thread.objects.filter(
+    """Erasure notices this organisation received, not confirmed, with no case here waiting for
+    its DPO: the confirmation could not be sent, or the cases it waited on are gone."""
+    waiting = {w.notice.pk for w in awaiting_decision(org)}
+    return [
+        t
+        for t in Thread.objects.filter(
             kind=ERASURE.kind, direction=Direction.INCOMING, status=ERASURE.opened, local_org=org
         ).order_by("created_at", "id")
-    )
+        if t.pk not in waiting
+    ]
 
 
 def unconfirmed(org: Organisation) -> list[Thread]:
@@ -666,6 +669,110 @@ def do_keep_case(
             },
         )
         _confirm_when_decided(locked, ctx, problem, user=user)
+    return locked
+
+
+def _recipient_again(notice: Thread) -> Recipient:
+    """An unsent notice's recipient, recomputed from the conversation's threads here (their case
+    is gone: they are found by conversation and peer)."""
+    again = Recipient(notice.peer_node, notice.peer_org, notice.peer_org_name, notice.conversation_id)
+    held = _held_here(notice).order_by("-updated_at", "-id")
+    refused = OutboxMessage.objects.filter(status=OutboxStatus.REJECTED).values("message_id")
+    again.message_ids = list(
+        ThreadMessage.objects.filter(thread__in=held, direction=Direction.OUTGOING)
+        .exclude(message_id__in=refused)
+        .order_by("at", "id")
+        .values_list("message_id", flat=True)
+    )
+    again.peer_case_reference = notice.peer_case_reference
+    again.terms = [(notice.agreement_id, notice.purpose)] + [
+        (t.agreement_id, t.purpose)
+        for t in held
+        if (t.agreement_id, t.purpose) != (notice.agreement_id, notice.purpose)
+    ]
+    return again
+
+
+def check_retry(user: User, notice: Thread) -> None:
+    """Only the DPO of the notice's organisation, for a notice that could not be sent, or a
+    received one whose confirmation could not be; ``NotFound`` for anyone else."""
+    if notice.kind != ERASURE.kind or not is_dpo_of(user, notice.local_org_id):
+        raise NotFound
+    if notice.direction == Direction.OUTGOING and notice.status != NOT_SENT:
+        raise ActionError("this erasure notice was sent")
+    if notice.direction == Direction.INCOMING and notice.status != ERASURE.opened:
+        raise ActionError("this erasure notice was already confirmed")
+
+
+def do_retry(user: User, notice: Thread, *, node: LocalNode | None = None) -> Thread:
+    """Try again what could not be sent: an erasure notice (``not_sent``: no agreement allowed
+    it, the peer did not take it, the exchange was down), or the confirmation of one received
+    (cases it waited on that are no longer held here count as erased)."""
+    check_retry(user, notice)
+    ctx, problem = _context(node)
+    if ctx is None:
+        raise ActionError(problem)
+    with transaction.atomic():
+        locked = Thread.objects.select_for_update().select_related("local_org").get(pk=notice.pk)
+        check_retry(user, locked)
+        if locked.direction == Direction.INCOMING:
+            held = {
+                str(c)
+                for c in Case.objects.filter(organisation_id=locked.local_org_id)
+                .filter(public_id__in=locked.facts.get("awaiting_dpo", []))
+                .values_list("public_id", flat=True)
+            }
+            gone = [c for c in locked.facts.get("awaiting_dpo", []) if c not in held]
+            locked.facts = {
+                **locked.facts,
+                "awaiting_dpo": [c for c in locked.facts.get("awaiting_dpo", []) if c in held],
+                "cases_erased": locked.facts.get("cases_erased", 0) + len(gone),
+            }
+            _confirm_when_decided(locked, ctx, "", user=user)
+            return locked
+        again = _recipient_again(locked)
+        body = m.ErasureNotice(
+            reason_code=_REASONS.get(
+                ErasureBasis(locked.facts["legal_basis"]), m.ErasureReason.ERASURE_REQUEST
+            ),
+            legal_basis=wire.ErasureBasis(locked.facts["legal_basis"]),
+            erase_by=dt.date.fromisoformat(locked.facts["erase_by"]),
+            message_ids=tuple(again.message_ids),
+            peer_case_reference=again.peer_case_reference,
+        )
+        agreement_id, purpose = _terms(
+            ctx, locked.local_org.slug, locked.peer_org, again.terms, T.ERASURE_NOTICE
+        )
+        row = _send(
+            ctx,
+            type=T.ERASURE_NOTICE,
+            body=body,
+            from_org=locked.local_org.slug,
+            to_org=locked.peer_org,
+            agreement_id=agreement_id,
+            purpose=purpose,
+            conversation_id=locked.conversation_id,
+            user=user,
+            summary=f"Erasure notice to {locked.peer_org_name}",
+        )
+        facts = {k: v for k, v in locked.facts.items() if k != "problem"}
+        Thread.objects.filter(pk=locked.pk).update(
+            status=ERASURE.opened,
+            opened_message_id=row.message_id,
+            agreement_id=agreement_id,
+            purpose=purpose,
+            facts={**facts, "messages": len(again.message_ids)},
+            updated_at=ctx.now,
+        )
+        locked.refresh_from_db()
+        p.record(
+            locked,
+            message_id=row.message_id,
+            direction=Direction.OUTGOING,
+            type=T.ERASURE_NOTICE,
+            at=ctx.now,
+            by=user,
+        )
     return locked
 
 

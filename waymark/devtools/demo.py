@@ -58,6 +58,7 @@ DEMO_NODES: tuple[DemoNode, ...] = (
             DemoUser("giulia", "it-cps-milano", Role.CASEWORKER, "Giulia Demo (caseworker, Milan)"),
             DemoUser("sara", "it-cps-milano", Role.SUPERVISOR, "Sara Demo (supervisor, Milan)"),
             DemoUser("luca-admin", "it-cps-milano", Role.NODE_ADMIN, "Luca Demo (node admin, Italy)"),
+            DemoUser("anna-dpo", "it-cps-milano", Role.DPO, "Anna Demo (data protection officer, Milan)"),
             DemoUser("marco", "it-guardians", Role.GUARDIAN, "Marco Demo (guardian, Milan)"),
         ),
         children=(
@@ -75,6 +76,7 @@ DEMO_NODES: tuple[DemoNode, ...] = (
         users=(
             DemoUser("claire", "fr-ngo-calais", Role.CASEWORKER, "Claire Démo (caseworker, Calais)"),
             DemoUser("hugo-admin", "fr-ngo-calais", Role.NODE_ADMIN, "Hugo Démo (node admin, France)"),
+            DemoUser("fanny-dpo", "fr-ngo-calais", Role.DPO, "Fanny Démo (data protection officer, Calais)"),
         ),
         children=(("Abdi", "Warsame", "SO", ("so",)),),
     ),

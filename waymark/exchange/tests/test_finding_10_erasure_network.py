@@ -44,11 +44,6 @@ offer = Thread.objects.get(kind="referral", direction="in")
 print(referral.do_accept_referral(claire, offer, referral.ReferralAcceptIn(note="We will meet her.")).case.reference)
 """
 
-DPO = """
-from waymark.accounts.models import Organisation, User
-User.objects.create_user("dora", password=None, organisation=Organisation.objects.get(slug="it-cps-milano"), role="dpo", display_name="Dora Demo (DPO, fictional)")
-"""
-
 
 def count(net: Any, node: Any, sql: str, *params: Any) -> int:
     return int(rows(net, node, sql, *params)[0][0])
@@ -78,13 +73,12 @@ def test_finding_10_erasure_reaches_the_node_that_accepted_the_referral(net):
         what="the acceptance at node-it",
     )
 
-    shell(net, it, DPO)
     out = net.manage(
         it,
         "erase_child",
         reference,
         "--by",
-        "dora",
+        "anna-dpo",  # the demo DPO of the Milan service
         "--basis",
         "consent_withdrawn",
         "--reason",

@@ -132,6 +132,8 @@ def fill(path: str, pattern: URLPattern, world: dict[str, Any], user: Any) -> li
             values[name] = [str(world["glass"].pk)]
         elif name == "consent_id":
             values[name] = [str(world["consent"].pk)]
+        elif name == "case_id":  # the case an erasure notice waits on (exchange/erasure/…/keep/…)
+            values[name] = [str(world["case"].public_id)]
         else:
             pytest.fail(f"route {path!r}: the inventory cannot fill parameter {name!r}; add it to fill()")
     out = [path]
@@ -183,6 +185,7 @@ def test_every_route_that_shows_child_data_decides_and_audits(world, monkeypatch
     assert any("/cases/" in c and "giulia" in c for c in checked)
     assert any("/exchange/referrals/" in c and "claire" in c for c in checked)
     assert any(c.startswith("GET /api/cases/") for c in checked)
+    assert any(c.startswith("GET /exchange/erasure/case/") and "anna" in c for c in checked)
 
 
 def test_the_admin_holds_no_child_data():

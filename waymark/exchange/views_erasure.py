@@ -41,7 +41,7 @@ def _dpo(request: HttpRequest) -> User:
     """The signed-in user if they are the DPO of an organisation; 404 otherwise."""
     user = request.user
     assert isinstance(user, User)
-    if not notices.is_dpo_of(user, user.organisation_id):
+    if not erasure.is_dpo_of(user, user.organisation_id):
         raise Http404
     return user
 
@@ -56,7 +56,7 @@ def _parse(schema: type[BaseModel], data: dict[str, Any]) -> tuple[Any, dict[str
 def _home_context(me: User, **extra: Any) -> dict[str, Any]:
     assert me.organisation is not None
     org = me.organisation
-    sent = notices.unconfirmed(org)
+    sent = erasure.unconfirmed(org)
     outbox = {
         o.message_id: o
         for o in OutboxMessage.objects.filter(message_id__in=[t.opened_message_id for t in sent])
@@ -67,10 +67,10 @@ def _home_context(me: User, **extra: Any) -> dict[str, Any]:
         if e.details.get("why") in _CHILD_ERASURES and e.details.get("references") is not None
     ][:20]
     context: dict[str, Any] = {
-        "waiting": notices.awaiting_decision(org),
-        "unanswered": notices.unanswered(org),
+        "waiting": erasure.awaiting_decision(org),
+        "unanswered": erasure.unanswered(org),
         "unconfirmed": [(t, outbox.get(t.opened_message_id)) for t in sent],
-        "confirmed": notices.confirmed(org),
+        "confirmed": erasure.confirmed(org),
         "erasures": erasures,
         "bases": dict(ErasureBasis.choices),
         "keep_bases": KeepBasis.choices,
@@ -133,7 +133,7 @@ def erase_case(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         access = access_case(user, public_id, Purpose.AUDIT)
     except NotFound as exc:
         raise Http404 from exc
-    if not notices.is_dpo_of(user, access.case.organisation_id):
+    if not erasure.is_dpo_of(user, access.case.organisation_id):
         raise Http404
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
@@ -181,10 +181,10 @@ def keep_case(request: HttpRequest, public_id: uuid.UUID, case_id: uuid.UUID) ->
     if notice is None or case is None:
         raise Http404
     fields = {k: request.POST.get(k, "") for k in ("reason", "kept_basis")}
-    parsed, errors = _parse(notices.KeepIn, fields)
+    parsed, errors = _parse(erasure.KeepIn, fields)
     if parsed is not None:
         try:
-            notices.do_keep_case(me, notice, case, parsed)
+            erasure.do_keep_case(me, notice, case, parsed)
         except NotFound as exc:
             raise Http404 from exc
         except ActionError as exc:
@@ -211,7 +211,7 @@ def retry(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if notice is None:
         raise Http404
     try:
-        notices.do_retry(me, notice)
+        erasure.do_retry(me, notice)
     except NotFound as exc:
         raise Http404 from exc
     except ActionError as exc:

@@ -24,7 +24,6 @@ from waymark.exchange.dispatcher import dispatch_pending
 from waymark.exchange.models import Direction, OutboxMessage, OutboxStatus, Thread
 from waymark.exchange.registry import current_registry
 from waymark.exchange.testing import dated_registry
-from waymark.exchange.threads import erasure_notice as notices
 from waymark.exchange.threads import notice as plain_notices
 from waymark.exchange.threads import referral as referrals
 from waymark.exchange.threads import transfer as transfers
@@ -113,7 +112,7 @@ def test_finding_10_erasure_a_recipient_copy_is_erased_and_confirmed(people, tak
     sent.refresh_from_db()
     assert sent.status == "erased"
     assert [m.type for m in sent.messages.all()] == [MessageType.ERASURE_NOTICE, MessageType.ERASURE_DONE]
-    assert notices.unconfirmed(people.it_cps) == []
+    assert erasure.unconfirmed(people.it_cps) == []
 
 
 def test_finding_10_erasure_the_notice_carries_ids_only_never_child_data(people, takes_erasure, wire, dpos):
@@ -175,16 +174,16 @@ def test_finding_10_erasure_a_case_the_recipient_owns_goes_to_its_dpo(people, ta
     assert Case.objects.filter(pk=owned.pk).exists()
     [there] = notice_threads(Direction.INCOMING)
     assert there.status == "sent"
-    assert [item.case for item in notices.awaiting_decision(people.fr_ngo)] == [owned]
+    assert [item.case for item in erasure.awaiting_decision(people.fr_ngo)] == [owned]
     # Milan sees that Calais has not confirmed.
-    [waiting] = notices.unconfirmed(people.it_cps)
+    [waiting] = erasure.unconfirmed(people.it_cps)
     assert waiting.peer_org == "fr-ngo-calais"
 
-    notices.do_keep_case(
+    erasure.do_keep_case(
         dpos.fr,
         there,
         owned,
-        notices.KeepIn(
+        erasure.KeepIn(
             reason="Open child-protection measure ordered by the court.",
             kept_basis=KeepBasis.LEGAL_OBLIGATION,
         ),
@@ -193,10 +192,10 @@ def test_finding_10_erasure_a_case_the_recipient_owns_goes_to_its_dpo(people, ta
     dispatch_pending(fed.fr, wire)
 
     assert Case.objects.filter(pk=owned.pk).exists()
-    assert notices.awaiting_decision(people.fr_ngo) == []
+    assert erasure.awaiting_decision(people.fr_ngo) == []
     sent = notice_threads(Direction.OUTGOING).get()
     assert sent.status == "kept" and sent.facts["kept_basis"] == "legal_obligation"
-    assert notices.unconfirmed(people.it_cps) == []
+    assert erasure.unconfirmed(people.it_cps) == []
     assert AuditEntry.objects.filter(kind=AuditKind.OTHER, actor="fanny").exists()
 
 
@@ -208,7 +207,7 @@ def test_finding_10_erasure_the_owning_dpo_may_erase_and_that_confirms(people, t
 
     erasure.do_erase_child(dpos.fr, owned, erase_form(owned), node=fed.fr)
 
-    assert notices.awaiting_decision(people.fr_ngo) == []
+    assert erasure.awaiting_decision(people.fr_ngo) == []
     # The confirmation goes back to Milan; no notice goes back to Milan about the same child.
     assert not OutboxMessage.objects.filter(
         message_type=MessageType.ERASURE_NOTICE, from_org="fr-ngo-calais"
@@ -223,13 +222,13 @@ def test_finding_10_erasure_only_the_owning_organisations_dpo_keeps_a_case(peopl
     erasure.do_erase_child(dpos.it, copy, erase_form(copy), node=fed.it)
     dispatch_pending(fed.it, wire)
     there = notice_threads(Direction.INCOMING).get()
-    keep = notices.KeepIn(reason="Court order in force for this child.", kept_basis=KeepBasis.LEGAL_CLAIMS)
+    keep = erasure.KeepIn(reason="Court order in force for this child.", kept_basis=KeepBasis.LEGAL_CLAIMS)
 
     for who in (people.claire, dpos.it, dpos.be, people.ivan):
         with pytest.raises(NotFound):
-            notices.do_keep_case(who, there, owned, keep, node=fed.fr)
+            erasure.do_keep_case(who, there, owned, keep, node=fed.fr)
     there.refresh_from_db()
-    assert there.status == "sent" and [w.case for w in notices.awaiting_decision(people.fr_ngo)] == [owned]
+    assert there.status == "sent" and [w.case for w in erasure.awaiting_decision(people.fr_ngo)] == [owned]
 
 
 def test_finding_10_erasure_recipients_of_the_recipient_are_told_in_turn(people, takes_erasure, wire, dpos):
@@ -287,7 +286,7 @@ def test_finding_10_erasure_a_notice_that_cannot_be_sent_is_shown_not_hidden(peo
     assert not Case.objects.filter(pk=case.pk).exists()  # the erasure here is never held back
     [unsent] = done.notices
     assert unsent.status == "not_sent" and "does not take" in unsent.facts["problem"]
-    assert [t.pk for t in notices.unconfirmed(people.it_cps)] == [unsent.pk]
+    assert [t.pk for t in erasure.unconfirmed(people.it_cps)] == [unsent.pk]
     assert not OutboxMessage.objects.filter(message_type=MessageType.ERASURE_NOTICE).exists()
 
 
@@ -295,15 +294,15 @@ def test_finding_10_erasure_a_notice_not_sent_is_sent_when_tried_again(people, f
     case, accepted = referred_and_accepted(people, federation, wire)
     [unsent] = erasure.do_erase_child(dpos.it, case, erase_form(case), node=federation.it).notices
     with pytest.raises(ActionError, match="does not take"):
-        notices.do_retry(dpos.it, unsent, node=federation.it)
+        erasure.do_retry(dpos.it, unsent, node=federation.it)
 
     # The nodes are upgraded: the registry now lists the erasure types for them.
     taken = tuple(sorted(threads.implemented_types()))
     nodes = tuple(n.model_copy(update={"message_types": taken}) for n in current_registry().nodes)
     federation.publish(dated_registry(version=2, nodes=nodes))
     with pytest.raises(NotFound):
-        notices.do_retry(people.giulia, unsent, node=federation.it)
-    sent = notices.do_retry(dpos.it, unsent, node=federation.it)
+        erasure.do_retry(people.giulia, unsent, node=federation.it)
+    sent = erasure.do_retry(dpos.it, unsent, node=federation.it)
 
     assert sent.status == "sent" and "problem" not in sent.facts
     dispatch_pending(federation.it, wire)
@@ -323,8 +322,8 @@ def test_finding_10_erasure_a_waited_on_case_erased_another_way_can_be_confirmed
     there = notice_threads(Direction.INCOMING).get()
     do_erase_here_only(dpos.fr, owned.child)  # this node only (no exchange), e.g. an older path
 
-    assert notices.awaiting_decision(people.fr_ngo) == []
-    assert [t.pk for t in notices.unanswered(people.fr_ngo)] == [there.pk]
-    notices.do_retry(dpos.fr, there, node=fed.fr)
+    assert erasure.awaiting_decision(people.fr_ngo) == []
+    assert [t.pk for t in erasure.unanswered(people.fr_ngo)] == [there.pk]
+    erasure.do_retry(dpos.fr, there, node=fed.fr)
     dispatch_pending(fed.fr, wire)
     assert notice_threads(Direction.OUTGOING).get().status == "erased"

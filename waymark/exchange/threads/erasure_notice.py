@@ -14,7 +14,8 @@ that organisation lose what they hold (their own keys shredded, their sealed val
 received notes deleted); a child whose every case here was opened from a referral of theirs is
 erased in the same transaction, which tells this node's own recipients in turn. A case this
 organisation now owns (accepted by transfer, or a case it already held) is not erased: it waits
-for its DPO, who erases it (the ordinary erasure page) or keeps it with a reason (Art. 17(3)).
+for its DPO, who erases it (the ordinary erasure page) or keeps it with a reason (Art. 17(3);
+the DPO's actions are ``exchange/erasure.py``).
 The confirmation (``erasure_done``) goes back once nothing waits. The table is
 ``core.protocol.threads.ERASURE``.
 """
@@ -25,13 +26,11 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from pydantic import StringConstraints
 
 from waymark.accounts.models import Organisation, User
 from waymark.audit import service as audit
@@ -43,15 +42,14 @@ from waymark.core.protocol.envelope import Opened
 from waymark.core.protocol.messages import ErasureOutcome, MessageType
 from waymark.core.protocol.registry import Registry
 from waymark.core.protocol.threads import ERASURE, REFERRAL, TRANSFER, Received, Side
-from waymark.errors import ActionError, NotFound
+from waymark.errors import ActionError
 from waymark.vault import service as vault
-from waymark.vocab import AuditKind, ErasureBasis, KeepBasis, Purpose, Role, Sector
+from waymark.vocab import AuditKind, ErasureBasis
 
 from .. import guard, outbound
 from .. import plumbing as p
 from ..models import CaseLink, Direction, OutboxMessage, OutboxStatus, Thread, ThreadMessage
 from ..node import LocalNode, receiving_node
-from ..schemas import In
 from . import register
 from .base import Panel, ThreadKind
 
@@ -65,13 +63,6 @@ _REASONS = {
     ErasureBasis.CONSENT_WITHDRAWN: m.ErasureReason.CONSENT_WITHDRAWN,
     ErasureBasis.RETENTION_ENDED: m.ErasureReason.RETENTION_ENDED,
 }
-
-
-class KeepIn(In):
-    """The receiving DPO keeps a case it is responsible for: why, in words and in law."""
-
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=500)]
-    kept_basis: KeepBasis
 
 
 @dataclass
@@ -95,14 +86,6 @@ class Erased:
     erasure: case_erasure.Erasure
     notices: list[Thread]
     withdrawn: int
-
-
-@dataclass(frozen=True)
-class Waiting:
-    """A case this organisation owns that an erasure notice asks about: its DPO decides."""
-
-    notice: Thread
-    case: Case
 
 
 # --- the sender's side -------------------------------------------------------------------------
@@ -160,15 +143,19 @@ def withdraw_unsent(recipients: list[Recipient]) -> int:
     return len(gone)
 
 
-def _context(node: LocalNode | None) -> tuple[p.Context | None, str]:
+def problem_of(exc: ActionError) -> str:
+    return "; ".join(msg for msgs in exc.errors.values() for msg in msgs)
+
+
+def context_or_problem(node: LocalNode | None) -> tuple[p.Context | None, str]:
     """The exchange context to send in, or why there is none (the erasure goes on without it)."""
     try:
         return p.context(node or receiving_node()), ""
     except ActionError as exc:
-        return None, "; ".join(msg for msgs in exc.errors.values() for msg in msgs)
+        return None, problem_of(exc)
 
 
-def _terms(
+def choose_terms(
     ctx: p.Context, from_org: str, to_org: str, terms: Iterable[tuple[str, str]], type: MessageType
 ) -> tuple[str, str]:
     """The (agreement, purpose) a message closing these threads travels under: the threads' own
@@ -194,7 +181,7 @@ def _terms(
     raise problem or ActionError(f"no agreement in force lets {from_org} send {to_org} a {type.value}")
 
 
-def _send(
+def enqueue(
     ctx: p.Context,
     *,
     type: MessageType,
@@ -224,6 +211,38 @@ def _send(
     return outbound.enqueue(ctx.node, ctx.registry, header, body, case=None, user=user, summary=summary)
 
 
+def notice_body(recipient: Recipient, basis: ErasureBasis, erase_by: dt.date) -> m.ErasureNotice:
+    """What a notice says: the basis, the date to decide by, the ids — no child data."""
+    return m.ErasureNotice(
+        reason_code=_REASONS.get(basis, m.ErasureReason.ERASURE_REQUEST),
+        legal_basis=wire.ErasureBasis(basis.value),
+        erase_by=erase_by,
+        message_ids=tuple(recipient.message_ids),
+        peer_case_reference=recipient.peer_case_reference,
+    )
+
+
+def seal_notice(
+    ctx: p.Context, recipient: Recipient, body: m.ErasureNotice, *, from_org: str, user: User | None
+) -> tuple[OutboxMessage, str, str]:
+    """Enqueue ``body`` in the recipient's conversation; the row, agreement and purpose it
+    travels under (``ActionError`` if no agreement allows it or the peer does not take it)."""
+    agreement_id, purpose = choose_terms(ctx, from_org, recipient.peer_org, recipient.terms, T.ERASURE_NOTICE)
+    row = enqueue(
+        ctx,
+        type=T.ERASURE_NOTICE,
+        body=body,
+        from_org=from_org,
+        to_org=recipient.peer_org,
+        agreement_id=agreement_id,
+        purpose=purpose,
+        conversation_id=recipient.conversation_id,
+        user=user,
+        summary=f"Erasure notice to {recipient.peer_org_name}",
+    )
+    return row, agreement_id, purpose
+
+
 def send_notices(
     recipients: Sequence[Recipient],
     *,
@@ -239,33 +258,16 @@ def send_notices(
     erase_by = (now + DECIDE_WITHIN).date()
     notices: list[Thread] = []
     for r in recipients:
-        body = m.ErasureNotice(
-            reason_code=_REASONS.get(basis, m.ErasureReason.ERASURE_REQUEST),
-            legal_basis=wire.ErasureBasis(basis.value),
-            erase_by=erase_by,
-            message_ids=tuple(r.message_ids),
-            peer_case_reference=r.peer_case_reference,
-        )
         agreement_id, purpose = r.terms[0]
         row: OutboxMessage | None = None
         why = problem
         if ctx is not None:
             try:
-                agreement_id, purpose = _terms(ctx, local_org.slug, r.peer_org, r.terms, T.ERASURE_NOTICE)
-                row = _send(
-                    ctx,
-                    type=T.ERASURE_NOTICE,
-                    body=body,
-                    from_org=local_org.slug,
-                    to_org=r.peer_org,
-                    agreement_id=agreement_id,
-                    purpose=purpose,
-                    conversation_id=r.conversation_id,
-                    user=user,
-                    summary=f"Erasure notice to {r.peer_org_name}",
+                row, agreement_id, purpose = seal_notice(
+                    ctx, r, notice_body(r, basis, erase_by), from_org=local_org.slug, user=user
                 )
             except ActionError as exc:
-                why = "; ".join(msg for msgs in exc.errors.values() for msg in msgs)
+                why = problem_of(exc)
         facts: dict[str, Any] = {
             "erasure": str(erasure.child_public_id),
             "case_references": list(erasure.case_references),
@@ -341,7 +343,7 @@ def erase_and_notify(
             "withdrawn": withdrawn,
         },
     )
-    ctx, problem = _context(node)
+    ctx, problem = context_or_problem(node)
     notices = send_notices(
         recipients, ctx=ctx, problem=problem, local_org=local_org, user=actor, basis=basis, erasure=erasure
     )
@@ -355,14 +357,14 @@ def erase_and_notify(
             "cases_erased": notice.facts.get("cases_erased", 0)
             + len(gone & set(notice.facts["awaiting_dpo"])),
         }
-        _confirm_when_decided(notice, ctx, problem, user=actor)
+        confirm_when_decided(notice, ctx, problem, user=actor)
     return Erased(erasure=erasure, notices=notices, withdrawn=withdrawn)
 
 
 # --- the receiver's side -----------------------------------------------------------------------
 
 
-def _held_here(notice: Thread) -> QuerySet[Thread]:
+def held_here(notice: Thread) -> QuerySet[Thread]:
     """The threads of the notice's conversation with its sender, here."""
     return Thread.objects.filter(
         local_org_id=notice.local_org_id,
@@ -414,7 +416,7 @@ def _on_notice(opened: Opened, registry: Registry, now: dt.datetime) -> Thread:
             "messages": len(body.message_ids),
         },
     )
-    held = list(_held_here(notice).select_related("case"))
+    held = list(held_here(notice).select_related("case"))
     linked = CaseLink.objects.filter(
         peer_node=notice.peer_node,
         peer_org=notice.peer_org,
@@ -473,12 +475,12 @@ def _on_notice(opened: Opened, registry: Registry, now: dt.datetime) -> Thread:
             "awaiting_dpo": waiting,
         },
     )
-    ctx, problem = _context(None)
-    _confirm_when_decided(notice, ctx, problem, user=None)
+    ctx, problem = context_or_problem(None)
+    confirm_when_decided(notice, ctx, problem, user=None)
     return notice
 
 
-def _confirm_when_decided(notice: Thread, ctx: p.Context | None, problem: str, *, user: User | None) -> None:
+def confirm_when_decided(notice: Thread, ctx: p.Context | None, problem: str, *, user: User | None) -> None:
     """Once no case waits for the DPO, answer the notice (``erasure_done``); save the notice."""
     facts = dict(notice.facts)
     if facts.get("awaiting_dpo"):
@@ -501,14 +503,14 @@ def _confirm_when_decided(notice: Thread, ctx: p.Context | None, problem: str, *
     row: OutboxMessage | None = None
     if ctx is not None:
         try:
-            agreement_id, purpose = _terms(
+            agreement_id, purpose = choose_terms(
                 ctx,
                 notice.local_org.slug,
                 notice.peer_org,
                 [(notice.agreement_id, notice.purpose)],
                 T.ERASURE_DONE,
             )
-            row = _send(
+            row = enqueue(
                 ctx,
                 type=T.ERASURE_DONE,
                 body=body,
@@ -522,7 +524,7 @@ def _confirm_when_decided(notice: Thread, ctx: p.Context | None, problem: str, *
                 in_reply_to=notice.opened_message_id,
             )
         except ActionError as exc:
-            problem = "; ".join(msg for msgs in exc.errors.values() for msg in msgs)
+            problem = problem_of(exc)
     if row is None:
         facts["problem"] = problem[:500]
         notice.facts = facts
@@ -559,7 +561,7 @@ def _on_done(notice: Thread, opened: Opened, received: Received, now: dt.datetim
     }
 
 
-# --- the receiving DPO's decision --------------------------------------------------------------
+# --- what waits for the receiving DPO, what to send again ---------------------------------------
 
 
 def _waiting_on(org: Organisation, cases: Sequence[Case]) -> list[Thread]:
@@ -571,112 +573,11 @@ def _waiting_on(org: Organisation, cases: Sequence[Case]) -> list[Thread]:
     return [t for t in waiting if ids & set(t.facts.get("awaiting_dpo", []))]
 
 
-def awaiting_decision(org: Organisation) -> list[Waiting]:
-    """The cases this organisation owns that an erasure notice asks about, oldest notice first."""
-    notices = list(
-        Thread.objects.filter(
-            kind=ERASURE.kind, direction=Direction.INCOMING, status=ERASURE.opened, local_org=org
-        ).order_by("created_at", "id")
-    )
-    ids = {c for t in notices for c in t.facts.get("awaiting_dpo", [])}
-    cases = {str(c.public_id): c for c in Case.objects.filter(public_id__in=ids, organisation=org)}
-    return [Waiting(t, cases[c]) for t in notices for c in t.facts.get("awaiting_dpo", []) if c in cases]
-
-
-def unanswered(org: Organisation) -> list[Thread]:
-    """Erasure notices this organisation received, not confirmed, with no case here waiting for
-    its DPO: the confirmation could not be sent, or the cases it waited on are gone."""
-    waiting = {w.notice.pk for w in awaiting_decision(org)}
-    return [
-        t
-        for t in Thread.objects.filter(
-            kind=ERASURE.kind, direction=Direction.INCOMING, status=ERASURE.opened, local_org=org
-        ).order_by("created_at", "id")
-        if t.pk not in waiting
-    ]
-
-
-def unconfirmed(org: Organisation) -> list[Thread]:
-    """Erasure notices this organisation sent (or could not send) that no recipient confirmed."""
-    return list(
-        Thread.objects.filter(
-            kind=ERASURE.kind,
-            direction=Direction.OUTGOING,
-            status__in=[ERASURE.opened, NOT_SENT],
-            local_org=org,
-        ).order_by("created_at", "id")
-    )
-
-
-def confirmed(org: Organisation, limit: int = 20) -> list[Thread]:
-    return list(
-        Thread.objects.filter(
-            kind=ERASURE.kind, direction=Direction.OUTGOING, status__in=sorted(ERASURE.final), local_org=org
-        ).order_by("-updated_at", "-id")[:limit]
-    )
-
-
-def is_dpo_of(user: User, org_id: int | None) -> bool:
-    org = user.organisation if user.is_active and user.organisation_id else None
-    return (
-        org is not None
-        and org.sector != Sector.IMMIGRATION_ENFORCEMENT
-        and user.role == Role.DPO
-        and org.pk == org_id
-    )
-
-
-def check_keep_case(user: User, notice: Thread, case: Case) -> None:
-    """Only the DPO of the organisation that received the notice, for a case it waits on;
-    ``NotFound`` for anyone else (the same as no such notice)."""
-    if (
-        notice.kind != ERASURE.kind
-        or notice.direction != Direction.INCOMING
-        or not is_dpo_of(user, notice.local_org_id)
-        or case.organisation_id != notice.local_org_id
-    ):
-        raise NotFound
-    if notice.status != ERASURE.opened or str(case.public_id) not in notice.facts.get("awaiting_dpo", []):
-        raise ActionError("this case no longer waits for a decision on this erasure notice")
-
-
-def do_keep_case(
-    user: User, notice: Thread, case: Case, data: KeepIn, *, node: LocalNode | None = None
-) -> Thread:
-    """The DPO keeps a case this organisation owns despite the notice (GDPR Art. 17(3)); audited,
-    and the notice is confirmed as ``kept`` once nothing else waits."""
-    check_keep_case(user, notice, case)
-    ctx, problem = _context(node)
-    with transaction.atomic():
-        locked = Thread.objects.select_for_update().select_related("local_org").get(pk=notice.pk)
-        check_keep_case(user, locked, case)
-        locked.facts = {
-            **locked.facts,
-            "awaiting_dpo": [c for c in locked.facts["awaiting_dpo"] if c != str(case.public_id)],
-            "kept": {**locked.facts.get("kept", {}), str(case.public_id): data.kept_basis.value},
-        }
-        audit.record(
-            AuditKind.OTHER,
-            actor=user,
-            purpose=Purpose.AUDIT,
-            peer_org=locked.peer_org,
-            subject=case.audit_subject,
-            details={
-                "erasure_notice": "kept",
-                "kept_basis": data.kept_basis.value,
-                "reason": data.reason,
-                "conversation": locked.conversation_id,
-            },
-        )
-        _confirm_when_decided(locked, ctx, problem, user=user)
-    return locked
-
-
-def _recipient_again(notice: Thread) -> Recipient:
+def recipient_again(notice: Thread) -> Recipient:
     """An unsent notice's recipient, recomputed from the conversation's threads here (their case
     is gone: they are found by conversation and peer)."""
     again = Recipient(notice.peer_node, notice.peer_org, notice.peer_org_name, notice.conversation_id)
-    held = _held_here(notice).order_by("-updated_at", "-id")
+    held = held_here(notice).order_by("-updated_at", "-id")
     refused = OutboxMessage.objects.filter(status=OutboxStatus.REJECTED).values("message_id")
     again.message_ids = list(
         ThreadMessage.objects.filter(thread__in=held, direction=Direction.OUTGOING)
@@ -691,89 +592,6 @@ def _recipient_again(notice: Thread) -> Recipient:
         if (t.agreement_id, t.purpose) != (notice.agreement_id, notice.purpose)
     ]
     return again
-
-
-def check_retry(user: User, notice: Thread) -> None:
-    """Only the DPO of the notice's organisation, for a notice that could not be sent, or a
-    received one whose confirmation could not be; ``NotFound`` for anyone else."""
-    if notice.kind != ERASURE.kind or not is_dpo_of(user, notice.local_org_id):
-        raise NotFound
-    if notice.direction == Direction.OUTGOING and notice.status != NOT_SENT:
-        raise ActionError("this erasure notice was sent")
-    if notice.direction == Direction.INCOMING and notice.status != ERASURE.opened:
-        raise ActionError("this erasure notice was already confirmed")
-
-
-def do_retry(user: User, notice: Thread, *, node: LocalNode | None = None) -> Thread:
-    """Try again what could not be sent: an erasure notice (``not_sent``: no agreement allowed
-    it, the peer did not take it, the exchange was down), or the confirmation of one received
-    (cases it waited on that are no longer held here count as erased)."""
-    check_retry(user, notice)
-    ctx, problem = _context(node)
-    if ctx is None:
-        raise ActionError(problem)
-    with transaction.atomic():
-        locked = Thread.objects.select_for_update().select_related("local_org").get(pk=notice.pk)
-        check_retry(user, locked)
-        if locked.direction == Direction.INCOMING:
-            held = {
-                str(c)
-                for c in Case.objects.filter(organisation_id=locked.local_org_id)
-                .filter(public_id__in=locked.facts.get("awaiting_dpo", []))
-                .values_list("public_id", flat=True)
-            }
-            gone = [c for c in locked.facts.get("awaiting_dpo", []) if c not in held]
-            locked.facts = {
-                **locked.facts,
-                "awaiting_dpo": [c for c in locked.facts.get("awaiting_dpo", []) if c in held],
-                "cases_erased": locked.facts.get("cases_erased", 0) + len(gone),
-            }
-            _confirm_when_decided(locked, ctx, "", user=user)
-            return locked
-        again = _recipient_again(locked)
-        body = m.ErasureNotice(
-            reason_code=_REASONS.get(
-                ErasureBasis(locked.facts["legal_basis"]), m.ErasureReason.ERASURE_REQUEST
-            ),
-            legal_basis=wire.ErasureBasis(locked.facts["legal_basis"]),
-            erase_by=dt.date.fromisoformat(locked.facts["erase_by"]),
-            message_ids=tuple(again.message_ids),
-            peer_case_reference=again.peer_case_reference,
-        )
-        agreement_id, purpose = _terms(
-            ctx, locked.local_org.slug, locked.peer_org, again.terms, T.ERASURE_NOTICE
-        )
-        row = _send(
-            ctx,
-            type=T.ERASURE_NOTICE,
-            body=body,
-            from_org=locked.local_org.slug,
-            to_org=locked.peer_org,
-            agreement_id=agreement_id,
-            purpose=purpose,
-            conversation_id=locked.conversation_id,
-            user=user,
-            summary=f"Erasure notice to {locked.peer_org_name}",
-        )
-        facts = {k: v for k, v in locked.facts.items() if k != "problem"}
-        Thread.objects.filter(pk=locked.pk).update(
-            status=ERASURE.opened,
-            opened_message_id=row.message_id,
-            agreement_id=agreement_id,
-            purpose=purpose,
-            facts={**facts, "messages": len(again.message_ids)},
-            updated_at=ctx.now,
-        )
-        locked.refresh_from_db()
-        p.record(
-            locked,
-            message_id=row.message_id,
-            direction=Direction.OUTGOING,
-            type=T.ERASURE_NOTICE,
-            at=ctx.now,
-            by=user,
-        )
-    return locked
 
 
 # --- registration ------------------------------------------------------------------------------

@@ -270,7 +270,15 @@ def test_finding_10_erasure_messages_not_yet_sent_are_withdrawn_not_sent_after(
 
     done = erasure.do_erase_child(dpos.it, case, erase_form(case), node=fed.it)
 
-    assert not OutboxMessage.objects.filter(message_type=MessageType.REFERRAL_OFFER).exists()
+    withdrawn = OutboxMessage.objects.get(message_type=MessageType.REFERRAL_OFFER)
+    assert (withdrawn.status, withdrawn.receipt_reason, withdrawn.envelope) == (
+        OutboxStatus.CANCELLED,
+        "child_erased",
+        "",
+    )
+    assert AuditEntry.objects.filter(
+        kind=AuditKind.ENVELOPE_SENT, decision="deny", details__cancelled="child_erased"
+    ).exists()
     assert done.notices == [] and done.withdrawn == 1  # nothing reached Calais: nothing to tell
     wire.down.clear()
     dispatch_pending(fed.it, wire)

@@ -46,7 +46,7 @@ from waymark.errors import ActionError
 from waymark.vault import service as vault
 from waymark.vocab import AuditKind, ErasureBasis
 
-from .. import guard, outbound
+from .. import evidence, guard, outbound
 from .. import plumbing as p
 from ..models import CaseLink, Direction, OutboxMessage, OutboxStatus, Thread, ThreadMessage
 from ..node import LocalNode, receiving_node
@@ -57,6 +57,8 @@ T = MessageType
 WHAT = "erasure notice"
 # A notice this node could not seal; not a state of the conversation (nothing was sent).
 NOT_SENT = "not_sent"
+# Why a queued message about an erased child is cancelled (``OutboxMessage.receipt_reason``).
+WITHDRAWN = "child_erased"
 # The receiver's DPO decides on a case it owns within a month (GDPR Art. 12(3)).
 DECIDE_WITHIN = dt.timedelta(days=30)
 _REASONS = {
@@ -125,18 +127,27 @@ def recipients_of(cases: Sequence[Case]) -> list[Recipient]:
 
 
 def withdraw_unsent(recipients: list[Recipient]) -> int:
-    """Delete the messages about the child still waiting in the outbox, unclaimed: they must not
+    """Cancel the messages about the child still waiting in the outbox, unclaimed: they must not
     leave after the erasure (a dispatcher that already holds one sends it, and the notice names
-    it). Drops them, and any recipient left with nothing received, from ``recipients``."""
+    it). Each is closed as ``cancelled`` (``child_erased``) with its envelope dropped, and audited
+    as not sent. Drops them, and any recipient left with nothing received, from ``recipients``."""
     ids = [mid for r in recipients for mid in r.message_ids]
-    waiting = OutboxMessage.objects.filter(
-        message_id__in=ids, status=OutboxStatus.PENDING, claimed_by__isnull=True
-    )
     # Locked first (PostgreSQL): a dispatcher's claim waits for this transaction, or skips them.
-    gone = set(waiting.select_for_update().values_list("message_id", flat=True))
-    OutboxMessage.objects.filter(
-        message_id__in=gone, status=OutboxStatus.PENDING, claimed_by__isnull=True
-    ).delete()
+    waiting = list(
+        OutboxMessage.objects.select_for_update()
+        .select_related("case__child")
+        .filter(message_id__in=ids, status=OutboxStatus.PENDING, claimed_by__isnull=True)
+    )
+    for row in waiting:
+        OutboxMessage.objects.filter(pk=row.pk).update(
+            status=OutboxStatus.CANCELLED,
+            receipt_reason=WITHDRAWN,
+            receipt_detail="not sent: the child was erased here",
+            envelope="",  # nothing of the child's data is kept, even sealed for the receiver
+            last_error="",
+        )
+        evidence.envelope_cancelled(row, reason_code=WITHDRAWN)
+    gone = {row.message_id for row in waiting}
     for r in recipients:
         r.message_ids = [mid for mid in r.message_ids if mid not in gone]
     recipients[:] = [r for r in recipients if r.message_ids]

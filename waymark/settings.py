@@ -125,7 +125,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "waymark.urls"
+# The exchange listener (``gunicorn_tls``, mutual TLS, set in its own process) serves the peer
+# inbox and nothing else; the web listener serves people (and, outside production, the inbox).
+WAYMARK_EXCHANGE_LISTENER = _env_bool("WAYMARK_EXCHANGE_LISTENER", False)
+ROOT_URLCONF = "waymark.exchange.urls_listener" if WAYMARK_EXCHANGE_LISTENER else "waymark.urls"
 WSGI_APPLICATION = "waymark.wsgi.application"
 
 TEMPLATES = [
@@ -306,6 +309,18 @@ WAYMARK_EXCHANGE_ENVELOPE_TTL_SECONDS = _env_int("WAYMARK_EXCHANGE_ENVELOPE_TTL_
 WAYMARK_EXCHANGE_FAULT = "" if PRODUCTION else os.environ.get("WAYMARK_EXCHANGE_FAULT", "")
 if PRODUCTION and WAYMARK_EXCHANGE_ALLOW_HTTP:
     raise ImproperlyConfigured("WAYMARK_EXCHANGE_ALLOW_HTTP must be off in production: nodes talk over mTLS")
+# The inbox on the web listener (plain HTTP on loopback: make run, make network, the tests). In
+# production peers reach it only on the mutual-TLS listener; the web listener answers 404.
+WAYMARK_EXCHANGE_INBOX_ON_WEB = _env_bool("WAYMARK_EXCHANGE_INBOX_ON_WEB", not PRODUCTION)
+if PRODUCTION and WAYMARK_EXCHANGE_INBOX_ON_WEB:
+    raise ImproperlyConfigured(
+        "WAYMARK_EXCHANGE_INBOX_ON_WEB must be off in production: the inbox is served on the "
+        "mutual-TLS listener only (gunicorn -c python:waymark.exchange.gunicorn_tls)"
+    )
+# Envelopes that carry no valid signature of a registered node are counted, not logged one by
+# one: the first of each window of this many seconds is recorded in full, then one audit entry
+# gives the count (per worker process).
+WAYMARK_EXCHANGE_UNSIGNED_WINDOW_SECONDS = _env_int("WAYMARK_EXCHANGE_UNSIGNED_WINDOW_SECONDS", 60)
 
 # --- accounts (allauth) -----------------------------------------------------------------------
 # Log in with a username and password, then a second factor (an authenticator app's code, TOTP,

@@ -19,10 +19,13 @@ from waymark.audit.models import AuditEntry
 from waymark.vocab import AuditDecision, AuditKind
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from waymark.accounts.models import User
     from waymark.cases.models import Case
 
     from .models import OutboxMessage
+    from .unsigned import Window
 
 EXCHANGE_KINDS = (AuditKind.ENVELOPE_SENT, AuditKind.ENVELOPE_RECEIVED, AuditKind.RECEIPT)
 
@@ -134,6 +137,24 @@ def envelope_received(
             "status": status,
             "authenticated": authenticated,
             "duplicate": duplicate,
+        },
+    )
+
+
+def unsigned_counted(window: Window, now: dt.datetime) -> None:
+    """One entry for the envelopes refused without a valid signature of a registered node that
+    were counted rather than recorded one by one (``unsigned``): how many, why, claimed by whom."""
+    audit.record(
+        AuditKind.ENVELOPE_RECEIVED,
+        decision=AuditDecision.DENY,
+        reasons=sorted(window.reasons),
+        details={
+            "unsigned_refused": window.count,
+            "reasons": dict(sorted(window.reasons.items())),
+            "claimed_from": dict(sorted(window.claimed_from.items())),
+            "window_started": window.started.isoformat(timespec="seconds"),
+            "window_ended": now.isoformat(timespec="seconds"),
+            "authenticated": False,
         },
     )
 

@@ -6,7 +6,8 @@ Serves HTTPS on ``WAYMARK_EXCHANGE_TLS_BIND`` (default 0.0.0.0:8443) with this n
 and its passphrase-encrypted key from the key folder, and requires a client certificate from the
 peer bundle (``WAYMARK_EXCHANGE_TLS_PEERS``, default ``<key folder>/peers.pem``, written by
 ``manage.py exchange_tls_peers``). Run it alongside the web server that serves people (which
-sits behind the usual TLS reverse proxy); only ``/exchange/inbox`` is meant to be reached here.
+sits behind the usual TLS reverse proxy). This process serves ``/exchange/inbox`` and nothing else,
+and in production the web server does not serve the inbox at all (404).
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ import os
 import ssl
 from pathlib import Path
 from typing import Any
+
+# This process is the exchange listener: Django serves the inbox here and nothing else
+# (settings.WAYMARK_EXCHANGE_LISTENER → waymark.exchange.urls_listener). Set before Django loads.
+os.environ["WAYMARK_EXCHANGE_LISTENER"] = "true"
 
 bind = os.environ.get("WAYMARK_EXCHANGE_TLS_BIND", "0.0.0.0:8443")
 workers = int(os.environ.get("WAYMARK_EXCHANGE_TLS_WORKERS", "2"))

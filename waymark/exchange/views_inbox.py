@@ -5,6 +5,11 @@ HTTP 200, since the receipt itself is the answer. No session, no CSRF token: pee
 authenticated by mutual TLS at the transport and by the envelope signature. When this node
 cannot judge an envelope (no valid registry, no keys) it answers 503 without a receipt so the
 sender retries; a database failure is a 500, retried the same way.
+
+Served on the exchange listener (``gunicorn_tls``); on the web listener only outside production
+(``WAYMARK_EXCHANGE_INBOX_ON_WEB``), else 404 as if it did not exist. Before anything is read:
+another content type is 415, a body over the limit 413 (``inbound.receive`` then refuses junk
+before any key work).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -27,6 +32,10 @@ log = logging.getLogger("waymark.exchange.inbox")
 @csrf_exempt
 @require_POST
 def inbox(request: HttpRequest) -> HttpResponse:
+    if not (settings.WAYMARK_EXCHANGE_LISTENER or settings.WAYMARK_EXCHANGE_INBOX_ON_WEB):
+        raise Http404
+    if request.content_type != CONTENT_TYPE:
+        return HttpResponse(f"expected {CONTENT_TYPE}\n", status=415, content_type="text/plain")
     try:
         length = int(request.headers.get("Content-Length") or 0)
     except ValueError:

@@ -213,6 +213,27 @@ def open_envelope(
 
     try:
         payload, sender_kid = jose.verify(inner, jose.TYP_MESSAGE, resolve)
+    except JoseError as exc:
+        raise _refuse(exc, routing) from exc
+    # From here on the sender's registered key signed what we read: every refusal says so.
+    try:
+        return _validated(raw, routing, inner, payload, sender_kid, now, max_skew)
+    except EnvelopeRefused as exc:
+        exc.signed = True
+        raise
+
+
+def _validated(
+    raw: bytes,
+    routing: Routing,
+    inner: str,
+    payload: bytes,
+    sender_kid: str,
+    now: dt.datetime,
+    max_skew: dt.timedelta,
+) -> Opened:
+    """The signed payload as a header and body, checked (``open_envelope``'s second half)."""
+    try:
         message = jose.strict_json(payload)
     except JoseError as exc:
         raise _refuse(exc, routing) from exc

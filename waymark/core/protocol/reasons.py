@@ -73,11 +73,16 @@ class EnvelopeRefused(Exception):
     """An envelope (or a message about to be sealed) was refused. Final: do not retry.
 
     ``routing`` is set when the envelope's routing fields could be read, so the inbox can still
-    address a signed negative receipt to the sender.
+    address a signed negative receipt to the sender. ``signed`` is true when the refusal came
+    after the sender's signature verified (a registered node said it): the inbox keeps an audit
+    entry for each of those, and only counts the others.
     """
 
-    def __init__(self, reason: ReasonCode, detail: str = "", routing: Routing | None = None) -> None:
+    def __init__(
+        self, reason: ReasonCode, detail: str = "", routing: Routing | None = None, *, signed: bool = False
+    ) -> None:
         super().__init__(f"{reason.value}: {detail}" if detail else reason.value)
         self.reason = reason
         self.detail = detail
         self.routing = routing
+        self.signed = signed

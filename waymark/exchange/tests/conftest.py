@@ -66,3 +66,13 @@ def browser(monkeypatch: pytest.MonkeyPatch):
             yield launched
         finally:
             launched.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_unsigned_window():
+    """Unsigned refusals are counted per process: each test starts a window of its own."""
+    from waymark.exchange import unsigned
+
+    unsigned.reset()
+    yield
+    unsigned.reset()

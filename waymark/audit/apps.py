@@ -7,4 +7,4 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit log"
 
     def ready(self) -> None:
-        from waymark.audit import signals  # noqa: F401  (connects the login/logout receivers)
+        from waymark.audit import checks, signals  # noqa: F401  (registers the checks, connects the receivers)

@@ -69,8 +69,11 @@ class MFAAdapter(DefaultMFAAdapter):
         return sealing.seal_text(_mfa_key(settings.SECRET_KEY), text, _MFA_AAD)
 
     def decrypt(self, encrypted_text: str) -> str:
+        """Open a sealed secret. A plain one is refused (``SealError``): secrets stored before
+        sealing were sealed by migration (accounts 0003), so a plain secret was planted by
+        someone who can write the database — taking it would let them pass the second factor."""
         if not sealing.is_sealed(encrypted_text):
-            return encrypted_text  # stored before sealing was switched on
+            raise sealing.SealError("an MFA secret in the clear: refused (planted in the database?)")
         for secret_key in [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]:
             try:
                 return sealing.open_text(_mfa_key(secret_key), encrypted_text, _MFA_AAD)

@@ -9,12 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.base.forms import AuthenticateForm as AllauthAuthenticateForm
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from waymark.audit import service
+from waymark.core import sealing
 from waymark.vocab import AuditKind
 
 
@@ -48,12 +50,21 @@ class LoginForm(AllauthLoginForm):
 
 class AuthenticateForm(AllauthAuthenticateForm):
     """The second step of a login. A wrong code is audited by ``waymark.accounts.signals``
-    (allauth signals it); a code refused because of the lock-out is audited here, since allauth
-    refuses it before checking and signals nothing."""
+    (allauth signals it); a code refused because of the lock-out, or because a stored factor
+    does not open, is audited here, since allauth signals nothing for either."""
 
     def clean_code(self) -> str:
         try:
             return super().clean_code()
+        except sealing.SealError as exc:
+            # A stored factor that does not open (planted in the clear, or altered): no code
+            # passes, and it is a security event, not a server error.
+            service.record(
+                AuditKind.LOGIN_FAILED,
+                actor=self.user,
+                details={"factor": "code", "reason": "factor_tampered"},
+            )
+            raise get_mfa_adapter().validation_error("incorrect_code") from exc
         except ValidationError as exc:
             if exc.code == "too_many_login_attempts":
                 service.record(

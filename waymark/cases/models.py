@@ -304,11 +304,16 @@ class Event(models.Model):
 
     @property
     def summary_text(self) -> str:
-        """Reads ``case.child``: select_related it (or read events through ``case.events``)."""
+        """Reads ``case.child``: select_related it (or read events through ``case.events``).
+        Only a special category's text is sealed; anything else is the column as it is."""
+        if not self.is_special:
+            return self.summary
         return reveal(self.case.child, sealed_field(Event, "summary"), self.summary)
 
     @property
     def details_text(self) -> str:
+        if not self.is_special:
+            return self.details
         return reveal(self.case.child, sealed_field(Event, "details"), self.details)
 
 

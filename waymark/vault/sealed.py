@@ -6,8 +6,8 @@ or a method returning one), which lets rows moved to another model keep opening 
 ciphertexts. The name is bound into each ciphertext, so it must never change for stored rows.
 
 - ``reveal(key, field, value)``: the readable text, or ``ERASED`` once the key was shredded; blank
-  and legacy plain text pass through. ``SealError`` (tampered, another key or field) propagates:
-  an incident, never "empty".
+  passes through. ``SealError`` (tampered, another key or field, plain text where a sealed value
+  belongs) propagates: an incident, never "empty".
 - ``sealed_text(name)`` / ``sealed_json(name, empty)``: a model attribute stored sealed in the
   column ``<name>_sealed`` under the key ``obj.sealing_key()`` returns. Reading opens it (``ERASED``
   / ``empty()`` once shredded); assigning seals it — call inside the writing transaction. Sealing
@@ -49,9 +49,9 @@ def sealed_field(obj: Any, name: str) -> str:
 def reveal(key: ChildRef, field: str, value: str) -> str:
     """The readable text of a sealed column, or ``ERASED`` if the key was shredded.
 
-    Blank and legacy plain text pass through without touching the vault.
+    Blank passes through without touching the vault; plain text is refused (``vault.reveal``).
     """
-    if not value or not vault.is_sealed(value):
+    if not value:
         return value
     try:
         return vault.reveal(key, field, value)

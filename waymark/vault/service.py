@@ -6,8 +6,8 @@ The contract for code that stores special categories (see README.md in this fold
   transaction. The first seal for a child creates its data key in that same transaction, so a
   rollback leaves neither the data nor a key behind. ``""`` stays ``""`` (a blank field is not
   a secret, and blank checks keep working).
-- Read: ``reveal(child, field, column)`` (or ``open_text`` when the value must be sealed). It
-  raises ``Shredded`` once the child was erased: show the marker ``ERASED`` ("[erased]") instead.
+- Read: ``reveal(child, field, column)`` (``open_text`` that lets blanks through). It raises
+  ``Shredded`` once the child was erased: show the marker ``ERASED`` ("[erased]") instead.
   ``SealError`` means the value was tampered with or belongs to another child or field: treat
   it as an incident, never as "empty".
 - ``field`` names the column, ``"<app>.<model>.<field>"`` in lower case, and must be the same
@@ -242,12 +242,14 @@ def open_bytes(child: ChildRef, field: str, blob: bytes) -> bytes:
 
 
 def reveal(child: ChildRef, field: str, value: str) -> str:
-    """The readable text of a column that may be sealed, blank, or legacy plain text.
+    """The readable text of a sealed column: blank stays blank, sealed text is opened as in
+    ``open_text`` (same exceptions), the marker ``ERASED`` reads as itself.
 
-    For reading while existing rows are being migrated to sealed values: plain text passes
-    through unchanged; sealed text is opened as in ``open_text`` (same exceptions).
+    Plain text is refused (``MalformedSealed``, a ``SealError``): every value written before
+    sealing was sealed by migration (cases 0003, exchange 0005), so plain text in a sealed
+    column was written around the application — a downgrade to text of someone's choosing.
     """
-    if not value or not sealing.is_sealed(value):
+    if not value or value == ERASED:
         return value
     return open_text(child, field, value)
 

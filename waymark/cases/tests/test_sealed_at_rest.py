@@ -255,8 +255,9 @@ def test_the_migration_seals_what_was_stored_in_the_clear(people, amina):
     Consent.objects.filter(case=amina).update(childs_views=VIEWS)
     Event.objects.filter(case=amina, type="interview").update(summary=DISCLOSURE, details=DISCLOSURE_DETAILS)
     assert stored(amina)["risk_reasons"] == RISK
-    # Legacy plain text still reads while it waits for the migration.
-    assert Case.objects.select_related("child").get(pk=amina.pk).risk_reasons_text == RISK
+    # Plain text is refused until the migration seals it (issue 9, finding 8: no plain fallback).
+    with pytest.raises(vault.SealError):
+        _ = Case.objects.select_related("child").get(pk=amina.pk).risk_reasons_text
 
     migration = importlib.import_module("waymark.cases.migrations.0003_seal_special_categories")
     migration.seal_existing(apps, None)

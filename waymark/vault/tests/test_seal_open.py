@@ -86,10 +86,11 @@ def test_blank_stays_blank_and_creates_no_key(people):
     assert service.reveal(child, FIELD, "") == ""
 
 
-def test_reveal_passes_legacy_plain_text_through_and_opens_sealed_text(people):
+def test_reveal_opens_sealed_text_and_refuses_plain_text(people):
     child = create_case(people.giulia).child
-    assert service.reveal(child, FIELD, "written before sealing") == "written before sealing"
     assert service.reveal(child, FIELD, service.seal_text(child, FIELD, DISCLOSURE)) == DISCLOSURE
+    with pytest.raises(SealError):
+        service.reveal(child, FIELD, "written around the application")
 
 
 def test_sealed_data_for_a_child_without_a_key_row_is_an_incident_not_an_erasure(people):

@@ -79,11 +79,14 @@ def test_the_label_is_bound_into_the_ciphertext_so_a_moved_row_keeps_opening(db)
         _ = MovedThread(key, "notice", reason_sealed=old.reason_sealed).reason
 
 
-def test_legacy_plain_text_and_blanks_read_through(db):
-    row = Thread(uuid.uuid4(), reason_sealed="written before sealing", offer_sealed="")
-    assert row.reason == "written before sealing"
+def test_blanks_read_through_and_plain_text_is_refused(db):
+    row = Thread(uuid.uuid4(), reason_sealed="", offer_sealed="")
+    assert row.reason == ""
     assert row.offer == {}
-    assert reveal(uuid.uuid4(), "cases.event.details", "plain") == "plain"
+    with pytest.raises(service.SealError):
+        _ = Thread(uuid.uuid4(), reason_sealed="written around the application").reason
+    with pytest.raises(service.SealError):
+        reveal(uuid.uuid4(), "cases.event.details", "plain")
 
 
 def test_after_shredding_text_reads_erased_json_empty_and_nothing_new_is_kept(db):

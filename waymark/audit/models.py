@@ -196,3 +196,46 @@ class Checkpoint(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"checkpoint {self.tree_size} {self.root_hash[:12]}"
+
+
+class Verdict(models.TextChoices):
+    """What witnessing a peer's checkpoint found, against the last good one we hold from it."""
+
+    FIRST = "first", _("First seen (pinned)")
+    CONSISTENT = "consistent", _("Consistent (proven to extend the last one)")
+    UNCHANGED = "unchanged", _("Unchanged")
+    BACKWARDS = "backwards", _("Went backwards")
+    FORKED = "forked", _("Forked")
+    UNPROVEN = "unproven", _("Not proven to extend the last one")
+    KEY_CHANGED = "key_changed", _("Signed by another key")
+    RESET = "reset", _("Reset by an administrator")
+
+
+class PeerCheckpoint(AppendOnlyModel):
+    """A partner node's signed checkpoint as we received it, and what witnessing it found.
+
+    Append-only like the log (model and database triggers): the history of what a partner
+    showed us is evidence about *their* log, kept in ours. The last good row of a peer
+    (first, consistent, unchanged; or a reset) is what the next one is checked against.
+    """
+
+    peer_node = models.CharField(max_length=64)
+    origin = models.CharField(max_length=200, blank=True)
+    tree_size = models.PositiveBigIntegerField(default=0)
+    root_hash = models.CharField(max_length=64, blank=True)
+    key_id = models.CharField(max_length=8, blank=True)
+    signature = models.CharField(max_length=88, blank=True)
+    verifier_key = models.CharField(max_length=300, blank=True)
+    # The size the peer proved this checkpoint extends (its consistency proof's old size).
+    proven_from = models.PositiveBigIntegerField(null=True, blank=True)
+    verdict = models.CharField(max_length=16, choices=Verdict.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    message_id = models.CharField(max_length=64, blank=True)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["peer_node", "id"]
+        indexes = [models.Index(fields=["peer_node", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.peer_node} checkpoint {self.tree_size} ({self.verdict})"

@@ -74,6 +74,26 @@ def sign(
     )
 
 
+def parse_verifier_key(line: str) -> tuple[str, bytes]:
+    """``(name, public key)`` from a verifier key line; ``ValueError`` if malformed or if its
+    key hash does not belong to the name and key it carries."""
+    name, sep, rest = line.strip().partition("+")
+    hash_hex, sep2, key_b64 = rest.partition("+")
+    if not (sep and sep2 and name) or len(hash_hex) != 8:
+        raise ValueError("a verifier key is name+hash+key")
+    try:
+        raw = base64.b64decode(key_b64, validate=True)
+        claimed = bytes.fromhex(hash_hex)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError("bad hex or base64 in the verifier key") from exc
+    if len(raw) != 33 or raw[:1] != ED25519_ALG:
+        raise ValueError("only Ed25519 verifier keys are accepted")
+    public_key = raw[1:]
+    if key_hash(name, public_key) != claimed:
+        raise ValueError("the verifier key's hash does not match its name and key")
+    return name, public_key
+
+
 def verify(checkpoint: SignedCheckpoint, public_key: bytes) -> bool:
     """True if ``checkpoint`` was signed by ``public_key`` under its origin's key name."""
     if checkpoint.key_id != key_hash(checkpoint.origin, public_key):

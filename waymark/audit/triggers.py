@@ -1,11 +1,12 @@
 """Database triggers that make the audit tables append-only for every client, not just the ORM.
 
 - PostgreSQL: a trigger function raising on UPDATE and DELETE (row level) and TRUNCATE
-  (statement level) on ``audit_auditentry`` and ``audit_checkpoint``.
+  (statement level) on ``audit_auditentry``, ``audit_checkpoint`` and ``audit_peercheckpoint``.
 - SQLite: ``BEFORE UPDATE`` / ``BEFORE DELETE`` triggers that ``RAISE(ABORT, ...)``.
 
-Installed by migration 0002 (which calls ``install``); if this SQL changes, add a migration that
-calls ``install`` again (every statement here replaces what it finds).
+Installed by migration 0002 (which calls ``install``), and again by 0003 for the peers'
+checkpoints; if this SQL or the list of tables changes, add a migration that calls ``install``
+again (every statement here replaces what it finds).
 
 Two legitimate ways around them, both deliberate and visible:
 
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-TABLES = ("audit_auditentry", "audit_checkpoint")
+TABLES = ("audit_auditentry", "audit_checkpoint", "audit_peercheckpoint")
 
 _PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION waymark_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -110,7 +111,9 @@ def installed(connection: BaseDatabaseWrapper) -> set[str]:
                 [list(TABLES)],
             )
         else:
+            marks = ", ".join(["%s"] * len(TABLES))
             cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s, %s)", list(TABLES)
+                f"SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({marks})",  # noqa: S608 (placeholders only)
+                list(TABLES),
             )
         return {row[0] for row in cursor.fetchall()}

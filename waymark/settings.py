@@ -278,6 +278,11 @@ WAYMARK_AUDIT_ORIGIN = os.environ.get(
 )
 if not WAYMARK_AUDIT_ORIGIN or any(c.isspace() or c == "+" for c in WAYMARK_AUDIT_ORIGIN):
     raise ImproperlyConfigured("WAYMARK_AUDIT_ORIGIN must be non-empty, without spaces or '+'")
+# The dispatcher signs a checkpoint this often when the log grew, and sends the latest to each
+# partner node to witness (waymark.exchange.threads.audit_checkpoint).
+WAYMARK_AUDIT_CHECKPOINT_SECONDS = _env_int("WAYMARK_AUDIT_CHECKPOINT_SECONDS", 600)
+if WAYMARK_AUDIT_CHECKPOINT_SECONDS < 1:
+    raise ImproperlyConfigured("WAYMARK_AUDIT_CHECKPOINT_SECONDS must be at least 1")
 
 # --- exchange ---------------------------------------------------------------------------------
 # This node's name in the federation registry (e.g. "it-node"). Its keys live in the key folder,

@@ -3,7 +3,8 @@
 ``audit_log`` (GET; POST runs ``verify``): for the data protection officer and the node
 administrator only, never of a sector the firewall refuses; anyone else gets 404. The DPO also sees their own organisation's latest
 entries (pseudonyms and case references, never names); the administrator sees sizes,
-checkpoints and verification only. (The child's access report is a page of the case:
+checkpoints and verification only. Both see the partner nodes' logs as this node witnessed them
+(a partner whose log went backwards or forked first). (The child's access report is a page of the case:
 ``waymark.cases.views_report``.)
 """
 
@@ -16,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from waymark.audit import service
+from waymark.audit import service, witness
 from waymark.audit.models import AuditEntry, Checkpoint
 from waymark.core.protocol.vocab import FORBIDDEN_SECTORS
 from waymark.vocab import Role
@@ -50,5 +51,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "origin": settings.WAYMARK_AUDIT_ORIGIN,
         "result": result,
         "entries": entries,
+        "witnessed": witness.peer_status(),
     }
     return render(request, "audit/log.html", context, status=200 if result is None or result.ok else 409)

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 from pydantic import BaseModel, ValidationError
 
 from waymark.accounts.models import User
+from waymark.audit import witness
 from waymark.cases.access import CaseAccess, access_case
 from waymark.errors import ActionError, NotFound, field_errors
 from waymark.policy.purpose import current_purpose, purpose_required
@@ -135,6 +136,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             )
             .order_by("to_node"),
             refusals=InboundRefusal.objects.filter(at__gte=now - dt.timedelta(days=7)).order_by("-at")[:30],
+            witnessed=witness.peer_status(),
         )
     return render(request, "exchange/dashboard.html", context)
 

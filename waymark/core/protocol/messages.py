@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -113,6 +113,8 @@ class MessageType(StrEnum):
     MATCH_RESULT = "match_result"
     ERASURE_NOTICE = "erasure_notice"
     ERASURE_DONE = "erasure_done"
+    # A node's signed audit checkpoint, for its partners to witness (no child data).
+    AUDIT_CHECKPOINT = "audit_checkpoint"
     # Named so logs and dashboards can say "receipt"; receipts never travel in an envelope, they
     # are a signed JWS of their own (receipts.py), and ``seal`` refuses this type.
     RECEIPT = "receipt"
@@ -582,6 +584,27 @@ class ErasureDone(Body):
         return self
 
 
+# --- witnessed audit ---------------------------------------------------------------------------
+
+HexHash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+class AuditCheckpoint(Body):
+    """The sending node's latest signed audit checkpoint, for the receiving node to witness.
+
+    About the node's audit log, never about a child: no field carries a data category. ``note``
+    is the C2SP signed note (origin, tree size, root hash, Ed25519 signature); ``verifier_key``
+    the line that checks it; ``proof`` the RFC 9162 consistency proof from ``old_size`` entries
+    (root ``old_root``, the last checkpoint the receiver accepted from the sender; 0 and "" for
+    none) to the note's size."""
+
+    note: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+    verifier_key: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    old_size: int = Field(default=0, ge=0)
+    old_root: HexHash | Literal[""] = ""
+    proof: tuple[HexHash, ...] = Field(default=(), max_length=128)
+
+
 BODY_SCHEMAS: dict[MessageType, type[Body]] = {
     MessageType.REFERRAL_OFFER: ReferralOffer,
     MessageType.REFERRAL_ACCEPT: ReferralAccept,
@@ -604,6 +627,7 @@ BODY_SCHEMAS: dict[MessageType, type[Body]] = {
     MessageType.MATCH_RESULT: MatchResult,
     MessageType.ERASURE_NOTICE: ErasureNotice,
     MessageType.ERASURE_DONE: ErasureDone,
+    MessageType.AUDIT_CHECKPOINT: AuditCheckpoint,
 }
 
 

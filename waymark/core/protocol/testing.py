@@ -23,6 +23,7 @@ from waymark.core.protocol import jose
 from waymark.core.protocol.keys import NodeKeys, public_jwk
 from waymark.core.protocol.messages import (
     Answer,
+    AuditCheckpoint,
     Body,
     CaseClosed,
     CaseSummary,
@@ -403,4 +404,16 @@ def sample_bodies() -> dict[MessageType, Body]:
             reason_code=ErasureReason.RETENTION_ENDED, erase_by=(NOW + dt.timedelta(days=30)).date()
         ),
         MessageType.ERASURE_DONE: ErasureDone(outcome=ErasureOutcome.ERASED, threads_erased=1),
+        # The shape of a C2SP checkpoint note (its signature is not a real one).
+        MessageType.AUDIT_CHECKPOINT: AuditCheckpoint(
+            note="waymark/sample/audit\n12\n"
+            + "A" * 43
+            + "=\n\n\u2014 waymark/sample/audit "
+            + "A" * 92
+            + "\n",
+            verifier_key="waymark/sample/audit+00000000+A" + "Q" * 43,
+            old_size=8,
+            old_root="0" * 64,
+            proof=("1" * 64, "2" * 64),
+        ),
     }

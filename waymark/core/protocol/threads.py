@@ -208,6 +208,12 @@ ERASURE = Conversation(
     final=_states("erased", "kept"),
 )
 
+# A node's signed audit checkpoint to a partner node, which witnesses it; nothing answers it
+# (the signed receipt says it arrived). One conversation per pair of nodes, so they arrive in order.
+AUDIT_CHECKPOINT = Conversation(
+    kind="audit_checkpoint", opens_with=T.AUDIT_CHECKPOINT, opened="sent", final=_states("sent")
+)
+
 CONVERSATIONS: Mapping[str, Conversation] = {
-    c.kind: c for c in (REFERRAL, TRANSFER, INFO_REQUEST, NOTICE, ERASURE)
+    c.kind: c for c in (REFERRAL, TRANSFER, INFO_REQUEST, NOTICE, ERASURE, AUDIT_CHECKPOINT)
 }

@@ -2,6 +2,10 @@
 
 Safe to run several at once and to kill at any moment: rows are claimed with a lease, and a
 receiver's inbox absorbs a re-send. ``--once`` delivers what is due now and exits.
+
+It also keeps the audit log witnessed: every ``WAYMARK_AUDIT_CHECKPOINT_SECONDS`` it signs a
+checkpoint if the log grew and sends the latest to each partner node (``--once``: one round,
+before delivering).
 """
 
 from __future__ import annotations
@@ -13,11 +17,13 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from waymark.audit.service import AuditUnavailable
 from waymark.core.protocol.registry import RegistryRefused
 from waymark.exchange import keys
 from waymark.exchange.dispatcher import Dispatcher, dispatch_pending
-from waymark.exchange.node import local_node
+from waymark.exchange.node import LocalNode, local_node
 from waymark.exchange.registry import ExchangeUnavailable, refresh_from_file
+from waymark.exchange.threads import audit_checkpoint
 from waymark.exchange.transport import HttpTransport
 
 
@@ -41,6 +47,7 @@ class Command(BaseCommand):
         )
         self._refresh_registry()
         if opts["once"]:
+            self._witness_once(node)
             n = dispatch_pending(node, transport, worker=f"once:{node.node_id}")
             self.stdout.write(f"{n} delivery attempts")
             return
@@ -55,9 +62,27 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         refresher = threading.Thread(target=self._refresh_loop, args=(dispatcher.stop,), daemon=True)
         refresher.start()
+        witnessing = threading.Thread(
+            target=audit_checkpoint.run_rounds,
+            args=(dispatcher.stop, node),
+            daemon=True,
+            name="audit-witness",
+        )
+        witnessing.start()
         self.stdout.write(f"dispatcher for {node.node_id} running")
         self.stdout.flush()
         dispatcher.run()
+
+    def _witness_once(self, node: LocalNode) -> None:
+        try:
+            done = audit_checkpoint.witness_round(node)
+        except (ExchangeUnavailable, AuditUnavailable) as exc:
+            self.stderr.write(f"audit checkpoint round skipped: {getattr(exc, 'reason', exc)}")
+            return
+        if done.checkpoint is not None:
+            self.stdout.write(f"audit checkpoint {done.checkpoint.pk}: {done.checkpoint.tree_size} entries")
+        for thread in done.sent:
+            self.stdout.write(f"audit checkpoint queued for {thread.peer_node}")
 
     def _refresh_registry(self) -> None:
         try:

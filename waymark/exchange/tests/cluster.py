@@ -40,13 +40,15 @@ def migrated_template(directory: Path) -> Path:
 
 
 @contextmanager
-def two_nodes(base: Path, *, template: Path | None, postgres_url: str = "") -> Iterator[Network]:
+def two_nodes(
+    base: Path, *, template: Path | None, postgres_url: str = "", env: dict[str, str] | None = None
+) -> Iterator[Network]:
     network = Network(
         base,
         [(demo.node("node-it"), free_port()), (demo.node("node-fr"), free_port())],
         postgres_url=postgres_url,
         db_suffix=f"_t{uuid.uuid4().hex[:8]}" if postgres_url else "",
-        env=FAST,
+        env={**FAST, **(env or {})},
         web_workers=1,
     )
     try:

@@ -27,6 +27,8 @@ FAST = {
     "WAYMARK_EXCHANGE_RETRY_MAX_MS": "1500",
     "WAYMARK_EXCHANGE_LEASE_SECONDS": "3",
     "WAYMARK_EXCHANGE_TIMEOUT_SECONDS": "5",
+    # No witnessing rounds: these tests count every outbox row (test_network_witness turns it on).
+    "WAYMARK_AUDIT_CHECKPOINT_SECONDS": "0",
 }
 
 

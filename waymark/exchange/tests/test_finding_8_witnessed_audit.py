@@ -26,8 +26,6 @@ from waymark.audit.testing import tamper
 from waymark.cases.access import access_case
 from waymark.core import merkle
 from waymark.core.protocol import testing as proto
-from waymark.core.protocol.envelope import seal
-from waymark.core.protocol.keys import public_jwk
 from waymark.core.protocol.messages import MessageType, body_json, make_header
 from waymark.exchange.dispatcher import dispatch_pending
 from waymark.exchange.inbound import receive
@@ -237,26 +235,23 @@ def test_finding_8_an_administrator_resets_a_flagged_partner_with_a_reason(peopl
     assert [w.verdict for w in witnessed()][-2:] == [Verdict.RESET, Verdict.FIRST]
 
 
-def checkpoint_envelope(body, **header) -> bytes:
-    fields = {
-        "type": T,
-        "body": body,
-        "conversation_id": "audit:node-it",
-        "from_node": "node-it",
-        "from_org": "it-cps-milano",
-        "to_node": "node-fr",
-        "to_org": "fr-ngo-calais",
-        "agreement_id": proto.AGREEMENT_ID,
-        "purpose": Purpose.AUDIT,
-        "now": timezone.now(),
-    }
-    fields.update(header)
-    return seal(
-        make_header(**fields),
-        body,
-        proto.node_keys("node-it"),
-        public_jwk(proto.node_keys("node-fr").encryption),
-    )
+def checkpoint_envelope(body, **overrides) -> bytes:
+    """node-it's checkpoint message to node-fr as a node would seal it; ``overrides`` change the
+    signed header (what a misbehaving node could sign)."""
+    header = make_header(
+        type=T,
+        body=body,
+        conversation_id="audit:node-it",
+        from_node="node-it",
+        from_org="it-cps-milano",
+        to_node="node-fr",
+        to_org="fr-ngo-calais",
+        agreement_id=proto.AGREEMENT_ID,
+        purpose=Purpose.AUDIT,
+        now=timezone.now(),
+    ).model_dump(mode="json")
+    header.update({k: str(v) if isinstance(v, Purpose) else v for k, v in overrides.items()})
+    return proto.forge(header, body_json(body))
 
 
 def test_finding_8_a_checkpoint_whose_signature_does_not_verify_is_refused_and_nothing_kept(people, pair):
@@ -292,3 +287,51 @@ def test_finding_8_the_checkpoint_body_carries_no_data_category():
 
     assert categories_used(T, proto.sample_bodies()[T]) == set()
     assert body_json(proto.sample_bodies()[T])["old_size"] == 8
+
+
+@pytest.mark.parametrize(
+    ("header", "reason"),
+    [
+        # Declaring a data category needs a grant for it for the purpose audit, and the agreement
+        # has none: nothing can ride along with a checkpoint.
+        ({"data_categories": ["identity"]}, "not_granted"),
+        ({"purpose": Purpose.IMMIGRATION_ENFORCEMENT}, "forbidden_purpose"),
+        # A checkpoint travels for the purpose audit and no other.
+        ({"purpose": Purpose.CHILD_PROTECTION}, "not_granted"),
+    ],
+)
+def test_finding_8_the_firewall_checks_a_checkpoint_like_any_message(people, pair, header, reason):
+    result = receive(pair.fr, checkpoint_envelope(proto.sample_bodies()[T], **header))
+    assert (result.outcome, result.reason) == ("rejected", reason)
+    assert not PeerCheckpoint.objects.exists()
+
+
+def test_finding_8_the_policy_engine_sees_no_category_in_a_checkpoint(people, pair):
+    from waymark.exchange import guard
+    from waymark.exchange.registry import current_registry
+
+    made = make_header(
+        type=T,
+        body=proto.sample_bodies()[T],
+        conversation_id="audit:node-it",
+        from_node="node-it",
+        from_org="it-cps-milano",
+        to_node="node-fr",
+        to_org="fr-ngo-calais",
+        agreement_id=proto.AGREEMENT_ID,
+        purpose=Purpose.AUDIT,
+        now=timezone.now(),
+    )
+    assert made.data_categories == ()
+    assert guard.inbound_refusal(current_registry(), made, timezone.now()) is None
+
+
+def test_finding_8_production_cannot_turn_the_rounds_off():
+    from waymark.tests.test_settings_production import GOOD, run_manage
+
+    refused = run_manage({**GOOD, "WAYMARK_AUDIT_CHECKPOINT_SECONDS": "0"}, "check")
+    assert refused.returncode != 0 and "WAYMARK_AUDIT_CHECKPOINT_SECONDS" in refused.stderr
+    # Outside production 0 turns them off (process tests that count every outbox row).
+    rounds: list[object] = []
+    witnessing.run_rounds(threading.Event(), None, interval=0, round=rounds.append)
+    assert rounds == []

@@ -239,8 +239,10 @@ def run_rounds(
     round: Callable[[LocalNode | None], object] = witness_round,
 ) -> None:
     """A round now, then every ``interval`` seconds (``WAYMARK_AUDIT_CHECKPOINT_SECONDS``) until
-    ``stop`` is set: the dispatcher runs this in a thread of its own."""
+    ``stop`` is set: the dispatcher runs this in a thread of its own. 0: no rounds at all."""
     every = float(interval if interval is not None else settings.WAYMARK_AUDIT_CHECKPOINT_SECONDS)
+    if every <= 0:
+        return
     try:
         while not stop.is_set():
             try:
@@ -261,6 +263,8 @@ def _on_checkpoint(opened: Opened, registry: Registry, now: dt.datetime) -> Thre
     body = opened.body
     assert isinstance(body, m.AuditCheckpoint)
     h = opened.header
+    if h.purpose != Purpose.AUDIT:
+        raise p.Refusal(ReasonCode.NOT_GRANTED, "an audit checkpoint travels for the purpose audit only")
     offered = witness.Offered(
         note=body.note,
         verifier_key=body.verifier_key,

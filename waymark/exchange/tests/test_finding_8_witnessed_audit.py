@@ -27,6 +27,7 @@ from waymark.cases.access import access_case
 from waymark.core import merkle
 from waymark.core.protocol import testing as proto
 from waymark.core.protocol.messages import MessageType, body_json, make_header
+from waymark.core.protocol.vocab import Purpose as WirePurpose
 from waymark.exchange.dispatcher import dispatch_pending
 from waymark.exchange.inbound import receive
 from waymark.exchange.models import Direction, OutboxMessage, OutboxStatus, Thread
@@ -247,7 +248,7 @@ def checkpoint_envelope(body, **overrides) -> bytes:
         to_node="node-fr",
         to_org="fr-ngo-calais",
         agreement_id=proto.AGREEMENT_ID,
-        purpose=Purpose.AUDIT,
+        purpose=WirePurpose.AUDIT,
         now=timezone.now(),
     ).model_dump(mode="json")
     header.update({k: str(v) if isinstance(v, Purpose) else v for k, v in overrides.items()})
@@ -319,7 +320,7 @@ def test_finding_8_the_policy_engine_sees_no_category_in_a_checkpoint(people, pa
         to_node="node-fr",
         to_org="fr-ngo-calais",
         agreement_id=proto.AGREEMENT_ID,
-        purpose=Purpose.AUDIT,
+        purpose=WirePurpose.AUDIT,
         now=timezone.now(),
     )
     assert made.data_categories == ()

@@ -263,7 +263,7 @@ def _on_checkpoint(opened: Opened, registry: Registry, now: dt.datetime) -> Thre
     body = opened.body
     assert isinstance(body, m.AuditCheckpoint)
     h = opened.header
-    if h.purpose != Purpose.AUDIT:
+    if h.purpose.value != Purpose.AUDIT:
         raise p.Refusal(ReasonCode.NOT_GRANTED, "an audit checkpoint travels for the purpose audit only")
     offered = witness.Offered(
         note=body.note,

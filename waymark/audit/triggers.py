@@ -4,7 +4,7 @@
   (statement level) on ``audit_auditentry``, ``audit_checkpoint`` and ``audit_peercheckpoint``.
 - SQLite: ``BEFORE UPDATE`` / ``BEFORE DELETE`` triggers that ``RAISE(ABORT, ...)``.
 
-Installed by migration 0002 (which calls ``install``), and again by 0003 for the peers'
+Installed by migration 0002 (which calls ``install``), and again by 0004 for the peers'
 checkpoints; if this SQL or the list of tables changes, add a migration that calls ``install``
 again (every statement here replaces what it finds).
 

@@ -71,7 +71,7 @@ def seal_legacy_text(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("exchange", "0004_threads_ledger"),
+        ("exchange", "0005_shared_contexts"),
         ("vault", "0001_initial"),
     ]
 

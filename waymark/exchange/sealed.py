@@ -9,7 +9,7 @@ otherwise a key of the thread's own (an offer that arrived before any case exist
 A thread keeps its values by name in one JSON column of sealed tokens (``SealedData``), each bound
 to its name (``exchange.<kind>.<name>``), so a new kind of thread adds names, not columns. Text
 reads as text; anything else is stored as JSON. Rows written before sealing were sealed by
-migration 0006; plain text is refused (``vault.reveal``). After the child is erased here (their key
+migration 0007; plain text is refused (``vault.reveal``). After the child is erased here (their key
 shredded) text reads as ``vault.ERASED`` and a document as empty; a value written then is dropped
 (a late answer from a partner still moves the thread, its text is not kept).
 """

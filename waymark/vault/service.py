@@ -246,7 +246,7 @@ def reveal(child: ChildRef, field: str, value: str) -> str:
     ``open_text`` (same exceptions), the marker ``ERASED`` reads as itself.
 
     Plain text is refused (``MalformedSealed``, a ``SealError``): every value written before
-    sealing was sealed by migration (cases 0003, exchange 0006), so plain text in a sealed
+    sealing was sealed by migration (cases 0003, exchange 0007), so plain text in a sealed
     column was written around the application — a downgrade to text of someone's choosing.
     """
     if not value or value == ERASED:

@@ -1,5 +1,5 @@
 """Issue 9, finding 8 (d): threads written before the exchange sealed its text (exchange 0003)
-kept plain text, which read through ``vault.reveal``. Migration 0006 seals it, so the plain-text
+kept plain text, which read through ``vault.reveal``. Migration 0007 seals it, so the plain-text
 fallback could go: plain text in a thread is now refused as tampering."""
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def test_finding_8_the_migration_seals_legacy_thread_text_and_plain_text_is_refu
     with pytest.raises(vault.SealError):
         thread.data.text("reason")
 
-    migration = importlib.import_module("waymark.exchange.migrations.0006_seal_legacy_thread_text")
+    migration = importlib.import_module("waymark.exchange.migrations.0007_seal_legacy_thread_text")
     migration.seal_legacy_text(apps, None)
 
     thread = Thread.objects.get(pk=thread.pk)

@@ -1,7 +1,7 @@
 """Issue 9, finding 8 (d): ``vault.reveal`` took plain text where a sealed value belongs, so
 whoever can write the database could downgrade a sealed value to text of their choosing and the
 pages would show it as the child's record. Legacy plain text was sealed by migration (cases 0003,
-exchange 0006); now plain text in a sealed column is refused as tampering."""
+exchange 0007); now plain text in a sealed column is refused as tampering."""
 
 from __future__ import annotations
 

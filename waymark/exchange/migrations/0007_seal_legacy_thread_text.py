@@ -71,7 +71,7 @@ def seal_legacy_text(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("exchange", "0005_shared_contexts"),
+        ("exchange", "0006_outbox_cancelled"),
         ("vault", "0001_initial"),
     ]
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from waymark.accounts.second_factor import second_factor_enforced
 from waymark.policy.purpose import current_purpose
 
 
@@ -12,5 +13,7 @@ def waymark(request: HttpRequest) -> dict[str, Any]:
     return {
         "WAYMARK_NODE_NAME": settings.WAYMARK_NODE_NAME,
         "WAYMARK_DEMO": settings.WAYMARK_DEMO,
+        # Development only (production refuses to start with it off): the banner in base.html.
+        "WAYMARK_SECOND_FACTOR_OFF": not second_factor_enforced(),
         "current_purpose": current_purpose(request),
     }

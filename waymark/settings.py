@@ -334,8 +334,9 @@ WAYMARK_EXCHANGE_UNSIGNED_WINDOW_SECONDS = _env_int("WAYMARK_EXCHANGE_UNSIGNED_W
 
 # --- accounts (allauth) -----------------------------------------------------------------------
 # Log in with a username and password, then a second factor (an authenticator app's code, TOTP,
-# or a WebAuthn security key) for everyone who has set one up. DPOs and node administrators must
-# have one: waymark.accounts.middleware sends them to the set-up page until they do. Nobody signs
+# or a WebAuthn security key) for everyone who has set one up. In production the roles that see
+# the most must have one (WAYMARK_REQUIRE_SECOND_FACTOR below): waymark.accounts.middleware sends
+# them to the set-up page until they do. Nobody signs
 # up: node administrators (or load_federation) create professional accounts. See docs/accounts.md.
 ACCOUNT_ADAPTER = "waymark.accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"login": "waymark.accounts.forms.LoginForm"}
@@ -375,8 +376,16 @@ MFA_PASSKEY_LOGIN_ENABLED = False  # a security key is a second factor here, nev
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION and _env_bool(
     "WAYMARK_WEBAUTHN_ALLOW_INSECURE_ORIGIN", DEBUG
 )
-# The roles that cannot use Waymark before they have a second factor.
-WAYMARK_MFA_REQUIRED_ROLES = ["dpo", "node_admin"]
+# Who cannot use Waymark before they have a second factor: every role the Cedar policies let read
+# special categories or open break-glass, the DPO, the node administrator and admin staff (derived
+# from the policies: waymark/policy/reach.py). Always on in production; off by default in
+# development and tests (make run, make network, pytest), where every page then says so.
+WAYMARK_REQUIRE_SECOND_FACTOR = _env_bool("WAYMARK_REQUIRE_SECOND_FACTOR", PRODUCTION)
+if PRODUCTION and not WAYMARK_REQUIRE_SECOND_FACTOR:
+    raise ImproperlyConfigured(
+        "WAYMARK_REQUIRE_SECOND_FACTOR cannot be turned off in production: the roles that see the "
+        "most must log in with a second factor"
+    )
 
 # --- break-glass (policy) ---
 # A second person must confirm an emergency opening within this many minutes, or it lapses.

@@ -43,9 +43,10 @@ def create_org(
 def create_user(
     username: str, org: Organisation, role: Role, *, second_factor: bool | None = None, **extra: Any
 ) -> User:
-    """A user with ``PASSWORD``. Roles that must have a second factor (DPO, node administrator)
-    get an authenticator app, as they would before using Waymark; ``second_factor=False`` leaves
-    it out (to test the set-up), ``True`` adds one to any role."""
+    """A user with ``PASSWORD``. While a second factor is enforced (``WAYMARK_REQUIRE_SECOND_FACTOR``,
+    off in the tests unless a test turns it on) users whose role requires one get an authenticator
+    app, as they would before using Waymark; ``second_factor=False`` leaves it out (to test the
+    set-up), ``True`` adds one to any role."""
     user = User.objects.create_user(
         username=username,
         password=PASSWORD,

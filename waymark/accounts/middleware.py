@@ -1,8 +1,9 @@
-"""DPOs and node administrators cannot use Waymark until they have a second factor.
+"""The roles that see the most cannot use Waymark until they have a second factor.
 
 ``SecondFactorRequiredMiddleware`` (after ``AuthenticationMiddleware``, ``AccountMiddleware`` and
-``MessageMiddleware``): a signed-in user whose role requires a second factor
-(``settings.WAYMARK_MFA_REQUIRED_ROLES``) and who has neither an authenticator app nor a
+``MessageMiddleware``): while the requirement is enforced (``WAYMARK_REQUIRE_SECOND_FACTOR``,
+always in production), a signed-in user whose role requires a second factor
+(``waymark.accounts.second_factor.requires_second_factor``) and who has neither an authenticator app nor a
 security key is redirected to the authenticator-app set-up page (htmx requests get an
 ``HX-Redirect`` instead of a 302, so the page is not swapped into a fragment).
 

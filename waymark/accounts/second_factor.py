@@ -4,9 +4,13 @@ A second factor is an allauth ``Authenticator`` of type TOTP (an authenticator a
 (a security key). Recovery codes do not count: allauth creates them alongside a TOTP device, and
 alone they are a list of passwords, not a second factor.
 
-- :func:`requires_second_factor` — the roles in ``settings.WAYMARK_MFA_REQUIRED_ROLES`` (DPO,
-  node administrator) cannot use Waymark until they have one
-  (``waymark.accounts.middleware.SecondFactorRequiredMiddleware``).
+- :func:`requires_second_factor` — while ``settings.WAYMARK_REQUIRE_SECOND_FACTOR`` is on (always
+  in production), every role that reads special categories or can open break-glass, the DPO, the
+  node administrator and anyone with access to the admin cannot use Waymark until they have one
+  (``waymark.accounts.middleware.SecondFactorRequiredMiddleware``). Which roles those are is
+  derived from the Cedar policies by ``waymark.policy.reach``, which registers its answer here
+  when the policy app starts (:func:`register_role_check`; this app sits below the policy app
+  and cannot import it). Until it has, every role is asked for one: deny by default.
 - :func:`has_second_factor` — one query, never cached, so removing a factor takes effect at once.
 - :func:`provision_totp` — give a user a TOTP authenticator and return its base32 secret (the
   ``mfa_totp_demo`` command, and tests). Normal users set theirs up at /accounts/2fa/ instead,
@@ -16,6 +20,7 @@ alone they are a list of passwords, not a second factor.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa import signals as mfa_signals
@@ -30,11 +35,36 @@ from django.db import transaction
 SECOND_FACTOR_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 
 
+def _every_role(role: str) -> bool:
+    return True
+
+
+_role_check: Callable[[str], bool] = _every_role
+
+
+def register_role_check(check: Callable[[str], bool]) -> None:
+    """Set the function that says whether a role needs a second factor (the policy app's)."""
+    global _role_check
+    _role_check = check
+
+
+def second_factor_enforced() -> bool:
+    """Production: always. Development and tests: off unless WAYMARK_REQUIRE_SECOND_FACTOR says so."""
+    return bool(settings.WAYMARK_REQUIRE_SECOND_FACTOR)
+
+
+def role_requires_second_factor(role: str) -> bool:
+    """Whether this role needs a second factor when it is enforced (whatever the setting says)."""
+    return _role_check(role)
+
+
 def requires_second_factor(user: AbstractBaseUser | AnonymousUser) -> bool:
-    """True if this signed-in person's role obliges them to have a second factor."""
-    if not user.is_authenticated:
+    """True if this signed-in person must have a second factor before using Waymark."""
+    if not user.is_authenticated or not second_factor_enforced():
         return False
-    return getattr(user, "role", "") in settings.WAYMARK_MFA_REQUIRED_ROLES
+    if getattr(user, "is_staff", False) or getattr(user, "is_superuser", False):
+        return True  # the admin edits agreements, organisations and tokens
+    return role_requires_second_factor(getattr(user, "role", ""))
 
 
 def has_second_factor(user: AbstractBaseUser | AnonymousUser) -> bool:

@@ -39,6 +39,7 @@ def run_manage(env_overrides: dict[str, str], *args: str) -> subprocess.Complete
         ({"ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS"),
         ({"DATABASE_URL": "sqlite:////tmp/x.sqlite3"}, "DATABASE_URL"),
         ({"DEBUG": "maybe"}, "DEBUG must be true or false"),
+        ({"WAYMARK_REQUIRE_SECOND_FACTOR": "false"}, "WAYMARK_REQUIRE_SECOND_FACTOR"),
     ],
 )
 def test_production_refuses_unsafe_values_naming_the_variable(override, message):

@@ -39,7 +39,7 @@ def test_it_refuses_people_of_a_real_organisation(db):
 
 
 def test_it_refuses_a_second_app_and_unknown_users(people):
-    create_user("demo-dpo", people.it_cps, Role.DPO)  # already has one
+    create_user("demo-dpo", people.it_cps, Role.DPO, second_factor=True)  # already has one
     with pytest.raises(CommandError, match="already has"):
         run("demo-dpo")
     with pytest.raises(CommandError, match="no user"):

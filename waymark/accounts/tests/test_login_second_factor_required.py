@@ -1,4 +1,5 @@
-"""A DPO or node administrator without a second factor can do nothing but set one up."""
+"""Where a second factor is required (production), a DPO or node administrator without one can
+do nothing but set one up. (Caseworkers and the other roles: test_finding_6_second_factor.py.)"""
 
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ from waymark.test import create_user, login
 from waymark.vocab import Role
 
 SETUP = reverse("mfa_activate_totp")
+
+
+@pytest.fixture(autouse=True)
+def _enforced(settings):
+    settings.WAYMARK_REQUIRE_SECOND_FACTOR = True  # as in production
 
 
 @pytest.fixture
@@ -99,6 +105,9 @@ def test_the_last_factor_of_a_dpo_cannot_be_switched_off(client, people):
     assert Authenticator.objects.filter(user=dora, type=Authenticator.Type.TOTP).exists()
 
 
-def test_caseworkers_are_not_obliged(client, people):
-    login(client, people.giulia)
-    assert client.get(reverse("case_list")).status_code == 200
+def test_nobody_is_obliged_where_the_requirement_is_off(client, people, settings):
+    settings.WAYMARK_REQUIRE_SECOND_FACTOR = False
+    dora = create_user("dora", people.it_cps, Role.DPO, second_factor=False)
+    for user in (people.giulia, dora):
+        login(client, user, purpose=None)
+        assert client.get(reverse("purpose_choose")).status_code == 200

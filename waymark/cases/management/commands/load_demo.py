@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from waymark.accounts.models import Organisation, User
+from waymark.accounts.second_factor import second_factor_enforced
 from waymark.cases import actions, demo
 from waymark.cases.models import Case
 from waymark.cases.schemas import (
@@ -223,12 +224,11 @@ class Command(BaseCommand):
             self.stdout.write(f"  {u.username:<24} {u.role.value:<18} {orgs[u.org]}")
         self.stdout.write(f"Password for all of them: {demo_password()}")
         # Their roles need a second factor before Waymark lets them in (docs/accounts.md).
-        mfa = [
-            u.username for u in demo.USERS if u.role in getattr(settings, "WAYMARK_MFA_REQUIRED_ROLES", [])
-        ]
-        if mfa:
+        if second_factor_enforced():
             self.stdout.write(
-                f"{' and '.join(mfa)} must set up an authenticator app on first login; to skip that, "
+                "Each of them must set up an authenticator app on first login; to skip that, "
                 "run: python manage.py mfa_totp_demo <username>"
             )
+        else:
+            self.stdout.write("No second factor is required here (WAYMARK_REQUIRE_SECOND_FACTOR is off).")
         self.stdout.write(f"Open http://127.0.0.1:{os.environ.get('PORT') or '8000'}/")

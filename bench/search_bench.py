@@ -129,7 +129,7 @@ def _clients(user: User) -> tuple[Client, Client]:
     declared = ui.post(reverse("purpose_choose"), {"purpose": PURPOSE})
     if declared.status_code != 302:
         raise SystemExit(f"declaring the purpose {PURPOSE!r} failed: HTTP {declared.status_code}")
-    _token, secret = issue_api_token(user, "search benchmark", days=1)
+    _token, secret = issue_api_token(user, "search benchmark", purposes=[PURPOSE], days=1)
     api = Client(headers={"authorization": f"Bearer {secret}", "waymark-purpose": PURPOSE})
     return ui, api
 

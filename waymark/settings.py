@@ -7,6 +7,7 @@ naming the variable.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -88,7 +89,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = _env_int("WAYMARK_SQLITE_CONN_MAX_AGE", 60)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "waymark.accounts.admin_config.WaymarkAdminConfig",  # django.contrib.admin, node administrators only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -99,6 +100,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "axes",  # lock-out after failed logins (waymark.accounts.lockout)
     "waymark.accounts",
     "waymark.cases",
     "waymark.policy",
@@ -123,6 +125,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "waymark.accounts.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out login into the lock-out page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 # The exchange listener (``gunicorn_tls``, mutual TLS, set in its own process) serves the peer
@@ -150,6 +154,8 @@ TEMPLATES = [
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a username locked out from this address before any password is checked.
+    "waymark.accounts.lockout.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -239,7 +245,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- per-app settings below: one block per app, each headed by the app's name ----------------
@@ -345,22 +351,41 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 # No "remember me": the session ends with the browser and after SESSION_COOKIE_AGE idle.
 ACCOUNT_SESSION_REMEMBER = False
-# Lock-out: after WAYMARK_LOGIN_ATTEMPTS failed logins for one username within
-# WAYMARK_LOGIN_LOCKOUT_SECONDS the next attempt is refused even with the right password, and
-# likewise for wrong second-factor codes; and at most WAYMARK_LOGIN_FAILURES_PER_IP_MINUTE failures
-# a minute from one address. Counters live in Django's cache (per process unless CACHES is shared:
-# see docs/accounts.md).
+# Lock-out (django-axes, waymark/accounts/lockout.py, docs/accounts.md): after
+# WAYMARK_LOGIN_ATTEMPTS failed passwords for one username from one address, that username is
+# refused from that address (even with the right password) for WAYMARK_LOGIN_LOCKOUT_SECONDS; its
+# owner elsewhere still gets in. Wrong second-factor codes lock the account's second step, from any
+# address (only someone with the password gets that far). The counters are shared by every worker:
+# in the database, or in Redis when WAYMARK_REDIS_URL is set.
 WAYMARK_LOGIN_ATTEMPTS = _env_int("WAYMARK_LOGIN_ATTEMPTS", 5)
 WAYMARK_LOGIN_LOCKOUT_SECONDS = _env_int("WAYMARK_LOGIN_LOCKOUT_SECONDS", 15 * 60)
-WAYMARK_LOGIN_FAILURES_PER_IP_MINUTE = _env_int("WAYMARK_LOGIN_FAILURES_PER_IP_MINUTE", 20)
-ACCOUNT_RATE_LIMITS = {
-    "login_failed": (
-        f"{WAYMARK_LOGIN_FAILURES_PER_IP_MINUTE}/m/ip,"
-        f"{WAYMARK_LOGIN_ATTEMPTS}/{WAYMARK_LOGIN_LOCKOUT_SECONDS}s/key"
-    ),
-}
+WAYMARK_REDIS_URL = os.environ.get("WAYMARK_REDIS_URL", "")
+if WAYMARK_REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": WAYMARK_REDIS_URL}
+    }
+AXES_HANDLER = (
+    "axes.handlers.cache.AxesCacheHandler"
+    if WAYMARK_REDIS_URL
+    else "axes.handlers.database.AxesDatabaseHandler"
+)
+AXES_FAILURE_LIMIT = WAYMARK_LOGIN_ATTEMPTS
+AXES_COOLOFF_TIME = dt.timedelta(seconds=WAYMARK_LOGIN_LOCKOUT_SECONDS)
+AXES_LOCKOUT_PARAMETERS = "waymark.accounts.lockout.lockout_parameters"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "waymark.accounts.lockout.attempt_username"
+AXES_CLIENT_IP_CALLABLE = "waymark.accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "waymark.accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True  # a successful login clears that username's failures from that address
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # hammering a locked door does not keep it locked
+AXES_DISABLE_ACCESS_LOG = True  # logins are in the audit log already; no second copy of addresses
+AXES_ENABLE_ADMIN = False  # waymark.accounts.admin registers the attempts for node administrators only
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "code", "csrfmiddlewaretoken"]
+AXES_VERBOSE = False
+# allauth's own failed-login limits count in the cache (per process by default); axes replaces them.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
 # Behind a reverse proxy every request comes from the proxy: count the proxies you run, or every
-# user shares one per-address limit (and one attacker locks everybody out).
+# user shares one address (and the lock-out becomes per username again).
 ALLAUTH_TRUSTED_PROXY_COUNT = _env_int("WAYMARK_TRUSTED_PROXY_COUNT", 0)
 
 MFA_ADAPTER = "waymark.accounts.adapter.MFAAdapter"
@@ -386,6 +411,11 @@ if PRODUCTION and not WAYMARK_REQUIRE_SECOND_FACTOR:
         "WAYMARK_REQUIRE_SECOND_FACTOR cannot be turned off in production: the roles that see the "
         "most must log in with a second factor"
     )
+
+# API tokens (manage.py create_api_token) expire after this many days unless issued for fewer,
+# and never last longer than the maximum.
+WAYMARK_API_TOKEN_DAYS = _env_int("WAYMARK_API_TOKEN_DAYS", 90)
+WAYMARK_API_TOKEN_MAX_DAYS = _env_int("WAYMARK_API_TOKEN_MAX_DAYS", 365)
 
 # --- break-glass (policy) ---
 # A second person must confirm an emergency opening within this many minutes, or it lapses.

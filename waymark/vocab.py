@@ -206,6 +206,14 @@ class PolicyAction(models.TextChoices):
     UPDATE = "update", _("Update")
 
 
+class TokenScope(models.TextChoices):
+    """What an API token may do: read only, or read and write (a write answers with what it
+    wrote, so writing implies reading)."""
+
+    READ = "read", _("Read")
+    READ_WRITE = "read_write", _("Read and write")
+
+
 class AuditKind(models.TextChoices):
     """What an audit log entry records (waymark.audit)."""
 

@@ -1,5 +1,5 @@
-"""allauth adapters: no self-signup, audited lock-outs, TOTP secrets sealed at rest, and the
-last second factor of a DPO or node administrator cannot be switched off.
+"""allauth adapters: no self-signup, TOTP secrets sealed at rest, and the last second factor of
+someone who must have one cannot be switched off. (Lock-out: waymark.accounts.lockout, axes.)
 
 Settings: ``ACCOUNT_ADAPTER = "waymark.accounts.adapter.AccountAdapter"`` and
 ``MFA_ADAPTER = "waymark.accounts.adapter.MFAAdapter"``.
@@ -8,20 +8,15 @@ Settings: ``ACCOUNT_ADAPTER = "waymark.accounts.adapter.AccountAdapter"`` and
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from waymark.accounts.second_factor import SECOND_FACTOR_TYPES, requires_second_factor
-from waymark.audit import service
 from waymark.core import sealing
-from waymark.vocab import AuditKind
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -29,28 +24,6 @@ class AccountAdapter(DefaultAccountAdapter):
         # Professional accounts are created by node administrators (or load_federation), with an
         # organisation and a role; a self-made account would have neither.
         return False
-
-    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
-        """Count the attempt against the lock-out limits; a refused attempt is a security event.
-
-        allauth refuses before checking the password, so Django sends no ``user_login_failed``
-        for it: record it here, against the account if it exists (as the audit app's receiver
-        does for wrong passwords), never with what was typed.
-        """
-        try:
-            super().pre_authenticate(request, **credentials)
-        except ValidationError:
-            _record_refused_login(credentials.get("username") or "", reason="locked_out")
-            raise
-
-
-def _record_refused_login(username: str, *, reason: str) -> None:
-    model = get_user_model()
-    user = model._default_manager.filter(**{model.USERNAME_FIELD: username}).first() if username else None
-    details: dict[str, str] = {"reason": reason}
-    if user is None:
-        details["account"] = "unknown"
-    service.record(AuditKind.LOGIN_FAILED, actor=user, details=details)
 
 
 # TOTP secrets and recovery-code seeds are what allauth stores encrypted through the adapter.

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.adapter import get_adapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.core import context
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.base.forms import AuthenticateForm as AllauthAuthenticateForm
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from waymark.accounts import lockout
 from waymark.audit import service
 from waymark.core import sealing
 from waymark.vocab import AuditKind
@@ -49,13 +51,22 @@ class LoginForm(AllauthLoginForm):
 
 
 class AuthenticateForm(AllauthAuthenticateForm):
-    """The second step of a login. A wrong code is audited by ``waymark.accounts.signals``
-    (allauth signals it); a code refused because of the lock-out, or because a stored factor
-    does not open, is audited here, since allauth signals nothing for either."""
+    """The second step of a login, with its own lock-out (waymark.accounts.lockout): after
+    ``WAYMARK_LOGIN_ATTEMPTS`` wrong codes the account's second step is refused, from any address,
+    for ``WAYMARK_LOGIN_LOCKOUT_SECONDS``. A wrong code is counted and audited by
+    ``waymark.accounts.signals`` (allauth signals it); a code refused during the lock-out, or
+    because a stored factor does not open, is audited here, since allauth signals nothing for
+    either."""
 
     def clean_code(self) -> str:
+        request = context.request
+        if not lockout.second_step_allowed(request, self.user):
+            service.record(
+                AuditKind.LOGIN_FAILED, actor=self.user, details={"factor": "code", "reason": "locked_out"}
+            )
+            raise get_adapter().validation_error("too_many_login_attempts")
         try:
-            return super().clean_code()
+            code = super().clean_code()
         except sealing.SealError as exc:
             # A stored factor that does not open (planted in the clear, or altered): no code
             # passes, and it is a security event, not a server error.
@@ -65,11 +76,5 @@ class AuthenticateForm(AllauthAuthenticateForm):
                 details={"factor": "code", "reason": "factor_tampered"},
             )
             raise get_mfa_adapter().validation_error("incorrect_code") from exc
-        except ValidationError as exc:
-            if exc.code == "too_many_login_attempts":
-                service.record(
-                    AuditKind.LOGIN_FAILED,
-                    actor=self.user,
-                    details={"factor": "code", "reason": "locked_out"},
-                )
-            raise
+        lockout.second_step_succeeded(self.user)
+        return code

@@ -9,7 +9,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from waymark.vocab import Role, Sector
+from waymark.vocab import Purpose, Role, Sector, TokenScope
 
 country_code = RegexValidator(r"^[A-Z]{2}$", _("Use an ISO 3166-1 alpha-2 code, e.g. IT."))
 
@@ -61,6 +61,9 @@ class ApiToken(models.Model):
     The secret is shown once when issued (``tokens.issue_api_token``) and only its SHA-256 is
     kept, so a copy of the database does not let anyone call the API. ``prefix`` (the first
     characters of the secret) lets a person recognise a token in the admin without the secret.
+
+    Scoped: ``scope`` says whether it may write, ``purposes`` which purposes a request may
+    declare with it; the policies still decide every access within that. It always expires.
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
@@ -71,6 +74,10 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    scope = models.CharField(_("scope"), max_length=16, choices=TokenScope.choices, default=TokenScope.READ)
+    purposes = models.JSONField(
+        _("purposes"), default=list, blank=True, help_text=_("The purposes a request may declare with it.")
+    )
 
     class Meta:
         verbose_name = _("API token")
@@ -79,3 +86,10 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def may_write(self) -> bool:
+        return self.scope == TokenScope.READ_WRITE
+
+    def allows_purpose(self, purpose: str) -> bool:
+        return purpose != Purpose.IMMIGRATION_ENFORCEMENT and purpose in self.purposes

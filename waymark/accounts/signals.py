@@ -4,7 +4,8 @@ Django's login, failed-login and logout signals are recorded by ``waymark.audit.
 allauth's MFA app announces its own events only through its signals, received here:
 
 - a wrong second-factor code or security-key assertion -> ``login_failed`` with
-  ``details={"factor": <type>}`` (or ``"reauthentication": True`` when re-confirming identity);
+  ``details={"factor": <type>}`` (or ``"reauthentication": True`` when re-confirming identity),
+  and one more failure towards the account's second-step lock-out (lockout.py);
 - a factor added or removed -> ``other`` with ``details={"mfa": "added"|"removed", "type": ...}``,
   so a DPO can see when someone's protection changed.
 
@@ -19,6 +20,7 @@ from typing import Any
 from allauth.mfa import signals as mfa_signals
 from django.dispatch import receiver
 
+from waymark.accounts import lockout
 from waymark.audit import service
 from waymark.vocab import AuditKind
 
@@ -29,6 +31,9 @@ def audit_second_factor_failed(sender: Any, user: Any, authenticator: Any, **kwa
     if kwargs.get("reauthentication"):
         details["reauthentication"] = True
     service.record(AuditKind.LOGIN_FAILED, actor=user, details=details)
+    request = kwargs.get("request")
+    if request is not None:
+        lockout.second_step_failed(request, user)  # counted towards the account's lock-out
 
 
 @receiver(mfa_signals.authenticator_added, dispatch_uid="waymark.accounts.mfa_added")

@@ -6,7 +6,9 @@ The one use of signals in the audit app: Django (and allauth, which calls Django
 - A login whose entry cannot be written is undone (the new session is flushed) and the error
   propagates: nobody is logged in unaudited.
 - A failed login names the account only if it exists; an unknown username is not stored, since
-  people sometimes type their password into that field.
+  people sometimes type their password into that field. An attempt refused because the username
+  is locked out from that address (waymark.accounts.lockout marks the request with
+  ``waymark_login_locked_out``) says so: ``{"reason": "locked_out"}``.
 - A logout whose entry cannot be written still logs out (refusing to end a session would be the
   less safe failure); the failure is logged as an error.
 """
@@ -26,6 +28,10 @@ from waymark.vocab import AuditKind
 
 logger = logging.getLogger(__name__)
 
+# Set by waymark.accounts.lockout on a login attempt refused during a lock-out (a layer above:
+# named here, not imported).
+LOCKED_OUT_ATTRIBUTE = "waymark_login_locked_out"
+
 
 @receiver(user_logged_in, dispatch_uid="waymark.audit.login")
 def audit_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
@@ -44,10 +50,13 @@ def audit_login_failed(
     model = get_user_model()
     username = credentials.get(model.USERNAME_FIELD) or credentials.get("username") or ""
     user = model._default_manager.filter(**{model.USERNAME_FIELD: username}).first() if username else None
+    details: dict[str, str] = {}
+    if getattr(request, LOCKED_OUT_ATTRIBUTE, False):
+        details["reason"] = "locked_out"
     if user is not None:
-        service.record(AuditKind.LOGIN_FAILED, actor=user)
+        service.record(AuditKind.LOGIN_FAILED, actor=user, details=details or None)
     else:
-        service.record(AuditKind.LOGIN_FAILED, details={"account": "unknown"})
+        service.record(AuditKind.LOGIN_FAILED, details={"account": "unknown", **details})
 
 
 @receiver(user_logged_out, dispatch_uid="waymark.audit.logout")

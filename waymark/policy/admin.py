@@ -1,5 +1,8 @@
 """Agreements in the Django admin, validated by the registry validator (validation.py).
 
+Node administrators only (``waymark.accounts.admin_access.NodeAdminOnly``): a staff account
+without a role, or with another role, can neither see nor change an agreement, even as superuser.
+
 The agreement form checks the parties; each grant row is checked by ``Grant.clean`` against
 the parties the form is about to save (the admin hands them over before the inlines are
 validated, see ``save_form``); the grants formset refuses duplicates. Nothing is written
@@ -15,6 +18,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+
+from waymark.accounts.admin_access import NodeAdminOnly
 
 from .models import PENDING_PARTIES, Agreement, Grant
 from .validation import GrantLine, duplicate_problems, party_problems
@@ -61,14 +66,14 @@ class GrantFormSet(BaseInlineFormSet):
             raise ValidationError(problems)
 
 
-class GrantInline(admin.TabularInline):
+class GrantInline(NodeAdminOnly, admin.TabularInline):
     model = Grant
     formset = GrantFormSet
     extra = 1
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(NodeAdminOnly, admin.ModelAdmin):
     form = AgreementForm
     inlines = [GrantInline]
     list_display = ["identifier", "title", "status", "valid_from", "valid_until"]

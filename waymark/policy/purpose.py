@@ -22,6 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from ninja.errors import AuthenticationError
 
 from waymark.accounts.models import User
+from waymark.accounts.tokens import request_token
 from waymark.audit import service as audit
 from waymark.errors import ActionError, Refused
 from waymark.vocab import AuditDecision, AuditKind, PolicyAction, Purpose
@@ -111,7 +112,8 @@ def api_caller(request: HttpRequest) -> ApiCaller:
     """The caller of an authenticated API request and their purpose. Every handler starts here.
 
     The ``Waymark-Purpose`` header is required (400 naming it when missing or unknown); the
-    purpose immigration_enforcement is refused outright (403) and the refusal audited.
+    purpose immigration_enforcement is refused outright (403) and the refusal audited, and so is a
+    purpose the caller's token was not issued for.
     """
     user = getattr(request, "auth", None)
     if not isinstance(user, User):
@@ -126,5 +128,12 @@ def api_caller(request: HttpRequest) -> ApiCaller:
         raise Refused(
             "refused by the firewall: child data is never used for immigration enforcement",
             field=PURPOSE_HEADER,
+        )
+    token = request_token(request)
+    if token is None or not token.allows_purpose(purpose):
+        record_refusal(user, purpose, "token-scope")
+        allowed = ", ".join(token.purposes) if token is not None else "none"
+        raise Refused(
+            f"this token may not be used for {purpose}; it may declare: {allowed}", field=PURPOSE_HEADER
         )
     return ApiCaller(user=user, purpose=purpose)

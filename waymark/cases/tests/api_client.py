@@ -52,11 +52,22 @@ class ApiClient:
         return self.send("PATCH", path, body, **kw)
 
 
+# Tests of the policies give tokens every purpose a token can carry, so that what they see is the
+# policies' answer, not the token's scope (tested on its own in test_finding_6_api_tokens.py).
+EVERY_PURPOSE = [p for p in Purpose if p != Purpose.IMMIGRATION_ENFORCEMENT]
+
+
+def issue_test_token(user: User, name: str = "tests", **kwargs: Any) -> tuple[Any, str]:
+    """``issue_api_token`` with every purpose a token can carry unless told otherwise."""
+    kwargs.setdefault("purposes", EVERY_PURPOSE)
+    return issue_api_token(user, name, **kwargs)
+
+
 def api_as(
     user: User, *, days: int | None = None, purpose: str | None = Purpose.CHILD_PROTECTION
 ) -> ApiClient:
     """A client for ``user`` declaring ``purpose`` in the Waymark-Purpose header (None: no header)."""
-    _token, secret = issue_api_token(user, "tests", days=days)
+    _token, secret = issue_test_token(user, days=days)
     return ApiClient(secret, purpose)
 
 

@@ -31,9 +31,11 @@ def test_it_prints_a_secret_that_authenticates(people):
     assert abs(token.expires_at - (timezone.now() + dt.timedelta(days=30))) < dt.timedelta(minutes=1)
 
 
-def test_without_days_the_token_lasts_until_revoked(people):
+def test_without_days_the_token_lasts_90_days(people):
     _run("sara", "--name", "reporting")
-    assert ApiToken.objects.get(user=people.sara).expires_at is None
+    expires_at = ApiToken.objects.get(user=people.sara).expires_at
+    assert expires_at is not None
+    assert abs(expires_at - (timezone.now() + dt.timedelta(days=90))) < dt.timedelta(minutes=1)
 
 
 def test_it_refuses_an_unknown_or_inactive_user(people):

@@ -12,8 +12,10 @@ from waymark.vocab import DataCategory, Purpose, Role
 
 @pytest.fixture
 def admin_client(client, people):
-    User.objects.create_superuser("root", password=PASSWORD)
-    client.login(username="root", password=PASSWORD)
+    root = User.objects.create_superuser(
+        "root", password=PASSWORD, role=Role.NODE_ADMIN, organisation=people.it_cps
+    )
+    client.force_login(root)
     return client
 
 
@@ -88,7 +90,7 @@ def test_the_admin_refuses_a_duplicate_grant(admin_client, people):
 
 
 def test_the_agreement_admin_is_refused_to_a_caseworker(client, people):
-    client.login(username="giulia", password=PASSWORD)
+    client.force_login(people.giulia)
     response = client.get("/admin/policy/agreement/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]

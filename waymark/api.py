@@ -1,4 +1,5 @@
-"""The JSON API (django-ninja): OpenAPI 3 at /api/openapi.json, docs at /api/docs.
+"""The JSON API (django-ninja): OpenAPI 3 at /api/openapi.json (public), docs at /api/docs
+(logged-in users only).
 
 Routers live in each app's api.py. Deny by default: every operation requires an API token
 (``Authorization: Bearer wmk_…``, see accounts/tokens.py) unless it opts out explicitly.
@@ -20,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pydantic
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
 from django.urls import URLPattern, URLResolver, re_path
@@ -124,6 +126,11 @@ class WaymarkAPI(NinjaAPI):
         for pattern in patterns:
             if isinstance(pattern, URLPattern):
                 pattern.callback = _json_method_not_allowed(pattern.callback)
+                if pattern.name == "openapi-view":
+                    # The interactive docs page is for people logged in to this node; the
+                    # document itself (openapi-json) stays public: it holds no data, and clients
+                    # and tools read it. (ninja's docs_decorator would wrap both.)
+                    pattern.callback = login_required(pattern.callback)
         # Last, so it only catches what no operation matched.
         patterns.append(re_path(r"^.*$", self._unknown_path, name="unknown"))
         return patterns, app_name, namespace

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -55,6 +56,16 @@ def browser_page() -> Iterator[object]:
             browser.close()
 
 
+def _csp_violations(page: Any) -> list[str]:
+    """Console reports of anything the Content-Security-Policy blocked, as they happen."""
+    found: list[str] = []
+    page.on(
+        "console",
+        lambda msg: found.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    return found
+
+
 def test_giulia_searches_in_two_scripts_adds_an_event_and_reads_in_arabic(
     live_server, transactional_db, browser_page
 ):
@@ -73,6 +84,7 @@ def test_giulia_searches_in_two_scripts_adds_an_event_and_reads_in_arabic(
     outside = create_case(people.claire, given_names="Mohamed", family_name="Hassan")
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    blocked = _csp_violations(page)
     # Only this node's own server may be contacted: no CDN, nothing downloaded.
     foreign: list[str] = []
     page.on(
@@ -153,3 +165,49 @@ def test_giulia_searches_in_two_scripts_adds_an_event_and_reads_in_arabic(
 
     assert errors == []
     assert foreign == []
+    assert blocked == []  # the Content-Security-Policy refused nothing the pages needed
+
+
+def test_finding_6_the_content_security_policy_blocks_nothing_on_the_pages_people_use(
+    live_server, transactional_db, browser_page, settings
+):
+    """The dashboard's bars (SVG, no inline style), the interactive API docs, the admin's agreement
+    form and the authenticator-app set-up page, under the strict policy, in a real browser."""
+    from playwright.sync_api import expect
+
+    from waymark.test import create_user
+    from waymark.vocab import Role
+
+    page = browser_page
+    people = create_personas()
+    create_case(people.giulia, given_names="Amina", family_name="Tesfaye", nationality="ER")
+    create_user("nadia", people.it_cps, Role.NODE_ADMIN, is_staff=True, is_superuser=True)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    blocked = _csp_violations(page)
+
+    def log_in(username: str) -> None:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+
+    log_in("giulia")
+    page.goto(f"{live_server.url}/purpose/")
+    page.get_by_label("Child protection").check()
+    page.get_by_role("button", name="Continue").click()
+    page.goto(f"{live_server.url}/")
+    bar = page.locator(".bars rect").first
+    expect(bar).to_be_attached()
+    assert float(bar.get_attribute("width") or 0) > 0
+    page.goto(f"{live_server.url}/api/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Waymark API")
+    page.goto(f"{live_server.url}/accounts/2fa/")
+    page.context.clear_cookies()
+
+    log_in("nadia")
+    page.goto(f"{live_server.url}/admin/policy/agreement/add/")
+    expect(page.locator("#id_parties_from")).to_be_visible()  # the filter widget, built by JS
+
+    assert errors == []
+    assert blocked == []

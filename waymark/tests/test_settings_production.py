@@ -57,3 +57,18 @@ def test_unknown_environment_name_is_refused():
     result = run_manage({"WAYMARK_ENV": "staging"}, "check")
     assert result.returncode != 0
     assert "WAYMARK_ENV" in result.stderr
+
+
+def test_lock_out_counters_go_to_the_database_or_to_redis_when_configured():
+    show = "from django.conf import settings as s; print(s.AXES_HANDLER, s.CACHES['default']['BACKEND'])"
+    default = run_manage(GOOD, "shell", "-v", "0", "-c", show)
+    assert default.returncode == 0, default.stderr
+    assert default.stdout.split()[0] == "axes.handlers.database.AxesDatabaseHandler"
+    redis = {**GOOD, "WAYMARK_REDIS_URL": "redis://127.0.0.1:6379/0"}
+    with_redis = run_manage(redis, "shell", "-v", "0", "-c", show)
+    assert with_redis.stdout.split() == [
+        "axes.handlers.cache.AxesCacheHandler",
+        "django.core.cache.backends.redis.RedisCache",
+    ]
+    checked = run_manage(redis, "check", "--deploy", "--fail-level", "WARNING")
+    assert checked.returncode == 0, checked.stdout + checked.stderr

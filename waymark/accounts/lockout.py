@@ -12,7 +12,8 @@ the default) or Redis when ``WAYMARK_REDIS_URL`` is set (axes' cache handler).
 - **The second step** (a code from an authenticator app or a recovery code) is reached only with
   the right password, so it counts per *account*, from any address: spreading guesses over many
   addresses does not multiply them. Its failures are recorded under the username with
-  ``SECOND_FACTOR_MARK`` appended (no username can contain it), apart from the password step's.
+  ``SECOND_FACTOR_MARK`` appended, apart from the password step's. Only this module adds the
+  mark: whatever is typed into the login form is counted as a password-step name.
 
 This module gives axes what it asks through settings: the backend that refuses a locked-out
 login (``LockoutBackend``), the username and the address to count under, the lock-out parameters
@@ -42,6 +43,8 @@ from django.shortcuts import render
 SECOND_FACTOR_MARK = " (second factor)"  # a space: Django's username validator never allows one
 # Set on a request whose login attempt axes refused because of a lock-out (read by the audit app).
 LOCKED_OUT_ATTRIBUTE = "waymark_login_locked_out"
+# In the credentials this module hands axes for a second-step attempt (never in a login form's).
+_SECOND_STEP_FLAG = "waymark_second_step"
 _PASSWORD_STEP: list[str | list[str]] = [["username", "ip_address"]]
 _SECOND_STEP: list[str | list[str]] = ["username"]
 
@@ -95,24 +98,26 @@ def attempt_username(request: HttpRequest, credentials: dict[str, Any] | None) -
         typed = request.POST.get(field) if request.method == "POST" else None
     if not typed:
         return None
-    typed = str(typed)[:150]
-    name, mark = (
-        (typed[: -len(SECOND_FACTOR_MARK)], SECOND_FACTOR_MARK)
-        if typed.endswith(SECOND_FACTOR_MARK)
-        else (typed, "")
-    )
-    return (name if _known(name) else _pseudonym(name)) + mark
+    name = str(typed)[:150]
+    counted = name if _known(name) else _pseudonym(name)
+    # The mark comes only from this module (second_step_credentials), never from what was typed:
+    # "giulia (second factor)" typed at the password step is an unknown name, hashed.
+    return counted + SECOND_FACTOR_MARK if _second_step(credentials) else counted
 
 
 def lockout_parameters(
     request_or_attempt: Any, credentials: dict[str, Any] | None = None
 ) -> list[str | list[str]]:
-    """``AXES_LOCKOUT_PARAMETERS``: username and address for passwords, the account for codes."""
+    """``AXES_LOCKOUT_PARAMETERS``: username and address for passwords, the account for codes.
+
+    Asked about a request (with the attempt's credentials) or about a stored attempt (no
+    credentials: its counted username tells, since only second-step names carry the mark).
+    """
     if credentials is not None:
-        name = str(credentials.get(settings.AXES_USERNAME_FORM_FIELD) or "")
+        second = _second_step(credentials)
     else:
-        name = str(getattr(request_or_attempt, "username", "") or "")
-    return _SECOND_STEP if name.endswith(SECOND_FACTOR_MARK) else _PASSWORD_STEP
+        second = str(getattr(request_or_attempt, "username", "") or "").endswith(SECOND_FACTOR_MARK)
+    return _SECOND_STEP if second else _PASSWORD_STEP
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -137,8 +142,12 @@ def lockout_response(
 # --- the second step ---------------------------------------------------------------------------
 
 
-def second_step_credentials(user: Any) -> dict[str, str]:
-    return {settings.AXES_USERNAME_FORM_FIELD: user.get_username() + SECOND_FACTOR_MARK}
+def second_step_credentials(user: Any) -> dict[str, Any]:
+    return {settings.AXES_USERNAME_FORM_FIELD: user.get_username(), _SECOND_STEP_FLAG: True}
+
+
+def _second_step(credentials: dict[str, Any] | None) -> bool:
+    return bool(credentials and credentials.get(_SECOND_STEP_FLAG) is True)
 
 
 def second_step_allowed(request: HttpRequest, user: Any) -> bool:

@@ -104,3 +104,17 @@ def test_finding_6_a_right_code_clears_the_second_step_failures(client, people):
     enter_code(client, totp_code(secret))
     assert logged_in_as(client) == "sara"
     assert not AccessAttempt.objects.exists()
+
+
+def test_finding_6_typing_the_second_step_mark_into_the_login_form_locks_nothing_for_the_account(
+    client, people
+):
+    # An attacker cannot reach the account-wide second-step counter from the login form.
+    for _ in range(N + 2):
+        log_in_from(client, ATTACKER, "sara (second factor)", "guessing")
+    secret = provision_totp(people.sara)
+    other = client.__class__()
+    log_in_from(other, GIULIA_AT_WORK, "sara")
+    enter = other.post(reverse("mfa_authenticate"), {"code": totp_code(secret)}, REMOTE_ADDR=GIULIA_AT_WORK)
+    assert enter.status_code == 302
+    assert logged_in_as(other) == "sara"

@@ -36,5 +36,7 @@ def test_every_operation_declares_bearer_auth_and_json_errors(db):
     assert "ErrorOut" in doc["components"]["schemas"]
 
 
-def test_the_interactive_docs_are_served(db):
-    assert Client().get("/api/docs").status_code == 200
+def test_the_interactive_docs_are_served(people):
+    client = Client()
+    client.force_login(people.giulia)  # to logged-in users only (test_finding_6_api_docs.py)
+    assert client.get("/api/docs").status_code == 200

@@ -13,7 +13,8 @@ Two things depend on it:
 "In some circumstance" means any of the three ways the policies open a case (docs/firewall.md):
 a case of the user's own organisation, the user's ward as guardian, or a grant in an agreement
 between two organisations. For the last, the question is whether an agreement *could* grant it —
-the same "ideal agreement" the registry validator uses (validation.py): if no ``forbid`` rule
+the same "ideal agreement" and most favourable case (the child missing, a need-to-know context
+shared for the purpose) the registry validator uses (validation.py): if no ``forbid`` rule
 refuses it, a node administrator may write that grant tomorrow, and the role's second factor must
 not wait for that day. The answer is computed by the engine once per process (a few hundred
 evaluations in batches, about 0.1 s per role) and cached per role; it changes only when the
@@ -71,10 +72,21 @@ def _situations(role: Role) -> list[tuple[Resource, tuple[AgreementFacts, ...]]]
             for a in _ACTIONS
         ),
     )
+    # The most favourable case, as the registry validator takes it: the child is missing (so every
+    # purpose fits), and shares a need-to-know context with the user's organisation for every purpose.
+    shared = frozenset((_OWN, p.value) for p in Purpose)
     return [
-        (Resource("reach-own-case", _OWN, Sector.CHILD_PROTECTION, "ZZ"), ()),
-        (Resource("reach-ward", _OTHER, Sector.CHILD_PROTECTION, "ZZ", guardian=subject.uid), ()),
-        (Resource("reach-partner-case", _OTHER, Sector.CHILD_PROTECTION, "ZZ"), (ideal,)),
+        (Resource("reach-own-case", _OWN, Sector.CHILD_PROTECTION, "ZZ", missing=True), ()),
+        (
+            Resource("reach-ward", _OTHER, Sector.CHILD_PROTECTION, "ZZ", guardian=subject.uid, missing=True),
+            (),
+        ),
+        (
+            Resource(
+                "reach-partner-case", _OTHER, Sector.CHILD_PROTECTION, "ZZ", missing=True, shared=shared
+            ),
+            (ideal,),
+        ),
     ]
 
 

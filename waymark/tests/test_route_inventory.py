@@ -21,11 +21,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from waymark.accounts.tokens import issue_api_token
 from waymark.audit.models import AuditEntry
 from waymark.cases import actions
 from waymark.cases.schemas import ConsentIn, EventIn
-from waymark.cases.tests.api_client import ApiClient
+from waymark.cases.tests.api_client import ApiClient, issue_test_token
 from waymark.exchange.dispatcher import dispatch_pending
 from waymark.exchange.models import Direction, Thread
 from waymark.exchange.tests.conftest import _isolated_keys, federation, wire  # noqa: F401  (fixtures)
@@ -163,7 +162,7 @@ def test_every_route_that_shows_child_data_decides_and_audits(world, monkeypatch
                         AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
                     )
                     if path.startswith("api/"):
-                        client = ApiClient(issue_api_token(user, name="inventory")[1])
+                        client = ApiClient(issue_test_token(user, name="inventory")[1])
                         response = client.get(url) if method == "get" else client.send("post", url, {})
                     else:
                         web = Client()

@@ -32,6 +32,8 @@ def test_finding_6_the_roles_that_read_special_categories_or_open_break_glass_ar
     readers = roles_reading_special_categories()
     # Own organisation (own-org-casework, own-org-police-trafficking), the guardian's ward.
     assert {Role.CASEWORKER, Role.SUPERVISOR, Role.GUARDIAN, Role.POLICE_OFFICER} <= readers
+    # Under a grant an agreement could contain (no forbid rule refuses it), with a shared context.
+    assert Role.DUBLIN_OFFICER in readers
     # limit-dpo-no-special-categories and limit-node-admin forbid it whatever an agreement says.
     assert Role.DPO not in readers
     assert Role.NODE_ADMIN not in readers

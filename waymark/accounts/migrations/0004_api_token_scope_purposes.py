@@ -28,7 +28,7 @@ def scope_existing_tokens(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_api_token'),
+        ('accounts', '0003_seal_mfa_secrets'),
     ]
 
     operations = [

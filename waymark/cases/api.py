@@ -59,11 +59,12 @@ def _read(caller: ApiCaller, public_id: str) -> access.CaseAccess:
     return access.access_case(caller.user, public_id, caller.purpose)
 
 
-def _write(caller: ApiCaller, public_id: str, *categories: str) -> Case:
-    """The case if the caller may change every one of ``categories`` of it, else a 404."""
+def _write(caller: ApiCaller, public_id: str, *categories: str) -> access.CaseAccess:
+    """The case if the caller may change every one of ``categories`` of it, else a 404; with
+    the caller's read decisions, which redact the answer (changing is not reading). Audited."""
     return access.access_case(
         caller.user, public_id, caller.purpose, action=PolicyAction.UPDATE, categories=categories
-    ).case
+    )
 
 
 def _reload(case: Case) -> Case:
@@ -123,7 +124,8 @@ def register_child(request: HttpRequest, payload: RegisterChildIn) -> Status[Cas
     if not access.check_may_register(caller.user, caller.purpose):
         raise Refused("your role may not register children for this purpose")
     case = actions.do_register_child(caller.user, payload)
-    return Status(201, case_detail_out(_reload(case)))
+    seen = _read(caller, str(case.public_id))
+    return Status(201, redact(case_detail_out(_reload(case)), seen.decisions))
 
 
 @router.get("/{public_id}", response={200: CaseDetailOut, **_READ}, summary="A case")
@@ -138,15 +140,15 @@ def update_case(request: HttpRequest, public_id: str, payload: CaseIn) -> CaseDe
     clear ``caseworker``, ``guardian`` or ``missing_category``). Marking a case ``missing``
     needs ``missing_category`` in the same request unless the case already has one."""
     caller = api_caller(request)
-    case = _write(caller, public_id, DataCategory.CASE_NOTES, DataCategory.FAMILY, DataCategory.GUARDIAN)
-    data = _merge_case(case, payload)
+    seen = _write(caller, public_id, DataCategory.CASE_NOTES, DataCategory.FAMILY, DataCategory.GUARDIAN)
+    data = _merge_case(seen.case, payload)
     try:
-        updated = actions.do_update_case(caller.user, case, data)
+        updated = actions.do_update_case(caller.user, seen.case, data)
     except ActionError as exc:
         # The action names fields as in a registration ("case.caseworker"); here the case is
         # the whole body.
         raise ActionError({k.removeprefix("case."): v for k, v in exc.errors.items()}) from exc
-    return case_detail_out(_reload(updated))
+    return redact(case_detail_out(_reload(updated)), seen.decisions)
 
 
 def _merge_case(case: Case, payload: CaseIn) -> CaseIn:
@@ -169,9 +171,9 @@ def get_child(request: HttpRequest, public_id: str) -> ChildOut:
 def update_child(request: HttpRequest, public_id: str, payload: ChildIn) -> ChildOut:
     """Replaces every identity field. Aliases and identifiers sent are added; none is removed."""
     caller = api_caller(request)
-    case = _write(caller, public_id, DataCategory.IDENTITY, DataCategory.LEGAL_STATUS)
-    child = actions.do_update_child(caller.user, case, payload)
-    return child_out(child)
+    seen = _write(caller, public_id, DataCategory.IDENTITY, DataCategory.LEGAL_STATUS)
+    child = actions.do_update_child(caller.user, seen.case, payload)
+    return redact(child_out(child), seen.decisions)
 
 
 @router.post(
@@ -179,7 +181,8 @@ def update_child(request: HttpRequest, public_id: str, payload: ChildIn) -> Chil
 )
 def add_alias(request: HttpRequest, public_id: str, payload: AliasIn) -> Status[ChildNameOut]:
     caller = api_caller(request)
-    case = _write(caller, public_id, DataCategory.IDENTITY)
+    case = _write(caller, public_id, DataCategory.IDENTITY).case
+    # The answer is the name the caller has just sent: nothing they could not see already.
     name = actions.do_add_alias(caller.user, case, payload)
     return Status(201, ChildNameOut(kind=NameKind(name.kind), full_name=name.full_name, note=name.note))
 
@@ -206,11 +209,10 @@ def list_events(
 def add_event(request: HttpRequest, public_id: str, payload: EventIn) -> Status[EventOut]:
     caller = api_caller(request)
     written = [payload.category] + ([DataCategory.CONTACT_LOCATION] if payload.location else [])
-    case = _write(caller, public_id, *written)
-    event = actions.do_add_event(caller.user, case, payload)
-    return Status(
-        201, event_out(Event.objects.select_related("author__organisation", "author_org").get(pk=event.pk))
-    )
+    seen = _write(caller, public_id, *written)
+    event = actions.do_add_event(caller.user, seen.case, payload)
+    added = Event.objects.select_related("author__organisation", "author_org").get(pk=event.pk)
+    return Status(201, redact_event(event_out(added), seen.decisions))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -242,11 +244,11 @@ def get_care_plan(request: HttpRequest, public_id: str) -> CarePlanOut:
 def update_care_plan(request: HttpRequest, public_id: str, payload: CarePlanIn) -> CarePlanOut:
     """Replaces every field of the care plan."""
     caller = api_caller(request)
-    case = _write(caller, public_id, DataCategory.CASE_NOTES)
-    actions.do_update_care_plan(caller.user, case, payload)
-    plan = care_plan_of(_reload(case))
+    seen = _write(caller, public_id, DataCategory.CASE_NOTES)
+    actions.do_update_care_plan(caller.user, seen.case, payload)
+    plan = care_plan_of(_reload(seen.case))
     assert plan is not None  # the action has just written it
-    return care_plan_out(plan)
+    return redact(care_plan_out(plan), seen.decisions)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -264,11 +266,10 @@ def list_consents(request: HttpRequest, public_id: str) -> ConsentList:
 @router.post("/{public_id}/consents", response={201: ConsentOut, **_WRITE}, summary="Record a consent")
 def record_consent(request: HttpRequest, public_id: str, payload: ConsentIn) -> Status[ConsentOut]:
     caller = api_caller(request)
-    case = _write(caller, public_id, DataCategory.CASE_NOTES)
-    consent = actions.do_record_consent(caller.user, case, payload)
-    return Status(
-        201, consent_out(Consent.objects.select_related("recorded_by__organisation").get(pk=consent.pk))
-    )
+    seen = _write(caller, public_id, DataCategory.CASE_NOTES)
+    consent = actions.do_record_consent(caller.user, seen.case, payload)
+    recorded = Consent.objects.select_related("recorded_by__organisation").get(pk=consent.pk)
+    return Status(201, redact(consent_out(recorded), seen.decisions))
 
 
 @router.post(
@@ -281,6 +282,7 @@ def withdraw_consent(request: HttpRequest, public_id: str, consent_id: int) -> C
     consent that is not this case's is refused naming the field ``consent``, as is one already
     withdrawn."""
     caller = api_caller(request)
-    case = _write(caller, public_id, DataCategory.CASE_NOTES)
-    consent = actions.do_withdraw_consent(caller.user, case, consent_id)
-    return consent_out(Consent.objects.select_related("recorded_by__organisation").get(pk=consent.pk))
+    seen = _write(caller, public_id, DataCategory.CASE_NOTES)
+    consent = actions.do_withdraw_consent(caller.user, seen.case, consent_id)
+    withdrawn = Consent.objects.select_related("recorded_by__organisation").get(pk=consent.pk)
+    return redact(consent_out(withdrawn), seen.decisions)

@@ -78,6 +78,6 @@ def test_an_unexpected_failure_is_a_json_500_without_a_traceback(people, monkeyp
     def explode(*args, **kwargs):
         raise RuntimeError("secret child data in a stack trace")
 
-    monkeypatch.setattr("waymark.cases.api.search_cases", explode)
+    monkeypatch.setattr("waymark.cases.api.search_visible", explode)
     body = _assert_error_shape(api_as(people.giulia).get("/api/cases"), 500)
     assert body == {"detail": "internal error", "errors": {}}

@@ -41,7 +41,7 @@ from .api_schemas import (
 from .models import Case, Consent, Event, NameKind
 from .redaction import Withheld, redact, redact_event
 from .schemas import AliasIn, CarePlanIn, CaseIn, ChildIn, ConsentIn, EventIn, RegisterChildIn
-from .search import ROW_CATEGORIES, CaseFilters, capped_count, search_visible
+from .search import COUNT_CAP, ROW_CATEGORIES, CaseFilters, capped_count, search_visible
 
 router = Router(tags=["cases"])
 
@@ -51,6 +51,11 @@ _WRITE: dict[int, Any] = {**_READ, 415: ErrorOut}
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 25
+# Paging is bounded so no request scans without end (an offset costs the rows it skips). The
+# case list counts at most COUNT_CAP matches, so pages past it are not offered: narrow the
+# search instead. A timeline is one child's: ten thousand events is more than any case holds.
+MAX_CASES_OFFSET = COUNT_CAP
+MAX_EVENTS_OFFSET = 10_000
 
 
 def _read(caller: ApiCaller, public_id: str) -> access.CaseAccess:
@@ -96,7 +101,7 @@ def list_cases(
     missing_category: MissingCategory | None = None,
     organisation: str = Query("", description="organisation slug"),
     limit: int = Query(DEFAULT_PAGE, ge=1, le=MAX_PAGE),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_CASES_OFFSET),
 ) -> CasePage:
     """Cases the caller may see, most recently active first."""
     caller = api_caller(request)
@@ -196,7 +201,7 @@ def list_events(
     request: HttpRequest,
     public_id: str,
     limit: int = Query(DEFAULT_PAGE, ge=1, le=MAX_PAGE),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_EVENTS_OFFSET),
 ) -> EventPage:
     """Newest first (by when it happened)."""
     seen = _read(api_caller(request), public_id)

@@ -45,9 +45,40 @@ from .search import COUNT_CAP, ROW_CATEGORIES, CaseFilters, capped_count, search
 
 router = Router(tags=["cases"])
 
-# Error responses each kind of operation can give, for the OpenAPI document.
-_READ: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut}
-_WRITE: dict[int, Any] = {**_READ, 415: ErrorOut}
+# Error responses each kind of operation can give, for the OpenAPI document: 400 the request
+# breaks the document, 401 no valid token, 403 refused for who the caller is (the purpose
+# immigration_enforcement, a role), 404 no such case or not yours to see (the same answer),
+# 415 a body that is not JSON, 422 a rule the document cannot state (listed per operation).
+_READ: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+_WRITE: dict[int, Any] = {**_READ, 415: ErrorOut, 422: ErrorOut}
+
+
+def _rules(*rules: str) -> dict[str, Any]:
+    """The operation's 422 answers in the document: the rules its schema cannot state."""
+    lines = "\n".join(f"- {rule}" for rule in rules)
+    return {
+        "responses": {
+            "422": {
+                "description": f"A rule the schema cannot state is broken (`errors` names the field):\n{lines}"
+            }
+        }
+    }
+
+
+_CHILD_RULES = (
+    "`given_names`: give at least one of `given_names`, `family_name` or an alias",
+    "`nationality`: an ISO 3166-1 alpha-2 country code (e.g. ER, AF)",
+    "`languages`: ISO 639 language codes (e.g. ar, ti, prs)",
+    "`birth_date`, `assessed_on`: not in the future",
+    "`assessed_age_min`: precision `estimated` needs the assessed age range, min not above max",
+    "`birth_date_precision`: an assessed age range needs precision `estimated`",
+    "`aliases.N.full_name`, `identifiers.N.value`: not blank once trimmed",
+)
+_CASE_RULES = (
+    "`missing_category`: a case with status `missing` needs a missing-child category",
+    "`caseworker`: an active user of the organisation holding the case",
+    "`guardian`: an active user with the guardian role",
+)
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 25
@@ -92,7 +123,22 @@ def _reload(case: Case) -> Case:
 # Cases
 
 
-@router.get("", response={200: CasePage, **_READ}, summary="Search cases")
+@router.get(
+    "",
+    response={200: CasePage, **_READ},
+    summary="Search cases",
+    operation_id="listCases",
+    openapi_extra={
+        "responses": {
+            "403": {
+                "description": "Refused: the purpose immigration_enforcement; or a filter on `status`, "
+                "`risk_level` or `missing_category` when you may see case notes on no case for this "
+                "purpose (`errors` names the filter). Elsewhere a filter applies only to the cases "
+                "whose case notes you may see."
+            }
+        }
+    },
+)
 def list_cases(
     request: HttpRequest,
     q: str = Query("", description="a name in any spelling or script, or a case reference"),
@@ -121,7 +167,13 @@ def list_cases(
     return CasePage(count=count, count_capped=capped, items=items)
 
 
-@router.post("", response={201: CaseDetailOut, **_WRITE, 409: ErrorOut}, summary="Register a child")
+@router.post(
+    "",
+    response={201: CaseDetailOut, **_WRITE, 409: ErrorOut},
+    summary="Register a child",
+    operation_id="registerChild",
+    openapi_extra=_rules(*(f"child.{r}" for r in _CHILD_RULES), *(f"case.{r}" for r in _CASE_RULES)),
+)
 def register_child(request: HttpRequest, payload: RegisterChildIn) -> Status[CaseDetailOut]:
     """Register a child and open their case. A probable duplicate is a 409 listing the
     duplicates' references; send again with ``confirm_not_duplicate: true`` to register anyway."""
@@ -133,13 +185,19 @@ def register_child(request: HttpRequest, payload: RegisterChildIn) -> Status[Cas
     return Status(201, redact(case_detail_out(_reload(case)), seen.decisions))
 
 
-@router.get("/{public_id}", response={200: CaseDetailOut, **_READ}, summary="A case")
+@router.get("/{public_id}", response={200: CaseDetailOut, **_READ}, summary="A case", operation_id="getCase")
 def get_case(request: HttpRequest, public_id: str) -> CaseDetailOut:
     seen = _read(api_caller(request), public_id)
     return redact(case_detail_out(_reload(seen.case)), seen.decisions)
 
 
-@router.patch("/{public_id}", response={200: CaseDetailOut, **_WRITE}, summary="Update a case")
+@router.patch(
+    "/{public_id}",
+    response={200: CaseDetailOut, **_WRITE},
+    summary="Update a case",
+    operation_id="updateCase",
+    openapi_extra=_rules(*_CASE_RULES),
+)
 def update_case(request: HttpRequest, public_id: str, payload: CaseIn) -> CaseDetailOut:
     """Fields sent replace the case's values; fields left out keep theirs (send ``null`` to
     clear ``caseworker``, ``guardian`` or ``missing_category``). Marking a case ``missing``
@@ -166,13 +224,24 @@ def _merge_case(case: Case, payload: CaseIn) -> CaseIn:
 # The child
 
 
-@router.get("/{public_id}/child", response={200: ChildOut, **_READ}, summary="The child of a case")
+@router.get(
+    "/{public_id}/child",
+    response={200: ChildOut, **_READ},
+    summary="The child of a case",
+    operation_id="getChild",
+)
 def get_child(request: HttpRequest, public_id: str) -> ChildOut:
     seen = _read(api_caller(request), public_id)
     return redact(child_out(seen.case.child), seen.decisions)
 
 
-@router.put("/{public_id}/child", response={200: ChildOut, **_WRITE}, summary="Replace the child's identity")
+@router.put(
+    "/{public_id}/child",
+    response={200: ChildOut, **_WRITE},
+    summary="Replace the child's identity",
+    operation_id="replaceChild",
+    openapi_extra=_rules(*_CHILD_RULES),
+)
 def update_child(request: HttpRequest, public_id: str, payload: ChildIn) -> ChildOut:
     """Replaces every identity field. Aliases and identifiers sent are added; none is removed."""
     caller = api_caller(request)
@@ -182,7 +251,11 @@ def update_child(request: HttpRequest, public_id: str, payload: ChildIn) -> Chil
 
 
 @router.post(
-    "/{public_id}/aliases", response={201: ChildNameOut, **_WRITE}, summary="Add a name the child is known by"
+    "/{public_id}/aliases",
+    response={201: ChildNameOut, **_WRITE},
+    summary="Add a name the child is known by",
+    operation_id="addAlias",
+    openapi_extra=_rules("`full_name`: not blank once trimmed"),
 )
 def add_alias(request: HttpRequest, public_id: str, payload: AliasIn) -> Status[ChildNameOut]:
     caller = api_caller(request)
@@ -196,7 +269,12 @@ def add_alias(request: HttpRequest, public_id: str, payload: AliasIn) -> Status[
 # Timeline
 
 
-@router.get("/{public_id}/events", response={200: EventPage, **_READ}, summary="The case's timeline")
+@router.get(
+    "/{public_id}/events",
+    response={200: EventPage, **_READ},
+    summary="The case's timeline",
+    operation_id="listEvents",
+)
 def list_events(
     request: HttpRequest,
     public_id: str,
@@ -210,7 +288,15 @@ def list_events(
     return EventPage(count=events.count(), items=[redact_event(event_out(e), seen.decisions) for e in page])
 
 
-@router.post("/{public_id}/events", response={201: EventOut, **_WRITE}, summary="Add to the timeline")
+@router.post(
+    "/{public_id}/events",
+    response={201: EventOut, **_WRITE},
+    summary="Add to the timeline",
+    operation_id="addEvent",
+    openapi_extra=_rules(
+        "`summary`: not blank once trimmed", "`occurred_at`: not in the future (five minutes' grace)"
+    ),
+)
 def add_event(request: HttpRequest, public_id: str, payload: EventIn) -> Status[EventOut]:
     caller = api_caller(request)
     written = [payload.category] + ([DataCategory.CONTACT_LOCATION] if payload.location else [])
@@ -224,7 +310,12 @@ def add_event(request: HttpRequest, public_id: str, payload: EventIn) -> Status[
 # Care plan
 
 
-@router.get("/{public_id}/care-plan", response={200: CarePlanOut, **_READ}, summary="The care plan")
+@router.get(
+    "/{public_id}/care-plan",
+    response={200: CarePlanOut, **_READ},
+    summary="The care plan",
+    operation_id="getCarePlan",
+)
 def get_care_plan(request: HttpRequest, public_id: str) -> CarePlanOut:
     seen = _read(api_caller(request), public_id)
     if not seen.can(DataCategory.CASE_NOTES):
@@ -245,7 +336,13 @@ def get_care_plan(request: HttpRequest, public_id: str) -> CarePlanOut:
     return care_plan_out(plan)
 
 
-@router.put("/{public_id}/care-plan", response={200: CarePlanOut, **_WRITE}, summary="Replace the care plan")
+@router.put(
+    "/{public_id}/care-plan",
+    response={200: CarePlanOut, **_WRITE},
+    summary="Replace the care plan",
+    operation_id="replaceCarePlan",
+    openapi_extra=_rules("`responsible`: an active user of the organisation holding the case"),
+)
 def update_care_plan(request: HttpRequest, public_id: str, payload: CarePlanIn) -> CarePlanOut:
     """Replaces every field of the care plan."""
     caller = api_caller(request)
@@ -260,7 +357,12 @@ def update_care_plan(request: HttpRequest, public_id: str, payload: CarePlanIn) 
 # Consent
 
 
-@router.get("/{public_id}/consents", response={200: ConsentList, **_READ}, summary="Consents given")
+@router.get(
+    "/{public_id}/consents",
+    response={200: ConsentList, **_READ},
+    summary="Consents given",
+    operation_id="listConsents",
+)
 def list_consents(request: HttpRequest, public_id: str) -> ConsentList:
     """Newest first, withdrawn ones included (``withdrawn_at`` says so)."""
     seen = _read(api_caller(request), public_id)
@@ -268,7 +370,17 @@ def list_consents(request: HttpRequest, public_id: str) -> ConsentList:
     return ConsentList(count=len(consents), items=[redact(consent_out(c), seen.decisions) for c in consents])
 
 
-@router.post("/{public_id}/consents", response={201: ConsentOut, **_WRITE}, summary="Record a consent")
+@router.post(
+    "/{public_id}/consents",
+    response={201: ConsentOut, **_WRITE},
+    summary="Record a consent",
+    operation_id="recordConsent",
+    openapi_extra=_rules(
+        "`recipient_org`: not blank once trimmed",
+        "`valid_until`: not before `valid_from`",
+        "`purpose`: never immigration_enforcement",
+    ),
+)
 def record_consent(request: HttpRequest, public_id: str, payload: ConsentIn) -> Status[ConsentOut]:
     caller = api_caller(request)
     seen = _write(caller, public_id, DataCategory.CASE_NOTES)

@@ -1,0 +1,148 @@
+"""The API says what it demands (issue 9, "API fuzzing in CI"): the OpenAPI document declares the
+Waymark-Purpose header and short operation ids; what breaks the document is a 400, what conforms
+to it but breaks a rule it cannot state is a 422, documented on the operation."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from waymark.cases.tests.api_client import api_as, case_url
+from waymark.test import create_case
+from waymark.vocab import Purpose
+
+OPERATION_IDS = {
+    ("get", "/api/cases"): "listCases",
+    ("post", "/api/cases"): "registerChild",
+    ("get", "/api/cases/{public_id}"): "getCase",
+    ("patch", "/api/cases/{public_id}"): "updateCase",
+    ("get", "/api/cases/{public_id}/child"): "getChild",
+    ("put", "/api/cases/{public_id}/child"): "replaceChild",
+    ("post", "/api/cases/{public_id}/aliases"): "addAlias",
+    ("get", "/api/cases/{public_id}/events"): "listEvents",
+    ("post", "/api/cases/{public_id}/events"): "addEvent",
+    ("get", "/api/cases/{public_id}/care-plan"): "getCarePlan",
+    ("put", "/api/cases/{public_id}/care-plan"): "replaceCarePlan",
+    ("get", "/api/cases/{public_id}/consents"): "listConsents",
+    ("post", "/api/cases/{public_id}/consents"): "recordConsent",
+}
+
+
+def _operations(doc):
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            yield method, path, operation
+
+
+@pytest.fixture
+def doc(db):
+    return Client().get("/api/openapi.json").json()
+
+
+def test_every_operation_declares_the_purpose_header_with_the_purpose_enum(doc):
+    for method, path, operation in _operations(doc):
+        headers = [p for p in operation["parameters"] if p["in"] == "header"]
+        assert [h["name"] for h in headers] == ["Waymark-Purpose"], (method, path)
+        assert headers[0]["required"] is True
+        assert headers[0]["schema"] == {"type": "string", "enum": Purpose.values}
+
+
+def test_every_operation_has_a_short_stable_id(doc):
+    assert {(m, p): op["operationId"] for m, p, op in _operations(doc)} == OPERATION_IDS
+
+
+def test_every_operation_documents_refusals_and_writes_document_their_rules(doc):
+    for method, path, operation in _operations(doc):
+        assert {"400", "401", "403", "404"} <= set(operation["responses"]), (method, path)
+        if method != "get":
+            assert "422" in operation["responses"], (method, path)
+            assert operation["responses"]["422"]["description"] != "Unprocessable Entity", (method, path)
+
+
+def test_the_consent_purpose_excludes_immigration_enforcement_in_the_document(doc):
+    schema = doc["components"]["schemas"]["ConsentIn"]["properties"]["purpose"]
+    assert "immigration_enforcement" not in schema["enum"]
+    assert set(schema["enum"]) == set(Purpose.values) - {"immigration_enforcement"}
+
+
+@pytest.mark.parametrize(
+    ("suffix", "body", "field"),
+    [
+        ("/events", {"type": "note", "summary": "x", "occurred_at": 0}, "occurred_at"),
+        ("/care-plan", {"review_date": 0}, "review_date"),
+        (
+            "/consents",
+            {"recipient_org": "fr-ngo-calais", "purpose": "child_protection", "categories": ["identity"]}
+            | {"valid_from": 0},
+            "valid_from",
+        ),
+        ("/child", {"given_names": "Ali", "birth_date": 0}, "birth_date"),
+        ("/events", {"type": "note", "summary": "x", "occurred_at": "2026-01-01"}, "occurred_at"),
+        ("/events", {"type": "note", "summary": "x", "occurred_at": "2026-01-01T10:00:00"}, "occurred_at"),
+        ("/care-plan", {"review_date": "2026-01-01T00:00:00Z"}, "review_date"),
+    ],
+    ids=[
+        "occurred_at=0",
+        "review_date=0",
+        "valid_from=0",
+        "birth_date=0",
+        "a date for a date-time",
+        "a date-time without offset",
+        "a date-time for a date",
+    ],
+)
+def test_an_integer_or_a_loose_string_is_not_a_date(people, suffix, body, field):
+    case = create_case(people.giulia)
+    method = "post" if suffix in ("/events", "/consents") else "put"
+    response = getattr(api_as(people.giulia), method)(case_url(case, suffix), body)
+    assert response.status_code == 400, response.content
+    assert list(response.json()["errors"]) == [field]
+
+
+@pytest.mark.parametrize(
+    ("method", "suffix", "body", "field"),
+    [
+        ("post", "", {"child": {"given_names": "", "family_name": ""}}, "child.given_names"),
+        ("post", "", {"child": {"given_names": "Ali", "nationality": "ZZ"}}, "child.nationality"),
+        ("post", "", {"child": {"given_names": "Ali"}, "case": {"caseworker": "claire"}}, "case.caseworker"),
+        ("patch", "/", {"status": "missing"}, "missing_category"),
+        ("put", "/care-plan", {"responsible": "claire"}, "responsible"),
+        ("post", "/events", {"type": "note", "summary": "   "}, "summary"),
+        ("post", "/aliases", {"full_name": " "}, "full_name"),
+    ],
+    ids=[
+        "no name",
+        "unknown country",
+        "a caseworker of another organisation",
+        "missing without a category",
+        "a responsible user of another organisation",
+        "a blank summary",
+        "a blank alias",
+    ],
+)
+def test_a_rule_the_document_cannot_state_is_a_422_naming_the_field(people, method, suffix, body, field):
+    case = create_case(people.giulia)
+    path = "/api/cases" if suffix == "" else case_url(case, suffix.rstrip("/"))
+    response = getattr(api_as(people.giulia), method)(path, body)
+    assert response.status_code == 422, response.content
+    assert list(response.json()["errors"]) == [field]
+
+
+def test_an_empty_required_text_breaks_the_document_and_is_a_400(people):
+    case = create_case(people.giulia)
+    response = api_as(people.giulia).post(case_url(case, "/events"), {"type": "note", "summary": ""})
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["summary"]
+
+
+def test_a_text_is_measured_as_sent_before_it_is_trimmed(people):
+    """The document's maxLength applies to what the client sends: 300 characters of summary plus
+    spaces around them is too long, as the document says, not trimmed into compliance."""
+    case = create_case(people.giulia)
+    response = api_as(people.giulia).post(
+        case_url(case, "/events"), {"type": "note", "summary": " " + "x" * 300 + " "}
+    )
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["summary"]
+    ok = api_as(people.giulia).post(case_url(case, "/events"), {"type": "note", "summary": "  Seen  "})
+    assert ok.status_code == 201 and ok.json()["summary"] == "Seen"

@@ -79,6 +79,12 @@ class JsonBodyParser(Parser):
             ) from exc
         except (UnicodeDecodeError, ValueError) as exc:
             raise MalformedJSON(f"malformed JSON body: {exc}") from exc
+        try:
+            # JSON may escape half a surrogate pair ("\ud800"), which is no Unicode text and
+            # which no database stores: refuse it here rather than fail on the write.
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise MalformedJSON("malformed JSON body: a string holds half a surrogate pair") from exc
         return data
 
 

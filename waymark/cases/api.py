@@ -40,7 +40,7 @@ from .api_schemas import (
 )
 from .models import Case, Consent, Event, NameKind
 from .redaction import Withheld, redact, redact_event
-from .schemas import AliasIn, CarePlanIn, CaseIn, ChildIn, ConsentIn, EventIn, RegisterChildIn
+from .schemas import NO_NUL, AliasIn, CarePlanIn, CaseIn, ChildIn, ConsentIn, EventIn, RegisterChildIn
 from .search import COUNT_CAP, ROW_CATEGORIES, CaseFilters, capped_count, search_visible
 
 router = Router(tags=["cases"])
@@ -141,11 +141,16 @@ def _reload(case: Case) -> Case:
 )
 def list_cases(
     request: HttpRequest,
-    q: str = Query("", description="a name in any spelling or script, or a case reference"),
+    q: str = Query(
+        "",
+        description="a name in any spelling or script, or a case reference",
+        max_length=200,
+        pattern=NO_NUL,
+    ),
     status: CaseStatus | None = None,
     risk_level: RiskLevel | None = None,
     missing_category: MissingCategory | None = None,
-    organisation: str = Query("", description="organisation slug"),
+    organisation: str = Query("", description="organisation slug", max_length=64, pattern=NO_NUL),
     limit: int = Query(DEFAULT_PAGE, ge=1, le=MAX_PAGE),
     offset: int = Query(0, ge=0, le=MAX_CASES_OFFSET),
 ) -> CasePage:

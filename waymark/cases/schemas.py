@@ -4,8 +4,9 @@ The JSON API uses them directly; the web forms feed their data through them, so 
 written once and both edges name the same field in their error messages.
 
 What the OpenAPI document states (types, formats, lengths, enums) is checked as the client sent
-it — a date is text in ISO 8601 (never a number of seconds), a date-time carries its offset, a
-length counts the spaces around a text, which is trimmed afterwards — and a failure is a 400.
+it — a boolean is true or false (not 0), an integer is not "3" (3.0 is 3), a date is text in ISO 8601
+(never a number of seconds), a date-time carries its offset, a length counts the spaces around a
+text, which is trimmed afterwards — and a failure is a 400.
 Rules the document cannot state (a name or an alias, a known country, not blank once trimmed,
 not in the future...) raise ``ValueError`` ("value_error"), which the API answers with a 422.
 """
@@ -23,6 +24,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     WithJsonSchema,
     field_validator,
@@ -56,17 +58,26 @@ def _not_blank(value: str) -> str:
     return value
 
 
+# No text holds U+0000: PostgreSQL cannot store it. The document says so with this pattern.
+NO_NUL = r"^[^\x00]*$"
+
+
+def _text(*, min_length: int | None = None, max_length: int | None = None) -> StringConstraints:
+    return StringConstraints(min_length=min_length, max_length=max_length, pattern=NO_NUL)
+
+
 # Texts: the length is checked as sent (the document's maxLength), then the text is trimmed.
-Name = Annotated[str, StringConstraints(max_length=200), AfterValidator(_trimmed)]
-ShortText = Annotated[str, StringConstraints(max_length=300), AfterValidator(_trimmed)]
-LongText = Annotated[str, StringConstraints(max_length=20000), AfterValidator(_trimmed)]
-LatinName = Annotated[str, StringConstraints(max_length=400), AfterValidator(_trimmed)]
-Username = Annotated[str, StringConstraints(max_length=150), AfterValidator(_trimmed)]
+Name = Annotated[str, _text(max_length=200), AfterValidator(_trimmed)]
+ShortText = Annotated[str, _text(max_length=300), AfterValidator(_trimmed)]
+LongText = Annotated[str, _text(max_length=20000), AfterValidator(_trimmed)]
+LatinName = Annotated[str, _text(max_length=400), AfterValidator(_trimmed)]
+Username = Annotated[str, _text(max_length=150), AfterValidator(_trimmed)]
+Code = Annotated[str, _text(max_length=20)]  # a country or language code, checked by a validator
 # Required texts: at least one character as sent (else a 400), not blank once trimmed (a 422).
-FullName = Annotated[str, StringConstraints(min_length=1, max_length=400), AfterValidator(_not_blank)]
-IdentifierValue = Annotated[str, StringConstraints(min_length=1, max_length=100), AfterValidator(_not_blank)]
-Summary = Annotated[str, StringConstraints(min_length=1, max_length=300), AfterValidator(_not_blank)]
-OrgSlug = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(_not_blank)]
+FullName = Annotated[str, _text(min_length=1, max_length=400), AfterValidator(_not_blank)]
+IdentifierValue = Annotated[str, _text(min_length=1, max_length=100), AfterValidator(_not_blank)]
+Summary = Annotated[str, _text(min_length=1, max_length=300), AfterValidator(_not_blank)]
+OrgSlug = Annotated[str, _text(min_length=1, max_length=64), AfterValidator(_not_blank)]
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
@@ -93,6 +104,19 @@ def _datetime_as_text(value: object) -> object:
     )
 
 
+def _json_integer(value: object) -> object:
+    """Integers as JSON Schema has them: 3 or 3.0, not "3", 3.5 or true (pydantic's lax mode
+    takes "3" and true)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise PydanticCustomError("int_type", "give a whole number")
+
+
+# Bounds before the validator, or pydantic writes them into the document as "ge"/"le" (which
+# JSON Schema ignores) instead of minimum/maximum.
+Age = Annotated[int, Field(ge=0, le=25), BeforeValidator(_json_integer)]
 Date = Annotated[dt.date, BeforeValidator(_date_as_text)]
 DateTime = Annotated[dt.datetime, BeforeValidator(_datetime_as_text)]
 
@@ -126,11 +150,11 @@ class ChildIn(_In):
     sex: Sex = Sex.UNKNOWN
     birth_date: Date | None = None
     birth_date_precision: DatePrecision = DatePrecision.EXACT
-    assessed_age_min: int | None = Field(default=None, ge=0, le=25)
-    assessed_age_max: int | None = Field(default=None, ge=0, le=25)
+    assessed_age_min: Age | None = None
+    assessed_age_max: Age | None = None
     assessed_on: Date | None = None
-    nationality: str = ""
-    languages: list[str] = Field(default_factory=list, max_length=20)
+    nationality: Code = ""
+    languages: list[Code] = Field(default_factory=list, max_length=20)
     identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=20)
 
     @field_validator("nationality")
@@ -183,8 +207,8 @@ class CaseIn(_In):
 
     status: CaseStatus = CaseStatus.OPEN
     missing_category: MissingCategory | None = None
-    unaccompanied: bool = True
-    separated: bool = False
+    unaccompanied: StrictBool = True
+    separated: StrictBool = False
     risk_level: RiskLevel = RiskLevel.MEDIUM
     risk_reasons: LongText = ""
     caseworker: Username | None = Field(
@@ -224,7 +248,7 @@ class RegisterChildIn(_In):
     child: ChildIn
     case: CaseIn = Field(default_factory=CaseIn)
     # A probable duplicate is refused with a warning unless the caller confirms.
-    confirm_not_duplicate: bool = False
+    confirm_not_duplicate: StrictBool = False
 
 
 class EventIn(_In):
@@ -270,7 +294,7 @@ class ConsentIn(_In):
     valid_from: Date
     valid_until: Date | None = None
     childs_views: LongText = ""
-    given_by: Name = ""
+    given_by: Annotated[str, _text(max_length=100), AfterValidator(_trimmed)] = ""  # its column holds 100
 
     @model_validator(mode="after")
     def _period(self) -> ConsentIn:

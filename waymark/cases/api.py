@@ -398,6 +398,8 @@ def record_consent(request: HttpRequest, public_id: str, payload: ConsentIn) -> 
     "/{public_id}/consents/{consent_id}/withdraw",
     response={200: ConsentOut, **_WRITE},
     summary="Withdraw a consent",
+    operation_id="withdrawConsent",
+    openapi_extra=_rules("`consent`: a consent of this case, not already withdrawn"),
 )
 def withdraw_consent(request: HttpRequest, public_id: str, consent_id: int) -> ConsentOut:
     """The child withdraws a consent: sharing that rests on it stops at the next decision. A

@@ -42,7 +42,7 @@ from waymark.accounts.tokens import issue_api_token
 from waymark.cases import actions
 from waymark.cases.access import cases_visible_to
 from waymark.cases.models import Case
-from waymark.cases.schemas import CarePlanIn, EventIn
+from waymark.cases.schemas import CarePlanIn, ConsentIn, EventIn
 from waymark.policy.purpose import PURPOSE_HEADER
 from waymark.policy.tests.factories import create_agreement
 from waymark.test import create_case, create_personas, create_user, days_ago
@@ -64,6 +64,8 @@ MAX_EXAMPLES = int(os.environ.get("WAYMARK_FUZZ_EXAMPLES", "10"))
 # Valid input may be refused only for a reason the document gives: who you are (401, 403), a case
 # you may not see (404), a probable duplicate (409), or a rule the document lists (422). Never 400.
 ACCEPTED = ["2xx", "401", "403", "404", "409", "422"]
+# Well-formed requests per operation sent first as the Milan caseworker about her own cases.
+AIMED = 3
 
 
 # ---------------------------------------------------------------------------------------------
@@ -118,6 +120,8 @@ class World:
     case_ids: list[str]
     # The cases each person works on (their organisation's, their wards): most requests aim there.
     home: dict[str, list[str]] = field(default_factory=dict)
+    # Consent ids per case (the withdraw operation names one; no answer gives them yet).
+    consents: dict[str, list[int]] = field(default_factory=dict)
     reached_before: dict[str, bool] = field(default_factory=dict)
 
 
@@ -217,6 +221,20 @@ def _create_world() -> World:
     ]
     actions.do_update_care_plan(people.giulia, milan[2], CarePlanIn(needs="Shelter", review_date=days_ago(2)))
     actions.do_add_event(people.giulia, milan[1], EventIn(type="sighting", summary="Seen at Milano Centrale"))
+    consents: dict[str, list[int]] = {}
+    for case in milan:
+        for recipient in ("fr-ngo-calais", "be-police-mpu", "it-guardians"):
+            consent = actions.do_record_consent(
+                people.giulia,
+                case,
+                ConsentIn(
+                    recipient_org=recipient,
+                    purpose=Purpose.LOCATE_MISSING_CHILD,
+                    categories=[DataCategory.IDENTITY],
+                    valid_from=days_ago(30),
+                ),
+            )
+            consents.setdefault(str(case.public_id), []).append(consent.pk)
     elsewhere = [
         create_case(people.claire, given_names="Dawit"),
         create_case(people.luc, given_names="Lucas"),
@@ -230,7 +248,7 @@ def _create_world() -> World:
         ]
         for u in users
     }
-    return World(users=tokens, case_ids=ids, home=home)
+    return World(users=tokens, case_ids=ids, home=home, consents=consents)
 
 
 @pytest.fixture
@@ -255,12 +273,11 @@ def world(transactional_db: None, in_process: None) -> Iterator[World]:
     settings = connections.settings["default"]
     kept = settings["CONN_MAX_AGE"]
     settings["CONN_MAX_AGE"] = 0
-    created = _create_world()
-    WORLD.users, WORLD.case_ids, WORLD.home = created.users, created.case_ids, created.home
+    vars(WORLD).update(vars(_create_world()))
     try:
         yield WORLD
     finally:
-        WORLD.users, WORLD.case_ids, WORLD.home = {}, [], {}
+        vars(WORLD).update(vars(World(users={}, case_ids=[])))
         settings["CONN_MAX_AGE"] = kept
 
 
@@ -277,34 +294,54 @@ def _schema(world: World) -> Any:
     )
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application, config=config)
     speakers = itertools.cycle(sorted(world.users))
+    owner = next(token for token, user in world.users.items() if user.username == "giulia")
+    aimed: Counter[str] = Counter()
 
     @schema.auth(refresh_interval=None)
     class EachInTurn:
-        """A different person's token for each request, in a fixed order, mostly with the purpose
-        they work for; the request aimed at one of the world's cases, mostly one of theirs (a
-        generated case id is almost never one), unless its path is deliberately malformed."""
+        """Whose token each request carries, for which purpose, about which case.
+
+        The first ``AIMED`` well-formed requests of each operation are the Milan caseworker's,
+        for child protection, about one of her cases: every operation is seen to succeed. The
+        rest go to each person in turn, two in three with the purpose they work for, three in
+        five about a case of theirs (a generated case id is almost never one), unless the path
+        or the header is deliberately malformed.
+        """
 
         def get(self, case: Any, ctx: Any) -> str:
+            well_formed = case.meta is None or case.meta.generation.mode.is_positive
+            label = f"{case.method} {case.path}"
+            if well_formed and aimed[label] < AIMED:
+                aimed[label] += 1
+                return f"{owner} {aimed[label]}"
             return next(speakers)
 
         def set(self, case: Any, data: str, ctx: Any) -> None:
-            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+            token, _, turn = data.partition(" ")
+            user = world.users[token]
+            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}
             pick = zlib.crc32(
                 repr((case.method, case.path, case.path_parameters, case.query, case.body)).encode()
             )
+            if turn:
+                pick = int(turn)
             negative_header = case.meta is not None and case.meta.is_negative_at(ParameterLocation.HEADER)
-            if PURPOSE_HEADER in case.headers and not negative_header and pick % 3:
-                # Two requests in three declare the purpose this person works for (else most
-                # would be refused before any answer is built); the third, whatever was drawn.
-                case.headers[PURPOSE_HEADER] = WORK[world.users[data].username]
+            if PURPOSE_HEADER in case.headers and not negative_header and (turn or pick % 3):
+                case.headers[PURPOSE_HEADER] = WORK[user.username]
             params = case.path_parameters or {}
             if "public_id" not in params or params["public_id"] in world.case_ids:
                 return
             if case.meta is not None and case.meta.is_negative_at(ParameterLocation.PATH):
                 return
-            home = world.home[world.users[data].username]
-            aim = home if home and (pick >> 8) % 5 < 3 else world.case_ids  # three in five at home
+            home = world.home[user.username]
+            aim = home if home and (turn or (pick >> 8) % 5 < 3) else world.case_ids
             params["public_id"] = aim[pick % len(aim)]
+            if "consent_id" in params:
+                # Mostly one of this case's consents, else any (another case's: refused).
+                mine = world.consents.get(params["public_id"], [])
+                every = [c for ids in world.consents.values() for c in ids]
+                pool = mine if mine and (turn or (pick >> 16) % 3) else every
+                params["consent_id"] = pool[(pick >> 4) % len(pool) if not turn else pick % len(pool)]
 
     return schema
 
@@ -355,7 +392,7 @@ def test_every_operation_holds_under_fuzzing_as_every_persona(world: World) -> N
     operations = {
         label for label in outcome.statuses if label.startswith(("GET ", "POST ", "PUT ", "PATCH "))
     }
-    assert len(operations) == 13, sorted(operations)  # every operation was tried...
+    assert len(operations) == 14, sorted(operations)  # every operation was tried...
     for label in operations:  # ...and answered with its success at least once
         assert any(200 <= status < 300 for status in outcome.statuses[label]), (
             label,

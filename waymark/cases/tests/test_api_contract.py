@@ -25,6 +25,7 @@ OPERATION_IDS = {
     ("put", "/api/cases/{public_id}/care-plan"): "replaceCarePlan",
     ("get", "/api/cases/{public_id}/consents"): "listConsents",
     ("post", "/api/cases/{public_id}/consents"): "recordConsent",
+    ("post", "/api/cases/{public_id}/consents/{consent_id}/withdraw"): "withdrawConsent",
 }
 
 

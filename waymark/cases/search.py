@@ -52,7 +52,7 @@ def search_visible(
 ) -> QuerySet[Case]:
     """The cases ``user`` may list for ``purpose`` that match ``f``; see the module docstring.
     ``visible``: ``cases_visible_to(user, purpose)`` when the caller has it already."""
-    qs = cases_visible_to(user, purpose) if visible is None else visible
+    listed = qs = cases_visible_to(user, purpose) if visible is None else visible
     fields_of: dict[str, list[str]] = {}
     for name in GATED_FILTERS:
         if getattr(f, name):
@@ -66,7 +66,9 @@ def search_visible(
                 refused[name] = [
                     gettext("you may see the %(field)s of no case for this purpose") % {"field": label}
                 ]
-        else:
+        elif str(shown.query) != str(listed.query):
+            # (The same condition as the list's — a caseworker in their own organisation — needs
+            # no subquery: every listed case shows the category.)
             qs = qs.filter(pk__in=shown.values("pk"))
     if refused:
         raise FilterNotShared(refused)

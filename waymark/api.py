@@ -10,6 +10,12 @@ Every error is JSON of one shape (``ErrorOut``)::
 
 with field paths as in the request body ("child.nationality", "" for the body as a whole);
 a 409 probable duplicate adds ``"duplicates": [references]``.
+
+The document says what a request must be, and the statuses keep to it: a request that breaks
+it (a type, a format, a bound, an unknown field, a missing or unknown ``Waymark-Purpose``) is a
+400; one that conforms but breaks a rule the document cannot state — each operation's 422
+response lists them — is a 422. ``Waymark-Purpose`` is declared on every operation here, from
+``Purpose``, since ``api_caller`` (not a ninja parameter) reads it (docs/api.md).
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ from waymark.accounts.tokens import ApiTokenAuth
 from waymark.cases.api import router as cases_router
 from waymark.cases.api_schemas import ErrorOut
 from waymark.errors import ActionError, DuplicateWarning, NotFound, field_errors
+from waymark.policy.purpose import PURPOSE_HEADER
+from waymark.vocab import Purpose
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +81,12 @@ class JsonBodyParser(Parser):
             ) from exc
         except (UnicodeDecodeError, ValueError) as exc:
             raise MalformedJSON(f"malformed JSON body: {exc}") from exc
+        try:
+            # JSON may escape half a surrogate pair ("\ud800"), which is no Unicode text and
+            # which no database stores: refuse it here rather than fail on the write.
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise MalformedJSON("malformed JSON body: a string holds half a surrogate pair") from exc
         return data
 
 
@@ -107,8 +121,36 @@ def _request_fields(context: ValidationErrorContext[Any]) -> dict[str, list[str]
     return out
 
 
+PURPOSE_PARAMETER: dict[str, Any] = {
+    "name": PURPOSE_HEADER,
+    "in": "header",
+    "required": True,
+    "description": (
+        "Why you are accessing child data (every access is decided and audited for it). "
+        "immigration_enforcement is always refused (403) by the firewall."
+    ),
+    "schema": {"type": "string", "enum": list(Purpose.values)},
+}
+
+
+def _rule_status(errors: list[dict[str, Any]]) -> int:
+    """422 when every error is a rule the document cannot state (our validators raise
+    ``ValueError``: pydantic's "value_error"), else 400: the request breaks the document."""
+    return 422 if errors and all(e.get("type") == "value_error" for e in errors) else 400
+
+
 class WaymarkAPI(NinjaAPI):
-    """NinjaAPI with field-path validation errors and JSON for unknown paths and methods."""
+    """NinjaAPI with field-path validation errors, JSON for unknown paths and methods, and the
+    ``Waymark-Purpose`` header in the OpenAPI document of every authenticated operation."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                parameters = operation.setdefault("parameters", [])
+                if operation.get("security") and PURPOSE_PARAMETER not in parameters:
+                    parameters.append(PURPOSE_PARAMETER)
+        return schema
 
     def validation_error_from_error_contexts(
         self, error_contexts: list[ValidationErrorContext[Any]]
@@ -192,13 +234,14 @@ def _on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResp
         fields = {}
         for err in exc.errors:
             fields.setdefault(".".join(str(p) for p in err["loc"][1:]), []).append(str(err["msg"]))
-    return error_response(request, 400, "invalid input", fields)
+    return error_response(request, _rule_status(list(exc.errors)), "invalid input", fields)
 
 
 @api.exception_handler(pydantic.ValidationError)
 def _on_pydantic_error(request: HttpRequest, exc: pydantic.ValidationError) -> HttpResponse:
     # Raised inside a handler when it validates a merged input again (e.g. PATCH).
-    return error_response(request, 400, "invalid input", field_errors(exc))
+    errors = [dict(e) for e in exc.errors()]
+    return error_response(request, _rule_status(errors), "invalid input", field_errors(exc))
 
 
 @api.exception_handler(ActionError)
@@ -207,7 +250,11 @@ def _on_action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
         return error_response(
             request, exc.status, "probable duplicate", exc.errors, duplicates=exc.duplicates
         )
-    return error_response(request, exc.status, "refused", exc.errors)
+    status = exc.status
+    if type(exc) is ActionError and set(exc.errors) == {PURPOSE_HEADER}:
+        # The header is required and an enum in the document: missing or unknown breaks it.
+        status = 400
+    return error_response(request, status, "refused", exc.errors)
 
 
 @api.exception_handler(NotFound)

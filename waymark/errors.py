@@ -10,9 +10,12 @@ _FIELD_PREFIX = re.compile(r"^(?:Value error, )?([a-z_][a-z0-9_]*): (.+)$", re.S
 
 
 class ActionError(Exception):
-    """A refused action. ``errors`` maps a field name ('' for the whole input) to messages."""
+    """A refused action. ``errors`` maps a field name ('' for the whole input) to messages.
 
-    status = 400
+    The input was well formed but breaks a rule of the domain (an unknown colleague, a photo too
+    large...): the API answers 422 (a subclass says otherwise)."""
+
+    status = 422
 
     def __init__(self, errors: dict[str, list[str]] | str, field: str = "") -> None:
         if isinstance(errors, str):

@@ -242,8 +242,9 @@ def probe(org: Organisation, *, guardian: User | None = None) -> Case:
     return probe
 
 
-def cases_visible_to(user: User, purpose: str) -> QuerySet[Case]:
-    """Cases this user may list for ``purpose``: those whose identity the policies would open.
+def cases_visible_to(user: User, purpose: str, category: str = DataCategory.IDENTITY) -> QuerySet[Case]:
+    """Cases this user may list for ``purpose``: those whose identity (or ``category``) the
+    policies would open. ``Case.objects.none()`` when they would open it on no case.
 
     The policies decide on the case's organisation, guardian, status and the contexts it shares,
     so one decision per organisation (own; each agreement partner, for "a child of theirs we
@@ -266,7 +267,7 @@ def cases_visible_to(user: User, purpose: str) -> QuerySet[Case]:
         grants__organisation=org,
         grants__role=user.role,
         grants__purpose=purpose,
-        grants__category=DataCategory.IDENTITY,
+        grants__category=category,
         grants__action=PolicyAction.READ,
     ).values("pk")
     # A separate query for the parties: reusing the filter's join would return only ``org``.
@@ -281,10 +282,10 @@ def cases_visible_to(user: User, purpose: str) -> QuerySet[Case]:
             p.status = CaseStatus.MISSING
             shared[p.pk] = frozenset({(org.slug, purpose)})
     decided = policy.authorize_cases(
-        user, probes, purpose=purpose, categories=[DataCategory.IDENTITY], now=now, shared=shared
+        user, probes, purpose=purpose, categories=[category], now=now, shared=shared
     )
-    opened = [p.organisation_id for p in probes[:-1] if decided[p.pk][DataCategory.IDENTITY].allowed]
-    wards = decided[probes[-1].pk][DataCategory.IDENTITY].allowed
+    opened = [p.organisation_id for p in probes[:-1] if decided[p.pk][category].allowed]
+    wards = decided[probes[-1].pk][category].allowed
     if not opened and not wards:
         return Case.objects.none()
     cond = Q(pk__in=[])

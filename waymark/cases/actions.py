@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from waymark.accounts.models import User
+from waymark.accounts.models import Organisation, User
 from waymark.core import names as name_prep
 from waymark.errors import ActionError, DuplicateWarning
 from waymark.vault import service as vault
@@ -49,16 +49,24 @@ def _require_org(user: User) -> None:
         raise ActionError("immigration enforcement cannot register children in Waymark", field="")
 
 
-def _resolve_user(username: str | None, field: str, *, user: User, role: Role | None = None) -> User | None:
-    """A colleague named by username; guardians may belong to another organisation."""
+def _resolve_user(
+    username: str | None, field: str, *, user: User, org: Organisation | None, role: Role | None = None
+) -> User | None:
+    """A colleague of the case's organisation (``org``) named by username; guardians may belong
+    to another organisation. A partner recording under an agreement names the owner's staff."""
     if not username:
         return None
     qs = User.objects.filter(username=username, is_active=True)
-    # Colleagues come from the user's organisation; a guardian may sit in a guardianship office.
-    qs = qs.filter(organisation=user.organisation) if role is None else qs.filter(role=role)
+    # Colleagues come from the case's organisation; a guardian may sit in a guardianship office.
+    qs = qs.filter(organisation=org) if role is None else qs.filter(role=role)
     found = qs.first()
     if found is None:
-        who = "a guardian" if role == Role.GUARDIAN else "an active user of your organisation"
+        if role == Role.GUARDIAN:
+            who = "a guardian"
+        elif org is not None and org.pk != user.organisation_id:
+            who = f"an active user of {org.slug}, the organisation holding the case"
+        else:
+            who = "an active user of your organisation"
         raise ActionError(f"'{username}' is not {who}", field=field)
     return found
 
@@ -122,8 +130,9 @@ def _apply_case_fields(case: Case, data: CaseIn, user: User, *, child: Child) ->
     case.separated = data.separated
     case.risk_level = data.risk_level
     case.risk_reasons = _seal(child, Case, "risk_reasons", data.risk_reasons)
-    case.caseworker = _resolve_user(data.caseworker, "case.caseworker", user=user)
-    case.guardian = _resolve_user(data.guardian, "case.guardian", user=user, role=Role.GUARDIAN)
+    org = case.organisation
+    case.caseworker = _resolve_user(data.caseworker, "case.caseworker", user=user, org=org)
+    case.guardian = _resolve_user(data.guardian, "case.guardian", user=user, org=org, role=Role.GUARDIAN)
     if data.status == CaseStatus.CLOSED and case.closed_at is None:
         case.closed_at = timezone.now()
     elif data.status != CaseStatus.CLOSED:
@@ -251,7 +260,9 @@ def do_add_alias(user: User, case: Case, data: AliasIn) -> ChildName:
 @transaction.atomic
 def do_update_case(user: User, case: Case, data: CaseIn) -> Case:
     # Locks the case row only (``of``): the child is read for its key, not changed.
-    locked = Case.objects.select_for_update(of=("self",)).select_related("child").get(pk=case.pk)
+    locked = (
+        Case.objects.select_for_update(of=("self",)).select_related("child", "organisation").get(pk=case.pk)
+    )
     old_status = locked.status
     _apply_case_fields(locked, data, user, child=locked.child)
     locked.updated_at = timezone.now()
@@ -334,7 +345,7 @@ def do_update_care_plan(user: User, case: Case, data: CarePlanIn) -> CarePlan:
     plan.needs = _seal(case.child, CarePlan, "needs", data.needs)
     plan.objectives = _seal(case.child, CarePlan, "objectives", data.objectives)
     plan.services = _seal(case.child, CarePlan, "services", data.services)
-    plan.responsible = _resolve_user(data.responsible, "responsible", user=user)
+    plan.responsible = _resolve_user(data.responsible, "responsible", user=user, org=case.organisation)
     plan.review_date = data.review_date
     plan.updated_by = user
     plan.save()

@@ -40,17 +40,53 @@ from .api_schemas import (
 )
 from .models import Case, Consent, Event, NameKind
 from .redaction import Withheld, redact, redact_event
-from .schemas import AliasIn, CarePlanIn, CaseIn, ChildIn, ConsentIn, EventIn, RegisterChildIn
-from .search import CaseFilters, capped_count, search_cases
+from .schemas import NO_NUL, AliasIn, CarePlanIn, CaseIn, ChildIn, ConsentIn, EventIn, RegisterChildIn
+from .search import COUNT_CAP, ROW_CATEGORIES, CaseFilters, capped_count, search_visible
 
 router = Router(tags=["cases"])
 
-# Error responses each kind of operation can give, for the OpenAPI document.
-_READ: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut}
-_WRITE: dict[int, Any] = {**_READ, 415: ErrorOut}
+# Error responses each kind of operation can give, for the OpenAPI document: 400 the request
+# breaks the document, 401 no valid token, 403 refused for who the caller is (the purpose
+# immigration_enforcement, a role), 404 no such case or not yours to see (the same answer),
+# 415 a body that is not JSON, 422 a rule the document cannot state (listed per operation).
+_READ: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+_WRITE: dict[int, Any] = {**_READ, 415: ErrorOut, 422: ErrorOut}
+
+
+def _rules(*rules: str) -> dict[str, Any]:
+    """The operation's 422 answers in the document: the rules its schema cannot state."""
+    lines = "\n".join(f"- {rule}" for rule in rules)
+    return {
+        "responses": {
+            "422": {
+                "description": f"A rule the schema cannot state is broken (`errors` names the field):\n{lines}"
+            }
+        }
+    }
+
+
+_CHILD_RULES = (
+    "`given_names`: give at least one of `given_names`, `family_name` or an alias",
+    "`nationality`: an ISO 3166-1 alpha-2 country code (e.g. ER, AF)",
+    "`languages`: ISO 639 language codes (e.g. ar, ti, prs)",
+    "`birth_date`, `assessed_on`: not in the future",
+    "`assessed_age_min`: precision `estimated` needs the assessed age range, min not above max",
+    "`birth_date_precision`: an assessed age range needs precision `estimated`",
+    "`aliases.N.full_name`, `identifiers.N.value`: not blank once trimmed",
+)
+_CASE_RULES = (
+    "`missing_category`: a case with status `missing` needs a missing-child category",
+    "`caseworker`: an active user of the organisation holding the case",
+    "`guardian`: an active user with the guardian role",
+)
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 25
+# Paging is bounded so no request scans without end (an offset costs the rows it skips). The
+# case list counts at most COUNT_CAP matches, so pages past it are not offered: narrow the
+# search instead. A timeline is one child's: ten thousand events is more than any case holds.
+MAX_CASES_OFFSET = COUNT_CAP
+MAX_EVENTS_OFFSET = 10_000
 
 
 def _read(caller: ApiCaller, public_id: str) -> access.CaseAccess:
@@ -59,11 +95,12 @@ def _read(caller: ApiCaller, public_id: str) -> access.CaseAccess:
     return access.access_case(caller.user, public_id, caller.purpose)
 
 
-def _write(caller: ApiCaller, public_id: str, *categories: str) -> Case:
-    """The case if the caller may change every one of ``categories`` of it, else a 404."""
+def _write(caller: ApiCaller, public_id: str, *categories: str) -> access.CaseAccess:
+    """The case if the caller may change every one of ``categories`` of it, else a 404; with
+    the caller's read decisions, which redact the answer (changing is not reading). Audited."""
     return access.access_case(
         caller.user, public_id, caller.purpose, action=PolicyAction.UPDATE, categories=categories
-    ).case
+    )
 
 
 def _reload(case: Case) -> Case:
@@ -86,16 +123,36 @@ def _reload(case: Case) -> Case:
 # Cases
 
 
-@router.get("", response={200: CasePage, **_READ}, summary="Search cases")
+@router.get(
+    "",
+    response={200: CasePage, **_READ},
+    summary="Search cases",
+    operation_id="listCases",
+    openapi_extra={
+        "responses": {
+            "403": {
+                "description": "Refused: the purpose immigration_enforcement; or a filter on `status`, "
+                "`risk_level` or `missing_category` when you may see case notes on no case for this "
+                "purpose (`errors` names the filter). Elsewhere a filter applies only to the cases "
+                "whose case notes you may see."
+            }
+        }
+    },
+)
 def list_cases(
     request: HttpRequest,
-    q: str = Query("", description="a name in any spelling or script, or a case reference"),
+    q: str = Query(
+        "",
+        description="a name in any spelling or script, or a case reference",
+        max_length=200,
+        pattern=NO_NUL,
+    ),
     status: CaseStatus | None = None,
     risk_level: RiskLevel | None = None,
     missing_category: MissingCategory | None = None,
-    organisation: str = Query("", description="organisation slug"),
+    organisation: str = Query("", description="organisation slug", max_length=64, pattern=NO_NUL),
     limit: int = Query(DEFAULT_PAGE, ge=1, le=MAX_PAGE),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_CASES_OFFSET),
 ) -> CasePage:
     """Cases the caller may see, most recently active first."""
     caller = api_caller(request)
@@ -106,16 +163,22 @@ def list_cases(
         missing_category=missing_category or "",
         organisation=organisation,
     )
-    found = search_cases(access.cases_visible_to(caller.user, caller.purpose), filters)
+    found = search_visible(caller.user, caller.purpose, filters)
     # Count the filtered cases alone; the page adds the joins its summaries read.
     page = list(found.select_related("child", "organisation")[offset : offset + limit])
-    rows = access.decide_page(caller.user, page, caller.purpose)
+    rows = access.decide_page(caller.user, page, caller.purpose, ROW_CATEGORIES)
     items = [redact(case_summary_out(c), rows.by_case[c.pk]) for c in page]
     count, capped = capped_count(found)
     return CasePage(count=count, count_capped=capped, items=items)
 
 
-@router.post("", response={201: CaseDetailOut, **_WRITE, 409: ErrorOut}, summary="Register a child")
+@router.post(
+    "",
+    response={201: CaseDetailOut, **_WRITE, 409: ErrorOut},
+    summary="Register a child",
+    operation_id="registerChild",
+    openapi_extra=_rules(*(f"child.{r}" for r in _CHILD_RULES), *(f"case.{r}" for r in _CASE_RULES)),
+)
 def register_child(request: HttpRequest, payload: RegisterChildIn) -> Status[CaseDetailOut]:
     """Register a child and open their case. A probable duplicate is a 409 listing the
     duplicates' references; send again with ``confirm_not_duplicate: true`` to register anyway."""
@@ -123,30 +186,37 @@ def register_child(request: HttpRequest, payload: RegisterChildIn) -> Status[Cas
     if not access.check_may_register(caller.user, caller.purpose):
         raise Refused("your role may not register children for this purpose")
     case = actions.do_register_child(caller.user, payload)
-    return Status(201, case_detail_out(_reload(case)))
+    seen = _read(caller, str(case.public_id))
+    return Status(201, redact(case_detail_out(_reload(case)), seen.decisions))
 
 
-@router.get("/{public_id}", response={200: CaseDetailOut, **_READ}, summary="A case")
+@router.get("/{public_id}", response={200: CaseDetailOut, **_READ}, summary="A case", operation_id="getCase")
 def get_case(request: HttpRequest, public_id: str) -> CaseDetailOut:
     seen = _read(api_caller(request), public_id)
     return redact(case_detail_out(_reload(seen.case)), seen.decisions)
 
 
-@router.patch("/{public_id}", response={200: CaseDetailOut, **_WRITE}, summary="Update a case")
+@router.patch(
+    "/{public_id}",
+    response={200: CaseDetailOut, **_WRITE},
+    summary="Update a case",
+    operation_id="updateCase",
+    openapi_extra=_rules(*_CASE_RULES),
+)
 def update_case(request: HttpRequest, public_id: str, payload: CaseIn) -> CaseDetailOut:
     """Fields sent replace the case's values; fields left out keep theirs (send ``null`` to
     clear ``caseworker``, ``guardian`` or ``missing_category``). Marking a case ``missing``
     needs ``missing_category`` in the same request unless the case already has one."""
     caller = api_caller(request)
-    case = _write(caller, public_id, DataCategory.CASE_NOTES, DataCategory.FAMILY, DataCategory.GUARDIAN)
-    data = _merge_case(case, payload)
+    seen = _write(caller, public_id, DataCategory.CASE_NOTES, DataCategory.FAMILY, DataCategory.GUARDIAN)
+    data = _merge_case(seen.case, payload)
     try:
-        updated = actions.do_update_case(caller.user, case, data)
+        updated = actions.do_update_case(caller.user, seen.case, data)
     except ActionError as exc:
         # The action names fields as in a registration ("case.caseworker"); here the case is
         # the whole body.
         raise ActionError({k.removeprefix("case."): v for k, v in exc.errors.items()}) from exc
-    return case_detail_out(_reload(updated))
+    return redact(case_detail_out(_reload(updated)), seen.decisions)
 
 
 def _merge_case(case: Case, payload: CaseIn) -> CaseIn:
@@ -159,27 +229,43 @@ def _merge_case(case: Case, payload: CaseIn) -> CaseIn:
 # The child
 
 
-@router.get("/{public_id}/child", response={200: ChildOut, **_READ}, summary="The child of a case")
+@router.get(
+    "/{public_id}/child",
+    response={200: ChildOut, **_READ},
+    summary="The child of a case",
+    operation_id="getChild",
+)
 def get_child(request: HttpRequest, public_id: str) -> ChildOut:
     seen = _read(api_caller(request), public_id)
     return redact(child_out(seen.case.child), seen.decisions)
 
 
-@router.put("/{public_id}/child", response={200: ChildOut, **_WRITE}, summary="Replace the child's identity")
+@router.put(
+    "/{public_id}/child",
+    response={200: ChildOut, **_WRITE},
+    summary="Replace the child's identity",
+    operation_id="replaceChild",
+    openapi_extra=_rules(*_CHILD_RULES),
+)
 def update_child(request: HttpRequest, public_id: str, payload: ChildIn) -> ChildOut:
     """Replaces every identity field. Aliases and identifiers sent are added; none is removed."""
     caller = api_caller(request)
-    case = _write(caller, public_id, DataCategory.IDENTITY, DataCategory.LEGAL_STATUS)
-    child = actions.do_update_child(caller.user, case, payload)
-    return child_out(child)
+    seen = _write(caller, public_id, DataCategory.IDENTITY, DataCategory.LEGAL_STATUS)
+    child = actions.do_update_child(caller.user, seen.case, payload)
+    return redact(child_out(child), seen.decisions)
 
 
 @router.post(
-    "/{public_id}/aliases", response={201: ChildNameOut, **_WRITE}, summary="Add a name the child is known by"
+    "/{public_id}/aliases",
+    response={201: ChildNameOut, **_WRITE},
+    summary="Add a name the child is known by",
+    operation_id="addAlias",
+    openapi_extra=_rules("`full_name`: not blank once trimmed"),
 )
 def add_alias(request: HttpRequest, public_id: str, payload: AliasIn) -> Status[ChildNameOut]:
     caller = api_caller(request)
-    case = _write(caller, public_id, DataCategory.IDENTITY)
+    case = _write(caller, public_id, DataCategory.IDENTITY).case
+    # The answer is the name the caller has just sent: nothing they could not see already.
     name = actions.do_add_alias(caller.user, case, payload)
     return Status(201, ChildNameOut(kind=NameKind(name.kind), full_name=name.full_name, note=name.note))
 
@@ -188,12 +274,17 @@ def add_alias(request: HttpRequest, public_id: str, payload: AliasIn) -> Status[
 # Timeline
 
 
-@router.get("/{public_id}/events", response={200: EventPage, **_READ}, summary="The case's timeline")
+@router.get(
+    "/{public_id}/events",
+    response={200: EventPage, **_READ},
+    summary="The case's timeline",
+    operation_id="listEvents",
+)
 def list_events(
     request: HttpRequest,
     public_id: str,
     limit: int = Query(DEFAULT_PAGE, ge=1, le=MAX_PAGE),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_EVENTS_OFFSET),
 ) -> EventPage:
     """Newest first (by when it happened)."""
     seen = _read(api_caller(request), public_id)
@@ -202,22 +293,34 @@ def list_events(
     return EventPage(count=events.count(), items=[redact_event(event_out(e), seen.decisions) for e in page])
 
 
-@router.post("/{public_id}/events", response={201: EventOut, **_WRITE}, summary="Add to the timeline")
+@router.post(
+    "/{public_id}/events",
+    response={201: EventOut, **_WRITE},
+    summary="Add to the timeline",
+    operation_id="addEvent",
+    openapi_extra=_rules(
+        "`summary`: not blank once trimmed", "`occurred_at`: not in the future (five minutes' grace)"
+    ),
+)
 def add_event(request: HttpRequest, public_id: str, payload: EventIn) -> Status[EventOut]:
     caller = api_caller(request)
     written = [payload.category] + ([DataCategory.CONTACT_LOCATION] if payload.location else [])
-    case = _write(caller, public_id, *written)
-    event = actions.do_add_event(caller.user, case, payload)
-    return Status(
-        201, event_out(Event.objects.select_related("author__organisation", "author_org").get(pk=event.pk))
-    )
+    seen = _write(caller, public_id, *written)
+    event = actions.do_add_event(caller.user, seen.case, payload)
+    added = Event.objects.select_related("author__organisation", "author_org").get(pk=event.pk)
+    return Status(201, redact_event(event_out(added), seen.decisions))
 
 
 # ---------------------------------------------------------------------------------------------
 # Care plan
 
 
-@router.get("/{public_id}/care-plan", response={200: CarePlanOut, **_READ}, summary="The care plan")
+@router.get(
+    "/{public_id}/care-plan",
+    response={200: CarePlanOut, **_READ},
+    summary="The care plan",
+    operation_id="getCarePlan",
+)
 def get_care_plan(request: HttpRequest, public_id: str) -> CarePlanOut:
     seen = _read(api_caller(request), public_id)
     if not seen.can(DataCategory.CASE_NOTES):
@@ -238,22 +341,33 @@ def get_care_plan(request: HttpRequest, public_id: str) -> CarePlanOut:
     return care_plan_out(plan)
 
 
-@router.put("/{public_id}/care-plan", response={200: CarePlanOut, **_WRITE}, summary="Replace the care plan")
+@router.put(
+    "/{public_id}/care-plan",
+    response={200: CarePlanOut, **_WRITE},
+    summary="Replace the care plan",
+    operation_id="replaceCarePlan",
+    openapi_extra=_rules("`responsible`: an active user of the organisation holding the case"),
+)
 def update_care_plan(request: HttpRequest, public_id: str, payload: CarePlanIn) -> CarePlanOut:
     """Replaces every field of the care plan."""
     caller = api_caller(request)
-    case = _write(caller, public_id, DataCategory.CASE_NOTES)
-    actions.do_update_care_plan(caller.user, case, payload)
-    plan = care_plan_of(_reload(case))
+    seen = _write(caller, public_id, DataCategory.CASE_NOTES)
+    actions.do_update_care_plan(caller.user, seen.case, payload)
+    plan = care_plan_of(_reload(seen.case))
     assert plan is not None  # the action has just written it
-    return care_plan_out(plan)
+    return redact(care_plan_out(plan), seen.decisions)
 
 
 # ---------------------------------------------------------------------------------------------
 # Consent
 
 
-@router.get("/{public_id}/consents", response={200: ConsentList, **_READ}, summary="Consents given")
+@router.get(
+    "/{public_id}/consents",
+    response={200: ConsentList, **_READ},
+    summary="Consents given",
+    operation_id="listConsents",
+)
 def list_consents(request: HttpRequest, public_id: str) -> ConsentList:
     """Newest first, withdrawn ones included (``withdrawn_at`` says so)."""
     seen = _read(api_caller(request), public_id)
@@ -261,26 +375,38 @@ def list_consents(request: HttpRequest, public_id: str) -> ConsentList:
     return ConsentList(count=len(consents), items=[redact(consent_out(c), seen.decisions) for c in consents])
 
 
-@router.post("/{public_id}/consents", response={201: ConsentOut, **_WRITE}, summary="Record a consent")
+@router.post(
+    "/{public_id}/consents",
+    response={201: ConsentOut, **_WRITE},
+    summary="Record a consent",
+    operation_id="recordConsent",
+    openapi_extra=_rules(
+        "`recipient_org`: not blank once trimmed",
+        "`valid_until`: not before `valid_from`",
+        "`purpose`: never immigration_enforcement",
+    ),
+)
 def record_consent(request: HttpRequest, public_id: str, payload: ConsentIn) -> Status[ConsentOut]:
     caller = api_caller(request)
-    case = _write(caller, public_id, DataCategory.CASE_NOTES)
-    consent = actions.do_record_consent(caller.user, case, payload)
-    return Status(
-        201, consent_out(Consent.objects.select_related("recorded_by__organisation").get(pk=consent.pk))
-    )
+    seen = _write(caller, public_id, DataCategory.CASE_NOTES)
+    consent = actions.do_record_consent(caller.user, seen.case, payload)
+    recorded = Consent.objects.select_related("recorded_by__organisation").get(pk=consent.pk)
+    return Status(201, redact(consent_out(recorded), seen.decisions))
 
 
 @router.post(
     "/{public_id}/consents/{consent_id}/withdraw",
     response={200: ConsentOut, **_WRITE},
     summary="Withdraw a consent",
+    operation_id="withdrawConsent",
+    openapi_extra=_rules("`consent`: a consent of this case, not already withdrawn"),
 )
 def withdraw_consent(request: HttpRequest, public_id: str, consent_id: int) -> ConsentOut:
     """The child withdraws a consent: sharing that rests on it stops at the next decision. A
     consent that is not this case's is refused naming the field ``consent``, as is one already
     withdrawn."""
     caller = api_caller(request)
-    case = _write(caller, public_id, DataCategory.CASE_NOTES)
-    consent = actions.do_withdraw_consent(caller.user, case, consent_id)
-    return consent_out(Consent.objects.select_related("recorded_by__organisation").get(pk=consent.pk))
+    seen = _write(caller, public_id, DataCategory.CASE_NOTES)
+    consent = actions.do_withdraw_consent(caller.user, seen.case, consent_id)
+    withdrawn = Consent.objects.select_related("recorded_by__organisation").get(pk=consent.pk)
+    return redact(consent_out(withdrawn), seen.decisions)

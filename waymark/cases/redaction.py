@@ -65,7 +65,13 @@ FIELD_MAP: dict[type[BaseModel], Mapping[str, str]] = {
     ChildOut: _CHILD,
     CaseSummaryOut: _CASE_SUMMARY,
     CaseDetailOut: _CASE_DETAIL,
-    CarePlanOut: {"needs": C.CASE_NOTES, "objectives": C.CASE_NOTES, "services": C.CASE_NOTES},
+    CarePlanOut: {
+        "needs": C.CASE_NOTES,
+        "objectives": C.CASE_NOTES,
+        "services": C.CASE_NOTES,
+        "responsible": C.CASE_NOTES,
+        "review_date": C.CASE_NOTES,
+    },
     ConsentOut: {"childs_views": C.CASE_NOTES},
     EventOut: {"location": C.CONTACT_LOCATION},
 }

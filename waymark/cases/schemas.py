@@ -2,15 +2,35 @@
 
 The JSON API uses them directly; the web forms feed their data through them, so a rule is
 written once and both edges name the same field in their error messages.
+
+What the OpenAPI document states (types, formats, lengths, enums) is checked as the client sent
+it — a boolean is true or false (not 0), an integer is not "3" (3.0 is 3), a date is text in ISO 8601
+(never a number of seconds), a date-time carries its offset, a length counts the spaces around a
+text, which is trimmed afterwards — and a failure is a 400.
+Rules the document cannot state (a name or an alias, a known country, not blank once trimmed,
+not in the future...) raise ``ValueError`` ("value_error"), which the API answers with a 422.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING, Annotated, Any
 
 from django.utils import timezone
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from waymark.core.codes import is_country, is_language
 from waymark.vocab import (
@@ -26,9 +46,79 @@ from waymark.vocab import (
     Sex,
 )
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20000)]
+
+def _trimmed(value: str) -> str:
+    return value.strip()
+
+
+def _not_blank(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be blank")
+    return value
+
+
+# No text holds U+0000: PostgreSQL cannot store it. The document says so with this pattern.
+NO_NUL = r"^[^\x00]*$"
+
+
+def _text(*, min_length: int | None = None, max_length: int | None = None) -> StringConstraints:
+    return StringConstraints(min_length=min_length, max_length=max_length, pattern=NO_NUL)
+
+
+# Texts: the length is checked as sent (the document's maxLength), then the text is trimmed.
+Name = Annotated[str, _text(max_length=200), AfterValidator(_trimmed)]
+ShortText = Annotated[str, _text(max_length=300), AfterValidator(_trimmed)]
+LongText = Annotated[str, _text(max_length=20000), AfterValidator(_trimmed)]
+LatinName = Annotated[str, _text(max_length=400), AfterValidator(_trimmed)]
+Username = Annotated[str, _text(max_length=150), AfterValidator(_trimmed)]
+Code = Annotated[str, _text(max_length=20)]  # a country or language code, checked by a validator
+# Required texts: at least one character as sent (else a 400), not blank once trimmed (a 422).
+FullName = Annotated[str, _text(min_length=1, max_length=400), AfterValidator(_not_blank)]
+IdentifierValue = Annotated[str, _text(min_length=1, max_length=100), AfterValidator(_not_blank)]
+Summary = Annotated[str, _text(min_length=1, max_length=300), AfterValidator(_not_blank)]
+OrgSlug = Annotated[str, _text(min_length=1, max_length=64), AfterValidator(_not_blank)]
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def _date_as_text(value: object) -> object:
+    """Dates as the document says (``format: date``): text YYYY-MM-DD, not pydantic's lax
+    coercion of a number of seconds (``0`` was 1 January 1970) or of a date-time."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value  # from a web form, already parsed
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    raise PydanticCustomError("date_type", "give a date as text, YYYY-MM-DD (e.g. 2026-03-01)")
+
+
+def _datetime_as_text(value: object) -> object:
+    """Date-times as the document says (``format: date-time``, RFC 3339): text with its offset."""
+    if isinstance(value, dt.datetime):
+        return value  # from a web form, already parsed
+    if isinstance(value, str) and _RFC3339.fullmatch(value):
+        return value
+    raise PydanticCustomError(
+        "datetime_type", "give a date and time as text with its offset (e.g. 2026-03-01T14:30:00+01:00)"
+    )
+
+
+def _json_integer(value: object) -> object:
+    """Integers as JSON Schema has them: 3 or 3.0, not "3", 3.5 or true (pydantic's lax mode
+    takes "3" and true)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise PydanticCustomError("int_type", "give a whole number")
+
+
+# Bounds before the validator, or pydantic writes them into the document as "ge"/"le" (which
+# JSON Schema ignores) instead of minimum/maximum.
+Age = Annotated[int, Field(ge=0, le=25), BeforeValidator(_json_integer)]
+Date = Annotated[dt.date, BeforeValidator(_date_as_text)]
+DateTime = Annotated[dt.datetime, BeforeValidator(_datetime_as_text)]
 
 
 if TYPE_CHECKING:
@@ -36,17 +126,17 @@ if TYPE_CHECKING:
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
 
 class AliasIn(_In):
-    full_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
+    full_name: FullName
     note: ShortText = ""
 
 
 class IdentifierIn(_In):
     scheme: IdentifierScheme
-    value: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    value: IdentifierValue
     issued_by: Name = ""
 
 
@@ -55,16 +145,16 @@ class ChildIn(_In):
 
     given_names: Name = ""
     family_name: Name = ""
-    name_latin: Annotated[str, StringConstraints(strip_whitespace=True, max_length=400)] = ""
+    name_latin: LatinName = ""
     aliases: list[AliasIn] = Field(default_factory=list, max_length=50)
     sex: Sex = Sex.UNKNOWN
-    birth_date: dt.date | None = None
+    birth_date: Date | None = None
     birth_date_precision: DatePrecision = DatePrecision.EXACT
-    assessed_age_min: int | None = Field(default=None, ge=0, le=25)
-    assessed_age_max: int | None = Field(default=None, ge=0, le=25)
-    assessed_on: dt.date | None = None
-    nationality: str = ""
-    languages: list[str] = Field(default_factory=list, max_length=20)
+    assessed_age_min: Age | None = None
+    assessed_age_max: Age | None = None
+    assessed_on: Date | None = None
+    nationality: Code = ""
+    languages: list[Code] = Field(default_factory=list, max_length=20)
     identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=20)
 
     @field_validator("nationality")
@@ -117,12 +207,14 @@ class CaseIn(_In):
 
     status: CaseStatus = CaseStatus.OPEN
     missing_category: MissingCategory | None = None
-    unaccompanied: bool = True
-    separated: bool = False
+    unaccompanied: StrictBool = True
+    separated: StrictBool = False
     risk_level: RiskLevel = RiskLevel.MEDIUM
     risk_reasons: LongText = ""
-    caseworker: str | None = Field(default=None, description="username of a user of this organisation")
-    guardian: str | None = Field(default=None, description="username of a guardian")
+    caseworker: Username | None = Field(
+        default=None, description="username of a user of the organisation holding the case"
+    )
+    guardian: Username | None = Field(default=None, description="username of a guardian")
 
     @model_validator(mode="after")
     def _missing(self) -> CaseIn:
@@ -156,15 +248,15 @@ class RegisterChildIn(_In):
     child: ChildIn
     case: CaseIn = Field(default_factory=CaseIn)
     # A probable duplicate is refused with a warning unless the caller confirms.
-    confirm_not_duplicate: bool = False
+    confirm_not_duplicate: StrictBool = False
 
 
 class EventIn(_In):
     type: EventType
-    occurred_at: dt.datetime | None = None
+    occurred_at: DateTime | None = None
     source: EventSource = EventSource.STAFF
     category: DataCategory = DataCategory.CASE_NOTES
-    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    summary: Summary
     details: LongText = ""
     location: Name = ""
 
@@ -184,19 +276,25 @@ class CarePlanIn(_In):
     needs: LongText = ""
     objectives: LongText = ""
     services: LongText = ""
-    responsible: str | None = Field(default=None, description="username")
-    review_date: dt.date | None = None
+    responsible: Username | None = Field(
+        default=None, description="username of a user of the organisation holding the case"
+    )
+    review_date: Date | None = None
+
+
+CONSENT_PURPOSES = [p for p in Purpose.values if p != Purpose.IMMIGRATION_ENFORCEMENT]
 
 
 class ConsentIn(_In):
-    recipient_org: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    recipient_org: OrgSlug
     recipient_name: Name = ""
-    purpose: Purpose
+    # The document lists the purposes consent can be for: never immigration enforcement.
+    purpose: Annotated[Purpose, WithJsonSchema({"type": "string", "enum": CONSENT_PURPOSES})]
     categories: list[DataCategory] = Field(min_length=1)
-    valid_from: dt.date
-    valid_until: dt.date | None = None
+    valid_from: Date
+    valid_until: Date | None = None
     childs_views: LongText = ""
-    given_by: Name = ""
+    given_by: Annotated[str, _text(max_length=100), AfterValidator(_trimmed)] = ""  # its column holds 100
 
     @model_validator(mode="after")
     def _period(self) -> ConsentIn:

@@ -1,5 +1,10 @@
-"""Case search: any name form, any script, plus filters. Read-only; callers pass a queryset
-that access.py has already narrowed to what the user may see."""
+"""Case search: any name form, any script, plus filters. Read-only.
+
+``search_visible`` is what lists call: the cases the user may list, where a filter on a field
+applies only to the cases on which the user may see that field's category (``Case.FIELD_CATEGORIES``)
+— a filter must not tell which children are high risk to someone who may not see risk — and is
+refused (``FilterNotShared``, naming the fields) when they may see that category on no case.
+``search_cases`` filters a queryset that access.py has already narrowed."""
 
 from __future__ import annotations
 
@@ -8,10 +13,21 @@ from dataclasses import dataclass
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 
+from waymark.accounts.models import User
 from waymark.core import names as name_prep
+from waymark.errors import Refused
+from waymark.vocab import DataCategory
 
+from .access import LIST_CATEGORIES, cases_visible_to
 from .models import Case, NameKey
+
+# What a row of a case list shows: names and birth date (identity), nationality (legal status),
+# and the case's status, missing-child category and risk (case notes, ``Case.FIELD_CATEGORIES``).
+ROW_CATEGORIES: tuple[str, ...] = (*LIST_CATEGORIES, DataCategory.CASE_NOTES)
+# Filters on a field of the case, each gated by that field's category.
+GATED_FILTERS = ("status", "risk_level", "missing_category")
 
 # Skeletons shorter than this match exactly; longer ones match as a prefix ("mhmd" finds
 # "mhmd" and "mhmdn"), so a partly typed name still finds the child.
@@ -25,6 +41,38 @@ class CaseFilters:
     risk_level: str = ""
     missing_category: str = ""
     organisation: str = ""  # organisation slug
+
+
+class FilterNotShared(Refused):
+    """A filter on a field whose category the user may see on no case (403, naming the fields)."""
+
+
+def search_visible(
+    user: User, purpose: str, f: CaseFilters, visible: QuerySet[Case] | None = None
+) -> QuerySet[Case]:
+    """The cases ``user`` may list for ``purpose`` that match ``f``; see the module docstring.
+    ``visible``: ``cases_visible_to(user, purpose)`` when the caller has it already."""
+    listed = qs = cases_visible_to(user, purpose) if visible is None else visible
+    fields_of: dict[str, list[str]] = {}
+    for name in GATED_FILTERS:
+        if getattr(f, name):
+            fields_of.setdefault(Case.FIELD_CATEGORIES[name], []).append(name)
+    refused: dict[str, list[str]] = {}
+    for category, names in fields_of.items():
+        shown = cases_visible_to(user, purpose, category)
+        if shown.query.is_empty():
+            for name in names:
+                label = getattr(Case._meta.get_field(name), "verbose_name", name)
+                refused[name] = [
+                    gettext("you may see the %(field)s of no case for this purpose") % {"field": label}
+                ]
+        elif str(shown.query) != str(listed.query):
+            # (The same condition as the list's — a caseworker in their own organisation — needs
+            # no subquery: every listed case shows the category.)
+            qs = qs.filter(pk__in=shown.values("pk"))
+    if refused:
+        raise FilterNotShared(refused)
+    return search_cases(qs, f)
 
 
 def search_cases(qs: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:

@@ -47,7 +47,7 @@ from .forms import (
 )
 from .models import CarePlan, Case, Event, NameKind
 from .schemas import CaseIn
-from .search import CappedPaginator, CaseFilters, search_cases
+from .search import ROW_CATEGORIES, CappedPaginator, CaseFilters, FilterNotShared, search_visible
 from .views_report import may_read_access_report
 
 BAD_REQUEST = 400
@@ -118,6 +118,10 @@ def _render(
 def dashboard(request: HttpRequest) -> HttpResponse:
     me = _me(request)
     visible = cases_visible_to(me, _purpose(request))
+    # Status and the care plan's review date are case notes: counted, filtered and shown only
+    # on the cases whose case notes this user may see (finding 4 of issue 9).
+    notes = cases_visible_to(me, _purpose(request), DataCategory.CASE_NOTES)
+    with_notes = visible.filter(pk__in=notes.values("pk"))
     today = timezone.localdate()
     mine = list(
         visible.filter(Q(caseworker=me) | Q(guardian=me))
@@ -125,7 +129,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .order_by("-updated_at", "-id")[:20]
     )
     overdue = list(
-        visible.filter(care_plan__review_date__lt=today)
+        with_notes.filter(care_plan__review_date__lt=today)
         .select_related("child", "organisation", "care_plan")
         .order_by("care_plan__review_date", "id")[:20]
     )
@@ -144,7 +148,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         [DataCategory.IDENTITY, DataCategory.CASE_NOTES, *(e.category for e in recent)]
     )
     rows = decide_page(me, list(shown_cases.values()), _purpose(request), list(categories))
-    counts = {row["status"]: row["n"] for row in visible.order_by().values("status").annotate(n=Count("id"))}
+    counts = {
+        row["status"]: row["n"] for row in with_notes.order_by().values("status").annotate(n=Count("id"))
+    }
+    total = visible.count()
     top = max(counts.values(), default=0)
     bars = [
         {
@@ -164,7 +171,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "overdue": overdue,
             "recent_events": recent,
             "bars": bars,
-            "total": sum(counts.values()),
+            "total": total,
+            "status_withheld": total - sum(counts.values()),
             "today": today,
         },
     )
@@ -205,10 +213,18 @@ def case_list(request: HttpRequest) -> HttpResponse:
         missing_category=form.filter_value("missing_category"),
         organisation=form.filter_value("organisation"),
     )
-    results = search_cases(visible, filters).select_related("child", "organisation")
+    refused: dict[str, list[str]] = {}
+    try:
+        results = search_visible(me, _purpose(request), filters, visible)
+    except FilterNotShared as exc:
+        # Nothing is listed rather than the unfiltered list: the user asked for a narrower one.
+        refused = exc.errors
+        add_errors(form, refused)
+        results = Case.objects.none()
+    results = results.select_related("child", "organisation")
     # Paginator counts with select_related dropped: one COUNT over the filtered cases, no join.
     page = CappedPaginator(results, settings.WAYMARK_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = decide_page(me, list(page.object_list), _purpose(request))
+    rows = decide_page(me, list(page.object_list), _purpose(request), ROW_CATEGORIES)
     context = {
         "form": form,
         "page": page,
@@ -217,10 +233,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "searching": any(astuple(filters)),
         # Children held by partners the user does not see: who holds one, nothing more (audited).
         "possible": possible_matches(me, _purpose(request), filters.q, visible),
+        "refused": [m for messages in refused.values() for m in messages],
     }
-    if _is_htmx(request):
-        return _render(request, "cases/_case_results_htmx.html", context)
-    return _render(request, "cases/case_list.html", context)
+    template = "cases/_case_results_htmx.html" if _is_htmx(request) else "cases/case_list.html"
+    return _render(request, template, context, invalid=bool(refused))
 
 
 # ---------------------------------------------------------------------------------------------

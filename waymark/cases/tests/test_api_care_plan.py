@@ -42,7 +42,7 @@ def test_the_responsible_person_must_be_a_colleague(people):
     response = api_as(people.giulia).put(
         case_url(case, "/care-plan"), {"needs": "x", "responsible": "claire"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert list(response.json()["errors"]) == ["responsible"]
     assert CarePlan.objects.get(case=case).needs == ""
 

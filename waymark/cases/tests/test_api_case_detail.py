@@ -60,10 +60,10 @@ def test_patch_is_validated_with_the_case_as_a_whole(people):
     case = create_case(people.giulia)
     api = api_as(people.giulia)
     response = api.patch(case_url(case), {"status": "missing"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert list(response.json()["errors"]) == ["missing_category"]
     response = api.patch(case_url(case), {"guardian": "giulia"})  # not a guardian
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert list(response.json()["errors"]) == ["guardian"]
     assert Case.objects.get(pk=case.pk).status == "open"
 
@@ -89,7 +89,7 @@ def test_put_child_is_validated_by_field(people):
     response = api_as(people.giulia).put(
         case_url(case, "/child"), {"given_names": "Ali", "nationality": "ZZ"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert list(response.json()["errors"]) == ["nationality"]
 
 

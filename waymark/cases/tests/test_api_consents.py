@@ -35,7 +35,7 @@ def test_consent_for_immigration_enforcement_is_never_recorded(people):
     response = api_as(people.giulia).post(
         case_url(case, "/consents"), {**CONSENT, "purpose": "immigration_enforcement"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "purpose" in response.json()["errors"]
     assert not Consent.objects.exists()
 
@@ -45,7 +45,7 @@ def test_a_period_that_ends_before_it_starts_is_refused(people):
     response = api_as(people.giulia).post(
         case_url(case, "/consents"), {**CONSENT, "valid_until": days_ago(1).isoformat()}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert list(response.json()["errors"]) == ["valid_until"]
 
 

@@ -18,9 +18,13 @@ def _assert_error_shape(response, status):
     return body
 
 
-def test_a_validation_error_is_400_with_nested_field_paths(people):
+def test_a_validation_error_names_nested_field_paths(people):
+    api = api_as(people.giulia)
+    body = _assert_error_shape(api.post("/api/cases", {"child": {"given_names": "Ali", "sex": 7}}), 400)
+    assert list(body["errors"]) == ["child.sex"]
+    # A rule the document cannot state (a known country) is a 422, in the same shape.
     body = _assert_error_shape(
-        api_as(people.giulia).post("/api/cases", {"child": {"given_names": "Ali", "nationality": "QQ"}}), 400
+        api.post("/api/cases", {"child": {"given_names": "Ali", "nationality": "QQ"}}), 422
     )
     assert list(body["errors"]) == ["child.nationality"]
     assert "ISO 3166-1" in body["errors"]["child.nationality"][0]
@@ -67,7 +71,7 @@ def test_a_wrong_method_is_a_json_405_naming_the_allowed_ones(people):
 
 def test_an_action_refusal_keeps_its_field(people):
     case = create_case(people.giulia)
-    body = _assert_error_shape(api_as(people.giulia).patch(case_url(case), {"caseworker": "nobody"}), 400)
+    body = _assert_error_shape(api_as(people.giulia).patch(case_url(case), {"caseworker": "nobody"}), 422)
     assert body == {
         "detail": "refused",
         "errors": {"caseworker": ["'nobody' is not an active user of your organisation"]},
@@ -78,6 +82,6 @@ def test_an_unexpected_failure_is_a_json_500_without_a_traceback(people, monkeyp
     def explode(*args, **kwargs):
         raise RuntimeError("secret child data in a stack trace")
 
-    monkeypatch.setattr("waymark.cases.api.search_cases", explode)
+    monkeypatch.setattr("waymark.cases.api.search_visible", explode)
     body = _assert_error_shape(api_as(people.giulia).get("/api/cases"), 500)
     assert body == {"detail": "internal error", "errors": {}}

@@ -1,0 +1,253 @@
+"""The API says what it demands (issue 9, "API fuzzing in CI"): the OpenAPI document declares the
+Waymark-Purpose header and short operation ids; what breaks the document is a 400, what conforms
+to it but breaks a rule it cannot state is a 422, documented on the operation."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from waymark.cases.tests.api_client import api_as, case_url
+from waymark.test import create_case
+from waymark.vocab import Purpose
+
+OPERATION_IDS = {
+    ("get", "/api/cases"): "listCases",
+    ("post", "/api/cases"): "registerChild",
+    ("get", "/api/cases/{public_id}"): "getCase",
+    ("patch", "/api/cases/{public_id}"): "updateCase",
+    ("get", "/api/cases/{public_id}/child"): "getChild",
+    ("put", "/api/cases/{public_id}/child"): "replaceChild",
+    ("post", "/api/cases/{public_id}/aliases"): "addAlias",
+    ("get", "/api/cases/{public_id}/events"): "listEvents",
+    ("post", "/api/cases/{public_id}/events"): "addEvent",
+    ("get", "/api/cases/{public_id}/care-plan"): "getCarePlan",
+    ("put", "/api/cases/{public_id}/care-plan"): "replaceCarePlan",
+    ("get", "/api/cases/{public_id}/consents"): "listConsents",
+    ("post", "/api/cases/{public_id}/consents"): "recordConsent",
+    ("post", "/api/cases/{public_id}/consents/{consent_id}/withdraw"): "withdrawConsent",
+}
+
+
+def _operations(doc):
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            yield method, path, operation
+
+
+@pytest.fixture
+def doc(db):
+    return Client().get("/api/openapi.json").json()
+
+
+def test_every_operation_declares_the_purpose_header_with_the_purpose_enum(doc):
+    for method, path, operation in _operations(doc):
+        headers = [p for p in operation["parameters"] if p["in"] == "header"]
+        assert [h["name"] for h in headers] == ["Waymark-Purpose"], (method, path)
+        assert headers[0]["required"] is True
+        assert headers[0]["schema"] == {"type": "string", "enum": Purpose.values}
+
+
+def test_every_operation_has_a_short_stable_id(doc):
+    assert {(m, p): op["operationId"] for m, p, op in _operations(doc)} == OPERATION_IDS
+
+
+def test_every_operation_documents_refusals_and_writes_document_their_rules(doc):
+    for method, path, operation in _operations(doc):
+        assert {"400", "401", "403", "404"} <= set(operation["responses"]), (method, path)
+        if method != "get":
+            assert "422" in operation["responses"], (method, path)
+            assert operation["responses"]["422"]["description"] != "Unprocessable Entity", (method, path)
+
+
+def test_the_consent_purpose_excludes_immigration_enforcement_in_the_document(doc):
+    schema = doc["components"]["schemas"]["ConsentIn"]["properties"]["purpose"]
+    assert "immigration_enforcement" not in schema["enum"]
+    assert set(schema["enum"]) == set(Purpose.values) - {"immigration_enforcement"}
+
+
+def test_the_document_states_the_bounds_of_the_assessed_age(doc):
+    age = doc["components"]["schemas"]["ChildIn"]["properties"]["assessed_age_min"]["anyOf"][0]
+    assert age == {"type": "integer", "minimum": 0, "maximum": 25}
+
+
+@pytest.mark.parametrize(
+    ("suffix", "body", "field"),
+    [
+        ("/events", {"type": "note", "summary": "x", "occurred_at": 0}, "occurred_at"),
+        ("/care-plan", {"review_date": 0}, "review_date"),
+        (
+            "/consents",
+            {"recipient_org": "fr-ngo-calais", "purpose": "child_protection", "categories": ["identity"]}
+            | {"valid_from": 0},
+            "valid_from",
+        ),
+        ("/child", {"given_names": "Ali", "birth_date": 0}, "birth_date"),
+        ("/events", {"type": "note", "summary": "x", "occurred_at": "2026-01-01"}, "occurred_at"),
+        ("/events", {"type": "note", "summary": "x", "occurred_at": "2026-01-01T10:00:00"}, "occurred_at"),
+        ("/care-plan", {"review_date": "2026-01-01T00:00:00Z"}, "review_date"),
+    ],
+    ids=[
+        "occurred_at=0",
+        "review_date=0",
+        "valid_from=0",
+        "birth_date=0",
+        "a date for a date-time",
+        "a date-time without offset",
+        "a date-time for a date",
+    ],
+)
+def test_an_integer_or_a_loose_string_is_not_a_date(people, suffix, body, field):
+    case = create_case(people.giulia)
+    method = "post" if suffix in ("/events", "/consents") else "put"
+    response = getattr(api_as(people.giulia), method)(case_url(case, suffix), body)
+    assert response.status_code == 400, response.content
+    assert list(response.json()["errors"]) == [field]
+
+
+@pytest.mark.parametrize(
+    ("method", "suffix", "body", "field"),
+    [
+        ("post", "", {"child": {"given_names": "", "family_name": ""}}, "child.given_names"),
+        ("post", "", {"child": {"given_names": "Ali", "nationality": "ZZ"}}, "child.nationality"),
+        ("post", "", {"child": {"given_names": "Ali"}, "case": {"caseworker": "claire"}}, "case.caseworker"),
+        ("patch", "/", {"status": "missing"}, "missing_category"),
+        ("put", "/care-plan", {"responsible": "claire"}, "responsible"),
+        ("post", "/events", {"type": "note", "summary": "   "}, "summary"),
+        ("post", "/aliases", {"full_name": " "}, "full_name"),
+    ],
+    ids=[
+        "no name",
+        "unknown country",
+        "a caseworker of another organisation",
+        "missing without a category",
+        "a responsible user of another organisation",
+        "a blank summary",
+        "a blank alias",
+    ],
+)
+def test_a_rule_the_document_cannot_state_is_a_422_naming_the_field(people, method, suffix, body, field):
+    case = create_case(people.giulia)
+    path = "/api/cases" if suffix == "" else case_url(case, suffix.rstrip("/"))
+    response = getattr(api_as(people.giulia), method)(path, body)
+    assert response.status_code == 422, response.content
+    assert list(response.json()["errors"]) == [field]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"unaccompanied": 0}, "unaccompanied"),
+        ({"separated": "true"}, "separated"),
+    ],
+    ids=["0 for false", "a string for true"],
+)
+def test_a_boolean_is_true_or_false(people, body, field):
+    case = create_case(people.giulia)
+    response = api_as(people.giulia).patch(case_url(case), body)
+    assert response.status_code == 400, response.content
+    assert list(response.json()["errors"]) == [field]
+
+
+@pytest.mark.parametrize(("age", "status"), [("14", 400), (14.5, 400), (True, 400), (14.0, 200)])
+def test_an_integer_is_a_json_integer(people, age, status):
+    """JSON Schema's integer: 14.0 is one; "14", 14.5 and true are not (pydantic took "14" and true)."""
+    case = create_case(people.giulia)
+    child = {"given_names": "Ali", "birth_date_precision": "estimated", "assessed_age_min": age}
+    response = api_as(people.giulia).put(case_url(case, "/child"), child | {"assessed_age_max": 16})
+    assert response.status_code == status, response.content
+    if status == 400:
+        assert list(response.json()["errors"]) == ["assessed_age_min"]
+    else:
+        assert response.json()["assessed_age_min"] == 14
+
+
+def test_an_empty_required_text_breaks_the_document_and_is_a_400(people):
+    case = create_case(people.giulia)
+    response = api_as(people.giulia).post(case_url(case, "/events"), {"type": "note", "summary": ""})
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["summary"]
+
+
+def test_a_text_is_measured_as_sent_before_it_is_trimmed(people):
+    """The document's maxLength applies to what the client sends: 300 characters of summary plus
+    spaces around them is too long, as the document says, not trimmed into compliance."""
+    case = create_case(people.giulia)
+    response = api_as(people.giulia).post(
+        case_url(case, "/events"), {"type": "note", "summary": " " + "x" * 300 + " "}
+    )
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["summary"]
+    ok = api_as(people.giulia).post(case_url(case, "/events"), {"type": "note", "summary": "  Seen  "})
+    assert ok.status_code == 201 and ok.json()["summary"] == "Seen"
+
+
+@pytest.mark.parametrize(
+    ("method", "suffix", "body", "field"),
+    [
+        ("put", "/child", {"given_names": "A\x00li"}, "given_names"),
+        ("post", "/aliases", {"full_name": "A\x00li"}, "full_name"),
+        ("patch", "", {"caseworker": "gi\x00ulia"}, "caseworker"),
+        ("post", "/events", {"type": "note", "summary": "Seen", "location": "Milano\x00"}, "location"),
+        ("put", "/child", {"given_names": "Ali", "languages": ["a\x00r"]}, "languages.0"),
+    ],
+    ids=["a name", "an alias", "a username", "a location", "a language"],
+)
+def test_a_nul_character_breaks_the_document_and_is_a_400(people, method, suffix, body, field):
+    """PostgreSQL cannot store U+0000 in text (it was a 500 there); the document says so with a
+    pattern on every text."""
+    case = create_case(people.giulia)
+    response = getattr(api_as(people.giulia), method)(case_url(case, suffix), body)
+    assert response.status_code == 400, response.content
+    assert list(response.json()["errors"]) == [field]
+
+
+@pytest.mark.parametrize("param", ["q", "organisation"])
+def test_a_nul_character_in_a_search_is_a_400(people, param):
+    response = api_as(people.giulia).get("/api/cases", {param: "a\x00"})
+    assert response.status_code == 400, response.content
+    assert list(response.json()["errors"]) == [param]
+
+
+def test_a_lone_surrogate_is_malformed_json(people):
+    case = create_case(people.giulia)
+    response = api_as(people.giulia).put(case_url(case, "/child"), raw='{"given_names": "A\\ud800li"}')
+    assert response.status_code == 400, response.content
+    assert response.json()["detail"].startswith("malformed JSON body")
+
+
+def test_who_gave_consent_is_bounded_by_its_column(people):
+    """The document said 200 characters, the column holds 100: on PostgreSQL a 500 (the fuzzer)."""
+    case = create_case(people.giulia)
+    consent = {"recipient_org": "fr-ngo-calais", "purpose": "child_protection", "categories": ["identity"]}
+    consent |= {"valid_from": "2026-01-01", "given_by": "x" * 101}
+    response = api_as(people.giulia).post(case_url(case, "/consents"), consent)
+    assert response.status_code == 400, response.content
+    assert list(response.json()["errors"]) == ["given_by"]
+
+
+@pytest.mark.parametrize(
+    ("schema", "model"),
+    [
+        ("ChildIn", "Child"),
+        ("AliasIn", "ChildName"),
+        ("IdentifierIn", "Identifier"),
+        ("EventIn", "Event"),
+        ("ConsentIn", "Consent"),
+    ],
+)
+def test_no_text_the_document_allows_is_longer_than_its_column(doc, schema, model):
+    from django.apps import apps
+
+    columns = {
+        f.name: f.max_length
+        for f in apps.get_model("cases", model)._meta.get_fields()
+        if getattr(f, "max_length", None)
+    }
+    # A validator turns what is sent into a two-letter code, or refuses it (a friendlier message
+    # for "Eritrea" than a length).
+    normalised = {"nationality"}
+    for name, prop in doc["components"]["schemas"][schema]["properties"].items():
+        text = next((p for p in [prop, *prop.get("anyOf", [])] if p.get("type") == "string"), None)
+        if name in columns and name not in normalised and text is not None and "enum" not in text:
+            assert text.get("maxLength", 10**9) <= columns[name], (schema, name)

@@ -1,0 +1,401 @@
+"""Schemathesis over every operation of /api/openapi.json, in process (Django's WSGI handler, no
+port), as people of several roles and organisations (issue 9, "API fuzzing in CI").
+
+Every phase schemathesis has (examples, coverage, fuzzing, stateful) and every check it has — no
+5xx; each response conforms to the document (status, content type, schema, headers); requests
+that break the document are refused; requests that conform are accepted or refused for a
+documented reason (401, 403, 404, 409, 422); authentication is enforced — plus
+``no_child_out_of_reach``: no answer carries a case or a child the caller may not list for the
+purpose they declared (``within_reach``, computed from ``cases_visible_to``: today an
+organisation's own cases, their wards, and a partner's under an agreement granting identity;
+per-child contexts narrow it as they land).
+
+Seeded and bounded: the same requests every run (``SEED``, derandomized), at most
+``MAX_EXAMPLES`` generated per operation and phase. ``WAYMARK_FUZZ_EXAMPLES`` raises the bound
+for a longer hunt. docs/api.md says how to run it and read a failure.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import traceback
+import uuid
+import zlib
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import schemathesis
+from django.db import connections
+from django.db.models import Q
+from schemathesis.config import SchemathesisConfig
+from schemathesis.core.parameters import ParameterLocation
+from schemathesis.engine import events, from_schema
+from schemathesis.transport.wsgi import WSGITransport
+
+from waymark.accounts.models import User
+from waymark.accounts.tokens import issue_api_token
+from waymark.cases import actions
+from waymark.cases.access import cases_visible_to
+from waymark.cases.models import Case
+from waymark.cases.schemas import CarePlanIn, ConsentIn, EventIn
+from waymark.policy.purpose import PURPOSE_HEADER
+from waymark.policy.tests.factories import create_agreement
+from waymark.test import create_case, create_personas, create_user, days_ago
+from waymark.vocab import DataCategory, Purpose, Role
+
+SEED = 20260309
+# What each person works for (the purpose most of their requests declare).
+WORK = {
+    "giulia": Purpose.CHILD_PROTECTION,
+    "sara": Purpose.CARE_CONTINUITY,
+    "hana": Purpose.LOCATE_MISSING_CHILD,
+    "dora": Purpose.AUDIT,
+    "marco": Purpose.BEST_INTERESTS_ASSESSMENT,
+    "claire": Purpose.LOCATE_MISSING_CHILD,
+    "luc": Purpose.LOCATE_MISSING_CHILD,
+    "ivan": Purpose.CHILD_PROTECTION,
+}
+MAX_EXAMPLES = int(os.environ.get("WAYMARK_FUZZ_EXAMPLES", "10"))
+# Valid input may be refused only for a reason the document gives: who you are (401, 403), a case
+# you may not see (404), a probable duplicate (409), or a rule the document lists (422). Never 400.
+ACCEPTED = ["2xx", "401", "403", "404", "409", "422"]
+# Well-formed requests per operation sent first as the Milan caseworker about her own cases.
+AIMED = 3
+
+
+# ---------------------------------------------------------------------------------------------
+# The check: nothing out of reach
+
+
+def within_reach(user: User, purpose: str, case_ids: set[str], child_ids: set[str]) -> set[str]:
+    """The ids among ``case_ids`` and ``child_ids`` of cases (children) ``user`` may not list for
+    ``purpose``: the set an answer must never contain. One query each."""
+    try:
+        visible = cases_visible_to(user, purpose)
+    except Exception:  # an unknown purpose: nothing is within reach
+        visible = Case.objects.none()
+    seen_cases = {
+        str(pid) for pid in visible.filter(public_id__in=case_ids).values_list("public_id", flat=True)
+    }
+    seen_children = {
+        str(pid)
+        for pid in visible.filter(child__public_id__in=child_ids).values_list("child__public_id", flat=True)
+    }
+    return (case_ids - seen_cases) | (child_ids - seen_children)
+
+
+def _ids_in(body: Any) -> tuple[set[str], set[str]]:
+    """Public ids of the cases (objects with a ``reference``) and children (objects with names)
+    anywhere in an answer."""
+    cases: set[str] = set()
+    children: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            if "public_id" in value and "reference" in value:
+                cases.add(str(value["public_id"]))
+            elif "public_id" in value and "given_names" in value:
+                children.add(str(value["public_id"]))
+            for inner in value.values():
+                walk(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner)
+
+    walk(body)
+    return cases, children
+
+
+@dataclass
+class World:
+    """The people the fuzzer speaks as (token -> user), the cases it aims at, and, per request,
+    whether the case at its URL was within reach when it was sent."""
+
+    users: dict[str, User]
+    case_ids: list[str]
+    # The cases each person works on (their organisation's, their wards): most requests aim there.
+    home: dict[str, list[str]] = field(default_factory=dict)
+    # Consent ids per case (the withdraw operation names one; no answer gives them yet).
+    consents: dict[str, list[int]] = field(default_factory=dict)
+    reached_before: dict[str, bool] = field(default_factory=dict)
+
+
+WORLD = World(users={}, case_ids=[])
+
+
+def _caller(case: Any) -> tuple[User | None, str]:
+    headers = {k.lower(): v for k, v in (case.headers or {}).items()}
+    user = WORLD.users.get(headers.get("authorization", "").removeprefix("Bearer "))
+    return user, headers.get(PURPOSE_HEADER.lower(), "")
+
+
+@schemathesis.hook
+def before_call(ctx: Any, case: Any, kwargs: Any) -> None:
+    """Note whether the case at the URL is within reach as the request leaves: a write may put
+    it out of reach (a guardian who lets go of a ward), and its answer is about the case as the
+    caller was allowed to change it. (A global hook: schemathesis has no per-schema before_call;
+    it does nothing outside this test.)"""
+    user, purpose = _caller(case)
+    at = (case.path_parameters or {}).get("public_id")
+    if user is None or at is None:
+        return
+    try:
+        WORLD.reached_before[case.id] = not within_reach(user, purpose, {str(at)}, set())
+    finally:
+        connections.close_all()
+
+
+@schemathesis.hook
+def after_call(ctx: Any, case: Any, response: Any) -> None:
+    """Close the worker thread's database connection after each request: the handler's own
+    request_finished never fires in process, and an open session keeps the test database from
+    being dropped."""
+    connections.close_all()
+
+
+@schemathesis.check
+def no_child_out_of_reach(ctx: Any, response: Any, case: Any) -> bool | None:
+    """A 2xx answer names only cases and children the caller may list for their purpose."""
+    reached_before = WORLD.reached_before.pop(case.id, False)
+    if not 200 <= response.status_code < 300 or not WORLD.users:
+        return None
+    user, purpose = _caller(case)
+    if user is None:
+        return None
+    try:
+        body = json.loads(response.content or b"null")
+    except ValueError:
+        return None
+    case_ids, child_ids = _ids_in(body)
+    at = (case.path_parameters or {}).get("public_id")
+    if at is not None:
+        case_ids.add(str(at))
+    try:
+        outside = within_reach(user, purpose, case_ids, child_ids)
+        if at is not None and reached_before and case.method.upper() != "GET":
+            # The answer to a write is about the case the caller could change when they asked.
+            outside -= {str(at)} | {
+                str(c) for c in Case.objects.filter(public_id=at).values_list("child__public_id", flat=True)
+            }
+    finally:
+        connections.close_all()  # this worker thread's connection; the test database outlives it
+    if outside:
+        raise AssertionError(
+            f"{user.username} ({user.role}, {user.organisation}) got {sorted(outside)}: out of reach "
+            f"for {purpose}"
+        )
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The world
+
+
+def _create_world() -> World:
+    """Fictional people of five organisations with tokens, and cases to aim at."""
+    people = create_personas()
+    hana = create_user("hana", people.it_cps, Role.HOTLINE_OPERATOR)
+    dora = create_user("dora", people.it_cps, Role.DPO)
+    # As in the demo: the French NGO helps locate children of the Milan service.
+    create_agreement(
+        "IT-FR-LOCATE-FUZZ",
+        [people.it_cps, people.fr_ngo],
+        grants=[
+            (people.fr_ngo, Role.CASEWORKER, c, Purpose.LOCATE_MISSING_CHILD)
+            for c in (DataCategory.IDENTITY, DataCategory.PHOTO, DataCategory.CONTACT_LOCATION)
+        ],
+    )
+    milan = [
+        create_case(people.giulia, given_names="Amina", case={"guardian": "marco", "risk_level": "high"}),
+        create_case(
+            people.giulia,
+            given_names="Yonas",
+            case={"status": "missing", "missing_category": "runaway", "caseworker": "hana"},
+        ),
+        create_case(people.sara, given_names="Omar", nationality="ER"),
+    ]
+    actions.do_update_care_plan(people.giulia, milan[2], CarePlanIn(needs="Shelter", review_date=days_ago(2)))
+    actions.do_add_event(people.giulia, milan[1], EventIn(type="sighting", summary="Seen at Milano Centrale"))
+    consents: dict[str, list[int]] = {}
+    for case in milan:
+        for recipient in ("fr-ngo-calais", "be-police-mpu", "it-guardians"):
+            consent = actions.do_record_consent(
+                people.giulia,
+                case,
+                ConsentIn(
+                    recipient_org=recipient,
+                    purpose=Purpose.LOCATE_MISSING_CHILD,
+                    categories=[DataCategory.IDENTITY],
+                    valid_from=days_ago(30),
+                ),
+            )
+            consents.setdefault(str(case.public_id), []).append(consent.pk)
+    elsewhere = [
+        create_case(people.claire, given_names="Dawit"),
+        create_case(people.luc, given_names="Lucas"),
+    ]
+    users = [people.giulia, people.sara, hana, dora, people.marco, people.claire, people.luc, people.ivan]
+    tokens = {issue_api_token(u, "fuzz (fictional)", days=1)[1]: u for u in users}
+    ids = [str(c.public_id) for c in [*milan, *elsewhere]] + [str(uuid.UUID(int=SEED))]
+    home = {
+        u.username: [
+            str(c.public_id) for c in Case.objects.filter(Q(organisation=u.organisation) | Q(guardian=u))
+        ]
+        for u in users
+    }
+    return World(users=tokens, case_ids=ids, home=home, consents=consents)
+
+
+@pytest.fixture
+def in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """schemathesis 4.32.5 hands a probe of its ``ignored_auth`` check socket settings
+    (``max_redirects``...) that its in-process WSGI transport passes on to werkzeug, which
+    refuses them: drop them, as the transport does for its other calls."""
+    send = WSGITransport.send
+
+    def without_socket_settings(self: WSGITransport, case: Any, **kwargs: Any) -> Any:
+        for name in ("max_redirects", "verify", "cert", "proxies"):
+            kwargs.pop(name, None)
+        return send(self, case, **kwargs)
+
+    monkeypatch.setattr(WSGITransport, "send", without_socket_settings)
+
+
+@pytest.fixture
+def world(transactional_db: None, in_process: None) -> Iterator[World]:
+    # The engine's worker threads open their own connections: close them after each request so
+    # the test database can be dropped (they would linger CONN_MAX_AGE seconds).
+    settings = connections.settings["default"]
+    kept = settings["CONN_MAX_AGE"]
+    settings["CONN_MAX_AGE"] = 0
+    vars(WORLD).update(vars(_create_world()))
+    try:
+        yield WORLD
+    finally:
+        vars(WORLD).update(vars(World(users={}, case_ids=[])))
+        settings["CONN_MAX_AGE"] = kept
+
+
+def _schema(world: World) -> Any:
+    from waymark.wsgi import application
+
+    config = SchemathesisConfig.from_dict(
+        {
+            "seed": SEED,
+            "workers": 1,
+            "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True},
+            "checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTED}},
+        }
+    )
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application, config=config)
+    speakers = itertools.cycle(sorted(world.users))
+    owner = next(token for token, user in world.users.items() if user.username == "giulia")
+    aimed: Counter[str] = Counter()
+
+    @schema.auth(refresh_interval=None)
+    class EachInTurn:
+        """Whose token each request carries, for which purpose, about which case.
+
+        The first ``AIMED`` well-formed requests of each operation are the Milan caseworker's,
+        for child protection, about one of her cases: every operation is seen to succeed. The
+        rest go to each person in turn, two in three with the purpose they work for, three in
+        five about a case of theirs (a generated case id is almost never one), unless the path
+        or the header is deliberately malformed.
+        """
+
+        def get(self, case: Any, ctx: Any) -> str:
+            well_formed = case.meta is None or case.meta.generation.mode.is_positive
+            label = f"{case.method} {case.path}"
+            if well_formed and aimed[label] < AIMED:
+                aimed[label] += 1
+                return f"{owner} {aimed[label]}"
+            return next(speakers)
+
+        def set(self, case: Any, data: str, ctx: Any) -> None:
+            token, _, turn = data.partition(" ")
+            user = world.users[token]
+            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}
+            pick = zlib.crc32(
+                repr((case.method, case.path, case.path_parameters, case.query, case.body)).encode()
+            )
+            if turn:
+                pick = int(turn)
+            negative_header = case.meta is not None and case.meta.is_negative_at(ParameterLocation.HEADER)
+            if PURPOSE_HEADER in case.headers and not negative_header and (turn or pick % 3):
+                case.headers[PURPOSE_HEADER] = WORK[user.username]
+            params = case.path_parameters or {}
+            if "public_id" not in params or params["public_id"] in world.case_ids:
+                return
+            if case.meta is not None and case.meta.is_negative_at(ParameterLocation.PATH):
+                return
+            home = world.home[user.username]
+            aim = home if home and (turn or (pick >> 8) % 5 < 3) else world.case_ids
+            params["public_id"] = aim[pick % len(aim)]
+            if "consent_id" in params:
+                # Mostly one of this case's consents, else any (another case's: refused).
+                mine = world.consents.get(params["public_id"], [])
+                every = [c for ids in world.consents.values() for c in ids]
+                pool = mine if mine and (turn or (pick >> 16) % 3) else every
+                params["consent_id"] = pool[(pick >> 4) % len(pool) if not turn else pick % len(pool)]
+
+    return schema
+
+
+@dataclass
+class Outcome:
+    """What a run found: one line per distinct failure, and the answers given per operation."""
+
+    failures: list[str] = field(default_factory=list)
+    statuses: dict[str, Counter[int]] = field(default_factory=dict)
+
+
+def _run(schema: Any) -> Outcome:
+    outcome = Outcome()
+    found: dict[tuple[str, str, str], str] = {}
+    for event in from_schema(schema).execute():
+        if isinstance(event, events.FatalError):
+            raise event.exception
+        if isinstance(event, events.NonFatalError):
+            trace = "".join(traceback.format_exception(event.value))
+            found[(event.label, "error", type(event.value).__name__)] = trace[-3000:]
+        elif isinstance(event, events.ScenarioFinished):
+            recorder = event.recorder
+            for interaction in recorder.interactions.values():
+                status = interaction.response.status_code if interaction.response else 0
+                outcome.statuses.setdefault(recorder.label, Counter())[status] += 1
+            for case_id, checks in recorder.checks.items():
+                sent = recorder.interactions[case_id].request if case_id in recorder.interactions else None
+                for check in checks:
+                    if check.failure_info is None:
+                        continue
+                    failure = check.failure_info.failure
+                    detail = failure.message[:300]
+                    if sent is not None:
+                        detail += f"\n    {sent.method} {sent.uri} {str(sent.body)[:300]}"
+                    found.setdefault((recorder.label, check.name, failure.title), detail)
+    outcome.failures = [
+        f"{label} [{name}] {title}: {detail}" for (label, name, title), detail in found.items()
+    ]
+    return outcome
+
+
+@pytest.mark.fuzz
+def test_every_operation_holds_under_fuzzing_as_every_persona(world: World) -> None:
+    outcome = _run(_schema(world))
+    for label, statuses in sorted(outcome.statuses.items()):
+        print(f"{label}: " + ", ".join(f"{status} x{n}" for status, n in sorted(statuses.items())))
+    operations = {
+        label for label in outcome.statuses if label.startswith(("GET ", "POST ", "PUT ", "PATCH "))
+    }
+    assert len(operations) == 14, sorted(operations)  # every operation was tried...
+    for label in operations:  # ...and answered with its success at least once
+        assert any(200 <= status < 300 for status in outcome.statuses[label]), (
+            label,
+            outcome.statuses[label],
+        )
+    assert not outcome.failures, "\n".join(outcome.failures)

@@ -38,11 +38,11 @@ from schemathesis.engine import events, from_schema
 from schemathesis.transport.wsgi import WSGITransport
 
 from waymark.accounts.models import User
-from waymark.accounts.tokens import issue_api_token
 from waymark.cases import actions
 from waymark.cases.access import cases_visible_to
 from waymark.cases.models import Case
 from waymark.cases.schemas import CarePlanIn, ConsentIn, EventIn
+from waymark.cases.tests.api_client import issue_test_token
 from waymark.policy.purpose import PURPOSE_HEADER
 from waymark.policy.tests.factories import create_agreement
 from waymark.test import create_case, create_personas, create_user, days_ago
@@ -240,7 +240,7 @@ def _create_world() -> World:
         create_case(people.luc, given_names="Lucas"),
     ]
     users = [people.giulia, people.sara, hana, dora, people.marco, people.claire, people.luc, people.ivan]
-    tokens = {issue_api_token(u, "fuzz (fictional)", days=1)[1]: u for u in users}
+    tokens = {issue_test_token(u, "fuzz (fictional)", days=1)[1]: u for u in users}
     ids = [str(c.public_id) for c in [*milan, *elsewhere]] + [str(uuid.UUID(int=SEED))]
     home = {
         u.username: [

@@ -91,3 +91,26 @@ def test_only_the_addressed_organisation_may_answer(people, federation, asked):
             info_requests.InfoAnswerIn(answers=[info_requests.AnswerIn(question_id="q1", text="x")]),
             node=federation.fr,
         )
+
+
+def test_an_urgent_request_is_due_within_two_hours_across_nodes(people, federation, wire):
+    """Break-glass does not cross nodes: a child in immediate danger held elsewhere gets an urgent
+    request, whose reply clock is two hours (the agreement's commitment is twelve)."""
+    case = create_case(people.giulia)
+    request = info_requests.do_request_information(
+        people.giulia,
+        case,
+        info_requests.InfoRequestIn(
+            to_org="be-police-mpu",
+            questions=[
+                info_requests.QuestionIn(category=DataCategory.CONTACT_LOCATION, text="Seen tonight?")
+            ],
+            urgent=True,
+        ),
+        node=federation.it,
+    )
+    assert request.facts["urgent"] is True
+    assert request.due_at - request.created_at <= dt.timedelta(hours=2)
+    dispatch_pending(federation.it, wire)
+    received = Thread.objects.filter(kind="info_request").get(direction=Direction.INCOMING)
+    assert received.due_at == request.due_at

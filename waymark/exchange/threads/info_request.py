@@ -38,6 +38,10 @@ T = MessageType
 WHAT = "request"
 # Without a response commitment in the agreement, a request asks for a reply within a week.
 REPLY = ClockRule("info_reply", within=dt.timedelta(days=7), warn_before=dt.timedelta(hours=24))
+# A child in immediate danger held on another node: break-glass does not cross nodes, an urgent
+# request does — a reply within two hours, or sooner if the agreement commits to sooner.
+URGENT_WITHIN = dt.timedelta(hours=2)
+URGENT = ClockRule("info_reply_urgent", within=URGENT_WITHIN, warn_before=dt.timedelta(minutes=30))
 
 
 class QuestionIn(In):
@@ -48,6 +52,8 @@ class QuestionIn(In):
 class InfoRequestIn(ToPeer):
     questions: list[QuestionIn] = Field(min_length=1, max_length=50)
     legal_basis: Short = ""
+    # The child is in immediate danger: the reply is due within ``URGENT`` (docs/firewall.md).
+    urgent: bool = False
 
 
 class AnswerIn(In):
@@ -93,7 +99,10 @@ def do_request_information(
     )
     prepared = p.prepare(user, case, T.INFO_REQUEST, provisional, data, node=node)
     within = guard.reply_deadline(prepared.agreement, T.INFO_REQUEST, data.to_org)
-    clock = REPLY.start(prepared.ctx.now, within=within)
+    if data.urgent:
+        clock = URGENT.start(prepared.ctx.now, within=min(within, URGENT_WITHIN) if within else URGENT_WITHIN)
+    else:
+        clock = REPLY.start(prepared.ctx.now, within=within)
     body = m.InfoRequest(questions=questions, reply_by=clock.due_at, legal_basis=data.legal_basis)
     with transaction.atomic():
         request, _row = p.open_thread(
@@ -104,7 +113,10 @@ def do_request_information(
             body=body,
             summary="Information request to",
             data={"questions": [q.model_dump(mode="json") for q in questions]},
-            facts={"legal_basis": data.legal_basis} if data.legal_basis else {},
+            facts={
+                **({"legal_basis": data.legal_basis} if data.legal_basis else {}),
+                **({"urgent": True} if data.urgent else {}),
+            },
             due_at=clock.due_at,
         )
         add_event(
@@ -227,7 +239,12 @@ def _request_form(post: QueryDict, _thread: Thread | None) -> dict[str, Any]:
         )
         if text.strip()
     ]
-    return {**peer_fields(post), "questions": questions, "legal_basis": post.get("legal_basis", "")}
+    return {
+        **peer_fields(post),
+        "questions": questions,
+        "legal_basis": post.get("legal_basis", ""),
+        "urgent": post.get("urgent") == "on",
+    }
 
 
 def _answer_form(post: QueryDict, thread: Thread | None) -> dict[str, Any]:

@@ -110,6 +110,7 @@ def test_an_urgent_request_is_due_within_two_hours_across_nodes(people, federati
         node=federation.it,
     )
     assert request.facts["urgent"] is True
+    assert request.due_at is not None
     assert request.due_at - request.created_at <= dt.timedelta(hours=2)
     dispatch_pending(federation.it, wire)
     received = Thread.objects.filter(kind="info_request").get(direction=Direction.INCOMING)

@@ -6,20 +6,22 @@ Every phase schemathesis has (examples, coverage, fuzzing, stateful) and every c
 that break the document are refused; requests that conform are accepted or refused for a
 documented reason (401, 403, 404, 409, 422); authentication is enforced — plus
 ``no_child_out_of_reach``: no answer carries a case or a child the caller may not list for the
-purpose they declared (``within_reach``, computed from ``cases_visible_to``: today an
-organisation's own cases, their wards, and a partner's under an agreement granting identity;
-per-child contexts narrow it as they land).
+purpose they declared (``within_reach``, computed from ``cases_visible_to``: an organisation's
+own cases, a guardian's wards, and a partner's child under an agreement granting identity while
+a context about that child is open between them).
 
-Seeded and bounded: the same requests every run (``SEED``, derandomized), at most
-``MAX_EXAMPLES`` generated per operation and phase. ``WAYMARK_FUZZ_EXAMPLES`` raises the bound
-for a longer hunt. docs/api.md says how to run it and read a failure.
+Seeded and bounded: requests are generated from ``SEED`` (derandomized, no example database),
+the world's ids too; what the stateful phase learns from answers can still vary a little from
+run to run. At most ``MAX_EXAMPLES`` generated per operation and phase;
+``WAYMARK_FUZZ_EXAMPLES`` raises the bound for a longer hunt. docs/api.md says how to run it and
+read a failure.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
+import random
 import traceback
 import uuid
 import zlib
@@ -30,8 +32,8 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.apps import apps
 from django.db import connections
-from django.db.models import Q
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.engine import events, from_schema
@@ -43,10 +45,11 @@ from waymark.cases.access import cases_visible_to
 from waymark.cases.models import Case
 from waymark.cases.schemas import CarePlanIn, ConsentIn, EventIn
 from waymark.cases.tests.api_client import issue_test_token
+from waymark.policy.contexts import open_context
 from waymark.policy.purpose import PURPOSE_HEADER
 from waymark.policy.tests.factories import create_agreement
 from waymark.test import create_case, create_personas, create_user, days_ago
-from waymark.vocab import DataCategory, Purpose, Role
+from waymark.vocab import ContextSource, DataCategory, Purpose, Role
 
 SEED = 20260309
 # What each person works for (the purpose most of their requests declare).
@@ -118,11 +121,13 @@ class World:
 
     users: dict[str, User]
     case_ids: list[str]
-    # The cases each person works on (their organisation's, their wards): most requests aim there.
+    # The cases each person may list for the purpose they work for: most requests aim there.
     home: dict[str, list[str]] = field(default_factory=dict)
     # Consent ids per case (the withdraw operation names one; no answer gives them yet).
     consents: dict[str, list[int]] = field(default_factory=dict)
     reached_before: dict[str, bool] = field(default_factory=dict)
+    # Cases registered during the run: who registered each, and the purpose to ask about it for.
+    registered: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 WORLD = World(users={}, case_ids=[])
@@ -140,8 +145,16 @@ def before_call(ctx: Any, case: Any, kwargs: Any) -> None:
     it out of reach (a guardian who lets go of a ward), and its answer is about the case as the
     caller was allowed to change it. (A global hook: schemathesis has no per-schema before_call;
     it does nothing outside this test.)"""
-    user, purpose = _caller(case)
     at = (case.path_parameters or {}).get("public_id")
+    meta = case.meta
+    if at in WORLD.registered and not (meta and meta.is_negative_at(ParameterLocation.HEADER)):
+        # A case registered during the run (the stateful phase follows the link from its
+        # registration) is asked about by whoever registered it, for child protection:
+        # schemathesis checks that what was just created can be found and changed, which holds
+        # for its creator, not for everyone.
+        token, purpose = WORLD.registered[at]
+        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}", PURPOSE_HEADER: purpose}
+    user, purpose = _caller(case)
     if user is None or at is None:
         return
     try:
@@ -154,8 +167,15 @@ def before_call(ctx: Any, case: Any, kwargs: Any) -> None:
 def after_call(ctx: Any, case: Any, response: Any) -> None:
     """Close the worker thread's database connection after each request: the handler's own
     request_finished never fires in process, and an open session keeps the test database from
-    being dropped."""
+    being dropped. Remember who registered a case."""
     connections.close_all()
+    if case.method.upper() == "POST" and case.path == "/api/cases" and response.status_code == 201:
+        headers = {k.lower(): v for k, v in (case.headers or {}).items()}
+        token = headers.get("authorization", "").removeprefix("Bearer ")
+        # Only caseworkers and supervisors register; for child protection they may then read and
+        # change every category of their organisation's case (a narrower purpose would answer a
+        # PATCH with 404, as for anyone who may not change it — by design, not a lost case).
+        WORLD.registered[str(json.loads(response.content)["public_id"])] = (token, Purpose.CHILD_PROTECTION)
 
 
 @schemathesis.check
@@ -221,6 +241,14 @@ def _create_world() -> World:
     ]
     actions.do_update_care_plan(people.giulia, milan[2], CarePlanIn(needs="Shelter", review_date=days_ago(2)))
     actions.do_add_event(people.giulia, milan[1], EventIn(type="sighting", summary="Seen at Milano Centrale"))
+    # Yonas is missing and an alert about him went to Calais: the NGO has a need to know.
+    open_context(
+        milan[1],
+        partner=people.fr_ngo.slug,
+        purpose=Purpose.LOCATE_MISSING_CHILD,
+        source=ContextSource.MISSING_ALERT,
+        source_id=uuid.UUID(int=SEED),
+    )
     consents: dict[str, list[int]] = {}
     for case in milan:
         for recipient in ("fr-ngo-calais", "be-police-mpu", "it-guardians"):
@@ -241,10 +269,13 @@ def _create_world() -> World:
     ]
     users = [people.giulia, people.sara, hana, dora, people.marco, people.claire, people.luc, people.ivan]
     tokens = {issue_test_token(u, "fuzz (fictional)", days=1)[1]: u for u in users}
-    ids = [str(c.public_id) for c in [*milan, *elsewhere]] + [str(uuid.UUID(int=SEED))]
+    ids = [str(c.public_id) for c in [*milan, *elsewhere]] + [str(uuid.UUID(int=SEED + 1))]
     home = {
         u.username: [
-            str(c.public_id) for c in Case.objects.filter(Q(organisation=u.organisation) | Q(guardian=u))
+            str(pid)
+            for pid in cases_visible_to(u, WORK[u.username])
+            .order_by("pk")
+            .values_list("public_id", flat=True)
         ]
         for u in users
     }
@@ -267,7 +298,33 @@ def in_process(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def world(transactional_db: None, in_process: None) -> Iterator[World]:
+def seeded_ids() -> Iterator[None]:
+    """The cases' public ids from ``SEED``, not ``uuid4``: schemathesis reuses ids it reads in
+    answers, so random ones would make each run send different requests."""
+    rng = random.Random(SEED)
+
+    def next_id() -> uuid.UUID:
+        return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+    fields = [
+        f
+        for model in apps.get_app_config("cases").get_models()
+        for f in model._meta.fields
+        if f.default is uuid.uuid4
+    ]
+    for f in fields:
+        f.default = next_id
+        f.__dict__.pop("_get_default", None)  # Django caches the default's callable
+    try:
+        yield
+    finally:
+        for f in fields:
+            f.default = uuid.uuid4
+            f.__dict__.pop("_get_default", None)
+
+
+@pytest.fixture
+def world(transactional_db: None, in_process: None, seeded_ids: None) -> Iterator[World]:
     # The engine's worker threads open their own connections: close them after each request so
     # the test database can be dropped (they would linger CONN_MAX_AGE seconds).
     settings = connections.settings["default"]
@@ -288,60 +345,75 @@ def _schema(world: World) -> Any:
         {
             "seed": SEED,
             "workers": 1,
-            "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True},
+            # No example database: what an earlier run found is not replayed (the same run every time).
+            "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none"},
             "checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTED}},
         }
     )
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application, config=config)
-    speakers = itertools.cycle(sorted(world.users))
+    people = sorted(world.users, key=lambda token: world.users[token].username)
     owner = next(token for token, user in world.users.items() if user.username == "giulia")
+    every_consent = [c for ids in world.consents.values() for c in ids]
     aimed: Counter[str] = Counter()
 
+    def drawn(case: Any) -> int:
+        """A number from what schemathesis generated (seeded), never from the world's ids or the
+        order of requests: the same choices for the same request, every run."""
+        params = {
+            k: "*" if v in world.case_ids or v in every_consent else v
+            for k, v in (case.path_parameters or {}).items()
+        }
+        return zlib.crc32(repr((case.method, case.path, params, case.query, case.body)).encode())
+
     @schema.auth(refresh_interval=None)
-    class EachInTurn:
+    class Everyone:
         """Whose token each request carries, for which purpose, about which case.
 
         The first ``AIMED`` well-formed requests of each operation are the Milan caseworker's,
-        for child protection, about one of her cases: every operation is seen to succeed. The
-        rest go to each person in turn, two in three with the purpose they work for, three in
-        five about a case of theirs (a generated case id is almost never one), unless the path
-        or the header is deliberately malformed.
+        for child protection, about one of her cases: every operation is seen to succeed. Each
+        other request is one person's, chosen from what was generated; two in three declare the
+        purpose that person works for, three in five are about a case of theirs (a generated case
+        id is almost never one), unless the path or the header is deliberately malformed.
         """
 
         def get(self, case: Any, ctx: Any) -> str:
-            well_formed = case.meta is None or case.meta.generation.mode.is_positive
+            meta = case.meta
+            well_formed = meta is None or (
+                meta.generation.mode.is_positive
+                and not any(meta.is_negative_at(location) for location in ParameterLocation)
+            )
             label = f"{case.method} {case.path}"
             if well_formed and aimed[label] < AIMED:
                 aimed[label] += 1
                 return f"{owner} {aimed[label]}"
-            return next(speakers)
+            return people[drawn(case) % len(people)]
 
         def set(self, case: Any, data: str, ctx: Any) -> None:
             token, _, turn = data.partition(" ")
             user = world.users[token]
             case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}
-            pick = zlib.crc32(
-                repr((case.method, case.path, case.path_parameters, case.query, case.body)).encode()
+            pick = int(turn) if turn else drawn(case) >> 3
+            meta = case.meta
+            header_drawn = PURPOSE_HEADER in case.headers and not (
+                meta and meta.is_negative_at(ParameterLocation.HEADER)
             )
-            if turn:
-                pick = int(turn)
-            negative_header = case.meta is not None and case.meta.is_negative_at(ParameterLocation.HEADER)
-            if PURPOSE_HEADER in case.headers and not negative_header and (turn or pick % 3):
+            if header_drawn and (turn or pick % 3):
                 case.headers[PURPOSE_HEADER] = WORK[user.username]
             params = case.path_parameters or {}
-            if "public_id" not in params or params["public_id"] in world.case_ids:
-                return
-            if case.meta is not None and case.meta.is_negative_at(ParameterLocation.PATH):
+            if not params or (meta and meta.is_negative_at(ParameterLocation.PATH)):
                 return
             home = world.home[user.username]
-            aim = home if home and (turn or (pick >> 8) % 5 < 3) else world.case_ids
-            params["public_id"] = aim[pick % len(aim)]
-            if "consent_id" in params:
+            case_id = params.get("public_id")
+            if turn or case_id not in world.case_ids:
+                aim = home if home and (turn or (pick >> 8) % 5 < 3) else world.case_ids
+                case_id = aim[pick % len(aim)]
+            if "public_id" in params:
+                params["public_id"] = case_id
+            if "consent_id" in params and (turn or params["consent_id"] not in every_consent):
                 # Mostly one of this case's consents, else any (another case's: refused).
-                mine = world.consents.get(params["public_id"], [])
-                every = [c for ids in world.consents.values() for c in ids]
-                pool = mine if mine and (turn or (pick >> 16) % 3) else every
-                params["consent_id"] = pool[(pick >> 4) % len(pool) if not turn else pick % len(pool)]
+                mine = world.consents.get(str(case_id), [])
+                pool = mine if mine and (turn or (pick >> 16) % 3) else every_consent
+                params["consent_id"] = pool[(pick if turn else pick >> 4) % len(pool)]
 
     return schema
 

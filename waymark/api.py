@@ -147,6 +147,16 @@ class WaymarkAPI(NinjaAPI):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         for operations in schema["paths"].values():
             for operation in operations.values():
+                # Responses declared with ``response=`` (int codes) and in ``openapi_extra`` (str
+                # codes, the 422 rules) are one answer each: merged, or the JSON would hold the
+                # same key twice (which Swagger UI refuses to parse).
+                merged: dict[str, Any] = {}
+                for code, answer in sorted(
+                    operation.get("responses", {}).items(), key=lambda kv: isinstance(kv[0], str)
+                ):
+                    merged[str(code)] = {**merged.get(str(code), {}), **answer}
+                if "responses" in operation:
+                    operation["responses"] = merged
                 parameters = operation.setdefault("parameters", [])
                 if operation.get("security") and PURPOSE_PARAMETER not in parameters:
                     parameters.append(PURPOSE_PARAMETER)

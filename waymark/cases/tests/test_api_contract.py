@@ -251,3 +251,21 @@ def test_no_text_the_document_allows_is_longer_than_its_column(doc, schema, mode
         text = next((p for p in [prop, *prop.get("anyOf", [])] if p.get("type") == "string"), None)
         if name in columns and name not in normalised and text is not None and "enum" not in text:
             assert text.get("maxLength", 10**9) <= columns[name], (schema, name)
+
+
+def test_the_document_holds_each_key_once(client):
+    """Responses declared in two places (the 422 rules) are merged: Swagger UI refuses a JSON
+    object with a key twice ("duplicated mapping key"), and the docs page would show nothing."""
+    import json
+
+    doubled: list[str] = []
+
+    def once(pairs):
+        keys = [k for k, _ in pairs]
+        doubled.extend(k for k in set(keys) if keys.count(k) > 1)
+        return dict(pairs)
+
+    document = json.loads(client.get("/api/openapi.json").content, object_pairs_hook=once)
+    assert doubled == []
+    rules = document["paths"]["/api/cases"]["post"]["responses"]["422"]
+    assert "content" in rules and "given_names" in rules["description"]

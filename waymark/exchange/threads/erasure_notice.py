@@ -134,7 +134,7 @@ def withdraw_unsent(recipients: list[Recipient]) -> int:
     ids = [mid for r in recipients for mid in r.message_ids]
     # Locked first (PostgreSQL): a dispatcher's claim waits for this transaction, or skips them.
     waiting = list(
-        OutboxMessage.objects.select_for_update()
+        OutboxMessage.objects.select_for_update(of=("self",))
         .select_related("case__child")
         .filter(message_id__in=ids, status=OutboxStatus.PENDING, claimed_by__isnull=True)
     )

@@ -13,6 +13,7 @@ decision per organisation, not per row), and ``decide_page`` decides and audits 
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -242,6 +243,25 @@ def probe(org: Organisation, *, guardian: User | None = None) -> Case:
     return probe
 
 
+def partner_organisations(
+    user: User, org: Organisation, purpose: str, now: dt.datetime, **grant: str
+) -> QuerySet[Organisation]:
+    """The other parties of the agreements in force for ``org`` that grant ``user``'s role
+    something for ``purpose`` (narrowed by ``grant``: ``category=``, ``action=``)."""
+    agreement_ids = Agreement.objects.filter(
+        status=AgreementStatus.ACTIVE,
+        valid_from__lte=now,
+        valid_until__gt=now,
+        parties=org,
+        grants__organisation=org,
+        grants__role=user.role,
+        grants__purpose=purpose,
+        **{f"grants__{k}": v for k, v in grant.items()},
+    ).values("pk")
+    # A separate query for the parties: reusing the filter's join would return only ``org``.
+    return Organisation.objects.filter(agreements__in=agreement_ids).exclude(pk=org.pk).distinct()
+
+
 def cases_visible_to(user: User, purpose: str, category: str = DataCategory.IDENTITY) -> QuerySet[Case]:
     """Cases this user may list for ``purpose``: those whose identity (or ``category``) the
     policies would open. ``Case.objects.none()`` when they would open it on no case.
@@ -259,19 +279,7 @@ def cases_visible_to(user: User, purpose: str, category: str = DataCategory.IDEN
     if not user.is_authenticated or not user.is_active or org is None:
         return Case.objects.none()
     now = timezone.now()
-    agreement_ids = Agreement.objects.filter(
-        status=AgreementStatus.ACTIVE,
-        valid_from__lte=now,
-        valid_until__gt=now,
-        parties=org,
-        grants__organisation=org,
-        grants__role=user.role,
-        grants__purpose=purpose,
-        grants__category=category,
-        grants__action=PolicyAction.READ,
-    ).values("pk")
-    # A separate query for the parties: reusing the filter's join would return only ``org``.
-    partners = Organisation.objects.filter(agreements__in=agreement_ids).exclude(pk=org.pk).distinct()
+    partners = partner_organisations(user, org, purpose, now, category=category, action=PolicyAction.READ)
     orgs = [org, *partners]
     probes = [probe(o) for o in orgs] + [probe(org, guardian=user)]
     shared: dict[int, frozenset[tuple[str, str]]] = {}

@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from waymark.accounts.models import Organisation, User
 from waymark.audit import service as audit
-from waymark.policy.models import Agreement
-from waymark.vocab import AgreementStatus, AuditDecision, AuditKind, CaseStatus, Purpose
+from waymark.vocab import AuditDecision, AuditKind, CaseStatus, Purpose
 
+from .access import partner_organisations
 from .models import Case
 from .search import CaseFilters, search_cases
 
@@ -43,17 +43,7 @@ def partners_for(user: User, purpose: str) -> QuerySet[Organisation]:
     org = user.organisation
     if org is None or purpose not in DISCOVERY_PURPOSES:
         return Organisation.objects.none()
-    now = timezone.now()
-    agreements = Agreement.objects.filter(
-        status=AgreementStatus.ACTIVE,
-        valid_from__lte=now,
-        valid_until__gt=now,
-        parties=org,
-        grants__organisation=org,
-        grants__role=user.role,
-        grants__purpose=purpose,
-    ).values("pk")
-    return Organisation.objects.filter(agreements__in=agreements).exclude(pk=org.pk).distinct()
+    return partner_organisations(user, org, purpose, timezone.now())
 
 
 def possible_matches(user: User, purpose: str, q: str, visible: QuerySet[Case]) -> list[PossibleMatch]:

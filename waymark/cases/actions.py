@@ -124,6 +124,13 @@ def _seal(child: Child, model: type[Case | Event | CarePlan | Consent], name: st
 
 
 def _apply_case_fields(case: Case, data: CaseIn, user: User, *, child: Child) -> None:
+    if data.status == CaseStatus.TRANSFERRED and case.status != CaseStatus.TRANSFERRED:
+        # Only an accepted transfer makes the copy kept here read-only (close_transferred_copy);
+        # by hand it would lock the case with nothing transferred.
+        raise ActionError(
+            "a case becomes 'transferred' only when another organisation accepts its transfer",
+            field="case.status",
+        )
     case.status = data.status
     case.missing_category = data.missing_category or ""
     case.unaccompanied = data.unaccompanied

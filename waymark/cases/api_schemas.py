@@ -281,7 +281,7 @@ class EventOut(_Redactable):
     category: DataCategory = Field(description="data category of the summary and details")
     summary: str | None
     details: str | None
-    location: str
+    location: str | None
 
 
 class EventPage(_Out):

@@ -261,7 +261,12 @@ class ChildFields(WaymarkForm):
 class CaseFields(WaymarkForm):
     """The case: status, category, flags, risk and people."""
 
-    status = forms.ChoiceField(label=_("Status"), choices=CaseStatus.choices, initial=CaseStatus.OPEN)
+    # "Transferred" is what an accepted transfer makes the copy kept here, never a choice.
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[c for c in CaseStatus.choices if c[0] != CaseStatus.TRANSFERRED],
+        initial=CaseStatus.OPEN,
+    )
     missing_category = forms.ChoiceField(
         label=_("Missing-child category"),
         required=False,

@@ -269,3 +269,23 @@ def test_the_document_holds_each_key_once(client):
     assert doubled == []
     rules = document["paths"]["/api/cases"]["post"]["responses"]["422"]
     assert "content" in rules and "given_names" in rules["description"]
+
+
+def test_every_field_redaction_may_withhold_is_nullable_in_the_document():
+    """What ``redact`` blanks (``None``, or ``[]`` for a list) must be a value the document
+    allows — an event's ``location`` withheld from a caller who may not see contact and location
+    data was ``null`` against a schema saying "string" (the PostgreSQL fuzzer run found it)."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from waymark.cases.redaction import FIELD_MAP
+
+    cannot_be_withheld = []
+    for model, fields in FIELD_MAP.items():
+        for name in fields:
+            annotation = model.model_fields[name].annotation
+            blank: list[object] | None = [] if getattr(annotation, "__origin__", None) is list else None
+            try:
+                TypeAdapter[object](annotation).validate_python(blank)  # type: ignore[arg-type]
+            except ValidationError:
+                cannot_be_withheld.append(f"{model.__name__}.{name}")
+    assert cannot_be_withheld == []

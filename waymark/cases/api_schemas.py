@@ -312,6 +312,7 @@ def event_out(event: Event) -> EventOut:
 
 
 class ConsentOut(_Redactable):
+    id: int = Field(description="the consent's number, for withdrawConsent")
     recipient_org: str
     recipient_name: str
     purpose: Purpose
@@ -333,6 +334,7 @@ class ConsentList(_Out):
 def consent_out(consent: Consent) -> ConsentOut:
     """Reads ``recorded_by`` and its organisation: select_related them."""
     return ConsentOut(
+        id=consent.pk,
         recipient_org=consent.recipient_org,
         recipient_name=consent.recipient_name,
         purpose=Purpose(consent.purpose),

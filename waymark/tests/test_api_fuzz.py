@@ -123,7 +123,7 @@ class World:
     case_ids: list[str]
     # The cases each person may list for the purpose they work for: most requests aim there.
     home: dict[str, list[str]] = field(default_factory=dict)
-    # Consent ids per case (the withdraw operation names one; no answer gives them yet).
+    # Consent ids per case (the withdraw operation names one; the list gives them too).
     consents: dict[str, list[int]] = field(default_factory=dict)
     reached_before: dict[str, bool] = field(default_factory=dict)
     # Cases registered during the run: who registered each, and the purpose to ask about it for.

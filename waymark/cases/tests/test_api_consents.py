@@ -56,3 +56,15 @@ def test_refused_to_the_wrong_person(people):
         assert api.get(case_url(case, "/consents")).status_code == 404
         assert api.post(case_url(case, "/consents"), CONSENT).status_code == 404
     assert not Consent.objects.exists()
+
+
+def test_a_listed_consent_names_the_id_the_withdraw_operation_takes(people):
+    """An API client withdraws a consent it found in the list, without knowing database ids."""
+    case = create_case(people.giulia)
+    api = api_as(people.giulia)
+    api.post(case_url(case, "/consents"), CONSENT)
+    listed = api.get(case_url(case, "/consents")).json()["items"][0]
+    response = api.post(case_url(case, f"/consents/{listed['id']}/withdraw"), {})
+    assert response.status_code == 200, response.content
+    assert response.json()["id"] == listed["id"]
+    assert Consent.objects.get().withdrawn_at is not None

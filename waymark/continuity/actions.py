@@ -1,5 +1,6 @@
-"""The only writers of age assessments and their challenges (one transaction each), each with
-its timeline event on the case. A later assessment is a new record: the earlier stays."""
+"""The only writers of age assessments, their challenges and take-charge requests (one
+transaction each), with timeline events on the case. A later assessment is a new record: the
+earlier stays."""
 
 from __future__ import annotations
 
@@ -13,8 +14,14 @@ from waymark.core.codes import is_country, is_language
 from waymark.errors import ActionError
 from waymark.vocab import DataCategory, EventType, Sector
 
-from .models import AgeAssessment, AgeAssessmentChallenge, AgeAssessmentMethod, ChallengeOutcome
-from .schemas import AgeAssessmentIn, ChallengeIn, ChallengeOutcomeIn
+from .models import (
+    AgeAssessment,
+    AgeAssessmentChallenge,
+    AgeAssessmentMethod,
+    ChallengeOutcome,
+    TakeChargeRequest,
+)
+from .schemas import AgeAssessmentIn, ChallengeIn, ChallengeOutcomeIn, TakeChargeIn
 
 
 def _require_org(user: User) -> None:
@@ -131,4 +138,76 @@ def do_decide_challenge(
         category=DataCategory.IDENTITY,
         summary=f"Challenge to the age assessment of {locked.assessment.assessed_on:%Y-%m-%d}: {locked.get_outcome_display()}",
     )
+    return locked
+
+
+# ---------------------------------------------------------------------------------------------
+# Dublin III / AMMR take-charge requests
+
+_ORDER = [
+    ("registered_at", "hit_at"),
+    ("registered_at", "request_sent_at"),
+    ("request_sent_at", "request_received_at"),
+    ("request_sent_at", "replied_at"),
+    ("replied_at", "transfer_decision_at"),
+    ("replied_at", "transferred_at"),
+]
+
+
+def check_take_charge(user: User, case: Case, data: TakeChargeIn) -> None:
+    _require_org(user)
+    assert user.organisation is not None
+    if not is_country(data.requested_country):
+        raise ActionError("use an ISO 3166-1 alpha-2 country code, e.g. BE", field="requested_country")
+    if data.requested_country == user.organisation.country:
+        raise ActionError("the requested Member State is another country", field="requested_country")
+    for earlier, later in _ORDER:
+        first, then = getattr(data, earlier), getattr(data, later)
+        if first is not None and then is not None and then < first:
+            raise ActionError(
+                f"{later.replace('_', ' ')} comes after {earlier.replace('_', ' ')}", field=later
+            )
+    if data.accepted is not None and data.replied_at is None:
+        raise ActionError("an acceptance or refusal is a reply: give its date", field="replied_at")
+    if data.replied_at is not None and data.request_sent_at is None:
+        raise ActionError("a reply answers a request: give the request's date", field="request_sent_at")
+    if data.transferred_at is not None and data.replied_at is None and data.request_sent_at is None:
+        raise ActionError("a transfer follows an accepted request", field="transferred_at")
+
+
+def _apply(request: TakeChargeRequest, data: TakeChargeIn) -> None:
+    for name in TakeChargeIn.model_fields:
+        value = getattr(data, name)
+        if name == "extension":
+            value = value.value if value is not None else ""
+        setattr(request, name, value)
+    try:
+        request.schedule()
+    except ValueError as exc:  # an urgent reply asked in less than a week (Dublin III Art. 21(2))
+        raise ActionError(str(exc), field="urgent_reply_days") from exc
+
+
+@transaction.atomic
+def do_record_take_charge(user: User, case: Case, data: TakeChargeIn) -> TakeChargeRequest:
+    check_take_charge(user, case, data)
+    request = TakeChargeRequest(case=case, created_by=user, created_at=timezone.now())
+    _apply(request, data)
+    request.save()
+    create_event(
+        case,
+        type=EventType.NOTE,
+        occurred_at=request.created_at,
+        author=user,
+        category=DataCategory.LEGAL_STATUS,
+        summary=f"Take-charge request to {request.requested_country} recorded ({request.schedule().regime.title})",
+    )
+    return request
+
+
+@transaction.atomic
+def do_update_take_charge(user: User, request: TakeChargeRequest, data: TakeChargeIn) -> TakeChargeRequest:
+    locked = TakeChargeRequest.objects.select_for_update().select_related("case").get(pk=request.pk)
+    check_take_charge(user, locked.case, data)
+    _apply(locked, data)
+    locked.save()
     return locked

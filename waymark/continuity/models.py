@@ -1,19 +1,24 @@
 """Protection that follows the child: age assessments (each kept, never overwritten by a later
-one, with its challenges and their outcomes)."""
+one, with its challenges and their outcomes) and Dublin III / AMMR take-charge requests."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from waymark.accounts.models import Organisation
 from waymark.cases.models import Case
+from waymark.core.deadlines import Period, Schedule, TakeCharge, load_rules, schedule
 
 ADULTHOOD = Decimal(18)
+# The deadline rules, loaded (and validated whole) once at start-up.
+RULES = load_rules()
 
 
 class AgeAssessmentMethod(models.TextChoices):
@@ -93,3 +98,66 @@ class AgeAssessmentChallenge(models.Model):
 
     def __str__(self) -> str:
         return f"challenge {self.pk} ({self.outcome})"
+
+
+class TransferExtension(models.TextChoices):
+    IMPRISONMENT = "imprisonment", _("Imprisonment")
+    ABSCONDING = "absconding", _("Absconding")
+
+
+class TakeChargeRequest(models.Model):
+    """A Dublin III / AMMR take-charge request for a child's family reunion (Dublin III Art. 8;
+    AMMR Arts. 25-28): the dates that start its periods. Its deadlines are computed, never
+    stored (``schedule``), by the engine in ``waymark/core/deadlines.py``."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="take_charge_requests")
+    requested_country = models.CharField(_("requested Member State"), max_length=2)
+    basis = models.CharField(_("legal basis"), max_length=40, default="Art. 8")
+    registered_at = models.DateTimeField(_("application registered (lodged)"))
+    hit_at = models.DateTimeField(_("Eurodac/VIS hit received"), null=True, blank=True)
+    request_sent_at = models.DateTimeField(_("request sent"), null=True, blank=True)
+    request_received_at = models.DateTimeField(_("request received"), null=True, blank=True)
+    urgent_reply_days = models.PositiveSmallIntegerField(
+        _("urgent reply asked within (days)"), null=True, blank=True
+    )
+    replied_at = models.DateTimeField(_("reply received"), null=True, blank=True)
+    accepted = models.BooleanField(_("accepted"), null=True, blank=True)
+    appeal_decided_at = models.DateTimeField(
+        _("final decision on a suspensive appeal"), null=True, blank=True
+    )
+    transfer_decision_at = models.DateTimeField(_("transfer decision"), null=True, blank=True)
+    transferred_at = models.DateTimeField(_("transferred"), null=True, blank=True)
+    extension = models.CharField(
+        _("transfer period extended for"), max_length=16, choices=TransferExtension.choices, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded"))
+
+    class Meta:
+        ordering = ["registered_at", "id"]
+
+    def __str__(self) -> str:
+        return f"take charge → {self.requested_country} ({self.public_id})"
+
+    def facts(self) -> TakeCharge:
+        return TakeCharge(
+            registered_at=self.registered_at,
+            hit_at=self.hit_at,
+            request_sent_at=self.request_sent_at,
+            request_received_at=self.request_received_at,
+            urgent_reply=Period(self.urgent_reply_days, "day") if self.urgent_reply_days else None,
+            replied_at=self.replied_at,
+            accepted=self.accepted,
+            appeal_decided_at=self.appeal_decided_at,
+            transfer_decision_at=self.transfer_decision_at,
+            transferred_at=self.transferred_at,
+            extension=self.extension or None,
+        )
+
+    def schedule(self, now: dt.datetime | None = None) -> Schedule:
+        """The procedure's deadlines as at ``now``, in the node's time zone (no holiday calendar
+        is configured: docs/deadlines.md)."""
+        return schedule(self.facts(), RULES, timezone.get_current_timezone(), now=now or timezone.now())

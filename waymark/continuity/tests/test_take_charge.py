@@ -78,3 +78,23 @@ def test_immigration_enforcement_cannot_record_a_request(people):
         actions.do_record_take_charge(
             people.ivan, case, TakeChargeIn(requested_country="BE", registered_at=ago(10))
         )
+
+
+def test_the_api_answers_the_deadlines_and_the_tacit_acceptance(people):
+    from waymark.cases.tests.api_client import api_as, case_url
+
+    case = create_case(people.giulia)
+    actions.do_record_take_charge(
+        people.giulia,
+        case,
+        TakeChargeIn(requested_country="BE", registered_at=ago(100), request_sent_at=ago(70)),
+    )
+    response = api_as(people.giulia).get(case_url(case, "/take-charge-requests"))
+    assert response.status_code == 200, response.content
+    [request] = response.json()
+    assert request["requested_country"] == "BE" and request["regime"] in {"ammr", "dublin_iii"}
+    reply = next(d for d in request["deadlines"] if d["step"] == "reply")
+    assert reply["notice"] == "tacit_acceptance" and reply["loud"] is True
+    assert reply["clock"]["state"] == "overdue"
+    for outsider in (people.claire, people.ivan, people.luc):
+        assert api_as(outsider).get(case_url(case, "/take-charge-requests")).status_code == 404

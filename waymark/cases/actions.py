@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from waymark.accounts.models import Organisation, User
 from waymark.core import names as name_prep
+from waymark.core.guardianship import limit_for
 from waymark.errors import ActionError, DuplicateWarning
 from waymark.vault import service as vault
 from waymark.vault.sealed import sealed_field
@@ -123,7 +124,8 @@ def _seal(child: Child, model: type[Case | Event | CarePlan | Consent], name: st
     return vault.seal_text(child, sealed_field(model, name), text)
 
 
-def _apply_case_fields(case: Case, data: CaseIn, user: User, *, child: Child) -> None:
+def _apply_case_fields(case: Case, data: CaseIn, user: User, *, child: Child) -> bool:
+    """Set the case's fields from ``data``; True when a (new) guardian was appointed."""
     if data.status == CaseStatus.TRANSFERRED and case.status != CaseStatus.TRANSFERRED:
         # Only an accepted transfer makes the copy kept here read-only (close_transferred_copy);
         # by hand it would lock the case with nothing transferred.
@@ -139,11 +141,32 @@ def _apply_case_fields(case: Case, data: CaseIn, user: User, *, child: Child) ->
     case.risk_reasons = _seal(child, Case, "risk_reasons", data.risk_reasons)
     org = case.organisation
     case.caseworker = _resolve_user(data.caseworker, "case.caseworker", user=user, org=org)
+    old_guardian = case.guardian_id
     case.guardian = _resolve_user(data.guardian, "case.guardian", user=user, org=org, role=Role.GUARDIAN)
+    appointed = case.guardian_id is not None and case.guardian_id != old_guardian
+    if appointed:
+        # The guardian-appointment clock is met when the appointment is recorded.
+        case.guardian_appointed_at = timezone.now()
+    elif case.guardian_id is None:
+        case.guardian_appointed_at = None
+        case.guardian_escalated_at = None
     if data.status == CaseStatus.CLOSED and case.closed_at is None:
         case.closed_at = timezone.now()
     elif data.status != CaseStatus.CLOSED:
         case.closed_at = None
+    return appointed
+
+
+def _guardian_event(case: Case, user: User) -> None:
+    assert case.guardian is not None and case.guardian_appointed_at is not None
+    create_event(
+        case,
+        type=EventType.GUARDIAN_APPOINTED,
+        occurred_at=case.guardian_appointed_at,
+        author=user,
+        category=DataCategory.GUARDIAN,
+        summary=f"Guardian appointed: {case.guardian.get_username()}",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -202,7 +225,7 @@ def do_register_child(user: User, data: RegisterChildIn, *, fictional: bool = Fa
         updated_at=now,
         is_fictional=fictional,
     )
-    _apply_case_fields(case, data.case, user, child=child)
+    appointed = _apply_case_fields(case, data.case, user, child=child)
     if case.caseworker is None and user.role == Role.CASEWORKER:
         case.caseworker = user
     case.save()
@@ -219,7 +242,47 @@ def do_register_child(user: User, data: RegisterChildIn, *, fictional: bool = Fa
         category=DataCategory.IDENTITY,
         summary=f"Registered by {org.name}",
     )
+    if appointed:
+        _guardian_event(case, user)
     return case
+
+
+def do_escalate_guardian_appointments(now: dt.datetime) -> list[Case]:
+    """Escalate, once each, the open cases of unaccompanied children still without a guardian
+    past their appointment limit: the case is marked (``guardian_escalated_at``, claimed with a
+    conditional update so two runs never escalate twice) and its timeline says so; the
+    supervisors see it on their dashboard. Run by ``manage.py escalate_guardian_appointments``."""
+    waiting = (
+        Case.objects.filter(unaccompanied=True, guardian__isnull=True, guardian_escalated_at__isnull=True)
+        .exclude(status__in=[CaseStatus.CLOSED, CaseStatus.TRANSFERRED])
+        .select_related("child", "organisation")
+        .order_by("opened_at", "id")
+    )
+    escalated = []
+    for case in waiting:
+        clock = case.guardian_clock
+        if clock is None or now < clock.due_at:
+            continue
+        with transaction.atomic():
+            claimed = Case.objects.filter(
+                pk=case.pk, guardian__isnull=True, guardian_escalated_at__isnull=True
+            ).update(guardian_escalated_at=now)
+            if not claimed:
+                continue
+            limit = limit_for(case.organisation.country)
+            create_event(
+                case,
+                type=EventType.NOTE,
+                occurred_at=now,
+                author=None,
+                source=EventSource.OTHER,
+                category=DataCategory.GUARDIAN,
+                summary="Guardian appointment overdue: escalated to the supervisors",
+                details=f"Limit: {limit.working_days} working days ({limit.law}).",
+            )
+        case.guardian_escalated_at = now
+        escalated.append(case)
+    return escalated
 
 
 def close_transferred_copy(case: Case, *, at: dt.datetime, retain_until: dt.date) -> Case:
@@ -271,9 +334,11 @@ def do_update_case(user: User, case: Case, data: CaseIn) -> Case:
         Case.objects.select_for_update(of=("self",)).select_related("child", "organisation").get(pk=case.pk)
     )
     old_status = locked.status
-    _apply_case_fields(locked, data, user, child=locked.child)
+    appointed = _apply_case_fields(locked, data, user, child=locked.child)
     locked.updated_at = timezone.now()
     locked.save()
+    if appointed:
+        _guardian_event(locked, user)
     if old_status != locked.status:
         create_event(
             locked,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from waymark.accounts.models import Organisation
 from waymark.audit.service import Subject
 from waymark.core.clocks import CARE_PLAN_REVIEW, Clock, day_deadline
+from waymark.core.guardianship import appointment_clock
 from waymark.vault.sealed import reveal, sealed_field
 from waymark.vocab import (
     SPECIAL_CATEGORIES,
@@ -222,6 +223,10 @@ class Case(models.Model):
         related_name="cases_guarded",
         verbose_name=_("guardian"),
     )
+    # When the current guardian was appointed (recorded), and when an overdue appointment was
+    # escalated to the supervisors: the guardian-appointment clock (``guardian_clock``).
+    guardian_appointed_at = models.DateTimeField(_("guardian appointed"), null=True, blank=True)
+    guardian_escalated_at = models.DateTimeField(_("guardian appointment escalated"), null=True, blank=True)
     opened_at = models.DateTimeField(_("opened"))
     updated_at = models.DateTimeField(_("last activity"))
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
@@ -239,6 +244,8 @@ class Case(models.Model):
         "risk_reasons": C.CASE_NOTES,
         "caseworker": C.CASE_NOTES,
         "guardian": C.GUARDIAN,
+        "guardian_appointed_at": C.GUARDIAN,
+        "guardian_escalated_at": C.GUARDIAN,
     }
 
     class Meta:
@@ -263,6 +270,20 @@ class Case(models.Model):
     @property
     def risk_reasons_text(self) -> str:
         return reveal(self.child, sealed_field(Case, "risk_reasons"), self.risk_reasons)
+
+    @property
+    def guardian_clock(self) -> Clock | None:
+        """From the child's registration as unaccompanied (the case's opening) to a guardian's
+        appointment, within the limit of the organisation's country (core/guardianship.py).
+        None for an accompanied child, or a guardian recorded without an appointment time."""
+        if not self.unaccompanied or (self.guardian_id is not None and self.guardian_appointed_at is None):
+            return None
+        return appointment_clock(
+            self.opened_at,
+            self.organisation.country,
+            timezone.get_current_timezone(),
+            appointed_at=self.guardian_appointed_at if self.guardian_id is not None else None,
+        )
 
 
 class Event(models.Model):

@@ -133,6 +133,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .select_related("child", "organisation", "care_plan")
         .order_by("care_plan__review_date", "id")[:20]
     )
+    # Unaccompanied children still without a guardian, oldest first: whether a child is
+    # unaccompanied is family data and the guardian is guardian data, so both must be seen.
+    guardian_seen = cases_visible_to(me, _purpose(request), DataCategory.GUARDIAN).filter(
+        pk__in=cases_visible_to(me, _purpose(request), DataCategory.FAMILY).values("pk")
+    )
+    awaiting_guardian = list(
+        visible.filter(pk__in=guardian_seen.values("pk"), unaccompanied=True, guardian__isnull=True)
+        .exclude(status__in=[CaseStatus.CLOSED, CaseStatus.TRANSFERRED])
+        .select_related("child", "organisation")
+        .order_by("opened_at", "id")[:20]
+    )
     # Sorting every visible event by time costs ~200 ms at 100k cases (no index serves it).
     # Every event touches its case's updated_at, so the newest events sit in the most recently
     # active cases, which the (-updated_at) index hands over at once.
@@ -143,9 +154,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .order_by("-recorded_at", "-id")[:15]
     )
     # What the page shows of each child is decided (and audited) for exactly these rows.
-    shown_cases = {c.pk: c for c in [*mine, *overdue, *(e.case for e in recent)]}
+    shown_cases = {c.pk: c for c in [*mine, *overdue, *awaiting_guardian, *(e.case for e in recent)]}
     categories = dict.fromkeys(
-        [DataCategory.IDENTITY, DataCategory.CASE_NOTES, *(e.category for e in recent)]
+        [
+            DataCategory.IDENTITY,
+            DataCategory.CASE_NOTES,
+            *([DataCategory.GUARDIAN, DataCategory.FAMILY] if awaiting_guardian else []),
+            *(e.category for e in recent),
+        ]
     )
     rows = decide_page(me, list(shown_cases.values()), _purpose(request), list(categories))
     counts = {
@@ -169,6 +185,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "my_cases": mine,
             "rows": rows,
             "overdue": overdue,
+            "awaiting_guardian": awaiting_guardian,
             "recent_events": recent,
             "bars": bars,
             "total": total,

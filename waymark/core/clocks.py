@@ -271,3 +271,6 @@ class Clock:
 INFO_REPLY = ClockRule("info_reply", warn_fraction=0.75)
 # The review date of a care plan is chosen by the caseworker (``until``); a week's notice.
 CARE_PLAN_REVIEW = ClockRule("care_plan_review", warn_before=dt.timedelta(days=7))
+# A guardian for a child registered as unaccompanied: the limit per country is data
+# (core/guardianship.py; Directive (EU) 2024/1346 Art. 27(1)(b): 15 working days); 3 days' notice.
+GUARDIAN_APPOINTMENT = ClockRule("guardian_appointment", warn_before=dt.timedelta(days=3))

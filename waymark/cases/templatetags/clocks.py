@@ -20,7 +20,7 @@ from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from waymark.core.clocks import CARE_PLAN_REVIEW, INFO_REPLY, Clock
+from waymark.core.clocks import CARE_PLAN_REVIEW, GUARDIAN_APPOINTMENT, INFO_REPLY, Clock
 
 register = template.Library()
 
@@ -61,6 +61,14 @@ WORDING: dict[str, Wording] = {
         overdue=_("review was due %(due)s"),
         met=_("review was due %(due)s"),
         stopped=_("review was due %(due)s"),
+        day=True,
+    ),
+    GUARDIAN_APPOINTMENT.name: Wording(
+        running=_("guardian to be appointed by %(due)s"),
+        due_soon=_("guardian to be appointed by %(due)s, in %(left)s"),
+        overdue=_("guardian appointment overdue: was due %(due)s"),
+        met=_("guardian appointed (was due %(due)s)"),
+        stopped=_("guardian appointment was due %(due)s"),
         day=True,
     ),
 }

@@ -26,6 +26,7 @@ OPERATION_IDS = {
     ("get", "/api/cases/{public_id}/consents"): "listConsents",
     ("post", "/api/cases/{public_id}/consents"): "recordConsent",
     ("post", "/api/cases/{public_id}/consents/{consent_id}/withdraw"): "withdrawConsent",
+    ("get", "/api/cases/{public_id}/take-charge-requests"): "listTakeChargeRequests",
 }
 
 

@@ -1,0 +1,213 @@
+"""The only writers of age assessments, their challenges and take-charge requests (one
+transaction each), with timeline events on the case. A later assessment is a new record: the
+earlier stays."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from waymark.accounts.models import User
+from waymark.cases.actions import create_event
+from waymark.cases.models import Case
+from waymark.core.codes import is_country, is_language
+from waymark.errors import ActionError
+from waymark.vocab import DataCategory, EventType, Sector
+
+from .models import (
+    AgeAssessment,
+    AgeAssessmentChallenge,
+    AgeAssessmentMethod,
+    ChallengeOutcome,
+    TakeChargeRequest,
+)
+from .schemas import AgeAssessmentIn, ChallengeIn, ChallengeOutcomeIn, TakeChargeIn
+
+
+def _require_org(user: User) -> None:
+    if user.organisation is None:
+        raise ActionError("your account belongs to no organisation", field="")
+    if user.organisation.sector == Sector.IMMIGRATION_ENFORCEMENT:
+        raise ActionError("immigration enforcement cannot record age assessments in Waymark", field="")
+
+
+def check_record_age_assessment(user: User, case: Case, data: AgeAssessmentIn) -> None:
+    _require_org(user)
+    if AgeAssessmentMethod.MEDICAL_EXAMINATION in data.methods and not data.medical_consent:
+        raise ActionError(
+            "a medical examination is recorded only with the child's informed consent",
+            field="medical_consent",
+        )
+    if data.age_min > data.age_max:
+        raise ActionError("the lower bound of the age range is above its upper bound", field="age_min")
+    if data.assessed_on > timezone.localdate():
+        raise ActionError("an assessment cannot be dated in the future", field="assessed_on")
+    if data.country and not is_country(data.country):
+        raise ActionError("use an ISO 3166-1 alpha-2 country code, e.g. IT", field="country")
+    if data.informed_language and not is_language(data.informed_language):
+        raise ActionError("use an ISO 639 language code, e.g. ti", field="informed_language")
+    if data.child_informed and not data.informed_language:
+        raise ActionError("say in which language the child was informed", field="informed_language")
+
+
+def _years(value: object) -> str:
+    return f"{value:g}" if value is not None else "?"
+
+
+@transaction.atomic
+def do_record_age_assessment(user: User, case: Case, data: AgeAssessmentIn) -> AgeAssessment:
+    check_record_age_assessment(user, case, data)
+    assert user.organisation is not None
+    earlier = AgeAssessment.objects.filter(case=case).order_by("-assessed_on", "-id").first()
+    assessment = AgeAssessment.objects.create(
+        case=case,
+        organisation=user.organisation,
+        country=data.country or user.organisation.country,
+        methods=[m.value for m in dict.fromkeys(data.methods)],
+        medical_consent=data.medical_consent,
+        assessors=data.assessors,
+        assessed_on=data.assessed_on,
+        age_min=data.age_min,
+        age_max=data.age_max,
+        margin=data.margin,
+        child_informed=data.child_informed,
+        informed_language=data.informed_language,
+        recorded_by=user,
+        recorded_at=timezone.now(),
+    )
+    summary = (
+        f"Age assessed {_years(assessment.age_min)}–{_years(assessment.age_max)} years "
+        f"(±{_years(assessment.margin)}); the lower bound {_years(assessment.governing_age)} governs"
+    )
+    if earlier is not None and earlier.governing_age != assessment.governing_age:
+        summary += f" (earlier assessment in {earlier.country}: {_years(earlier.governing_age)})"
+    create_event(
+        case,
+        type=EventType.NOTE,
+        occurred_at=assessment.recorded_at,
+        author=user,
+        category=DataCategory.IDENTITY,
+        summary=summary[:300],
+    )
+    return assessment
+
+
+@transaction.atomic
+def do_challenge_age_assessment(
+    user: User, assessment: AgeAssessment, data: ChallengeIn
+) -> AgeAssessmentChallenge:
+    _require_org(user)
+    challenge = AgeAssessmentChallenge.objects.create(
+        assessment=assessment, lodged_on=data.lodged_on, grounds=data.grounds, recorded_by=user
+    )
+    create_event(
+        assessment.case,
+        type=EventType.NOTE,
+        occurred_at=timezone.now(),
+        author=user,
+        category=DataCategory.IDENTITY,
+        summary=f"Age assessment of {assessment.assessed_on:%Y-%m-%d} challenged",
+    )
+    return challenge
+
+
+@transaction.atomic
+def do_decide_challenge(
+    user: User, challenge: AgeAssessmentChallenge, data: ChallengeOutcomeIn
+) -> AgeAssessmentChallenge:
+    _require_org(user)
+    if data.outcome == ChallengeOutcome.PENDING:
+        raise ActionError("an outcome is upheld or rejected", field="outcome")
+    locked = (
+        AgeAssessmentChallenge.objects.select_for_update()
+        .select_related("assessment__case")
+        .get(pk=challenge.pk)
+    )
+    if locked.outcome != ChallengeOutcome.PENDING:
+        raise ActionError("this challenge was already decided", field="outcome")
+    if data.decided_on < locked.lodged_on:
+        raise ActionError("a challenge is decided after it was lodged", field="decided_on")
+    locked.outcome = data.outcome
+    locked.decided_on = data.decided_on
+    locked.save(update_fields=["outcome", "decided_on"])
+    create_event(
+        locked.assessment.case,
+        type=EventType.NOTE,
+        occurred_at=timezone.now(),
+        author=user,
+        category=DataCategory.IDENTITY,
+        summary=f"Challenge to the age assessment of {locked.assessment.assessed_on:%Y-%m-%d}: {locked.get_outcome_display()}",
+    )
+    return locked
+
+
+# ---------------------------------------------------------------------------------------------
+# Dublin III / AMMR take-charge requests
+
+_ORDER = [
+    ("registered_at", "hit_at"),
+    ("registered_at", "request_sent_at"),
+    ("request_sent_at", "request_received_at"),
+    ("request_sent_at", "replied_at"),
+    ("replied_at", "transfer_decision_at"),
+    ("replied_at", "transferred_at"),
+]
+
+
+def check_take_charge(user: User, case: Case, data: TakeChargeIn) -> None:
+    _require_org(user)
+    assert user.organisation is not None
+    if not is_country(data.requested_country):
+        raise ActionError("use an ISO 3166-1 alpha-2 country code, e.g. BE", field="requested_country")
+    if data.requested_country == user.organisation.country:
+        raise ActionError("the requested Member State is another country", field="requested_country")
+    for earlier, later in _ORDER:
+        first, then = getattr(data, earlier), getattr(data, later)
+        if first is not None and then is not None and then < first:
+            raise ActionError(
+                f"{later.replace('_', ' ')} comes after {earlier.replace('_', ' ')}", field=later
+            )
+    if data.accepted is not None and data.replied_at is None:
+        raise ActionError("an acceptance or refusal is a reply: give its date", field="replied_at")
+    if data.replied_at is not None and data.request_sent_at is None:
+        raise ActionError("a reply answers a request: give the request's date", field="request_sent_at")
+    if data.transferred_at is not None and data.replied_at is None and data.request_sent_at is None:
+        raise ActionError("a transfer follows an accepted request", field="transferred_at")
+
+
+def _apply(request: TakeChargeRequest, data: TakeChargeIn) -> None:
+    for name in TakeChargeIn.model_fields:
+        value = getattr(data, name)
+        if name == "extension":
+            value = value.value if value is not None else ""
+        setattr(request, name, value)
+    try:
+        request.schedule()
+    except ValueError as exc:  # an urgent reply asked in less than a week (Dublin III Art. 21(2))
+        raise ActionError(str(exc), field="urgent_reply_days") from exc
+
+
+@transaction.atomic
+def do_record_take_charge(user: User, case: Case, data: TakeChargeIn) -> TakeChargeRequest:
+    check_take_charge(user, case, data)
+    request = TakeChargeRequest(case=case, created_by=user, created_at=timezone.now())
+    _apply(request, data)
+    request.save()
+    create_event(
+        case,
+        type=EventType.NOTE,
+        occurred_at=request.created_at,
+        author=user,
+        category=DataCategory.LEGAL_STATUS,
+        summary=f"Take-charge request to {request.requested_country} recorded ({request.schedule().regime.title})",
+    )
+    return request
+
+
+@transaction.atomic
+def do_update_take_charge(user: User, request: TakeChargeRequest, data: TakeChargeIn) -> TakeChargeRequest:
+    locked = TakeChargeRequest.objects.select_for_update().select_related("case").get(pk=request.pk)
+    check_take_charge(user, locked.case, data)
+    _apply(locked, data)
+    locked.save()
+    return locked

@@ -20,8 +20,18 @@ from waymark.core import names as name_prep
 from waymark.errors import ActionError, DuplicateWarning
 from waymark.vault import service as vault
 from waymark.vault.sealed import sealed_field
-from waymark.vocab import SPECIAL_CATEGORIES, CaseStatus, DataCategory, EventSource, EventType, Role, Sector
+from waymark.vocab import (
+    SPECIAL_CATEGORIES,
+    CaseStatus,
+    DataCategory,
+    EventSource,
+    EventType,
+    MissingCategory,
+    Role,
+    Sector,
+)
 
+from . import event_kinds
 from .models import (
     CarePlan,
     Case,
@@ -329,8 +339,25 @@ def create_event(
     )
 
 
+def check_status_change(case: Case, event_type: str, status: str, missing_category: str) -> None:
+    """The status change asked with an event must be the one the event implies
+    (``event_kinds.IMPLIED_STATUS``) from the case's current status."""
+    change = event_kinds.status_change_for(event_type, case.status)
+    if change is None or change.to != status:
+        raise ActionError("this event does not change the case's status", field="change_status")
+    if status == CaseStatus.MISSING and missing_category not in MissingCategory.values:
+        raise ActionError("a case with status 'missing' needs a missing-child category", field="missing_category")
+
+
 @transaction.atomic
-def do_add_event(user: User, case: Case, data: EventIn) -> Event:
+def do_add_event(
+    user: User, case: Case, data: EventIn, *, status: str | None = None, missing_category: str = ""
+) -> Event:
+    """Add an event; with ``status``, also apply the status change the event implies (the
+    caller has checked that the user may update the case's notes), in the same transaction."""
+    if status is not None:
+        case = Case.objects.select_for_update(of=("self",)).select_related("child").get(pk=case.pk)
+        check_status_change(case, data.type, status, missing_category)
     event = create_event(
         case,
         type=data.type,
@@ -342,7 +369,22 @@ def do_add_event(user: User, case: Case, data: EventIn) -> Event:
         details=data.details,
         location=data.location,
     )
-    _touch(case)
+    if status is not None:
+        old = case.status
+        case.status = status
+        case.missing_category = missing_category if status == CaseStatus.MISSING else case.missing_category
+        case.updated_at = timezone.now()
+        case.save(update_fields=["status", "missing_category", "updated_at"])
+        create_event(
+            case,
+            type=EventType.NOTE,
+            occurred_at=case.updated_at,
+            author=user,
+            category=DataCategory.CASE_NOTES,
+            summary=f"Status changed from {CaseStatus(old).label} to {CaseStatus(status).label}",
+        )
+    else:
+        _touch(case)
     return event
 
 

@@ -15,8 +15,10 @@ from typing import Any, ClassVar, Generic, TypeVar
 from django import forms
 from django.db.models import QuerySet
 from django.forms import BoundField
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import format_lazy
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ValidationError
 
@@ -35,6 +37,7 @@ from waymark.vocab import (
     Sex,
 )
 
+from . import event_kinds, pickers
 from .schemas import AliasIn, CarePlanIn, CaseIn, ChildIn, EventIn, RegisterChildIn
 
 S = TypeVar("S", bound=BaseModel)
@@ -145,6 +148,89 @@ def guardians() -> QuerySet[User]:
 # The child
 
 
+class CountryInput(forms.TextInput):
+    """Shows a stored code as the country's name, as the datalist offers it."""
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, str) and value.upper() in pickers.country_names("en"):
+            return dict(pickers.country_options(get_language() or "en")).get(value.upper(), value)
+        return super().format_value(value)
+
+
+class CountryField(forms.CharField):
+    """A country typed or picked by name (either script); cleaned to its ISO code."""
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        return pickers.resolve_country(text, get_language() or "en") if text else ""
+
+
+class LanguageInputs(forms.Widget):
+    """Several one-language inputs sharing the ``languages`` datalist; blanks to add more."""
+
+    blanks = 2
+
+    def format_value(self, value: Any) -> list[str]:  # type: ignore[override]
+        if not value:
+            return []
+        if isinstance(value, str):
+            return [c for c in _LIST_SPLIT.split(value) if c]
+        return [str(v) for v in value]
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        lang = get_language() or "en"
+        labels = dict(pickers.language_options(lang))
+        shown = [labels.get(code, code) for code in self.format_value(value)]
+        attrs = self.build_attrs(self.attrs, attrs)
+        inputs = []
+        for i, text in enumerate([*shown, *([""] * self.blanks)]):
+            extra = (
+                format_html(' id="{}"', attrs["id"]) + _described(attrs)
+                if i == 0 and attrs.get("id")
+                else format_html(' aria-label="{}"', gettext("Another language"))
+            )
+            inputs.append(
+                format_html(
+                    '<input type="text" name="{}" value="{}" list="languages" autocomplete="off" dir="auto"{}>',
+                    name,
+                    text,
+                    extra,
+                )
+            )
+        return format_html('<div class="language-inputs">{}</div>', mark_safe("".join(inputs)))  # noqa: S308
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
+        return [v for v in data.getlist(name) if v.strip()] if hasattr(data, "getlist") else []
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return False
+
+
+def _described(attrs: dict[str, Any]) -> SafeString:
+    described = attrs.get("aria-describedby")
+    return format_html(' aria-describedby="{}"', described) if described else mark_safe("")  # noqa: S308
+
+
+class LanguagesField(forms.Field):
+    """Languages typed or picked by name (either script); cleaned to a list of ISO 639 codes."""
+
+    widget = LanguageInputs
+
+    def to_python(self, value: Any) -> list[str]:
+        lang = get_language() or "en"
+        if isinstance(value, str):
+            value = [value]
+        codes: list[str] = []
+        # One language per input; codes typed in one input may still be separated by commas.
+        for text in (piece for v in value or [] for piece in re.split(r"[,;،]", str(v))):
+            code = pickers.resolve_language(text, lang) if text.strip() else ""
+            if code and code not in codes:
+                codes.append(code)
+        return codes
+
+
 def parse_aliases(text: str) -> list[dict[str, str]]:
     """One alias per line: "name | where or to whom it was given"."""
     out = []
@@ -197,18 +283,17 @@ class ChildFields(WaymarkForm):
         label=_("Assessed age to"), required=False, min_value=0, max_value=25
     )
     assessed_on = forms.DateField(label=_("Age assessed on"), required=False, widget=_date_widget())
-    nationality = forms.CharField(
+    nationality = CountryField(
         label=_("Nationality claimed"),
         required=False,
-        max_length=60,
-        widget=forms.TextInput(attrs={"list": "countries", "autocomplete": "off", "size": 6}),
-        help_text=_("Two-letter country code (ISO 3166), e.g. ER, AF, IT."),
+        max_length=120,
+        widget=CountryInput(attrs={"list": "countries", "autocomplete": "off", "dir": "auto"}),
+        help_text=_("Type the country's name in your language or in English and pick it from the list."),
     )
-    languages = forms.CharField(
+    languages = LanguagesField(
         label=_("Languages"),
         required=False,
-        max_length=300,
-        help_text=_("Language codes (ISO 639), separated by commas, e.g. ar, ti, prs."),
+        help_text=_("Type a language's name in your language or in English and pick it from the list."),
     )
     identifiers = forms.CharField(
         label=_("Identifiers"),
@@ -253,7 +338,7 @@ class ChildFields(WaymarkForm):
             "assessed_age_max": d.get("assessed_age_max"),
             "assessed_on": d.get("assessed_on"),
             "nationality": d.get("nationality", ""),
-            "languages": [c for c in _LIST_SPLIT.split(d.get("languages", "")) if c],
+            "languages": d.get("languages") or [],
             "identifiers": parse_identifiers(d.get("identifiers", "")),
         }
 
@@ -369,6 +454,11 @@ class CaseForm(CaseFields, SchemaForm[CaseIn]):
 
 
 class EventForm(SchemaForm[EventIn]):
+    """An event for the timeline. Its data category follows from its type unless the person
+    chooses another one among ``writable`` (the categories the policy lets them write on this
+    case); an event that implies a status change (``event_kinds.IMPLIED_STATUS``) offers it when
+    ``may_change_status``."""
+
     schema_class = EventIn
 
     type = forms.ChoiceField(label=_("Type"), choices=EventType.choices, initial=EventType.NOTE)
@@ -379,21 +469,87 @@ class EventForm(SchemaForm[EventIn]):
         help_text=_("Leave empty for now."),
     )
     source = forms.ChoiceField(label=_("Source"), choices=EventSource.choices, initial=EventSource.STAFF)
-    category = forms.ChoiceField(
-        label=_("Data category"),
-        choices=DataCategory.choices,
-        initial=DataCategory.CASE_NOTES,
-        help_text=_("What the summary and details are about: it decides who may read them."),
+    summary = forms.CharField(label=_("Summary"), max_length=300, widget=forms.TextInput(attrs={"dir": "auto"}))
+    details = forms.CharField(
+        label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"})
     )
-    summary = forms.CharField(label=_("Summary"), max_length=300)
-    details = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    location = forms.CharField(label=_("Place"), required=False, max_length=200)
+    location = forms.CharField(
+        label=_("Place"), required=False, max_length=200, widget=forms.TextInput(attrs={"dir": "auto"})
+    )
+    category = forms.ChoiceField(
+        label=_("Who may read it"),
+        required=False,
+        help_text=_("Set from the type of event; change it only if the event is about something else."),
+    )
+    change_status = forms.BooleanField(required=False)
+    missing_category = forms.ChoiceField(
+        label=_("Missing-child category"),
+        required=False,
+        choices=[("", _("— choose —")), *MissingCategory.choices],
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        writable: Iterable[str] = tuple(DataCategory.values),
+        current_status: str = CaseStatus.OPEN,
+        may_change_status: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.writable = event_kinds.writable_categories(writable)
+        self.current_status = current_status
+        self.may_change_status = may_change_status
+        chosen_type = self.chosen_type()
+        derived = event_kinds.category_of(chosen_type)
+        automatic = format_lazy(_("As the type says ({category})"), category=derived.label)
+        _set_choices(self, "category", [("", automatic), *((c.value, c.label) for c in self.writable)])
+        change = self.status_change()
+        if change is None:
+            del self.fields["change_status"]
+            del self.fields["missing_category"]
+        else:
+            self.fields["change_status"].label = format_lazy(
+                _("Also mark the child {status}"), status=change.to.label.lower()
+            )
+            self.fields["change_status"].initial = True
+            if change.to != CaseStatus.MISSING:
+                del self.fields["missing_category"]
+
+    def chosen_type(self) -> str:
+        """The type typed in (bound) or given as initial; the form's default otherwise."""
+        value = self.data.get("type") if self.is_bound else self.initial.get("type")
+        return str(value or EventType.NOTE)
+
+    def status_change(self) -> event_kinds.StatusChange | None:
+        if not self.may_change_status:
+            return None
+        return event_kinds.status_change_for(self.chosen_type(), self.current_status)
+
+    def chosen_category(self) -> str:
+        d = getattr(self, "cleaned_data", {})
+        return str(d.get("category") or event_kinds.category_of(str(d.get("type") or EventType.NOTE)))
+
+    def wanted_status(self) -> tuple[CaseStatus, str] | None:
+        """(new status, missing-child category) when the person asked for the implied change."""
+        change = self.status_change()
+        d = getattr(self, "cleaned_data", {})
+        if change is None or not d.get("change_status"):
+            return None
+        return change.to, str(d.get("missing_category") or "")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        wanted = self.wanted_status()
+        if wanted is not None and wanted[0] == CaseStatus.MISSING and not wanted[1]:
+            self.add_error("missing_category", gettext("A missing child's case needs a missing-child category."))
+        return cleaned
 
     def schema_input(self) -> dict[str, Any]:
         d = self.cleaned_data
-        return {k: d.get(k) for k in ("type", "occurred_at", "source", "category")} | {
-            k: d.get(k, "") for k in ("summary", "details", "location")
-        }
+        return {k: d.get(k) for k in ("type", "occurred_at", "source")} | {
+            "category": self.chosen_category()
+        } | {k: d.get(k, "") for k in ("summary", "details", "location")}
 
 
 class CarePlanForm(SchemaForm[CarePlanIn]):

@@ -14,6 +14,7 @@ from dataclasses import astuple
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,10 +26,9 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from waymark.accounts.models import Organisation, User
-from waymark.core.codes import countries
 from waymark.errors import ActionError, DuplicateWarning, NotFound
 from waymark.policy.purpose import current_purpose, purpose_required, record_refusal, safe_next, set_purpose
-from waymark.vocab import CaseStatus, DataCategory, Purpose
+from waymark.vocab import CaseStatus, DataCategory, EventType, Purpose
 
 from . import actions, photos
 from .access import CaseAccess, access_case, cases_visible_to, check_may_register, decide_page
@@ -243,10 +243,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
 # Register a child
 
 
-def _countries() -> list[tuple[str, str]]:
-    return sorted(countries().items())
-
-
 @login_required
 @purpose_required
 @require_http_methods(["GET", "POST"])
@@ -277,7 +273,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
     return _render(
         request,
         "cases/case_create.html",
-        {"form": form, "duplicates": duplicates, "countries": _countries()},
+        {"form": form, "duplicates": duplicates},
         invalid=request.method == "POST",
     )
 
@@ -390,7 +386,7 @@ def child_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                 "assessed_age_max": child.assessed_age_max,
                 "assessed_on": child.assessed_on,
                 "nationality": child.nationality,
-                "languages": ", ".join(child.languages or []),
+                "languages": list(child.languages or []),
             },
         )
     return _render(
@@ -402,7 +398,6 @@ def child_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "form": form,
             "aliases": known,
             "identifiers": list(child.identifiers.all()),
-            "countries": _countries(),
         },
         invalid=request.method == "POST",
     )
@@ -511,41 +506,102 @@ def consent_withdraw(request: HttpRequest, public_id: uuid.UUID, consent_id: int
 # Timeline
 
 
+def event_form_for(access: CaseAccess, *args: Any, **kwargs: Any) -> EventForm:
+    """The add-event form for this user and case: categories they may write, the status change
+    offered only if they may update the case's notes (where its status lives)."""
+    form = EventForm(
+        *args,
+        writable=access.can_update,
+        current_status=access.case.status,
+        may_change_status=DataCategory.CASE_NOTES in access.can_update,
+        **kwargs,
+    )
+    # A new type redraws the form (its category, the status change it offers), keeping what was typed.
+    form.fields["type"].widget.attrs.update(
+        {
+            "hx-get": reverse("event_add", args=[access.case.public_id]),
+            "hx-trigger": "change",
+            "hx-target": "#event-form",
+            "hx-swap": "outerHTML",
+            "hx-include": "#event-form",
+        }
+    )
+    return form
+
+
 @login_required
 @purpose_required
 @require_http_methods(["GET", "POST"])
 def event_add(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Add an event. From htmx: the fresh form, plus the new event prepended to the timeline
-    out of band; or the form with its errors in place (422). Without JS: a page and a redirect."""
+    out of band; or the form with its errors in place (422). Without JS: a page and a redirect.
+    A GET with ``?type=`` draws the form for that type (htmx asks when the type changes)."""
     me = _me(request)
-    case = _read(request, public_id).case
+    access = _read(request, public_id)
+    case = access.case
     htmx = _is_htmx(request)
     if request.method == "POST":
-        form = EventForm(request.POST)
+        form = event_form_for(access, request.POST)
         if form.is_valid():
             assert form.schema is not None
             written = [form.schema.category] + (
                 [DataCategory.CONTACT_LOCATION] if form.schema.location else []
             )
-            case = _write(request, public_id, *written)
-            try:
-                event = actions.do_add_event(me, case, form.schema)
-            except ActionError as exc:
-                add_errors(form, exc.errors)
-            else:
-                if not htmx:
-                    return redirect("case_detail", public_id=case.public_id)
-                return _render(
-                    request,
-                    "cases/_event_added.html",
-                    {"case": case, "event_form": EventForm(), "event": event, "added": True},
+            wanted = form.wanted_status()
+            if wanted is not None:
+                written.append(DataCategory.CASE_NOTES)
+            refused = [c for c in written if c not in access.can_update]
+            if refused:
+                # Said in place, never a bare 404: the person may already see this case.
+                field = "location" if refused == [DataCategory.CONTACT_LOCATION] and form.schema.location else "category"
+                form.add_error(
+                    field,
+                    gettext("You may not record %(category)s on this case for your purpose.")
+                    % {"category": ", ".join(str(DataCategory(c).label) for c in refused)},
                 )
+            else:
+                case = _write(request, public_id, *written)
+                try:
+                    event = actions.do_add_event(
+                        me,
+                        case,
+                        form.schema,
+                        status=wanted[0] if wanted else None,
+                        missing_category=wanted[1] if wanted else "",
+                    )
+                except ActionError as exc:
+                    add_errors(form, exc.errors)
+                else:
+                    if wanted is not None:
+                        messages.success(
+                            request,
+                            gettext("The case is now marked %(status)s.") % {"status": wanted[0].label.lower()},
+                        )
+                    if htmx and wanted is not None:
+                        # A status change redraws the whole situation: a full page, even from htmx.
+                        response = HttpResponse()
+                        response["HX-Redirect"] = reverse("case_detail", args=[case.public_id])
+                        return response
+                    if not htmx:
+                        return redirect("case_detail", public_id=case.public_id)
+                    # access None: the new event is drawn from what the user has just written.
+                    return _render(
+                        request,
+                        "cases/_event_added.html",
+                        {"case": case, "access": None, "event_form": event_form_for(access), "event": event, "added": True},
+                    )
     else:
-        form = EventForm()
+        # What was typed before the type changed; the category follows the new type.
+        kept = ("occurred_at", "source", "summary", "details", "location")
+        initial = {k: request.GET[k] for k in kept if request.GET.get(k)}
+        if request.GET.get("type") in EventType.values:
+            initial["type"] = request.GET["type"]
+        form = event_form_for(access, initial=initial)
     invalid = request.method == "POST"
+    context = {"case": case, "access": access, "event_form": form}
     if htmx:
-        return _render(request, "cases/_event_form.html", {"case": case, "event_form": form}, invalid=invalid)
-    return _render(request, "cases/event_add.html", {"case": case, "event_form": form}, invalid=invalid)
+        return _render(request, "cases/_event_form.html", context, invalid=invalid)
+    return _render(request, "cases/event_add.html", context, invalid=invalid)
 
 
 # ---------------------------------------------------------------------------------------------

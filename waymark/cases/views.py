@@ -303,9 +303,24 @@ def _detail_context(access: CaseAccess, *, event_form: EventForm | None = None) 
         "consent_agreements": resting_on_consent(case),
         **_timeline_page(case),
         "may_read_report": access.user is not None and may_read_access_report(access.user, case),
-        "event_form": event_form or EventForm(),
+        "event_form": event_form or event_form_for(access),
         "photo_form": PhotoForm(),
+        **_situation(access),
     }
+
+
+def _situation(access: CaseAccess) -> dict[str, Any]:
+    """What the page says first: for a missing child, since when and where last seen, from the
+    latest disappearance and sighting events (each shown only if its category may be)."""
+    case = access.case
+    if case.status != CaseStatus.MISSING or not access.can(DataCategory.CASE_NOTES):
+        return {"disappeared": None, "last_seen": None}
+    events = case.events.select_related(None)
+    disappeared = events.filter(type=EventType.DISAPPEARANCE).first()
+    last_seen = events.filter(
+        type__in=[EventType.DISAPPEARANCE, EventType.SIGHTING, EventType.FOUND]
+    ).first()
+    return {"disappeared": disappeared, "last_seen": last_seen}
 
 
 def _timeline_page(case: Case, before: Event | None = None) -> dict[str, Any]:

@@ -101,3 +101,19 @@ def seen_in(case: Any, rows: Any) -> dict[str, bool]:
 @register.filter(name="get")
 def get_item(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(str(key)) if mapping else None
+
+
+@register.simple_tag
+def author_line(author: Any, org: Any) -> str:
+    """ "Giulia (caseworker, Servizio … (fictional))": name once, then role and organisation. A
+    display name that already ends with the role in brackets (the demo's) is not repeated."""
+    if author is None:
+        return gettext("unknown")
+    name = str(author)
+    role = author.get_role_display() if getattr(author, "role", "") else ""
+    for word in {role, str(getattr(author, "role", ""))} - {""}:
+        suffix = f" ({word})"
+        if name.casefold().endswith(suffix.casefold()):
+            name = name[: -len(suffix)]
+    about = ", ".join(p for p in (role.lower() if role else "", getattr(org, "name", "") or "") if p)
+    return f"{name} ({about})" if about else name

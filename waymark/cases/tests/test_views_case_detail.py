@@ -70,7 +70,7 @@ def test_giulia_sees_the_childs_identity_case_care_plan_consents_and_timeline(cl
         "Year only",
         "Afghanistan (AF)",
         "Dari",
-        "Pushto",
+        "Pashto",  # CLDR's name (ISO 639 says "Pushto")
     ]:
         assert text in html, text
     # The alias, with the note and who recorded it.

@@ -346,7 +346,9 @@ def check_status_change(case: Case, event_type: str, status: str, missing_catego
     if change is None or change.to != status:
         raise ActionError("this event does not change the case's status", field="change_status")
     if status == CaseStatus.MISSING and missing_category not in MissingCategory.values:
-        raise ActionError("a case with status 'missing' needs a missing-child category", field="missing_category")
+        raise ActionError(
+            "a case with status 'missing' needs a missing-child category", field="missing_category"
+        )
 
 
 @transaction.atomic

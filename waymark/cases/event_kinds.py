@@ -40,9 +40,7 @@ class StatusChange:
 
 # A disappearance makes the child missing (with a missing-child category); a finding ends it.
 IMPLIED_STATUS: dict[str, StatusChange] = {
-    EventType.DISAPPEARANCE: StatusChange(
-        CaseStatus.MISSING, frozenset({CaseStatus.OPEN, CaseStatus.FOUND})
-    ),
+    EventType.DISAPPEARANCE: StatusChange(CaseStatus.MISSING, frozenset({CaseStatus.OPEN, CaseStatus.FOUND})),
     EventType.FOUND: StatusChange(CaseStatus.FOUND, frozenset({CaseStatus.MISSING})),
 }
 

@@ -210,7 +210,7 @@ class LanguageInputs(forms.Widget):
 
 def _described(attrs: dict[str, Any]) -> SafeString:
     described = attrs.get("aria-describedby")
-    return format_html(' aria-describedby="{}"', described) if described else mark_safe("")  # noqa: S308
+    return format_html(' aria-describedby="{}"', described) if described else mark_safe("")
 
 
 class LanguagesField(forms.Field):
@@ -469,7 +469,9 @@ class EventForm(SchemaForm[EventIn]):
         help_text=_("Leave empty for now."),
     )
     source = forms.ChoiceField(label=_("Source"), choices=EventSource.choices, initial=EventSource.STAFF)
-    summary = forms.CharField(label=_("Summary"), max_length=300, widget=forms.TextInput(attrs={"dir": "auto"}))
+    summary = forms.CharField(
+        label=_("Summary"), max_length=300, widget=forms.TextInput(attrs={"dir": "auto"})
+    )
     details = forms.CharField(
         label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"})
     )
@@ -542,14 +544,18 @@ class EventForm(SchemaForm[EventIn]):
         cleaned = super().clean()
         wanted = self.wanted_status()
         if wanted is not None and wanted[0] == CaseStatus.MISSING and not wanted[1]:
-            self.add_error("missing_category", gettext("A missing child's case needs a missing-child category."))
+            self.add_error(
+                "missing_category", gettext("A missing child's case needs a missing-child category.")
+            )
         return cleaned
 
     def schema_input(self) -> dict[str, Any]:
         d = self.cleaned_data
-        return {k: d.get(k) for k in ("type", "occurred_at", "source")} | {
-            "category": self.chosen_category()
-        } | {k: d.get(k, "") for k in ("summary", "details", "location")}
+        return (
+            {k: d.get(k) for k in ("type", "occurred_at", "source")}
+            | {"category": self.chosen_category()}
+            | {k: d.get(k, "") for k in ("summary", "details", "location")}
+        )
 
 
 class CarePlanForm(SchemaForm[CarePlanIn]):

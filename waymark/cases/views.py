@@ -317,9 +317,7 @@ def _situation(access: CaseAccess) -> dict[str, Any]:
         return {"disappeared": None, "last_seen": None}
     events = case.events.select_related(None)
     disappeared = events.filter(type=EventType.DISAPPEARANCE).first()
-    last_seen = events.filter(
-        type__in=[EventType.DISAPPEARANCE, EventType.SIGHTING, EventType.FOUND]
-    ).first()
+    last_seen = events.filter(type__in=[EventType.DISAPPEARANCE, EventType.SIGHTING, EventType.FOUND]).first()
     return {"disappeared": disappeared, "last_seen": last_seen}
 
 
@@ -568,7 +566,11 @@ def event_add(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             refused = [c for c in written if c not in access.can_update]
             if refused:
                 # Said in place, never a bare 404: the person may already see this case.
-                field = "location" if refused == [DataCategory.CONTACT_LOCATION] and form.schema.location else "category"
+                field = (
+                    "location"
+                    if refused == [DataCategory.CONTACT_LOCATION] and form.schema.location
+                    else "category"
+                )
                 form.add_error(
                     field,
                     gettext("You may not record %(category)s on this case for your purpose.")
@@ -590,7 +592,8 @@ def event_add(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                     if wanted is not None:
                         messages.success(
                             request,
-                            gettext("The case is now marked %(status)s.") % {"status": wanted[0].label.lower()},
+                            gettext("The case is now marked %(status)s.")
+                            % {"status": wanted[0].label.lower()},
                         )
                     if htmx and wanted is not None:
                         # A status change redraws the whole situation: a full page, even from htmx.
@@ -603,7 +606,13 @@ def event_add(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                     return _render(
                         request,
                         "cases/_event_added.html",
-                        {"case": case, "access": None, "event_form": event_form_for(access), "event": event, "added": True},
+                        {
+                            "case": case,
+                            "access": None,
+                            "event_form": event_form_for(access),
+                            "event": event,
+                            "added": True,
+                        },
                     )
     else:
         # What was typed before the type changed; the category follows the new type.

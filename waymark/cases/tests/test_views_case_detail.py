@@ -76,7 +76,7 @@ def test_giulia_sees_the_childs_identity_case_care_plan_consents_and_timeline(cl
     # The alias, with the note and who recorded it.
     assert "Mehmet Hüseyin" in html
     assert "given to the police in Ventimiglia" in html
-    assert "recorded by Giulia" in html
+    assert "recorded by <bdi>Giulia (caseworker, " in html
     assert "UNHCR-123-FICT" in html
     # The case, the care plan (overdue), the consent.
     for text in [
@@ -91,7 +91,7 @@ def test_giulia_sees_the_childs_identity_case_care_plan_consents_and_timeline(cl
     assert "Association Refuge Calais" in html
     # The timeline, newest first, with author, organisation, source, category and place.
     assert html.index("Seen by a doctor") < html.index("Registered by") < html.index("First interview")
-    assert "Sara (Servizio Tutela Minori Milano (fictional))" in html
+    assert "Sara (supervisor, Servizio Tutela Minori Milano (fictional))" in html
     assert "special category" in html  # the health event is marked as such
     assert "Milano" in html
     # The ways to change the record.

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 from waymark.accounts.models import User
 from waymark.errors import field_errors
 from waymark.vocab import (
+    CASEWORK_ROLES,
     CaseStatus,
     DataCategory,
     DatePrecision,
@@ -567,11 +568,18 @@ class CarePlanForm(SchemaForm[CarePlanIn]):
     )
     services = forms.CharField(label=_("Services"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     responsible = forms.ChoiceField(label=_("Responsible person"), required=False)
-    review_date = forms.DateField(label=_("Review date"), required=False, widget=_date_widget())
+    review_date = forms.DateField(
+        label=_("Review date"),
+        required=False,
+        widget=_date_widget(),
+        help_text=_("When the plan is looked at again: today or later."),
+    )
 
     def __init__(self, *args: Any, user: User, responsible: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _set_choices(self, "responsible", _user_choices(colleagues(user), responsible))
+        # Only people who do casework (not the DPO or the node administrator); one already named stays.
+        caseworkers = colleagues(user).filter(role__in=CASEWORK_ROLES)
+        _set_choices(self, "responsible", _user_choices(caseworkers, responsible))
 
     def schema_input(self) -> dict[str, Any]:
         d = self.cleaned_data

@@ -45,7 +45,7 @@ from .forms import (
     RegisterChildForm,
     add_errors,
 )
-from .models import CarePlan, Case, Event, NameKind
+from .models import CarePlan, CarePlanVersion, Case, Event, NameKind
 from .schemas import CaseIn
 from .search import ROW_CATEGORIES, CappedPaginator, CaseFilters, FilterNotShared, search_visible
 from .views_report import may_read_access_report
@@ -267,6 +267,9 @@ def case_create(request: HttpRequest) -> HttpResponse:
             except ActionError as exc:
                 add_errors(form, exc.errors)
             else:
+                messages.success(
+                    request, gettext("Child registered: case %(reference)s.") % {"reference": case.reference}
+                )
                 return redirect("case_detail", public_id=case.public_id)
     else:
         form = RegisterChildForm(user=me)
@@ -298,6 +301,14 @@ def _detail_context(access: CaseAccess, *, event_form: EventForm | None = None) 
         "identifiers": list(child.identifiers.all()),
         "care_plan": plan,
         "review_clock": plan.review_clock if plan else None,
+        # The plan's earlier versions: case notes, like the plan (the template shows them only then).
+        "care_plan_versions": list(
+            CarePlanVersion.objects.filter(case=case).select_related(
+                "responsible", "saved_by", "case__child"
+            )[:20]
+        )
+        if access.can(DataCategory.CASE_NOTES)
+        else [],
         "consents": list(case.consents.all()),
         # Which recipients' agreements rest on consent: the page says what each consent enables.
         "consent_agreements": resting_on_consent(case),
@@ -384,6 +395,7 @@ def child_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             except ActionError as exc:
                 add_errors(form, exc.errors)
             else:
+                messages.success(request, gettext("The child's details are saved."))
                 return redirect("case_detail", public_id=case.public_id)
     else:
         form = ChildForm(
@@ -431,6 +443,7 @@ def case_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             except ActionError as exc:
                 add_errors(form, exc.errors)
             else:
+                messages.success(request, gettext("The case is saved."))
                 return redirect("case_detail", public_id=case.public_id)
     else:
         form = CaseForm(
@@ -461,6 +474,9 @@ def care_plan_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             except ActionError as exc:
                 add_errors(form, exc.errors)
             else:
+                messages.success(
+                    request, gettext("Care plan saved. The earlier version is kept in its history.")
+                )
                 return redirect("case_detail", public_id=case.public_id)
     else:
         initial = {}
@@ -493,6 +509,7 @@ def alias_add(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             except ActionError as exc:
                 add_errors(form, exc.errors)
             else:
+                messages.success(request, gettext("Alias added."))
                 return redirect("case_detail", public_id=case.public_id)
     else:
         form = AliasForm()
@@ -667,6 +684,7 @@ def child_photo(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             if isinstance(exc, photos.PhotoTooLarge):
                 status = BAD_REQUEST
         else:
+            messages.success(request, gettext("Photo saved."))
             return redirect("case_detail", public_id=access.case.public_id)
     response = _render(
         request, "cases/photo_form.html", {"case": access.case, "access": access, "form": form}

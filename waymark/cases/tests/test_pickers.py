@@ -42,7 +42,8 @@ def test_the_register_page_offers_names_in_english_and_stores_codes(client, peop
     assert '<option value="Dari"></option>' in html
     assert "ISO 3166" not in html and "ISO 639" not in html  # nobody is asked for a code
     response = client.post(
-        URL, form_data(nationality="Eritrea", languages=["Tigrinya", "Arabic", ""], aliases="", identifiers="")
+        URL,
+        form_data(nationality="Eritrea", languages=["Tigrinya", "Arabic", ""], aliases="", identifiers=""),
     )
     assert response.status_code == 302, response.context["form"].errors
     child = Case.objects.get().child
@@ -56,7 +57,13 @@ def test_the_register_page_offers_names_in_arabic_and_stores_codes(client, peopl
     html = client.get(URL).content.decode()
     assert '<option value="إريتريا · Eritrea"></option>' in html
     response = client.post(
-        URL, form_data(nationality="إريتريا · Eritrea", languages=["التغرينية", "الدارية · Dari"], aliases="", identifiers="")
+        URL,
+        form_data(
+            nationality="إريتريا · Eritrea",
+            languages=["التغرينية", "الدارية · Dari"],
+            aliases="",
+            identifiers="",
+        ),
     )
     assert response.status_code == 302, response.context["form"].errors
     child = Case.objects.get().child

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from waymark.cases import actions
 from waymark.cases.schemas import CarePlanIn, ConsentIn, EventIn
-from waymark.test import create_case, days_ago, login
+from waymark.test import create_case, days_ago, login, set_care_plan
 
 
 def test_giulia_sees_the_childs_identity_case_care_plan_consents_and_timeline(client, people):
@@ -27,7 +27,7 @@ def test_giulia_sees_the_childs_identity_case_care_plan_consents_and_timeline(cl
         languages=["prs", "ps"],
         case={"risk_level": "high", "risk_reasons": "Contact with a known smuggler", "guardian": "marco"},
     )
-    actions.do_update_care_plan(
+    set_care_plan(
         people.giulia,
         case,
         CarePlanIn(

@@ -546,12 +546,13 @@ def event_form_for(access: CaseAccess, *args: Any, **kwargs: Any) -> EventForm:
         may_change_status=DataCategory.CASE_NOTES in access.can_update,
         **kwargs,
     )
-    # A new type redraws the form (its category, the status change it offers), keeping what was typed.
+    # A new type redraws the fields it decides (the category, the status change it offers).
     form.fields["type"].widget.attrs.update(
         {
             "hx-get": reverse("event_add", args=[access.case.public_id]),
             "hx-trigger": "change",
-            "hx-target": "#event-form",
+            "hx-target": "#event-kind-fields",
+            "hx-select": "#event-kind-fields",
             "hx-swap": "outerHTML",
             "hx-include": "#event-form",
         }

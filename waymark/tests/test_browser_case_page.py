@@ -16,7 +16,9 @@ pytestmark = pytest.mark.browser
 
 
 def test_giulia_records_a_disappearance_from_the_top_of_the_case_page(
-    live_server, transactional_db, browser_page  # noqa: F811 (the fixture imported above)
+    live_server,
+    transactional_db,
+    browser_page,  # noqa: F811 (the fixture imported above)
 ):
     from playwright.sync_api import expect
 

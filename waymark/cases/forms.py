@@ -8,14 +8,15 @@ same message on the web and in the API.
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 from django import forms
 from django.db.models import QuerySet
 from django.forms import BoundField
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import get_language, gettext
@@ -232,27 +233,105 @@ class LanguagesField(forms.Field):
         return codes
 
 
-def parse_aliases(text: str) -> list[dict[str, str]]:
-    """One alias per line: "name | where or to whom it was given"."""
-    out = []
-    for raw in text.splitlines():
-        if not raw.strip():
-            continue
-        name, _sep, note = raw.partition("|")
-        out.append({"full_name": name.strip(), "note": note.strip()})
-    return out
+class Rows(forms.Widget):
+    """Rows of a few inputs each (an alias: name and where it was given), posted as one list per
+    column (``aliases-full_name``, ``aliases-note``); blank rows are ignored, two are offered."""
+
+    blanks = 2
+
+    def __init__(
+        self, columns: Sequence[tuple[str, Any, Sequence[tuple[str, Any]] | None]], **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        # (key, label, choices or None for text)
+        self.columns = list(columns)
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        attrs = self.build_attrs(self.attrs, attrs)
+        rows = [*(value or []), *([{}] * self.blanks)]
+        head = format_html_join("", "<span>{}</span>", ((label,) for _key, label, _c in self.columns))
+        lines = []
+        for i, row in enumerate(rows):
+            cells = []
+            for j, (key, label, choices) in enumerate(self.columns):
+                extra = (
+                    format_html(' id="{}"', attrs["id"])
+                    if i == 0 and j == 0 and attrs.get("id")
+                    else mark_safe("")
+                )
+                aria = gettext("%(column)s, row %(row)s") % {"column": label, "row": i + 1}
+                current = str(row.get(key, "") or "")
+                if choices is None:
+                    cells.append(
+                        format_html(
+                            '<input type="text" name="{}-{}" value="{}" aria-label="{}" dir="auto"{}>',
+                            name,
+                            key,
+                            current,
+                            aria,
+                            extra,
+                        )
+                    )
+                else:
+                    options = format_html_join(
+                        "",
+                        '<option value="{}"{}>{}</option>',
+                        ((v, mark_safe(" selected") if v == current else "", lbl) for v, lbl in choices),
+                    )
+                    cells.append(
+                        format_html(
+                            '<select name="{}-{}" aria-label="{}"{}>{}</select>',
+                            name,
+                            key,
+                            aria,
+                            extra,
+                            options,
+                        )
+                    )
+            lines.append(format_html('<div class="row-inputs">{}</div>', mark_safe("".join(cells))))  # noqa: S308
+        return format_html(
+            '<div class="rows"><div class="row-head" aria-hidden="true">{}</div>{}</div>',
+            head,
+            mark_safe("".join(lines)),  # noqa: S308
+        )
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[dict[str, str]]:
+        if not hasattr(data, "getlist"):
+            return []
+        columns = [[v.strip() for v in data.getlist(f"{name}-{key}")] for key, _l, _c in self.columns]
+        rows = []
+        for cells in itertools.zip_longest(*columns, fillvalue=""):
+            row = {key: cell for (key, _l, choices), cell in zip(self.columns, cells, strict=True)}
+            # A row is blank when every text cell is (a select always has a value).
+            if any(row[key] for key, _l, choices in self.columns if choices is None):
+                rows.append(row)
+        return rows
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return False
 
 
-def parse_identifiers(text: str) -> list[dict[str, str]]:
-    """One identifier per line: "scheme | reference | issued by"."""
-    out = []
-    for raw in text.splitlines():
-        if not raw.strip():
-            continue
-        parts = [p.strip() for p in raw.split("|")]
-        parts += [""] * (3 - len(parts))
-        out.append({"scheme": parts[0].lower(), "value": parts[1], "issued_by": parts[2]})
-    return out
+class RowsField(forms.Field):
+    """The rows of a ``Rows`` widget as a list of dicts (the schema checks each one)."""
+
+    def to_python(self, value: Any) -> list[dict[str, str]]:
+        return list(value or [])
+
+
+def _alias_rows() -> Rows:
+    return Rows([("full_name", _("Name"), None), ("note", _("Where or to whom it was given"), None)])
+
+
+def _identifier_rows() -> Rows:
+    return Rows(
+        [
+            ("scheme", _("Kind"), IdentifierScheme.choices),
+            ("value", _("Reference"), None),
+            ("issued_by", _("Issued by"), None),
+        ]
+    )
 
 
 class ChildFields(WaymarkForm):
@@ -266,11 +345,11 @@ class ChildFields(WaymarkForm):
         max_length=400,
         help_text=_("Leave empty if the name is already in Latin script: it is transliterated for you."),
     )
-    aliases = forms.CharField(
+    aliases = RowsField(
         label=_("Aliases"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
-        help_text=_("One per line: name | where or to whom it was given."),
+        widget=_alias_rows(),
+        help_text=_("Other names the child has used or been given, and where or to whom."),
     )
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
     birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=_date_widget())
@@ -296,14 +375,11 @@ class ChildFields(WaymarkForm):
         required=False,
         help_text=_("Type a language's name in your language or in English and pick it from the list."),
     )
-    identifiers = forms.CharField(
+    identifiers = RowsField(
         label=_("Identifiers"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=format_lazy(
-            _("One per line: scheme | reference | issued by. Schemes: {schemes}."),
-            schemes=", ".join(IdentifierScheme.values),
-        ),
+        widget=_identifier_rows(),
+        help_text=_("Registration numbers and references issued to the child."),
     )
 
     def child_fieldsets(self) -> list[tuple[str, list[BoundField]]]:
@@ -331,7 +407,7 @@ class ChildFields(WaymarkForm):
             "given_names": d.get("given_names", ""),
             "family_name": d.get("family_name", ""),
             "name_latin": d.get("name_latin", ""),
-            "aliases": [*extra_aliases, *parse_aliases(d.get("aliases", ""))],
+            "aliases": [*extra_aliases, *d.get("aliases", [])],
             "sex": d.get("sex") or Sex.UNKNOWN,
             "birth_date": d.get("birth_date"),
             "birth_date_precision": d.get("birth_date_precision") or DatePrecision.EXACT,
@@ -340,7 +416,7 @@ class ChildFields(WaymarkForm):
             "assessed_on": d.get("assessed_on"),
             "nationality": d.get("nationality", ""),
             "languages": d.get("languages") or [],
-            "identifiers": parse_identifiers(d.get("identifiers", "")),
+            "identifiers": d.get("identifiers", []),
         }
 
 

@@ -11,6 +11,14 @@ from waymark.test import create_case, login
 
 from .test_views_register_child import URL, form_data
 
+NO_ROWS: dict[str, list[str]] = {
+    "aliases-full_name": [],
+    "aliases-note": [],
+    "identifiers-scheme": [],
+    "identifiers-value": [],
+    "identifiers-issued_by": [],
+}
+
 
 def in_arabic(client):
     client.post(reverse("set_language"), {"language": "ar", "next": "/"})
@@ -43,7 +51,7 @@ def test_the_register_page_offers_names_in_english_and_stores_codes(client, peop
     assert "ISO 3166" not in html and "ISO 639" not in html  # nobody is asked for a code
     response = client.post(
         URL,
-        form_data(nationality="Eritrea", languages=["Tigrinya", "Arabic", ""], aliases="", identifiers=""),
+        form_data(nationality="Eritrea", languages=["Tigrinya", "Arabic", ""], **NO_ROWS),
     )
     assert response.status_code == 302, response.context["form"].errors
     child = Case.objects.get().child
@@ -61,8 +69,7 @@ def test_the_register_page_offers_names_in_arabic_and_stores_codes(client, peopl
         form_data(
             nationality="إريتريا · Eritrea",
             languages=["التغرينية", "الدارية · Dari"],
-            aliases="",
-            identifiers="",
+            **NO_ROWS,
         ),
     )
     assert response.status_code == 302, response.context["form"].errors

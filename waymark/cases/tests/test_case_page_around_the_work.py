@@ -225,3 +225,14 @@ def test_the_latest_sighting_and_its_place_lead_a_missing_childs_situation(clien
     html = client.get(reverse("case_detail", args=[case.public_id])).content.decode()
     situation = html.split('id="situation-h"')[1].split("</section>")[0]
     assert "Stazione Garibaldi" in situation
+
+
+def test_over_the_api_an_event_without_a_category_takes_the_one_its_type_is_about(people, case, hotline):
+    from waymark.cases.tests.api_client import api_as, case_url
+
+    api = api_as(hotline, purpose=Purpose.LOCATE_MISSING_CHILD)
+    response = api.post(case_url(case, "/events"), {"type": "sighting", "summary": "Seen near the port"})
+    assert response.status_code == 201, response.content
+    assert response.json()["category"] == DataCategory.CONTACT_LOCATION
+    # A note is case notes, which the hotline may not write: refused, as before.
+    assert api.post(case_url(case, "/events"), {"type": "note", "summary": "x"}).status_code == 404

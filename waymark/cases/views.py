@@ -529,6 +529,7 @@ def consent_withdraw(request: HttpRequest, public_id: uuid.UUID, consent_id: int
         raise Http404
     if consent.withdrawn_at is None:
         actions.do_withdraw_consent(_me(request), case, consent.pk)
+        messages.success(request, gettext("The consent is withdrawn: nothing more is shared on it."))
     return redirect("case_detail", public_id=case.public_id)
 
 

@@ -21,6 +21,14 @@ class Role(models.TextChoices):
     NODE_ADMIN = "node_admin", _("Node administrator")
 
 
+# Roles that work on children's cases: whom a care plan may name as the responsible person. Not
+# the DPO or the node administrator (they oversee, they do not do casework), nor a guardian (the
+# child's representative, who holds the organisation to the plan rather than carrying it out).
+CASEWORK_ROLES = frozenset(
+    {Role.CASEWORKER, Role.SUPERVISOR, Role.HOTLINE_OPERATOR, Role.POLICE_OFFICER, Role.DUBLIN_OFFICER}
+)
+
+
 class Sector(models.TextChoices):
     CHILD_PROTECTION = "child_protection", _("Child protection")
     GUARDIANSHIP = "guardianship", _("Guardianship")

@@ -21,10 +21,22 @@ from waymark.core.guardianship import limit_for
 from waymark.errors import ActionError, DuplicateWarning
 from waymark.vault import service as vault
 from waymark.vault.sealed import sealed_field
-from waymark.vocab import SPECIAL_CATEGORIES, CaseStatus, DataCategory, EventSource, EventType, Role, Sector
+from waymark.vocab import (
+    CASEWORK_ROLES,
+    SPECIAL_CATEGORIES,
+    CaseStatus,
+    DataCategory,
+    EventSource,
+    EventType,
+    MissingCategory,
+    Role,
+    Sector,
+)
 
+from . import event_kinds
 from .models import (
     CarePlan,
+    CarePlanVersion,
     Case,
     Child,
     ChildName,
@@ -118,7 +130,9 @@ def _apply_child_fields(child: Child, data: ChildIn) -> None:
     child.languages = data.languages
 
 
-def _seal(child: Child, model: type[Case | Event | CarePlan | Consent], name: str, text: str) -> str:
+def _seal(
+    child: Child, model: type[Case | Event | CarePlan | CarePlanVersion | Consent], name: str, text: str
+) -> str:
     """``text`` sealed for the child's column (waymark/vault/README.md); the caller's transaction
     also holds the child's new data key, if this is the first value sealed for them."""
     return vault.seal_text(child, sealed_field(model, name), text)
@@ -394,8 +408,27 @@ def create_event(
     )
 
 
+def check_status_change(case: Case, event_type: str, status: str, missing_category: str) -> None:
+    """The status change asked with an event must be the one the event implies
+    (``event_kinds.IMPLIED_STATUS``) from the case's current status."""
+    change = event_kinds.status_change_for(event_type, case.status)
+    if change is None or change.to != status:
+        raise ActionError("this event does not change the case's status", field="change_status")
+    if status == CaseStatus.MISSING and missing_category not in MissingCategory.values:
+        raise ActionError(
+            "a case with status 'missing' needs a missing-child category", field="missing_category"
+        )
+
+
 @transaction.atomic
-def do_add_event(user: User, case: Case, data: EventIn) -> Event:
+def do_add_event(
+    user: User, case: Case, data: EventIn, *, status: str | None = None, missing_category: str = ""
+) -> Event:
+    """Add an event; with ``status``, also apply the status change the event implies (the
+    caller has checked that the user may update the case's notes), in the same transaction."""
+    if status is not None:
+        case = Case.objects.select_for_update(of=("self",)).select_related("child").get(pk=case.pk)
+        check_status_change(case, data.type, status, missing_category)
     event = create_event(
         case,
         type=data.type,
@@ -407,17 +440,67 @@ def do_add_event(user: User, case: Case, data: EventIn) -> Event:
         details=data.details,
         location=data.location,
     )
-    _touch(case)
+    if status is not None:
+        old = case.status
+        case.status = status
+        case.missing_category = missing_category if status == CaseStatus.MISSING else case.missing_category
+        case.updated_at = timezone.now()
+        case.save(update_fields=["status", "missing_category", "updated_at"])
+        create_event(
+            case,
+            type=EventType.NOTE,
+            occurred_at=case.updated_at,
+            author=user,
+            category=DataCategory.CASE_NOTES,
+            summary=f"Status changed from {CaseStatus(old).label} to {CaseStatus(status).label}",
+        )
+    else:
+        _touch(case)
     return event
+
+
+def check_update_care_plan(user: User, case: Case, data: CarePlanIn, plan: CarePlan | None) -> User | None:
+    """The responsible person resolved (a colleague who does casework); a review date not in the
+    past — unless it is the date already set, so an overdue plan's text can still be recorded."""
+    responsible = _resolve_user(data.responsible, "responsible", user=user, org=case.organisation)
+    kept = plan.responsible_id if plan is not None else None
+    if responsible is not None and responsible.role not in CASEWORK_ROLES and responsible.pk != kept:
+        raise ActionError(
+            f"'{responsible.username}' does not do casework: choose someone who works on cases",
+            field="responsible",
+        )
+    today = timezone.localdate()
+    kept_date = plan.review_date if plan is not None else None
+    if data.review_date is not None and data.review_date < today and data.review_date != kept_date:
+        raise ActionError("the review date cannot be in the past", field="review_date")
+    return responsible
 
 
 @transaction.atomic
 def do_update_care_plan(user: User, case: Case, data: CarePlanIn) -> CarePlan:
+    """Replace the care plan; the state it replaces is kept as a ``CarePlanVersion``."""
     plan, _created = CarePlan.objects.select_for_update().get_or_create(case=case)
+    responsible = check_update_care_plan(user, case, data, plan)
+    # The state replaced is kept, unless there was nothing in it yet (the empty plan of a new case).
+    if any((plan.needs, plan.objectives, plan.services, plan.review_date, plan.responsible_id)):
+        CarePlanVersion.objects.create(
+            case=case,
+            needs=_seal(case.child, CarePlanVersion, "needs", plan.needs_text) if plan.needs else "",
+            objectives=_seal(case.child, CarePlanVersion, "objectives", plan.objectives_text)
+            if plan.objectives
+            else "",
+            services=_seal(case.child, CarePlanVersion, "services", plan.services_text)
+            if plan.services
+            else "",
+            responsible_id=plan.responsible_id,
+            review_date=plan.review_date,
+            saved_at=plan.updated_at or timezone.now(),
+            saved_by_id=plan.updated_by_id,
+        )
     plan.needs = _seal(case.child, CarePlan, "needs", data.needs)
     plan.objectives = _seal(case.child, CarePlan, "objectives", data.objectives)
     plan.services = _seal(case.child, CarePlan, "services", data.services)
-    plan.responsible = _resolve_user(data.responsible, "responsible", user=user, org=case.organisation)
+    plan.responsible = responsible
     plan.review_date = data.review_date
     plan.updated_by = user
     plan.save()

@@ -346,10 +346,13 @@ def get_care_plan(request: HttpRequest, public_id: str) -> CarePlanOut:
     response={200: CarePlanOut, **_WRITE},
     summary="Replace the care plan",
     operation_id="replaceCarePlan",
-    openapi_extra=_rules("`responsible`: an active user of the organisation holding the case"),
+    openapi_extra=_rules(
+        "`responsible`: an active user of the organisation holding the case who does casework (not its DPO or node administrator)",
+        "`review_date`: not in the past (a date already set may be kept)",
+    ),
 )
 def update_care_plan(request: HttpRequest, public_id: str, payload: CarePlanIn) -> CarePlanOut:
-    """Replaces every field of the care plan."""
+    """Replaces every field of the care plan; the version replaced is kept in its history."""
     caller = api_caller(request)
     seen = _write(caller, public_id, DataCategory.CASE_NOTES)
     actions.do_update_care_plan(caller.user, seen.case, payload)

@@ -8,21 +8,25 @@ same message on the web and in the API.
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 from django import forms
 from django.db.models import QuerySet
 from django.forms import BoundField
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import format_lazy
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ValidationError
 
 from waymark.accounts.models import User
 from waymark.errors import field_errors
 from waymark.vocab import (
+    CASEWORK_ROLES,
     CaseStatus,
     DataCategory,
     DatePrecision,
@@ -35,6 +39,7 @@ from waymark.vocab import (
     Sex,
 )
 
+from . import event_kinds, pickers
 from .schemas import AliasIn, CarePlanIn, CaseIn, ChildIn, EventIn, RegisterChildIn
 
 S = TypeVar("S", bound=BaseModel)
@@ -145,27 +150,188 @@ def guardians() -> QuerySet[User]:
 # The child
 
 
-def parse_aliases(text: str) -> list[dict[str, str]]:
-    """One alias per line: "name | where or to whom it was given"."""
-    out = []
-    for raw in text.splitlines():
-        if not raw.strip():
-            continue
-        name, _sep, note = raw.partition("|")
-        out.append({"full_name": name.strip(), "note": note.strip()})
-    return out
+class CountryInput(forms.TextInput):
+    """Shows a stored code as the country's name, as the datalist offers it."""
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, str) and value.upper() in pickers.country_names("en"):
+            return dict(pickers.country_options(get_language() or "en")).get(value.upper(), value)
+        return super().format_value(value)
 
 
-def parse_identifiers(text: str) -> list[dict[str, str]]:
-    """One identifier per line: "scheme | reference | issued by"."""
-    out = []
-    for raw in text.splitlines():
-        if not raw.strip():
-            continue
-        parts = [p.strip() for p in raw.split("|")]
-        parts += [""] * (3 - len(parts))
-        out.append({"scheme": parts[0].lower(), "value": parts[1], "issued_by": parts[2]})
-    return out
+class CountryField(forms.CharField):
+    """A country typed or picked by name (either script); cleaned to its ISO code."""
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        return pickers.resolve_country(text, get_language() or "en") if text else ""
+
+
+class LanguageInputs(forms.Widget):
+    """Several one-language inputs sharing the ``languages`` datalist; blanks to add more."""
+
+    blanks = 2
+
+    def format_value(self, value: Any) -> list[str]:  # type: ignore[override]
+        if not value:
+            return []
+        if isinstance(value, str):
+            return [c for c in _LIST_SPLIT.split(value) if c]
+        return [str(v) for v in value]
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        lang = get_language() or "en"
+        labels = dict(pickers.language_options(lang))
+        shown = [labels.get(code, code) for code in self.format_value(value)]
+        attrs = self.build_attrs(self.attrs, attrs)
+        inputs = []
+        for i, text in enumerate([*shown, *([""] * self.blanks)]):
+            extra = (
+                format_html(' id="{}"', attrs["id"]) + _described(attrs)
+                if i == 0 and attrs.get("id")
+                else format_html(' aria-label="{}"', gettext("Another language"))
+            )
+            inputs.append(
+                format_html(
+                    '<input type="text" name="{}" value="{}" list="languages" autocomplete="off" dir="auto"{}>',
+                    name,
+                    text,
+                    extra,
+                )
+            )
+        return format_html('<div class="language-inputs">{}</div>', mark_safe("".join(inputs)))  # noqa: S308
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
+        return [v for v in data.getlist(name) if v.strip()] if hasattr(data, "getlist") else []
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return False
+
+
+def _described(attrs: dict[str, Any]) -> SafeString:
+    described = attrs.get("aria-describedby")
+    return format_html(' aria-describedby="{}"', described) if described else mark_safe("")
+
+
+class LanguagesField(forms.Field):
+    """Languages typed or picked by name (either script); cleaned to a list of ISO 639 codes."""
+
+    widget = LanguageInputs
+
+    def to_python(self, value: Any) -> list[str]:
+        lang = get_language() or "en"
+        if isinstance(value, str):
+            value = [value]
+        codes: list[str] = []
+        # One language per input; codes typed in one input may still be separated by commas.
+        for text in (piece for v in value or [] for piece in re.split(r"[,;،]", str(v))):
+            code = pickers.resolve_language(text, lang) if text.strip() else ""
+            if code and code not in codes:
+                codes.append(code)
+        return codes
+
+
+class Rows(forms.Widget):
+    """Rows of a few inputs each (an alias: name and where it was given), posted as one list per
+    column (``aliases-full_name``, ``aliases-note``); blank rows are ignored, two are offered."""
+
+    blanks = 2
+
+    def __init__(
+        self, columns: Sequence[tuple[str, Any, Sequence[tuple[str, Any]] | None]], **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        # (key, label, choices or None for text)
+        self.columns = list(columns)
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        attrs = self.build_attrs(self.attrs, attrs)
+        rows = [*(value or []), *([{}] * self.blanks)]
+        head = format_html_join("", "<span>{}</span>", ((label,) for _key, label, _c in self.columns))
+        lines = []
+        for i, row in enumerate(rows):
+            cells = []
+            for j, (key, label, choices) in enumerate(self.columns):
+                extra = (
+                    format_html(' id="{}"', attrs["id"])
+                    if i == 0 and j == 0 and attrs.get("id")
+                    else mark_safe("")
+                )
+                aria = gettext("%(column)s, row %(row)s") % {"column": label, "row": i + 1}
+                current = str(row.get(key, "") or "")
+                if choices is None:
+                    cells.append(
+                        format_html(
+                            '<input type="text" name="{}-{}" value="{}" aria-label="{}" dir="auto"{}>',
+                            name,
+                            key,
+                            current,
+                            aria,
+                            extra,
+                        )
+                    )
+                else:
+                    options = format_html_join(
+                        "",
+                        '<option value="{}"{}>{}</option>',
+                        ((v, mark_safe(" selected") if v == current else "", lbl) for v, lbl in choices),
+                    )
+                    cells.append(
+                        format_html(
+                            '<select name="{}-{}" aria-label="{}"{}>{}</select>',
+                            name,
+                            key,
+                            aria,
+                            extra,
+                            options,
+                        )
+                    )
+            lines.append(format_html('<div class="row-inputs">{}</div>', mark_safe("".join(cells))))  # noqa: S308
+        return format_html(
+            '<div class="rows"><div class="row-head" aria-hidden="true">{}</div>{}</div>',
+            head,
+            mark_safe("".join(lines)),  # noqa: S308
+        )
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[dict[str, str]]:
+        if not hasattr(data, "getlist"):
+            return []
+        columns = [[v.strip() for v in data.getlist(f"{name}-{key}")] for key, _l, _c in self.columns]
+        rows = []
+        for cells in itertools.zip_longest(*columns, fillvalue=""):
+            row = {key: cell for (key, _l, choices), cell in zip(self.columns, cells, strict=True)}
+            # A row is blank when every text cell is (a select always has a value).
+            if any(row[key] for key, _l, choices in self.columns if choices is None):
+                rows.append(row)
+        return rows
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return False
+
+
+class RowsField(forms.Field):
+    """The rows of a ``Rows`` widget as a list of dicts (the schema checks each one)."""
+
+    def to_python(self, value: Any) -> list[dict[str, str]]:
+        return list(value or [])
+
+
+def _alias_rows() -> Rows:
+    return Rows([("full_name", _("Name"), None), ("note", _("Where or to whom it was given"), None)])
+
+
+def _identifier_rows() -> Rows:
+    return Rows(
+        [
+            ("scheme", _("Kind"), IdentifierScheme.choices),
+            ("value", _("Reference"), None),
+            ("issued_by", _("Issued by"), None),
+        ]
+    )
 
 
 class ChildFields(WaymarkForm):
@@ -179,11 +345,11 @@ class ChildFields(WaymarkForm):
         max_length=400,
         help_text=_("Leave empty if the name is already in Latin script: it is transliterated for you."),
     )
-    aliases = forms.CharField(
+    aliases = RowsField(
         label=_("Aliases"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
-        help_text=_("One per line: name | where or to whom it was given."),
+        widget=_alias_rows(),
+        help_text=_("Other names the child has used or been given, and where or to whom."),
     )
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
     birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=_date_widget())
@@ -197,27 +363,23 @@ class ChildFields(WaymarkForm):
         label=_("Assessed age to"), required=False, min_value=0, max_value=25
     )
     assessed_on = forms.DateField(label=_("Age assessed on"), required=False, widget=_date_widget())
-    nationality = forms.CharField(
+    nationality = CountryField(
         label=_("Nationality claimed"),
         required=False,
-        max_length=60,
-        widget=forms.TextInput(attrs={"list": "countries", "autocomplete": "off", "size": 6}),
-        help_text=_("Two-letter country code (ISO 3166), e.g. ER, AF, IT."),
+        max_length=120,
+        widget=CountryInput(attrs={"list": "countries", "autocomplete": "off", "dir": "auto"}),
+        help_text=_("Type the country's name in your language or in English and pick it from the list."),
     )
-    languages = forms.CharField(
+    languages = LanguagesField(
         label=_("Languages"),
         required=False,
-        max_length=300,
-        help_text=_("Language codes (ISO 639), separated by commas, e.g. ar, ti, prs."),
+        help_text=_("Type a language's name in your language or in English and pick it from the list."),
     )
-    identifiers = forms.CharField(
+    identifiers = RowsField(
         label=_("Identifiers"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=format_lazy(
-            _("One per line: scheme | reference | issued by. Schemes: {schemes}."),
-            schemes=", ".join(IdentifierScheme.values),
-        ),
+        widget=_identifier_rows(),
+        help_text=_("Registration numbers and references issued to the child."),
     )
 
     def child_fieldsets(self) -> list[tuple[str, list[BoundField]]]:
@@ -245,7 +407,7 @@ class ChildFields(WaymarkForm):
             "given_names": d.get("given_names", ""),
             "family_name": d.get("family_name", ""),
             "name_latin": d.get("name_latin", ""),
-            "aliases": [*extra_aliases, *parse_aliases(d.get("aliases", ""))],
+            "aliases": [*extra_aliases, *d.get("aliases", [])],
             "sex": d.get("sex") or Sex.UNKNOWN,
             "birth_date": d.get("birth_date"),
             "birth_date_precision": d.get("birth_date_precision") or DatePrecision.EXACT,
@@ -253,8 +415,8 @@ class ChildFields(WaymarkForm):
             "assessed_age_max": d.get("assessed_age_max"),
             "assessed_on": d.get("assessed_on"),
             "nationality": d.get("nationality", ""),
-            "languages": [c for c in _LIST_SPLIT.split(d.get("languages", "")) if c],
-            "identifiers": parse_identifiers(d.get("identifiers", "")),
+            "languages": d.get("languages") or [],
+            "identifiers": d.get("identifiers", []),
         }
 
 
@@ -369,6 +531,11 @@ class CaseForm(CaseFields, SchemaForm[CaseIn]):
 
 
 class EventForm(SchemaForm[EventIn]):
+    """An event for the timeline. Its data category follows from its type unless the person
+    chooses another one among ``writable`` (the categories the policy lets them write on this
+    case); an event that implies a status change (``event_kinds.IMPLIED_STATUS``) offers it when
+    ``may_change_status``."""
+
     schema_class = EventIn
 
     type = forms.ChoiceField(label=_("Type"), choices=EventType.choices, initial=EventType.NOTE)
@@ -379,21 +546,93 @@ class EventForm(SchemaForm[EventIn]):
         help_text=_("Leave empty for now."),
     )
     source = forms.ChoiceField(label=_("Source"), choices=EventSource.choices, initial=EventSource.STAFF)
-    category = forms.ChoiceField(
-        label=_("Data category"),
-        choices=DataCategory.choices,
-        initial=DataCategory.CASE_NOTES,
-        help_text=_("What the summary and details are about: it decides who may read them."),
+    summary = forms.CharField(
+        label=_("Summary"), max_length=300, widget=forms.TextInput(attrs={"dir": "auto"})
     )
-    summary = forms.CharField(label=_("Summary"), max_length=300)
-    details = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    location = forms.CharField(label=_("Place"), required=False, max_length=200)
+    details = forms.CharField(
+        label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"})
+    )
+    location = forms.CharField(
+        label=_("Place"), required=False, max_length=200, widget=forms.TextInput(attrs={"dir": "auto"})
+    )
+    category = forms.ChoiceField(
+        label=_("Who may read it"),
+        required=False,
+        help_text=_("Set from the type of event; change it only if the event is about something else."),
+    )
+    change_status = forms.BooleanField(required=False)
+    missing_category = forms.ChoiceField(
+        label=_("Missing-child category"),
+        required=False,
+        choices=[("", _("— choose —")), *MissingCategory.choices],
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        writable: Iterable[str] = tuple(DataCategory.values),
+        current_status: str = CaseStatus.OPEN,
+        may_change_status: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.writable = event_kinds.writable_categories(writable)
+        self.current_status = current_status
+        self.may_change_status = may_change_status
+        chosen_type = self.chosen_type()
+        derived = event_kinds.category_of(chosen_type)
+        automatic = format_lazy(_("As the type says ({category})"), category=derived.label)
+        _set_choices(self, "category", [("", automatic), *((c.value, c.label) for c in self.writable)])
+        change = self.status_change()
+        if change is None:
+            del self.fields["change_status"]
+            del self.fields["missing_category"]
+        else:
+            self.fields["change_status"].label = format_lazy(
+                _("Also mark the child {status}"), status=change.to.label.lower()
+            )
+            self.fields["change_status"].initial = True
+            if change.to != CaseStatus.MISSING:
+                del self.fields["missing_category"]
+
+    def chosen_type(self) -> str:
+        """The type typed in (bound) or given as initial; the form's default otherwise."""
+        value = self.data.get("type") if self.is_bound else self.initial.get("type")
+        return str(value or EventType.NOTE)
+
+    def status_change(self) -> event_kinds.StatusChange | None:
+        if not self.may_change_status:
+            return None
+        return event_kinds.status_change_for(self.chosen_type(), self.current_status)
+
+    def chosen_category(self) -> str:
+        d = getattr(self, "cleaned_data", {})
+        return str(d.get("category") or event_kinds.category_of(str(d.get("type") or EventType.NOTE)))
+
+    def wanted_status(self) -> tuple[CaseStatus, str] | None:
+        """(new status, missing-child category) when the person asked for the implied change."""
+        change = self.status_change()
+        d = getattr(self, "cleaned_data", {})
+        if change is None or not d.get("change_status"):
+            return None
+        return change.to, str(d.get("missing_category") or "")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        wanted = self.wanted_status()
+        if wanted is not None and wanted[0] == CaseStatus.MISSING and not wanted[1]:
+            self.add_error(
+                "missing_category", gettext("A missing child's case needs a missing-child category.")
+            )
+        return cleaned
 
     def schema_input(self) -> dict[str, Any]:
         d = self.cleaned_data
-        return {k: d.get(k) for k in ("type", "occurred_at", "source", "category")} | {
-            k: d.get(k, "") for k in ("summary", "details", "location")
-        }
+        return (
+            {k: d.get(k) for k in ("type", "occurred_at", "source")}
+            | {"category": self.chosen_category()}
+            | {k: d.get(k, "") for k in ("summary", "details", "location")}
+        )
 
 
 class CarePlanForm(SchemaForm[CarePlanIn]):
@@ -405,11 +644,18 @@ class CarePlanForm(SchemaForm[CarePlanIn]):
     )
     services = forms.CharField(label=_("Services"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     responsible = forms.ChoiceField(label=_("Responsible person"), required=False)
-    review_date = forms.DateField(label=_("Review date"), required=False, widget=_date_widget())
+    review_date = forms.DateField(
+        label=_("Review date"),
+        required=False,
+        widget=_date_widget(),
+        help_text=_("When the plan is looked at again: today or later."),
+    )
 
     def __init__(self, *args: Any, user: User, responsible: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _set_choices(self, "responsible", _user_choices(colleagues(user), responsible))
+        # Only people who do casework (not the DPO or the node administrator); one already named stays.
+        caseworkers = colleagues(user).filter(role__in=CASEWORK_ROLES)
+        _set_choices(self, "responsible", _user_choices(caseworkers, responsible))
 
     def schema_input(self) -> dict[str, Any]:
         d = self.cleaned_data

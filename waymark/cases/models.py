@@ -395,6 +395,45 @@ class CarePlan(models.Model):
         return CARE_PLAN_REVIEW.until(due, started_at=self.updated_at)
 
 
+class CarePlanVersion(models.Model):
+    """One saved state of a care plan, kept when it is replaced: the plan's history. Case notes,
+    sealed like the plan; read only through the case's access (``access_case``)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="care_plan_versions")
+    needs = models.TextField(_("needs"), blank=True)
+    objectives = models.TextField(_("objectives"), blank=True)
+    services = models.TextField(_("services"), blank=True)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    review_date = models.DateField(_("review date"), null=True, blank=True)
+    saved_at = models.DateTimeField(_("saved at"))
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    FIELD_CATEGORIES = CarePlan.FIELD_CATEGORIES
+
+    class Meta:
+        ordering = ["-saved_at", "-id"]
+        indexes = [models.Index(fields=["case", "-saved_at"])]
+
+    def __str__(self) -> str:
+        return f"Care plan of {self.case_id} as saved at {self.saved_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def needs_text(self) -> str:
+        return reveal(self.case.child, sealed_field(CarePlanVersion, "needs"), self.needs)
+
+    @property
+    def objectives_text(self) -> str:
+        return reveal(self.case.child, sealed_field(CarePlanVersion, "objectives"), self.objectives)
+
+    @property
+    def services_text(self) -> str:
+        return reveal(self.case.child, sealed_field(CarePlanVersion, "services"), self.services)
+
+
 class Consent(models.Model):
     """The child's consent to share: per recipient, purpose and categories, for a period."""
 

@@ -46,6 +46,8 @@ from waymark.vocab import (
     Sex,
 )
 
+from . import event_kinds
+
 
 def _trimmed(value: str) -> str:
     return value.strip()
@@ -255,7 +257,20 @@ class EventIn(_In):
     type: EventType
     occurred_at: DateTime | None = None
     source: EventSource = EventSource.STAFF
-    category: DataCategory = DataCategory.CASE_NOTES
+    category: DataCategory = Field(
+        default=DataCategory.CASE_NOTES,
+        description="what the summary and details are about (who may read them); left out, the "
+        "category the type is about (a sighting or a disappearance: contact_location; health: health; "
+        "a note: case_notes)",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _category_from_type(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("category") is None and "type" in data:
+            return {**data, "category": event_kinds.category_of(str(data["type"]))}
+        return data
+
     summary: Summary
     details: LongText = ""
     location: Name = ""

@@ -14,6 +14,7 @@ from dataclasses import astuple
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,10 +26,9 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from waymark.accounts.models import Organisation, User
-from waymark.core.codes import countries
 from waymark.errors import ActionError, DuplicateWarning, NotFound
 from waymark.policy.purpose import current_purpose, purpose_required, record_refusal, safe_next, set_purpose
-from waymark.vocab import CaseStatus, DataCategory, Purpose
+from waymark.vocab import CaseStatus, DataCategory, EventType, Purpose
 
 from . import actions, photos
 from .access import CaseAccess, access_case, cases_visible_to, check_may_register, decide_page
@@ -45,7 +45,7 @@ from .forms import (
     RegisterChildForm,
     add_errors,
 )
-from .models import CarePlan, Case, Event, NameKind
+from .models import CarePlan, CarePlanVersion, Case, Event, NameKind
 from .schemas import CaseIn
 from .search import ROW_CATEGORIES, CappedPaginator, CaseFilters, FilterNotShared, search_visible
 from .views_report import may_read_access_report
@@ -260,10 +260,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
 # Register a child
 
 
-def _countries() -> list[tuple[str, str]]:
-    return sorted(countries().items())
-
-
 @login_required
 @purpose_required
 @require_http_methods(["GET", "POST"])
@@ -288,13 +284,16 @@ def case_create(request: HttpRequest) -> HttpResponse:
             except ActionError as exc:
                 add_errors(form, exc.errors)
             else:
+                messages.success(
+                    request, gettext("Child registered: case %(reference)s.") % {"reference": case.reference}
+                )
                 return redirect("case_detail", public_id=case.public_id)
     else:
         form = RegisterChildForm(user=me)
     return _render(
         request,
         "cases/case_create.html",
-        {"form": form, "duplicates": duplicates, "countries": _countries()},
+        {"form": form, "duplicates": duplicates},
         invalid=request.method == "POST",
     )
 
@@ -319,14 +318,35 @@ def _detail_context(access: CaseAccess, *, event_form: EventForm | None = None) 
         "identifiers": list(child.identifiers.all()),
         "care_plan": plan,
         "review_clock": plan.review_clock if plan else None,
+        # The plan's earlier versions: case notes, like the plan (the template shows them only then).
+        "care_plan_versions": list(
+            CarePlanVersion.objects.filter(case=case).select_related(
+                "responsible", "saved_by", "case__child"
+            )[:20]
+        )
+        if access.can(DataCategory.CASE_NOTES)
+        else [],
         "consents": list(case.consents.all()),
         # Which recipients' agreements rest on consent: the page says what each consent enables.
         "consent_agreements": resting_on_consent(case),
         **_timeline_page(case),
         "may_read_report": access.user is not None and may_read_access_report(access.user, case),
-        "event_form": event_form or EventForm(),
+        "event_form": event_form or event_form_for(access),
         "photo_form": PhotoForm(),
+        **_situation(access),
     }
+
+
+def _situation(access: CaseAccess) -> dict[str, Any]:
+    """What the page says first: for a missing child, since when and where last seen, from the
+    latest disappearance and sighting events (each shown only if its category may be)."""
+    case = access.case
+    if case.status != CaseStatus.MISSING or not access.can(DataCategory.CASE_NOTES):
+        return {"disappeared": None, "last_seen": None}
+    events = case.events.select_related(None)
+    disappeared = events.filter(type=EventType.DISAPPEARANCE).first()
+    last_seen = events.filter(type__in=[EventType.DISAPPEARANCE, EventType.SIGHTING, EventType.FOUND]).first()
+    return {"disappeared": disappeared, "last_seen": last_seen}
 
 
 def _timeline_page(case: Case, before: Event | None = None) -> dict[str, Any]:
@@ -392,6 +412,7 @@ def child_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             except ActionError as exc:
                 add_errors(form, exc.errors)
             else:
+                messages.success(request, gettext("The child's details are saved."))
                 return redirect("case_detail", public_id=case.public_id)
     else:
         form = ChildForm(
@@ -407,7 +428,7 @@ def child_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                 "assessed_age_max": child.assessed_age_max,
                 "assessed_on": child.assessed_on,
                 "nationality": child.nationality,
-                "languages": ", ".join(child.languages or []),
+                "languages": list(child.languages or []),
             },
         )
     return _render(
@@ -419,7 +440,6 @@ def child_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "form": form,
             "aliases": known,
             "identifiers": list(child.identifiers.all()),
-            "countries": _countries(),
         },
         invalid=request.method == "POST",
     )
@@ -440,6 +460,7 @@ def case_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             except ActionError as exc:
                 add_errors(form, exc.errors)
             else:
+                messages.success(request, gettext("The case is saved."))
                 return redirect("case_detail", public_id=case.public_id)
     else:
         form = CaseForm(
@@ -470,6 +491,9 @@ def care_plan_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             except ActionError as exc:
                 add_errors(form, exc.errors)
             else:
+                messages.success(
+                    request, gettext("Care plan saved. The earlier version is kept in its history.")
+                )
                 return redirect("case_detail", public_id=case.public_id)
     else:
         initial = {}
@@ -502,6 +526,7 @@ def alias_add(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             except ActionError as exc:
                 add_errors(form, exc.errors)
             else:
+                messages.success(request, gettext("Alias added."))
                 return redirect("case_detail", public_id=case.public_id)
     else:
         form = AliasForm()
@@ -521,6 +546,7 @@ def consent_withdraw(request: HttpRequest, public_id: uuid.UUID, consent_id: int
         raise Http404
     if consent.withdrawn_at is None:
         actions.do_withdraw_consent(_me(request), case, consent.pk)
+        messages.success(request, gettext("The consent is withdrawn: nothing more is shared on it."))
     return redirect("case_detail", public_id=case.public_id)
 
 
@@ -528,41 +554,114 @@ def consent_withdraw(request: HttpRequest, public_id: uuid.UUID, consent_id: int
 # Timeline
 
 
+def event_form_for(access: CaseAccess, *args: Any, **kwargs: Any) -> EventForm:
+    """The add-event form for this user and case: categories they may write, the status change
+    offered only if they may update the case's notes (where its status lives)."""
+    form = EventForm(
+        *args,
+        writable=access.can_update,
+        current_status=access.case.status,
+        may_change_status=DataCategory.CASE_NOTES in access.can_update,
+        **kwargs,
+    )
+    # A new type redraws the fields it decides (the category, the status change it offers).
+    form.fields["type"].widget.attrs.update(
+        {
+            "hx-get": reverse("event_add", args=[access.case.public_id]),
+            "hx-trigger": "change",
+            "hx-target": "#event-kind-fields",
+            "hx-select": "#event-kind-fields",
+            "hx-swap": "outerHTML",
+            "hx-include": "#event-form",
+        }
+    )
+    return form
+
+
 @login_required
 @purpose_required
 @require_http_methods(["GET", "POST"])
 def event_add(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Add an event. From htmx: the fresh form, plus the new event prepended to the timeline
-    out of band; or the form with its errors in place (422). Without JS: a page and a redirect."""
+    out of band; or the form with its errors in place (422). Without JS: a page and a redirect.
+    A GET with ``?type=`` draws the form for that type (htmx asks when the type changes)."""
     me = _me(request)
-    case = _read(request, public_id).case
+    access = _read(request, public_id)
+    case = access.case
     htmx = _is_htmx(request)
     if request.method == "POST":
-        form = EventForm(request.POST)
+        form = event_form_for(access, request.POST)
         if form.is_valid():
             assert form.schema is not None
             written = [form.schema.category] + (
                 [DataCategory.CONTACT_LOCATION] if form.schema.location else []
             )
-            case = _write(request, public_id, *written)
-            try:
-                event = actions.do_add_event(me, case, form.schema)
-            except ActionError as exc:
-                add_errors(form, exc.errors)
-            else:
-                if not htmx:
-                    return redirect("case_detail", public_id=case.public_id)
-                return _render(
-                    request,
-                    "cases/_event_added.html",
-                    {"case": case, "event_form": EventForm(), "event": event, "added": True},
+            wanted = form.wanted_status()
+            if wanted is not None:
+                written.append(DataCategory.CASE_NOTES)
+            refused = [c for c in written if c not in access.can_update]
+            if refused:
+                # Said in place, never a bare 404: the person may already see this case.
+                field = (
+                    "location"
+                    if refused == [DataCategory.CONTACT_LOCATION] and form.schema.location
+                    else "category"
                 )
+                form.add_error(
+                    field,
+                    gettext("You may not record %(category)s on this case for your purpose.")
+                    % {"category": ", ".join(str(DataCategory(c).label) for c in refused)},
+                )
+            else:
+                case = _write(request, public_id, *written)
+                try:
+                    event = actions.do_add_event(
+                        me,
+                        case,
+                        form.schema,
+                        status=wanted[0] if wanted else None,
+                        missing_category=wanted[1] if wanted else "",
+                    )
+                except ActionError as exc:
+                    add_errors(form, exc.errors)
+                else:
+                    if wanted is not None:
+                        messages.success(
+                            request,
+                            gettext("The case is now marked %(status)s.")
+                            % {"status": wanted[0].label.lower()},
+                        )
+                    if htmx and wanted is not None:
+                        # A status change redraws the whole situation: a full page, even from htmx.
+                        response = HttpResponse()
+                        response["HX-Redirect"] = reverse("case_detail", args=[case.public_id])
+                        return response
+                    if not htmx:
+                        return redirect("case_detail", public_id=case.public_id)
+                    # access None: the new event is drawn from what the user has just written.
+                    return _render(
+                        request,
+                        "cases/_event_added.html",
+                        {
+                            "case": case,
+                            "access": None,
+                            "event_form": event_form_for(access),
+                            "event": event,
+                            "added": True,
+                        },
+                    )
     else:
-        form = EventForm()
+        # What was typed before the type changed; the category follows the new type.
+        kept = ("occurred_at", "source", "summary", "details", "location")
+        initial = {k: request.GET[k] for k in kept if request.GET.get(k)}
+        if request.GET.get("type") in EventType.values:
+            initial["type"] = request.GET["type"]
+        form = event_form_for(access, initial=initial)
     invalid = request.method == "POST"
+    context = {"case": case, "access": access, "event_form": form}
     if htmx:
-        return _render(request, "cases/_event_form.html", {"case": case, "event_form": form}, invalid=invalid)
-    return _render(request, "cases/event_add.html", {"case": case, "event_form": form}, invalid=invalid)
+        return _render(request, "cases/_event_form.html", context, invalid=invalid)
+    return _render(request, "cases/event_add.html", context, invalid=invalid)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -604,6 +703,7 @@ def child_photo(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             if isinstance(exc, photos.PhotoTooLarge):
                 status = BAD_REQUEST
         else:
+            messages.success(request, gettext("Photo saved."))
             return redirect("case_detail", public_id=access.case.public_id)
     response = _render(
         request, "cases/photo_form.html", {"case": access.case, "access": access, "form": form}

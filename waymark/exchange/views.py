@@ -24,6 +24,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 from pydantic import BaseModel, ValidationError
 
@@ -143,6 +144,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 # --- a case's exchange page ---------------------------------------------------------------------
 
+_NOT_FOR_A_CHILD = frozenset({Purpose.STATISTICS, Purpose.AUDIT, Purpose.IMMIGRATION_ENFORCEMENT})
+
+# What each action is called on the case's exchange page, and what it does, in a line.
+_CHOICES: dict[str, tuple[Any, Any]] = {
+    "referral": (
+        _("Refer the child"),
+        _("Ask another organisation to provide a service; the case stays with you."),
+    ),
+    "request": (_("Request information"), _("Ask another organisation what it knows about this child.")),
+    "notice": (
+        _("Send a notice"),
+        _("Tell another organisation something about this child; no answer is expected."),
+    ),
+    "transfer": (
+        _("Transfer the case"),
+        _("Hand the case over for good: the other organisation becomes responsible and it closes here."),
+    ),
+}
+
 
 def _case(request: HttpRequest, public_id: uuid.UUID) -> CaseAccess:
     purpose = current_purpose(request)
@@ -167,7 +187,9 @@ def _case_context(request: HttpRequest, access: CaseAccess, **extra: Any) -> dic
         "status": status,
         "exchanges": may_exchange(me),
         "partners": _federation_orgs(status, me),
-        "purposes": [p for p in Purpose if p != Purpose.IMMIGRATION_ENFORCEMENT],
+        # What a message about one child can be for: never statistics or audit (no child's data
+        # travels for them), never immigration enforcement (the firewall).
+        "purposes": [p for p in Purpose if p not in _NOT_FOR_A_CHILD],
         "purpose": current_purpose(request),
         "categories": list(DataCategory),
         "threads": [(threads.kind(t.kind), t) for t in about],
@@ -182,6 +204,10 @@ def _case_context(request: HttpRequest, access: CaseAccess, **extra: Any) -> dic
     for kind in context["openings"]:
         context.update(kind.opening.context)
     context.update(extra)
+    # One action at a time: the one chosen (or whose form came back with errors), else a choice.
+    chosen = context["which"] or request.GET.get("action", "")
+    context["choices"] = [(k, _CHOICES.get(k.slug, (k.label, ""))) for k in context["openings"]]
+    context["chosen"] = next((k for k in context["openings"] if k.slug == chosen), None)
     return context
 
 

@@ -48,7 +48,7 @@ from waymark.cases.tests.api_client import issue_test_token
 from waymark.policy.contexts import open_context
 from waymark.policy.purpose import PURPOSE_HEADER
 from waymark.policy.tests.factories import create_agreement
-from waymark.test import create_case, create_personas, create_user, days_ago
+from waymark.test import create_case, create_personas, create_user, days_ago, set_care_plan
 from waymark.vocab import ContextSource, DataCategory, Purpose, Role
 
 SEED = 20260309
@@ -239,7 +239,7 @@ def _create_world() -> World:
         ),
         create_case(people.sara, given_names="Omar", nationality="ER"),
     ]
-    actions.do_update_care_plan(people.giulia, milan[2], CarePlanIn(needs="Shelter", review_date=days_ago(2)))
+    set_care_plan(people.giulia, milan[2], CarePlanIn(needs="Shelter", review_date=days_ago(2)))
     actions.do_add_event(people.giulia, milan[1], EventIn(type="sighting", summary="Seen at Milano Centrale"))
     # Yonas is missing and an alert about him went to Calais: the NGO has a need to know.
     open_context(

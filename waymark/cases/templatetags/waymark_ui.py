@@ -7,8 +7,9 @@ from typing import Any
 from django import template
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
+from waymark.cases import pickers
 from waymark.cases.models import Child
 from waymark.core.codes import countries, languages
 from waymark.vocab import SPECIAL_CATEGORIES, DataCategory, DatePrecision
@@ -38,17 +39,29 @@ def birth(child: Child) -> str:
 
 @register.filter
 def country_name(code: str) -> str:
-    """ "ER" -> "Eritrea"; an unknown code is shown as it is."""
+    """ "ER" -> "Eritrea" (in the reader's language); an unknown code is shown as it is."""
     if not code:
         return ""
-    return countries().get(code, code)
+    return pickers.country_names(get_language() or "en").get(code) or countries().get(code, code)
 
 
 @register.filter
 def language_names(codes: list[str] | None) -> list[tuple[str, str]]:
-    """["ar", "ti"] -> [("ar", "Arabic"), ("ti", "Tigrinya")]."""
+    """["ar", "ti"] -> [("ar", "Arabic"), ("ti", "Tigrinya")], in the reader's language."""
+    local = pickers.language_names(get_language() or "en")
     table = languages()
-    return [(code, table.get(code, code)) for code in codes or []]
+    return [(code, local.get(code) or table.get(code, code)) for code in codes or []]
+
+
+@register.filter
+def country_options(_unused: Any) -> list[tuple[str, str]]:
+    """(code, "local name · English name") for the countries datalist."""
+    return pickers.country_options(get_language() or "en")
+
+
+@register.filter
+def language_options(_unused: Any) -> list[tuple[str, str]]:
+    return pickers.language_options(get_language() or "en")
 
 
 @register.filter
@@ -88,3 +101,19 @@ def seen_in(case: Any, rows: Any) -> dict[str, bool]:
 @register.filter(name="get")
 def get_item(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(str(key)) if mapping else None
+
+
+@register.simple_tag
+def author_line(author: Any, org: Any) -> str:
+    """ "Giulia (caseworker, Servizio … (fictional))": name once, then role and organisation. A
+    display name that already ends with the role in brackets (the demo's) is not repeated."""
+    if author is None:
+        return gettext("unknown")
+    name = str(author)
+    role = author.get_role_display() if getattr(author, "role", "") else ""
+    for word in {role, str(getattr(author, "role", ""))} - {""}:
+        suffix = f" ({word})"
+        if name.casefold().endswith(suffix.casefold()):
+            name = name[: -len(suffix)]
+    about = ", ".join(p for p in (role.lower() if role else "", getattr(org, "name", "") or "") if p)
+    return f"{name} ({about})" if about else name

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from waymark.cases import actions
 from waymark.cases.schemas import CarePlanIn
 from waymark.cases.tests.api_client import api_as, case_url
 from waymark.core.clocks import ClockRule
 from waymark.policy.tests.factories import create_agreement
 from waymark.schemas import ClockOut, clock_out
-from waymark.test import create_case, days_ago, share
+from waymark.test import create_case, days_ago, set_care_plan, share
 from waymark.vocab import DataCategory, Purpose, Role
 
 
 def test_an_overdue_review_is_a_clock_with_negative_time_left(people):
     case = create_case(people.giulia)
-    actions.do_update_care_plan(people.giulia, case, CarePlanIn(review_date=days_ago(2)))
+    set_care_plan(people.giulia, case, CarePlanIn(review_date=days_ago(2)))
 
     clock = api_as(people.giulia).get(case_url(case)).json()["review_clock"]
 
@@ -34,7 +33,7 @@ def test_a_plan_without_a_review_date_has_no_clock(people):
 
 def test_the_review_clock_is_withheld_with_the_care_plan(people):
     case = create_case(people.giulia)
-    actions.do_update_care_plan(people.giulia, case, CarePlanIn(review_date=days_ago(2)))
+    set_care_plan(people.giulia, case, CarePlanIn(review_date=days_ago(2)))
     # France may locate the child (identity), not read its case notes.
     grants = [(people.fr_ngo, Role.CASEWORKER, DataCategory.IDENTITY, Purpose.LOCATE_MISSING_CHILD)]
     create_agreement("IT-FR-LOCATE-2026", [people.it_cps, people.fr_ngo], grants=grants)

@@ -13,7 +13,7 @@ from django.utils import translation
 from waymark.cases import actions
 from waymark.cases.schemas import CarePlanIn
 from waymark.core.clocks import CARE_PLAN_REVIEW, INFO_REPLY, Clock, ClockRule
-from waymark.test import create_case, days_ago, login
+from waymark.test import create_case, days_ago, login, set_care_plan
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 HOUR = dt.timedelta(hours=1)
@@ -90,7 +90,7 @@ def test_the_label_is_translated(language, text):
 
 def test_an_overdue_review_is_drawn_as_an_overdue_clock_on_the_dashboard_and_the_case(client, people):
     case = create_case(people.giulia)
-    actions.do_update_care_plan(people.giulia, case, CarePlanIn(review_date=days_ago(2)))
+    set_care_plan(people.giulia, case, CarePlanIn(review_date=days_ago(2)))
     login(client, people.giulia)
     day = days_ago(2)
 

@@ -12,12 +12,11 @@ from uuid import uuid4
 import pytest
 from django.urls import reverse
 
-from waymark.cases import actions
 from waymark.cases.schemas import CarePlanIn
 from waymark.cases.tests.api_client import api_as
 from waymark.policy.contexts import open_context
 from waymark.policy.tests.factories import create_agreement
-from waymark.test import create_case, create_user, days_ago, login
+from waymark.test import create_case, create_user, days_ago, login, set_care_plan
 from waymark.vocab import CaseStatus, ContextSource, DataCategory, MissingCategory, Purpose, RiskLevel, Role
 
 LOCATE = Purpose.LOCATE_MISSING_CHILD
@@ -160,7 +159,7 @@ def test_finding_4_the_case_list_refuses_a_risk_filter_to_the_hotline(client, pe
 
 
 def test_finding_4_the_dashboard_shows_no_status_risk_or_review_to_the_hotline(client, people, hana, milan):
-    actions.do_update_care_plan(people.giulia, milan["plain"], CarePlanIn(review_date=days_ago(3)))
+    set_care_plan(people.giulia, milan["plain"], CarePlanIn(review_date=days_ago(3)))
     login(client, hana, purpose=LOCATE)
     response = client.get(reverse("dashboard"))
     assert response.status_code == 200

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from waymark.cases import actions
 from waymark.cases.schemas import CarePlanIn, ConsentIn, EventIn
-from waymark.test import create_case, days_ago, login
+from waymark.test import create_case, days_ago, login, set_care_plan
 
 
 def test_giulia_sees_the_childs_identity_case_care_plan_consents_and_timeline(client, people):
@@ -27,7 +27,7 @@ def test_giulia_sees_the_childs_identity_case_care_plan_consents_and_timeline(cl
         languages=["prs", "ps"],
         case={"risk_level": "high", "risk_reasons": "Contact with a known smuggler", "guardian": "marco"},
     )
-    actions.do_update_care_plan(
+    set_care_plan(
         people.giulia,
         case,
         CarePlanIn(
@@ -70,13 +70,13 @@ def test_giulia_sees_the_childs_identity_case_care_plan_consents_and_timeline(cl
         "Year only",
         "Afghanistan (AF)",
         "Dari",
-        "Pushto",
+        "Pashto",  # CLDR's name (ISO 639 says "Pushto")
     ]:
         assert text in html, text
     # The alias, with the note and who recorded it.
     assert "Mehmet Hüseyin" in html
     assert "given to the police in Ventimiglia" in html
-    assert "recorded by Giulia" in html
+    assert "recorded by <bdi>Giulia (caseworker, " in html
     assert "UNHCR-123-FICT" in html
     # The case, the care plan (overdue), the consent.
     for text in [
@@ -91,7 +91,7 @@ def test_giulia_sees_the_childs_identity_case_care_plan_consents_and_timeline(cl
     assert "Association Refuge Calais" in html
     # The timeline, newest first, with author, organisation, source, category and place.
     assert html.index("Seen by a doctor") < html.index("Registered by") < html.index("First interview")
-    assert "Sara (Servizio Tutela Minori Milano (fictional))" in html
+    assert "Sara (supervisor, Servizio Tutela Minori Milano (fictional))" in html
     assert "special category" in html  # the health event is marked as such
     assert "Milano" in html
     # The ways to change the record.

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from waymark.cases import actions
 from waymark.cases.schemas import CarePlanIn, EventIn
-from waymark.test import create_case, days_ago, login
+from waymark.test import create_case, days_ago, login, set_care_plan
 
 
 def test_giulia_sees_her_cases_overdue_reviews_and_recent_events(client, people):
@@ -21,7 +21,7 @@ def test_giulia_sees_her_cases_overdue_reviews_and_recent_events(client, people)
         family_name="Said",
         case={"status": "missing", "missing_category": "runaway"},
     )
-    actions.do_update_care_plan(people.sara, colleagues, CarePlanIn(review_date=days_ago(2)))
+    set_care_plan(people.sara, colleagues, CarePlanIn(review_date=days_ago(2)))
     actions.do_add_event(people.sara, colleagues, EventIn(type="sighting", summary="Seen in Ventimiglia"))
     elsewhere = create_case(people.claire, given_names="Yonas", family_name="Haile")
     login(client, people.giulia)

@@ -37,7 +37,8 @@ def test_giulia_corrects_the_childs_identity_and_keeps_every_alias(client, peopl
             "assessed_on": "2026-01-10",
             "nationality": "ET",
             "languages": "ti",
-            "aliases": "Aminat | told to the shelter",
+            "aliases-full_name": ["Aminat", ""],
+            "aliases-note": ["told to the shelter", ""],
         },
     )
     assert response.status_code == 302

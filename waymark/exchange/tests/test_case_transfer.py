@@ -79,7 +79,9 @@ def offer(people, federation, wire, case, **overrides) -> Thread:
         "reason": "He has moved to Calais and will stay with the NGO's shelter.",
         **overrides,
     }
-    sent = transfers.do_offer_transfer(people.giulia, case, transfers.TransferIn(**data), node=federation.it)
+    sent = transfers.do_offer_transfer(
+        people.giulia, case, transfers.TransferIn(confirmed=True, **data), node=federation.it
+    )
     dispatch_pending(federation.it, wire)
     return sent
 
@@ -156,7 +158,7 @@ def test_the_closed_copy_can_be_read_but_never_changed(people, federation, wire,
         transfers.do_offer_transfer(
             people.giulia,
             case,
-            transfers.TransferIn(to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION),
+            transfers.TransferIn(confirmed=True, to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION),
             node=federation.it,
         )
 
@@ -207,7 +209,7 @@ def test_one_transfer_at_a_time_and_only_by_the_holder(people, federation, wire,
         transfers.do_offer_transfer(
             people.giulia,
             case,
-            transfers.TransferIn(to_org="be-police-mpu", purpose=Purpose.CHILD_PROTECTION),
+            transfers.TransferIn(confirmed=True, to_org="be-police-mpu", purpose=Purpose.CHILD_PROTECTION),
             node=federation.it,
         )
     other = create_case(people.giulia, given_names="Samir", family_name="Haddad")
@@ -216,7 +218,9 @@ def test_one_transfer_at_a_time_and_only_by_the_holder(people, federation, wire,
             transfers.do_offer_transfer(
                 outsider,
                 other,
-                transfers.TransferIn(to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION),
+                transfers.TransferIn(
+                    confirmed=True, to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION
+                ),
                 node=federation.fr,
             )
     assert OutboxMessage.objects.filter(message_type="case_transfer").count() == 1
@@ -229,7 +233,10 @@ def test_what_the_agreement_does_not_grant_does_not_travel(people, federation, w
             people.giulia,
             case,
             transfers.TransferIn(
-                to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION, include=[DataCategory.GUARDIAN]
+                confirmed=True,
+                to_org="fr-ngo-calais",
+                purpose=Purpose.CHILD_PROTECTION,
+                include=[DataCategory.GUARDIAN],
             ),
             node=federation.it,
         )
@@ -237,7 +244,7 @@ def test_what_the_agreement_does_not_grant_does_not_travel(people, federation, w
         transfers.do_offer_transfer(
             people.giulia,
             case,
-            transfers.TransferIn(to_org="fr-ngo-calais", purpose=Purpose.CARE_CONTINUITY),
+            transfers.TransferIn(confirmed=True, to_org="fr-ngo-calais", purpose=Purpose.CARE_CONTINUITY),
             node=federation.it,
         )
     assert not Thread.objects.filter(kind="transfer").exists() and not OutboxMessage.objects.exists()
@@ -266,6 +273,7 @@ def test_a_transfer_offered_and_accepted_through_the_pages(client, people, feder
             "reason": "Moved to Calais.",
             "include": ["legal_status"],
             "history": ["case_notes", "contact_location"],
+            "confirmed": "on",
         },
     )
     assert response.status_code == 302

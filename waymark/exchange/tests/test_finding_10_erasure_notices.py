@@ -63,7 +63,9 @@ def transferred(people, fed, wire):
     transfers.do_offer_transfer(
         people.giulia,
         case,
-        transfers.TransferIn(to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION, reason="moved"),
+        transfers.TransferIn(
+            confirmed=True, to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION, reason="moved"
+        ),
         node=fed.it,
     )
     dispatch_pending(fed.it, wire)

@@ -147,7 +147,7 @@ def test_finding_10_erasure_the_page_lists_recipients_who_have_not_confirmed(
     transfers.do_offer_transfer(
         people.giulia,
         case,
-        transfers.TransferIn(to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION),
+        transfers.TransferIn(confirmed=True, to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION),
         node=takes_erasure.it,
     )
     dispatch_pending(takes_erasure.it, wire)

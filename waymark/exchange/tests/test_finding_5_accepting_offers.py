@@ -34,7 +34,7 @@ def transfer_offered(people, federation, wire) -> Thread:
     transfers.do_offer_transfer(
         people.giulia,
         case,
-        transfers.TransferIn(to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION),
+        transfers.TransferIn(confirmed=True, to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION),
         node=federation.it,
     )
     dispatch_pending(federation.it, wire)

@@ -63,7 +63,7 @@ def exchanged(people, federation, wire):
         people.giulia,
         case,
         transfers.TransferIn(
-            to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION, reason=f"{SECRET} moved"
+            confirmed=True, to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION, reason=f"{SECRET} moved"
         ),
         node=node,
     )
@@ -134,7 +134,7 @@ def test_erasing_the_child_at_the_receiver_shreds_the_threads_that_brought_them(
         people.giulia,
         case,
         transfers.TransferIn(
-            to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION, reason=f"{SECRET} moved"
+            confirmed=True, to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION, reason=f"{SECRET} moved"
         ),
         node=federation.it,
     )

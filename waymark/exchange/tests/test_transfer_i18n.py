@@ -34,7 +34,10 @@ def offered(people, federation, wire, web_node):
         people.giulia,
         case,
         transfers.TransferIn(
-            to_org="fr-ngo-calais", purpose=Purpose.CHILD_PROTECTION, reason="Moved to Calais."
+            confirmed=True,
+            to_org="fr-ngo-calais",
+            purpose=Purpose.CHILD_PROTECTION,
+            reason="Moved to Calais.",
         ),
         node=federation.it,
     )

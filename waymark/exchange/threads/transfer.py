@@ -68,6 +68,8 @@ class TransferIn(ToPeer):
     include: list[DataCategory] = Field(default_factory=lambda: [DataCategory.LEGAL_STATUS])
     # Timeline events of these categories travel (the sender chooses the history); none: no history.
     history: list[DataCategory] = Field(default_factory=lambda: list(TRANSFER_HISTORY_DEFAULT))
+    # The sender confirms the case will leave their organisation: a transfer cannot be taken back.
+    confirmed: bool = False
 
     @field_validator("include")
     @classmethod
@@ -116,6 +118,10 @@ def check_offer_transfer(user: User, case: Case, purpose: str) -> None:
 
 def do_offer_transfer(user: User, case: Case, data: TransferIn, *, node: LocalNode | None = None) -> Thread:
     """Offer to hand ``case`` over to ``data.to_org``; ownership moves when they accept."""
+    if not data.confirmed:
+        raise ActionError(
+            "confirm that the case leaves your organisation once the transfer is accepted", field="confirmed"
+        )
     check_offer_transfer(user, case, data.purpose)
     body = payloads.transfer_body(case, include=data.include, history_of=data.history, reason=data.reason)
     prepared = p.prepare(user, case, T.CASE_TRANSFER, body, data, node=node)
@@ -374,6 +380,7 @@ def _offer_form(post: QueryDict, _thread: Thread | None) -> dict[str, Any]:
         "reason": post.get("reason", ""),
         "include": post.getlist("include"),
         "history": post.getlist("history"),
+        "confirmed": post.get("confirmed") == "on",
     }
 
 

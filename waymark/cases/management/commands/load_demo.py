@@ -19,7 +19,7 @@ from django.utils import timezone
 from waymark.accounts.models import Organisation, User
 from waymark.accounts.second_factor import second_factor_enforced
 from waymark.cases import actions, demo
-from waymark.cases.models import Case
+from waymark.cases.models import CarePlan, Case
 from waymark.cases.schemas import (
     AliasIn,
     CarePlanIn,
@@ -158,9 +158,12 @@ def load_case(spec: demo.CaseSpec, users: dict[str, User], today: dt.date, now: 
                 objectives=plan.objectives,
                 services=plan.services,
                 responsible=spec.owner,
-                review_date=today + dt.timedelta(days=plan.review_in_days),
+                review_date=None,
             ),
         )
+        # An overdue review was still ahead when the plan was saved (the action refuses a past
+        # date): the date is set after the save.
+        CarePlan.objects.filter(case=case).update(review_date=today + dt.timedelta(days=plan.review_in_days))
     for c in spec.consents:
         valid_from = today - dt.timedelta(days=c.days_ago)
         actions.do_record_consent(

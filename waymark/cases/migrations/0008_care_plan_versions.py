@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_seal_photos'),
+        ('cases', '0007_case_guardian_appointment'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -131,6 +131,8 @@ def hidden_elsewhere(user: User, caps: Capabilities, purpose: str) -> list[Elsew
             continue
         there = cases_visible_to(user, other)
         if here is not None:
+            if str(there.query) == str(here.query):
+                continue  # the same cases (e.g. the whole own caseload under both): nothing hidden
             there = there.exclude(pk__in=here.values("pk"))
         n = there.count()
         if n:

@@ -353,7 +353,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
             if p in DISCOVERY_PURPOSES and p != _purpose(request)
         ],
         "discovery_here": _purpose(request) in DISCOVERY_PURPOSES,
-        "hidden": hidden_elsewhere(me, capabilities(request), _purpose(request)),
+        # Counted once per page, not at every keystroke of the live search.
+        "hidden": [] if _is_htmx(request) else hidden_elsewhere(me, capabilities(request), _purpose(request)),
     }
     template = "cases/_case_results_htmx.html" if _is_htmx(request) else "cases/case_list.html"
     return _render(request, template, context, invalid=bool(refused))

@@ -91,7 +91,7 @@ def test_giulia_sees_the_childs_identity_case_care_plan_consents_and_timeline(cl
     assert "Association Refuge Calais" in html
     # The timeline, newest first, with author, organisation, source, category and place.
     assert html.index("Seen by a doctor") < html.index("Registered by") < html.index("First interview")
-    assert "Sara (Servizio Tutela Minori Milano (fictional))" in html
+    assert "<bdi>Sara</bdi> (<bdi>Servizio Tutela Minori Milano (fictional)</bdi>)" in html
     assert "special category" in html  # the health event is marked as such
     assert "Milano" in html
     # The ways to change the record.

@@ -260,6 +260,12 @@ def test_a_case_the_user_may_not_know_about_is_a_plain_not_found(client, people)
     assert refused.status_code == 404
     assert "Saba" not in refused.content.decode()
     assert "Switch to" not in refused.content.decode()
+    # The same page as a case that does not exist: it says what to try, and nothing about why.
+    unknown = client.get(reverse("case_detail", args=["00000000-0000-0000-0000-000000000000"]))
+    assert unknown.status_code == 404
+    nil = "00000000-0000-0000-0000-000000000000"
+    assert refused.content.decode().replace(str(other.public_id), nil) == unknown.content.decode()
+    assert "not open to you for your current purpose" in unknown.content.decode()
 
 
 def test_hotline_sighting_save_error_is_shown(client, people, elena):

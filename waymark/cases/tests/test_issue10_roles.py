@@ -402,3 +402,15 @@ def test_a_hotline_org_is_not_needed_for_the_menu_to_be_role_shaped(client, peop
     login(client, operator, purpose=LOCATE)
     nav = _nav(client.get(reverse("dashboard")).content.decode())
     assert "New child" not in nav and "Cases" in nav
+
+
+def test_the_role_pages_read_in_arabic(client, people, settings):
+    create_case(people.giulia, case={"caseworker": "giulia"})
+    login(client, people.giulia, purpose=Purpose.STATISTICS)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+    html = client.get(reverse("dashboard")).content.decode()
+    assert 'dir="rtl"' in html
+    assert "حالة واحدة لا تظهر لهذا الغرض" in html
+    assert "لا يعرض لدورك حالات فردية" in html
+    login(client, people.giulia, purpose=CP)
+    assert "الحالات التي أتابعها" in client.get(reverse("dashboard")).content.decode()

@@ -24,7 +24,7 @@ from waymark.accounts.models import User
 from waymark.policy import service as policy
 from waymark.vocab import CaseStatus, DataCategory, PolicyAction, Purpose, Role
 
-from .access import ALL_CATEGORIES, cases_visible_to, partner_organisations, probe
+from .access import cases_visible_to, partner_organisations, probe
 
 _SESSION_KEY = "waymark.capabilities"
 _TTL_SECONDS = 300
@@ -35,6 +35,8 @@ _ORDER = [p for p in Purpose if p != Purpose.IMMIGRATION_ENFORCEMENT]
 CASELOAD_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
 # Roles that take reports of missing children: their home is the open disappearances.
 MISSING_ROLES = frozenset({Role.HOTLINE_OPERATOR, Role.POLICE_OFFICER})
+# Roles that hold no caseload of their own but read the cases open to them (Dublin units).
+READER_ROLES = frozenset({Role.DUBLIN_OFFICER})
 
 
 @dataclass(frozen=True)
@@ -70,8 +72,10 @@ def _decide(user: User) -> Capabilities:
             p.pk, p.status = -(i + 3), CaseStatus.MISSING
             shared[p.pk] = frozenset({(org.slug, purpose)})
             probes.append(p)
+        # Identity, as ``cases_visible_to`` lists by it: a purpose that opens no child's identity
+        # lists no case (and every policy that opens a case opens its identity).
         decided = policy.authorize_cases(
-            user, probes, purpose=purpose, categories=ALL_CATEGORIES, now=now, shared=shared
+            user, probes, purpose=purpose, categories=[DataCategory.IDENTITY], now=now, shared=shared
         )
         if any(d.allowed for by_case in decided.values() for d in by_case.values()):
             purposes.append(purpose)

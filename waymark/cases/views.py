@@ -49,7 +49,14 @@ from .forms import (
     add_errors,
 )
 from .models import CarePlan, Case, Event, NameKind
-from .roles import MISSING_ROLES, capabilities, hidden_elsewhere, offered_purposes, where_visible
+from .roles import (
+    MISSING_ROLES,
+    READER_ROLES,
+    capabilities,
+    hidden_elsewhere,
+    offered_purposes,
+    where_visible,
+)
 from .schemas import CaseIn
 from .search import ROW_CATEGORIES, CappedPaginator, CaseFilters, FilterNotShared, search_visible
 from .views_report import may_read_access_report
@@ -252,6 +259,8 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
             "status_withheld": total - sum(counts.values()),
             "today": today,
             "report_links": {c.pk for c in mine if role_home == "guardian" and may_read_access_report(me, c)},
+            # Review dates are case notes: no "none overdue" to a role that cannot see them.
+            "reviews_shown": notes.exists(),
         }
     )
     if me.role in (Role.SUPERVISOR, Role.DPO):
@@ -266,7 +275,7 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
 def _role_home(me: User) -> str:
     if me.role == Role.GUARDIAN:
         return "guardian"
-    if me.role in MISSING_ROLES:
+    if me.role in MISSING_ROLES | READER_ROLES:
         return "reports"
     if me.role == Role.DPO:
         return "dpo"

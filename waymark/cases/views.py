@@ -186,20 +186,16 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     # Missing and critical or high-risk children first. Status and risk are case notes: only the
     # cases whose notes this user may see are put first; the others follow by activity.
-    urgent_first = Case_(
-        When(
-            Q(
-                pk__in=with_notes.filter(
-                    Q(status=CaseStatus.MISSING) | Q(risk_level__in=URGENT_RISKS)
-                ).values("pk")
-            ),
-            then=Value(0),
-        ),
-        default=Value(1),
+    urgent = Q(
+        pk__in=with_notes.filter(Q(status=CaseStatus.MISSING) | Q(risk_level__in=URGENT_RISKS)).values("pk")
     )
+    urgent_first = Case_(When(urgent, then=Value(0)), default=Value(1))
     role_home = context["role_home"]
     if role_home == "guardian":
         mine_q = visible.filter(guardian=me)
+    elif role_home == "team":
+        # A supervisor's first look: the team's missing and high-risk children.
+        mine_q = visible.filter(urgent)
     elif role_home == "reports":
         # A hotline's or police unit's open reports: the cases they hold that are not closed.
         mine_q = visible.exclude(
@@ -279,6 +275,8 @@ def _role_home(me: User) -> str:
         return "reports"
     if me.role == Role.DPO:
         return "dpo"
+    if me.role == Role.SUPERVISOR:
+        return "team"
     return "caseload"
 
 

@@ -358,6 +358,8 @@ def test_supervisor_home_shows_team_and_pending_confirmations(client, people, el
     response = client.get(reverse("dashboard"))
     html = response.content.decode()
     team = {m["user"].username: m["open"] for m in response.context["team"]}
+    # Her list: the team's missing and high-risk children (this one is neither).
+    assert "Missing and high-risk children" in html and response.context["my_cases"] == []
     assert team["giulia"] == 1
     assert len(response.context["pending"]) == 1
     assert "waiting for your confirmation" in html and case.reference in html

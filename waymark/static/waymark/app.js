@@ -47,6 +47,10 @@
     p.textContent = messageFrom(xhr);
     box.replaceChildren(p);
     box.hidden = false;
+    // The button pressed may be far below the message: bring the message into view.
+    if (box.scrollIntoView) {
+      box.scrollIntoView({ block: "nearest" });
+    }
   }
 
   document.addEventListener("htmx:responseError", function (evt) {

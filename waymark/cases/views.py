@@ -70,6 +70,8 @@ _RECENT_CASES = 50
 _ORGS_SESSION_KEY = "waymark.case_list.organisations"
 _ORGS_TTL_SECONDS = 300
 URGENT_RISKS = (RiskLevel.HIGH, RiskLevel.CRITICAL)
+# A closed or transferred case is not urgent whatever its last risk level.
+ACTIVE_STATUSES = (CaseStatus.OPEN, CaseStatus.MISSING, CaseStatus.FOUND)
 
 
 def _me(request: HttpRequest) -> User:
@@ -187,7 +189,9 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
     # Missing and critical or high-risk children first. Status and risk are case notes: only the
     # cases whose notes this user may see are put first; the others follow by activity.
     urgent = Q(
-        pk__in=with_notes.filter(Q(status=CaseStatus.MISSING) | Q(risk_level__in=URGENT_RISKS)).values("pk")
+        pk__in=with_notes.filter(
+            Q(status=CaseStatus.MISSING) | Q(risk_level__in=URGENT_RISKS, status__in=ACTIVE_STATUSES)
+        ).values("pk")
     )
     urgent_first = Case_(When(urgent, then=Value(0)), default=Value(1))
     role_home = context["role_home"]

@@ -5,15 +5,17 @@ refusal says why and what to do — never revealing a child the user may not kno
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from waymark.audit.models import AuditEntry
 from waymark.cases import actions
 from waymark.cases.access import cases_visible_to
-from waymark.cases.models import Event
+from waymark.cases.models import Case, Event
 from waymark.cases.roles import _decide
 from waymark.cases.schemas import CarePlanIn
 from waymark.policy import breakglass
@@ -318,13 +320,20 @@ def test_caseworker_caseload_puts_missing_and_high_risk_children_first(client, p
     risky = create_case(
         people.giulia, given_names="Risky", case={"caseworker": "giulia", "risk_level": "critical"}
     )
+    closed = create_case(
+        people.giulia, given_names="Done", case={"caseworker": "giulia", "risk_level": "high"}
+    )
+    closed.status = CaseStatus.CLOSED
+    closed.save(update_fields=["status"])
     missing.status = CaseStatus.MISSING
     missing.save(update_fields=["status"])
-    calm.save()  # the most recently active
+    # The calm case is the most recently active of the rest.
+    Case.objects.filter(pk=calm.pk).update(updated_at=timezone.now() + dt.timedelta(minutes=1))
     login(client, people.giulia)
     mine = client.get(reverse("dashboard")).context["my_cases"]
     assert {c.pk for c in mine[:2]} == {missing.pk, risky.pk}
-    assert mine[2].pk == calm.pk
+    # Then by activity: a closed case is not urgent, whatever its last risk level.
+    assert [c.pk for c in mine[2:]] == [calm.pk, closed.pk]
 
 
 def test_guardian_home_lists_wards_with_next_deadline_and_access_report(client, people):

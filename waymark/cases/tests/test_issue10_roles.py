@@ -358,6 +358,7 @@ def test_hotline_home_lists_open_reports(client, people, elena):
     assert "Open reports" in html
     assert [c.pk for c in response.context["my_cases"]] == [report.pk]
     assert "Overdue care-plan reviews" not in html  # case notes are not hers: no misleading "none"
+    assert 'class="bars"' not in html  # nor "0 open, 0 missing": the status is not hers to see
 
 
 def test_supervisor_home_shows_team_and_pending_confirmations(client, people, elena):

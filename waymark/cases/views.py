@@ -2,8 +2,11 @@
 
 Views are thin: they obtain child data only through ``access.access_case`` and
 ``access.cases_visible_to`` (a case someone may not see is a 404, exactly like one that does not
-exist), parse input with a form that feeds the pydantic schema, and write only by calling one
-``actions.do_*``. Form errors answer 422 so htmx swaps them in place (see base.html's config).
+exist — unless they could open it under another of their purposes: then a 403 that offers the
+switch, since they know the child), parse input with a form that feeds the pydantic schema, and
+write only by calling one ``actions.do_*``. Form errors answer 422 so htmx swaps them in place
+(see base.html's config); other refusals of an htmx save answer an error partial that
+static/waymark/app.js shows in place.
 """
 
 from __future__ import annotations
@@ -118,7 +121,7 @@ def _refusal(request: HttpRequest, public_id: uuid.UUID) -> Http404:
         request,
         "cases/refused_for_purpose.html",
         {"purpose": purpose, "others": others, "next": request.get_full_path()},
-        status=403,
+        status=FORBIDDEN,
     )
     return Refusal(response)
 
@@ -391,7 +394,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
             request,
             "cases/register_refused.html",
             {"purposes": register, "next": request.get_full_path()},
-            status=403,
+            status=FORBIDDEN,
         )
     duplicates: list[Case] = []
     if request.method == "POST":

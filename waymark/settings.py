@@ -131,6 +131,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Last: turns a locked-out login into the lock-out page (429).
     "axes.middleware.AxesMiddleware",
+    # A case refused for the current purpose that the user could open under another: say so (403).
+    "waymark.cases.middleware.RefusalMiddleware",
 ]
 
 # The exchange listener (``gunicorn_tls``, mutual TLS, set in its own process) serves the peer
@@ -189,6 +191,8 @@ LOCALE_PATHS = [BASE_DIR / "waymark" / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Day-month-year dates in English too (Django's "en" is American): waymark/formats/en/.
+FORMAT_MODULE_PATH = ["waymark.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

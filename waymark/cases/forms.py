@@ -74,11 +74,16 @@ def add_errors(form: forms.Form, errors: Mapping[str, Iterable[str]]) -> None:
 
 
 class WaymarkForm(forms.Form):
-    """Labels without a trailing colon: it reads badly next to checkboxes and in Arabic."""
+    """Labels without a trailing colon: it reads badly next to checkboxes and in Arabic. What a
+    person types takes its own direction (``dir="auto"``): a Latin name typed on an Arabic page
+    keeps its full stop at its end."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if type(field.widget) in (forms.TextInput, forms.Textarea):
+                field.widget.attrs.setdefault("dir", "auto")
 
 
 class SchemaForm(WaymarkForm, Generic[S]):

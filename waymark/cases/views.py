@@ -2,21 +2,26 @@
 
 Views are thin: they obtain child data only through ``access.access_case`` and
 ``access.cases_visible_to`` (a case someone may not see is a 404, exactly like one that does not
-exist), parse input with a form that feeds the pydantic schema, and write only by calling one
-``actions.do_*``. Form errors answer 422 so htmx swaps them in place (see base.html's config).
+exist — unless they could open it under another of their purposes: then a 403 that offers the
+switch, since they know the child), parse input with a form that feeds the pydantic schema, and
+write only by calling one ``actions.do_*``. Form errors answer 422 so htmx swaps them in place
+(see base.html's config); other refusals of an htmx save answer an error partial that
+static/waymark/app.js shows in place.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import astuple
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case as Case_
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,13 +32,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from waymark.accounts.models import Organisation, User
 from waymark.errors import ActionError, DuplicateWarning, NotFound
+from waymark.policy import breakglass
 from waymark.policy.purpose import current_purpose, purpose_required, record_refusal, safe_next, set_purpose
-from waymark.vocab import CaseStatus, DataCategory, EventType, Purpose
+from waymark.vocab import CaseStatus, DataCategory, EventType, Purpose, RiskLevel, Role
 
 from . import actions, photos
 from .access import CaseAccess, access_case, cases_visible_to, check_may_register, decide_page
 from .consent import resting_on_consent
-from .discovery import possible_matches
+from .discovery import DISCOVERY_PURPOSES, possible_matches
 from .forms import (
     AliasForm,
     CarePlanForm,
@@ -46,17 +52,29 @@ from .forms import (
     add_errors,
 )
 from .models import CarePlan, CarePlanVersion, Case, Event, NameKind
+from .roles import (
+    MISSING_ROLES,
+    READER_ROLES,
+    capabilities,
+    hidden_elsewhere,
+    offered_purposes,
+    where_visible,
+)
 from .schemas import CaseIn
 from .search import ROW_CATEGORIES, CappedPaginator, CaseFilters, FilterNotShared, search_visible
 from .views_report import may_read_access_report
 
 BAD_REQUEST = 400
+FORBIDDEN = 403
 UNPROCESSABLE = 422
 # Events per page of a case's timeline: the case page shows the newest, "show more" the next.
 TIMELINE_PAGE = 50
 _RECENT_CASES = 50
 _ORGS_SESSION_KEY = "waymark.case_list.organisations"
 _ORGS_TTL_SECONDS = 300
+URGENT_RISKS = (RiskLevel.HIGH, RiskLevel.CRITICAL)
+# A closed or transferred case is not urgent whatever its last risk level.
+ACTIVE_STATUSES = (CaseStatus.OPEN, CaseStatus.MISSING, CaseStatus.FOUND)
 
 
 def _me(request: HttpRequest) -> User:
@@ -77,7 +95,35 @@ def _read(request: HttpRequest, public_id: uuid.UUID) -> CaseAccess:
     try:
         return access_case(_me(request), public_id, _purpose(request))
     except NotFound as exc:
-        raise Http404 from exc
+        raise _refusal(request, public_id) from exc
+
+
+class Refusal(Http404):
+    """A refused case page that may say why: the response to send instead of a bare 404."""
+
+    def __init__(self, response: HttpResponse) -> None:
+        super().__init__()
+        self.response = response
+
+
+def _refusal(request: HttpRequest, public_id: uuid.UUID) -> Http404:
+    """What to answer when a case is refused for the current purpose. Where the user could open the
+    same case under another of their purposes, say so and offer the switch (they know this child);
+    otherwise a plain 404, exactly like a case that does not exist."""
+    case_pk = Case.objects.filter(public_id=public_id).values_list("pk", flat=True).first()
+    if case_pk is None:
+        return Http404()
+    me, purpose = _me(request), _purpose(request)
+    others = where_visible(me, capabilities(request), purpose, case_pk)
+    if not others:
+        return Http404()
+    response = render(
+        request,
+        "cases/refused_for_purpose.html",
+        {"purpose": purpose, "others": others, "next": request.get_full_path()},
+        status=FORBIDDEN,
+    )
+    return Refusal(response)
 
 
 def _write(request: HttpRequest, public_id: uuid.UUID, *categories: str) -> Case:
@@ -114,19 +160,60 @@ def _render(
 
 
 @login_required
-@purpose_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """Each role's home (roles.py decides what the role can use). A role that works with no child
+    data (the node administrator) needs no purpose to see its home."""
+    caps = capabilities(request)
+    if not caps.purposes:
+        return _render(request, "cases/home_no_child_data.html", {})
+    return _dashboard(request)
+
+
+@purpose_required
+def _dashboard(request: HttpRequest) -> HttpResponse:
     me = _me(request)
-    visible = cases_visible_to(me, _purpose(request))
+    purpose = _purpose(request)
+    caps = capabilities(request)
+    context: dict[str, Any] = {
+        "hidden": hidden_elsewhere(me, caps, purpose),
+        "purpose_opens": caps.offers(purpose),
+        "role_home": _role_home(me),
+    }
+    if not caps.offers(purpose):
+        # e.g. Statistics: no case opens under it. Say so, rather than "0 cases" and "no review
+        # is overdue" while reviews are overdue.
+        return _render(request, "cases/dashboard.html", context)
+    visible = cases_visible_to(me, purpose)
     # Status and the care plan's review date are case notes: counted, filtered and shown only
     # on the cases whose case notes this user may see (finding 4 of issue 9).
-    notes = cases_visible_to(me, _purpose(request), DataCategory.CASE_NOTES)
+    notes = cases_visible_to(me, purpose, DataCategory.CASE_NOTES)
     with_notes = visible.filter(pk__in=notes.values("pk"))
     today = timezone.localdate()
+    # Missing and critical or high-risk children first. Status and risk are case notes: only the
+    # cases whose notes this user may see are put first; the others follow by activity.
+    urgent = Q(
+        pk__in=with_notes.filter(
+            Q(status=CaseStatus.MISSING) | Q(risk_level__in=URGENT_RISKS, status__in=ACTIVE_STATUSES)
+        ).values("pk")
+    )
+    urgent_first = Case_(When(urgent, then=Value(0)), default=Value(1))
+    role_home = context["role_home"]
+    if role_home == "guardian":
+        mine_q = visible.filter(guardian=me)
+    elif role_home == "team":
+        # A supervisor's first look: the team's missing and high-risk children.
+        mine_q = visible.filter(urgent)
+    elif role_home == "reports":
+        # A hotline's or police unit's open reports: the cases they hold that are not closed.
+        mine_q = visible.exclude(
+            pk__in=with_notes.filter(status__in=[CaseStatus.CLOSED, CaseStatus.TRANSFERRED]).values("pk")
+        )
+    else:
+        mine_q = visible.filter(Q(caseworker=me) | Q(guardian=me))
     mine = list(
-        visible.filter(Q(caseworker=me) | Q(guardian=me))
-        .select_related("child", "organisation")
-        .order_by("-updated_at", "-id")[:20]
+        mine_q.select_related("child", "organisation", "care_plan")
+        .annotate(urgent=urgent_first)
+        .order_by("urgent", "-updated_at", "-id")[:20]
     )
     overdue = list(
         with_notes.filter(care_plan__review_date__lt=today)
@@ -153,6 +240,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .select_related("case", "case__child", "case__organisation", "author", "author_org")
         .order_by("-recorded_at", "-id")[:15]
     )
+    # Listed by when they were recorded, and that is the time the list shows first (an event
+    # entered today about last month is news); when it happened follows.
     # What the page shows of each child is decided (and audited) for exactly these rows.
     shown_cases = {c.pk: c for c in [*mine, *overdue, *awaiting_guardian, *(e.case for e in recent)]}
     categories = dict.fromkeys(
@@ -163,7 +252,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             *(e.category for e in recent),
         ]
     )
-    rows = decide_page(me, list(shown_cases.values()), _purpose(request), list(categories))
+    rows = decide_page(me, list(shown_cases.values()), purpose, list(categories))
     counts = {
         row["status"]: row["n"] for row in with_notes.order_by().values("status").annotate(n=Count("id"))
     }
@@ -178,9 +267,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         for status in CaseStatus
     ]
-    return _render(
-        request,
-        "cases/dashboard.html",
+    context.update(
         {
             "my_cases": mine,
             "rows": rows,
@@ -191,8 +278,46 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "total": total,
             "status_withheld": total - sum(counts.values()),
             "today": today,
-        },
+            "report_links": {c.pk for c in mine if role_home == "guardian" and may_read_access_report(me, c)},
+            # Review dates are case notes: no "none overdue" to a role that cannot see them.
+            "reviews_shown": notes.exists(),
+        }
     )
+    if me.role in (Role.SUPERVISOR, Role.DPO):
+        context["pending"] = list(breakglass.pending_for(me)[:20])
+    if me.role == Role.SUPERVISOR and me.organisation is not None:
+        context["team"] = _team(me, visible)
+    if me.role == Role.DPO:
+        context["alerts"] = list(breakglass.dpo_alerts(me)[:10])
+    return _render(request, "cases/dashboard.html", context)
+
+
+def _role_home(me: User) -> str:
+    if me.role == Role.GUARDIAN:
+        return "guardian"
+    if me.role in MISSING_ROLES | READER_ROLES:
+        return "reports"
+    if me.role == Role.DPO:
+        return "dpo"
+    if me.role == Role.SUPERVISOR:
+        return "team"
+    return "caseload"
+
+
+def _team(me: User, visible: QuerySet[Case]) -> list[dict[str, Any]]:
+    """A supervisor's team: the caseworkers of their organisation and how many cases each holds."""
+    held = dict(
+        visible.filter(caseworker__organisation=me.organisation)
+        .exclude(status__in=[CaseStatus.CLOSED, CaseStatus.TRANSFERRED])
+        .order_by()
+        .values("caseworker")
+        .annotate(n=Count("id"))
+        .values_list("caseworker", "n")
+    )
+    people = User.objects.filter(
+        organisation=me.organisation, role__in=[Role.CASEWORKER, Role.SUPERVISOR], is_active=True
+    ).order_by("display_name", "username")
+    return [{"user": u, "open": held.get(u.pk, 0)} for u in people]
 
 
 def _organisations_in_view(request: HttpRequest, visible: QuerySet[Case]) -> list[tuple[str, str]]:
@@ -251,6 +376,16 @@ def case_list(request: HttpRequest) -> HttpResponse:
         # Children held by partners the user does not see: who holds one, nothing more (audited).
         "possible": possible_matches(me, _purpose(request), filters.q, visible),
         "refused": [m for messages in refused.values() for m in messages],
+        # Where other organisations' children could be looked for (discovery.py's purposes), for
+        # "no case matches" to say so: a fact about the user's purposes, never about a child.
+        "discovery_purposes": [
+            Purpose(p)
+            for p in capabilities(request).purposes
+            if p in DISCOVERY_PURPOSES and p != _purpose(request)
+        ],
+        "discovery_here": _purpose(request) in DISCOVERY_PURPOSES,
+        # Counted once per page, not at every keystroke of the live search.
+        "hidden": [] if _is_htmx(request) else hidden_elsewhere(me, capabilities(request), _purpose(request)),
     }
     template = "cases/_case_results_htmx.html" if _is_htmx(request) else "cases/case_list.html"
     return _render(request, template, context, invalid=bool(refused))
@@ -266,7 +401,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def case_create(request: HttpRequest) -> HttpResponse:
     me = _me(request)
     if not check_may_register(me, _purpose(request)):
-        raise Http404
+        # Say what to do: switch to a purpose that registers, or ask someone whose role does.
+        register = [Purpose(p) for p in capabilities(request).register]
+        return render(
+            request,
+            "cases/register_refused.html",
+            {"purposes": register, "next": request.get_full_path()},
+            status=FORBIDDEN,
+        )
     duplicates: list[Case] = []
     if request.method == "POST":
         form = RegisterChildForm(request.POST, user=me)
@@ -613,7 +755,11 @@ def event_add(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                     % {"category": ", ".join(str(DataCategory(c).label) for c in refused)},
                 )
             else:
-                case = _write(request, public_id, *written)
+                try:
+                    case = _write(request, public_id, *written)
+                except Http404:
+                    # Read but not written a moment later (a purpose or an agreement changed).
+                    return _save_refused(request, written)
                 try:
                     event = actions.do_add_event(
                         me,
@@ -662,6 +808,21 @@ def event_add(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if htmx:
         return _render(request, "cases/_event_form.html", context, invalid=invalid)
     return _render(request, "cases/event_add.html", context, invalid=invalid)
+
+
+def _save_refused(request: HttpRequest, categories: Sequence[str]) -> HttpResponse:
+    """A save the policies refused on a case the user reads: which categories, for which purpose,
+    and what to do. htmx shows it in place (static/waymark/app.js); without JS it is a page."""
+    labels = [str(DataCategory(c).label) for c in categories]
+    purpose = _purpose(request)
+    message = gettext(
+        "Not saved: your role may not record %(categories)s on this case for the purpose “%(purpose)s”. "
+        "Choose another data category, or ask the child's caseworker to record it."
+    ) % {"categories": ", ".join(labels), "purpose": purpose.label}
+    template = "cases/_save_refused.html" if _is_htmx(request) else "cases/save_refused.html"
+    response = _render(request, template, {"message": message})
+    response.status_code = FORBIDDEN
+    return response
 
 
 # ---------------------------------------------------------------------------------------------
@@ -734,11 +895,22 @@ def purpose_choose(request: HttpRequest) -> HttpResponse:
             if purpose == Purpose.IMMIGRATION_ENFORCEMENT:
                 record_refusal(_me(request), purpose, "firewall-purpose")
                 return render(request, "cases/purpose_refused.html", status=403)
-            set_purpose(request, purpose)
-            return redirect(next_url)
+            if capabilities(request).offers(purpose):
+                set_purpose(request, purpose)
+                return redirect(next_url)
+            error = gettext(
+                "This purpose opens no child's record to your role: choose one of the purposes below."
+            )
+    caps = capabilities(request)
     return _render(
         request,
         "cases/purpose_choose.html",
-        {"purposes": list(Purpose), "next": next_url, "error": error, "chosen": current_purpose(request)},
+        {
+            "purposes": offered_purposes(caps),
+            "next": next_url,
+            "error": error,
+            "chosen": current_purpose(request),
+            "no_child_data": not caps.purposes,
+        },
         invalid=bool(error),
     )

@@ -52,8 +52,11 @@ def test_ivan_sees_an_empty_dashboard(client, people):
     login(client, people.ivan)
     response = client.get(reverse("dashboard"))
     assert response.status_code == 200
-    assert response.context["total"] == 0
-    assert not response.context["recent_events"]
+    # No purpose opens anything to him: the home says so and lists no case.
+    assert response.context.get("total", 0) == 0
+    assert not response.context.get("recent_events")
+    assert "opens no child" in response.content.decode()
+    assert "Hussain" not in response.content.decode()
 
 
 def test_the_demo_banner_shows_only_on_a_demo_node(client, people):

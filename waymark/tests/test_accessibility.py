@@ -74,7 +74,7 @@ def test_the_main_pages_pass_axe_in_english_and_arabic_on_a_desktop_and_a_phone(
     live_server, transactional_db, browser
 ):
     people = create_personas()
-    dora = create_user("dora", people.it_cps, Role.DPO)
+    create_user("dora", people.it_cps, Role.DPO)
     case = create_case(
         people.giulia,
         given_names="Saba",
@@ -110,7 +110,9 @@ def test_the_main_pages_pass_axe_in_english_and_arabic_on_a_desktop_and_a_phone(
             page = context.new_page()
             page.set_default_timeout(15_000)
 
-            def check(name: str, lang: str = lang, device: str = device, width: int = width) -> None:
+            def check(
+                name: str, page: Any = page, lang: str = lang, device: str = device, width: int = width
+            ) -> None:
                 where = f"{name} [{lang}, {device}]"
                 for v in axe(page):
                     if v["impact"] in BLOCKING:

@@ -26,6 +26,7 @@ was refused). Reading the report is itself an access: the view that shows it mus
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 import uuid
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -195,6 +196,19 @@ def phrasebook(lang: str) -> Phrasebook:
     return PHRASEBOOKS.get(lang.split("-")[0].lower(), EN)
 
 
+_RTL_BOOKS = frozenset({"ar", "prs", "ps"})
+_FSI, _PDI = "\N{FIRST STRONG ISOLATE}", "\N{POP DIRECTIONAL ISOLATE}"
+
+
+def _isolate(name: str, rtl: bool) -> str:
+    """A name or reference set apart from the sentence's direction (Unicode isolates), so that a
+    Latin "Servizio ... (fictional)" keeps its parentheses in an Arabic sentence and an Arabic
+    name does not pull an English sentence's words around it."""
+    if name and (rtl or any(unicodedata.bidirectional(c) in ("R", "AL") for c in name)):
+        return f"{_FSI}{name}{_PDI}"
+    return name
+
+
 def plain_language(item: ReportRow | ReportGroup, lang: str = "en") -> str:
     """One sentence a guardian can read to the child, in ``lang`` (falls back to English)."""
     group = item if isinstance(item, ReportGroup) else ReportGroup(item, 1, item.at, item.at, item.seq)
@@ -210,15 +224,16 @@ def plain_language(item: ReportRow | ReportGroup, lang: str = "en") -> str:
         times = " " + book.count(group.count) + book.at.format(time=start)
     else:
         times = book.between.format(times=book.count(group.count), start=start, end=end)
-    org = row.org_name or book.someone
+    rtl = lang.split("-")[0].lower() in _RTL_BOOKS
+    org = _isolate(row.org_name, rtl) or book.someone
     if row.action == ReportAction.REPORT and row.role == "guardian":
         who = book.your_guardian  # only the child's own guardian may print the report
     else:
         role = book.roles.get(row.role, book.someone)
-        who = book.role_at_org.format(role=role, org=row.org_name) if row.org_name else role
+        who = book.role_at_org.format(role=role, org=org) if row.org_name else role
     what = book.join([book.categories.get(c, c) for c in row.categories]) or book.everything
     why = " " + book.purposes.get(row.purpose, row.purpose) if row.purpose else ""
-    under = book.under.format(agreement=row.agreement) if row.agreement else ""
+    under = book.under.format(agreement=_isolate(row.agreement, rtl)) if row.agreement else ""
     allowed, refused = book.templates[row.action]
     template = allowed if row.allowed else refused
     return template.format(
@@ -226,7 +241,7 @@ def plain_language(item: ReportRow | ReportGroup, lang: str = "en") -> str:
         times=times,
         who=who,
         org=org,
-        peer=row.peer_org_name or book.someone,
+        peer=_isolate(row.peer_org_name, rtl) or book.someone,
         what=what,
         why=why,
         under=under,

@@ -110,3 +110,14 @@ def test_a_refused_immigration_request_is_said_without_alarm(people, case):
         sentence = plain_language(row, lang)
         assert sentence != plain_language(dataclasses.replace(row, allowed=True), lang)
     assert plain_language(row, "en").endswith("so they saw nothing.")
+
+
+def test_names_are_isolated_in_a_right_to_left_sentence(one_read):
+    """A Latin organisation name in a Dari sentence keeps its own direction (its parentheses do
+    not jump); in English it needs no isolation, unless it is written in Arabic script."""
+    fsi, pdi = "\N{FIRST STRONG ISOLATE}", "\N{POP DIRECTIONAL ISOLATE}"
+    assert f"{fsi}Association Refuge Calais (fictional){pdi}" in plain_language(one_read, "prs")
+    assert f"{fsi}IT-FR-2026{pdi}" in plain_language(one_read, "ar")
+    assert fsi not in plain_language(one_read, "en")
+    arabic_org = dataclasses.replace(one_read, org_name="جمعية الأمل (fictional)")
+    assert f"{fsi}جمعية الأمل (fictional){pdi}" in plain_language(arabic_org, "en")

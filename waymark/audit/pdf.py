@@ -26,6 +26,7 @@ _FONTS = Path(__file__).resolve().parent.parent / "static" / "fonts"
 _RTL = frozenset({"ar", "fa", "ps", "prs", "ckb", "ur", "he"})
 _ETHIOPIC = frozenset({"ti", "am"})
 # Printed on a draft translation's PDF, in English for the adult who prints it.
+_FSI, _PDI = "\N{FIRST STRONG ISOLATE}", "\N{POP DIRECTIONAL ISOLATE}"
 DRAFT_NOTE = "Draft translation: not yet reviewed by a native speaker."
 
 
@@ -48,12 +49,16 @@ class _ReportPDF(FPDF):
             self._face, self._bold = "dejavu", "B"
             self.set_fallback_fonts(["notoarabic", "notoethiopic"], exact_match=False)
         self._align = "R" if lang in _RTL else "L"
-        self.set_text_shaping(use_shaping_engine=True, direction="rtl" if lang in _RTL else "ltr")
+        self._direction = "rtl" if lang in _RTL else "ltr"
 
-    def tagged(self, tag: str, text: str, *, size: float, height: float, bold: bool = False) -> None:
+    def tagged(
+        self, tag: str, text: str, *, size: float, height: float, bold: bool = False, english: bool = False
+    ) -> None:
         """One block of text as marked content under a /``tag`` structure element, on one page
-        (a block never straddles a page break: fpdf2's marked content may not)."""
+        (a block never straddles a page break: fpdf2's marked content may not). ``english``: a
+        left-to-right note, even in a right-to-left report."""
         self.set_font(self._face, self._bold if bold else "", size)
+        self.set_text_shaping(use_shaping_engine=True, direction="ltr" if english else self._direction)
         needed = self.multi_cell(0, height, text, align=self._align, dry_run=True, output="HEIGHT")
         assert isinstance(needed, float | int)  # output="HEIGHT" returns the height alone
         if self.get_y() + needed > self.page_break_trigger:
@@ -84,10 +89,12 @@ def render_access_report(
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
     pdf.tagged("H1", book.title, size=18, height=10, bold=True)
-    pdf.tagged("P", book.subtitle.format(ref=reference, date=printed), size=10, height=6)
+    # The reference and the date keep their own direction in a right-to-left sentence.
+    subtitle = book.subtitle.format(ref=f"{_FSI}{reference}{_PDI}", date=f"{_FSI}{printed}{_PDI}")
+    pdf.tagged("P", subtitle, size=10, height=6)
     if book.draft:
         pdf.set_text_color(120, 60, 0)
-        pdf.tagged("P", DRAFT_NOTE, size=10, height=6)
+        pdf.tagged("P", DRAFT_NOTE, size=10, height=6, english=True)
         pdf.set_text_color(0, 0, 0)
     pdf.ln(2)
     pdf.tagged("P", book.intro, size=11, height=6)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -188,6 +189,15 @@ LANGUAGES = [
     ("it", _("Italian")),
 ]
 LOCALE_PATHS = [BASE_DIR / "waymark" / "locale"]
+# Languages the child's access report speaks (draft texts, waymark/audit/phrases_draft.py) that
+# Django's language table lacks: declared so that get_language_info() names them and knows their
+# direction. They are not interface languages (not in LANGUAGES).
+EXTRA_LANG_INFO = {
+    "prs": {"bidi": True, "code": "prs", "name": "Dari", "name_local": "دری"},
+    "ps": {"bidi": True, "code": "ps", "name": "Pashto", "name_local": "پښتو"},
+    "ti": {"bidi": False, "code": "ti", "name": "Tigrinya", "name_local": "ትግርኛ"},
+}
+LANG_INFO.update(EXTRA_LANG_INFO)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -32,6 +32,25 @@ class Phrasebook:
     templates: dict[str, tuple[str, str]]
     list_sep: str
     list_last: str
+    # Times: a single entry happened " at {time}"; a group " {times} between {start} and {end}".
+    at: str
+    between: str
+    times: tuple[str, str, str]  # 2, 3 to 10, 11 and more: format with n
+    your_guardian: str  # who printed the report, when it was the guardian
+    # The child-facing texts around the sentences (page and PDF).
+    title: str
+    intro: str
+    empty: str
+    continued: str  # the last line of a printed part when another follows
+    subtitle: str  # format with ref, date
+    printed_heading: str  # the separate list of when this report itself was printed
+    # True until a native speaker (child-protection staff) has reviewed the translation.
+    draft: bool = False
+
+    def count(self, n: int) -> str:
+        """ "6 times" (n >= 2), in this language's plural form."""
+        form = self.times[0] if n == 2 else self.times[1] if n <= 10 else self.times[2]
+        return form.format(n=n)
 
     def join(self, items: list[str]) -> str:
         if len(items) <= 1:
@@ -97,32 +116,49 @@ EN = Phrasebook(
     },
     templates={
         "read": (
-            "On {date}, {who} read {what}{why}{under}.",
-            "On {date}, {who} asked to read {what}{why}. This was refused.",
+            "On {date}, {who} read {what}{times}{why}{under}.",
+            "On {date}, {who} asked to read {what}{times}{why}. This was not allowed, so they saw nothing.",
         ),
         "export": (
-            "On {date}, {who} downloaded a copy of {what}{why}{under}.",
-            "On {date}, {who} asked to download a copy of {what}{why}. This was refused.",
+            "On {date}, {who} downloaded a copy of {what}{times}{why}{under}.",
+            "On {date}, {who} asked to download a copy of {what}{times}{why}. This was not allowed.",
         ),
         "emergency": (
-            "On {date}, {who} used emergency access to read {what}{why}.",
-            "On {date}, {who} asked for emergency access to {what}{why}. This was refused.",
+            "On {date}, {who} used emergency access to read {what}{times}{why}.",
+            "On {date}, {who} asked for emergency access to {what}{times}{why}. This was not allowed.",
         ),
         "sent": (
-            "On {date}, {org} sent {what} to {peer}{why}{under}.",
-            "On {date}, {org} tried to send {what} to {peer}{why}. This was refused.",
+            "On {date}, {org} sent {what} to {peer}{times}{why}{under}.",
+            "On {date}, {org} tried to send {what} to {peer}{times}{why}. This was not allowed.",
         ),
         "received": (
-            "On {date}, {org} received {what} from {peer}{why}{under}.",
-            "On {date}, {peer} tried to send {what} to {org}{why}. This was refused.",
+            "On {date}, {org} received {what} from {peer}{times}{why}{under}.",
+            "On {date}, {peer} tried to send {what} to {org}{times}{why}. This was not allowed.",
         ),
         "erased": (
-            "On {date}, {who} deleted {what}.",
-            "On {date}, {who} asked to delete {what}. This was refused.",
+            "On {date}, {who} deleted {what}{times}.",
+            "On {date}, {who} asked to delete {what}{times}. This was not allowed.",
+        ),
+        "report": (
+            "On {date}, {who} printed this report{times}, to go through it with you.",
+            "On {date}, {who} asked to print this report{times}. This was not allowed.",
         ),
     },
     list_sep=", ",
     list_last=" and ",
+    at=" at {time}",
+    between=" {times} between {start} and {end}",
+    times=("twice", "{n} times", "{n} times"),
+    your_guardian="your guardian",
+    title="Who has seen your information",
+    intro=(
+        "This list shows each time someone looked at or received your information, when and why. "
+        "Read it with your guardian, and ask them about anything you do not understand."
+    ),
+    empty="Nobody has read or received your information yet.",
+    continued="This is one part of the report. The next part is printed separately.",
+    subtitle="Case {ref}. Printed {date}.",
+    printed_heading="When this report was printed",
 )
 
 AR = Phrasebook(
@@ -183,33 +219,50 @@ AR = Phrasebook(
     },
     templates={
         "read": (
-            "في {date}، اطّلع {who} على {what}{why}{under}.",
-            "في {date}، طلب {who} الاطّلاع على {what}{why}. وقد رُفض هذا الطلب.",
+            "في {date}، اطّلع {who} على {what}{times}{why}{under}.",
+            "في {date}، طلب {who} الاطّلاع على {what}{times}{why}. لم يُسمح بذلك، فلم يطّلع على شيء.",
         ),
         "export": (
-            "في {date}، نزّل {who} نسخة من {what}{why}{under}.",
-            "في {date}، طلب {who} تنزيل نسخة من {what}{why}. وقد رُفض هذا الطلب.",
+            "في {date}، نزّل {who} نسخة من {what}{times}{why}{under}.",
+            "في {date}، طلب {who} تنزيل نسخة من {what}{times}{why}. لم يُسمح بذلك.",
         ),
         "emergency": (
-            "في {date}، استخدم {who} صلاحية الطوارئ للاطّلاع على {what}{why}.",
-            "في {date}، طلب {who} صلاحية الطوارئ للاطّلاع على {what}{why}. وقد رُفض هذا الطلب.",
+            "في {date}، استخدم {who} صلاحية الطوارئ للاطّلاع على {what}{times}{why}.",
+            "في {date}، طلب {who} صلاحية الطوارئ للاطّلاع على {what}{times}{why}. لم يُسمح بذلك.",
         ),
         "sent": (
-            "في {date}، أرسلت منظمة {org} {what} إلى منظمة {peer}{why}{under}.",
-            "في {date}، حاولت منظمة {org} إرسال {what} إلى منظمة {peer}{why}. وقد رُفض ذلك.",
+            "في {date}، أرسلت منظمة {org} {what} إلى منظمة {peer}{times}{why}{under}.",
+            "في {date}، حاولت منظمة {org} إرسال {what} إلى منظمة {peer}{times}{why}. لم يُسمح بذلك.",
         ),
         "received": (
-            "في {date}، تلقّت منظمة {org} {what} من منظمة {peer}{why}{under}.",
-            "في {date}، حاولت منظمة {peer} إرسال {what} إلى منظمة {org}{why}. وقد رُفض ذلك.",
+            "في {date}، تلقّت منظمة {org} {what} من منظمة {peer}{times}{why}{under}.",
+            "في {date}، حاولت منظمة {peer} إرسال {what} إلى منظمة {org}{times}{why}. لم يُسمح بذلك.",
         ),
         "erased": (
-            "في {date}، حذف {who} {what}.",
-            "في {date}، طلب {who} حذف {what}. وقد رُفض هذا الطلب.",
+            "في {date}، حذف {who} {what}{times}.",
+            "في {date}، طلب {who} حذف {what}{times}. لم يُسمح بذلك.",
+        ),
+        "report": (
+            "في {date}، طبع {who} هذا التقرير{times} ليقرأه معك.",
+            "في {date}، طلب {who} طباعة هذا التقرير{times}. لم يُسمح بذلك.",
         ),
     },
     # Arabic joins every item with "و", written against the next word.
     list_sep=" و",
     list_last=" و",
+    at=" في الساعة {time}",
+    between=" {times} بين الساعة {start} و{end}",
+    times=("مرتين", "{n} مرات", "{n} مرة"),
+    your_guardian="وصيّك",
+    title="من اطّلع على معلوماتك",
+    intro=(
+        "تبيّن هذه القائمة كل مرة اطّلع فيها أحد على معلوماتك أو تلقّاها، ومتى، ولماذا. "
+        "اقرأها مع وصيّك، واسأله عن أي شيء لا تفهمه."
+    ),
+    empty="لم يطّلع أحد على معلوماتك بعد.",
+    continued="هذا جزء من التقرير. الجزء التالي يُطبع على حدة.",
+    subtitle="الملف {ref}. طُبع في {date}.",
+    printed_heading="متى طُبع هذا التقرير",
 )
 
 FR = Phrasebook(
@@ -270,32 +323,49 @@ FR = Phrasebook(
     },
     templates={
         "read": (
-            "Le {date}, {who} a consulté {what}{why}{under}.",
-            "Le {date}, {who} a demandé à consulter {what}{why}. Cela a été refusé.",
+            "Le {date}, {who} a consulté {what}{times}{why}{under}.",
+            "Le {date}, {who} a demandé à consulter {what}{times}{why}. Cela n'a pas été permis : rien n'a été vu.",
         ),
         "export": (
-            "Le {date}, {who} a téléchargé {what}{why}{under}.",
-            "Le {date}, {who} a demandé à télécharger {what}{why}. Cela a été refusé.",
+            "Le {date}, {who} a téléchargé {what}{times}{why}{under}.",
+            "Le {date}, {who} a demandé à télécharger {what}{times}{why}. Cela n'a pas été permis.",
         ),
         "emergency": (
-            "Le {date}, {who} a utilisé l'accès d'urgence pour consulter {what}{why}.",
-            "Le {date}, {who} a demandé l'accès d'urgence à {what}{why}. Cela a été refusé.",
+            "Le {date}, {who} a utilisé l'accès d'urgence pour consulter {what}{times}{why}.",
+            "Le {date}, {who} a demandé l'accès d'urgence à {what}{times}{why}. Cela n'a pas été permis.",
         ),
         "sent": (
-            "Le {date}, {org} a envoyé {what} à {peer}{why}{under}.",
-            "Le {date}, {org} a essayé d'envoyer {what} à {peer}{why}. Cela a été refusé.",
+            "Le {date}, {org} a envoyé {what} à {peer}{times}{why}{under}.",
+            "Le {date}, {org} a essayé d'envoyer {what} à {peer}{times}{why}. Cela n'a pas été permis.",
         ),
         "received": (
-            "Le {date}, {org} a reçu {what} de la part de {peer}{why}{under}.",
-            "Le {date}, {peer} a essayé d'envoyer {what} à {org}{why}. Cela a été refusé.",
+            "Le {date}, {org} a reçu {what} de la part de {peer}{times}{why}{under}.",
+            "Le {date}, {peer} a essayé d'envoyer {what} à {org}{times}{why}. Cela n'a pas été permis.",
         ),
         "erased": (
-            "Le {date}, {who} a effacé {what}.",
-            "Le {date}, {who} a demandé à effacer {what}. Cela a été refusé.",
+            "Le {date}, {who} a effacé {what}{times}.",
+            "Le {date}, {who} a demandé à effacer {what}{times}. Cela n'a pas été permis.",
+        ),
+        "report": (
+            "Le {date}, {who} a imprimé ce rapport{times} pour le lire avec toi.",
+            "Le {date}, {who} a demandé à imprimer ce rapport{times}. Cela n'a pas été permis.",
         ),
     },
     list_sep=", ",
     list_last=" et ",
+    at=" à {time}",
+    between=" {times} entre {start} et {end}",
+    times=("deux fois", "{n} fois", "{n} fois"),
+    your_guardian="ton tuteur",
+    title="Qui a vu tes informations",
+    intro=(
+        "Cette liste montre chaque fois que quelqu'un a consulté ou reçu tes informations, quand et "
+        "pourquoi. Lis-la avec ton tuteur et pose-lui des questions sur ce que tu ne comprends pas."
+    ),
+    empty="Personne n'a encore lu ni reçu tes informations.",
+    continued="Ceci est une partie du rapport. La partie suivante est imprimée à part.",
+    subtitle="Dossier {ref}. Imprimé le {date}.",
+    printed_heading="Quand ce rapport a été imprimé",
 )
 
 IT = Phrasebook(
@@ -356,33 +426,47 @@ IT = Phrasebook(
     },
     templates={
         "read": (
-            "In data {date}, {who} ha consultato {what}{why}{under}.",
-            "In data {date}, {who} ha chiesto di consultare {what}{why}. La richiesta è stata rifiutata.",
+            "In data {date}, {who} ha consultato {what}{times}{why}{under}.",
+            "In data {date}, {who} ha chiesto di consultare {what}{times}{why}. Non è stato permesso: non ha visto nulla.",
         ),
         "export": (
-            "In data {date}, {who} ha scaricato {what}{why}{under}.",
-            "In data {date}, {who} ha chiesto di scaricare {what}{why}. La richiesta è stata rifiutata.",
+            "In data {date}, {who} ha scaricato {what}{times}{why}{under}.",
+            "In data {date}, {who} ha chiesto di scaricare {what}{times}{why}. Non è stato permesso.",
         ),
         "emergency": (
-            "In data {date}, {who} ha usato l'accesso di emergenza per consultare {what}{why}.",
-            "In data {date}, {who} ha chiesto l'accesso di emergenza a {what}{why}. "
-            "La richiesta è stata rifiutata.",
+            "In data {date}, {who} ha usato l'accesso di emergenza per consultare {what}{times}{why}.",
+            "In data {date}, {who} ha chiesto l'accesso di emergenza a {what}{times}{why}. Non è stato permesso.",
         ),
         "sent": (
-            "In data {date}, {org} ha inviato {what} a {peer}{why}{under}.",
-            "In data {date}, {org} ha cercato di inviare {what} a {peer}{why}. Il tentativo è stato rifiutato.",
+            "In data {date}, {org} ha inviato {what} a {peer}{times}{why}{under}.",
+            "In data {date}, {org} ha cercato di inviare {what} a {peer}{times}{why}. Non è stato permesso.",
         ),
         "received": (
-            "In data {date}, {org} ha ricevuto {what} da {peer}{why}{under}.",
-            "In data {date}, {peer} ha cercato di inviare {what} a {org}{why}. Il tentativo è stato rifiutato.",
+            "In data {date}, {org} ha ricevuto {what} da {peer}{times}{why}{under}.",
+            "In data {date}, {peer} ha cercato di inviare {what} a {org}{times}{why}. Non è stato permesso.",
         ),
         "erased": (
-            "In data {date}, {who} ha cancellato {what}.",
-            "In data {date}, {who} ha chiesto di cancellare {what}. La richiesta è stata rifiutata.",
+            "In data {date}, {who} ha cancellato {what}{times}.",
+            "In data {date}, {who} ha chiesto di cancellare {what}{times}. Non è stato permesso.",
+        ),
+        "report": (
+            "In data {date}, {who} ha stampato questo rapporto{times} per leggerlo con te.",
+            "In data {date}, {who} ha chiesto di stampare questo rapporto{times}. Non è stato permesso.",
         ),
     },
     list_sep=", ",
     list_last=" e ",
+    at=" alle {time}",
+    between=" {times} tra le {start} e le {end}",
+    times=("due volte", "{n} volte", "{n} volte"),
+    your_guardian="il tuo tutore",
+    title="Chi ha visto le tue informazioni",
+    intro=(
+        "Questo elenco mostra ogni volta che qualcuno ha consultato o ricevuto le tue informazioni, "
+        "quando e perché. Leggilo con il tuo tutore e chiedigli ciò che non capisci."
+    ),
+    empty="Nessuno ha ancora letto o ricevuto le tue informazioni.",
+    continued="Questa è una parte del rapporto. La parte successiva viene stampata a parte.",
+    subtitle="Fascicolo {ref}. Stampato il {date}.",
+    printed_heading="Quando è stato stampato questo rapporto",
 )
-
-PHRASEBOOKS: dict[str, Phrasebook] = {"en": EN, "ar": AR, "fr": FR, "it": IT}

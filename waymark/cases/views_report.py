@@ -21,6 +21,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone, translation
+from django.utils.translation import get_language_info
 from django.views.decorators.http import require_http_methods
 
 from waymark.accounts.models import User, organisation_names
@@ -34,7 +35,9 @@ from .access import access_case
 from .models import Case
 
 SERVICE_UNAVAILABLE = 503
-_REPORT_LANGUAGES = ("en", "ar", "fr", "it")
+# The report's languages: the interface's four and the drafts (Dari, Pashto, Tigrinya) whose
+# names and direction settings.EXTRA_LANG_INFO declares.
+_REPORT_LANGUAGES = tuple(report.PHRASEBOOKS)
 # Rows per page (and per printed part): the work of one request, whatever the log's length.
 REPORT_PAGE = 200
 _MAX_SEQ = 2**63 - 1
@@ -131,6 +134,17 @@ def _report(request: HttpRequest, public_id: uuid.UUID, fmt: str) -> _Page:
     return _Page(case, lang, rows, rows[-1].seq if more else None)
 
 
+def _sentences(
+    page: _Page,
+) -> tuple[list[tuple[report.ReportGroup, str]], list[tuple[report.ReportGroup, str]]]:
+    """The page's rows grouped (the same access on one day is one sentence), in the report's
+    language: the accesses to the child's data, and apart, when this report itself was printed."""
+    groups = [(g, report.plain_language(g, page.lang)) for g in report.group_rows(page.rows)]
+    accesses = [(g, s) for g, s in groups if g.action != report.ReportAction.REPORT]
+    printings = [(g, s) for g, s in groups if g.action == report.ReportAction.REPORT]
+    return accesses, printings
+
+
 @login_required
 @purpose_required
 @require_http_methods(["GET"])
@@ -141,11 +155,20 @@ def access_report(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         return HttpResponseBadRequest("after: the number of the last entry shown")
     except service.AuditUnavailable:
         return render(request, "cases/audit_unavailable.html", status=SERVICE_UNAVAILABLE)
+    accesses, printings = _sentences(page)
+    book = report.phrasebook(page.lang)
     context = {
         "case": page.case,
         "lang": page.lang,
-        "languages": _REPORT_LANGUAGES,
-        "rows": [(row, report.plain_language(row, page.lang)) for row in page.rows],
+        "lang_dir": "rtl" if get_language_info(page.lang)["bidi"] else "ltr",
+        "book": book,
+        # Not "languages": base.html's language menu takes that name.
+        "report_languages": [
+            {**get_language_info(code), "draft": report.phrasebook(code).draft} for code in _REPORT_LANGUAGES
+        ],
+        "rows": page.rows,
+        "accesses": accesses,
+        "printings": printings,
         "after": request.GET.get("after", ""),
         "next_after": page.next_after,
     }
@@ -165,11 +188,13 @@ def access_report_pdf(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
     except service.AuditUnavailable:
         return render(request, "cases/audit_unavailable.html", status=SERVICE_UNAVAILABLE)
     case, lang = page.case, page.lang
+    accesses, printings = _sentences(page)
     body = pdf.render_access_report(
         reference=case.reference,
         lang=lang,
         printed=timezone.localdate().isoformat(),
-        sentences=[(row.allowed, report.plain_language(row, lang)) for row in page.rows],
+        sentences=[(group.allowed, sentence) for group, sentence in accesses],
+        printings=[sentence for _, sentence in printings],
         continued=page.next_after is not None,
     )
     response = HttpResponse(body, content_type="application/pdf")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from waymark.accounts.models import organisation_names
 from waymark.audit import service
-from waymark.audit.report import ReportAction, ReportRow, access_report, plain_language
+from waymark.audit.report import PHRASEBOOKS, ReportAction, ReportRow, access_report, plain_language
 from waymark.audit.tests.conftest import read
 from waymark.test import create_case
 from waymark.vocab import AuditDecision, AuditKind, DataCategory, Purpose
@@ -48,7 +50,7 @@ def test_a_read_in_plain_english(people, case):
     row = ReportRow(**{**row.__dict__, "at": dt.datetime(2026, 3, 3, 10, 0, tzinfo=dt.UTC)})
     assert plain_language(row, "en") == (
         "On 3 March 2026, a caseworker at Association Refuge Calais (fictional) read your identity and "
-        "your photo to help find you, under the agreement IT-FR-2026."
+        "your photo at 10:00 to help find you, under the agreement IT-FR-2026."
     )
 
 
@@ -56,8 +58,9 @@ def test_a_refusal_says_it_was_refused(people, case):
     read(people.ivan, case, purpose=Purpose.IMMIGRATION_ENFORCEMENT, decision=AuditDecision.DENY)
     (row,) = access_report(case.child.public_id, org_names=organisation_names)
     sentence = plain_language(row, "en")
-    assert "asked to read your identity for immigration enforcement" in sentence
-    assert sentence.endswith("This was refused.")
+    assert "asked to read your identity at " in sentence
+    assert "for immigration enforcement" in sentence
+    assert sentence.endswith("This was not allowed, so they saw nothing.")
 
 
 def test_a_read_in_arabic(people, case):
@@ -74,8 +77,8 @@ def test_an_exchange_in_arabic_and_french(people, case, log):
     sent = access_report(case.child.public_id, org_names=organisation_names)[-1]
     assert "أرسلت منظمة" in plain_language(sent, "ar")
     assert plain_language(sent, "fr").endswith(
-        "a envoyé ton identité et ta photo à Association Refuge Calais (fictional) pour aider à te "
-        "retrouver, dans le cadre de l'accord IT-FR-2026."
+        "a envoyé ton identité et ta photo à Association Refuge Calais (fictional) à "
+        f"{timezone.localtime(sent.at):%H:%M} pour aider à te retrouver, dans le cadre de l'accord IT-FR-2026."
     )
 
 
@@ -86,7 +89,7 @@ def test_an_unknown_language_falls_back_to_english(people, case, log):
 
 def test_no_sentence_names_the_child_or_the_staff_member(people, case, log):
     for row in access_report(case.child.public_id, org_names=organisation_names):
-        for lang in ("en", "ar", "fr", "it"):
+        for lang in PHRASEBOOKS:
             sentence = plain_language(row, lang)
             assert "Amina" not in sentence and "Yusuf" not in sentence
             assert row.actor not in sentence
@@ -107,5 +110,6 @@ def test_a_receipt_from_another_node_names_the_sender(people, case):
     (row,) = access_report(case.child.public_id, org_names=organisation_names)
     assert plain_language(row, "en").endswith(
         "Servizio Tutela Minori Milano (fictional) received information about your family from "
-        "Cellule Personnes Disparues (fictional) to look for your family, under the agreement BE-IT-2026."
+        f"Cellule Personnes Disparues (fictional) at {timezone.localtime(row.at):%H:%M} to look for your "
+        "family, under the agreement BE-IT-2026."
     )

@@ -86,7 +86,9 @@ def allows(access: Any, category: str) -> bool:
 def withheld(access: Any, category: str) -> str:
     """The visible marker for a redacted field: what is withheld and why, never a silent gap."""
     note = access.withheld_note(category) if access else gettext("not shown")
-    return format_html('<span class="withheld" role="note">{} {}</span>', "\N{LOCK}", note)
+    # The lock is drawn by CSS (.withheld::before, static/waymark/lock.svg): no emoji, which a
+    # machine without an emoji font shows as an empty box.
+    return format_html('<span class="withheld" role="note">{}</span>', note)
 
 
 @register.filter

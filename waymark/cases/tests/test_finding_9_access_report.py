@@ -109,12 +109,15 @@ def test_finding_9_access_report_shows_one_page_at_a_time(client, people, case):
     html = first.content.decode()
     more = re.search(r'href="\?lang=en&amp;after=(\d+)"', html)
     assert more, "a link to the rest of the report"
-    assert first.context["rows"][0][0].seq < first.context["rows"][-1][0].seq  # oldest first
+    assert first.context["rows"][0].seq < first.context["rows"][-1].seq  # oldest first
+    # The page's rows read as one sentence: the same read, the same day.
+    ((group, sentence),) = first.context["accesses"]
+    assert group.count == page and f"{page} times" in sentence
 
     rest = report(client, case, after=more.group(1))
     rows = rest.context["rows"]
     assert 30 <= len(rows) < page
-    assert rows[0][0].seq > first.context["rows"][-1][0].seq
+    assert rows[0].seq > first.context["rows"][-1].seq
     assert "after=" not in rest.content.decode().split("<main", 1)[1].split("Printable PDF", 1)[1]
 
 
@@ -130,7 +133,9 @@ def test_finding_9_access_report_pdf_prints_one_part_at_a_time(client, people, c
     monkeypatch.setattr(views_report.pdf, "render_access_report", render)
     login(client, people.giulia)
     assert report_pdf(client, case).status_code == 200
-    assert len(printed[-1]["sentences"]) == page
+    # One part: ``page`` entries, grouped into one sentence (the same read on the same day).
+    ((allowed, sentence),) = printed[-1]["sentences"]
+    assert allowed and f"read your identity {page} times" in sentence
     assert printed[-1]["continued"] is True
     mine = AuditEntry.objects.filter(child_pseudonym=pseudonym(case.child.public_id), kind="access_decision")
     assert report_pdf(client, case, after=str(mine.order_by("seq")[page - 1].seq)).status_code == 200

@@ -83,7 +83,7 @@ def test_finding_9_an_envelope_sealed_before_a_suspension_is_not_sent(client, pe
     # The child's access report says it was not sent.
     login(client, people.giulia)
     report = client.get(reverse("access_report", args=[case.public_id])).content.decode()
-    assert "tried to send" in report and "This was refused." in report
+    assert "tried to send" in report and "This was not allowed." in report
 
 
 def test_finding_9_a_retry_stops_once_the_agreement_has_ended(people, federation, wire):

@@ -213,7 +213,11 @@ def test_a_recipient_may_report_many_sightings_while_the_alert_is_open() -> None
 
 
 def test_only_the_issuer_updates_withdraws_or_closes_an_alert() -> None:
-    for type in (MessageType.MISSING_ALERT_UPDATE, MessageType.MISSING_ALERT_WITHDRAW, MessageType.CASE_CLOSED):
+    for type in (
+        MessageType.MISSING_ALERT_UPDATE,
+        MessageType.MISSING_ALERT_WITHDRAW,
+        MessageType.CASE_CLOSED,
+    ):
         assert MISSING_ALERT.may_send("alerted", Side.OPENER, type)
         assert not MISSING_ALERT.may_send("alerted", Side.RESPONDER, type)
     for type in (MessageType.SIGHTING, MessageType.FOUND, MessageType.MISSING_ALERT_SEEN):

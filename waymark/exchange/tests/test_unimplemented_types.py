@@ -73,14 +73,9 @@ def every_category(federation):
     return federation
 
 
-def test_the_types_of_issue_8_but_erasure_are_the_unimplemented_ones():
+def test_the_types_of_issue_8_but_erasure_and_alerts_are_the_unimplemented_ones():
     assert [t.value for t in UNIMPLEMENTED] == sorted(
         [
-            "missing_alert",
-            "missing_alert_withdraw",
-            "sighting",
-            "found",
-            "case_closed",
             "guardian_handover",
             "match_query",
             "match_result",

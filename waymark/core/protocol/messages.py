@@ -131,6 +131,9 @@ REPLY_TYPES = frozenset(
         MessageType.TRANSFER_ACCEPT,
         MessageType.TRANSFER_REJECT,
         MessageType.INFO_RESPONSE,
+        MessageType.MISSING_ALERT_SEEN,
+        MessageType.SIGHTING,
+        MessageType.FOUND,
         MessageType.MATCH_RESULT,
         MessageType.ERASURE_DONE,
     }

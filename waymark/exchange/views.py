@@ -249,7 +249,7 @@ def _thread_context(access: ThreadAccess, **extra: Any) -> dict[str, Any]:
         "withheld": access.withheld,
     }
     if access.shown:
-        context.update(kind.page_context(thread))
+        context.update(kind.redact(kind.page_context(thread), access.refused))
     context.update(extra)
     return context
 

@@ -30,12 +30,13 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from waymark.accounts.models import User
 from waymark.cases.models import Case, Event
 from waymark.cases.photos import PhotoUnavailable, read_photo
 from waymark.core.clocks import ClockRule
+from waymark.core.codes import is_country
 from waymark.core.protocol import messages as m
 from waymark.core.protocol.envelope import Opened
 from waymark.core.protocol.messages import CloseReason, Confidence, MessageType, WithdrawReason, body_json
@@ -116,6 +117,12 @@ def last_seen(case: Case) -> LastSeen:
 # --- input -------------------------------------------------------------------------------------
 
 
+def _country(v: str) -> str:
+    if v and not is_country(v):
+        raise ValueError(f"{v!r} is not an ISO 3166-1 alpha-2 country code")
+    return v
+
+
 class AlertFields(In):
     """What the sender adds to the case's data: what is not in the record."""
 
@@ -145,10 +152,13 @@ class SeenIn(In):
     pass
 
 
+Country = Annotated[str, StringConstraints(pattern=r"^([A-Z]{2})?$"), AfterValidator(_country)]
+
+
 class SightingIn(In):
     seen_at: dt.datetime
     place: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
-    country: Annotated[str, StringConstraints(pattern=r"^([A-Z]{2})?$")] = ""
+    country: Country = ""
     with_whom: Text = ""
     confidence: Confidence = Confidence.MEDIUM
     description: Text = ""
@@ -157,7 +167,7 @@ class SightingIn(In):
 class FoundIn(In):
     found_at: dt.datetime
     place: Annotated[str, StringConstraints(strip_whitespace=True, max_length=400)] = ""
-    country: Annotated[str, StringConstraints(pattern=r"^([A-Z]{2})?$")] = ""
+    country: Country = ""
     safe: bool | None = None
     immediate_needs: Text = ""
     now_in_care_of: Annotated[str, StringConstraints(strip_whitespace=True, max_length=400)] = ""
@@ -666,6 +676,37 @@ def _open_form(post: QueryDict, _thread: Thread | None) -> dict[str, Any]:
     }
 
 
+# What of a held alert each category covers, for a reader refused it (identity is never
+# redacted: a reader who may not know who the child is does not see the alert at all).
+_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    DataCategory.CASE_NOTES: (("missing_category",), ("risk_level",), ("circumstances",)),
+    DataCategory.CONTACT_LOCATION: (("last_seen_at",), ("last_seen_place",)),
+    DataCategory.PHYSICAL_DESCRIPTION: (("child", "physical_description"),),
+    DataCategory.PHOTO: (("child", "photo_base64"),),
+    DataCategory.LEGAL_STATUS: (("child", "nationality"), ("child", "identifiers")),
+}
+REDACTABLE = frozenset(str(c) for c in _FIELDS)
+
+
+def redact_alert(held: dict[str, Any], refused: Iterable[str]) -> tuple[dict[str, Any], list[str]]:
+    """The alert as held, without the fields of the ``refused`` categories; and which were removed."""
+    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in held.items()}
+    removed: list[str] = []
+    for category in sorted(set(refused) & REDACTABLE):
+        for path in _FIELDS[category]:
+            where = out
+            for step in path[:-1]:
+                where = where.get(step, {})
+            if where.pop(path[-1], None) not in (None, "", [], {}):
+                removed.append(".".join(path))
+    return out, removed
+
+
+def _redact(context: dict[str, Any], refused: frozenset[str]) -> dict[str, Any]:
+    held, removed = redact_alert(context.get("alert", {}), refused)
+    return {**context, "alert": held, "child": held.get("child", {}), "redacted": removed, "refused": refused}
+
+
 def _page(alert: Thread) -> dict[str, Any]:
     held = alert.data.doc("alert")
     return {
@@ -721,6 +762,8 @@ KIND = register(
         ),
         page="exchange/missing_alert.html",
         page_context=_page,
+        redactable=REDACTABLE,
+        redact=_redact,
         panels=(
             Panel(
                 5,
@@ -729,7 +772,6 @@ KIND = register(
                 _("No alert is open."),
                 _received,
                 "exchange/missing_alert/_panel_line.html",
-                child_data=True,
             ),
             Panel(
                 6,
@@ -738,7 +780,6 @@ KIND = register(
                 _("None."),
                 _sent,
                 "exchange/missing_alert/_panel_line.html",
-                child_data=True,
             ),
         ),
         states={

@@ -271,3 +271,6 @@ class Clock:
 INFO_REPLY = ClockRule("info_reply", warn_fraction=0.75)
 # The review date of a care plan is chosen by the caseworker (``until``); a week's notice.
 CARE_PLAN_REVIEW = ClockRule("care_plan_review", warn_before=dt.timedelta(days=7))
+# A missing-child alert is marked seen by a person at each recipient: within an hour for a child
+# at high risk (given at start), four hours otherwise (the human acknowledgement, issue 11).
+ALERT_SEEN = ClockRule("alert_seen", within=dt.timedelta(hours=4), warn_fraction=0.75)

@@ -35,7 +35,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 from waymark.accounts.models import User
 from waymark.cases.models import Case, Event
 from waymark.cases.photos import PhotoUnavailable, read_photo
-from waymark.core.clocks import ClockRule
+from waymark.core.clocks import ALERT_SEEN
 from waymark.core.codes import is_country
 from waymark.core.protocol import messages as m
 from waymark.core.protocol.envelope import Opened
@@ -68,7 +68,7 @@ T = MessageType
 WHAT = "alert"
 # The human acknowledgement: a person at the recipient marks the alert seen within an hour for a
 # child at high risk, four hours otherwise (docs/clocks.md).
-SEEN = ClockRule("alert_seen", within=dt.timedelta(hours=4), warn_before=dt.timedelta(hours=1))
+SEEN = ALERT_SEEN
 SEEN_HIGH_RISK = dt.timedelta(hours=1)
 # What an alert may carry besides identity, the missing category and risk (always sent).
 ALERT_OPTIONAL = (

@@ -14,7 +14,7 @@ import datetime as dt
 import http.client
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -205,13 +205,14 @@ def test_alert_sighting_found_and_closed_everywhere(net):
     # Giulia closes the disappearance: case_closed to every recipient.
     status, closed = call(it, giulia, "POST", f"/api/cases/{case_id}/found", {})
     assert status == 200 and closed == {"case_status": "found", "alerts_closed": 2}
-    for node in (fr, be):
-        wait_until(
-            lambda node=node: (
-                one(net, node, "SELECT status FROM exchange_thread WHERE kind = 'missing_alert'") == "closed"
-            ),
-            what=f"case_closed at {node.node_id}",
+
+    def closed_at(node: Node) -> Callable[[], bool]:
+        return lambda: (
+            one(net, node, "SELECT status FROM exchange_thread WHERE kind = 'missing_alert'") == "closed"
         )
+
+    for node in (fr, be):
+        wait_until(closed_at(node), what=f"case_closed at {node.node_id}")
         # Nothing of the child is kept: the sealed data is cleared and the thread's key shredded.
         assert one(net, node, "SELECT sealed FROM exchange_thread WHERE kind = 'missing_alert'") in ("{}", {})
         assert one(net, node, "SELECT COUNT(*) FROM vault_childkey WHERE shredded_at IS NOT NULL") >= 1

@@ -137,7 +137,7 @@ def _alert_out(found: ThreadAccess) -> AlertOut:
         from_organisation_name=t.peer_org_name,
         status=t.status,
         received_at=t.created_at,
-        risk_level="" if DataCategory.CASE_NOTES in found.refused else str(t.facts.get("risk_level", "")),
+        risk_level=str(held.get("risk_level", "")),
         seen_at=_at(t.facts.get("seen_at")),
         seen_due_at=t.due_at,
         alert=held if found.shown else None,

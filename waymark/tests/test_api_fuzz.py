@@ -422,7 +422,8 @@ def _schema(world: World) -> Any:
                 return
             home = world.home[user.username]
             case_id = params.get("public_id")
-            if turn or case_id not in world.case_ids:
+            # A case registered during the run keeps its id: before_call asks about it as its registrant.
+            if turn or (case_id not in world.case_ids and case_id not in WORLD.registered):
                 aim = home if home and (turn or (pick >> 8) % 5 < 3) else world.case_ids
                 case_id = aim[pick % len(aim)]
             if "public_id" in params:

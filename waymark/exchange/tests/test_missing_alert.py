@@ -89,6 +89,7 @@ def test_an_alert_reaches_each_recipient_with_only_what_locating_the_child_needs
         assert alert.case is None  # a recipient holds no case: the alert thread is its copy
         assert DataCategory.HEALTH not in alert.categories
         assert "Amina" not in str(alert.sealed)  # sealed at rest
+        assert set(alert.facts) == {"revision"}  # nothing about the child in clear
         # The human acknowledgement is due within an hour for a child at high risk.
         assert alert.due_at is not None and alert.due_at - alert.created_at <= dt.timedelta(hours=1)
 

@@ -274,7 +274,7 @@ def do_send_alerts(user: User, case: Case, data: AlertsIn, *, node: LocalNode | 
                 body=body,
                 summary="Missing-child alert to",
                 data={"alert": body_json(body)},
-                facts={"revision": 0, "risk_level": case.risk_level},
+                facts={"revision": 0},
                 due_at=due,
             )
             sent.append(alert)
@@ -356,7 +356,7 @@ def do_update_alerts(
             user, case, alerts, T.MISSING_ALERT_UPDATE, lambda _a: body, verb="updated", node=node
         )
         for alert in done:
-            alert.facts = {**alert.facts, "revision": revision, "risk_level": case.risk_level}
+            alert.facts = {**alert.facts, "revision": revision}
             alert.data.put(alert=body_json(body))
             alert.save(update_fields=["facts", "sealed"])
         add_event(
@@ -514,7 +514,7 @@ def _on_alert(opened: Opened, registry: Registry, now: dt.datetime) -> Thread:
         registry,
         now,
         data={"alert": body_json(body)},
-        facts={"revision": body.revision, "risk_level": body.risk_level.value},
+        facts={"revision": body.revision},
         due_at=seen_due(body.risk_level, now),
     )
     add_thread_event(
@@ -528,7 +528,7 @@ def _on_update(alert: Thread, opened: Opened, received: Received, now: dt.dateti
     assert isinstance(body, m.MissingAlertUpdate)
     if received.outcome is Outcome.APPLY:
         alert.data.put(alert=body_json(body))
-        alert.facts = {**alert.facts, "revision": body.revision, "risk_level": body.risk_level.value}
+        alert.facts = {**alert.facts, "revision": body.revision}
 
 
 def _on_seen(alert: Thread, opened: Opened, received: Received, now: dt.datetime) -> None:

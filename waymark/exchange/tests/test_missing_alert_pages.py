@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from waymark.exchange import plumbing
 from waymark.exchange.dispatcher import dispatch_pending
@@ -78,3 +79,24 @@ def test_another_organisations_alert_is_not_found(client, people, federation, wi
     alert = Thread.objects.get(kind="missing_alert", direction=Direction.INCOMING)
     login(client, people.claire)
     assert client.get(reverse("exchange:thread", args=["alert", alert.public_id])).status_code == 404
+
+
+def test_the_caseworker_finds_the_sighting_notice_on_the_exchange_dashboard(
+    client, people, federation, wire, node
+):
+    case = missing_case(people)
+    alerts.do_send_alerts(people.giulia, case, alerts.AlertsIn(to_orgs=["fr-ngo-calais"]), node=federation.it)
+    dispatch_pending(federation.it, wire)
+    alert = Thread.objects.get(kind="missing_alert", direction=Direction.INCOMING)
+    alerts.do_report_sighting(
+        people.claire,
+        alert,
+        alerts.SightingIn(seen_at=timezone.now(), place="Calais, Rue de la Mer", country="FR"),
+        node=federation.fr,
+    )
+    dispatch_pending(federation.fr, wire)
+    login(client, people.giulia)
+    page = client.get(reverse("exchange:dashboard")).content.decode()
+    assert "A sighting was reported" in page and case.reference in page
+    login(client, people.sara)  # not her case: no notice
+    assert "A sighting was reported" not in client.get(reverse("exchange:dashboard")).content.decode()

@@ -100,3 +100,22 @@ def test_the_caseworker_finds_the_sighting_notice_on_the_exchange_dashboard(
     assert "A sighting was reported" in page and case.reference in page
     login(client, people.sara)  # not her case: no notice
     assert "A sighting was reported" not in client.get(reverse("exchange:dashboard")).content.decode()
+
+
+def test_the_owner_closes_the_disappearance_from_the_alert_page(client, people, federation, wire, node):
+    case = missing_case(people)
+    [sent] = alerts.do_send_alerts(
+        people.giulia, case, alerts.AlertsIn(to_orgs=["fr-ngo-calais"]), node=federation.it
+    )
+    dispatch_pending(federation.it, wire)
+    login(client, people.giulia)
+    page = client.get(reverse("exchange:thread", args=["alert", sent.public_id])).content.decode()
+    assert "Close: found" in page and "Mark seen" not in page  # the recipient's buttons are not hers
+    done = client.post(
+        reverse("exchange:thread_act", args=["alert", sent.public_id, "close"]), {"note": "Safe."}
+    )
+    assert done.status_code == 302
+    dispatch_pending(federation.it, wire)
+    case.refresh_from_db()
+    assert case.status == "found"
+    assert Thread.objects.get(kind="missing_alert", direction=Direction.INCOMING).status == "closed"

@@ -413,6 +413,44 @@ def do_close_found(user: User, case: Case, data: CloseFoundIn, *, node: LocalNod
     return case
 
 
+def _owned_case(user: User, alert: Thread) -> Case:
+    if (
+        alert.direction != Direction.OUTGOING
+        or alert.case is None
+        or alert.local_org_id != user.organisation_id
+    ):
+        raise ActionError("only the organisation that sent this alert may do that")
+    return alert.case
+
+
+def do_withdraw_alert(
+    user: User, alert: Thread, data: WithdrawIn, *, node: LocalNode | None = None
+) -> Thread:
+    """Withdraw the alert from this one recipient (the alert page's button)."""
+    case = _owned_case(user, alert)
+    body = m.MissingAlertWithdraw(reason_code=data.reason_code)
+    with transaction.atomic():
+        [done] = _to_each(
+            user, case, [alert], T.MISSING_ALERT_WITHDRAW, lambda _a: body, verb="withdrawn", node=node
+        )
+        add_event(
+            case,
+            type=EventType.DISAPPEARANCE,
+            summary=f"Missing-child alert to {done.peer_org_name} withdrawn",
+            user=user,
+        )
+    return done
+
+
+def do_close_from_alert(
+    user: User, alert: Thread, data: CloseFoundIn, *, node: LocalNode | None = None
+) -> Thread:
+    """The child is found: close the disappearance and every alert (the alert page's button)."""
+    do_close_found(user, _owned_case(user, alert), data, node=node)
+    alert.refresh_from_db()
+    return alert
+
+
 # --- a recipient: seen, sighting, found --------------------------------------------------------
 
 
@@ -713,6 +751,7 @@ def _page(alert: Thread) -> dict[str, Any]:
         "alert": held,
         "child": held.get("child", {}),
         "confidences": choices(Confidence),
+        "withdraw_reasons": choices(WithdrawReason),
         "seen_at": alert.facts.get("seen_at", ""),
     }
 
@@ -751,6 +790,8 @@ KIND = register(
             "seen": Action(T.MISSING_ALERT_SEEN, SeenIn, do_mark_seen, lambda _post, _t: {}),
             "sighting": Action(T.SIGHTING, SightingIn, do_report_sighting),
             "found": Action(T.FOUND, FoundIn, do_report_found),
+            "withdraw": Action(T.MISSING_ALERT_WITHDRAW, WithdrawIn, do_withdraw_alert),
+            "close": Action(T.CASE_CLOSED, CloseFoundIn, do_close_from_alert),
         },
         opening=Opening(
             AlertIn,

@@ -25,8 +25,8 @@ from waymark.exchange.registry import current_registry
 from waymark.exchange.testing import dated_agreement, dated_registry
 from waymark.exchange.threads import missing_alert as alerts
 from waymark.policy.models import SharedContext
-from waymark.test import create_case
-from waymark.vocab import CaseStatus, EventType, MissingCategory, RiskLevel
+from waymark.test import create_case, create_user
+from waymark.vocab import CaseStatus, EventType, MissingCategory, RiskLevel, Role
 
 BOTH = ["fr-ngo-calais", "be-police-mpu"]
 
@@ -259,3 +259,11 @@ def test_a_sighting_from_a_node_that_never_received_the_alert_gets_a_signed_nega
     )
     assert receipt.status == ReceiptStatus.REJECTED
     assert (ThreadMessage.objects.count(), Event.objects.filter(type=EventType.SIGHTING).count()) == before
+
+
+def test_only_someone_who_may_change_the_case_records_the_child_found(people, federation, wire, alerted):
+    hotline = create_user("hana", people.it_cps, Role.HOTLINE_OPERATOR)
+    with pytest.raises(ActionError, match="may not record this child found"):
+        alerts.do_close_found(hotline, alerted, alerts.CloseFoundIn(), node=federation.it)
+    assert Case.objects.get(pk=alerted.pk).status == CaseStatus.MISSING
+    assert sent("fr-ngo-calais").status == "alerted"

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from pydantic import AfterValidator, Field, StringConstraints
 
 from waymark.accounts.models import User
+from waymark.cases.access import access_case
 from waymark.cases.models import Case, Event
 from waymark.cases.photos import PhotoUnavailable, read_photo
 from waymark.core.clocks import ALERT_SEEN
@@ -42,7 +43,7 @@ from waymark.core.protocol.envelope import Opened
 from waymark.core.protocol.messages import CloseReason, Confidence, MessageType, WithdrawReason, body_json
 from waymark.core.protocol.registry import Registry
 from waymark.core.protocol.threads import MISSING_ALERT, Outcome, Received
-from waymark.errors import ActionError
+from waymark.errors import ActionError, NotFound
 from waymark.vault import service as vault
 from waymark.vocab import (
     CaseStatus,
@@ -50,6 +51,7 @@ from waymark.vocab import (
     DataCategory,
     EventSource,
     EventType,
+    PolicyAction,
     Purpose,
     RiskLevel,
 )
@@ -394,6 +396,17 @@ def do_close_found(user: User, case: Case, data: CloseFoundIn, *, node: LocalNod
         raise ActionError("this child is already recorded as found", field="status")
     if case.status != CaseStatus.MISSING:
         raise ActionError("this child is not recorded as missing", field="status")
+    try:
+        # Closing the disappearance changes the case (its status): decided and audited as such.
+        access_case(
+            user,
+            case.public_id,
+            Purpose.LOCATE_MISSING_CHILD,
+            action=PolicyAction.UPDATE,
+            categories=[DataCategory.CASE_NOTES],
+        )
+    except NotFound as exc:
+        raise ActionError("you may not record this child found", field="status") from exc
     found_at = _aware(data.found_at, "found_at") if data.found_at else timezone.now()
     body = m.CaseClosed(closed_at=found_at, reason_code=CloseReason.CHILD_FOUND)
     alerts = list(open_alerts(case, OPEN))

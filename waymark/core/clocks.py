@@ -274,3 +274,6 @@ CARE_PLAN_REVIEW = ClockRule("care_plan_review", warn_before=dt.timedelta(days=7
 # A guardian for a child registered as unaccompanied: the limit per country is data
 # (core/guardianship.py; Directive (EU) 2024/1346 Art. 27(1)(b): 15 working days); 3 days' notice.
 GUARDIAN_APPOINTMENT = ClockRule("guardian_appointment", warn_before=dt.timedelta(days=3))
+# A missing-child alert is marked seen by a person at each recipient: within an hour for a child
+# at high risk (given at start), four hours otherwise (the human acknowledgement, issue 11).
+ALERT_SEEN = ClockRule("alert_seen", within=dt.timedelta(hours=4), warn_fraction=0.75)

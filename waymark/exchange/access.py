@@ -46,15 +46,23 @@ class ThreadAccess:
 
     @property
     def shown(self) -> bool:
-        """Every category the thread carries may be read for its purpose."""
-        return all(d.allowed for d in self.decisions.values())
+        """Every category the thread carries may be read for its purpose (but those its kind
+        redacts field by field, ``refused``)."""
+        return all(d.allowed for c, d in self.decisions.items() if c not in self.kind.redactable)
+
+    @property
+    def refused(self) -> frozenset[str]:
+        """The categories this reader is refused (redacted where the kind allows it)."""
+        return frozenset(c for c, d in self.decisions.items() if not d.allowed)
 
     @property
     def withheld(self) -> str:
         """Why the thread's content is not shown ("" when it is)."""
         if self.shown:
             return ""
-        refused = next(d for d in self.decisions.values() if not d.allowed)
+        refused = next(
+            d for c, d in self.decisions.items() if not d.allowed and c not in self.kind.redactable
+        )
         return withheld_note(refused, self.decisions.values())
 
 

@@ -344,3 +344,22 @@ class ThreadMessage(models.Model):
     @note.setter
     def note(self, value: str) -> None:
         self.note_sealed = seal_value(self.thread, f"{self.thread.seal_label}step.reason", value or "")
+
+
+class AlertNotice(models.Model):
+    """An in-app notice to a case's caseworker or guardian: a sighting or a found report arrived
+    in a missing-child alert about their case. Says what happened in words, never the child's
+    data (the case page shows that, through the policy)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
+    text = models.CharField(max_length=200)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"notice to {self.user_id} about case {self.case_id}"

@@ -37,7 +37,7 @@ from waymark.vocab import DataCategory, Purpose, Role
 
 from . import threads
 from .access import ThreadAccess, access_thread, shown_threads, threads_of
-from .models import OUTBOX_OPEN, InboundRefusal, OutboxMessage, OutboxStatus
+from .models import OUTBOX_OPEN, AlertNotice, InboundRefusal, OutboxMessage, OutboxStatus
 from .plumbing import may_exchange
 from .registry import RegistryStatus, registry_status
 from .threads.base import ThreadKind
@@ -95,6 +95,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "now": now,
         "exchanges": may_exchange(me),
         "operator": me.role in OPERATOR_ROLES and me.organisation is not None,
+        # Sightings and found reports about cases this user looks after (caseworker, guardian):
+        # the case's reference and what happened, no child data (the case page shows that).
+        "notices": AlertNotice.objects.filter(user=me, read_at__isnull=True)
+        .select_related("case")
+        .order_by("-created_at")[:20],
     }
     if context["exchanges"]:
         mine = threads_of(me)
@@ -275,7 +280,7 @@ def _thread_context(access: ThreadAccess, **extra: Any) -> dict[str, Any]:
         "withheld": access.withheld,
     }
     if access.shown:
-        context.update(kind.page_context(thread))
+        context.update(kind.redact(kind.page_context(thread), access.refused))
     context.update(extra)
     return context
 

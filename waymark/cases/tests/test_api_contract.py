@@ -27,6 +27,13 @@ OPERATION_IDS = {
     ("post", "/api/cases/{public_id}/consents"): "recordConsent",
     ("post", "/api/cases/{public_id}/consents/{consent_id}/withdraw"): "withdrawConsent",
     ("get", "/api/cases/{public_id}/take-charge-requests"): "listTakeChargeRequests",
+    ("post", "/api/cases/{public_id}/alerts"): "sendMissingAlert",
+    ("get", "/api/cases/{public_id}/alerts"): "listAlertRecipients",
+    ("post", "/api/cases/{public_id}/found"): "closeFound",
+    ("get", "/api/alerts/{alert_id}"): "getAlert",
+    ("post", "/api/alerts/{alert_id}/seen"): "markAlertSeen",
+    ("post", "/api/alerts/{alert_id}/sightings"): "reportSighting",
+    ("post", "/api/alerts/{alert_id}/found"): "reportFound",
 }
 
 

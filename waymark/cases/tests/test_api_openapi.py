@@ -14,6 +14,12 @@ EXPECTED = {
     "/api/cases/{public_id}/consents": {"get", "post"},
     "/api/cases/{public_id}/consents/{consent_id}/withdraw": {"post"},
     "/api/cases/{public_id}/take-charge-requests": {"get"},
+    "/api/cases/{public_id}/alerts": {"get", "post"},
+    "/api/cases/{public_id}/found": {"post"},
+    "/api/alerts/{alert_id}": {"get"},
+    "/api/alerts/{alert_id}/seen": {"post"},
+    "/api/alerts/{alert_id}/sightings": {"post"},
+    "/api/alerts/{alert_id}/found": {"post"},
 }
 
 

@@ -104,6 +104,8 @@ class MessageType(StrEnum):
     INFO_RESPONSE = "info_response"
     NOTICE = "notice"
     MISSING_ALERT = "missing_alert"
+    MISSING_ALERT_UPDATE = "missing_alert_update"
+    MISSING_ALERT_SEEN = "missing_alert_seen"
     MISSING_ALERT_WITHDRAW = "missing_alert_withdraw"
     SIGHTING = "sighting"
     FOUND = "found"
@@ -129,6 +131,9 @@ REPLY_TYPES = frozenset(
         MessageType.TRANSFER_ACCEPT,
         MessageType.TRANSFER_REJECT,
         MessageType.INFO_RESPONSE,
+        MessageType.MISSING_ALERT_SEEN,
+        MessageType.SIGHTING,
+        MessageType.FOUND,
         MessageType.MATCH_RESULT,
         MessageType.ERASURE_DONE,
     }
@@ -443,6 +448,19 @@ class MissingAlert(Body):
     contact_point: ShortText = ""
 
 
+class MissingAlertUpdate(MissingAlert):
+    """What is known now (a new photo, a later last-seen place): replaces the alert as held."""
+
+    revision: int = Field(default=1, ge=1)
+
+
+class MissingAlertSeen(Body):
+    """A person at the receiving organisation has read the alert (the human acknowledgement; the
+    signed receipt is the machine's). Says who acted only by role, nothing about the child."""
+
+    seen_at: UtcDatetime
+
+
 class WithdrawReason(StrEnum):
     FOUND = "found"
     SENT_IN_ERROR = "sent_in_error"
@@ -468,6 +486,8 @@ class Sighting(Body):
     confidence: Confidence = Confidence.MEDIUM
     description: Annotated[LongText, Cat(C.PHYSICAL_DESCRIPTION)] = ""
     circumstances: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
+    # Who the child was seen with (adults, other children, a vehicle).
+    with_whom: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
 
 
 class Found(Body):
@@ -476,10 +496,13 @@ class Found(Body):
     # Safe and well: a yes/no the alert's issuer needs to stand down; anything more is health.
     safe: Annotated[bool | None, Cat(C.CASE_NOTES)] = None
     now_in_care_of: Annotated[Name, Cat(C.CONTACT_LOCATION)] = ""
+    # What the child needs now (shelter, a guardian, an interpreter); no diagnosis — that is health.
+    immediate_needs: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
     note: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
 
 
 class CloseReason(StrEnum):
+    CHILD_FOUND = "child_found"
     DURABLE_SOLUTION = "durable_solution"
     AGE_OF_MAJORITY = "age_of_majority"
     TRANSFERRED = "transferred"
@@ -618,6 +641,8 @@ BODY_SCHEMAS: dict[MessageType, type[Body]] = {
     MessageType.INFO_RESPONSE: InfoResponse,
     MessageType.NOTICE: Notice,
     MessageType.MISSING_ALERT: MissingAlert,
+    MessageType.MISSING_ALERT_UPDATE: MissingAlertUpdate,
+    MessageType.MISSING_ALERT_SEEN: MissingAlertSeen,
     MessageType.MISSING_ALERT_WITHDRAW: MissingAlertWithdraw,
     MessageType.SIGHTING: Sighting,
     MessageType.FOUND: Found,

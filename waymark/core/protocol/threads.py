@@ -214,6 +214,29 @@ AUDIT_CHECKPOINT = Conversation(
     kind="audit_checkpoint", opens_with=T.AUDIT_CHECKPOINT, opened="sent", final=_states("sent")
 )
 
+# A missing-child alert, one conversation per recipient organisation. While it is "alerted" the
+# issuer may update it and the recipient may say it was seen (the human acknowledgement), report
+# sightings (as many as there are) and report the child found. The issuer ends it: withdrawn
+# (sent in error, or found before anyone answered) or closed (the child found, ``case_closed`` to
+# every recipient). What the recipient says after the issuer ended it is recorded, never applied;
+# the issuer's end wins over a found report it crossed.
+_OPEN_ALERT = ("alerted",)
+_ENDED_ALERT = ("found", "withdrawn", "closed")
+MISSING_ALERT = Conversation(
+    kind="missing_alert",
+    opens_with=T.MISSING_ALERT,
+    opened="alerted",
+    moves=(
+        _move(T.MISSING_ALERT_UPDATE, OPENER, _OPEN_ALERT, "alerted", absorbs=_ENDED_ALERT),
+        _move(T.MISSING_ALERT_SEEN, RESPONDER, _OPEN_ALERT, "alerted", absorbs=_ENDED_ALERT),
+        _move(T.SIGHTING, RESPONDER, _OPEN_ALERT, "alerted", absorbs=_ENDED_ALERT),
+        _move(T.FOUND, RESPONDER, _OPEN_ALERT, "found", absorbs=("withdrawn", "closed")),
+        _move(T.MISSING_ALERT_WITHDRAW, OPENER, ("alerted", "found"), "withdrawn"),
+        _move(T.CASE_CLOSED, OPENER, ("alerted", "found"), "closed"),
+    ),
+    final=_states("withdrawn", "closed"),
+)
+
 CONVERSATIONS: Mapping[str, Conversation] = {
-    c.kind: c for c in (REFERRAL, TRANSFER, INFO_REQUEST, NOTICE, ERASURE, AUDIT_CHECKPOINT)
+    c.kind: c for c in (REFERRAL, TRANSFER, INFO_REQUEST, NOTICE, ERASURE, AUDIT_CHECKPOINT, MISSING_ALERT)
 }

@@ -14,6 +14,7 @@ from waymark.core.protocol.messages import MessageType
 from waymark.core.protocol.threads import (
     CONVERSATIONS,
     INFO_REQUEST,
+    MISSING_ALERT,
     REFERRAL,
     TRANSFER,
     Conversation,
@@ -193,3 +194,46 @@ def test_a_conversation_refuses_a_type_listed_twice() -> None:
             opened="sent",
             moves=(Move(MessageType.NOTICE, Side.OPENER, frozenset({"sent"}), ("sent",)),),
         )
+
+
+# --- the missing-child alert -------------------------------------------------------------------
+
+
+def test_a_recipient_may_report_many_sightings_while_the_alert_is_open() -> None:
+    state = "alerted"
+    for _ in range(3):
+        state = MISSING_ALERT.after_sending(state, Side.RESPONDER, MessageType.SIGHTING)
+    assert state == "alerted"
+    assert MISSING_ALERT.on_receive("alerted", MessageType.SIGHTING).outcome is Outcome.APPLY
+    assert MISSING_ALERT.sendable("alerted", Side.RESPONDER) == [
+        MessageType.MISSING_ALERT_SEEN,
+        MessageType.SIGHTING,
+        MessageType.FOUND,
+    ]
+
+
+def test_only_the_issuer_updates_withdraws_or_closes_an_alert() -> None:
+    for type in (
+        MessageType.MISSING_ALERT_UPDATE,
+        MessageType.MISSING_ALERT_WITHDRAW,
+        MessageType.CASE_CLOSED,
+    ):
+        assert MISSING_ALERT.may_send("alerted", Side.OPENER, type)
+        assert not MISSING_ALERT.may_send("alerted", Side.RESPONDER, type)
+    for type in (MessageType.SIGHTING, MessageType.FOUND, MessageType.MISSING_ALERT_SEEN):
+        assert not MISSING_ALERT.may_send("alerted", Side.OPENER, type)
+
+
+def test_a_found_report_that_crosses_a_withdrawal_is_recorded_and_the_withdrawal_wins() -> None:
+    at_issuer = MISSING_ALERT.on_receive("withdrawn", MessageType.FOUND)
+    at_recipient = MISSING_ALERT.on_receive("found", MessageType.MISSING_ALERT_WITHDRAW)
+    assert (at_issuer.outcome, at_issuer.state) == (Outcome.RECORD, "withdrawn")
+    assert (at_recipient.outcome, at_recipient.state) == (Outcome.APPLY, "withdrawn")
+
+
+def test_nothing_is_said_in_a_closed_alert_but_late_words_are_recorded() -> None:
+    assert MISSING_ALERT.sendable("closed", Side.RESPONDER) == []
+    assert MISSING_ALERT.sendable("closed", Side.OPENER) == []
+    assert MISSING_ALERT.on_receive("closed", MessageType.SIGHTING).outcome is Outcome.RECORD
+    # A found report after the recipient reported it found once is not a second state change.
+    assert MISSING_ALERT.on_receive("found", MessageType.SIGHTING).outcome is Outcome.RECORD

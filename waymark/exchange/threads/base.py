@@ -112,6 +112,11 @@ class ThreadKind:
     # child with the peer as this context source, until the thread reaches a state of ``unshared_in``.
     shares: ContextSource | None = None
     unshared_in: frozenset[str] = frozenset()
+    # Categories a reader may be refused while still reading (and answering) the thread: their
+    # fields are redacted with a marker by ``redact`` instead of withholding the whole thread (a
+    # police officer reads a missing child's identity and description, not the case notes).
+    redactable: frozenset[str] = frozenset()
+    redact: Callable[[dict[str, Any], frozenset[str]], dict[str, Any]] = lambda ctx, _refused: ctx
 
     @property
     def name(self) -> str:

@@ -88,7 +88,9 @@ def test_an_overdue_appointment_is_escalated_once_and_the_supervisor_sees_it(cli
 
 
 def test_ivan_in_immigration_enforcement_sees_no_child_waiting_for_a_guardian(client, people):
-    create_case(people.giulia)
+    case = create_case(people.giulia)
     login(client, people.ivan)
     response = client.get(reverse("dashboard"))
-    assert response.context["awaiting_guardian"] == []
+    # His home has no purpose that opens a child (issue 10): no waiting list, no name.
+    assert not response.context.get("awaiting_guardian")
+    assert case.child.given_names not in response.content.decode()

@@ -39,6 +39,7 @@ from waymark.accounts.tokens import ApiTokenAuth
 from waymark.cases.api import router as cases_router
 from waymark.cases.api_schemas import ErrorOut
 from waymark.errors import ActionError, DuplicateWarning, NotFound, field_errors
+from waymark.missing.api import router as missing_router
 from waymark.policy.purpose import PURPOSE_HEADER
 from waymark.vocab import Purpose
 
@@ -310,3 +311,4 @@ def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 api.add_router("/cases", cases_router)
+api.add_router("/missing", missing_router)

@@ -5,15 +5,20 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from waymark.accounts.models import User
 from waymark.accounts.second_factor import second_factor_enforced
+from waymark.missing.actions import unread_count
 from waymark.policy.purpose import current_purpose
 
 
 def waymark(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
     return {
         "WAYMARK_NODE_NAME": settings.WAYMARK_NODE_NAME,
         "WAYMARK_DEMO": settings.WAYMARK_DEMO,
         # Development only (production refuses to start with it off): the banner in base.html.
         "WAYMARK_SECOND_FACTOR_OFF": not second_factor_enforced(),
         "current_purpose": current_purpose(request),
+        # Overdue protocol steps and the like (waymark.missing): the count in the header.
+        "notifications_unread": unread_count(user) if isinstance(user, User) else 0,
     }

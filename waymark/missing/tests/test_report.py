@@ -117,7 +117,9 @@ def test_a_hotline_operator_of_the_organisation_reports_but_does_not_read_the_ca
     case = create_case(people.giulia)
     client = Client()
     login(client, hana, Purpose.LOCATE_MISSING_CHILD)
-    assert _post_report(client, case, circumstances="Seen leaving with two men (fictional)").status_code == 302
+    assert (
+        _post_report(client, case, circumstances="Seen leaving with two men (fictional)").status_code == 302
+    )
     d = Disappearance.objects.get(case=case)
     page = client.get(f"/missing/{d.public_id}/")
     assert page.status_code == 200

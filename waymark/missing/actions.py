@@ -8,6 +8,7 @@ these functions trust that and write the business rows, the timeline event and t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -320,6 +321,11 @@ def _overdue(now: dt.datetime) -> Iterable[StepStatus]:
     )
 
 
+def _mail(subject: str, body: str, to: list[str]) -> None:
+    # After commit, and never failing the run: the in-app notification is already stored.
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to, fail_silently=True)
+
+
 def notify_overdue(now: dt.datetime | None = None) -> int:
     """Notify, once each, the people responsible for every step overdue at ``now``: a
     notification in the app and an e-mail (sent after commit). Each step is claimed with a
@@ -346,11 +352,7 @@ def notify_overdue(now: dt.datetime | None = None) -> int:
                     f"{text}\n\nThe step was due at {step.due_at:%Y-%m-%d %H:%M} UTC. "
                     f"Open it in Waymark: {url}\n"
                 )
-                transaction.on_commit(
-                    lambda body=body, text=text, emails=emails: send_mail(
-                        text, body, settings.DEFAULT_FROM_EMAIL, emails, fail_silently=True
-                    )
-                )
+                transaction.on_commit(functools.partial(_mail, text, body, emails))
     return notified
 
 

@@ -103,19 +103,19 @@ def missing_board(request: HttpRequest, page: int = Query(1, ge=1, le=MAX_BOARD_
 
 
 @router.get(
-    "/{public_id}",
+    "/{disappearance_id}",
     response={200: DisappearanceOut, **_READ},
     summary="A disappearance",
     operation_id="getDisappearance",
 )
-def get_disappearance(request: HttpRequest, public_id: str) -> DisappearanceOut:
+def get_disappearance(request: HttpRequest, disappearance_id: str) -> DisappearanceOut:
     caller = api_caller(request)
-    seen = access_disappearance(caller.user, public_id, caller.purpose)
+    seen = access_disappearance(caller.user, disappearance_id, caller.purpose)
     return _answer(seen.disappearance, seen.case_access.decisions)
 
 
 @router.put(
-    "/{public_id}/risk",
+    "/{disappearance_id}/risk",
     response={200: DisappearanceOut, **_WRITE},
     summary="Assess the risk",
     operation_id="assessRisk",
@@ -124,13 +124,13 @@ def get_disappearance(request: HttpRequest, public_id: str) -> DisappearanceOut:
         '`""`: the disappearance is open',
     ),
 )
-def assess_risk(request: HttpRequest, public_id: str, payload: RiskIn) -> DisappearanceOut:
+def assess_risk(request: HttpRequest, disappearance_id: str, payload: RiskIn) -> DisappearanceOut:
     """Record the risk checklist; the answer lists the level and every reason that gives it. An
     override (with its reason) sets the level in force; the case carries it (high = urgent)."""
     caller = api_caller(request)
     seen = access_disappearance(
         caller.user,
-        public_id,
+        disappearance_id,
         caller.purpose,
         action=PolicyAction.UPDATE,
         categories=Disappearance.RISK_CATEGORIES,
@@ -140,7 +140,7 @@ def assess_risk(request: HttpRequest, public_id: str, payload: RiskIn) -> Disapp
 
 
 @router.post(
-    "/{public_id}/steps/{key}/done",
+    "/{disappearance_id}/steps/{key}/done",
     response={200: StepOut, **_WRITE},
     summary="Mark a protocol step done",
     operation_id="markStepDone",
@@ -148,11 +148,11 @@ def assess_risk(request: HttpRequest, public_id: str, payload: RiskIn) -> Disapp
         "`step`: a step of this disappearance's protocol, not already done, the disappearance open"
     ),
 )
-def mark_step_done(request: HttpRequest, public_id: str, key: str, payload: StepDoneIn) -> StepOut:
+def mark_step_done(request: HttpRequest, disappearance_id: str, key: str, payload: StepDoneIn) -> StepOut:
     caller = api_caller(request)
     seen = access_disappearance(
         caller.user,
-        public_id,
+        disappearance_id,
         caller.purpose,
         action=PolicyAction.UPDATE,
         categories=[DataCategory.CASE_NOTES],

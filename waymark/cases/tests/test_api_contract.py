@@ -26,6 +26,11 @@ OPERATION_IDS = {
     ("get", "/api/cases/{public_id}/consents"): "listConsents",
     ("post", "/api/cases/{public_id}/consents"): "recordConsent",
     ("post", "/api/cases/{public_id}/consents/{consent_id}/withdraw"): "withdrawConsent",
+    ("post", "/api/missing"): "reportDisappearance",
+    ("get", "/api/missing"): "missingBoard",
+    ("get", "/api/missing/{disappearance_id}"): "getDisappearance",
+    ("put", "/api/missing/{disappearance_id}/risk"): "assessRisk",
+    ("post", "/api/missing/{disappearance_id}/steps/{key}/done"): "markStepDone",
 }
 
 

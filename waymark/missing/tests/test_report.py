@@ -136,3 +136,34 @@ def test_a_police_officer_may_not_report_and_immigration_is_refused(people):
         login(client, user, purpose)
         assert _post_report(client, case).status_code == 404
     assert Disappearance.objects.count() == 0
+
+
+def test_what_an_alert_may_carry_is_the_last_seen_context_only(people):
+    case = create_case(people.giulia)
+    d = report(people.giulia, case)
+    summary = d.last_seen_summary()
+    assert summary["last_seen_place"] == "Reception centre, Via Corelli (fictional)"
+    assert summary["route_countries"] == ["FR", "BE"] and summary["destination_country"] == "SE"
+    assert summary["categories"] == ["contact_location", "physical_description"]
+    text = repr(summary)
+    for private in ("new friend", "Yonas", "aunt", "new_friend"):
+        assert private not in text  # circumstances, contacts, family, triggers stay home
+
+
+def test_the_risk_form_records_an_override_with_its_reason(people):
+    case = create_case(people.giulia)
+    d = report(people.giulia, case)
+    client = Client()
+    login(client, people.giulia, Purpose.LOCATE_MISSING_CHILD)
+    refused = client.post(f"/missing/{d.public_id}/risk", {"override": "low"})
+    assert refused.status_code == 422
+    response = client.post(
+        f"/missing/{d.public_id}/risk",
+        {"debt": "on", "override": "critical", "override_reason": "Threats (fictional)"},
+    )
+    assert response.status_code == 302
+    d.refresh_from_db()
+    assert (d.risk_computed, d.risk_override, d.risk_level) == ("high", "critical", "critical")
+    assert Case.objects.get(pk=case.pk).risk_level == "critical"
+    page = client.get(f"/missing/{d.public_id}/").content.decode()
+    assert "owes a debt" in page and "Threats (fictional)" in page

@@ -18,13 +18,24 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from waymark.accounts.models import User
+from waymark.audit import service as audit
 from waymark.cases.access import CaseAccess, access_case
 from waymark.core.codes import countries
+from waymark.core.measures import THRESHOLD
 from waymark.errors import ActionError, NotFound
 from waymark.policy.purpose import current_purpose, purpose_required
-from waymark.vocab import DataCategory, MissingTrigger, PolicyAction, Purpose
+from waymark.vocab import (
+    AuditKind,
+    DataCategory,
+    MissingCategory,
+    MissingTrigger,
+    PolicyAction,
+    Purpose,
+    Role,
+    Sector,
+)
 
-from . import actions
+from . import actions, measures
 from .access import DisappearanceAccess, access_disappearance, board_page
 from .forms import DisappearanceForm, RiskForm
 from .models import Disappearance, Notification
@@ -188,3 +199,45 @@ def notifications(request: HttpRequest) -> HttpResponse:
         return redirect("missing:notifications")
     items = list(Notification.objects.filter(user=me)[:100])
     return render(request, "missing/notifications.html", {"items": items})
+
+
+def _may_see_measures(user: User) -> bool:
+    org = user.organisation
+    return org is not None and org.sector != Sector.IMMIGRATION_ENFORCEMENT and user.role != Role.NODE_ADMIN
+
+
+@login_required
+def measures_page(request: HttpRequest) -> HttpResponse:
+    """Aggregates of this organisation's disappearances (purpose statistics: never a case)."""
+    me = _me(request)
+    if not _may_see_measures(me):
+        raise Http404
+    rows = measures.measures(me.organisation)  # type: ignore[arg-type]
+    audit.record(
+        AuditKind.OTHER, actor=me, purpose=Purpose.STATISTICS, details={"action": "missing_measures"}
+    )
+    return render(
+        request,
+        "missing/measures.html",
+        {
+            "rows": [(MissingCategory(r.category).label, r) for r in rows],
+            "bars": measures.bars(rows),
+            "threshold": THRESHOLD,
+            "chart_width": measures.CHART_WIDTH,
+            "chart_height": measures.ROW_HEIGHT * len(rows),
+        },
+    )
+
+
+@login_required
+def measures_csv(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    if not _may_see_measures(me):
+        raise Http404
+    text = measures.as_csv(measures.measures(me.organisation))  # type: ignore[arg-type]
+    audit.record(
+        AuditKind.EXPORT, actor=me, purpose=Purpose.STATISTICS, details={"action": "missing_measures_csv"}
+    )
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="missing-measures.csv"'
+    return response

@@ -167,3 +167,32 @@ def test_the_risk_form_records_an_override_with_its_reason(people):
     assert Case.objects.get(pk=case.pk).risk_level == "critical"
     page = client.get(f"/missing/{d.public_id}/").content.decode()
     assert "owes a debt" in page and "Threats (fictional)" in page
+
+
+def test_the_measures_suppress_small_counts_in_the_chart_and_the_csv(people):
+    from waymark.missing.actions import do_close_disappearance
+    from waymark.vocab import DisappearanceOutcome
+
+    for i in range(6):
+        d = report(
+            people.giulia, create_case(people.giulia, given_names=f"Runaway{i}"), missing_category="runaway"
+        )
+        if i < 5:
+            do_close_disappearance(people.giulia, d, DisappearanceOutcome.FOUND)
+    report(
+        people.giulia, create_case(people.giulia, given_names="Taken"), missing_category="criminal_abduction"
+    )
+    client = Client()
+    login(client, people.giulia, Purpose.CHILD_PROTECTION)
+    page = client.get("/missing/measures")
+    assert page.status_code == 200 and b"<svg" in page.content
+    lines = client.get("/missing/measures.csv").content.decode().splitlines()
+    by_category = {line.split(",")[0]: line.split(",")[1:] for line in lines[1:]}
+    assert by_category["runaway"][0] == "6" and by_category["runaway"][2:] == ["5", "5", "5"]
+    # One child reported, none found: the count and the median are suppressed (zero may show).
+    assert by_category["criminal_abduction"] == ["<5", "<5", "0", "0", "0"]
+    assert by_category["lost_injured_other"][0] == "0"
+    # Nobody outside the organisation counts its children; immigration enforcement sees nothing.
+    client = Client()
+    login(client, people.ivan, Purpose.CHILD_PROTECTION)
+    assert client.get("/missing/measures.csv").status_code == 404

@@ -421,7 +421,8 @@ def _schema(world: World) -> Any:
                 case.headers[PURPOSE_HEADER] = WORK[user.username]
             body = case.body
             if (
-                isinstance(body, dict)
+                case.path == "/api/missing"
+                and isinstance(body, dict)
                 and "case" in body
                 and not (meta and meta.is_negative_at(ParameterLocation.BODY))
             ):

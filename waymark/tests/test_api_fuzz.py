@@ -442,7 +442,9 @@ def _schema(world: World) -> Any:
                 return
             home = world.home[user.username]
             case_id = params.get("public_id")
-            if turn or case_id not in world.case_ids:
+            # A case registered during the run keeps its id: before_call asks as its registrant
+            # (replacing it aimed the stateful phase's "created, now read it" at another case).
+            if turn or (case_id not in world.case_ids and case_id not in world.registered):
                 aim = home if home and (turn or (pick >> 8) % 5 < 3) else world.case_ids
                 case_id = aim[pick % len(aim)]
             if "public_id" in params:

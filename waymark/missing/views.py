@@ -158,6 +158,8 @@ def assess_risk(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def step_done(request: HttpRequest, public_id: uuid.UUID, key: str) -> HttpResponse:
     seen = _disappearance(request, public_id, DataCategory.CASE_NOTES, action=PolicyAction.UPDATE)
+    if not seen.can(DataCategory.CASE_NOTES):
+        raise Http404  # the steps are case notes: who cannot read them does not tick them
     try:
         actions.do_mark_step_done(
             _me(request), seen.disappearance, key, note=request.POST.get("note", "")[:2000]

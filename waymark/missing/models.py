@@ -51,8 +51,10 @@ class Disappearance(models.Model):
         _("missing-child category"), max_length=40, choices=MissingCategory.choices
     )
     triggers = models.JSONField(_("recent triggers"), default=list, blank=True)
+    # Plain like the timeline's place (Event.location, contact_location is no special category):
+    # the board shows it on every row without opening fifty children's keys.
+    last_seen_place = models.CharField(_("last seen where"), max_length=300, blank=True)
     # Sealed columns (read and written through the attributes below).
-    last_seen_place_sealed = models.TextField(blank=True)
     circumstances_sealed = models.TextField(blank=True)
     belongings_sealed = models.TextField(blank=True)
     contacts_sealed = models.TextField(blank=True)
@@ -82,7 +84,6 @@ class Disappearance(models.Model):
     outcome = models.CharField(_("outcome"), max_length=16, choices=DisappearanceOutcome.choices, blank=True)
     is_fictional = models.BooleanField(default=False)
 
-    last_seen_place = sealed_text("last_seen_place")
     circumstances = sealed_text("circumstances")
     belongings = sealed_text("belongings")
     contacts = sealed_json("contacts", _empty_list)  # [{"name", "phone", "relationship"}]

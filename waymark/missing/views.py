@@ -8,6 +8,7 @@ case one may not see is a 404), input through a form that feeds the schema, writ
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from waymark.accounts.models import User
 from waymark.audit import service as audit
 from waymark.cases.access import CaseAccess, access_case
+from waymark.core.clocks import ClockState
 from waymark.core.codes import countries
 from waymark.core.measures import THRESHOLD
 from waymark.errors import ActionError, NotFound
@@ -38,7 +40,7 @@ from waymark.vocab import (
 from . import actions, measures
 from .access import DisappearanceAccess, access_disappearance, board_page
 from .forms import DisappearanceForm, RiskForm
-from .models import Disappearance, Notification
+from .models import Disappearance, Notification, StepStatus
 from .protocols import find
 
 UNPROCESSABLE = 422
@@ -171,6 +173,20 @@ def step_done(request: HttpRequest, public_id: uuid.UUID, key: str) -> HttpRespo
     return redirect("missing:detail", public_id=public_id)
 
 
+def _board_clocks(steps: list[StepStatus], now: dt.datetime) -> dict[str, Any]:
+    """What a board row draws: every overdue or due-soon step's clock and the next running one;
+    the other open steps are counted (all of them are on the disappearance's page)."""
+    open_steps = [s for s in steps if s.done_at is None and s.stopped_at is None]
+    urgent = [s for s in open_steps if s.clock.state(now) in (ClockState.OVERDUE, ClockState.DUE_SOON)]
+    running = [s for s in open_steps if s not in urgent]
+    shown = urgent + running[:1]
+    return {
+        "clocks": shown,
+        "more_open": len(open_steps) - len(shown),
+        "done": [s for s in steps if s.done_at],
+    }
+
+
 @login_required
 @purpose_required
 def board(request: HttpRequest) -> HttpResponse:
@@ -186,6 +202,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "location": page.shown(d, DataCategory.CONTACT_LOCATION),
             "notes": page.shown(d, DataCategory.CASE_NOTES),
             "steps": list(d.steps.all()),
+            **_board_clocks(list(d.steps.all()), page.now),
         }
         for d in page.rows
     ]

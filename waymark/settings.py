@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "waymark.vault",
     "waymark.exchange",
     "waymark.continuity",
+    "waymark.missing",
 ]
 if not PRODUCTION:
     # make run / make network: manage.py exchange_demo. Never installed on a production node.
@@ -276,6 +277,21 @@ WAYMARK_NODE_NAME = os.environ.get("WAYMARK_NODE_NAME", "Waymark demo node")
 # Demo data is fictional; the UI shows a banner while it is loaded.
 WAYMARK_DEMO = _env_bool("WAYMARK_DEMO", not PRODUCTION)
 WAYMARK_PAGE_SIZE = 25
+
+# The missing-child response (docs/missing.md): the protocol files (one YAML per country or
+# organisation), validated at start; overdue steps are mailed with Django's mail (the console
+# in development: set EMAIL_BACKEND / EMAIL_HOST for a real relay).
+WAYMARK_PROTOCOLS_DIR = Path(
+    os.environ.get("WAYMARK_PROTOCOLS_DIR", BASE_DIR / "waymark" / "missing" / "protocols")
+)
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "waymark@localhost")
 
 LOGGING = {
     "version": 1,

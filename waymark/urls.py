@@ -16,5 +16,6 @@ urlpatterns = [
     path("accounts/", include("waymark.accounts.urls")),
     path("exchange/", include("waymark.exchange.urls")),
     path("audit/", include("waymark.audit.urls")),
+    path("missing/", include("waymark.missing.urls")),
     path("", include("waymark.cases.urls")),
 ]

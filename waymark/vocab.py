@@ -248,3 +248,21 @@ class AuditDecision(models.TextChoices):
 
     ALLOW = "allow", _("Allowed")
     DENY = "deny", _("Refused")
+
+
+class MissingTrigger(models.TextChoices):
+    """What happened shortly before a child went missing (a disappearance report's checklist)."""
+
+    REFUSED_TRANSFER = "refused_transfer", _("A transfer was refused or announced")
+    DUBLIN_DELAY = "dublin_delay", _("A Dublin or family-reunion delay")
+    NEW_FRIEND = "new_friend", _('A new "friend" or contact')
+    UNKNOWN_CALL = "unknown_call", _("A call from an unknown number")
+    OTHER = "other", _("Other")
+
+
+class DisappearanceOutcome(models.TextChoices):
+    """How an open disappearance ended (the found report itself is the exchange's)."""
+
+    FOUND = "found", _("Found")
+    RETURNED = "returned", _("Came back by themselves")
+    WITHDRAWN = "withdrawn", _("Report withdrawn (made in error)")

@@ -278,7 +278,14 @@ def run(node: DevNode, *, noreload: bool = False) -> int:
     dispatcher = subprocess.Popen(
         [sys.executable, "manage.py", "run_dispatcher"], cwd=ROOT, env=node.env(), start_new_session=True
     )
-    children = {"web server": web, "dispatcher": dispatcher}
+    # The missing-child protocol's clocks: overdue steps notify the people responsible (every minute).
+    clocks = subprocess.Popen(
+        [sys.executable, "manage.py", "missing_clocks", "--loop", "60"],
+        cwd=ROOT,
+        env=node.env(),
+        start_new_session=True,
+    )
+    children = {"web server": web, "dispatcher": dispatcher, "missing clocks": clocks}
     print(f"started web server (pid {web.pid}) and dispatcher (pid {dispatcher.pid})", flush=True)
     code = 0
     try:
@@ -300,6 +307,7 @@ def run(node: DevNode, *, noreload: bool = False) -> int:
                 break
             time.sleep(0.3)
     finally:
+        _stop(clocks)
         _stop(dispatcher)
         _stop(web)
     print("stopped.", flush=True)

@@ -30,6 +30,8 @@ from waymark.exchange.models import Direction, Thread
 from waymark.exchange.tests.conftest import _isolated_keys, federation, wire  # noqa: F401  (fixtures)
 from waymark.exchange.threads import notice as notices
 from waymark.exchange.threads import referral as referrals
+from waymark.missing.actions import do_report_disappearance as report_missing
+from waymark.missing.schemas import DisappearanceIn
 from waymark.policy import breakglass
 from waymark.policy import service as policy
 from waymark.policy.tests.factories import create_agreement
@@ -102,8 +104,17 @@ def world(people, federation, wire):  # noqa: F811  (the exchange fixtures impor
             childs_views="Sentinel-views",
         ),
     )
+    # The child is reported missing too (the missing-child pages and API name the report).
+    gone = report_missing(
+        people.giulia,
+        case,
+        DisappearanceIn(
+            last_seen_at=timezone.now(), missing_category="runaway", circumstances="Sentinel-circumstances"
+        ),
+    )
     return {
         "consent": consent,
+        "disappearance": gone,
         "case": case,
         "threads": {"out": sent, "in": received},
         "glass": glass,
@@ -121,8 +132,14 @@ def fill(path: str, pattern: URLPattern, world: dict[str, Any], user: Any) -> li
         if name == "public_id" and ("<slug:slug>" in path):
             mine = [t for t in world["threads"].values() if t.local_org_id == user.organisation_id]
             values[name] = [str(t.public_id) for t in mine] or [str(uuid.uuid4())]
+        elif name == "public_id" and path.startswith("missing/"):
+            values[name] = [str(world["disappearance"].public_id)]
         elif name == "public_id":
             values[name] = [str(world["case"].public_id)]
+        elif name == "disappearance_id":
+            values[name] = [str(world["disappearance"].public_id)]
+        elif name == "key":  # a protocol step of the disappearance
+            values[name] = ["police_informed"]
         elif name == "slug":
             values[name] = ["referral"]
         elif name == "action":
@@ -185,6 +202,8 @@ def test_every_route_that_shows_child_data_decides_and_audits(world, monkeypatch
     assert any("/exchange/referrals/" in c and "claire" in c for c in checked)
     assert any(c.startswith("GET /api/cases/") for c in checked)
     assert any(c.startswith("GET /exchange/erasure/case/") and "anna" in c for c in checked)
+    assert any(c.startswith("GET /missing/") and "giulia" in c for c in checked)
+    assert any(c.startswith("GET /api/missing/") for c in checked)
 
 
 def test_the_admin_holds_no_child_data():

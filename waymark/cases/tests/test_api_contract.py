@@ -34,6 +34,11 @@ OPERATION_IDS = {
     ("post", "/api/alerts/{alert_id}/seen"): "markAlertSeen",
     ("post", "/api/alerts/{alert_id}/sightings"): "reportSighting",
     ("post", "/api/alerts/{alert_id}/found"): "reportFound",
+    ("post", "/api/missing"): "reportDisappearance",
+    ("get", "/api/missing"): "missingBoard",
+    ("get", "/api/missing/{disappearance_id}"): "getDisappearance",
+    ("put", "/api/missing/{disappearance_id}/risk"): "assessRisk",
+    ("post", "/api/missing/{disappearance_id}/steps/{key}/done"): "markStepDone",
 }
 
 

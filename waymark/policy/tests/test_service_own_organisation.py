@@ -88,7 +88,13 @@ MATRIX = [
         "read",
         {C.IDENTITY, C.PHYSICAL_DESCRIPTION, C.PHOTO, C.CONTACT_LOCATION, C.FAMILY},
     ),
-    (Role.HOTLINE_OPERATOR, P.LOCATE_MISSING_CHILD, "update", {C.CONTACT_LOCATION}),
+    # A sighting (contact_location), and a disappearance report (own-org-hotline-report-missing).
+    (
+        Role.HOTLINE_OPERATOR,
+        P.LOCATE_MISSING_CHILD,
+        "update",
+        {C.CONTACT_LOCATION, C.PHYSICAL_DESCRIPTION, C.FAMILY, C.CASE_NOTES},
+    ),
     (Role.HOTLINE_OPERATOR, P.CHILD_PROTECTION, "read", set()),
     (
         Role.POLICE_OFFICER,

@@ -20,6 +20,10 @@ EXPECTED = {
     "/api/alerts/{alert_id}/seen": {"post"},
     "/api/alerts/{alert_id}/sightings": {"post"},
     "/api/alerts/{alert_id}/found": {"post"},
+    "/api/missing": {"get", "post"},
+    "/api/missing/{disappearance_id}": {"get"},
+    "/api/missing/{disappearance_id}/risk": {"put"},
+    "/api/missing/{disappearance_id}/steps/{key}/done": {"post"},
 }
 
 

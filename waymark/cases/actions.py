@@ -30,6 +30,7 @@ from .models import (
     Consent,
     Event,
     Identifier,
+    MatchKey,
     NameKey,
     NameKind,
 )
@@ -78,6 +79,15 @@ def _index_name(child: Child, name: ChildName) -> None:
             for latin, skel in name_prep.name_keys(name.full_name)
         ]
     )
+    MatchKey.objects.bulk_create(match_keys_of(child.pk, name.pk, name.full_name))
+
+
+def match_keys_of(child_id: int, name_id: int, full_name: str) -> list[MatchKey]:
+    """The ranked search's keys of one name (also used by ``reindex_names`` and the benchmark)."""
+    return [
+        MatchKey(child_id=child_id, name_id=name_id, key=key[:64], version=name_prep.NAMES_VERSION)
+        for key in name_prep.match_keys(name_prep.name_forms(full_name))
+    ]
 
 
 def _add_name(child: Child, full_name: str, kind: NameKind, user: User, note: str = "") -> ChildName:

@@ -260,7 +260,8 @@ def within_one_edit(a: str, b: str) -> bool:
 
 def skeleton_similarity(query: str, form: str) -> tuple[float, str]:
     """(similarity in [0, 1], how they agreed) between a query skeleton and a record's form:
-    'same' 1.0, 'sound' (same phonetic code) 0.9, 'one edit' 0.8, 'prefix' 0.7; short skeletons
+    'same' 1.0, 'sound' (same phonetic code) 0.9, 'one edit' 0.8 (0.5 at the first letter),
+    'prefix' 0.7; short skeletons
     (fewer than three consonants) agree only when equal."""
     if query == form:
         return 1.0, "same"
@@ -269,7 +270,8 @@ def skeleton_similarity(query: str, form: str) -> tuple[float, str]:
     if phonetic(query) == phonetic(form):
         return 0.9, "sound"
     if max(len(query), len(form)) >= _MIN_SKELETON_FOR_EDITS and within_one_edit(query, form):
-        return 0.8, "one edit"
+        # An edit at the first letter is weaker evidence: Mohamed (mhmd) is not Ahmed (hmd).
+        return (0.8, "one edit") if query[0] == form[0] else (0.5, "one edit")
     if len(query) >= _MIN_SKELETON_FOR_EDITS and form.startswith(query):
         return 0.7, "prefix"
     return 0.0, ""

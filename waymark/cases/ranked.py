@@ -10,6 +10,7 @@ child matching some of the query ranks below one matching all of it, but is stil
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ from django.utils import timezone
 
 from waymark.core import namematch
 from waymark.core import names as name_prep
-from waymark.vocab import DatePrecision
+from waymark.vocab import DatePrecision, Sex
 
 from .models import Case, ChildName, MatchKey, NameKind
 
@@ -122,20 +123,39 @@ def rank(
         if name.score < MIN_SCORE:
             continue
         child = case.child
-        theirs = namematch.birth_of(
-            child.birth_date,
-            estimated=child.birth_date_precision == DatePrecision.ESTIMATED,
-            assessed=(child.assessed_age_min, child.assessed_age_max)
-            if child.assessed_age_min is not None and child.assessed_age_max is not None
-            else None,
-            assessed_on=child.assessed_on or timezone.localdate(),
-        )
         ev = namematch.evidence(
             name,
-            birth=namematch.compare_birth(birth, theirs),
-            sex=(sex, child.sex if sex else ""),
+            birth=namematch.compare_birth(
+                birth,
+                birth_from(
+                    child.birth_date,
+                    child.birth_date_precision,
+                    child.assessed_age_min,
+                    child.assessed_age_max,
+                    child.assessed_on,
+                ),
+            ),
+            # Only a known sex on both sides is evidence ("unknown" or "other" says nothing here).
+            sex=(sex, child.sex if sex and child.sex in (Sex.FEMALE, Sex.MALE) else ""),
             nationality=(nationality, child.nationality if nationality else ""),
         )
         out.append(Ranked(case, ev))
     out.sort(key=lambda r: (-r.evidence.score, -r.case.updated_at.timestamp(), -r.case.pk))
     return out[:limit]
+
+
+def birth_from(
+    date: dt.date | None,
+    precision: str,
+    age_min: int | None,
+    age_max: int | None,
+    assessed_on: dt.date | None,
+) -> namematch.Birth | None:
+    """A child's date of birth (as ``Child`` or ``ChildIn`` hold it) as the scorer compares it."""
+    assessed = (age_min, age_max) if age_min is not None and age_max is not None else None
+    return namematch.birth_of(
+        date,
+        estimated=precision == DatePrecision.ESTIMATED,
+        assessed=assessed,
+        assessed_on=assessed_on or timezone.localdate(),
+    )

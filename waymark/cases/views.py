@@ -294,6 +294,10 @@ def case_create(request: HttpRequest) -> HttpResponse:
                     .filter(reference__in=exc.duplicates)
                     .select_related("child")
                 )
+                # Why each is a candidate: which name forms agreed, how the dates compare.
+                why = {r.case.pk: r for r in actions.registration_candidates(me, form.schema.child)}
+                for dup in duplicates:
+                    dup.match = why.get(dup.pk)  # type: ignore[attr-defined]
             except ActionError as exc:
                 add_errors(form, exc.errors)
             else:

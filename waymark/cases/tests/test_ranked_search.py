@@ -54,7 +54,7 @@ def test_a_partial_match_is_shown_as_the_closest_not_an_empty_page(client, peopl
 
 
 def test_the_best_agreement_comes_first_in_the_api(people, hussains):
-    arabic, latin, other = hussains
+    _arabic, latin, other = hussains
     partial = create_case(people.giulia, given_names="Muhammad", family_name="Tesfay")
     items = api_as(people.giulia).get("/api/cases", {"q": "Muhammad Hussain"}).json()["items"]
     refs = [i["reference"] for i in items]
@@ -68,7 +68,7 @@ def test_another_organisations_children_are_not_ranked(people, hussains):
 
 
 def test_registering_an_estimated_age_shows_both_records_as_candidates(people, hussains):
-    arabic, latin, other = hussains
+    arabic, latin, _other = hussains
     data = ChildIn(
         given_names="Mohamed",
         family_name="Hossein",

@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "waymark.audit",
     "waymark.vault",
     "waymark.exchange",
+    "waymark.matching",
 ]
 if not PRODUCTION:
     # make run / make network: manage.py exchange_demo. Never installed on a production node.

@@ -16,5 +16,6 @@ urlpatterns = [
     path("accounts/", include("waymark.accounts.urls")),
     path("exchange/", include("waymark.exchange.urls")),
     path("audit/", include("waymark.audit.urls")),
+    path("matching/", include("waymark.matching.urls")),
     path("", include("waymark.cases.urls")),
 ]

@@ -323,19 +323,23 @@ def ensure_match_keys() -> None:
     the keys registration writes (``match_keys_of``), by COPY: ``reindex_names`` does the same
     through the ORM, far slower on a busy machine."""
     from django.db import connection
+    from django.db.models import Exists, OuterRef
 
     from waymark.cases.actions import match_keys_of
     from waymark.cases.models import ChildName, MatchKey
 
-    missing = ChildName.objects.exclude(pk__in=MatchKey.objects.values("name_id")).values_list(
-        "pk", "child_id", "full_name"
+    # Read them all first: the connection cannot fetch while it is copying.
+    missing = list(
+        ChildName.objects.exclude(Exists(MatchKey.objects.filter(name_id=OuterRef("pk")))).values_list(
+            "pk", "child_id", "full_name"
+        )
     )
     started = time.perf_counter()
     rows = 0
     with connection.cursor() as cursor:
         raw = cursor.connection  # psycopg 3
         with raw.cursor().copy("COPY cases_matchkey (child_id, name_id, key, version) FROM STDIN") as copy:
-            for pk, child_id, full_name in missing.iterator(chunk_size=5000):
+            for pk, child_id, full_name in missing:
                 for k in match_keys_of(child_id, pk, full_name):
                     copy.write_row((k.child_id, k.name_id, k.key, k.version))
                     rows += 1

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
-from django.db.models import Count, QuerySet, Value, When
+from django.db.models import Max, QuerySet, Value, When
 from django.utils import timezone
 
 from waymark.core import namematch
@@ -24,7 +26,7 @@ from waymark.vocab import DatePrecision, Sex
 
 from .models import Case, ChildName, MatchKey, NameKind
 
-CANDIDATES = 300  # children scored per search
+CANDIDATES = 200  # children scored per search
 MAX_UNITS = 6
 # Below this a candidate is not shown: the query's units barely agree with the child's names.
 MIN_SCORE = 0.4
@@ -49,6 +51,71 @@ class Ranked:
     @property
     def exact(self) -> bool:
         return self.evidence.name.score >= EXACT
+
+
+# Candidates are first taken from the whole node (no join on visibility, which costs a scan of the
+# caller's cases), this many at most, then narrowed to what the caller may see; only when that
+# leaves too few of a longer list does the search run again restricted to the visible cases.
+_WIDE = 1200
+
+
+def _candidates(
+    qs: QuerySet[Case],
+    units: list[list[str]],
+    unit_of: dict[str, int],
+    strong_of: dict[str, int],
+    unit_case: Callable[[dict[str, int]], models.Case],
+) -> list[int]:
+    """The children (ids) sharing keys with the most query units, that ``qs`` holds."""
+    if len(units) == 1:
+        # One unit: no counting — the strong keys (same skeleton, same sound) first, then the rest.
+        out: list[int] = []
+        for keys in (list(strong_of), list(unit_of)):
+            found = (
+                MatchKey.objects.filter(key__in=keys, child_id__in=qs.values("child_id"))
+                .exclude(child_id__in=out)
+                .values_list("child_id", flat=True)
+                .distinct()[: CANDIDATES - len(out)]
+            )
+            out += list(found)
+            if len(out) >= CANDIDATES:
+                break
+        return out
+
+    def units_hit(mapping: dict[str, int]) -> Any:
+        # Σ over units of "some key of this unit matched" (MAX of 0/1): a hash aggregate, where
+        # COUNT(DISTINCT unit) would sort.
+        by_unit: dict[int, list[str]] = {}
+        for key, i in mapping.items():
+            by_unit.setdefault(i, []).append(key)
+        parts = [
+            Max(
+                models.Case(
+                    When(key__in=keys, then=Value(1)), default=Value(0), output_field=models.IntegerField()
+                )
+            )
+            for keys in by_unit.values()
+        ]
+        total = parts[0]
+        for part in parts[1:]:
+            total = total + part
+        return total
+
+    def ranked_children(base: QuerySet[MatchKey], n: int) -> list[int]:
+        rows = (
+            base.values("child_id")
+            .annotate(n=units_hit(unit_of), ns=units_hit(strong_of))
+            .order_by("-n", "-ns", "child_id")[:n]
+        )
+        return [row["child_id"] for row in rows]
+
+    wide = ranked_children(MatchKey.objects.filter(key__in=list(unit_of)), _WIDE)
+    seen = set(qs.filter(child_id__in=wide).values_list("child_id", flat=True))
+    narrowed = [c for c in wide if c in seen][:CANDIDATES]
+    if len(narrowed) < CANDIDATES and len(wide) == _WIDE:
+        base = MatchKey.objects.filter(key__in=list(unit_of), child_id__in=qs.values("child_id"))
+        narrowed = ranked_children(base, CANDIDATES)
+    return narrowed
 
 
 def parse_query(q: str) -> tuple[list[list[str]], int | None]:
@@ -86,7 +153,7 @@ def rank(
             strong_of.setdefault(f"s:{alt}", i)
             strong_of.setdefault(f"p:{name_prep.phonetic(alt)}", i)
 
-    def unit_case(mapping: dict[str, int]) -> models.Case:
+    def unit_case(mapping: dict[str, int]) -> models.Case:  # the query unit a key belongs to
         by_unit: dict[int, list[str]] = {}
         for key, i in mapping.items():
             by_unit.setdefault(i, []).append(key)
@@ -95,14 +162,7 @@ def rank(
             output_field=models.IntegerField(),
         )
 
-    hits = (
-        MatchKey.objects.filter(key__in=list(unit_of), child_id__in=qs.values("child_id"))
-        .annotate(unit=unit_case(unit_of), strong=unit_case(strong_of))
-        .values("child_id")
-        .annotate(n=Count("unit", distinct=True), ns=Count("strong", distinct=True))
-        .order_by("-n", "-ns", "child_id")[:CANDIDATES]
-    )
-    child_ids = [row["child_id"] for row in hits]
+    child_ids = _candidates(qs, units, unit_of, strong_of, unit_case)
     if not child_ids:
         return []
     forms: dict[int, list[str]] = {}

@@ -8,6 +8,7 @@ skeletons are compared (see shared/design/MATCHING.md). Every node must run the 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -61,6 +62,7 @@ def tokens(text: str) -> list[str]:
     return [t for t in _TOKEN_SPLIT.split(normalise(text)) if t]
 
 
+@functools.lru_cache(maxsize=65536)
 def skeleton(token: str) -> str:
     """Consonant skeleton of one name token, in any script.
 
@@ -166,7 +168,9 @@ def phonetic(skel: str) -> str:
 def deletions(skel: str) -> list[str]:
     """Each skeleton with one letter removed (the symmetric-deletion neighbourhood): two skeletons
     within one edit share a key of ``skel`` + ``deletions(skel)``."""
-    if len(skel) < _MIN_SKELETON_FOR_EDITS:
+    # Two-letter keys would each match a good part of a caseload (every h-s-n and h-n-… name):
+    # a three-letter skeleton is found by its own key and its phonetic code only.
+    if len(skel) <= _MIN_SKELETON_FOR_EDITS:
         return []
     return sorted({skel[:i] + skel[i + 1 :] for i in range(len(skel))})
 
@@ -237,6 +241,7 @@ def query_keys(skel: str) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
+@functools.lru_cache(maxsize=65536)
 def within_one_edit(a: str, b: str) -> bool:
     """Levenshtein distance ≤ 1, or one transposition of adjacent letters."""
     if a == b:
@@ -258,6 +263,7 @@ def within_one_edit(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
+@functools.lru_cache(maxsize=65536)
 def skeleton_similarity(query: str, form: str) -> tuple[float, str]:
     """(similarity in [0, 1], how they agreed) between a query skeleton and a record's form:
     'same' 1.0, 'sound' (same phonetic code) 0.9, 'one edit' 0.8 (0.5 at the first letter),

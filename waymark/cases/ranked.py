@@ -96,7 +96,7 @@ def _candidates(
             )
             for keys in by_unit.values()
         ]
-        total = parts[0]
+        total: Any = parts[0]
         for part in parts[1:]:
             total = total + part
         return total

@@ -110,8 +110,9 @@ def load_records(org: Organisation, records: tuple[Record, ...]) -> dict[str, in
 
 
 def recall(user: User, purpose: str, left_cases: dict[str, int], left: tuple[Record, ...],
-           right: tuple[Record, ...], *, script: bool) -> Recall:  # fmt: skip
-    """Search each right record of a child on the left, as ``user``; count where it ranks."""
+           right: tuple[Record, ...], *, script: bool, year: bool = False) -> Recall:  # fmt: skip
+    """Search each right record of a child on the left, as ``user``; count where it ranks.
+    ``year``: add the other file's year of birth to the query (as a searcher who knows it would)."""
     from waymark.cases.search import CaseFilters, rank_visible
 
     case_of_entity = {r.entity: left_cases[r.record_id] for r in left}
@@ -123,6 +124,8 @@ def recall(user: User, purpose: str, left_cases: dict[str, int], left: tuple[Rec
         q = r.name_original_script if script else r.full_name
         if not q:
             continue
+        if year and r.birth_date:
+            q = f"{q} {r.birth_date[:4]}"
         found = rank_visible(user, purpose, CaseFilters(q=q), limit=10) or []
         ids = [x.case.pk for x in found]
         searches += 1
@@ -170,8 +173,14 @@ def main(argv: list[str] | None = None) -> int:
             refs = dict(Case.objects.filter(organisation=org).values_list("reference", "pk"))
             left_cases = {r.record_id: refs[f"XB-{org.pk}-{i:06d}"] for i, r in enumerate(ds.left)}
     print(f"{len(ds.left)} children registered at {slug}; {len(ds.right)} records in the other file")
-    for label, script in (("Latin", False), ("original script", True)):
-        print(recall(user, "child_protection", left_cases, ds.left, ds.right, script=script).line(label))
+    for label, script, year in (
+        ("Latin", False, False),
+        ("original script", True, False),
+        ("Latin + year", False, True),
+        ("script + year", True, True),
+    ):
+        found = recall(user, "child_protection", left_cases, ds.left, ds.right, script=script, year=year)
+        print(found.line(label))
     return 0
 
 

@@ -282,6 +282,72 @@ def explain(user: User) -> None:
         print(found.order_by().values("id").explain(analyze=True, buffers=True))
 
 
+COMPARE_QUERIES = ("Mohamed Hossein", "محمد", "Mohamet Husein", "Hussain", "Abdul Rahman Al Ubaidi", "ተስፋይ")
+
+
+def compare_old_and_ranked(user: User, runs: int) -> None:
+    """The old token filter (every token must match, page of 25 + capped count) against the ranked
+    search (``rank_visible``, top 100 scored), same queries, round-robin, in this process."""
+    from waymark.cases.search import CaseFilters, capped_count, rank_visible, search_visible
+
+    timings: dict[tuple[str, str], list[float]] = {}
+    hits: dict[tuple[str, str], int] = {}
+    for _ in range(runs):
+        for q in COMPARE_QUERIES:
+            f = CaseFilters(q=q)
+            started = time.perf_counter()
+            found = search_visible(user, PURPOSE, f)
+            page = list(found.select_related("child", "organisation")[:25])
+            n, _capped = capped_count(found)
+            timings.setdefault(("old", q), []).append((time.perf_counter() - started) * 1000)
+            hits[("old", q)] = n if page or n else 0
+            started = time.perf_counter()
+            ranked = rank_visible(user, PURPOSE, f) or []
+            timings.setdefault(("ranked", q), []).append((time.perf_counter() - started) * 1000)
+            hits[("ranked", q)] = len(ranked)
+    print(
+        f"\n{'query':<26} {'old median':>10} {'old p95':>8} {'ranked median':>13} {'ranked p95':>10} {'ratio':>6}  hits old/ranked"
+    )
+    for q in COMPARE_QUERIES:
+        old, new = timings[("old", q)], timings[("ranked", q)]
+        p95 = lambda t: statistics.quantiles(t, n=20, method="inclusive")[18]  # noqa: E731
+        print(
+            f"{q:<26} {statistics.median(old):>10.1f} {p95(old):>8.1f} {statistics.median(new):>13.1f}"
+            f" {p95(new):>10.1f} {statistics.median(new) / statistics.median(old):>6.1f}"
+            f"  {hits[('old', q)]}/{hits[('ranked', q)]}"
+        )
+
+
+def ensure_match_keys() -> None:
+    """Fill ``MatchKey`` for names that have none (a population loaded before ranked search), with
+    the keys registration writes (``match_keys_of``), by COPY: ``reindex_names`` does the same
+    through the ORM, far slower on a busy machine."""
+    from django.db import connection
+    from django.db.models import Exists, OuterRef
+
+    from waymark.cases.actions import match_keys_of
+    from waymark.cases.models import ChildName, MatchKey
+
+    # Read them all first: the connection cannot fetch while it is copying.
+    missing = list(
+        ChildName.objects.exclude(Exists(MatchKey.objects.filter(name_id=OuterRef("pk")))).values_list(
+            "pk", "child_id", "full_name"
+        )
+    )
+    started = time.perf_counter()
+    rows = 0
+    with connection.cursor() as cursor:
+        raw = cursor.connection  # psycopg 3
+        with raw.cursor().copy("COPY cases_matchkey (child_id, name_id, key, version) FROM STDIN") as copy:
+            for pk, child_id, full_name in missing:
+                for k in match_keys_of(child_id, pk, full_name):
+                    copy.write_row((k.child_id, k.name_id, k.key, k.version))
+                    rows += 1
+        cursor.execute("ANALYZE cases_matchkey")
+    if rows:
+        print(f"match keys: {rows} written in {time.perf_counter() - started:.0f} s")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -292,6 +358,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reload", action="store_true", help="drop the database and load again")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of each search")
     parser.add_argument("--queries", action="store_true", help="print the SQL time of one request each")
+    parser.add_argument(
+        "--compare",
+        type=int,
+        default=0,
+        metavar="N",
+        help="N rounds of old filter vs ranked search, in process",
+    )
     parser.add_argument(
         "--what-if-indexes",
         action="store_true",
@@ -314,6 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench.population import ensure_population
 
     population = ensure_population(args.count)
+    ensure_match_keys()
     print(
         f"measuring as {population.caseworker.username} ({population.organisation.slug}), {population.cases} cases"
     )
@@ -329,6 +403,8 @@ def main(argv: list[str] | None = None) -> int:
             explain(population.caseworker)
         if args.queries:
             profile_queries(population.caseworker)
+        if args.compare:
+            compare_old_and_ranked(population.caseworker, args.compare)
         load_before = os.getloadavg()[0]
         results = run(population.caseworker, args.runs, args.warmup)
         # The figures mean little without how busy the machine was while they were taken.

@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "waymark.exchange",
     "waymark.continuity",
     "waymark.missing",
+    "waymark.matching",
 ]
 if not PRODUCTION:
     # make run / make network: manage.py exchange_demo. Never installed on a production node.

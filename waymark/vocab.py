@@ -240,7 +240,19 @@ class AuditKind(models.TextChoices):
     CHECKPOINT = "checkpoint", _("Checkpoint")
     # A search showed "a possible match is held by <organisation>" (no child data).
     DISCOVERY = "discovery", _("Possible match shown")
+    # A candidate pair of records proposed for review, or a person's decision on one.
+    MATCH_REVIEW = "match_review", _("Match review")
     OTHER = "other", _("Other")
+
+
+class MatchStatus(models.TextChoices):
+    """A person's decision on a candidate pair of records (waymark.matching); nothing is linked
+    without one."""
+
+    PENDING = "pending", _("Waiting for review")
+    ACCEPTED = "accepted", _("Same child")
+    REJECTED = "rejected", _("Not the same child")
+    UNSURE = "unsure", _("Unsure")
 
 
 class AuditDecision(models.TextChoices):

@@ -31,6 +31,7 @@ from waymark.vocab import (
     MissingCategory,
     Role,
     Sector,
+    Sex,
 )
 
 from . import event_kinds
@@ -43,10 +44,12 @@ from .models import (
     Consent,
     Event,
     Identifier,
+    MatchKey,
     NameKey,
     NameKind,
 )
 from .photos import SEALED_SUFFIX, CleanPhoto, PhotoTooLarge, clean_photo, seal_photo
+from .ranked import Ranked, birth_from, rank
 from .schemas import AliasIn, CarePlanIn, CaseIn, ChildIn, ConsentIn, EventIn, RegisterChildIn
 
 # ---------------------------------------------------------------------------------------------
@@ -91,6 +94,15 @@ def _index_name(child: Child, name: ChildName) -> None:
             for latin, skel in name_prep.name_keys(name.full_name)
         ]
     )
+    MatchKey.objects.bulk_create(match_keys_of(child.pk, name.pk, name.full_name))
+
+
+def match_keys_of(child_id: int, name_id: int, full_name: str) -> list[MatchKey]:
+    """The ranked search's keys of one name (also used by ``reindex_names`` and the benchmark)."""
+    return [
+        MatchKey(child_id=child_id, name_id=name_id, key=key[:64], version=name_prep.NAMES_VERSION)
+        for key in name_prep.match_keys(name_prep.name_forms(full_name))
+    ]
 
 
 def _add_name(child: Child, full_name: str, kind: NameKind, user: User, note: str = "") -> ChildName:
@@ -187,19 +199,44 @@ def _guardian_event(case: Case, user: User) -> None:
 # Register a child
 
 
-def find_probable_duplicates(user: User, data: ChildIn) -> list[Case]:
-    """Cases of this organisation whose child has the same name skeletons and birth date."""
-    skeletons = name_prep.query_skeletons(" ".join(p for p in (data.given_names, data.family_name) if p))
-    if not skeletons:
+def registration_candidates(user: User, data: ChildIn) -> list[Ranked]:
+    """Children already registered at the user's organisation who may be this one: the name in any
+    spelling, script or order agrees closely (``ranked.py``), and the date of birth (as ranges),
+    sex and nationality do not rule them out. Best first, with the reasons."""
+    full = " ".join(p for p in (data.given_names, data.family_name, data.name_latin) if p)
+    if user.organisation is None or not name_prep.query_units(full):
         return []
-    qs = Case.objects.filter(organisation=user.organisation)
-    for skel in skeletons:
-        qs = qs.filter(child__name_keys__skeleton=skel)
-    if data.birth_date is not None:
-        qs = qs.filter(child__birth_date=data.birth_date)
-    else:
-        qs = qs.filter(child__birth_date__isnull=True)
-    return list(qs.select_related("child").distinct()[:5])
+    birth = birth_from(
+        data.birth_date,
+        data.birth_date_precision,
+        data.assessed_age_min,
+        data.assessed_age_max,
+        data.assessed_on,
+    )
+    ranked = rank(
+        Case.objects.filter(organisation=user.organisation).exclude(status=CaseStatus.TRANSFERRED),
+        full,
+        birth=birth,
+        sex=data.sex if data.sex in (Sex.FEMALE, Sex.MALE) else "",
+        nationality=data.nationality,
+        limit=20,
+    )
+    return [
+        r
+        for r in ranked
+        if r.evidence.name.score >= DUPLICATE_NAME_SCORE
+        and r.evidence.birth != "differ"
+        and r.evidence.sex != "differ"
+    ][:5]
+
+
+# How well a registered child's names must agree to be shown as a possible duplicate.
+DUPLICATE_NAME_SCORE = 0.75
+
+
+def find_probable_duplicates(user: User, data: ChildIn) -> list[Case]:
+    """Cases of this organisation whose child may be this one (``registration_candidates``)."""
+    return [r.case for r in registration_candidates(user, data)]
 
 
 def check_register_child(user: User, data: RegisterChildIn) -> None:
@@ -208,7 +245,8 @@ def check_register_child(user: User, data: RegisterChildIn) -> None:
         dups = find_probable_duplicates(user, data.child)
         if dups:
             raise DuplicateWarning(
-                "a child with the same name and date of birth is already registered here "
+                "a child who may be the same (the name in another spelling or script, a date of birth "
+                "that fits) is already registered here "
                 f"({', '.join(c.reference for c in dups)}); check, then confirm to register anyway",
                 [c.reference for c in dups],
             )

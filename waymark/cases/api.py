@@ -41,7 +41,7 @@ from .api_schemas import (
 from .models import Case, Consent, Event, NameKind
 from .redaction import Withheld, redact, redact_event
 from .schemas import NO_NUL, AliasIn, CarePlanIn, CaseIn, ChildIn, ConsentIn, EventIn, RegisterChildIn
-from .search import COUNT_CAP, ROW_CATEGORIES, CaseFilters, capped_count, search_visible
+from .search import COUNT_CAP, ROW_CATEGORIES, CaseFilters, capped_count, rank_visible, search_visible
 
 router = Router(tags=["cases"])
 
@@ -154,7 +154,8 @@ def list_cases(
     limit: int = Query(DEFAULT_PAGE, ge=1, le=MAX_PAGE),
     offset: int = Query(0, ge=0, le=MAX_CASES_OFFSET),
 ) -> CasePage:
-    """Cases the caller may see, most recently active first."""
+    """Cases the caller may see: with a name in ``q``, ranked by how well the child's names agree
+    (any spelling, script or order; at most 100); otherwise most recently active first."""
     caller = api_caller(request)
     filters = CaseFilters(
         q=q,
@@ -163,12 +164,18 @@ def list_cases(
         missing_category=missing_category or "",
         organisation=organisation,
     )
-    found = search_visible(caller.user, caller.purpose, filters)
-    # Count the filtered cases alone; the page adds the joins its summaries read.
-    page = list(found.select_related("child", "organisation")[offset : offset + limit])
+    # A name query is ranked by how well names agree (best first); anything else is filtered.
+    ranked = rank_visible(caller.user, caller.purpose, filters)
+    if ranked is not None:
+        page = [r.case for r in ranked[offset : offset + limit]]
+        count, capped = len(ranked), False
+    else:
+        found = search_visible(caller.user, caller.purpose, filters)
+        # Count the filtered cases alone; the page adds the joins its summaries read.
+        page = list(found.select_related("child", "organisation")[offset : offset + limit])
+        count, capped = capped_count(found)
     rows = access.decide_page(caller.user, page, caller.purpose, ROW_CATEGORIES)
     items = [redact(case_summary_out(c), rows.by_case[c.pk]) for c in page]
-    count, capped = capped_count(found)
     return CasePage(count=count, count_capped=capped, items=items)
 
 

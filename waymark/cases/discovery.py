@@ -23,11 +23,12 @@ from waymark.vocab import AuditDecision, AuditKind, CaseStatus, Purpose
 
 from .access import partner_organisations
 from .models import Case
-from .search import CaseFilters, search_cases
+from .ranked import rank
 
 DISCOVERY_PURPOSES = frozenset({Purpose.LOCATE_MISSING_CHILD, Purpose.FAMILY_TRACING})
 # At most this many children are looked at: the answer is "held by", not a count.
 _CAP = 50
+_DISCOVERY_MIN = 0.75
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,9 @@ def possible_matches(user: User, purpose: str, q: str, visible: QuerySet[Case]) 
         .exclude(status=CaseStatus.TRANSFERRED)
         .exclude(pk__in=visible.values("pk"))
     )
-    hits = list(search_cases(held, CaseFilters(q=q)).select_related("child", "organisation")[:_CAP])
+    # Ranked like the user's own search, but only close agreements say "held by": a partner's
+    # caseload is not browsed through loose matches.
+    hits = [r.case for r in rank(held, q, limit=_CAP) if r.evidence.name.score >= _DISCOVERY_MIN]
     if not hits:
         return []
     audit.record_many(

@@ -173,6 +173,25 @@ class NameKey(models.Model):
         return self.skeleton
 
 
+class MatchKey(models.Model):
+    """A retrieval key of one name (``core.names.match_keys``: skeleton, one-deletion and phonetic
+    keys), for ranked search: the search looks keys up, then scores the few children found."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="match_keys", db_index=False)
+    name = models.ForeignKey(ChildName, on_delete=models.CASCADE, related_name="match_keys")
+    key = models.CharField(max_length=64)
+    version = models.PositiveSmallIntegerField()  # core.names.NAMES_VERSION that made it
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["key", "child"], name="matchkey_key_child"),
+            models.Index(fields=["child", "key"], name="matchkey_child_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class Identifier(models.Model):
     """A reference number another system gave the child (kept as plain text)."""
 

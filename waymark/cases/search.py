@@ -8,7 +8,7 @@ refused (``FilterNotShared``, naming the fields) when they may see that category
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, QuerySet
@@ -22,6 +22,7 @@ from waymark.vocab import DataCategory
 
 from .access import LIST_CATEGORIES, cases_visible_to
 from .models import Case, NameKey
+from .ranked import Ranked, rank
 
 # What a row of a case list shows: names and birth date (identity), nationality (legal status),
 # and the case's status, missing-child category and risk (case notes, ``Case.FIELD_CATEGORIES``).
@@ -73,6 +74,18 @@ def search_visible(
     if refused:
         raise FilterNotShared(refused)
     return search_cases(qs, f)
+
+
+def rank_visible(
+    user: User, purpose: str, f: CaseFilters, visible: QuerySet[Case] | None = None, limit: int = 100
+) -> list[Ranked] | None:
+    """The cases ``user`` may list for ``purpose`` that pass ``f``'s other filters, ranked by how
+    well their child's names agree with ``f.q`` (``ranked.py``); None when ``f.q`` holds no name
+    (then ``search_visible`` answers, e.g. a case reference)."""
+    if not name_prep.query_units(f.q):
+        return None
+    qs = search_visible(user, purpose, replace(f, q=""), visible)
+    return rank(qs, f.q, limit=limit)
 
 
 def search_cases(qs: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:

@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Case as Case_
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
@@ -52,6 +53,7 @@ from .forms import (
     add_errors,
 )
 from .models import CarePlan, CarePlanVersion, Case, Event, NameKind
+from .ranked import Ranked
 from .roles import (
     MISSING_ROLES,
     READER_ROLES,
@@ -61,7 +63,14 @@ from .roles import (
     where_visible,
 )
 from .schemas import CaseIn
-from .search import ROW_CATEGORIES, CappedPaginator, CaseFilters, FilterNotShared, search_visible
+from .search import (
+    ROW_CATEGORIES,
+    CappedPaginator,
+    CaseFilters,
+    FilterNotShared,
+    rank_visible,
+    search_visible,
+)
 from .views_report import may_read_access_report
 
 BAD_REQUEST = 400
@@ -356,16 +365,31 @@ def case_list(request: HttpRequest) -> HttpResponse:
         organisation=form.filter_value("organisation"),
     )
     refused: dict[str, list[str]] = {}
+    ranked: list[Ranked] | None = None
     try:
-        results = search_visible(me, _purpose(request), filters, visible)
+        # A name is ranked by how well it agrees (any spelling, script, order); anything else
+        # (no query, a case reference) is filtered.
+        ranked = rank_visible(me, _purpose(request), filters, visible)
+        results = (
+            Case.objects.none()
+            if ranked is not None
+            else search_visible(me, _purpose(request), filters, visible)
+        )
     except FilterNotShared as exc:
         # Nothing is listed rather than the unfiltered list: the user asked for a narrower one.
         refused = exc.errors
         add_errors(form, refused)
         results = Case.objects.none()
-    results = results.select_related("child", "organisation")
-    # Paginator counts with select_related dropped: one COUNT over the filtered cases, no join.
-    page = CappedPaginator(results, settings.WAYMARK_PAGE_SIZE).get_page(request.GET.get("page"))
+    if ranked is not None:
+        for r in ranked:
+            r.case.match = r  # type: ignore[attr-defined]  # the template shows why it is listed
+        page = Paginator([r.case for r in ranked], settings.WAYMARK_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+    else:
+        results = results.select_related("child", "organisation")
+        # Paginator counts with select_related dropped: one COUNT over the filtered cases, no join.
+        page = CappedPaginator(results, settings.WAYMARK_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = decide_page(me, list(page.object_list), _purpose(request), ROW_CATEGORIES)
     context = {
         "form": form,
@@ -373,6 +397,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "filters": filters,
         "searching": any(astuple(filters)),
+        # Ranked by name with no result agreeing on the whole name: "no exact match — closest".
+        "closest_only": bool(ranked) and not any(r.exact for r in ranked or []),
         # Children held by partners the user does not see: who holds one, nothing more (audited).
         "possible": possible_matches(me, _purpose(request), filters.q, visible),
         "refused": [m for messages in refused.values() for m in messages],
@@ -423,6 +449,10 @@ def case_create(request: HttpRequest) -> HttpResponse:
                     .filter(reference__in=exc.duplicates)
                     .select_related("child")
                 )
+                # Why each is a candidate: which name forms agreed, how the dates compare.
+                why = {r.case.pk: r for r in actions.registration_candidates(me, form.schema.child)}
+                for dup in duplicates:
+                    dup.match = why.get(dup.pk)  # type: ignore[attr-defined]
             except ActionError as exc:
                 add_errors(form, exc.errors)
             else:

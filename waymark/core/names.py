@@ -8,12 +8,13 @@ skeletons are compared (see shared/design/MATCHING.md). Every node must run the 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
 from anyascii import anyascii
 
-NAMES_VERSION = 1
+NAMES_VERSION = 2
 
 # Latin digraphs that spell one Arabic / Persian / Tigrinya consonant, folded to one letter so
 # that "Khalid" and "Halid", "Shukri" and "Sukri" meet the Arabic-script skeleton.
@@ -33,7 +34,7 @@ _DIGRAPHS = (
     ("dj", "g"),
     ("x", "h"),
     ("p", "b"),
-    ("v", "f"),
+    ("v", "w"),  # Persian و: Vahid / Wahid, Javad / Jawad (v2; was f)
     ("c", "k"),
     ("e", "i"),
     ("o", "u"),
@@ -61,6 +62,7 @@ def tokens(text: str) -> list[str]:
     return [t for t in _TOKEN_SPLIT.split(normalise(text)) if t]
 
 
+@functools.lru_cache(maxsize=65536)
 def skeleton(token: str) -> str:
     """Consonant skeleton of one name token, in any script.
 
@@ -113,3 +115,169 @@ def query_skeletons(query: str) -> list[str]:
         if skel not in out:
             out.append(skel)
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Version 2: script detection, particles and joined tokens, match keys, one-edit similarity.
+
+# Particles written apart or joined to the next token (al-Ubaidi / Alubaidi / العبيدي, Ben Ali /
+# Benali, Wolde Mariam / Woldemariam, Abdul Rahman / Abdulrahman). As skeletons.
+_PARTICLES = frozenset(
+    {"l", "bn", "b", "bnt", "bd", "bdl", "wld", "wlt", "ld", "g", "ds", "dl", "f", "fn", "fndr"}
+)
+_PARTICLE_WORDS = frozenset(
+    {
+        "al", "el", "ul", "ad", "as", "ash", "at", "ar", "an", "az", "ben", "bin", "ibn", "bint",
+        "abu", "abou", "abo", "abd", "abdel", "abdul", "abdoul", "abdal", "wold", "wolde", "weld",
+        "walad", "ould", "wad", "ag", "van", "von", "de", "da", "del", "di",
+    }
+)  # fmt: skip
+# Leading skeleton parts that may be a joined particle (al-, abd-al-, ben-, wold-); removed to give
+# an extra form when at least three consonants remain.
+_JOINED_PREFIXES = ("bdl", "bd", "bn", "wld", "l")
+_MIN_SKELETON_FOR_EDITS = 3
+
+
+def script_of(text: str) -> str:
+    """The main script of ``text``: 'latin', 'arabic', 'ethiopic', 'cyrillic', … or '' (no letter)."""
+    counts: dict[str, int] = {}
+    for ch in text:
+        if not ch.isalpha():
+            continue
+        name = unicodedata.name(ch, "")
+        script = name.split(" ", 1)[0].lower() if name else ""
+        counts[script] = counts.get(script, 0) + 1
+    return max(counts, key=lambda k: counts[k]) if counts else ""
+
+
+def is_particle(token: str) -> bool:
+    """A connecting word of a name (al, bin, abu, wold…), in Latin or original script."""
+    latin = _NON_LETTER.sub("", transliterate(token))
+    return latin in _PARTICLE_WORDS or (script_of(token) != "latin" and latin in {"l", "bn", "b", "bw"})
+
+
+def phonetic(skel: str) -> str:
+    """A coarser code of a skeleton: voiced and voiceless pairs folded (d/t, z/s, g/k), inner h
+    dropped — Mohamed / Mohamet / Mehmet -> 'mmt'."""
+    if not skel:
+        return ""
+    folded = skel[0] + skel[1:].replace("h", "")
+    return folded.translate(str.maketrans("dzg", "tsk"))
+
+
+def deletions(skel: str) -> list[str]:
+    """Each skeleton with one letter removed (the symmetric-deletion neighbourhood): two skeletons
+    within one edit share a key of ``skel`` + ``deletions(skel)``."""
+    # Two-letter keys would each match a good part of a caseload (every h-s-n and h-n-… name):
+    # a three-letter skeleton is found by its own key and its phonetic code only.
+    if len(skel) <= _MIN_SKELETON_FOR_EDITS:
+        return []
+    return sorted({skel[:i] + skel[i + 1 :] for i in range(len(skel))})
+
+
+def name_forms(text: str) -> list[str]:
+    """Every skeleton a name may be met under: each token's, each particle joined to the next
+    token, each pair of adjacent tokens joined (Abdul Rahman / Abdulrahman), and each token with a
+    joined particle removed (Alubaidi -> Ubaidi). Order-free, duplicates removed."""
+    toks = [t for t in tokens(text) if skeleton(t)]
+    forms: list[str] = []
+
+    def add(skel: str) -> None:
+        if skel and skel not in forms:
+            forms.append(skel)
+
+    for i, tok in enumerate(toks):
+        skel = skeleton(tok)
+        if not is_particle(tok):
+            add(skel)
+            for prefix in _JOINED_PREFIXES:
+                rest = skel[len(prefix) :]
+                if skel.startswith(prefix) and len(rest) >= _MIN_SKELETON_FOR_EDITS:
+                    add(rest)
+        if i + 1 < len(toks):
+            add(skeleton(tok + toks[i + 1]))
+    if not forms and toks:  # a name made only of particles still has a form
+        add(skeleton(toks[0]))
+    return forms
+
+
+def query_units(text: str) -> list[list[str]]:
+    """The units a search query must be matched on: one per token that is not a particle, each
+    with its alternative skeletons (the token alone, and joined to a particle before it)."""
+    toks = [t for t in tokens(text) if skeleton(t)]
+    units: list[list[str]] = []
+    for i, tok in enumerate(toks):
+        if is_particle(tok) and i + 1 < len(toks):
+            continue
+        alts = [skeleton(tok)]
+        if i > 0 and is_particle(toks[i - 1]):
+            alts.append(skeleton(toks[i - 1] + tok))
+        for prefix in _JOINED_PREFIXES:
+            rest = alts[0][len(prefix) :]
+            if alts[0].startswith(prefix) and len(rest) >= _MIN_SKELETON_FOR_EDITS and rest not in alts:
+                alts.append(rest)
+        if alts[0] not in [u[0] for u in units]:
+            units.append(alts)
+    return units
+
+
+def match_keys(forms: list[str]) -> list[str]:
+    """Retrieval keys of a name's forms: 's:' skeleton, 'd:' each one-deletion, 'p:' phonetic
+    code. A query finds a record when they share a key (see ``query_keys``)."""
+    keys: list[str] = []
+    for skel in forms:
+        for key in (f"s:{skel}", f"p:{phonetic(skel)}", *(f"d:{d}" for d in deletions(skel))):
+            if key not in keys:
+                keys.append(key)
+    return keys
+
+
+def query_keys(skel: str) -> list[str]:
+    """The keys a query skeleton looks up: itself and its deletions among the record's skeletons
+    and deletions (one edit either way), and its phonetic code."""
+    keys = [f"s:{skel}", f"d:{skel}", f"p:{phonetic(skel)}"]
+    for d in deletions(skel):
+        keys += [f"s:{d}", f"d:{d}"]
+    return list(dict.fromkeys(keys))
+
+
+@functools.lru_cache(maxsize=65536)
+def within_one_edit(a: str, b: str) -> bool:
+    """Levenshtein distance ≤ 1, or one transposition of adjacent letters."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la == lb:
+        diff = [i for i in range(la) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    short, long_ = (a, b) if la < lb else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+@functools.lru_cache(maxsize=65536)
+def skeleton_similarity(query: str, form: str) -> tuple[float, str]:
+    """(similarity in [0, 1], how they agreed) between a query skeleton and a record's form:
+    'same' 1.0, 'sound' (same phonetic code) 0.9, 'one edit' 0.8 (0.5 at the first letter),
+    'prefix' 0.7; short skeletons
+    (fewer than three consonants) agree only when equal."""
+    if query == form:
+        return 1.0, "same"
+    if min(len(query), len(form)) < _MIN_SKELETON_FOR_EDITS - 1:
+        return 0.0, ""
+    if phonetic(query) == phonetic(form):
+        return 0.9, "sound"
+    if max(len(query), len(form)) >= _MIN_SKELETON_FOR_EDITS and within_one_edit(query, form):
+        # An edit at the first letter is weaker evidence: Mohamed (mhmd) is not Ahmed (hmd).
+        return (0.8, "one edit") if query[0] == form[0] else (0.5, "one edit")
+    if len(query) >= _MIN_SKELETON_FOR_EDITS and form.startswith(query):
+        return 0.7, "prefix"
+    return 0.0, ""

@@ -44,4 +44,4 @@ def test_query_skeletons_drop_duplicates_and_punctuation():
 
 
 def test_version_is_pinned():
-    assert NAMES_VERSION == 1
+    assert NAMES_VERSION == 2

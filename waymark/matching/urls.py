@@ -1,0 +1,13 @@
+"""Review queue pages."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.queue, name="matching_queue"),
+    path("cases/<uuid:public_id>/propose", views.propose, name="matching_propose"),
+    path("<uuid:public_id>/", views.review, name="matching_review"),
+]

@@ -162,6 +162,10 @@ _CHOICES: dict[str, tuple[Any, Any]] = {
         _("Send a notice"),
         _("Tell another organisation something about this child; no answer is expected."),
     ),
+    "alert": (
+        _("Alert organisations along the route"),
+        _("The child is missing: tell partners on the route and at the destination, who look out for the child."),
+    ),
     "transfer": (
         _("Transfer the case"),
         _("Hand the case over for good: the other organisation becomes responsible and it closes here."),

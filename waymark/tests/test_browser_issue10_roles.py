@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from waymark.cases import actions
+from waymark.cases.models import Case, Event
 from waymark.cases.schemas import EventIn
 from waymark.test import PASSWORD, create_case, create_personas, create_user
 from waymark.vocab import Role
@@ -83,20 +84,23 @@ def test_hotline_sighting_save_error_is_shown_in_the_browser(live_server, transa
         opener.first.click()
     form = page.locator("#event-form")
     form.locator("[name=type]").select_option("sighting")
-    # Case notes: a category her role may not write (the finding's default).
-    form.locator("[name=category]").select_option("case_notes")
+    # The category follows the type (contact and location: hers to write), not "Case notes".
+    expect(form.locator("[name=category] option:checked")).to_contain_text("Contact")
     form.locator("[name=summary]").fill("Seen at Milano Centrale (fictional)")
+    # Meanwhile the case went to another organisation: the save is refused, and she is told.
+    Case.objects.filter(pk=case.pk).update(organisation=people.fr_ngo)
     form.get_by_role("button", name=re.compile("Add event")).click()
     alert = form.locator(".htmx-error[role=alert]")
     expect(alert).to_be_visible()
-    expect(alert).to_contain_text("Not saved")
-    expect(alert).to_contain_text("Case notes")
+    expect(alert).to_contain_text("not open to you for your current purpose")
+    assert not Event.objects.filter(case=case, type="sighting").exists()
 
-    # With a category she may write, it saves and the message goes.
-    form.locator("[name=category]").select_option("contact_location")
+    # Back with her service: it saves and the message goes.
+    Case.objects.filter(pk=case.pk).update(organisation=people.it_cps)
     form.get_by_role("button", name=re.compile("Add event")).click()
     expect(page.locator("#timeline li").first).to_contain_text("Seen at Milano Centrale")
     expect(page.locator("#event-form .htmx-error")).to_have_count(0)
+    assert Event.objects.get(case=case, type="sighting").category == "contact_location"
 
     assert errors == []
     assert blocked == []

@@ -28,6 +28,8 @@ from waymark.cases.tests.api_client import ApiClient, issue_test_token
 from waymark.exchange.dispatcher import dispatch_pending
 from waymark.exchange.models import Direction, Thread
 from waymark.exchange.tests.conftest import _isolated_keys, federation, wire  # noqa: F401  (fixtures)
+from waymark.exchange.tests.erasing import takes_erasure  # noqa: F401  (nodes list every type)
+from waymark.exchange.threads import missing_alert as alerts
 from waymark.exchange.threads import notice as notices
 from waymark.exchange.threads import referral as referrals
 from waymark.missing.actions import do_report_disappearance as report_missing
@@ -58,7 +60,8 @@ def routes(patterns: Any = None, prefix: str = "") -> Iterator[tuple[str, URLPat
 
 
 @pytest.fixture
-def world(people, federation, wire):  # noqa: F811  (the exchange fixtures imported above)
+def world(people, takes_erasure, wire):  # noqa: F811  (the exchange fixtures imported above)
+    federation = takes_erasure
     create_agreement(
         "it-fr-cp",
         [people.it_cps, people.fr_ngo],
@@ -112,9 +115,16 @@ def world(people, federation, wire):  # noqa: F811  (the exchange fixtures impor
             last_seen_at=timezone.now(), missing_category="runaway", circumstances="Sentinel-circumstances"
         ),
     )
+    # ...and an alert about the child went to the Belgian police (the alert pages and API).
+    case.refresh_from_db()
+    alerts.do_send_alerts(
+        people.giulia, case, alerts.AlertsIn(to_orgs=["be-police-mpu"]), node=federation.it
+    )
+    dispatch_pending(federation.it, wire)
     return {
         "consent": consent,
         "disappearance": gone,
+        "alert": Thread.objects.get(kind="missing_alert", direction=Direction.OUTGOING),
         "case": case,
         "threads": {"out": sent, "in": received},
         "glass": glass,
@@ -136,6 +146,8 @@ def fill(path: str, pattern: URLPattern, world: dict[str, Any], user: Any) -> li
             values[name] = [str(world["disappearance"].public_id)]
         elif name == "public_id":
             values[name] = [str(world["case"].public_id)]
+        elif name == "alert_id":
+            values[name] = [str(world["alert"].public_id)]
         elif name == "disappearance_id":
             values[name] = [str(world["disappearance"].public_id)]
         elif name == "key":  # a protocol step of the disappearance
@@ -179,7 +191,9 @@ def test_every_route_that_shows_child_data_decides_and_audits(world, monkeypatch
                         AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
                     )
                     if path.startswith("api/"):
-                        client = ApiClient(issue_test_token(user, name="inventory")[1])
+                        # The alert operations answer only for locating a missing child.
+                        wants = Purpose.LOCATE_MISSING_CHILD if "/alerts" in url else Purpose.CHILD_PROTECTION
+                        client = ApiClient(issue_test_token(user, name="inventory")[1], wants)
                         response = client.get(url) if method == "get" else client.send("post", url, {})
                     else:
                         web = Client()
@@ -204,6 +218,7 @@ def test_every_route_that_shows_child_data_decides_and_audits(world, monkeypatch
     assert any(c.startswith("GET /exchange/erasure/case/") and "anna" in c for c in checked)
     assert any(c.startswith("GET /missing/") and "giulia" in c for c in checked)
     assert any(c.startswith("GET /api/missing/") for c in checked)
+    assert any(c.startswith("GET /api/alerts/") and "giulia" in c for c in checked)
 
 
 def test_the_admin_holds_no_child_data():

@@ -42,7 +42,9 @@ def test_an_alert_is_sent_from_the_case_page_and_answered_on_the_alert_page(
     case = missing_case(people)
     login(client, people.giulia)
     page = client.get(reverse("exchange:case", args=[case.public_id]))
-    assert "Alert organisations along the route" in page.content.decode()
+    assert "Alert organisations along the route" in page.content.decode()  # offered as an action
+    form = client.get(reverse("exchange:case", args=[case.public_id]), {"action": "alert"}).content.decode()
+    assert 'name="physical_description"' in form
     sent = client.post(
         reverse("exchange:send", args=[case.public_id, "alert"]),
         {"to_org": "be-police-mpu", "purpose": "locate_missing_child", "include": ["contact_location"]},

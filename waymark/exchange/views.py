@@ -164,7 +164,9 @@ _CHOICES: dict[str, tuple[Any, Any]] = {
     ),
     "alert": (
         _("Alert organisations along the route"),
-        _("The child is missing: tell partners on the route and at the destination, who look out for the child."),
+        _(
+            "The child is missing: tell partners on the route and at the destination, who look out for the child."
+        ),
     ),
     "transfer": (
         _("Transfer the case"),

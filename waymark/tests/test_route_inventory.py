@@ -117,9 +117,7 @@ def world(people, takes_erasure, wire):  # noqa: F811  (the exchange fixtures im
     )
     # ...and an alert about the child went to the Belgian police (the alert pages and API).
     case.refresh_from_db()
-    alerts.do_send_alerts(
-        people.giulia, case, alerts.AlertsIn(to_orgs=["be-police-mpu"]), node=federation.it
-    )
+    alerts.do_send_alerts(people.giulia, case, alerts.AlertsIn(to_orgs=["be-police-mpu"]), node=federation.it)
     dispatch_pending(federation.it, wire)
     return {
         "consent": consent,

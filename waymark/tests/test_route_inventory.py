@@ -61,7 +61,7 @@ def routes(patterns: Any = None, prefix: str = "") -> Iterator[tuple[str, URLPat
 
 @pytest.fixture
 def world(people, takes_erasure, wire):  # noqa: F811  (the exchange fixtures imported above)
-    federation = takes_erasure
+    nodes = takes_erasure
     create_agreement(
         "it-fr-cp",
         [people.it_cps, people.fr_ngo],
@@ -81,15 +81,15 @@ def world(people, takes_erasure, wire):  # noqa: F811  (the exchange fixtures im
         people.giulia,
         case,
         referrals.ReferralIn(to_org="fr-ngo-calais", reason="Sentinel-reason"),
-        node=federation.it,
+        node=nodes.it,
     )
     notices.do_send_notice(
         people.giulia,
         case,
         notices.NoticeIn(to_org="fr-ngo-calais", subject="Sentinel-notice Inventorytest"),
-        node=federation.it,
+        node=nodes.it,
     )
-    dispatch_pending(federation.it, wire)
+    dispatch_pending(nodes.it, wire)
     received = Thread.objects.get(kind="referral", direction=Direction.INCOMING)
     hotline = create_user("elena", people.it_cps, Role.HOTLINE_OPERATOR)
     glass = breakglass.do_open_break_glass(
@@ -117,8 +117,8 @@ def world(people, takes_erasure, wire):  # noqa: F811  (the exchange fixtures im
     )
     # ...and an alert about the child went to the Belgian police (the alert pages and API).
     case.refresh_from_db()
-    alerts.do_send_alerts(people.giulia, case, alerts.AlertsIn(to_orgs=["be-police-mpu"]), node=federation.it)
-    dispatch_pending(federation.it, wire)
+    alerts.do_send_alerts(people.giulia, case, alerts.AlertsIn(to_orgs=["be-police-mpu"]), node=nodes.it)
+    dispatch_pending(nodes.it, wire)
     return {
         "consent": consent,
         "disappearance": gone,

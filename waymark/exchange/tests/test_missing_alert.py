@@ -263,7 +263,39 @@ def test_a_sighting_from_a_node_that_never_received_the_alert_gets_a_signed_nega
 
 def test_only_someone_who_may_change_the_case_records_the_child_found(people, federation, wire, alerted):
     hotline = create_user("hana", people.it_cps, Role.HOTLINE_OPERATOR)
-    with pytest.raises(ActionError, match="may not record this child found"):
+    # Her role may now write a disappearance's notes (issue 11), but not send what closing the
+    # alerts sends: refused, and nothing changes.
+    with pytest.raises(ActionError, match="may not"):
         alerts.do_close_found(hotline, alerted, alerts.CloseFoundIn(), node=federation.it)
     assert Case.objects.get(pk=alerted.pk).status == CaseStatus.MISSING
     assert sent("fr-ngo-calais").status == "alerted"
+
+
+def test_a_reported_disappearance_carries_the_alert_and_closing_found_stops_its_clocks(
+    people, federation, wire
+):
+    """The disappearance report (waymark.missing) is where the alert learns when and where the
+    child was last seen, and "found" on the alert closes that report: its protocol clocks stop,
+    nobody is reminded of steps for a child who is safe."""
+    from waymark.missing.actions import do_report_disappearance
+    from waymark.missing.models import Disappearance
+    from waymark.missing.schemas import DisappearanceIn
+
+    case = create_case(people.giulia, given_names="Amina", family_name="Test (fictional)")
+    seen_at = timezone.now() - dt.timedelta(hours=2)
+    do_report_disappearance(
+        people.giulia,
+        case,
+        DisappearanceIn(last_seen_at=seen_at, last_seen_place="Milano Lambrate", missing_category="runaway"),
+    )
+    case.refresh_from_db()
+    assert alerts.last_seen(case).place == "Milano Lambrate"
+    alerts.do_send_alerts(people.giulia, case, alerts.AlertsIn(to_orgs=BOTH), node=federation.it)
+    dispatch_pending(federation.it, wire)
+    assert received("fr-ngo-calais").data.doc("alert")  # the alert went out
+
+    alerts.do_close_found(people.giulia, case, alerts.CloseFoundIn(), node=federation.it)
+    report = Disappearance.objects.get(case=case)
+    assert report.closed_at is not None and report.outcome == "found"
+    assert not report.steps.filter(done_at__isnull=True, stopped_at__isnull=True).exists()
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.FOUND

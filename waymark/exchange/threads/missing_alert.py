@@ -44,11 +44,14 @@ from waymark.core.protocol.messages import CloseReason, Confidence, MessageType,
 from waymark.core.protocol.registry import Registry
 from waymark.core.protocol.threads import MISSING_ALERT, Outcome, Received
 from waymark.errors import ActionError, NotFound
+from waymark.missing.actions import do_close_disappearance
+from waymark.missing.models import Disappearance
 from waymark.vault import service as vault
 from waymark.vocab import (
     CaseStatus,
     ContextSource,
     DataCategory,
+    DisappearanceOutcome,
     EventSource,
     EventType,
     PolicyAction,
@@ -413,15 +416,21 @@ def do_close_found(user: User, case: Case, data: CloseFoundIn, *, node: LocalNod
     with transaction.atomic():
         if alerts:
             _to_each(user, case, alerts, T.CASE_CLOSED, lambda _a: body, verb="closed", node=node)
+        report = Disappearance.objects.filter(case=case, closed_at__isnull=True).first()
+        if report is not None:
+            # The disappearance report ends with it: its protocol clocks stop (waymark.missing).
+            # That writes the case's "found" entry; here only what the alerts add.
+            do_close_disappearance(user, report, DisappearanceOutcome.FOUND, now=found_at)
         Case.objects.filter(pk=case.pk).update(status=CaseStatus.FOUND, updated_at=timezone.now())
-        add_event(
-            case,
-            type=EventType.FOUND,
-            summary="Found: the disappearance is closed" + (" and every alert with it" if alerts else ""),
-            details=data.note,
-            user=user,
-            at=found_at,
-        )
+        if report is None or alerts or data.note:
+            add_event(
+                case,
+                type=EventType.FOUND if report is None else EventType.NOTE,
+                summary="Found: the disappearance is closed" + (" and every alert with it" if alerts else ""),
+                details=data.note,
+                user=user,
+                at=found_at,
+            )
     case.refresh_from_db()
     return case
 

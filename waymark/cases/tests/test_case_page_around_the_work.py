@@ -28,6 +28,13 @@ def hotline(people):
     return create_user("hana", people.it_cps, Role.HOTLINE_OPERATOR)
 
 
+@pytest.fixture
+def officer(people):
+    """A police officer of the same service: reads what helps find the child, writes only where
+    the child was seen (a hotline operator may now also report a disappearance, issue 11)."""
+    return create_user("paolo", people.it_cps, Role.POLICE_OFFICER)
+
+
 def url(case):
     return reverse("event_add", args=[case.public_id])
 
@@ -73,20 +80,20 @@ def test_a_hotline_operator_saves_a_sighting_with_the_category_left_as_the_type_
     assert event.author == hotline
 
 
-def test_a_hotline_operator_is_offered_only_the_categories_they_may_write(client, people, case, hotline):
-    login(client, hotline, Purpose.LOCATE_MISSING_CHILD)
+def test_a_police_officer_is_offered_only_the_categories_they_may_write(client, people, case, officer):
+    login(client, officer, Purpose.LOCATE_MISSING_CHILD)
     form = client.get(url(case)).context["event_form"]
     offered = [value for value, _label in form.fields["category"].choices]
     assert offered == ["", DataCategory.CONTACT_LOCATION]
 
 
 def test_a_category_the_person_may_not_write_is_refused_in_place_and_nothing_is_saved(
-    client, people, case, hotline
+    client, people, case, officer
 ):
-    login(client, hotline, Purpose.LOCATE_MISSING_CHILD)
+    login(client, officer, Purpose.LOCATE_MISSING_CHILD)
     before = Event.objects.count()
-    # A note is case notes, which a hotline operator may not write: said on the field, not a 404.
-    response = client.post(url(case), {"type": "note", "source": "hotline", "summary": "x"}, **HTMX)
+    # A note is case notes, which a police officer may not write: said on the field, not a 404.
+    response = client.post(url(case), {"type": "note", "source": "police", "summary": "x"}, **HTMX)
     assert response.status_code == 422
     assert "category" in response.context["event_form"].errors
     assert "Case notes" in response.content.decode()
@@ -172,8 +179,8 @@ def test_the_status_change_is_left_alone_when_not_asked_for(client, people, case
     assert case.status == CaseStatus.OPEN
 
 
-def test_a_person_who_may_not_update_the_case_is_not_offered_a_status_change(client, people, case, hotline):
-    login(client, hotline, Purpose.LOCATE_MISSING_CHILD)
+def test_a_person_who_may_not_update_the_case_is_not_offered_a_status_change(client, people, case, officer):
+    login(client, officer, Purpose.LOCATE_MISSING_CHILD)
     html = client.get(url(case), {"type": "disappearance"}, **HTMX).content.decode()
     assert 'name="change_status"' not in html
     # Even if it is posted, the status stays: the field is not part of their form.
@@ -181,7 +188,7 @@ def test_a_person_who_may_not_update_the_case_is_not_offered_a_status_change(cli
         url(case),
         {
             "type": "disappearance",
-            "source": "hotline",
+            "source": "police",
             "summary": "Caller says gone",
             "change_status": "on",
             "missing_category": "runaway",
@@ -227,12 +234,12 @@ def test_the_latest_sighting_and_its_place_lead_a_missing_childs_situation(clien
     assert "Stazione Garibaldi" in situation
 
 
-def test_over_the_api_an_event_without_a_category_takes_the_one_its_type_is_about(people, case, hotline):
+def test_over_the_api_an_event_without_a_category_takes_the_one_its_type_is_about(people, case, officer):
     from waymark.cases.tests.api_client import api_as, case_url
 
-    api = api_as(hotline, purpose=Purpose.LOCATE_MISSING_CHILD)
+    api = api_as(officer, purpose=Purpose.LOCATE_MISSING_CHILD)
     response = api.post(case_url(case, "/events"), {"type": "sighting", "summary": "Seen near the port"})
     assert response.status_code == 201, response.content
     assert response.json()["category"] == DataCategory.CONTACT_LOCATION
-    # A note is case notes, which the hotline may not write: refused, as before.
+    # A note is case notes, which the officer may not write: refused, as before.
     assert api.post(case_url(case, "/events"), {"type": "note", "summary": "x"}).status_code == 404

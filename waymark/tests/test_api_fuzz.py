@@ -100,6 +100,10 @@ def within_reach(user: User, purpose: str, case_ids: set[str], child_ids: set[st
         visible = cases_visible_to(user, purpose)
     except Exception:  # an unknown purpose: nothing is within reach
         visible = Case.objects.none()
+    # What is not a UUID names no case or child (a stateful link can put a consent's number in
+    # the case's place; PostgreSQL refuses to compare it): out of reach, and not asked about.
+    outside = {i for i in case_ids | child_ids if not _is_uuid(i)}
+    case_ids, child_ids = case_ids - outside, child_ids - outside
     seen_cases = {
         str(pid) for pid in visible.filter(public_id__in=case_ids).values_list("public_id", flat=True)
     }
@@ -107,7 +111,15 @@ def within_reach(user: User, purpose: str, case_ids: set[str], child_ids: set[st
         str(pid)
         for pid in visible.filter(child__public_id__in=child_ids).values_list("child__public_id", flat=True)
     }
-    return (case_ids - seen_cases) | (child_ids - seen_children)
+    return (case_ids - seen_cases) | (child_ids - seen_children) | outside
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def _ids_in(body: Any) -> tuple[set[str], set[str]]:

@@ -43,10 +43,13 @@ def test_a_case_moves_from_milan_to_calais(net, browser):
 
     giulia = signed_in(browser, it_url, "giulia")
     giulia.goto(f"{it_url}/exchange/case/{case_id}/")
+    # One action at a time (issue 10): choose the transfer, marked as irreversible, then its form.
+    giulia.get_by_role("link", name="Transfer the case").click()
     form = giulia.locator("form[action$='/transfer']")
     form.get_by_label("To", exact=True).select_option("fr-ngo-calais")
     form.get_by_label("Purpose").select_option("care_continuity")
     form.get_by_label("Why this transfer").fill("Yonas now lives in Calais (fictional).")
+    form.get_by_label("I understand: the case leaves my organisation when the transfer is accepted.").check()
     form.get_by_role("button", name="Offer the transfer").click()
     assert "Case transfer to Association Refuge Calais" in giulia.content()
 

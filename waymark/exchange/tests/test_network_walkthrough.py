@@ -51,6 +51,7 @@ def test_refer_accept_then_ask_while_the_receiver_is_down(net, browser):
     # Giulia refers Amina to the Calais NGO.
     giulia = signed_in(browser, it_url, "giulia")
     giulia.goto(f"{it_url}/exchange/case/{case_id}/")
+    giulia.get_by_role("link", name="Refer the child").click()  # one action at a time (issue 10)
     form = giulia.locator("form[action$='/referral']")
     form.get_by_label("To", exact=True).select_option("fr-ngo-calais")
     form.get_by_label("Why this referral").fill("She plans to travel to Calais (fictional).")
@@ -86,6 +87,7 @@ def test_refer_accept_then_ask_while_the_receiver_is_down(net, browser):
     # The French node goes down; Giulia asks a question all the same.
     net.stop_web(fr)
     giulia.goto(f"{it_url}/exchange/case/{case_id}/")
+    giulia.get_by_role("link", name="Request information").click()
     form = giulia.locator("form[action$='/request']")
     form.get_by_label("To", exact=True).select_option("fr-ngo-calais")
     form.get_by_label("Question 1").fill("Is Amina staying at your shelter tonight?")

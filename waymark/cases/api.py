@@ -8,8 +8,6 @@ Errors are raised, never returned: waymark/api.py turns them into the JSON error
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Status
@@ -20,6 +18,8 @@ from waymark.vocab import CaseStatus, DataCategory, MissingCategory, PolicyActio
 
 from . import access, actions
 from .api_schemas import (
+    READ_ANSWERS,
+    WRITE_ANSWERS,
     CarePlanOut,
     CaseDetailOut,
     CasePage,
@@ -37,6 +37,7 @@ from .api_schemas import (
     child_out,
     consent_out,
     event_out,
+    rules_422,
 )
 from .models import Case, Consent, Event, NameKind
 from .redaction import Withheld, redact, redact_event
@@ -49,20 +50,9 @@ router = Router(tags=["cases"])
 # breaks the document, 401 no valid token, 403 refused for who the caller is (the purpose
 # immigration_enforcement, a role), 404 no such case or not yours to see (the same answer),
 # 415 a body that is not JSON, 422 a rule the document cannot state (listed per operation).
-_READ: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-_WRITE: dict[int, Any] = {**_READ, 415: ErrorOut, 422: ErrorOut}
-
-
-def _rules(*rules: str) -> dict[str, Any]:
-    """The operation's 422 answers in the document: the rules its schema cannot state."""
-    lines = "\n".join(f"- {rule}" for rule in rules)
-    return {
-        "responses": {
-            "422": {
-                "description": f"A rule the schema cannot state is broken (`errors` names the field):\n{lines}"
-            }
-        }
-    }
+_READ = READ_ANSWERS
+_WRITE = WRITE_ANSWERS
+_rules = rules_422
 
 
 _CHILD_RULES = (

@@ -64,6 +64,23 @@ class ErrorOut(_Out):
     )
 
 
+# The refusals every operation documents (a write also 415 and 422), shared by every router.
+READ_ANSWERS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+WRITE_ANSWERS: dict[int, Any] = {**READ_ANSWERS, 415: ErrorOut, 422: ErrorOut}
+
+
+def rules_422(*rules: str) -> dict[str, Any]:
+    """An operation's 422 answers in the document: the rules its schema cannot state."""
+    lines = "\n".join(f"- {rule}" for rule in rules)
+    return {
+        "responses": {
+            "422": {
+                "description": f"A rule the schema cannot state is broken (`errors` names the field):\n{lines}"
+            }
+        }
+    }
+
+
 # ---------------------------------------------------------------------------------------------
 # People
 

@@ -5,7 +5,6 @@ only where the caller may see the case's legal status."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -13,7 +12,7 @@ from ninja import Router
 from pydantic import BaseModel, ConfigDict, Field
 
 from waymark.cases import access
-from waymark.cases.api_schemas import ErrorOut
+from waymark.cases.api_schemas import READ_ANSWERS as _READ
 from waymark.cases.redaction import Withheld
 from waymark.core.deadlines import LOUD, Notice, Step
 from waymark.policy.purpose import api_caller
@@ -23,7 +22,6 @@ from waymark.vocab import DataCategory
 from .models import TakeChargeRequest
 
 router = Router(tags=["continuity"])
-_READ: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
 class DeadlineOut(BaseModel):

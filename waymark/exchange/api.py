@@ -19,7 +19,9 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from waymark.cases.access import access_case
-from waymark.cases.api_schemas import ErrorOut
+from waymark.cases.api_schemas import READ_ANSWERS as _READ
+from waymark.cases.api_schemas import WRITE_ANSWERS as _WRITE
+from waymark.cases.api_schemas import rules_422 as _rules
 from waymark.errors import Refused
 from waymark.policy.purpose import ApiCaller, api_caller
 from waymark.vocab import DataCategory, PolicyAction, Purpose
@@ -30,20 +32,7 @@ from .threads import missing_alert as alerts
 
 router = Router(tags=["missing-child alerts"])
 
-_READ: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-_WRITE: dict[int, Any] = {**_READ, 415: ErrorOut, 422: ErrorOut}
 PURPOSE = Purpose.LOCATE_MISSING_CHILD
-
-
-def _rules(*rules: str) -> dict[str, Any]:
-    lines = "\n".join(f"- {rule}" for rule in rules)
-    return {
-        "responses": {
-            "422": {
-                "description": f"A rule the schema cannot state is broken (`errors` names the field):\n{lines}"
-            }
-        }
-    }
 
 
 class RecipientOut(Schema):

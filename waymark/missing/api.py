@@ -12,7 +12,9 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 
 from waymark.cases.access import access_case
-from waymark.cases.api_schemas import ErrorOut
+from waymark.cases.api_schemas import READ_ANSWERS as _READ
+from waymark.cases.api_schemas import WRITE_ANSWERS as _WRITE
+from waymark.cases.api_schemas import rules_422 as _rules
 from waymark.errors import NotFound
 from waymark.policy.purpose import api_caller
 from waymark.vocab import DataCategory, PolicyAction
@@ -37,20 +39,7 @@ from .schemas import RiskIn
 
 router = Router(tags=["missing"])
 
-_READ: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-_WRITE: dict[int, Any] = {**_READ, 415: ErrorOut, 422: ErrorOut}
 MAX_BOARD_PAGE = 1000
-
-
-def _rules(*rules: str) -> dict[str, Any]:
-    lines = "\n".join(f"- {rule}" for rule in rules)
-    return {
-        "responses": {
-            "422": {
-                "description": f"A rule the schema cannot state is broken (`errors` names the field):\n{lines}"
-            }
-        }
-    }
 
 
 def _answer(d: Disappearance, decisions: Any) -> DisappearanceOut:

@@ -160,6 +160,9 @@ class World:
     registered: dict[str, tuple[str, str]] = field(default_factory=dict)
     # Open disappearances (the missing-child operations name one) and their protocol's step keys.
     disappearances: list[str] = field(default_factory=list)
+    # The case of the open disappearance: "found" is never aimed at it (closing the child found
+    # closes the report too, and the report's own operations would have nothing open to act on).
+    reported_case: str = ""
     step_keys: list[str] = field(default_factory=list)
 
 
@@ -324,6 +327,7 @@ def _create_world() -> World:
         home=home,
         consents=consents,
         disappearances=[str(gone.public_id), str(uuid.UUID(int=SEED + 2))],
+        reported_case=str(milan[0].public_id),
         step_keys=[s.key for s in gone.steps.all()],
     )
 
@@ -477,6 +481,8 @@ def _schema(world: World) -> Any:
             if turn or (case_id not in world.case_ids and case_id not in world.registered):
                 aim = home if home and (turn or (pick >> 8) % 5 < 3) else world.case_ids
                 case_id = aim[pick % len(aim)]
+            if case.path == "/api/cases/{public_id}/found" and case_id == world.reported_case:
+                case_id = world.case_ids[1]  # Yonas: missing, with no report to close
             if "public_id" in params:
                 params["public_id"] = case_id
             if "consent_id" in params and (turn or params["consent_id"] not in every_consent):

@@ -207,7 +207,9 @@ def main() -> None:
         f" each, SQLite, 127.0.0.1); prepared in {prepared - started:.0f} s, started in {up - prepared:.0f} s"
         " (not timed)\n"
     )
-    print("| recipients | runs | median from request (ms) | p95 (ms) | median from outbox row (ms) | p95 (ms) |")
+    print(
+        "| recipients | runs | median from request (ms) | p95 (ms) | median from outbox row (ms) | p95 (ms) |"
+    )
     print("|---|---|---|---|---|---|")
     for n, values in times.items():
         asked = [a for a, _ in values]
@@ -218,7 +220,9 @@ def main() -> None:
         )
     medians = [(float(n), statistics.median(a for a, _ in v) * 1000) for n, v in times.items()]
     if len(medians) > 1:
-        print(f"\ncost per added recipient node (slope of the medians from the request): {slope(medians):.0f} ms")
+        print(
+            f"\ncost per added recipient node (slope of the medians from the request): {slope(medians):.0f} ms"
+        )
     rss = [memory[n.node_id] for n in recipients]
     print(
         f"memory (resident): {SENDER} {memory[SENDER]:.0f} MiB; a recipient node {statistics.median(rss):.0f} MiB"

@@ -114,7 +114,24 @@ EXCHANGE_TYPES = tuple(sorted({t for c in CONVERSATIONS.values() for t in c.type
 # the routes north and west from Italy. Generated from the node id, so that ``exchange_demo``
 # (another process) finds the same spec.
 FANOUT_PREFIX = "node-fan-"
-FANOUT_COUNTRIES = ("FR", "BE", "DE", "AT", "CH", "NL", "SE", "ES", "SI", "DK", "NO", "PL", "CZ", "HR", "LU", "PT")
+FANOUT_COUNTRIES = (
+    "FR",
+    "BE",
+    "DE",
+    "AT",
+    "CH",
+    "NL",
+    "SE",
+    "ES",
+    "SI",
+    "DK",
+    "NO",
+    "PL",
+    "CZ",
+    "HR",
+    "LU",
+    "PT",
+)
 FANOUT_AGREEMENT_ID = "demo-fanout-locate-2026"
 FANOUT_SENDER = "it-cps-milano"
 

@@ -237,9 +237,14 @@ def fanout_agreement(parties: tuple[str, ...]) -> dict[str, Any]:
 
 
 def registry_spec(
-    descriptors: dict[str, str], *, nodes: tuple[DemoNode, ...] = DEMO_NODES, agreement_status: str = "active"
+    descriptors: dict[str, str],
+    *,
+    nodes: tuple[DemoNode, ...] = DEMO_NODES,
+    agreement_status: str = "active",
+    parties: tuple[str, ...] = PARTIES,
 ) -> dict[str, Any]:
-    """The registry spec for ``registry_sign``: ``descriptors`` maps node id → node.json path."""
+    """The registry spec for ``registry_sign``: ``descriptors`` maps node id → node.json path;
+    ``parties``: who is party to the demo agreement (tests leave one out)."""
     hosted = [n for n in nodes if n.node_id in descriptors]
     slugs = {o.slug for n in hosted for o in n.orgs}
     return {
@@ -257,12 +262,12 @@ def registry_spec(
             for n in hosted
             for o in n.orgs
         ],
-        "agreements": _agreements(slugs, agreement_status),
+        "agreements": _agreements(slugs, agreement_status, parties),
     }
 
 
-def _agreements(slugs: set[str], status: str) -> list[dict[str, Any]]:
-    found = [agreement(status=status, parties=tuple(p for p in PARTIES if p in slugs))]
+def _agreements(slugs: set[str], status: str, parties: tuple[str, ...]) -> list[dict[str, Any]]:
+    found = [agreement(status=status, parties=tuple(p for p in parties if p in slugs))]
     fanout = tuple(sorted(s for s in slugs if s.endswith("-fanout-ngo")))
     if fanout and FANOUT_SENDER in slugs:
         found.append(fanout_agreement((FANOUT_SENDER, *fanout)))

@@ -1,18 +1,23 @@
-"""Missing-child alert fan-out between real local nodes: one alert, time until every recipient
-node's automatic acknowledgement (its signed receipt) is back.
+"""Missing-child alert fan-out between real local nodes: one alert from Milan to N recipient
+nodes, time until every recipient node's automatic acknowledgement (its signed receipt) is back.
 
-    .venv/bin/python bench/alert_fanout_bench.py [--runs 20] [--keep DIR]
+    .venv/bin/python bench/alert_fanout_bench.py [--nodes 10] [--sizes 1,2,5,10] [--runs 10]
+                                                 [--web-workers 1] [--keep DIR]
 
-The three demo nodes of ``make network`` (node-it, node-fr, node-be: gunicorn and a dispatcher
-each, SQLite, 127.0.0.1), DEBUG off. Each run registers a fictional missing child on node-it
-through the API, records its disappearance, and sends one alert (``POST /api/cases/{id}/alerts``)
-to one recipient (France) or to two (France and Belgium), alternately. The fan-out time is read
-from node-it's own outbox, one clock: from the first alert row's ``created_at`` to the last
-``receipted_at``. Prints median and p95 per number of recipients, the cost of the added node
-(difference of the medians), and the machine's load average.
+The sender is the demo node-it; the recipients are ``--nodes`` fictional fan-out nodes
+(``waymark.devtools.demo.fanout_nodes``: one NGO per node and country, an agreement with Milan for
+locate_missing_child). Every node is a real installation: its own data folder, SQLite file, keys,
+a gunicorn web server and a dispatcher, on a free port of 127.0.0.1, DEBUG off. Starting them is
+not timed (it is printed apart).
 
-The demo federation has three nodes; more would need more node specs in ``waymark/devtools/demo.py``
-and in its agreement (not done here), so the figure per added node is measured from 1 → 2.
+Each run registers a fictional missing child on node-it through the API, records its
+disappearance, and sends one alert (``POST /api/cases/{id}/alerts``) to the first n recipients;
+the sizes alternate run by run, after one unmeasured warm-up alert to every recipient (which
+starts the dispatcher's worker threads for each peer). Two times per run, on the one machine
+clock: from the alert request leaving the client, and from the first alert row's ``created_at``
+in node-it's outbox, to the last recipient's ``receipted_at``. Prints the median and p95 per
+size, the cost per added recipient node (least-squares slope of the medians over the sizes), the
+load average, and each node's memory (resident, web server and dispatcher together).
 """
 
 from __future__ import annotations
@@ -37,11 +42,15 @@ from waymark.core.protocol.keys import MIN_SCRYPT_N  # noqa: E402
 from waymark.devtools import demo  # noqa: E402
 from waymark.devtools.network import Network, Node, free_port  # noqa: E402
 
-RECIPIENTS = {1: ["fr-ngo-calais"], 2: ["fr-ngo-calais", "be-police-mpu"]}
+SENDER = "node-it"
+ALERT_SQL = (
+    "SELECT o.created_at, o.receipted_at FROM exchange_outboxmessage o JOIN cases_case c ON c.id = o.case_id "
+    "WHERE c.public_id = ? AND o.message_type = 'missing_alert'"
+)
 
 
 def call(node: Node, token: str, method: str, path: str, body: Any, purpose: str) -> Any:
-    conn = http.client.HTTPConnection("127.0.0.1", node.port, timeout=30)
+    conn = http.client.HTTPConnection("127.0.0.1", node.port, timeout=60)
     try:
         conn.request(
             method,
@@ -63,10 +72,12 @@ def call(node: Node, token: str, method: str, path: str, body: Any, purpose: str
 
 
 def _at(value: Any) -> dt.datetime:
-    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    at = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
 
 
-def one_run(net: Network, it: Node, token: str, n: int, i: int) -> float:
+def missing_child(it: Node, token: str, i: int) -> str:
+    """A fictional child on node-it, recorded missing with where she was last seen."""
     case = call(
         it,
         token,
@@ -87,26 +98,24 @@ def one_run(net: Network, it: Node, token: str, n: int, i: int) -> float:
         {"type": "disappearance", "category": "contact_location", "summary": "Left", "location": "Milano"},
         "child_protection",
     )
-    call(
-        it,
-        token,
-        "POST",
-        f"/api/cases/{case['public_id']}/alerts",
-        {"to_orgs": RECIPIENTS[n]},
-        "locate_missing_child",
-    )
-    sql = (
-        "SELECT o.created_at, o.receipted_at FROM exchange_outboxmessage o JOIN cases_case c ON c.id = o.case_id "
-        "WHERE c.public_id = ? AND o.message_type = 'missing_alert'"
-    )
-    public_id = case["public_id"].replace("-", "")
-    deadline = time.monotonic() + 60
+    return str(case["public_id"])
+
+
+def one_run(net: Network, it: Node, token: str, to_orgs: list[str], i: int) -> tuple[float, float]:
+    """(from the request, from the first outbox row) to the last signed receipt, in seconds."""
+    public_id = missing_child(it, token, i)
+    asked = dt.datetime.now(dt.UTC)
+    call(it, token, "POST", f"/api/cases/{public_id}/alerts", {"to_orgs": to_orgs}, "locate_missing_child")
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        found = net.query(it, sql, (public_id,)) or net.query(it, sql, (case["public_id"],))
-        if len(found) == n and all(r[1] for r in found):
-            return (max(_at(r[1]) for r in found) - min(_at(r[0]) for r in found)).total_seconds()
+        found = net.query(it, ALERT_SQL, (public_id.replace("-", ""),)) or net.query(
+            it, ALERT_SQL, (public_id,)
+        )
+        if len(found) == len(to_orgs) and all(r[1] for r in found):
+            last = max(_at(r[1]) for r in found)
+            return (last - asked).total_seconds(), (last - min(_at(r[0]) for r in found)).total_seconds()
         time.sleep(0.02)
-    raise RuntimeError(f"run {i}: not every acknowledgement came back within 60 s")
+    raise RuntimeError(f"run {i}: not every acknowledgement came back within 120 s")
 
 
 def p95(values: list[float]) -> float:
@@ -114,37 +123,115 @@ def p95(values: list[float]) -> float:
     return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
+def slope(points: list[tuple[float, float]]) -> float:
+    """Least-squares slope of y over x."""
+    mx = statistics.fmean(x for x, _ in points)
+    my = statistics.fmean(y for _, y in points)
+    den = sum((x - mx) ** 2 for x, _ in points)
+    return sum((x - mx) * (y - my) for x, y in points) / den if den else 0.0
+
+
+def rss_mib(*group_leaders: int) -> float:
+    """Resident memory of every process in these process groups (a node's web server with its
+    workers, and its dispatcher: each started in a session of its own), in MiB."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            pgrp = int(stat.rsplit(")", 1)[1].split()[2])
+            if pgrp in group_leaders:
+                for line in (entry / "status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / 1024
+
+
+def node_memory(node: Node) -> float:
+    return rss_mib(*(p.pid for p in (node.web, node.dispatcher) if p is not None))
+
+
+def migrated(base: Path) -> Path:
+    """One migrated SQLite file, copied for every node (migrating each costs seconds)."""
+    net = Network(base / "template", [(demo.node(SENDER), 0)])
+    node = net.nodes[SENDER]
+    node.data_dir.mkdir(parents=True, exist_ok=True)
+    net.manage(node, "migrate", "--noinput")
+    return node.data_dir / "waymark.sqlite3"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=20, help="runs per number of recipients")
+    parser.add_argument("--nodes", type=int, default=10, help="recipient nodes to start")
+    parser.add_argument("--sizes", default="1,2,5,10", help="numbers of recipients to measure")
+    parser.add_argument("--runs", type=int, default=10, help="runs per number of recipients")
+    parser.add_argument("--web-workers", type=int, default=1, help="gunicorn workers per node")
     parser.add_argument("--keep", default="", help="keep the nodes' folders here")
     args = parser.parse_args()
+    sizes = sorted({int(s) for s in args.sizes.split(",") if int(s) <= args.nodes})
     base = Path(args.keep or tempfile.mkdtemp(prefix="waymark-alert-bench-"))
+    recipients = demo.fanout_nodes(args.nodes)
     net = Network(
         base,
-        [(demo.node(n), free_port()) for n in ("node-it", "node-fr", "node-be")],
+        [(demo.node(SENDER), free_port())] + [(spec, free_port()) for spec in recipients],
         env={"DEBUG": "false", "WAYMARK_AUDIT_CHECKPOINT_SECONDS": "0"},
+        web_workers=args.web_workers,
     )
-    net.prepare(scrypt_n=MIN_SCRYPT_N)
+    load_idle = os.getloadavg()
+    started = time.perf_counter()
+    net.prepare(template=migrated(base), scrypt_n=MIN_SCRYPT_N)
+    prepared = time.perf_counter()
     net.start()
+    up = time.perf_counter()
+    to_orgs = [spec.orgs[0].slug for spec in recipients]
+    times: dict[int, list[tuple[float, float]]] = {n: [] for n in sizes}
     try:
-        it = net.nodes["node-it"]
+        it = net.nodes[SENDER]
         token = net.manage(it, "create_api_token", "giulia", "--name", "alert bench (fictional)").strip()
-        times: dict[int, list[float]] = {1: [], 2: []}
-        for i in range(args.runs * 2):
-            n = 1 + i % 2
-            times[n].append(one_run(net, it, token, n, i))
-        load = os.getloadavg()
+        one_run(net, it, token, to_orgs, -1)  # warm-up: every peer's dispatcher threads, every worker
+        load_start = os.getloadavg()
+        i = 0
+        for _round in range(args.runs):
+            for n in sizes:
+                times[n].append(one_run(net, it, token, to_orgs[:n], i))
+                i += 1
+        load_end = os.getloadavg()
+        memory = {node.node_id: node_memory(node) for node in net.nodes.values()}
     finally:
         net.stop()
-    print("| recipients | runs | median (ms) | p95 (ms) |")
-    print("|---|---|---|---|")
-    for n, values in times.items():
-        print(f"| {n} | {len(values)} | {statistics.median(values) * 1000:.0f} | {p95(values) * 1000:.0f} |")
-    added = (statistics.median(times[2]) - statistics.median(times[1])) * 1000
-    print(f"\ncost of the added recipient node (median 2 − median 1): {added:.0f} ms")
     print(
-        f"load average (1, 5, 15 min) at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {os.cpu_count()} CPUs"
+        f"{args.nodes} recipient nodes + {SENDER} (gunicorn with {args.web_workers} worker(s) and a dispatcher"
+        f" each, SQLite, 127.0.0.1); prepared in {prepared - started:.0f} s, started in {up - prepared:.0f} s"
+        " (not timed)\n"
+    )
+    print(
+        "| recipients | runs | median from request (ms) | p95 (ms) | median from outbox row (ms) | p95 (ms) |"
+    )
+    print("|---|---|---|---|---|---|")
+    for n, values in times.items():
+        asked = [a for a, _ in values]
+        rows = [r for _, r in values]
+        print(
+            f"| {n} | {len(values)} | {statistics.median(asked) * 1000:.0f} | {p95(asked) * 1000:.0f}"
+            f" | {statistics.median(rows) * 1000:.0f} | {p95(rows) * 1000:.0f} |"
+        )
+    medians = [(float(n), statistics.median(a for a, _ in v) * 1000) for n, v in times.items()]
+    if len(medians) > 1:
+        print(
+            f"\ncost per added recipient node (slope of the medians from the request): {slope(medians):.0f} ms"
+        )
+    rss = [memory[n.node_id] for n in recipients]
+    print(
+        f"memory (resident): {SENDER} {memory[SENDER]:.0f} MiB; a recipient node {statistics.median(rss):.0f} MiB"
+        f" (median; {min(rss):.0f}–{max(rss):.0f}); all {len(memory)} nodes {sum(memory.values()):.0f} MiB"
+    )
+    fmt = " ".join(f"{v:.2f}" for v in load_end)
+    print(
+        f"load average (1, 5, 15 min): before start-up {load_idle[0]:.2f}, before the runs {load_start[0]:.2f},"
+        f" at the end {fmt}; {os.cpu_count()} CPUs"
     )
 
 

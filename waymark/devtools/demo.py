@@ -4,7 +4,8 @@ All fictional. Used by ``make network`` (``waymark.devtools.network``), the proc
 benchmark. ``DEMO_NODES`` says which organisations each node hosts; ``registry_spec`` builds the
 registry spec (organisations, one agreement among all the child-protection parties) that the
 demo registry key signs; ``manage.py exchange_demo`` creates a node's organisations, logins and a
-few children.
+few children. ``fanout_nodes(n)`` adds up to sixteen more recipient nodes (one NGO each) for the
+alert fan-out benchmark, under an agreement of their own with Milan for locating a missing child.
 """
 
 from __future__ import annotations
@@ -109,7 +110,61 @@ PARTIES = ("it-cps-milano", "fr-ngo-calais", "be-police-mpu")
 EXCHANGE_TYPES = tuple(sorted({t for c in CONVERSATIONS.values() for t in c.types}))
 
 
+# The alert fan-out benchmark's recipients: one fictional NGO per node, a node per country on
+# the routes north and west from Italy. Generated from the node id, so that ``exchange_demo``
+# (another process) finds the same spec.
+FANOUT_PREFIX = "node-fan-"
+FANOUT_COUNTRIES = (
+    "FR",
+    "BE",
+    "DE",
+    "AT",
+    "CH",
+    "NL",
+    "SE",
+    "ES",
+    "SI",
+    "DK",
+    "NO",
+    "PL",
+    "CZ",
+    "HR",
+    "LU",
+    "PT",
+)
+FANOUT_AGREEMENT_ID = "demo-fanout-locate-2026"
+FANOUT_SENDER = "it-cps-milano"
+
+
+def fanout_node(country: str) -> DemoNode:
+    """The fan-out recipient node of ``country`` (one of ``FANOUT_COUNTRIES``): an NGO, its
+    caseworker and node admin; no children."""
+    if country not in FANOUT_COUNTRIES:
+        raise KeyError(country)
+    cc = country.lower()
+    org = f"{cc}-fanout-ngo"
+    return DemoNode(
+        node_id=f"{FANOUT_PREFIX}{cc}",
+        country=country,
+        port=0,
+        name=f"Waymark fan-out {country} (benchmark, fictional)",
+        orgs=(DemoOrg(org, f"Fan-out test NGO {country} (fictional)", Sector.NGO),),
+        users=(
+            DemoUser(f"cw-{cc}", org, Role.CASEWORKER, f"Caseworker {country} (fictional)"),
+            DemoUser(f"admin-{cc}", org, Role.NODE_ADMIN, f"Node admin {country} (fictional)"),
+        ),
+    )
+
+
+def fanout_nodes(count: int) -> tuple[DemoNode, ...]:
+    if not 1 <= count <= len(FANOUT_COUNTRIES):
+        raise ValueError(f"between 1 and {len(FANOUT_COUNTRIES)} fan-out nodes")
+    return tuple(fanout_node(c) for c in FANOUT_COUNTRIES[:count])
+
+
 def node(node_id: str) -> DemoNode:
+    if node_id.startswith(FANOUT_PREFIX):
+        return fanout_node(node_id.removeprefix(FANOUT_PREFIX).upper())
     return {n.node_id: n for n in DEMO_NODES}[node_id]
 
 
@@ -145,10 +200,51 @@ def agreement(
     }
 
 
+def fanout_agreement(parties: tuple[str, ...]) -> dict[str, Any]:
+    """Milan and the fan-out NGOs: the alert conversation only, for locate_missing_child, and
+    only what an alert carries (identity, description, photo, last-seen context, and the
+    missing category and risk level, which are case notes); never health or disclosures."""
+    categories = (
+        DataCategory.IDENTITY,
+        DataCategory.PHYSICAL_DESCRIPTION,
+        DataCategory.PHOTO,
+        DataCategory.CONTACT_LOCATION,
+        DataCategory.CASE_NOTES,
+    )
+    return {
+        "identifier": FANOUT_AGREEMENT_ID,
+        "title": "Missing-child alerts from Milan to the fan-out test NGOs (fictional)",
+        "lawful_basis": "Fictional. GDPR Art. 6(1)(e); national child-protection law.",
+        "parties": list(parties),
+        "status": "active",
+        "valid_from": "2026-01-01T00:00:00Z",
+        "valid_until": "2030-01-01T00:00:00Z",
+        "message_types": sorted(t.value for t in CONVERSATIONS["missing_alert"].types),
+        "grants": [
+            {
+                "org": org,
+                "role": role.value,
+                "category": category.value,
+                "purpose": Purpose.LOCATE_MISSING_CHILD.value,
+                "action": "read",
+            }
+            for org in parties
+            for role in (Role.CASEWORKER, Role.SUPERVISOR)
+            for category in categories
+        ],
+        "response_commitments": [],
+    }
+
+
 def registry_spec(
-    descriptors: dict[str, str], *, nodes: tuple[DemoNode, ...] = DEMO_NODES, agreement_status: str = "active"
+    descriptors: dict[str, str],
+    *,
+    nodes: tuple[DemoNode, ...] = DEMO_NODES,
+    agreement_status: str = "active",
+    parties: tuple[str, ...] = PARTIES,
 ) -> dict[str, Any]:
-    """The registry spec for ``registry_sign``: ``descriptors`` maps node id → node.json path."""
+    """The registry spec for ``registry_sign``: ``descriptors`` maps node id → node.json path;
+    ``parties``: who is party to the demo agreement (tests leave one out)."""
     hosted = [n for n in nodes if n.node_id in descriptors]
     slugs = {o.slug for n in hosted for o in n.orgs}
     return {
@@ -166,5 +262,14 @@ def registry_spec(
             for n in hosted
             for o in n.orgs
         ],
-        "agreements": [agreement(status=agreement_status, parties=tuple(p for p in PARTIES if p in slugs))],
+        "agreements": _agreements(slugs, agreement_status, parties),
     }
+
+
+def _agreements(slugs: set[str], status: str, parties: tuple[str, ...]) -> list[dict[str, Any]]:
+    found = [agreement(status=status, parties=tuple(p for p in parties if p in slugs))]
+    fanout = tuple(sorted(s for s in slugs if s.endswith("-fanout-ngo")))
+    if fanout and FANOUT_SENDER in slugs:
+        found.append(fanout_agreement((FANOUT_SENDER, *fanout)))
+    # An agreement needs two parties: a registry of Milan and the fan-out nodes has no other.
+    return [a for a in found if len(a["parties"]) >= 2]

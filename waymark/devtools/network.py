@@ -219,12 +219,20 @@ class Network:
             authority.generate_registry_key(self.registry_key, self.registry_anchor)
         self.publish_registry()
 
-    def publish_registry(self, *, agreement_status: str = "active", only: list[str] | None = None) -> Path:
-        """Sign a new registry version and load it into every node (or only those named)."""
+    def publish_registry(
+        self,
+        *,
+        agreement_status: str = "active",
+        only: list[str] | None = None,
+        parties: tuple[str, ...] = demo.PARTIES,
+    ) -> Path:
+        """Sign a new registry version and load it into every node (or only those named);
+        ``parties`` of the demo agreement (a test leaves one out)."""
         spec = demo.registry_spec(
             {n.node_id: str(n.data_dir / "keys" / "node.json") for n in self.nodes.values()},
             nodes=tuple(n.spec for n in self.nodes.values()),
             agreement_status=agreement_status,
+            parties=parties,
         )
         (self.base / "registry-spec.json").write_text(json.dumps(spec, indent=1))
         # Versions are the time in ms: always increasing, as a registry must be.

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 
 from waymark.accounts.models import User
@@ -17,9 +17,11 @@ from waymark.cases.access import CaseAccess, PageAccess, access_case, cases_visi
 from waymark.errors import NotFound
 from waymark.vocab import DataCategory, PolicyAction
 
-from .models import Disappearance
+from .models import Disappearance, StepStatus
 
 BOARD_PAGE = 50
+# A board row shows none of the sealed free text: those columns stay in the database.
+_SEALED = tuple(f.name for f in Disappearance._meta.concrete_fields if f.name.endswith("_sealed"))
 # What a board row shows: who (identity), where last seen (contact_location), the risk and the
 # protocol's steps (case notes).
 BOARD_CATEGORIES: tuple[str, ...] = (
@@ -70,18 +72,16 @@ def _open_visible(user: User, purpose: str) -> QuerySet[Disappearance]:
     return Disappearance.objects.filter(closed_at__isnull=True, case__in=cases_visible_to(user, purpose))
 
 
-def _most_urgent_first(found: QuerySet[Disappearance], now: dt.datetime) -> QuerySet[Disappearance]:
-    open_steps = Q(steps__done_at__isnull=True, steps__stopped_at__isnull=True)
-    return found.annotate(
-        next_due=Min("steps__due_at", filter=open_steps),
-        overdue=Count("steps", filter=open_steps & Q(steps__due_at__lte=now)),
-    ).order_by(F("next_due").asc(nulls_last=True), "-reported_at", "id")
+def _most_urgent_first(found: QuerySet[Disappearance]) -> QuerySet[Disappearance]:
+    # ``next_due_at`` is the earliest due open step (kept by the actions): the order walks the
+    # partial index ``missing_open_board_order`` instead of grouping every open step.
+    return found.order_by(F("next_due_at").asc(nulls_last=True), "-reported_at", "id")
 
 
-def open_disappearances(user: User, purpose: str, now: dt.datetime | None = None) -> QuerySet[Disappearance]:
+def open_disappearances(user: User, purpose: str) -> QuerySet[Disappearance]:
     """Open disappearances on the cases this user may list for ``purpose``, the most urgent
     first: an overdue step first (the earliest due open step), then the newest report."""
-    return _most_urgent_first(_open_visible(user, purpose), now or timezone.now())
+    return _most_urgent_first(_open_visible(user, purpose))
 
 
 @dataclass
@@ -109,22 +109,21 @@ def board_page(user: User, purpose: str, number: int = 1, now: dt.datetime | Non
     audited in one append (an entry per child shown, so each child's access report lists it)."""
     now = now or timezone.now()
     visible = _open_visible(user, purpose)
-    count = visible.count()  # without the steps' join
-    found = _most_urgent_first(visible, now)
+    count = visible.count()
     number = max(1, min(number, max(1, -(-count // BOARD_PAGE))))
     start = (number - 1) * BOARD_PAGE
-    # The order and the page from the ids alone (grouped by id, not by every column the rows
-    # show), then the page's rows with what they show: two cheap queries, not one wide GROUP BY.
-    ids = list(found.values_list("id", flat=True)[start : start + BOARD_PAGE])
-    by_id = {
-        d.pk: d
-        for d in Disappearance.objects.filter(pk__in=ids)
+    # The page in one query (ordered from the index), its steps and who did them in another.
+    rows = list(
+        _most_urgent_first(visible)
+        .defer(*_SEALED)
         .select_related("case__child", "case__organisation")
-        .prefetch_related("steps__done_by")
-    }
-    rows = [by_id[pk] for pk in ids]
+        .prefetch_related(
+            Prefetch("steps", queryset=StepStatus.objects.select_related("done_by__organisation"))
+        )[start : start + BOARD_PAGE]
+    )
     for d in rows:
-        open_steps = [s for s in d.steps.all() if s.done_at is None and s.stopped_at is None]
-        d.overdue = sum(1 for s in open_steps if s.due_at <= now)  # type: ignore[attr-defined]
+        d.overdue = sum(  # type: ignore[attr-defined]
+            1 for s in d.steps.all() if s.done_at is None and s.stopped_at is None and s.due_at <= now
+        )
     decisions = decide_page(user, [d.case for d in rows], purpose, BOARD_CATEGORIES)
     return BoardPage(rows, decisions, number, count, now)

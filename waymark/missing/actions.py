@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -139,23 +139,24 @@ def do_report_disappearance(
     d.family_abroad = data.family_abroad
     d.trigger_notes = data.trigger_notes
     _apply_risk(d, assess(_facts(d, None)), now)
+    steps = [
+        StepStatus(
+            key=step.key,
+            label=step.label,
+            role=step.role,
+            position=i,
+            started_at=clock.started_at,
+            warn_at=clock.warn_at,
+            due_at=clock.due_at,
+        )
+        for i, step in enumerate(protocol.steps)
+        for clock in [step.rule.start(now)]
+    ]
+    d.next_due_at = min((s.due_at for s in steps), default=None)
     d.save(force_insert=True)
-    StepStatus.objects.bulk_create(
-        [
-            StepStatus(
-                disappearance=d,
-                key=step.key,
-                label=step.label,
-                role=step.role,
-                position=i,
-                started_at=clock.started_at,
-                warn_at=clock.warn_at,
-                due_at=clock.due_at,
-            )
-            for i, step in enumerate(protocol.steps)
-            for clock in [step.rule.start(now)]
-        ]
-    )
+    for step in steps:
+        step.disappearance = d
+    StepStatus.objects.bulk_create(steps)
     case.status = CaseStatus.MISSING
     case.missing_category = data.missing_category
     case.closed_at = None
@@ -224,6 +225,17 @@ def do_assess_risk(
 # Protocol steps
 
 
+def _refresh_next_due(d: Disappearance) -> None:
+    """Keep ``Disappearance.next_due_at`` (the board's order) after a step changed: the
+    earliest due time of the steps still open, in the same UPDATE."""
+    open_due = (
+        StepStatus.objects.filter(disappearance=OuterRef("pk"), done_at__isnull=True, stopped_at__isnull=True)
+        .order_by("due_at")
+        .values("due_at")[:1]
+    )
+    Disappearance.objects.filter(pk=d.pk).update(next_due_at=Subquery(open_due))
+
+
 @transaction.atomic
 def do_mark_step_done(
     user: User, d: Disappearance, key: str, *, note: str = "", now: dt.datetime | None = None
@@ -241,6 +253,7 @@ def do_mark_step_done(
     step.done_at = now
     step.done_by = user
     step.save(update_fields=["done_at", "done_by"])
+    _refresh_next_due(d)
     Notification.objects.filter(step=step, read_at__isnull=True).update(read_at=now)
     case = d.case
     late = " (late)" if now >= step.due_at else ""
@@ -275,7 +288,8 @@ def do_close_disappearance(
         raise ActionError("this disappearance is already closed", field="")
     d.closed_at = now
     d.outcome = outcome
-    d.save(update_fields=["closed_at", "outcome"])
+    d.next_due_at = None  # its open steps stop below
+    d.save(update_fields=["closed_at", "outcome", "next_due_at"])
     d.steps.filter(done_at__isnull=True, stopped_at__isnull=True).update(stopped_at=now)
     case = d.case
     case.status = CaseStatus.FOUND if outcome == DisappearanceOutcome.FOUND else CaseStatus.OPEN

@@ -83,6 +83,10 @@ class Disappearance(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=DisappearanceOutcome.choices, blank=True)
     is_fictional = models.BooleanField(default=False)
+    # The earliest due time of its open steps (null once every step is done or stopped): kept
+    # by the actions that start, settle and stop steps, so that the board orders and pages its
+    # rows from one index instead of grouping every step of every open disappearance.
+    next_due_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     circumstances = sealed_text("circumstances")
     belongings = sealed_text("belongings")
@@ -120,7 +124,15 @@ class Disappearance(models.Model):
     ALERT_CATEGORIES = (C.CONTACT_LOCATION, C.PHYSICAL_DESCRIPTION)
 
     class Meta:
-        indexes = [models.Index(fields=["closed_at", "reported_at"])]
+        indexes = [
+            models.Index(fields=["closed_at", "reported_at"]),
+            # The Missing-now board's order, over the open disappearances only.
+            models.Index(
+                fields=["next_due_at", "-reported_at", "id"],
+                condition=models.Q(closed_at__isnull=True),
+                name="missing_open_board_order",
+            ),
+        ]
         constraints = [
             # One open disappearance per case at a time.
             models.UniqueConstraint(

@@ -34,7 +34,7 @@ class PoliceAlertOut(_Out):
     police_org: str = Field(description="the police unit asked (federation identifier)")
     state: PoliceAlertState
     next_states: list[PoliceAlertState] = Field(description="where the lifecycle may go from here")
-    reference: str
+    police_reference: str = Field(description="the police's own reference of the issued alert")
     hit_place: str
     requested_at: dt.datetime
     requested_by: UserRef | None
@@ -86,7 +86,7 @@ def alert_out(alert: PoliceAlert, extract: Extract, now: dt.datetime) -> PoliceA
         police_org=alert.police_org.slug,
         state=PoliceAlertState(alert.state),
         next_states=[PoliceAlertState(s) for s in next_states(alert.state)],
-        reference=alert.reference,
+        police_reference=alert.reference,
         hit_place=alert.hit_place,
         requested_at=alert.requested_at,
         requested_by=user_ref(alert.requested_by),

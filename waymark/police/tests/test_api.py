@@ -40,7 +40,7 @@ def test_the_lifecycle_over_the_api_with_a_clear_refusal(people):
     issued = api.post(
         f"/api/police/alerts/{alert.public_id}/transition", {"to": "issued", "reference": "SIS-1"}
     )
-    assert issued.status_code == 200 and issued.json()["reference"] == "SIS-1"
+    assert issued.status_code == 200 and issued.json()["police_reference"] == "SIS-1"
     assert issued.json()["next_states"] == ["hit", "closed", "withdrawn"]
 
 

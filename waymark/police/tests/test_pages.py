@@ -43,7 +43,7 @@ def test_the_caseworker_requests_an_alert_and_records_it_issued_from_the_panel(p
 
 
 def test_a_refused_transition_names_the_field_and_changes_nothing(people):
-    case, d = missing_case(people)
+    case, _d = missing_case(people)
     alert = request_alert(people, case)
     response = _client(people.giulia).post(f"/police/alerts/{alert.public_id}/transition", {"to": "issued"})
     assert response.status_code == 422

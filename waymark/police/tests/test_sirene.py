@@ -80,7 +80,7 @@ def test_an_overdue_request_notifies_once_and_shows_on_the_board_row(
     people, django_capture_on_commit_callbacks
 ):
     police_agreement(people)
-    case, d = missing_case(people)
+    case, _d = missing_case(people)
     alert = request_alert(people, case)
     long_ago = timezone.now() - dt.timedelta(hours=13)
     _ask(people.luc, alert, ("identity", "Date of birth?"), now=long_ago)

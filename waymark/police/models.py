@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from waymark.accounts.models import Organisation
 from waymark.cases.models import Case
 from waymark.core.clocks import POLICE_ALERT_ISSUE, SIRENE_REPLY, Clock
-from waymark.vocab import PoliceAlertKind, PoliceAlertState, SireneDirection, SisCategory
+from waymark.vocab import DataCategory, PoliceAlertKind, PoliceAlertState, SireneDirection, SisCategory
 
 
 def _empty_list() -> list[Any]:
@@ -51,6 +51,13 @@ class PoliceAlert(models.Model):
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     updated_at = models.DateTimeField()
     is_fictional = models.BooleanField(default=False)
+
+    # What holds data about the child: plain, like the last-seen place (no special category).
+    FIELD_CATEGORIES = {
+        "physical_description": DataCategory.PHYSICAL_DESCRIPTION,
+        "hit_place": DataCategory.CONTACT_LOCATION,
+        "reference": DataCategory.IDENTITY,  # a police reference identifies the child to the police
+    }
 
     class Meta:
         ordering = ["requested_at", "id"]
@@ -91,7 +98,8 @@ class SireneRequest(models.Model):
     )
     asked_at = models.DateTimeField(_("asked"))
     due_at = models.DateTimeField(_("reply due"))
-    # [{"id", "category", "text"}] and [{"question_id", "text" | "declined"}]
+    # [{"id", "category", "text"}] and [{"question_id", "category", "text" | "declined"}]: each
+    # item carries its own police category (never a special one: ``core.police.POLICE_CATEGORIES``).
     questions = models.JSONField(default=_empty_list)
     answers = models.JSONField(default=_empty_list, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)

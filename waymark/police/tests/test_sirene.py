@@ -100,3 +100,19 @@ def test_an_overdue_request_notifies_once_and_shows_on_the_board_row(
     board = client.get("/missing/").content.decode()
     police_clocks = board.split('class="clocks extra-clocks"')[1].split("</ul>")[0]
     assert "SIRENE reply" in police_clocks and "overdue" in police_clocks
+
+
+def test_the_clocks_command_runs_the_police_reply_notices(people):
+    from django.core.management import call_command
+
+    police_agreement(people)
+    case, _d = missing_case(people)
+    alert = request_alert(people, case)
+    _ask(
+        people.giulia,
+        alert,
+        ("contact_location", "Hit confirmed?"),
+        now=timezone.now() - dt.timedelta(hours=12),
+    )
+    call_command("missing_clocks")
+    assert Notification.objects.filter(user=people.luc, text__contains="SIRENE").count() == 1

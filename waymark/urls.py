@@ -17,6 +17,7 @@ urlpatterns = [
     path("exchange/", include("waymark.exchange.urls")),
     path("audit/", include("waymark.audit.urls")),
     path("missing/", include("waymark.missing.urls")),
+    path("police/", include("waymark.police.urls")),
     path("matching/", include("waymark.matching.urls")),
     path("", include("waymark.cases.urls")),
 ]

@@ -115,6 +115,8 @@ class ContextSource(models.TextChoices):
     INFO_REQUEST = "info_request", _("Information request")
     MISSING_ALERT = "missing_alert", _("Missing-child alert")
     MATCH = "match", _("Accepted match")
+    # A police alert requested from a police unit about the missing child (waymark.police).
+    POLICE_ALERT = "police_alert", _("Police alert")
 
 
 class CaseStatus(models.TextChoices):
@@ -278,3 +280,39 @@ class DisappearanceOutcome(models.TextChoices):
     FOUND = "found", _("Found")
     RETURNED = "returned", _("Came back by themselves")
     WITHDRAWN = "withdrawn", _("Report withdrawn (made in error)")
+
+
+class PoliceAlertKind(models.TextChoices):
+    """A police alert on a missing child (waymark/core/police.py is the table they follow)."""
+
+    SIS_MISSING_MINOR = "sis_missing_minor", _("SIS alert on a missing child (Reg. 2018/1862 Art. 32)")
+    INTERPOL_YELLOW = "interpol_yellow", _("Interpol yellow notice (request)")
+    NATIONAL_REPORT = "national_report", _("National police report")
+
+
+class PoliceAlertState(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    ISSUED = "issued", _("Issued")
+    HIT = "hit", _("Hit")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class SisCategory(models.TextChoices):
+    """The SIS alert categories for missing persons that concern a child (Reg. (EU) 2018/1862
+    Art. 32(1)); the police choose, the care side proposes."""
+
+    PROTECTION = "protection", _("Missing child to be placed under protection")
+    NO_PROTECTION = "no_protection", _("Missing child not to be placed under protection")
+    PARENTAL_ABDUCTION = "parental_abduction", _("Child at risk of abduction by a parent")
+    PREVENT_TRAVEL = (
+        "prevent_travel",
+        _("Child to be prevented from travelling (trafficking, forced marriage, ...)"),
+    )
+
+
+class SireneDirection(models.TextChoices):
+    """Who asks in a SIRENE-style request: the police ask the care side, or the other way."""
+
+    FROM_POLICE = "from_police", _("From the police")
+    TO_POLICE = "to_police", _("To the police")

@@ -277,3 +277,11 @@ GUARDIAN_APPOINTMENT = ClockRule("guardian_appointment", warn_before=dt.timedelt
 # A missing-child alert is marked seen by a person at each recipient: within an hour for a child
 # at high risk (given at start), four hours otherwise (the human acknowledgement, issue 11).
 ALERT_SEEN = ClockRule("alert_seen", within=dt.timedelta(hours=4), warn_fraction=0.75)
+# A SIRENE-style request between police and the care side about a missing child: a reply within
+# 12 hours (the SIRENE Manual's time for urgent requests; docs/missing.md, "The police side").
+SIRENE_REPLY = ClockRule("sirene_reply", within=dt.timedelta(hours=12), warn_before=dt.timedelta(hours=2))
+# A police alert requested for a missing child is expected issued within 12 hours: Waymark's
+# default for chasing the police, not a legal time limit (the SIS Regulation sets none).
+POLICE_ALERT_ISSUE = ClockRule(
+    "police_alert_issue", within=dt.timedelta(hours=12), warn_before=dt.timedelta(hours=3)
+)

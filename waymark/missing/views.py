@@ -36,7 +36,7 @@ from waymark.vocab import (
     Sector,
 )
 
-from . import actions, measures
+from . import actions, hooks, measures
 from .access import DisappearanceAccess, access_disappearance, board_page
 from .forms import DisappearanceForm, RiskForm
 from .models import Disappearance, Notification, StepStatus
@@ -113,6 +113,8 @@ def report(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 def _detail_context(seen: DisappearanceAccess, risk_form: RiskForm | None = None) -> dict[str, Any]:
     d = seen.disappearance
+    now = timezone.now()
+    user = seen.case_access.user
     protocol = find(d.protocol)
     checklist = d.risk_checklist if seen.can(DataCategory.TRAFFICKING_INDICATORS) else {}
     return {
@@ -126,7 +128,9 @@ def _detail_context(seen: DisappearanceAccess, risk_form: RiskForm | None = None
         or RiskForm(
             initial={**checklist, "previous_disappearances": checklist.get("previous_disappearances", 0)}
         ),
-        "now": timezone.now(),
+        "now": now,
+        # Other apps' sections (the police side): each decides and audits what it shows.
+        "panels": hooks.panels(user, seen, now) if user is not None else [],
     }
 
 
@@ -198,6 +202,7 @@ def board(request: HttpRequest) -> HttpResponse:
     except ValueError:
         number = 1
     page = board_page(_me(request), _purpose(request), number)
+    extra = hooks.board_clocks([d.case.pk for d in page.rows], page.now)
     rows = [
         {
             "d": d,
@@ -205,6 +210,8 @@ def board(request: HttpRequest) -> HttpResponse:
             "location": page.shown(d, DataCategory.CONTACT_LOCATION),
             "notes": page.shown(d, DataCategory.CASE_NOTES),
             **_board_clocks(list(d.steps.all()), page.now),
+            # Other apps' clocks on the case (a police request's reply), shown with the identity.
+            "extra_clocks": extra.get(d.case.pk, []),
         }
         for d in page.rows
     ]

@@ -48,6 +48,8 @@ from waymark.cases.schemas import CarePlanIn, ConsentIn, EventIn
 from waymark.cases.tests.api_client import issue_test_token
 from waymark.missing.actions import do_report_disappearance as report_missing
 from waymark.missing.schemas import DisappearanceIn
+from waymark.police import actions as police
+from waymark.police.schemas import AlertRequestIn, SireneAskIn
 from waymark.policy.contexts import open_context
 from waymark.policy.purpose import PURPOSE_HEADER
 from waymark.policy.tests.factories import create_agreement
@@ -87,6 +89,27 @@ ALERT_OPERATIONS = frozenset(
         "POST /api/alerts/{alert_id}/found",
     }
 )
+# The police side (police/api.py) is only ever for locating a missing child.
+POLICE_PATHS = ("/api/police",)
+# What the Milan caseworker's aimed police requests carry, turn by turn: every operation is seen
+# to succeed without one turn undoing the next (the alert is issued, then hit, never closed, so
+# SIRENE requests about it stay possible).
+POLICE_TURNS: dict[str, list[dict[str, Any]]] = {
+    "/api/police/alerts": [
+        {"kind": "national_report", "sis_category": None},
+        {"kind": "interpol_yellow", "sis_category": None},
+        {"kind": "national_report", "sis_category": None},
+    ],
+    "/api/police/alerts/{alert_id}/transition": [
+        {"to": "issued", "reference": "FUZZ-SIS-1 (fictional)", "place": ""},
+        {"to": "hit", "reference": "", "place": "Bruxelles-Midi (fictional)"},
+        {"to": "hit", "reference": "", "place": "Bruxelles-Midi (fictional)"},
+    ],
+    "/api/police/requests/{request_id}/answer": [
+        {"answers": [{"question_id": "q1", "text": "Also known as Amna (fictional)", "declined": ""}]}
+    ]
+    * 3,
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -164,6 +187,9 @@ class World:
     # closes the report too, and the report's own operations would have nothing open to act on).
     reported_case: str = ""
     step_keys: list[str] = field(default_factory=list)
+    # The police alert on the reported case and the SIRENE request the Belgian unit sent about it.
+    police_alerts: list[str] = field(default_factory=list)
+    sirene_requests: list[str] = field(default_factory=list)
 
 
 WORLD = World(users={}, case_ids=[])
@@ -305,6 +331,26 @@ def _create_world() -> World:
         milan[0],
         DisappearanceIn(last_seen_at=timezone.now(), missing_category="runaway", route_countries=["FR"]),
     )
+    # Her caseworker asked the Belgian unit for an SIS alert; the unit (under a police agreement
+    # for the minimal identifiers) asked back, a SIRENE request waiting for her answer.
+    create_agreement(
+        "IT-BE-POLICE-FUZZ",
+        [people.it_cps, people.be_police],
+        grants=[
+            (people.be_police, Role.POLICE_OFFICER, c, Purpose.LOCATE_MISSING_CHILD)
+            for c in (DataCategory.IDENTITY, DataCategory.PHYSICAL_DESCRIPTION, DataCategory.CONTACT_LOCATION)
+        ],
+    )
+    alert = police.do_request_alert(
+        people.giulia,
+        milan[0],
+        AlertRequestIn(kind="sis_missing_minor", police_org=people.be_police.slug, sis_category="protection"),
+    )
+    sirene = police.do_ask_sirene(
+        people.luc,
+        alert,
+        SireneAskIn(alert=alert.public_id, questions=[{"category": "identity", "text": "Other names?"}]),
+    )
     elsewhere = [
         create_case(people.claire, given_names="Dawit"),
         create_case(people.luc, given_names="Lucas"),
@@ -329,6 +375,8 @@ def _create_world() -> World:
         disappearances=[str(gone.public_id), str(uuid.UUID(int=SEED + 2))],
         reported_case=str(milan[0].public_id),
         step_keys=[s.key for s in gone.steps.all()],
+        police_alerts=[str(alert.public_id), str(uuid.UUID(int=SEED + 3))],
+        sirene_requests=[str(sirene.public_id), str(uuid.UUID(int=SEED + 4))],
     )
 
 
@@ -358,7 +406,7 @@ def seeded_ids() -> Iterator[None]:
 
     fields = [
         f
-        for app in ("cases", "missing")
+        for app in ("cases", "missing", "police")
         for model in apps.get_app_config(app).get_models()
         for f in model._meta.fields
         if f.default is uuid.uuid4
@@ -450,7 +498,7 @@ def _schema(world: World) -> Any:
             )
             if header_drawn and (turn or pick % 3):
                 case.headers[PURPOSE_HEADER] = WORK[user.username]
-                if case.path.startswith(ALERT_PATHS):
+                if case.path.startswith(ALERT_PATHS + POLICE_PATHS):
                     # Alerts are only ever for locating a missing child (else a 403 each time).
                     case.headers[PURPOSE_HEADER] = Purpose.LOCATE_MISSING_CHILD
             body = case.body
@@ -465,8 +513,29 @@ def _schema(world: World) -> Any:
                 if turn or body["case"] not in world.case_ids:
                     aim = home if home and (turn or (pick >> 8) % 5 < 3) else world.case_ids
                     body["case"] = aim[pick % len(aim)]
+            body_ok = not (meta and meta.is_negative_at(ParameterLocation.BODY))
+            if case.path.startswith(POLICE_PATHS) and isinstance(body, dict) and body_ok:
+                # A police request names its case or alert in the body: aim it like a URL; the
+                # aimed turns carry what lets each one succeed (POLICE_TURNS).
+                if "case" in body and (turn or body["case"] not in world.case_ids):
+                    body["case"] = (
+                        world.reported_case
+                        if turn or pick % 4
+                        else world.case_ids[pick % len(world.case_ids)]
+                    )
+                if "police_org" in body and (turn or pick % 3):
+                    body["police_org"] = "be-police-mpu"
+                if "alert" in body and (turn or body["alert"] not in world.police_alerts):
+                    body["alert"] = world.police_alerts[0 if turn or pick % 4 else 1]
+                if turn and case.path in POLICE_TURNS:
+                    body.update(POLICE_TURNS[case.path][(int(turn) - 1) % 3])
             params = case.path_parameters or {}
             if not params or (meta and meta.is_negative_at(ParameterLocation.PATH)):
+                return
+            if case.path.startswith(POLICE_PATHS):
+                for name, ids in (("alert_id", world.police_alerts), ("request_id", world.sirene_requests)):
+                    if name in params and (turn or params[name] not in ids):
+                        params[name] = ids[0 if turn or pick % 4 else 1]
                 return
             if "disappearance_id" in params:
                 if turn or params["disappearance_id"] not in world.disappearances:
@@ -540,7 +609,7 @@ def test_every_operation_holds_under_fuzzing_as_every_persona(world: World) -> N
     operations = {
         label for label in outcome.statuses if label.startswith(("GET ", "POST ", "PUT ", "PATCH "))
     }
-    assert len(operations) == 27, sorted(operations)  # every operation was tried...
+    assert len(operations) == 33, sorted(operations)  # every operation was tried...
     for label in operations - ALERT_OPERATIONS:  # ...and answered with its success at least once
         assert any(200 <= status < 300 for status in outcome.statuses[label]), (
             label,

@@ -34,6 +34,8 @@ from waymark.exchange.threads import notice as notices
 from waymark.exchange.threads import referral as referrals
 from waymark.missing.actions import do_report_disappearance as report_missing
 from waymark.missing.schemas import DisappearanceIn
+from waymark.police import actions as police
+from waymark.police.schemas import AlertRequestIn, SireneAskIn
 from waymark.policy import breakglass
 from waymark.policy import service as policy
 from waymark.policy.tests.factories import create_agreement
@@ -119,7 +121,18 @@ def world(people, takes_erasure, wire):  # noqa: F811  (the exchange fixtures im
     case.refresh_from_db()
     alerts.do_send_alerts(people.giulia, case, alerts.AlertsIn(to_orgs=["be-police-mpu"]), node=nodes.it)
     dispatch_pending(nodes.it, wire)
+    # ...and the Belgian unit was asked for an SIS alert, and asked about it (the police pages and API).
+    police_alert = police.do_request_alert(
+        people.giulia, case, AlertRequestIn(kind="sis_missing_minor", police_org="be-police-mpu")
+    )
+    sirene = police.do_ask_sirene(
+        people.giulia,
+        police_alert,
+        SireneAskIn(alert=police_alert.public_id, questions=[{"category": "identity", "text": "Sentinel-q"}]),
+    )
     return {
+        "police_alert": police_alert,
+        "sirene": sirene,
         "consent": consent,
         "disappearance": gone,
         "alert": Thread.objects.get(kind="missing_alert", direction=Direction.OUTGOING),
@@ -144,8 +157,12 @@ def fill(path: str, pattern: URLPattern, world: dict[str, Any], user: Any) -> li
             values[name] = [str(world["disappearance"].public_id)]
         elif name == "public_id":
             values[name] = [str(world["case"].public_id)]
+        elif name == "alert_id" and "police/" in path:
+            values[name] = [str(world["police_alert"].public_id)]
         elif name == "alert_id":
             values[name] = [str(world["alert"].public_id)]
+        elif name == "request_id":  # a SIRENE-style request (police/)
+            values[name] = [str(world["sirene"].public_id)]
         elif name == "disappearance_id":
             values[name] = [str(world["disappearance"].public_id)]
         elif name == "key":  # a protocol step of the disappearance
@@ -190,7 +207,9 @@ def test_every_route_that_shows_child_data_decides_and_audits(world, monkeypatch
                     )
                     if path.startswith("api/"):
                         # The alert operations answer only for locating a missing child.
-                        wants = Purpose.LOCATE_MISSING_CHILD if "/alerts" in url else Purpose.CHILD_PROTECTION
+                        # So does the police side.
+                        police_side = "/alerts" in url or "/police/" in url
+                        wants = Purpose.LOCATE_MISSING_CHILD if police_side else Purpose.CHILD_PROTECTION
                         client = ApiClient(issue_test_token(user, name="inventory")[1], wants)
                         response = client.get(url) if method == "get" else client.send("post", url, {})
                     else:
@@ -217,6 +236,7 @@ def test_every_route_that_shows_child_data_decides_and_audits(world, monkeypatch
     assert any(c.startswith("GET /missing/") and "giulia" in c for c in checked)
     assert any(c.startswith("GET /api/missing/") for c in checked)
     assert any(c.startswith("GET /api/alerts/") and "giulia" in c for c in checked)
+    assert any(c.startswith("GET /api/police/alerts/") and "giulia" in c for c in checked)
 
 
 def test_the_admin_holds_no_child_data():

@@ -39,6 +39,12 @@ OPERATION_IDS = {
     ("get", "/api/missing/{disappearance_id}"): "getDisappearance",
     ("put", "/api/missing/{disappearance_id}/risk"): "assessRisk",
     ("post", "/api/missing/{disappearance_id}/steps/{key}/done"): "markStepDone",
+    ("post", "/api/police/alerts"): "requestPoliceAlert",
+    ("get", "/api/police/alerts/{alert_id}"): "getPoliceAlert",
+    ("post", "/api/police/alerts/{alert_id}/transition"): "advancePoliceAlert",
+    ("post", "/api/police/requests"): "askSireneRequest",
+    ("get", "/api/police/requests/{request_id}"): "getSireneRequest",
+    ("post", "/api/police/requests/{request_id}/answer"): "answerSireneRequest",
 }
 
 

@@ -278,3 +278,11 @@ class DisappearanceOutcome(models.TextChoices):
     FOUND = "found", _("Found")
     RETURNED = "returned", _("Came back by themselves")
     WITHDRAWN = "withdrawn", _("Report withdrawn (made in error)")
+
+
+class AccountOrigin(models.TextChoices):
+    """Where a child's account (cases.ChildAccount) comes from: told here, or received from a
+    partner under an agreement (tellonce)."""
+
+    RECORDED = "recorded", _("Recorded here")
+    RECEIVED = "received", _("Received from a partner")

@@ -78,7 +78,7 @@ def accounts_of(case: Case) -> QuerySet[ChildAccount]:
     """Every version of every account of ``case``, newest interview first, with what the
     templates and the API read (the case's child opens the sealed text)."""
     return ChildAccount.objects.filter(case=case).select_related(
-        "case__child", "corrected_by", "recorded_by__organisation", "consent"
+        "case__child", "corrected_by", "supersedes", "recorded_by__organisation"
     )
 
 

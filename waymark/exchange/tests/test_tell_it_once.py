@@ -368,3 +368,60 @@ def test_the_receiver_refuses_an_account_its_agreement_does_not_grant(people, fe
     result = receive(federation.fr, raw)
     assert (result.outcome, result.reason) == ("rejected", ReasonCode.NOT_GRANTED.value)
     assert not Thread.objects.exists() and not ChildAccount.objects.exists()
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def web_node(monkeypatch, federation):
+    """The web process is node-it (the actions' default ``local_node``)."""
+    from waymark.exchange import plumbing
+
+    monkeypatch.setattr(plumbing, "local_node", lambda: federation.it)
+
+
+def test_the_share_page_offers_the_accounts_and_the_receiver_reads_them_before_accepting(
+    client, people, federation, wire, web_node, amina, told
+):
+    from django.urls import reverse
+
+    from waymark.test import login
+
+    login(client, people.giulia)
+    page = client.get(reverse("exchange:case", args=[amina.public_id]) + "?action=referral").content.decode()
+    assert f'name="accounts" value="{told.public_id}"' in page
+
+    with_disclosure(federation)
+    consent(people.giulia, amina, "fr-ngo-calais")
+    answer = client.post(
+        reverse("exchange:send", args=[amina.public_id, "referral"]),
+        {
+            "to_org": "fr-ngo-calais",
+            "purpose": "child_protection",
+            "reason": "Calais.",
+            "include": "case_notes",
+            "accounts": [str(told.public_id)],
+        },
+    )
+    assert answer.status_code == 302
+    dispatch_pending(federation.it, wire)
+    offered = Thread.objects.get(kind="referral", direction=Direction.INCOMING)
+    login(client, people.claire)
+    seen = client.get(reverse("exchange:thread", args=["referral", offered.public_id])).content.decode()
+    assert "travel with it" in seen and SUMMARY in seen
+
+
+def test_the_share_page_says_why_an_account_did_not_go(client, people, federation, web_node, amina, told):
+    from django.urls import reverse
+
+    from waymark.test import login
+
+    login(client, people.giulia)
+    answer = client.post(
+        reverse("exchange:send", args=[amina.public_id, "referral"]),
+        {"to_org": "fr-ngo-calais", "purpose": "child_protection", "accounts": [str(told.public_id)]},
+    )
+    assert answer.status_code == 422
+    assert "has not consented to sharing their account" in answer.content.decode()
+    nothing_sent()

@@ -268,7 +268,9 @@ class EventIn(_In):
     @model_validator(mode="before")
     @classmethod
     def _category_from_type(cls, data: Any) -> Any:
-        if isinstance(data, dict) and data.get("category") is None and "type" in data:
+        # Only when left out: an explicit null breaks the document (a category, not nullable) and
+        # is refused like any other wrong type (the fuzzer found it accepted).
+        if isinstance(data, dict) and "category" not in data and "type" in data:
             return {**data, "category": event_kinds.category_of(str(data["type"]))}
         return data
 

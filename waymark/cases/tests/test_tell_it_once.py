@@ -323,3 +323,16 @@ def test_the_api_withholds_the_accounts_from_who_may_not_read_disclosures(people
         .status_code
         == 404
     )
+
+
+def test_erasing_the_child_erases_their_accounts(people, amina, told):
+    from waymark.cases.erasure import do_erase_child
+
+    do_record_account(
+        people.giulia,
+        amina,
+        Purpose.CHILD_PROTECTION,
+        account_in(told.consent, corrects=told.public_id, correction_note="Amount misheard."),
+    )
+    do_erase_child(create_user("dalia", people.it_cps, Role.DPO), amina.child)
+    assert not ChildAccount.objects.exists()

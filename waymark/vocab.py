@@ -316,3 +316,11 @@ class SireneDirection(models.TextChoices):
 
     FROM_POLICE = "from_police", _("From the police")
     TO_POLICE = "to_police", _("To the police")
+
+
+class AccountOrigin(models.TextChoices):
+    """Where a child's account (cases.ChildAccount) comes from: told here, or received from a
+    partner under an agreement (tellonce)."""
+
+    RECORDED = "recorded", _("Recorded here")
+    RECEIVED = "received", _("Received from a partner")

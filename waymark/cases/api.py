@@ -17,9 +17,12 @@ from waymark.policy.purpose import ApiCaller, api_caller
 from waymark.vocab import CaseStatus, DataCategory, MissingCategory, PolicyAction, RiskLevel
 
 from . import access, actions
+from .accounts import accounts_of, do_record_account
 from .api_schemas import (
     READ_ANSWERS,
     WRITE_ANSWERS,
+    AccountList,
+    AccountOut,
     CarePlanOut,
     CaseDetailOut,
     CasePage,
@@ -30,6 +33,7 @@ from .api_schemas import (
     ErrorOut,
     EventOut,
     EventPage,
+    account_out,
     care_plan_of,
     care_plan_out,
     case_detail_out,
@@ -41,7 +45,17 @@ from .api_schemas import (
 )
 from .models import Case, Consent, Event, NameKind
 from .redaction import Withheld, redact, redact_event
-from .schemas import NO_NUL, AliasIn, CarePlanIn, CaseIn, ChildIn, ConsentIn, EventIn, RegisterChildIn
+from .schemas import (
+    NO_NUL,
+    AccountIn,
+    AliasIn,
+    CarePlanIn,
+    CaseIn,
+    ChildIn,
+    ConsentIn,
+    EventIn,
+    RegisterChildIn,
+)
 from .search import COUNT_CAP, ROW_CATEGORIES, CaseFilters, capped_count, rank_visible, search_visible
 
 router = Router(tags=["cases"])
@@ -410,3 +424,56 @@ def withdraw_consent(request: HttpRequest, public_id: str, consent_id: int) -> C
     consent = actions.do_withdraw_consent(caller.user, seen.case, consent_id)
     withdrawn = Consent.objects.select_related("recorded_by__organisation").get(pk=consent.pk)
     return redact(consent_out(withdrawn), seen.decisions)
+
+
+# ---------------------------------------------------------------------------------------------
+# The child's accounts (tell it once)
+
+
+@router.get(
+    "/{public_id}/accounts",
+    response={200: AccountList, **_READ},
+    summary="The child's accounts",
+    operation_id="listAccounts",
+    openapi_extra={
+        "responses": {
+            "403": {
+                "description": "Refused: the purpose immigration_enforcement, or you may not read "
+                "`disclosure` on this case for your purpose (the accounts are withheld, not hidden)"
+            }
+        }
+    },
+)
+def list_accounts(request: HttpRequest, public_id: str) -> AccountList:
+    """Every version of every account of the child (the child's own account from an interview,
+    recorded here or received from a partner with its provenance), newest interview first."""
+    seen = _read(api_caller(request), public_id)
+    if not seen.can(DataCategory.DISCLOSURE):
+        raise Withheld(seen.withheld_note(DataCategory.DISCLOSURE))
+    found = list(accounts_of(seen.case))
+    return AccountList(count=len(found), items=[account_out(a) for a in found])
+
+
+@router.post(
+    "/{public_id}/accounts",
+    response={201: AccountOut, **_WRITE},
+    summary="Record the child's account",
+    operation_id="recordAccount",
+    openapi_extra=_rules(
+        "`consent`: a consent of this case to your organisation, for the purpose declared, covering "
+        "`disclosure`, in date and not withdrawn",
+        "`language`, `interpreter_language`: ISO 639 language codes; `interpreter_language` exactly "
+        "when `interpreter` is true",
+        "`interviewed_at`: not in the future (five minutes' grace)",
+        "`corrects`: the latest version of an account of this case; then `correction_note` is required",
+        "`words`, `summary`: not blank once trimmed",
+    ),
+)
+def record_account(request: HttpRequest, public_id: str, payload: AccountIn) -> Status[AccountOut]:
+    """Record the child's account from an interview once (category disclosure, for the purpose
+    declared in ``Waymark-Purpose``), resting on one of the case's consents; with ``corrects``, a
+    new version of an account, the earlier one kept. Never edited in place."""
+    caller = api_caller(request)
+    seen = _write(caller, public_id, DataCategory.DISCLOSURE)
+    account = do_record_account(caller.user, seen.case, caller.purpose, payload)
+    return Status(201, account_out(accounts_of(seen.case).get(pk=account.pk)))

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from waymark.accounts.models import User
 from waymark.schemas import ClockOut, clock_out
 from waymark.vocab import (
+    AccountOrigin,
     CaseStatus,
     DataCategory,
     DatePrecision,
@@ -30,7 +31,7 @@ from waymark.vocab import (
     Sex,
 )
 
-from .models import CarePlan, Case, Child, ChildName, Consent, Event, Identifier, NameKind
+from .models import CarePlan, Case, Child, ChildAccount, ChildName, Consent, Event, Identifier, NameKind
 
 
 class _Out(BaseModel):
@@ -363,4 +364,101 @@ def consent_out(consent: Consent) -> ConsentOut:
         recorded_by=user_ref(consent.recorded_by),
         recorded_at=consent.recorded_at,
         withdrawn_at=consent.withdrawn_at,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The child's accounts (tell it once)
+
+
+class AccountProvenanceOut(_Out):
+    """Where a received account came from: the organisation, its node, the conversation."""
+
+    organisation: str = Field(description="the sending organisation (slug)")
+    organisation_name: str
+    node: str
+    via: str = Field(description="the conversation kind that carried it: referral, transfer, info_request")
+    thread: uuid.UUID | None
+    conversation: str
+    received_at: dt.datetime | None
+
+
+class AccountOut(_Out):
+    """One version of the child's account. Only shown to a caller the policy lets read
+    ``disclosure`` for their purpose (else listAccounts answers 403, like the care plan)."""
+
+    public_id: uuid.UUID
+    lineage: uuid.UUID = Field(description="the account across its versions and nodes")
+    version: int
+    current: bool = Field(description="false once a later version corrects it (the earlier is kept)")
+    corrects: uuid.UUID | None = Field(description="the version this one corrects")
+    correction_note: str
+    origin: AccountOrigin
+    category: DataCategory = DataCategory.DISCLOSURE
+    purpose: Purpose
+    interviewed_at: dt.datetime
+    interviewer_name: str
+    told_to_org: str
+    told_to_org_name: str
+    told_to_country: str
+    language: str
+    interpreter: bool
+    interpreter_language: str
+    words: str = Field(description="the account in the child's own words")
+    summary: str
+    consent: int | None = Field(description="the consent it rests on (its number), when recorded here")
+    consent_basis: str
+    original_id: uuid.UUID
+    original_recorded_at: dt.datetime
+    received_from: AccountProvenanceOut | None
+    recorded_by: UserRef | None
+    recorded_at: dt.datetime
+
+
+class AccountList(_Out):
+    count: int
+    items: list[AccountOut]
+
+
+def account_out(account: ChildAccount) -> AccountOut:
+    """Reads ``case.child`` (to open the sealed text), ``supersedes``, ``corrected_by`` and
+    ``recorded_by.organisation``: read accounts through ``cases.accounts.accounts_of``."""
+    received = None
+    if account.origin == AccountOrigin.RECEIVED:
+        received = AccountProvenanceOut(
+            organisation=account.received_from_org,
+            organisation_name=account.received_from_org_name,
+            node=account.received_from_node,
+            via=account.received_via,
+            thread=account.received_thread,
+            conversation=account.received_conversation,
+            received_at=account.received_at,
+        )
+    supersedes = account.supersedes
+    return AccountOut(
+        public_id=account.public_id,
+        lineage=account.lineage,
+        version=account.version,
+        current=account.is_current,
+        corrects=supersedes.public_id if supersedes is not None else None,
+        correction_note=account.correction_note_text,
+        origin=AccountOrigin(account.origin),
+        purpose=Purpose(account.purpose),
+        interviewed_at=account.interviewed_at,
+        interviewer_name=account.interviewer_name,
+        told_to_org=account.told_to_org,
+        told_to_org_name=account.told_to_org_name,
+        told_to_country=account.told_to_country,
+        language=account.language,
+        interpreter=account.interpreter,
+        interpreter_language=account.interpreter_language,
+        words=account.words_text,
+        summary=account.summary_text,
+        consent=account.consent_id,
+        consent_basis=account.consent_basis,
+        original_id=account.original_id,
+        original_recorded_at=account.original_recorded_at,
+        received_from=received,
+        recorded_by=user_ref(account.recorded_by),
+        recorded_at=account.recorded_at,
     )

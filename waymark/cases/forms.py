@@ -40,7 +40,7 @@ from waymark.vocab import (
 )
 
 from . import event_kinds, pickers
-from .schemas import AliasIn, CarePlanIn, CaseIn, ChildIn, EventIn, RegisterChildIn
+from .schemas import AccountIn, AliasIn, CarePlanIn, CaseIn, ChildIn, EventIn, RegisterChildIn
 
 S = TypeVar("S", bound=BaseModel)
 
@@ -685,6 +685,98 @@ class AliasForm(SchemaForm[AliasIn]):
         return {
             "full_name": self.cleaned_data.get("full_name", ""),
             "note": self.cleaned_data.get("note", ""),
+        }
+
+
+class LanguageField(forms.CharField):
+    """One language typed or picked by name (either script), or its code; cleaned to ISO 639."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"list": "languages", "autocomplete": "off", "dir": "auto"})
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> str:
+        text = (super().to_python(value) or "").strip()
+        return (pickers.resolve_language(text, get_language() or "en") or text) if text else ""
+
+
+class AccountForm(SchemaForm[AccountIn]):
+    """The child's account from an interview (tell it once): phone-sized, every text ``dir=auto``
+    so an account in Arabic or Dari reads right to left. ``consents`` are the case's consents
+    that can carry it (``accounts.consents_covering``)."""
+
+    schema_class = AccountIn
+
+    interviewed_at = forms.DateTimeField(
+        label=_("When the child was interviewed"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    interviewer_name = forms.CharField(
+        label=_("Who interviewed"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+        help_text=_("Leave empty if it was you."),
+    )
+    language = LanguageField(label=_("Language of the interview"), max_length=100)
+    interpreter = forms.BooleanField(label=_("An interpreter was used"), required=False)
+    interpreter_language = LanguageField(
+        label=_("Language the interpreter used"), required=False, max_length=100
+    )
+    words = forms.CharField(
+        label=_("The account, in the child's own words"),
+        widget=forms.Textarea(attrs={"rows": 8, "dir": "auto"}),
+        help_text=_("As the child said it (or as the interpreter rendered it). Sealed; never edited."),
+    )
+    summary = forms.CharField(
+        label=_("Summary for the next professional"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+    )
+    consent = forms.TypedChoiceField(label=_("The child's consent it rests on"), coerce=int)
+    corrects = forms.CharField(widget=forms.HiddenInput, required=False)
+    correction_note = forms.CharField(
+        label=_("What this version corrects, and why"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
+    )
+
+    def __init__(self, *args: Any, consents: Sequence[Any], correcting: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_choices(
+            self,
+            "consent",
+            [
+                (
+                    c.pk,
+                    format_lazy(
+                        "{} — {} ({})",
+                        c.recipient_name or c.recipient_org,
+                        c.get_purpose_display(),
+                        c.valid_from,
+                    ),
+                )
+                for c in consents
+            ],
+        )
+        if not correcting:
+            del self.fields["correction_note"]
+
+    def schema_input(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {
+            "interviewed_at": d.get("interviewed_at"),
+            "interviewer_name": d.get("interviewer_name", ""),
+            "language": d.get("language", ""),
+            "interpreter": bool(d.get("interpreter")),
+            "interpreter_language": d.get("interpreter_language", ""),
+            "words": d.get("words", ""),
+            "summary": d.get("summary", ""),
+            "consent": d.get("consent"),
+            "corrects": d.get("corrects") or None,
+            "correction_note": d.get("correction_note", ""),
         }
 
 

@@ -21,6 +21,7 @@ from waymark.core.guardianship import appointment_clock
 from waymark.vault.sealed import reveal, sealed_field
 from waymark.vocab import (
     SPECIAL_CATEGORIES,
+    AccountOrigin,
     CaseStatus,
     DataCategory,
     DatePrecision,
@@ -483,3 +484,103 @@ class Consent(models.Model):
     @property
     def childs_views_text(self) -> str:
         return reveal(self.case.child, sealed_field(Consent, "childs_views"), self.childs_views)
+
+
+class ChildAccount(models.Model):
+    """The child's own account from an interview (category disclosure), recorded once so that the
+    next professionals — here or in the next country — read it instead of interviewing the child
+    again. Recorded here (resting on one of the case's consents, for a purpose), or received from
+    a partner under an agreement with its provenance. Never edited: a correction is a new version
+    (``supersedes``) and the earlier one is kept. Written only by ``cases/accounts.py``; the
+    account and the interpreter's notes are sealed under the child's key."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="accounts")
+    # One account across its versions and the nodes it travelled to.
+    lineage = models.UUIDField(_("account"))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="corrected_by"
+    )
+    correction_note = models.TextField(_("why it was corrected"), blank=True)  # sealed
+    origin = models.CharField(_("origin"), max_length=16, choices=AccountOrigin.choices)
+    # Who heard it: the interviewer, their organisation and its country, and when.
+    interviewed_at = models.DateTimeField(_("interviewed"))
+    interviewer_name = models.CharField(_("interviewer"), max_length=200)
+    told_to_org = models.CharField(_("told to (organisation identifier)"), max_length=64)
+    told_to_org_name = models.CharField(_("told to"), max_length=200)
+    told_to_country = models.CharField(_("country"), max_length=2)
+    language = models.CharField(_("language of the interview"), max_length=20)
+    interpreter = models.BooleanField(_("interpreter used"), default=False)
+    interpreter_language = models.CharField(_("interpreter's language"), max_length=20, blank=True)
+    words = models.TextField(_("the account, in the child's own words"))  # sealed
+    summary = models.TextField(_("summary"))  # sealed
+    purpose = models.CharField(_("purpose"), max_length=40, choices=Purpose.choices)
+    # The consent recorded here that it rests on; a received account names the sender's in words.
+    consent = models.ForeignKey(
+        Consent, on_delete=models.SET_NULL, null=True, blank=True, related_name="accounts"
+    )
+    consent_basis = models.CharField(_("consent"), max_length=400, blank=True)
+    # The version as first recorded, wherever that was: its id and date travel with every copy.
+    original_id = models.UUIDField(_("original account"))
+    original_recorded_at = models.DateTimeField(_("originally recorded"))
+    # Provenance of a received copy: from which organisation, on which node, in which conversation.
+    received_from_org = models.CharField(max_length=64, blank=True)
+    received_from_org_name = models.CharField(_("received from"), max_length=200, blank=True)
+    received_from_node = models.CharField(max_length=64, blank=True)
+    received_via = models.CharField(max_length=32, blank=True)  # the thread kind: referral, transfer, …
+    received_thread = models.UUIDField(null=True, blank=True)
+    received_conversation = models.CharField(max_length=128, blank=True)
+    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"))
+
+    CATEGORY = C.DISCLOSURE
+    # Every field says something about what the child disclosed, and to whom.
+    FIELD_CATEGORIES = dict.fromkeys(
+        (
+            "interviewed_at",
+            "interviewer_name",
+            "told_to_org_name",
+            "language",
+            "interpreter",
+            "interpreter_language",
+            "words",
+            "summary",
+            "correction_note",
+        ),
+        C.DISCLOSURE,
+    )
+
+    class Meta:
+        ordering = ["-interviewed_at", "-version", "-id"]
+        indexes = [models.Index(fields=["case", "lineage"])]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "original_id"], name="child_account_once_per_case")
+        ]
+
+    def __str__(self) -> str:
+        # Never the sealed text in a repr or a log line.
+        return f"Child's account {self.public_id} (version {self.version})"
+
+    @property
+    def is_current(self) -> bool:
+        """No later version corrects it (read ``corrected_by`` through select_related)."""
+        try:
+            return self.corrected_by is None
+        except ChildAccount.DoesNotExist:
+            return True
+
+    @property
+    def words_text(self) -> str:
+        return reveal(self.case.child, sealed_field(ChildAccount, "words"), self.words)
+
+    @property
+    def summary_text(self) -> str:
+        return reveal(self.case.child, sealed_field(ChildAccount, "summary"), self.summary)
+
+    @property
+    def correction_note_text(self) -> str:
+        return reveal(self.case.child, sealed_field(ChildAccount, "correction_note"), self.correction_note)

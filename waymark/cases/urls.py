@@ -24,6 +24,7 @@ urlpatterns = [
         name="consent_withdraw",
     ),
     path("cases/<uuid:public_id>/photo", views.child_photo, name="child_photo"),
+    path("cases/<uuid:public_id>/accounts/new", views.account_add, name="account_add"),
     path("cases/<uuid:public_id>/access-report", views_report.access_report, name="access_report"),
     path(
         "cases/<uuid:public_id>/access-report.pdf", views_report.access_report_pdf, name="access_report_pdf"

@@ -39,9 +39,11 @@ from waymark.vocab import CaseStatus, DataCategory, EventType, Purpose, RiskLeve
 
 from . import actions, photos
 from .access import CaseAccess, access_case, cases_visible_to, check_may_register, decide_page
+from .accounts import accounts_of, consents_covering, do_record_account
 from .consent import resting_on_consent
 from .discovery import DISCOVERY_PURPOSES, possible_matches
 from .forms import (
+    AccountForm,
     AliasForm,
     CarePlanForm,
     CaseFilterForm,
@@ -499,6 +501,8 @@ def _detail_context(access: CaseAccess, *, event_form: EventForm | None = None) 
         if access.can(DataCategory.CASE_NOTES)
         else [],
         "consents": list(case.consents.all()),
+        # The child's accounts (tell it once): disclosure, listed only where the policy opens it.
+        "child_accounts": list(accounts_of(case)) if access.can(DataCategory.DISCLOSURE) else [],
         # Which recipients' agreements rest on consent: the page says what each consent enables.
         "consent_agreements": resting_on_consent(case),
         **_timeline_page(case),
@@ -720,6 +724,73 @@ def consent_withdraw(request: HttpRequest, public_id: uuid.UUID, consent_id: int
         actions.do_withdraw_consent(_me(request), case, consent.pk)
         messages.success(request, gettext("The consent is withdrawn: nothing more is shared on it."))
     return redirect("case_detail", public_id=case.public_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# The child's accounts (tell it once)
+
+
+@login_required
+@purpose_required
+@require_http_methods(["GET", "POST"])
+def account_add(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Record the child's account from an interview, for the declared purpose, resting on one of
+    the case's consents; with ``?corrects=<account id>``, a corrected version of one (the earlier
+    is kept). Needs the right to write ``disclosure`` on the case for the purpose (else 404)."""
+    me = _me(request)
+    purpose = _purpose(request)
+    case = _write(request, public_id, DataCategory.DISCLOSURE)
+    org_slug = me.organisation.slug if me.organisation is not None else ""
+    consents = consents_covering(case, org_slug, purpose, timezone.localdate())
+    wanted = request.POST.get("corrects") or request.GET.get("corrects") or ""
+    corrected = None
+    if wanted:
+        try:
+            corrected = accounts_of(case).filter(public_id=uuid.UUID(wanted)).first()
+        except ValueError:
+            corrected = None
+        if corrected is None:
+            raise Http404
+    if request.method == "POST":
+        form = AccountForm(request.POST, consents=consents, correcting=corrected is not None)
+        if form.is_valid():
+            assert form.schema is not None
+            try:
+                account = do_record_account(me, case, purpose, form.schema)
+            except ActionError as exc:
+                add_errors(form, exc.errors)
+            else:
+                messages.success(
+                    request,
+                    gettext("The child's account is recorded. The next professional can read it here.")
+                    if corrected is None
+                    else gettext("The corrected version is recorded; the earlier one is kept."),
+                )
+                return redirect(
+                    f"{reverse('case_detail', args=[case.public_id])}#account-{account.public_id}"
+                )
+    else:
+        initial: dict[str, Any] = {"interviewed_at": timezone.localtime().replace(second=0, microsecond=0)}
+        if corrected is not None:
+            initial = {
+                "interviewed_at": timezone.localtime(corrected.interviewed_at),
+                "interviewer_name": corrected.interviewer_name,
+                "language": corrected.language,
+                "interpreter": corrected.interpreter,
+                "interpreter_language": corrected.interpreter_language,
+                "words": corrected.words_text,
+                "summary": corrected.summary_text,
+                "corrects": str(corrected.public_id),
+            }
+        if consents:
+            initial["consent"] = consents[0].pk
+        form = AccountForm(initial=initial, consents=consents, correcting=corrected is not None)
+    return _render(
+        request,
+        "cases/account_add.html",
+        {"case": case, "form": form, "corrected": corrected, "consents": consents, "purpose": purpose},
+        invalid=request.method == "POST",
+    )
 
 
 # ---------------------------------------------------------------------------------------------

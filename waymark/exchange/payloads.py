@@ -188,10 +188,16 @@ def guardian(case: Case) -> m.GuardianContact | None:
 
 
 def transfer_body(
-    case: Case, *, include: Iterable[str], history_of: Iterable[str], reason: str
+    case: Case,
+    *,
+    include: Iterable[str],
+    history_of: Iterable[str],
+    reason: str,
+    accounts: tuple[m.ChildAccountBody, ...] = (),
 ) -> m.CaseTransfer:
     """What a transfer of ``case`` carries: identity (and ``include``: legal status, guardian),
-    the case summary, the care plan, the timeline entries of ``history_of``, and the reason."""
+    the case summary, the care plan, the timeline entries of ``history_of``, the reason, and the
+    child's ``accounts`` the sender may share (``child_accounts.check_may_travel``)."""
     wanted = set(include)
     return m.CaseTransfer(
         child=child_summary(case, wanted),
@@ -201,4 +207,5 @@ def transfer_body(
         guardian=guardian(case) if DataCategory.GUARDIAN in wanted else None,
         sender_case_reference=case.reference,
         reason=reason,
+        accounts=accounts,
     )

@@ -31,6 +31,7 @@ from pydantic import BaseModel, ValidationError
 from waymark.accounts.models import User
 from waymark.audit import witness
 from waymark.cases.access import CaseAccess, access_case
+from waymark.cases.accounts import current_accounts
 from waymark.errors import ActionError, NotFound, field_errors
 from waymark.policy.purpose import current_purpose, purpose_required
 from waymark.vocab import DataCategory, Purpose, Role
@@ -208,6 +209,9 @@ def _case_context(request: HttpRequest, access: CaseAccess, **extra: Any) -> dic
         # for this page) open every category it carries.
         "shown": {t.pk for t in about if set(t.categories) <= access.allowed},
         "openings": [k for k in _kinds() if k.opening is not None and k.opening.shown(me, case, about)],
+        # The child's accounts that may travel with a referral or a transfer (tell it once): offered
+        # only to a reader of disclosures; whether they may go is decided when sent.
+        "child_accounts": list(current_accounts(case)) if access.can(DataCategory.DISCLOSURE) else [],
         "errors": {},
         "form": {},
         "which": "",

@@ -119,3 +119,11 @@ def author_line(author: Any, org: Any) -> str:
             name = name[: -len(suffix)]
     about = ", ".join(p for p in (role.lower() if role else "", getattr(org, "name", "") or "") if p)
     return f"{name} ({about})" if about else name
+
+
+@register.filter
+def language_name(code: str) -> str:
+    """ "ti" -> "Tigrinya" (in the reader's language); an unknown code is shown as it is."""
+    if not code:
+        return "—"
+    return language_names([code])[0][1]

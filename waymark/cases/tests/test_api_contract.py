@@ -26,6 +26,8 @@ OPERATION_IDS = {
     ("get", "/api/cases/{public_id}/consents"): "listConsents",
     ("post", "/api/cases/{public_id}/consents"): "recordConsent",
     ("post", "/api/cases/{public_id}/consents/{consent_id}/withdraw"): "withdrawConsent",
+    ("get", "/api/cases/{public_id}/accounts"): "listAccounts",
+    ("post", "/api/cases/{public_id}/accounts"): "recordAccount",
     ("get", "/api/cases/{public_id}/take-charge-requests"): "listTakeChargeRequests",
     ("post", "/api/cases/{public_id}/alerts"): "sendMissingAlert",
     ("get", "/api/cases/{public_id}/alerts"): "listAlertRecipients",

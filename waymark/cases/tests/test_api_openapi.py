@@ -13,6 +13,7 @@ EXPECTED = {
     "/api/cases/{public_id}/care-plan": {"get", "put"},
     "/api/cases/{public_id}/consents": {"get", "post"},
     "/api/cases/{public_id}/consents/{consent_id}/withdraw": {"post"},
+    "/api/cases/{public_id}/accounts": {"get", "post"},
     "/api/cases/{public_id}/take-charge-requests": {"get"},
     "/api/cases/{public_id}/alerts": {"get", "post"},
     "/api/cases/{public_id}/found": {"post"},

@@ -275,6 +275,61 @@ class GuardianContact(_Frozen):
     contact: Annotated[Name, Cat(C.GUARDIAN)] = ""
 
 
+class ChildAccountBody(_Frozen):
+    """The child's own account from one interview (disclosure), as recorded where it was told, so
+    the next professionals read it instead of interviewing the child again. Every field is the
+    account's, so carrying one carries ``disclosure``: only an agreement granting it travels."""
+
+    # The version as first recorded (wherever it was) and the account across its versions.
+    original_id: uuid.UUID
+    lineage: uuid.UUID
+    version: int = Field(default=1, ge=1, le=1000)
+    recorded_at: UtcDatetime
+    interviewed_at: Annotated[UtcDatetime, Cat(C.DISCLOSURE)]
+    interviewer: Annotated[Name, Cat(C.DISCLOSURE)] = ""
+    # Whom the child told: the organisation, its name and country (the provenance every copy keeps).
+    told_to_org: Annotated[OrgSlug, Cat(C.DISCLOSURE)]
+    told_to_org_name: Annotated[Name, Cat(C.DISCLOSURE)] = ""
+    told_to_country: Annotated[Country, Cat(C.DISCLOSURE)]
+    language: Annotated[str, Cat(C.DISCLOSURE), StringConstraints(max_length=20)]
+    interpreter: Annotated[bool, Cat(C.DISCLOSURE)] = False
+    interpreter_language: Annotated[str, Cat(C.DISCLOSURE), StringConstraints(max_length=20)] = ""
+    words: Annotated[
+        str, Cat(C.DISCLOSURE), StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)
+    ]
+    summary: Annotated[str, Cat(C.DISCLOSURE), StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    # The purpose it was recorded for, and the consent it rests on, in words.
+    purpose: Purpose
+    consent: Annotated[ShortText, Cat(C.DISCLOSURE)] = ""
+    correction_note: Annotated[LongText, Cat(C.DISCLOSURE)] = ""
+
+    @field_validator("language", "interpreter_language")
+    @classmethod
+    def _language(cls, v: str) -> str:
+        if v and not is_language(v):
+            raise ValueError(f"{v!r} is not an ISO 639 language code")
+        return v
+
+    @field_validator("purpose")
+    @classmethod
+    def _purpose(cls, v: Purpose) -> Purpose:
+        if v in FORBIDDEN_PURPOSES:
+            raise ValueError(f"purpose {v.value!r} is always refused")
+        return v
+
+    @model_validator(mode="after")
+    def _coherent(self) -> ChildAccountBody:
+        if not self.language:
+            raise ValueError("language: the language of the interview is required")
+        if self.interpreter_language and not self.interpreter:
+            raise ValueError("interpreter_language: given, but no interpreter was used")
+        return self
+
+
+# At most this many accounts travel in one message.
+MAX_ACCOUNTS = 20
+
+
 class Place(_Frozen):
     description: Annotated[Name, Cat(C.CONTACT_LOCATION)] = ""
     country: Annotated[str, Cat(C.CONTACT_LOCATION)] = ""
@@ -304,6 +359,8 @@ class ReferralOffer(Body):
     reason: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
     services_requested: Annotated[tuple[ShortText, ...], Cat(C.CASE_NOTES), Field(max_length=20)] = ()
     respond_by: UtcDatetime | None = None
+    # The child's accounts the referrer shares, so the child is not interviewed again (disclosure).
+    accounts: tuple[ChildAccountBody, ...] = Field(default=(), max_length=MAX_ACCOUNTS)
 
 
 class ReferralAccept(Body):
@@ -367,6 +424,8 @@ class CaseTransfer(Body):
     sender_case_reference: Annotated[str, StringConstraints(max_length=64)] = ""
     # Why the case moves (the child moved on, family found in the receiver's country...).
     reason: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
+    # The child's accounts that travel with the case (disclosure).
+    accounts: tuple[ChildAccountBody, ...] = Field(default=(), max_length=MAX_ACCOUNTS)
 
 
 class TransferAccept(Body):
@@ -421,6 +480,8 @@ class Answer(_Frozen):
 
 class InfoResponse(Body):
     answers: tuple[Answer, ...] = Field(min_length=1, max_length=50)
+    # The child's accounts given in answer (disclosure).
+    accounts: tuple[ChildAccountBody, ...] = Field(default=(), max_length=MAX_ACCOUNTS)
 
 
 class Notice(Body):

@@ -5,6 +5,7 @@ answers or declines each, against the reply clock the agreement commits the rece
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Annotated, Any
 
 from django.db import transaction
@@ -25,7 +26,7 @@ from waymark.core.protocol.threads import INFO_REQUEST, Received
 from waymark.errors import ActionError
 from waymark.vocab import ContextSource, DataCategory, EventType
 
-from .. import guard
+from .. import child_accounts, guard
 from .. import plumbing as p
 from ..models import Direction, Thread
 from ..node import LocalNode
@@ -70,6 +71,8 @@ class AnswerIn(In):
 
 class InfoAnswerIn(In):
     answers: list[AnswerIn] = Field(min_length=1, max_length=50)
+    # The child's accounts (their public ids) given in answer: disclosure, with the child's consent.
+    accounts: list[uuid.UUID] = Field(default_factory=list, max_length=m.MAX_ACCOUNTS)
 
 
 def _answers_text(answers: Any) -> str:
@@ -151,7 +154,22 @@ def do_answer_information(
         )
         for a in data.answers
     )
-    body = m.InfoResponse(answers=answers)
+    shared: tuple[m.ChildAccountBody, ...] = ()
+    if data.accounts:
+        if request.case is None or request.case.organisation_id != user.organisation_id:
+            raise ActionError(
+                "only accounts of a case your organisation holds can be given", field="accounts"
+            )
+        shared = child_accounts.check_may_travel(
+            user,
+            request.case,
+            data.accounts,
+            to_org=request.peer_org,
+            purpose=request.purpose,
+            type=T.INFO_RESPONSE,
+            node=node,
+        )
+    body = m.InfoResponse(answers=answers, accounts=shared)
     ctx = p.context(node)
     if request.case is not None:
         p.authorise_sending(user, request.case, request.purpose, m.categories_used(T.INFO_RESPONSE, body))
@@ -181,6 +199,8 @@ def do_answer_information(
             user=user,
             at=ctx.now,
         )
+        if locked.case is not None:
+            child_accounts.note_shared(locked.case, shared, locked, user=user, at=ctx.now)
     return locked
 
 
@@ -226,6 +246,8 @@ def _on_response(request: Thread, opened: Opened, received: Received, now: dt.da
             category=DataCategory(body.answers[0].category.value),
             at=now,
         )
+        # The child's accounts given in answer: stored on our case, with where they came from.
+        child_accounts.receive(request.case, body.accounts, request, now)
 
 
 # --- pages -------------------------------------------------------------------------------------
@@ -255,7 +277,7 @@ def _answer_form(post: QueryDict, thread: Thread | None) -> dict[str, Any]:
         text = post.get(f"answer_{qid}", "").strip()
         declined = post.get(f"declined_{qid}", "").strip()
         answers.append({"question_id": qid, "text": "" if declined else text, "declined": declined})
-    return {"answers": answers}
+    return {"answers": answers, "accounts": post.getlist("accounts")}
 
 
 def _page(request: Thread) -> dict[str, Any]:

@@ -10,6 +10,7 @@ the referrer revokes; it is then cleared (data minimisation).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.db import transaction
@@ -27,7 +28,7 @@ from waymark.core.protocol.registry import Registry
 from waymark.core.protocol.threads import REFERRAL, Outcome, Received
 from waymark.vocab import ContextSource, DataCategory, EventType
 
-from .. import payloads
+from .. import child_accounts, payloads
 from .. import plumbing as p
 from ..labels import choices
 from ..models import Direction, Thread
@@ -51,6 +52,9 @@ class ReferralIn(ToPeer):
     # Categories sent besides identity: nationality and identifiers (legal status), whether the
     # child is unaccompanied or separated (family), the reason and risk (case notes).
     include: list[DataCategory] = Field(default_factory=lambda: [DataCategory.CASE_NOTES])
+    # The child's accounts (their public ids) shared with the referral, so the child is not
+    # interviewed again: only under an agreement granting disclosure, with the child's consent.
+    accounts: list[uuid.UUID] = Field(default_factory=list, max_length=m.MAX_ACCOUNTS)
 
     @model_validator(mode="after")
     def _coherent(self) -> ReferralIn:
@@ -89,11 +93,22 @@ class ReferralRevokeIn(In):
 
 def do_offer_referral(user: User, case: Case, data: ReferralIn, *, node: LocalNode | None = None) -> Thread:
     """Refer ``case``'s child to ``data.to_org`` on another node (or this one)."""
+    shared = child_accounts.check_may_travel(
+        user,
+        case,
+        data.accounts,
+        to_org=data.to_org,
+        purpose=data.purpose,
+        type=T.REFERRAL_OFFER,
+        node=node,
+        agreement_id=data.agreement_id,
+    )
     body = m.ReferralOffer(
         child=payloads.child_summary(case, data.include),
         case=payloads.case_summary(case, data.include),
         reason=data.reason,
         services_requested=tuple(data.services_requested),
+        accounts=shared,
     )
     prepared = p.prepare(user, case, T.REFERRAL_OFFER, body, data, node=node)
     with transaction.atomic():
@@ -115,6 +130,7 @@ def do_offer_referral(user: User, case: Case, data: ReferralIn, *, node: LocalNo
             user=user,
             at=prepared.ctx.now,
         )
+        child_accounts.note_shared(case, shared, referral, user=user, at=prepared.ctx.now)
     return referral
 
 
@@ -158,15 +174,18 @@ def do_accept_referral(
     """Accept an offered referral: register the child here (or link a case we hold), answer."""
     p.check_reply(user, referral, REFERRAL, T.REFERRAL_ACCEPT, WHAT, "accepted")
     body = m.ReferralAccept(contact=data.contact, note=data.note)
+    offer = referral.data.doc("offer")
+    brought = child_accounts.offered(offer)
     chosen = payloads.check_case_for_offer(
         user,
         purpose=referral.purpose,
-        writes=[DataCategory.CASE_NOTES],
+        # The child's accounts it brings are written to the case too (disclosure).
+        writes=[DataCategory.CASE_NOTES, *([DataCategory.DISCLOSURE] if brought else [])],
         existing_case=data.existing_case,
         linked=referral.case,
     )
     with transaction.atomic():
-        case = chosen or payloads.register_offered(user, referral.data.doc("offer"), referral.peer_org_name)
+        case = chosen or payloads.register_offered(user, offer, referral.peer_org_name)
         referral.case = case
         # A case opened from the offer is the referrer's data held here as a recipient: an
         # erasure notice from them erases it (threads/erasure_notice.py).
@@ -180,6 +199,7 @@ def do_accept_referral(
             details=referral.data.text("reason"),
             at=referral.created_at,
         )
+        child_accounts.receive(case, brought, referral, referral.created_at)
         return _reply(user, referral, T.REFERRAL_ACCEPT, body, "accepted", node)
 
 
@@ -272,6 +292,7 @@ def _offer_form(post: QueryDict, _thread: Thread | None) -> dict[str, Any]:
         "reason": post.get("reason", ""),
         "services_requested": [s.strip() for s in post.get("services", "").splitlines() if s.strip()],
         "include": post.getlist("include"),
+        "accounts": post.getlist("accounts"),
     }
 
 

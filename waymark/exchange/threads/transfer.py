@@ -11,6 +11,7 @@ rejects; it is then cleared (the accepted data lives in the case, the rejected d
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,7 +37,7 @@ from waymark.errors import ActionError
 from waymark.policy import service as policy
 from waymark.vocab import CaseStatus, ContextSource, DataCategory, EventType, PolicyAction, Purpose, RiskLevel
 
-from .. import payloads
+from .. import child_accounts, payloads
 from .. import plumbing as p
 from ..labels import choices
 from ..models import Direction, Thread
@@ -70,6 +71,8 @@ class TransferIn(ToPeer):
     history: list[DataCategory] = Field(default_factory=lambda: list(TRANSFER_HISTORY_DEFAULT))
     # The sender confirms the case will leave their organisation: a transfer cannot be taken back.
     confirmed: bool = False
+    # The child's accounts (their public ids) that travel with the case (disclosure, with consent).
+    accounts: list[uuid.UUID] = Field(default_factory=list, max_length=m.MAX_ACCOUNTS)
 
     @field_validator("include")
     @classmethod
@@ -123,7 +126,19 @@ def do_offer_transfer(user: User, case: Case, data: TransferIn, *, node: LocalNo
             "confirm that the case leaves your organisation once the transfer is accepted", field="confirmed"
         )
     check_offer_transfer(user, case, data.purpose)
-    body = payloads.transfer_body(case, include=data.include, history_of=data.history, reason=data.reason)
+    shared = child_accounts.check_may_travel(
+        user,
+        case,
+        data.accounts,
+        to_org=data.to_org,
+        purpose=data.purpose,
+        type=T.CASE_TRANSFER,
+        node=node,
+        agreement_id=data.agreement_id,
+    )
+    body = payloads.transfer_body(
+        case, include=data.include, history_of=data.history, reason=data.reason, accounts=shared
+    )
     prepared = p.prepare(user, case, T.CASE_TRANSFER, body, data, node=node)
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
@@ -147,6 +162,7 @@ def do_offer_transfer(user: User, case: Case, data: TransferIn, *, node: LocalNo
             user=user,
             at=prepared.ctx.now,
         )
+        child_accounts.note_shared(case, shared, transfer, user=user, at=prepared.ctx.now)
     return transfer
 
 
@@ -188,6 +204,7 @@ def _import_offer(user: User, case: Case, transfer: Thread, at: dt.datetime) -> 
             author=None,
             source=entry.source,
         )
+    child_accounts.receive(case, offer.accounts, transfer, transfer.created_at)
     if offer.guardian is not None:
         g = offer.guardian
         add_event(
@@ -204,6 +221,8 @@ def _writes(offer: dict[str, Any]) -> list[str]:
     """What accepting ``offer`` writes to a case: its summary (case notes, family, guardian), the
     care plan (case notes) and the history entries' categories."""
     travelled = {str(e.get("category")) for e in offer.get("timeline", []) if e.get("category")}
+    if child_accounts.offered(offer):
+        travelled.add(DataCategory.DISCLOSURE)
     return sorted({DataCategory.CASE_NOTES, DataCategory.FAMILY, DataCategory.GUARDIAN, *travelled})
 
 
@@ -381,6 +400,7 @@ def _offer_form(post: QueryDict, _thread: Thread | None) -> dict[str, Any]:
         "include": post.getlist("include"),
         "history": post.getlist("history"),
         "confirmed": post.get("confirmed") == "on",
+        "accounts": post.getlist("accounts"),
     }
 
 

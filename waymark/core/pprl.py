@@ -43,8 +43,8 @@ HASHES: Mapping[str, int] = {
     "s2": 6,  # padded bigrams of a skeleton
     "P": 8,  # a skeleton's phonetic code (d/t, z/s, g/k folded)
     "t2": 3,  # padded bigrams of a transliterated token (vowels kept when the file wrote them)
-    "y": 12,  # year of birth
-    "yn": 6,  # year of birth, and the years either side (an assigned date is often a year off)
+    "y": 16,  # year of birth
+    "yn": 10,  # year of birth, and the years either side (an assigned date is often a year off)
     "m": 6,  # month of birth (exact dates only)
     "d": 6,  # day of birth (exact dates only)
     "x": 4,  # sex (F / M)

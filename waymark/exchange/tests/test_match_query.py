@@ -27,6 +27,9 @@ from .pprl_fixtures import create_children, sealed_query
 
 pytestmark = pytest.mark.django_db
 
+# One database holds every node's outbox: each dispatch sends the one message just written, as
+# the node that wrote it (``limit=1``), so no node sends another's answer.
+
 LOCATE = Purpose.LOCATE_MISSING_CHILD
 
 
@@ -48,8 +51,8 @@ def resolve(token: str, peer_node: str, peer_org: str):
 def round_trip(people, federation, wire):
     children = create_children(people)
     sent = query(people, children, federation)
-    dispatch_pending(federation.it, wire)
-    dispatch_pending(federation.fr, wire)
+    dispatch_pending(federation.it, wire, limit=1)
+    dispatch_pending(federation.fr, wire, limit=1)
     sent.refresh_from_db()
     return children, sent
 
@@ -58,6 +61,10 @@ def test_a_query_finds_the_child_on_the_other_node_as_a_token_and_a_score(people
     children, sent = round_trip(people, matching_federation, wire)
 
     assert sent.status == "answered"
+    assert {o.message_type: o.status for o in OutboxMessage.objects.all()} == {
+        "match_query": "receipted",
+        "match_result": "receipted",
+    }
     candidates = sent.data.doc("candidates", list)
     assert len(candidates) == 1
     (hit,) = candidates
@@ -101,8 +108,8 @@ def test_no_hit_when_the_other_organisation_holds_no_close_child(people, matchin
     children = create_children(people)
     children.same.delete()
     sent = query(people, children, matching_federation)
-    dispatch_pending(matching_federation.it, wire)
-    dispatch_pending(matching_federation.fr, wire)
+    dispatch_pending(matching_federation.it, wire, limit=1)
+    dispatch_pending(matching_federation.fr, wire, limit=1)
     sent.refresh_from_db()
     assert sent.status == "answered" and sent.data.doc("candidates", list) == []
 
@@ -192,7 +199,7 @@ def test_disclosure_only_through_an_information_request_naming_the_token(people,
         ),
         node=matching_federation.it,
     )
-    dispatch_pending(matching_federation.it, wire)
+    dispatch_pending(matching_federation.it, wire, limit=1)
     incoming = Thread.objects.get(kind="info_request", direction=Direction.INCOMING)
     # Mapped back only now, on the answering node, to its own case, for a person to answer.
     assert incoming.case == children.same and incoming.facts["match_candidate"] == token

@@ -10,6 +10,7 @@ from django.urls import reverse
 from waymark.audit.models import AuditEntry
 from waymark.cases.access import access_case
 from waymark.errors import ActionError, NotFound
+from waymark.exchange import plumbing
 from waymark.exchange.dispatcher import dispatch_pending
 from waymark.exchange.models import Direction, Thread
 from waymark.exchange.tests.pprl_fixtures import create_children
@@ -17,12 +18,16 @@ from waymark.exchange.threads import info_request
 from waymark.exchange.threads.match_query import MatchQueryIn, do_query_match
 from waymark.matching import actions
 from waymark.matching.models import MatchReview, RemoteCandidate, RemoteStatus
+from waymark.policy.contexts import close_contexts
 from waymark.policy.models import SharedContext
 from waymark.policy.tests.factories import create_agreement
 from waymark.test import create_case, login, share
 from waymark.vocab import ContextSource, DataCategory, MatchStatus, Purpose, Role
 
 pytestmark = pytest.mark.django_db
+
+# One database holds every node's outbox: each dispatch sends the one message just written, as
+# the node that wrote it (``limit=1``), so no node sends another's answer.
 
 P = Purpose.CHILD_PROTECTION
 LOCATE = Purpose.LOCATE_MISSING_CHILD
@@ -103,8 +108,8 @@ def answered_query(people, matching_federation, wire):
         MatchQueryIn(to_org="fr-ngo-calais", purpose=LOCATE),
         node=matching_federation.it,
     )
-    dispatch_pending(matching_federation.it, wire)
-    dispatch_pending(matching_federation.fr, wire)
+    dispatch_pending(matching_federation.it, wire, limit=1)
+    dispatch_pending(matching_federation.fr, wire, limit=1)
     query.refresh_from_db()
     (candidate,) = query.data.doc("candidates", list)
     return children, query, candidate["token"]
@@ -120,7 +125,7 @@ def _answer(people, federation, wire):
         ),
         node=federation.fr,
     )
-    dispatch_pending(federation.fr, wire)
+    dispatch_pending(federation.fr, wire, limit=1)
 
 
 def test_accepting_a_partners_candidate_opens_an_information_request_naming_it(
@@ -132,7 +137,7 @@ def test_accepting_a_partners_candidate_opens_an_information_request_naming_it(
     )
     assert candidate.status == RemoteStatus.ASKED and candidate.request is not None
     assert candidate.request.facts["match_candidate"] == token
-    dispatch_pending(matching_federation.it, wire)
+    dispatch_pending(matching_federation.it, wire, limit=1)
     incoming = Thread.objects.get(kind="info_request", direction=Direction.INCOMING)
     assert incoming.case == children.same  # mapped on the answering node, only now
     # Still nothing seen across, and no match context, before the partner answers and we accept.
@@ -160,17 +165,23 @@ def test_accepting_an_answered_candidate_opens_a_match_context(
 ):
     children, query, token = answered_query
     _agreement(people)
-    actions.do_ask_about_candidate(
-        people.giulia, LOCATE, query, token, "close score", node=matching_federation.it
-    )
-    dispatch_pending(matching_federation.it, wire)
+    # The query and the partner's answer shared nothing: the partner sees nothing of our child.
     with pytest.raises(NotFound):
         access_case(people.claire, children.missing.public_id, LOCATE)
+    asked = actions.do_ask_about_candidate(
+        people.giulia, LOCATE, query, token, "close score", node=matching_federation.it
+    )
+    dispatch_pending(matching_federation.it, wire, limit=1)
     _answer(people, matching_federation, wire)
+    # Asking shared our child with the partner as an information request does (its own context,
+    # closed if the request is declined); the match is not accepted yet.
+    assert not SharedContext.objects.filter(source=ContextSource.MATCH).exists()
 
     decided = actions.do_decide_candidate(
         people.giulia, LOCATE, query, token, RemoteStatus.ACCEPTED, "the name and year agree"
     )
+    assert asked.request is not None
+    close_contexts(ContextSource.INFO_REQUEST, asked.request.public_id)  # the match alone keeps it open
 
     context = SharedContext.objects.get(source=ContextSource.MATCH)
     assert (context.case_id, context.partner, context.source_id) == (
@@ -189,15 +200,17 @@ def test_rejecting_a_candidate_asks_nothing(people, matching_federation, wire, a
 
 
 def test_the_queue_lists_a_partners_candidate_and_asks_from_it(
-    client, people, matching_federation, wire, answered_query
+    client, people, matching_federation, wire, answered_query, monkeypatch
 ):
     _children, query, token = answered_query
+    monkeypatch.setattr(plumbing, "local_node", lambda: matching_federation.it)  # the web process is node-it
     login(client, people.giulia, LOCATE)
     html = client.get(reverse("matching_queue")).content.decode()
     assert token in html and "Fondation" not in html
     url = reverse("matching_remote", args=[query.public_id, token])
     assert client.post(url, {"step": "ask", "reason": ""}).status_code == 422
-    assert client.post(url, {"step": "ask", "reason": "close score"}).status_code == 302
+    asked = client.post(url, {"step": "ask", "reason": "close score"})
+    assert asked.status_code == 302, asked.content.decode()[-3000:]
     assert RemoteCandidate.objects.get().status == RemoteStatus.ASKED
 
 

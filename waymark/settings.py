@@ -393,6 +393,22 @@ if PRODUCTION and WAYMARK_EXCHANGE_INBOX_ON_WEB:
 # gives the count (per worker process).
 WAYMARK_EXCHANGE_UNSIGNED_WINDOW_SECONDS = _env_int("WAYMARK_EXCHANGE_UNSIGNED_WINDOW_SECONDS", 60)
 
+# --- privacy-preserving matching (pprl) -------------------------------------------------------
+# The keys partner nodes share under an agreement to encode children for match queries
+# (core/pprl.py): a JSON file outside the repository, mode 0600,
+# {"<agreement id>": [{"key_id": "...", "secret": "<base64 of ≥ 32 random bytes>"}, ...]}; the
+# last key of a list is the current one (rotation: append a key, every node re-encodes). No file:
+# this node neither sends nor answers match queries. See docs/matching.md.
+WAYMARK_PPRL_KEY_FILE = Path(os.environ.get("WAYMARK_PPRL_KEY_FILE", DATA_DIR / "keys" / "pprl-keys.json"))
+# Each partner organisation's query budget, on both sides: per rolling 24 hours and per minute.
+WAYMARK_PPRL_DAILY_BUDGET = _env_int("WAYMARK_PPRL_DAILY_BUDGET", 50)
+WAYMARK_PPRL_PER_MINUTE = _env_int("WAYMARK_PPRL_PER_MINUTE", 5)
+# Candidates at or above this Dice similarity are returned (at most WAYMARK_PPRL_MAX_CANDIDATES).
+WAYMARK_PPRL_THRESHOLD = float(os.environ.get("WAYMARK_PPRL_THRESHOLD", "0.7"))
+WAYMARK_PPRL_MAX_CANDIDATES = _env_int("WAYMARK_PPRL_MAX_CANDIDATES", 5)
+if not 0.0 < WAYMARK_PPRL_THRESHOLD <= 1.0:
+    raise ImproperlyConfigured("WAYMARK_PPRL_THRESHOLD must be in (0, 1]")
+
 # --- accounts (allauth) -----------------------------------------------------------------------
 # Log in with a username and password, then a second factor (an authenticator app's code, TOTP,
 # or a WebAuthn security key) for everyone who has set one up. In production the roles that see

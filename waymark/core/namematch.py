@@ -130,6 +130,8 @@ _CONFUSED = (
     frozenset({"MA", "DZ", "TN", "LY"}),
     frozenset({"GN", "SN", "ML", "CI"}),
 )
+# The same groups, for encodings that must place a nationality in its group (core/pprl.py).
+CONFUSED_NATIONALITIES = _CONFUSED
 
 
 def same_nationality(a: str, b: str) -> tuple[str, float]:

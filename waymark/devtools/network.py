@@ -16,6 +16,7 @@ The same ``Network`` class starts the two-node clusters of the process tests
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import datetime as dt
 import json
@@ -135,6 +136,8 @@ class Network:
                 "WAYMARK_AUDIT_ORIGIN": f"waymark/{node.node_id}/audit",
                 "WAYMARK_EXCHANGE_PASSPHRASE_FILE": str(self.base / f"{node.node_id}.passphrase"),
                 "WAYMARK_EXCHANGE_REGISTRY_KEY_FILE": str(self.registry_anchor),
+                # The matching key the demo partners share (fictional, made by ``prepare``).
+                "WAYMARK_PPRL_KEY_FILE": str(self.base / "pprl-keys.json"),
                 # Loopback demo: plain HTTP between nodes, never beyond 127.0.0.1.
                 "WAYMARK_EXCHANGE_ALLOW_HTTP": "true",
                 "PYTHONUNBUFFERED": "1",
@@ -195,6 +198,14 @@ class Network:
         """Databases, keys, registry, demo data — idempotent. ``template``: an already migrated
         SQLite file to copy instead of migrating each node (tests)."""
         self.base.mkdir(parents=True, exist_ok=True)
+        pprl_keys = self.base / "pprl-keys.json"
+        if not pprl_keys.exists():
+            # A fictional matching key for the demo agreement, shared by every demo node (a real
+            # federation agrees its key out of band and keeps it out of any repository).
+            pprl_keys.touch(mode=0o600)
+            secret = base64.b64encode(secrets.token_bytes(32)).decode()
+            key = {"key_id": f"{demo.AGREEMENT_ID}-demo-1", "secret": secret}
+            pprl_keys.write_text(json.dumps({demo.AGREEMENT_ID: [key]}) + "\n")
         for node in self.nodes.values():
             node.data_dir.mkdir(parents=True, exist_ok=True)
             passphrase = self.base / f"{node.node_id}.passphrase"

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", views.queue, name="matching_queue"),
     path("cases/<uuid:public_id>/propose", views.propose, name="matching_propose"),
     path("<uuid:public_id>/", views.review, name="matching_review"),
+    path("remote/<uuid:query_id>/<str:token>", views.remote, name="matching_remote"),
 ]

@@ -23,7 +23,7 @@ from waymark.policy.purpose import current_purpose, purpose_required
 from waymark.vocab import DataCategory, MatchStatus
 
 from . import actions
-from .models import MatchReview
+from .models import MatchReview, RemoteStatus
 
 _UNPROCESSABLE = 422
 
@@ -59,7 +59,44 @@ def queue(request: HttpRequest) -> HttpResponse:
         (r, rows.shown(r.left, DataCategory.IDENTITY), rows.shown(r.right, DataCategory.IDENTITY))
         for r in reviews
     ]
-    return render(request, "matching/queue.html", {"items": items})
+    return render(request, "matching/queue.html", _queue_context(me, purpose, items))
+
+
+def _queue_context(me: User, purpose: str, items: list[Any], **extra: Any) -> dict[str, Any]:
+    remote = [
+        (query, candidate, decided)
+        for query, candidate, decided in actions.remote_candidates(me, purpose)
+        if decided is None or decided.status != RemoteStatus.REJECTED
+    ]
+    return {"items": items, "remote": remote, "errors": [], **extra}
+
+
+@login_required
+@purpose_required
+@require_POST
+def remote(request: HttpRequest, query_id: uuid.UUID, token: str) -> HttpResponse:
+    """A person's step with a candidate a partner returned: ask about it (an information request
+    naming the token), or decide once the partner answered."""
+    me, purpose = _me(request), _purpose(request)
+    try:
+        query = actions.access_query(me, purpose, str(query_id))
+    except NotFound as exc:
+        raise Http404 from exc
+    step, reason = request.POST.get("step", ""), request.POST.get("reason", "")
+    try:
+        if step == "ask":
+            actions.do_ask_about_candidate(me, purpose, query, token, reason)
+        else:
+            actions.do_decide_candidate(me, purpose, query, token, step, reason)
+    except ActionError as exc:
+        errors = [m for ms in exc.errors.values() for m in ms]
+        return render(
+            request,
+            "matching/queue.html",
+            _queue_context(me, purpose, [], errors=errors),
+            status=_UNPROCESSABLE,
+        )
+    return redirect("matching_queue")
 
 
 @login_required

@@ -177,6 +177,10 @@ def fill(path: str, pattern: URLPattern, world: dict[str, Any], user: Any) -> li
             values[name] = [str(world["consent"].pk)]
         elif name == "case_id":  # the case an erasure notice waits on (exchange/erasure/…/keep/…)
             values[name] = [str(world["case"].public_id)]
+        elif name == "query_id":  # a match query's candidate in the review queue (none sent here)
+            values[name] = [str(uuid.uuid4())]
+        elif name == "token":
+            values[name] = ["c_notacandidate"]
         else:
             pytest.fail(f"route {path!r}: the inventory cannot fill parameter {name!r}; add it to fill()")
     out = [path]

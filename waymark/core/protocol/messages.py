@@ -451,11 +451,18 @@ class Question(_Frozen):
     ]
 
 
+# An opaque, per-query reference to a candidate in a ``match_result`` (never a case id).
+CandidateToken = Annotated[str, StringConstraints(pattern=r"^c_[A-Za-z0-9_-]{8,40}$")]
+
+
 class InfoRequest(Body):
     questions: tuple[Question, ...] = Field(min_length=1, max_length=50)
     # The reply clock (e.g. SIRENE 12 hours); the agreement's response commitment sets it.
     reply_by: UtcDatetime
     legal_basis: ShortText = ""
+    # The request asks about a candidate the receiver returned in a ``match_result``: the receiver
+    # maps the token back to its case only now, through its own policy (a reference, no data).
+    match_candidate: CandidateToken | Literal[""] = ""
 
     @model_validator(mode="after")
     def _ids(self) -> InfoRequest:
@@ -596,14 +603,18 @@ class EncodedRecord(_Frozen):
 
 
 class MatchQuery(Body):
+    """One child's keyed Bloom-filter encoding (core/pprl.py), never names. A live query carries
+    one record; bulk encodings leave a node only in an agreed batch run."""
+
     encoding_version: int = Field(ge=1)
     key_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
     records: tuple[EncodedRecord, ...] = Field(min_length=1, max_length=10_000)
 
 
 class MatchPair(_Frozen):
-    query_ref: str = Field(max_length=64)
-    candidate_ref: str = Field(max_length=64)
+    # The query's reference for its record, and the receiver's per-query token for its candidate.
+    query_ref: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+    candidate_ref: CandidateToken
     score: float = Field(ge=0, le=1)
 
 

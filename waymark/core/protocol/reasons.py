@@ -52,6 +52,12 @@ class ReasonCode(StrEnum):
     # The receiving node does not implement this message type (yet): not a policy decision, and
     # final only for this node's current version. Given only to a sender the agreement allows.
     NOT_IMPLEMENTED = "not_implemented"
+    # A privacy-preserving match query beyond the receiver's budget for the sending organisation
+    # (per day, or per minute): final for this query; a new query may be sent once the budget allows.
+    OVER_BUDGET = "over_budget"
+    # A match query encoded under a key (``key_id``) or encoding version the receiver does not hold
+    # for the agreement: nothing was compared. Re-encode under the agreement's current key.
+    KEY_MISMATCH = "key_mismatch"
 
 
 @dataclass(frozen=True)

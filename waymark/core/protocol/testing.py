@@ -409,7 +409,7 @@ def sample_bodies() -> dict[MessageType, Body]:
             encoding_version=1, key_id="k-2025", records=(EncodedRecord(ref="r1", bloom_base64="AAEC"),)
         ),
         MessageType.MATCH_RESULT: MatchResult(
-            pairs=(MatchPair(query_ref="r1", candidate_ref="c9", score=0.93),)
+            pairs=(MatchPair(query_ref="r1", candidate_ref="c_9Kq2Xw7Lm", score=0.93),)
         ),
         MessageType.ERASURE_NOTICE: ErasureNotice(
             reason_code=ErasureReason.RETENTION_ENDED, erase_by=(NOW + dt.timedelta(days=30)).date()

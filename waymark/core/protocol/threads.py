@@ -237,6 +237,17 @@ MISSING_ALERT = Conversation(
     final=_states("withdrawn", "closed"),
 )
 
+# Privacy-preserving hit / no-hit: one child's encoding asked, candidate tokens and scores
+# answered (by the receiving node, at once). Disclosure goes through an information request.
+MATCH_QUERY = Conversation(
+    kind="match_query",
+    opens_with=T.MATCH_QUERY,
+    opened="asked",
+    moves=(_move(T.MATCH_RESULT, RESPONDER, ["asked"], "answered"),),
+    final=_states("answered"),
+)
+
 CONVERSATIONS: Mapping[str, Conversation] = {
-    c.kind: c for c in (REFERRAL, TRANSFER, INFO_REQUEST, NOTICE, ERASURE, AUDIT_CHECKPOINT, MISSING_ALERT)
+    c.kind: c
+    for c in (REFERRAL, TRANSFER, INFO_REQUEST, NOTICE, ERASURE, AUDIT_CHECKPOINT, MISSING_ALERT, MATCH_QUERY)
 }

@@ -10,6 +10,7 @@ from waymark.exchange.testing import FakeTransport, Federation, dated_registry, 
 from waymark.test import Personas
 
 from .erasing import dpos, takes_erasure  # noqa: F401  (the erasure tests' fixtures)
+from .pprl_fixtures import matching_federation, pprl_keys  # noqa: F401  (the match-query tests' fixtures)
 
 CHROMIUM = "/usr/bin/chromium"
 

@@ -3,7 +3,8 @@ test-only kind, written as the recipe says in this file alone, is registered, se
 answered, sealed, shown on the case's exchange page and reconciled — with no migration and no
 change to the exchange's inbound handler, pages, reconciler or registry code.
 
-It reuses ``match_query`` / ``match_result``, which no real kind implements yet."""
+It reuses ``match_query`` / ``match_result`` in place of the real match-query kind, which the
+fixture takes out for the test (two kinds may not share a message type)."""
 
 from __future__ import annotations
 
@@ -69,7 +70,7 @@ def do_probe(user: User, case: Case, to_org: str, *, node=None) -> Thread:
 
 
 def do_answer_probe(user: User, thread: Thread, score: float, *, node=None) -> Thread:
-    body = m.MatchResult(pairs=(m.MatchPair(query_ref="r1", candidate_ref="c9", score=score),))
+    body = m.MatchResult(pairs=(m.MatchPair(query_ref="r1", candidate_ref="c_9Kq2Xw7Lm", score=score),))
     return p.reply(
         user,
         thread,
@@ -108,6 +109,8 @@ KIND = ThreadKind(
 
 @pytest.fixture
 def probe_kind(federation) -> Iterator[ThreadKind]:
+    real = threads.KINDS.get("match_query")
+    threads.unregister("match_query")
     threads.register(KIND)
     # Each node lists what it implements in the registry (node_init --if-missing on a real node).
     taken = tuple(sorted({*BASELINE_MESSAGE_TYPES, T.MATCH_QUERY, T.MATCH_RESULT}))
@@ -115,6 +118,8 @@ def probe_kind(federation) -> Iterator[ThreadKind]:
     federation.publish(dated_registry(version=2, nodes=nodes))
     yield KIND
     threads.unregister(KIND.name)
+    if real is not None:
+        threads.register(real)
 
 
 def test_a_new_kind_is_sent_received_answered_and_reconciled_without_other_changes(
@@ -136,7 +141,9 @@ def test_a_new_kind_is_sent_received_answered_and_reconciled_without_other_chang
 
     sent.refresh_from_db()
     assert sent.status == "answered"
-    assert sent.data.doc("pairs", list) == [{"query_ref": "r1", "candidate_ref": "c9", "score": 0.93}]
+    assert sent.data.doc("pairs", list) == [
+        {"query_ref": "r1", "candidate_ref": "c_9Kq2Xw7Lm", "score": 0.93}
+    ]
     assert [row.type for row in sent.messages.all()] == [T.MATCH_QUERY, T.MATCH_RESULT]
     applied = applied_message_ids()
     assert all(

@@ -73,12 +73,10 @@ def every_category(federation):
     return federation
 
 
-def test_the_types_of_issue_8_but_erasure_and_alerts_are_the_unimplemented_ones():
+def test_the_types_of_issue_8_but_erasure_alerts_and_matching_are_the_unimplemented_ones():
     assert [t.value for t in UNIMPLEMENTED] == sorted(
         [
             "guardian_handover",
-            "match_query",
-            "match_result",
         ]
     )
 
@@ -114,17 +112,17 @@ def test_unimplemented_type_is_refused_as_not_implemented_not_as_not_granted(peo
 
 
 def test_an_unimplemented_type_the_agreement_does_not_cover_is_still_not_granted(people, federation):
-    covered = tuple(t for t in proto.agreement().message_types if t != MessageType.MATCH_QUERY)
+    covered = tuple(t for t in proto.agreement().message_types if t != MessageType.GUARDIAN_HANDOVER)
     federation.publish(dated_registry(version=2, agreements=(dated_agreement(message_types=covered),)))
 
-    result = receive(federation.fr, sealed(MessageType.MATCH_QUERY))
+    result = receive(federation.fr, sealed(MessageType.GUARDIAN_HANDOVER))
 
     assert (result.outcome, result.reason) == ("rejected", "not_granted")
 
 
 def test_an_unimplemented_type_from_outside_the_agreement_is_refused_for_that(people, federation):
     # Policy first: a sender with no standing hears "not a party", never "not implemented".
-    result = receive(federation.fr, sealed(MessageType.MATCH_QUERY, from_org="it-guardians"))
+    result = receive(federation.fr, sealed(MessageType.GUARDIAN_HANDOVER, from_org="it-guardians"))
 
     assert (result.outcome, result.reason) == ("rejected", "not_party")
 
@@ -138,7 +136,7 @@ def test_a_category_the_agreement_does_not_grant_is_still_not_granted(people, fe
 
 def test_the_handlers_never_apply_a_type_they_do_not_implement(people, federation):
     opened = open_envelope(
-        sealed(MessageType.MATCH_QUERY), FR, current_registry().resolve_signing_key, timezone.now()
+        sealed(MessageType.GUARDIAN_HANDOVER), FR, current_registry().resolve_signing_key, timezone.now()
     )
 
     with pytest.raises(handlers.Refusal) as caught:

@@ -32,7 +32,7 @@ from ..models import Direction, Thread
 from ..node import LocalNode
 from ..schemas import In, Short, Text, ToPeer
 from ..timeline import add_event, add_thread_event
-from . import register
+from . import match_query, register
 from .base import Action, Opening, Panel, ThreadKind, peer_fields
 
 T = MessageType
@@ -55,6 +55,8 @@ class InfoRequestIn(ToPeer):
     legal_basis: Short = ""
     # The child is in immediate danger: the reply is due within ``URGENT`` (docs/firewall.md).
     urgent: bool = False
+    # The request asks about a candidate a match query returned (its token, matching/).
+    match_candidate: Annotated[str, StringConstraints(pattern=r"^(c_[A-Za-z0-9_-]{8,40})?$")] = ""
 
 
 class AnswerIn(In):
@@ -98,7 +100,10 @@ def do_request_information(
     # The deadline depends on the agreement, the agreement on the categories: pick it with a
     # provisional deadline (categories do not depend on it), then set the real one.
     provisional = m.InfoRequest(
-        questions=questions, reply_by=REPLY.start(timezone.now()).due_at, legal_basis=data.legal_basis
+        questions=questions,
+        reply_by=REPLY.start(timezone.now()).due_at,
+        legal_basis=data.legal_basis,
+        match_candidate=data.match_candidate,
     )
     prepared = p.prepare(user, case, T.INFO_REQUEST, provisional, data, node=node)
     within = guard.reply_deadline(prepared.agreement, T.INFO_REQUEST, data.to_org)
@@ -106,7 +111,12 @@ def do_request_information(
         clock = URGENT.start(prepared.ctx.now, within=min(within, URGENT_WITHIN) if within else URGENT_WITHIN)
     else:
         clock = REPLY.start(prepared.ctx.now, within=within)
-    body = m.InfoRequest(questions=questions, reply_by=clock.due_at, legal_basis=data.legal_basis)
+    body = m.InfoRequest(
+        questions=questions,
+        reply_by=clock.due_at,
+        legal_basis=data.legal_basis,
+        match_candidate=data.match_candidate,
+    )
     with transaction.atomic():
         request, _row = p.open_thread(
             prepared,
@@ -119,6 +129,7 @@ def do_request_information(
             facts={
                 **({"legal_basis": data.legal_basis} if data.legal_basis else {}),
                 **({"urgent": True} if data.urgent else {}),
+                **({"match_candidate": data.match_candidate} if data.match_candidate else {}),
             },
             due_at=clock.due_at,
         )
@@ -210,13 +221,25 @@ def do_answer_information(
 def _on_request(opened: Opened, registry: Registry, now: dt.datetime) -> Thread:
     body = opened.body
     assert isinstance(body, m.InfoRequest)
+    h = opened.header
+    if body.match_candidate:
+        # Asked about a candidate of a match query we answered: only now is the token mapped back
+        # to its case (still ours, token still valid), and the request lands on it for a person.
+        found = match_query.resolve_candidate(
+            body.match_candidate, peer_node=h.from_node, peer_org=h.from_org, local_org=h.to_org, now=now
+        )
+        if found is not None:
+            p.link(found, h.from_node, h.from_org, h.conversation_id)
+    facts: dict[str, Any] = {"legal_basis": body.legal_basis} if body.legal_basis else {}
+    if body.match_candidate:
+        facts["match_candidate"] = body.match_candidate
     request = p.open_incoming(
         INFO_REQUEST,
         opened,
         registry,
         now,
         data={"questions": [q.model_dump(mode="json") for q in body.questions]},
-        facts={"legal_basis": body.legal_basis} if body.legal_basis else {},
+        facts=facts,
         due_at=body.reply_by,
     )
     add_thread_event(

@@ -19,5 +19,6 @@ urlpatterns = [
     path("missing/", include("waymark.missing.urls")),
     path("police/", include("waymark.police.urls")),
     path("matching/", include("waymark.matching.urls")),
+    path("continuity/", include("waymark.continuity.urls")),
     path("", include("waymark.cases.urls")),
 ]

@@ -1,8 +1,10 @@
-"""The only writers of age assessments, their challenges and take-charge requests (one
-transaction each), with timeline events on the case. A later assessment is a new record: the
-earlier stays."""
+"""The only writers of age assessments, their challenges, take-charge requests and best-interests
+assessments and determinations (one transaction each), with timeline events on the case. A
+later assessment is a new record: the earlier stays."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,16 +14,21 @@ from waymark.cases.actions import create_event
 from waymark.cases.models import Case
 from waymark.core.codes import is_country, is_language
 from waymark.errors import ActionError
-from waymark.vocab import DataCategory, EventType, Sector
+from waymark.vault.sealed import create_sealed
+from waymark.vocab import DataCategory, EventType, Role, Sector
 
 from .models import (
     AgeAssessment,
     AgeAssessmentChallenge,
     AgeAssessmentMethod,
+    BestInterests,
+    BestInterestsKind,
+    BestInterestsStatus,
     ChallengeOutcome,
+    DurableSolution,
     TakeChargeRequest,
 )
-from .schemas import AgeAssessmentIn, ChallengeIn, ChallengeOutcomeIn, TakeChargeIn
+from .schemas import AgeAssessmentIn, BestInterestsIn, ChallengeIn, ChallengeOutcomeIn, TakeChargeIn
 
 
 def _require_org(user: User) -> None:
@@ -144,6 +151,19 @@ def do_decide_challenge(
 # ---------------------------------------------------------------------------------------------
 # Dublin III / AMMR take-charge requests
 
+# The procedure's dates: each one a step already taken (five minutes' grace for clocks).
+_DATES = (
+    "registered_at",
+    "hit_at",
+    "request_sent_at",
+    "request_received_at",
+    "replied_at",
+    "appeal_decided_at",
+    "transfer_decision_at",
+    "transferred_at",
+)
+_GRACE = dt.timedelta(minutes=5)
+
 _ORDER = [
     ("registered_at", "hit_at"),
     ("registered_at", "request_sent_at"),
@@ -161,6 +181,11 @@ def check_take_charge(user: User, case: Case, data: TakeChargeIn) -> None:
         raise ActionError("use an ISO 3166-1 alpha-2 country code, e.g. BE", field="requested_country")
     if data.requested_country == user.organisation.country:
         raise ActionError("the requested Member State is another country", field="requested_country")
+    latest = timezone.now() + _GRACE
+    for name in _DATES:
+        value = getattr(data, name)
+        if value is not None and value > latest:
+            raise ActionError("a date the procedure has reached: not in the future", field=name)
     for earlier, later in _ORDER:
         first, then = getattr(data, earlier), getattr(data, later)
         if first is not None and then is not None and then < first:
@@ -210,4 +235,164 @@ def do_update_take_charge(user: User, request: TakeChargeRequest, data: TakeChar
     check_take_charge(user, locked.case, data)
     _apply(locked, data)
     locked.save()
+    return locked
+
+
+# ---------------------------------------------------------------------------------------------
+# Best-interests assessments (BIA) and determinations (BID)
+
+# The sealed sections, as written (the schema's names).
+_SECTIONS = (
+    "safety",
+    "family",
+    "child_views",
+    "health",
+    "education",
+    "identity_culture",
+    "legal_status",
+    "options",
+    "recommendation_reason",
+    "guardian_views",
+)
+
+
+def written_categories(data: BestInterestsIn) -> list[str]:
+    """The data categories a record writes: the policy must let the author update each of them
+    for the declared purpose (the caller asks, ``access_case(..., action=update)``)."""
+    written = {BestInterests.HEADER_CATEGORY, BestInterests.SECTION_CATEGORIES["child_views"]}
+    for name in (*_SECTIONS, "panel"):
+        if getattr(data, name):
+            written.add(BestInterests.SECTION_CATEGORIES[name])
+    written.add(BestInterests.SECTION_CATEGORIES["guardian_consulted"])
+    return sorted(str(c) for c in written)
+
+
+def check_record_best_interests(user: User, case: Case, data: BestInterestsIn) -> None:
+    _require_org(user)
+    assert user.organisation is not None
+    if not data.child_views:
+        raise ActionError(
+            "record the child's views, in their own words, before any assessment", field="child_views"
+        )
+    if not is_language(data.child_views_language):
+        raise ActionError(
+            "say in which language the child gave their views (ISO 639, e.g. ti)",
+            field="child_views_language",
+        )
+    if not data.options:
+        raise ActionError("say which options were considered", field="options")
+    if data.recommendation_country and not is_country(data.recommendation_country):
+        raise ActionError("use an ISO 3166-1 alpha-2 country code, e.g. BE", field="recommendation_country")
+    if data.recommendation == DurableSolution.RETURN and data.kind != BestInterestsKind.DETERMINATION:
+        raise ActionError(
+            "only a best-interests determination, by a panel and approved, may recommend a return",
+            field="recommendation",
+        )
+    if (
+        data.recommendation in (DurableSolution.FAMILY_REUNIFICATION, DurableSolution.RETURN)
+        and not data.recommendation_country
+    ):
+        raise ActionError("say in which country", field="recommendation_country")
+    if (
+        data.recommendation == DurableSolution.FAMILY_REUNIFICATION
+        and data.recommendation_country == user.organisation.country
+    ):
+        raise ActionError(
+            "a reunification in this country is a local solution: choose local integration",
+            field="recommendation_country",
+        )
+    if data.guardian_consulted and not data.guardian_views:
+        raise ActionError("record what the guardian said", field="guardian_views")
+    if case.guardian_id is not None and not data.guardian_consulted:
+        raise ActionError("the child's guardian is consulted on every assessment", field="guardian_consulted")
+    if data.kind == BestInterestsKind.DETERMINATION:
+        if not data.guardian_consulted:
+            raise ActionError(
+                "a determination is made only after consulting the child's guardian",
+                field="guardian_consulted",
+            )
+        disciplines = {m.discipline.casefold() for m in data.panel}
+        if len(data.panel) < 2 or len(disciplines) < 2:
+            raise ActionError(
+                "a determination is made by a multidisciplinary panel: name at least two members "
+                "of different disciplines",
+                field="panel",
+            )
+    if data.review_on is not None and data.review_on < timezone.localdate():
+        raise ActionError("a review date is today or later", field="review_on")
+
+
+def _bia_summary(record: BestInterests) -> str:
+    what = BestInterestsKind(record.kind).label
+    solution = DurableSolution(record.recommendation).label
+    where = f" ({record.recommendation_country})" if record.recommendation_country else ""
+    return f"{what} recorded: recommends {solution}{where}"[:300]
+
+
+@transaction.atomic
+def do_record_best_interests(user: User, case: Case, data: BestInterestsIn) -> BestInterests:
+    check_record_best_interests(user, case, data)
+    assert user.organisation is not None
+    sealed: dict[str, object] = {name: getattr(data, name) for name in _SECTIONS}
+    sealed["panel"] = [m.model_dump() for m in data.panel]
+    record = create_sealed(
+        BestInterests,
+        sealed,
+        case=case,
+        organisation=user.organisation,
+        kind=data.kind,
+        status=(
+            BestInterestsStatus.AWAITING_APPROVAL
+            if data.kind == BestInterestsKind.DETERMINATION
+            else BestInterestsStatus.RECORDED
+        ),
+        child_views_language=data.child_views_language,
+        guardian_consulted=data.guardian_consulted,
+        recommendation=data.recommendation,
+        recommendation_country=data.recommendation_country,
+        review_on=data.review_on,
+        recorded_by=user,
+        recorded_at=timezone.now(),
+    )
+    create_event(
+        case,
+        type=EventType.NOTE,
+        occurred_at=record.recorded_at,
+        author=user,
+        category=BestInterests.HEADER_CATEGORY,
+        summary=_bia_summary(record),
+    )
+    return record
+
+
+@transaction.atomic
+def do_approve_determination(user: User, record: BestInterests) -> BestInterests:
+    """A supervisor of the organisation that made the determination approves it — never its
+    own author."""
+    _require_org(user)
+    locked = BestInterests.objects.select_for_update().select_related("case").get(pk=record.pk)
+    if locked.kind != BestInterestsKind.DETERMINATION:
+        raise ActionError("only a determination is approved; an assessment stands as recorded", field="kind")
+    if locked.status != BestInterestsStatus.AWAITING_APPROVAL:
+        raise ActionError("this determination was already approved", field="status")
+    if user.role != Role.SUPERVISOR or user.organisation_id != locked.organisation_id:
+        raise ActionError(
+            "a supervisor of the organisation that made the determination approves it", field="approved_by"
+        )
+    if locked.recorded_by_id == user.pk:
+        raise ActionError("the determination's author cannot approve it", field="approved_by")
+    locked.status = BestInterestsStatus.APPROVED
+    locked.approved_by = user
+    locked.approved_at = timezone.now()
+    locked.save(update_fields=["status", "approved_by", "approved_at"])
+    create_event(
+        locked.case,
+        type=EventType.NOTE,
+        occurred_at=locked.approved_at,
+        author=user,
+        category=BestInterests.HEADER_CATEGORY,
+        summary=f"Best-interests determination approved: {DurableSolution(locked.recommendation).label}"[
+            :300
+        ],
+    )
     return locked

@@ -1,5 +1,6 @@
 """Protection that follows the child: age assessments (each kept, never overwritten by a later
-one, with its challenges and their outcomes) and Dublin III / AMMR take-charge requests."""
+one, with its challenges and their outcomes), Dublin III / AMMR take-charge requests and
+best-interests assessments and determinations (BIA / BID)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from waymark.accounts.models import Organisation
-from waymark.cases.models import Case
+from waymark.cases.models import Case, Child
 from waymark.core.deadlines import Period, Schedule, TakeCharge, load_rules, schedule
+from waymark.vault.sealed import sealed_json, sealed_text
+from waymark.vocab import DataCategory
 
 ADULTHOOD = Decimal(18)
 # The deadline rules, loaded (and validated whole) once at start-up.
@@ -161,3 +164,114 @@ class TakeChargeRequest(models.Model):
         """The procedure's deadlines as at ``now``, in the node's time zone (no holiday calendar
         is configured: docs/deadlines.md)."""
         return schedule(self.facts(), RULES, timezone.get_current_timezone(), now=now or timezone.now())
+
+
+# ---------------------------------------------------------------------------------------------
+# Best-interests assessment and determination (UNHCR, Guidelines on Assessing and Determining
+# the Best Interests of the Child, 2018; docs/continuity.md)
+
+
+class BestInterestsKind(models.TextChoices):
+    ASSESSMENT = "assessment", _("Best-interests assessment (BIA)")
+    DETERMINATION = "determination", _("Best-interests determination (BID)")
+
+
+class DurableSolution(models.TextChoices):
+    LOCAL_INTEGRATION = "local_integration", _("Local integration")
+    FAMILY_REUNIFICATION = "family_reunification", _("Family reunification in another country")
+    # Only a determination — a panel's, approved by a supervisor — may recommend a return.
+    RETURN = "return", _("Return (only with a determination)")
+
+
+class BestInterestsStatus(models.TextChoices):
+    RECORDED = "recorded", _("Recorded")  # an assessment: no approval step
+    AWAITING_APPROVAL = "awaiting_approval", _("Waiting for a supervisor's approval")
+    APPROVED = "approved", _("Approved by a supervisor")
+
+
+class BestInterests(models.Model):
+    """One best-interests assessment or determination on a case. Each section carries the data
+    category of what it says (``SECTION_CATEGORIES``), so a reader sees only the sections the
+    policy opens to them — a Dublin officer its recommendation, family and legal status, never
+    the child's views, health or the safety notes. The sections are sealed under the child's
+    key. Written only by ``actions.py``; never edited: a later assessment is a new row."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="best_interests")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=16, choices=BestInterestsKind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=BestInterestsStatus.choices)
+    # The sections (sealed).
+    safety_sealed = models.TextField(blank=True)
+    family_sealed = models.TextField(blank=True)
+    child_views_sealed = models.TextField(blank=True)
+    health_sealed = models.TextField(blank=True)
+    education_sealed = models.TextField(blank=True)
+    identity_culture_sealed = models.TextField(blank=True)
+    legal_status_sealed = models.TextField(blank=True)
+    options_sealed = models.TextField(blank=True)
+    recommendation_reason_sealed = models.TextField(blank=True)
+    guardian_views_sealed = models.TextField(blank=True)
+    panel_sealed = models.TextField(blank=True)
+    safety = sealed_text("safety")
+    family = sealed_text("family")
+    child_views = sealed_text("child_views")  # in the child's own words
+    health = sealed_text("health")
+    education = sealed_text("education")
+    identity_culture = sealed_text("identity_culture")
+    legal_status = sealed_text("legal_status")
+    options = sealed_text("options")  # the options considered
+    recommendation_reason = sealed_text("recommendation_reason")
+    guardian_views = sealed_text("guardian_views")
+    panel = sealed_json("panel", list)  # [{"name", "discipline"}]
+    # Plain columns: what the record is and what it recommends.
+    child_views_language = models.CharField(_("language of the child's views"), max_length=16)
+    guardian_consulted = models.BooleanField(_("the guardian was consulted"), default=False)
+    recommendation = models.CharField(
+        _("durable solution recommended"), max_length=24, choices=DurableSolution.choices
+    )
+    recommendation_country = models.CharField(_("country of the solution"), max_length=2, blank=True)
+    review_on = models.DateField(_("review on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+
+    SECTION_CATEGORIES = {
+        "safety": DataCategory.CASE_NOTES,
+        "family": DataCategory.FAMILY,
+        "child_views": DataCategory.DISCLOSURE,
+        "child_views_language": DataCategory.DISCLOSURE,
+        "health": DataCategory.HEALTH,
+        "education": DataCategory.EDUCATION,
+        "identity_culture": DataCategory.PSYCHOSOCIAL,
+        "legal_status": DataCategory.LEGAL_STATUS,
+        "options": DataCategory.CASE_NOTES,
+        "recommendation": DataCategory.LEGAL_STATUS,
+        "recommendation_country": DataCategory.LEGAL_STATUS,
+        "recommendation_reason": DataCategory.LEGAL_STATUS,
+        "review_on": DataCategory.LEGAL_STATUS,
+        "guardian_consulted": DataCategory.GUARDIAN,
+        "guardian_views": DataCategory.GUARDIAN,
+        "panel": DataCategory.CASE_NOTES,
+    }
+    # What lists a record at all: its kind, status and recommendation are legal status.
+    HEADER_CATEGORY = DataCategory.LEGAL_STATUS
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        verbose_name = _("best-interests assessment")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.public_id}"
+
+    def sealing_key(self) -> Child:
+        return self.case.child
+
+    @property
+    def approved(self) -> bool:
+        return self.status == BestInterestsStatus.APPROVED

@@ -1,19 +1,54 @@
-"""What an age assessment, its challenge and a take-charge request are made of, parsed at the
-edge (pydantic)."""
+"""What an age assessment, its challenge, a take-charge request and a best-interests assessment
+are made of, parsed at the edge (pydantic)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
 
-from waymark.cases.schemas import Date, DateTime, LongText, ShortText
+from waymark.cases.schemas import Date, DateTime, LongText, Name, ShortText
 
-from .models import AgeAssessmentMethod, ChallengeOutcome, TransferExtension
+from .models import (
+    AgeAssessmentMethod,
+    BestInterestsKind,
+    ChallengeOutcome,
+    DurableSolution,
+    TransferExtension,
+)
 
-Years = Annotated[Decimal, Field(ge=0, le=40, max_digits=4, decimal_places=1)]
-Margin = Annotated[Decimal, Field(ge=0, le=10, max_digits=3, decimal_places=1)]
+
+def _tenths(value: object) -> object:
+    """Years as the document says: a JSON number with at most one decimal (15, 15.5), not text."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise PydanticCustomError("number_type", "give a number of years, e.g. 15.5")
+    tenths = round(float(value) * 10)
+    if abs(float(value) * 10 - tenths) > 1e-6:
+        raise PydanticCustomError("number_type", "give years to one decimal at most, e.g. 15.5")
+    return Decimal(tenths) / 10
+
+
+def _years(maximum: int) -> Any:
+    return WithJsonSchema({"type": "number", "minimum": 0, "maximum": maximum, "multipleOf": 0.1})
+
+
+Years = Annotated[Decimal, BeforeValidator(_tenths), Field(ge=0, le=40), _years(40)]
+Margin = Annotated[Decimal, BeforeValidator(_tenths), Field(ge=0, le=10), _years(10)]
+# ISO codes as the document states them (the action checks the code exists).
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+OptionalCountryCode = Annotated[str, StringConstraints(pattern=r"^([A-Z]{2})?$")]
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+OptionalLanguageCode = Annotated[str, StringConstraints(pattern=r"^([a-z]{2,3})?$")]
 
 
 class _In(BaseModel):
@@ -29,8 +64,8 @@ class AgeAssessmentIn(_In):
     age_max: Years
     margin: Margin = Decimal(0)
     child_informed: StrictBool = False
-    informed_language: ShortText = ""
-    country: ShortText = ""  # where it was done; default: the recording organisation's country
+    informed_language: OptionalLanguageCode = ""
+    country: OptionalCountryCode = ""  # where it was done; default: the recording organisation's country
 
 
 class ChallengeIn(_In):
@@ -46,7 +81,7 @@ class ChallengeOutcomeIn(_In):
 class TakeChargeIn(_In):
     """A take-charge request's dates so far (aware date-times, RFC 3339)."""
 
-    requested_country: ShortText
+    requested_country: CountryCode
     basis: ShortText = "Art. 8"
     registered_at: DateTime
     hit_at: DateTime | None = None
@@ -59,3 +94,37 @@ class TakeChargeIn(_In):
     transfer_decision_at: DateTime | None = None
     transferred_at: DateTime | None = None
     extension: TransferExtension | None = None
+
+
+class PanelMember(_In):
+    name: Name = Field(min_length=1)
+    discipline: ShortText = Field(min_length=1, description="e.g. social work, psychology, law")
+
+
+class BestInterestsIn(_In):
+    """A best-interests assessment (BIA) or determination (BID), following UNHCR's guidelines:
+    each section as written by the assessor, the child's views in their own words and the
+    language they gave them in, the guardian's consultation, the options considered and the
+    durable solution recommended. A determination needs a multidisciplinary panel (two people of
+    different disciplines at least) and a supervisor's approval; only a determination may
+    recommend a return."""
+
+    kind: BestInterestsKind
+    safety: LongText = Field("", description="safety and risks")
+    family: LongText = Field("", description="family and relationships")
+    child_views: LongText = Field(description="the child's views, in their own words")
+    child_views_language: LanguageCode = Field(description="ISO 639 code of the language the child spoke")
+    health: LongText = ""
+    education: LongText = ""
+    identity_culture: LongText = Field("", description="identity, culture, religion, language")
+    legal_status: LongText = ""
+    options: LongText = Field(description="the options considered and why each was kept or not")
+    recommendation: DurableSolution
+    recommendation_country: OptionalCountryCode = Field(
+        "", description="ISO 3166-1 alpha-2, for a reunification or return"
+    )
+    recommendation_reason: LongText = ""
+    guardian_consulted: StrictBool
+    guardian_views: LongText = ""
+    panel: list[PanelMember] = Field(default_factory=list, max_length=12)
+    review_on: Date | None = None

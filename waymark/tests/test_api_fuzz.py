@@ -111,6 +111,18 @@ POLICE_TURNS: dict[str, list[dict[str, Any]]] = {
     * 3,
 }
 
+# Continuity writes whose rules a random body almost never meets (dates of steps already taken,
+# the child's views and a real language code, a panel of two disciplines) or that need a record's
+# id (a determination to approve): fuzzed like every operation (no 5xx, the document kept,
+# nothing out of reach), their successes tested in continuity/tests/test_best_interests.py.
+CONTINUITY_WRITES = frozenset(
+    {
+        "POST /api/cases/{public_id}/take-charge-requests",
+        "POST /api/cases/{public_id}/best-interests",
+        "POST /api/cases/{public_id}/best-interests/{record_id}/approval",
+    }
+)
+
 
 # ---------------------------------------------------------------------------------------------
 # The check: nothing out of reach
@@ -646,8 +658,10 @@ def test_every_operation_holds_under_fuzzing_as_every_persona(world: World) -> N
     operations = {
         label for label in outcome.statuses if label.startswith(("GET ", "POST ", "PUT ", "PATCH "))
     }
-    assert len(operations) == 35, sorted(operations)  # every operation was tried...
-    for label in operations - ALERT_OPERATIONS:  # ...and answered with its success at least once
+    assert len(operations) == 40, sorted(operations)  # every operation was tried...
+    for label in (
+        operations - ALERT_OPERATIONS - CONTINUITY_WRITES
+    ):  # ...and answered with its success at least once
         assert any(200 <= status < 300 for status in outcome.statuses[label]), (
             label,
             outcome.statuses[label],

@@ -25,6 +25,8 @@ from waymark.audit.models import AuditEntry
 from waymark.cases import actions
 from waymark.cases.schemas import ConsentIn, EventIn
 from waymark.cases.tests.api_client import ApiClient, issue_test_token
+from waymark.continuity.actions import do_record_best_interests as record_best_interests
+from waymark.continuity.schemas import BestInterestsIn
 from waymark.exchange.dispatcher import dispatch_pending
 from waymark.exchange.models import Direction, Thread
 from waymark.exchange.tests.conftest import _isolated_keys, federation, wire  # noqa: F401  (fixtures)
@@ -130,9 +132,25 @@ def world(people, takes_erasure, wire):  # noqa: F811  (the exchange fixtures im
         police_alert,
         SireneAskIn(alert=police_alert.public_id, questions=[{"category": "identity", "text": "Sentinel-q"}]),
     )
+    # ...and a best-interests determination waits for approval (the continuity pages and API).
+    bia = record_best_interests(
+        people.giulia,
+        case,
+        BestInterestsIn(
+            kind="determination",
+            child_views="Sentinel-views-bia",
+            child_views_language="ti",
+            options="Sentinel-options",
+            recommendation="local_integration",
+            guardian_consulted=True,
+            guardian_views="Sentinel-guardian",
+            panel=[{"name": "A", "discipline": "law"}, {"name": "B", "discipline": "social work"}],
+        ),
+    )
     return {
         "police_alert": police_alert,
         "sirene": sirene,
+        "bia": bia,
         "consent": consent,
         "disappearance": gone,
         "alert": Thread.objects.get(kind="missing_alert", direction=Direction.OUTGOING),
@@ -175,6 +193,8 @@ def fill(path: str, pattern: URLPattern, world: dict[str, Any], user: Any) -> li
             values[name] = [str(world["glass"].pk)]
         elif name == "consent_id":
             values[name] = [str(world["consent"].pk)]
+        elif name == "record_id":  # a best-interests determination
+            values[name] = [str(world["bia"].public_id)]
         elif name == "case_id":  # the case an erasure notice waits on (exchange/erasure/…/keep/…)
             values[name] = [str(world["case"].public_id)]
         elif name == "query_id":  # a match query's candidate in the review queue (none sent here)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from waymark.cases.models import Case
-from waymark.continuity.models import AgeAssessment, TakeChargeRequest
+from waymark.continuity.models import AgeAssessment, BestInterests, TakeChargeRequest
 from waymark.core.deadlines import LOUD, Deadline, Notice, Step
 
 register = template.Library()
@@ -98,3 +98,11 @@ def take_charge_requests(case: Case) -> list[TakeChargeRow]:
             )
         )
     return out
+
+
+@register.filter
+def best_interests(case: Case) -> list[BestInterests]:
+    """A case's best-interests assessments and determinations, oldest first (each kept)."""
+    return list(
+        BestInterests.objects.filter(case=case).select_related("organisation", "recorded_by", "approved_by")
+    )

@@ -25,9 +25,9 @@ def assessment(**overrides):
         "methods": ["interview", "documents"],
         "assessors": "Two social workers (fictional)",
         "assessed_on": (TODAY - dt.timedelta(days=10)).isoformat(),
-        "age_min": "16",
-        "age_max": "18",
-        "margin": "1",
+        "age_min": 16,
+        "age_max": 18,
+        "margin": 1,
         "child_informed": True,
         "informed_language": "ti",
     }
@@ -36,10 +36,10 @@ def assessment(**overrides):
 
 def test_the_lower_bound_less_the_margin_governs(people):
     case = create_case(people.giulia)
-    recorded = actions.do_record_age_assessment(people.giulia, case, assessment(age_min="17.5", margin="1"))
+    recorded = actions.do_record_age_assessment(people.giulia, case, assessment(age_min=17.5, margin=1))
     assert recorded.governing_age == Decimal("16.5") and recorded.is_child
     adult = actions.do_record_age_assessment(
-        people.giulia, case, assessment(age_min="19", age_max="22", margin="0.5")
+        people.giulia, case, assessment(age_min=19, age_max=22, margin=0.5)
     )
     assert adult.governing_age == Decimal("18.5") and not adult.is_child
     summaries = list(Event.objects.filter(case=case).values_list("summary", flat=True))
@@ -61,7 +61,7 @@ def test_a_medical_examination_without_consent_is_refused(people):
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        ({"age_min": "18", "age_max": "16"}, "age_min"),
+        ({"age_min": 18, "age_max": 16}, "age_min"),
         ({"assessed_on": (TODAY + dt.timedelta(days=2)).isoformat()}, "assessed_on"),
         ({"informed_language": ""}, "informed_language"),
         ({"country": "Italy"}, "country"),
@@ -103,11 +103,11 @@ def test_a_challenge_and_its_outcome_are_events_and_decided_once(people):
 
 def test_a_later_assessment_in_another_country_keeps_the_earlier_and_shows_the_difference(client, people):
     case = create_case(people.giulia)
-    actions.do_record_age_assessment(people.giulia, case, assessment(age_min="15", age_max="17", margin="1"))
+    actions.do_record_age_assessment(people.giulia, case, assessment(age_min=15, age_max=17, margin=1))
     later = actions.do_record_age_assessment(
         people.giulia,
         case,
-        assessment(age_min="18", age_max="20", margin="0", country="BE", assessed_on=TODAY.isoformat()),
+        assessment(age_min=18, age_max=20, margin=0, country="BE", assessed_on=TODAY.isoformat()),
     )
     assert AgeAssessment.objects.filter(case=case).count() == 2
     assert "earlier assessment in IT: 14" in Event.objects.filter(case=case)[0].summary

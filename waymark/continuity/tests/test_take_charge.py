@@ -58,10 +58,13 @@ def test_a_request_still_running_warns_7_days_ahead(people):
     ("fields", "field"),
     [
         ({"requested_country": "IT"}, "requested_country"),  # the requesting State's own country
-        ({"requested_country": "Belgium"}, "requested_country"),
+        ({"requested_country": "XX"}, "requested_country"),  # the form of a code, no country
         ({"request_sent_at": ago(200)}, "request_sent_at"),  # before the registration
         ({"accepted": True}, "replied_at"),
         ({"request_sent_at": ago(50), "replied_at": ago(60)}, "replied_at"),
+        # A step not yet taken is not recorded (and year 9999 overflowed the deadline arithmetic).
+        ({"request_sent_at": ago(-30)}, "request_sent_at"),
+        ({"registered_at": "9999-12-20T00:00:00Z"}, "registered_at"),
     ],
 )
 def test_bad_input_is_refused_naming_the_field(people, fields, field):

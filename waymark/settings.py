@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "waymark.continuity",
     "waymark.missing",
     "waymark.matching",
+    "waymark.hotline",
 ]
 if not PRODUCTION:
     # make run / make network: manage.py exchange_demo. Never installed on a production node.

@@ -278,3 +278,24 @@ class DisappearanceOutcome(models.TextChoices):
     FOUND = "found", _("Found")
     RETURNED = "returned", _("Came back by themselves")
     WITHDRAWN = "withdrawn", _("Report withdrawn (made in error)")
+
+
+class CallerRelationship(models.TextChoices):
+    """Who rings a 116 000 hotline about a child (waymark.hotline): the caller's relationship."""
+
+    PARENT = "parent", _("Parent")
+    FAMILY = "family", _("Other family member")
+    FRIEND = "friend", _("Friend")
+    THE_CHILD = "the_child", _("The child themselves")
+    PROFESSIONAL = "professional", _("Professional (shelter, school, social worker)")
+    PUBLIC = "public", _("Member of the public")
+    UNKNOWN = "unknown", _("Would not say")
+
+
+class CallOutcome(models.TextChoices):
+    """What a hotline operator did with a call (waymark.hotline): one action each."""
+
+    ATTACHED = "attached", _("Added to a case")
+    PASSED = "passed", _("Passed to the organisation holding a possible match")
+    SIGHTING_SENT = "sighting_sent", _("Passed as a sighting in an alert from another country")
+    NEW_CASE = "new_case", _("New case opened")

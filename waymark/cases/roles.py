@@ -35,6 +35,8 @@ _ORDER = [p for p in Purpose if p != Purpose.IMMIGRATION_ENFORCEMENT]
 CASELOAD_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
 # Roles that take reports of missing children: their home is the open disappearances.
 MISSING_ROLES = frozenset({Role.HOTLINE_OPERATOR, Role.POLICE_OFFICER})
+# Roles that record 116 000 calls (waymark.hotline; "Record a call" in includes/nav.html).
+CALL_ROLES = frozenset({Role.HOTLINE_OPERATOR})
 # Roles that hold no caseload of their own but read the cases open to them (Dublin units).
 READER_ROLES = frozenset({Role.DUBLIN_OFFICER})
 

@@ -181,7 +181,10 @@ def access_call(user: User, public_id: uuid.UUID | str, purpose: str) -> CallAcc
     org = user.organisation
     if call is None or org is None or org.pk not in (call.organisation_id, call.passed_to_id):
         raise NotFound
-    resource = call.case if call.case is not None else probe(org)
+    # The hotline that passed a call reads it as its own record even once the holder has added it
+    # to a child's case: that says nothing of the child. Otherwise a call on a case is decided on it.
+    on_case = call.case is not None and (call.passed_to_id is None or call.passed_to_id == org.pk)
+    resource = call.case if on_case and call.case is not None else probe(org)
     decisions = policy.authorize(user, resource, purpose=purpose, categories=Call.CATEGORIES)
     allowed = all(d.allowed for d in decisions.values())
     audit.record(

@@ -39,6 +39,13 @@ OPERATION_IDS = {
     ("get", "/api/missing/{disappearance_id}"): "getDisappearance",
     ("put", "/api/missing/{disappearance_id}/risk"): "assessRisk",
     ("post", "/api/missing/{disappearance_id}/steps/{key}/done"): "markStepDone",
+    ("post", "/api/hotline/lookup"): "lookupForCall",
+    ("post", "/api/hotline/calls/attach"): "recordCallOnCase",
+    ("post", "/api/hotline/calls/pass"): "passCall",
+    ("post", "/api/hotline/calls/sighting"): "passCallAsSighting",
+    ("post", "/api/hotline/calls/new-case"): "recordCallNewCase",
+    ("get", "/api/hotline/calls/{call_id}"): "getCall",
+    ("post", "/api/hotline/calls/{call_id}/hand-over"): "handCallToHotline",
 }
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from waymark.audit import keys as audit_keys
 from waymark.cases.models import Case, Event
+from waymark.cases.tests.api_client import api_as
 from waymark.core.protocol import testing as proto
 from waymark.core.protocol.registry import Grant, GrantAction, Organisation
 from waymark.errors import ActionError
@@ -161,3 +162,32 @@ def test_a_hand_over_goes_to_a_hotline_of_another_country_only(people, federatio
         recorded.case is not None
         and Event.objects.filter(case=recorded.case, source=EventSource.HOTLINE).exists()
     )
+
+
+def test_through_the_api_a_sighting_and_a_hand_over(people, federation, wire, node, hotlines):
+    elena, louise = hotlines
+    case = missing_case(people)
+    alerts.do_send_alerts(people.giulia, case, alerts.AlertsIn(to_orgs=["fr-hotline"]), node=federation.it)
+    dispatch_pending(federation.it, wire)
+    node["node"] = federation.fr
+    fr_api = api_as(louise, purpose=LOCATE)
+    [alert] = fr_api.post("/api/hotline/lookup", {"child_name": "Amina Test"}).json()["alerts"]
+    sent = fr_api.post(
+        "/api/hotline/calls/sighting",
+        {
+            "call": {"relationship": "public", "seen_place": "Calais, rue de la Mer"},
+            "alert": alert["alert_id"],
+        },
+    )
+    assert sent.status_code == 201, sent.json()
+    assert sent.json()["outcome"] == "sighting_sent" and sent.json()["alert_id"] == alert["alert_id"]
+
+    node["node"] = federation.it
+    it_api = api_as(elena, purpose=LOCATE)
+    opened = it_api.post(
+        "/api/hotline/calls/new-case", {"call": {"relationship": "friend", "child_name": "Dawit Mesfin"}}
+    )
+    assert opened.status_code == 201, opened.json()
+    handed = it_api.post(f"/api/hotline/calls/{opened.json()['call_id']}/hand-over", {"to_org": "fr-hotline"})
+    assert handed.status_code == 201, handed.json()
+    assert handed.json()["to_org"] == "fr-hotline" and handed.json()["status"] == "offered"

@@ -96,7 +96,8 @@ def test_a_new_case_is_opened_in_the_hotline_and_the_child_reported_missing(peop
     recorded = actions.do_open_case(
         hotline.elena, NewCaseIn(call=call(child_name="Amina Tesfay"), missing_category="runaway")
     )
-    case = Case.objects.get(pk=recorded.case_id)
+    case = recorded.case
+    assert case is not None
     assert case.organisation == hotline.org and case.status == CaseStatus.MISSING
     assert (case.child.given_names, case.child.family_name) == ("Amina", "Tesfay")
     report = Disappearance.objects.get(case=case)

@@ -24,7 +24,7 @@ from waymark.accounts.models import User
 from waymark.policy import service as policy
 from waymark.vocab import CaseStatus, DataCategory, PolicyAction, Purpose, Role
 
-from .access import cases_visible_to, partner_organisations, probe
+from .access import REGISTER_CATEGORIES, cases_visible_to, partner_organisations, probe
 
 _SESSION_KEY = "waymark.capabilities"
 _TTL_SECONDS = 300
@@ -81,15 +81,16 @@ def _decide(user: User) -> Capabilities:
         )
         if any(d.allowed for by_case in decided.values() for d in by_case.values()):
             purposes.append(purpose)
+        # "New child" opens the registration form: every category it writes (REGISTER_CATEGORIES).
         writes = policy.authorize(
             user,
             own,
             purpose=purpose,
-            categories=[DataCategory.IDENTITY],
+            categories=list(REGISTER_CATEGORIES),
             action=PolicyAction.UPDATE,
             now=now,
         )
-        if writes[DataCategory.IDENTITY].allowed:
+        if all(d.allowed for d in writes.values()):
             register.append(purpose)
     return Capabilities(tuple(purposes), tuple(register))
 

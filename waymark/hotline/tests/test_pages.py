@@ -94,3 +94,14 @@ def test_a_new_case_from_the_page(client, people):
     assert done.status_code == 302
     case = Case.objects.get(organisation=hotline.org)
     assert case.status == "missing" and case.missing_category == "runaway"
+
+
+def test_the_registration_form_stays_closed_to_a_hotline_it_writes_more_than_a_name(client, people):
+    # own-org-hotline-register opens the identity only: the form also writes nationality and
+    # identifiers (legal status), which a hotline may not; it registers from the call instead.
+    hotline = create_hotline(people)
+    login(client, hotline.elena, LOCATE)
+    assert "New child" not in client.get("/").content.decode().split('<nav class="site-nav"', 1)[1]
+    assert client.get("/cases/new").status_code == 403
+    assert client.post("/cases/new", {"given_names": "Amina", "nationality": "ER"}).status_code == 403
+    assert not Case.objects.filter(organisation=hotline.org).exists()

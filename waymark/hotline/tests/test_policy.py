@@ -5,8 +5,8 @@ else opens, and the firewall still refuses immigration enforcement."""
 from __future__ import annotations
 
 from waymark.policy import service
-from waymark.test import create_case, create_org, create_user
-from waymark.vocab import DataCategory, PolicyAction, Purpose, Role, Sector
+from waymark.test import create_case, create_user
+from waymark.vocab import DataCategory, PolicyAction, Purpose, Role
 
 from .helpers import create_hotline
 
@@ -41,10 +41,13 @@ def test_a_hotline_organisations_operators_read_its_case_notes_and_nothing_speci
     assert service.permitted_categories(hotline.elena, case, purpose=P.CHILD_PROTECTION) == set()
 
 
-def test_a_hotline_operator_of_a_child_protection_service_still_reads_no_case_notes(people):
+def test_a_hotline_operator_of_a_child_protection_service_neither_registers_nor_reads_case_notes(people):
     hana = create_user("hana", people.it_cps, Role.HOTLINE_OPERATOR)
     case = create_case(people.giulia)
     assert C.CASE_NOTES not in service.permitted_categories(hana, case, purpose=P.LOCATE_MISSING_CHILD)
+    assert C.IDENTITY not in service.permitted_categories(
+        hana, case, purpose=P.LOCATE_MISSING_CHILD, action=U
+    )
 
 
 def test_immigration_enforcement_stays_refused_to_hotline_operators(people):
@@ -64,5 +67,3 @@ def test_immigration_enforcement_stays_refused_to_hotline_operators(people):
     )
     assert not any(d.allowed for d in decided.values())
     assert decided[C.IDENTITY].reasons == ["firewall-sector"]
-    # Even an organisation wrongly labelled both ways stays closed: the sector is one value.
-    create_org("xx-hotline", sector=Sector.HOTLINE)

@@ -133,6 +133,9 @@ def _answer(call: Call, caller: ApiCaller) -> Status[CallOut]:
     response={200: LookupOut, **_WRITE},
     summary="Look a child up for a call",
     operation_id="lookupForCall",
+    openapi_extra=_rules(
+        "none beyond the schema: a name that agrees with no child is an empty answer (200), not an error"
+    ),
 )
 def lookup_for_call(request: HttpRequest, payload: LookupIn) -> LookupOut:
     """What you may do with a call about this name: the cases you may see (decided and audited per

@@ -26,7 +26,7 @@ from waymark.vocab import CallerRelationship, CallOutcome, CaseStatus
 from . import actions
 from .access import access_call, check_operator, lookup
 from .models import Call
-from .schemas import AttachIn, HandOverIn, LookupIn, NewCaseIn, PassIn, SightingIn
+from .schemas import AttachIn, CallSightingIn, HandOverIn, LookupIn, NewCaseIn, PassIn
 
 router = Router(tags=["hotline"])
 
@@ -214,7 +214,7 @@ def pass_call(request: HttpRequest, payload: PassIn) -> Status[CallOut]:
         "`call.seen_place`: required (a sighting needs a place)",
     ),
 )
-def pass_call_as_sighting(request: HttpRequest, payload: SightingIn) -> Status[CallOut]:
+def pass_call_as_sighting(request: HttpRequest, payload: CallSightingIn) -> Status[CallOut]:
     caller = _operator(request)
     try:
         found = access_thread(caller.user, "alert", payload.alert)

@@ -63,7 +63,7 @@ class PassIn(_In):
     to_org: OrgSlug
 
 
-class SightingIn(_In):
+class CallSightingIn(_In):
     """Pass the call as a sighting in an alert another country sent here."""
 
     call: CallIn

@@ -69,3 +69,13 @@ def test_refused_to_the_wrong_person_and_purpose_and_bad_input_named(people):
     nobody = api.post("/api/hotline/calls/pass", {"call": CALL, "to_org": "fr-ngo-calais"})
     assert nobody.status_code == 422 and "to_org" in nobody.json()["errors"]
     assert not Call.objects.exists()
+
+
+def test_the_hotlines_schemas_do_not_replace_the_alerts_in_the_document(client):
+    # Found by the fuzzer: a second "SightingIn" made the alert's sighting operation document the
+    # call's body (ninja names components after the class).
+    doc = client.get("/api/openapi.json").json()
+    ref = doc["paths"]["/api/alerts/{alert_id}/sightings"]["post"]["requestBody"]["content"][
+        "application/json"
+    ]["schema"]["$ref"]
+    assert "place" in doc["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"]

@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "waymark.missing",
     "waymark.matching",
     "waymark.police",
+    "waymark.hotline",
 ]
 if not PRODUCTION:
     # make run / make network: manage.py exchange_demo. Never installed on a production node.

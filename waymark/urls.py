@@ -20,5 +20,6 @@ urlpatterns = [
     path("police/", include("waymark.police.urls")),
     path("matching/", include("waymark.matching.urls")),
     path("continuity/", include("waymark.continuity.urls")),
+    path("hotline/", include("waymark.hotline.urls")),
     path("", include("waymark.cases.urls")),
 ]

@@ -324,3 +324,24 @@ class AccountOrigin(models.TextChoices):
 
     RECORDED = "recorded", _("Recorded here")
     RECEIVED = "received", _("Received from a partner")
+
+
+class CallerRelationship(models.TextChoices):
+    """Who rings a 116 000 hotline about a child (waymark.hotline): the caller's relationship."""
+
+    PARENT = "parent", _("Parent")
+    FAMILY = "family", _("Other family member")
+    FRIEND = "friend", _("Friend")
+    THE_CHILD = "the_child", _("The child themselves")
+    PROFESSIONAL = "professional", _("Professional (shelter, school, social worker)")
+    PUBLIC = "public", _("Member of the public")
+    UNKNOWN = "unknown", _("Would not say")
+
+
+class CallOutcome(models.TextChoices):
+    """What a hotline operator did with a call (waymark.hotline): one action each."""
+
+    ATTACHED = "attached", _("Added to a case")
+    PASSED = "passed", _("Passed to the organisation holding a possible match")
+    SIGHTING_SENT = "sighting_sent", _("Passed as a sighting in an alert from another country")
+    NEW_CASE = "new_case", _("New case opened")

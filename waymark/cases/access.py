@@ -312,18 +312,27 @@ def cases_visible_to(user: User, purpose: str, category: str = DataCategory.IDEN
     return Case.objects.filter(cond)
 
 
-def check_may_register(user: User, purpose: str) -> bool:
-    """May this user register a child in their own organisation for ``purpose``? Audited."""
+# What the registration form and ``registerChild`` write besides the name: nationality and
+# identifiers (legal status), travelling alone or separated (family). A role that may register
+# only the name a caller gives (a hotline, ``own-org-hotline-register``) does so from the call.
+REGISTER_CATEGORIES: tuple[str, ...] = (DataCategory.IDENTITY, DataCategory.LEGAL_STATUS, DataCategory.FAMILY)
+
+
+def check_may_register(
+    user: User, purpose: str, categories: Sequence[str] = (DataCategory.IDENTITY,)
+) -> bool:
+    """May this user register a child in their own organisation for ``purpose``, writing every one
+    of ``categories``? Audited."""
     purpose = str(parse_purpose(purpose))
     org = user.organisation
     if org is None:
         return False
     new_case = probe(org)
     decided = policy.authorize(
-        user, new_case, purpose=purpose, categories=[DataCategory.IDENTITY], action=PolicyAction.UPDATE
+        user, new_case, purpose=purpose, categories=list(categories), action=PolicyAction.UPDATE
     )
     _audit(user, None, purpose, decided, PolicyAction.UPDATE)
-    return decided[DataCategory.IDENTITY].allowed
+    return all(d.allowed for d in decided.values())
 
 
 @dataclass

@@ -194,7 +194,7 @@ def register_child(request: HttpRequest, payload: RegisterChildIn) -> Status[Cas
     """Register a child and open their case. A probable duplicate is a 409 listing the
     duplicates' references; send again with ``confirm_not_duplicate: true`` to register anyway."""
     caller = api_caller(request)
-    if not access.check_may_register(caller.user, caller.purpose):
+    if not access.check_may_register(caller.user, caller.purpose, access.REGISTER_CATEGORIES):
         raise Refused("your role may not register children for this purpose")
     case = actions.do_register_child(caller.user, payload)
     seen = _read(caller, str(case.public_id))

@@ -47,9 +47,9 @@ def partners_for(user: User, purpose: str) -> QuerySet[Organisation]:
     return partner_organisations(user, org, purpose, timezone.now())
 
 
-def possible_matches(user: User, purpose: str, q: str, visible: QuerySet[Case]) -> list[PossibleMatch]:
-    """The organisations that hold a child matching the name query ``q`` that ``user`` does not see
-    in ``visible``; audited. Empty without a name query or a fitting agreement."""
+def held_elsewhere(user: User, purpose: str, q: str, visible: QuerySet[Case]) -> list[Case]:
+    """The children behind ``possible_matches``: for routing a report to their holders (a hotline's
+    call), never to be shown to ``user``. Not audited here: the caller audits what it does."""
     if not q.strip():
         return []
     partners = list(partners_for(user, purpose))
@@ -62,7 +62,13 @@ def possible_matches(user: User, purpose: str, q: str, visible: QuerySet[Case]) 
     )
     # Ranked like the user's own search, but only close agreements say "held by": a partner's
     # caseload is not browsed through loose matches.
-    hits = [r.case for r in rank(held, q, limit=_CAP) if r.evidence.name.score >= _DISCOVERY_MIN]
+    return [r.case for r in rank(held, q, limit=_CAP) if r.evidence.name.score >= _DISCOVERY_MIN]
+
+
+def possible_matches(user: User, purpose: str, q: str, visible: QuerySet[Case]) -> list[PossibleMatch]:
+    """The organisations that hold a child matching the name query ``q`` that ``user`` does not see
+    in ``visible``; audited. Empty without a name query or a fitting agreement."""
+    hits = held_elsewhere(user, purpose, q, visible)
     if not hits:
         return []
     audit.record_many(

@@ -24,7 +24,7 @@ from waymark.accounts.models import User
 from waymark.policy import service as policy
 from waymark.vocab import CaseStatus, DataCategory, PolicyAction, Purpose, Role
 
-from .access import cases_visible_to, partner_organisations, probe
+from .access import REGISTER_CATEGORIES, cases_visible_to, partner_organisations, probe
 
 _SESSION_KEY = "waymark.capabilities"
 _TTL_SECONDS = 300
@@ -35,6 +35,8 @@ _ORDER = [p for p in Purpose if p != Purpose.IMMIGRATION_ENFORCEMENT]
 CASELOAD_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
 # Roles that take reports of missing children: their home is the open disappearances.
 MISSING_ROLES = frozenset({Role.HOTLINE_OPERATOR, Role.POLICE_OFFICER})
+# Roles that record 116 000 calls (waymark.hotline; "Record a call" in includes/nav.html).
+CALL_ROLES = frozenset({Role.HOTLINE_OPERATOR})
 # Roles that hold no caseload of their own but read the cases open to them (Dublin units).
 READER_ROLES = frozenset({Role.DUBLIN_OFFICER})
 
@@ -79,15 +81,16 @@ def _decide(user: User) -> Capabilities:
         )
         if any(d.allowed for by_case in decided.values() for d in by_case.values()):
             purposes.append(purpose)
+        # "New child" opens the registration form: every category it writes (REGISTER_CATEGORIES).
         writes = policy.authorize(
             user,
             own,
             purpose=purpose,
-            categories=[DataCategory.IDENTITY],
+            categories=list(REGISTER_CATEGORIES),
             action=PolicyAction.UPDATE,
             now=now,
         )
-        if writes[DataCategory.IDENTITY].allowed:
+        if all(d.allowed for d in writes.values()):
             register.append(purpose)
     return Capabilities(tuple(purposes), tuple(register))
 

@@ -38,7 +38,14 @@ from waymark.policy.purpose import current_purpose, purpose_required, record_ref
 from waymark.vocab import CaseStatus, DataCategory, EventType, Purpose, RiskLevel, Role
 
 from . import actions, photos
-from .access import CaseAccess, access_case, cases_visible_to, check_may_register, decide_page
+from .access import (
+    REGISTER_CATEGORIES,
+    CaseAccess,
+    access_case,
+    cases_visible_to,
+    check_may_register,
+    decide_page,
+)
 from .accounts import accounts_of, consents_covering, do_record_account
 from .consent import resting_on_consent
 from .discovery import DISCOVERY_PURPOSES, possible_matches
@@ -428,7 +435,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_create(request: HttpRequest) -> HttpResponse:
     me = _me(request)
-    if not check_may_register(me, _purpose(request)):
+    if not check_may_register(me, _purpose(request), REGISTER_CATEGORIES):
         # Say what to do: switch to a purpose that registers, or ask someone whose role does.
         register = [Purpose(p) for p in capabilities(request).register]
         return render(

@@ -2,7 +2,8 @@
 
 All fictional. Used by ``make network`` (``waymark.devtools.network``), the process tests and the
 benchmark. ``DEMO_NODES`` says which organisations each node hosts; ``registry_spec`` builds the
-registry spec (organisations, one agreement among all the child-protection parties) that the
+registry spec (organisations, an agreement among the child-protection parties and one among every
+organisation for locate_missing_child — hotlines and guardians included) that the
 demo registry key signs; ``manage.py exchange_demo`` creates a node's organisations, logins and a
 few children. ``fanout_nodes(n)`` adds up to sixteen more recipient nodes (one NGO each) for the
 alert fan-out benchmark, under an agreement of their own with Milan for locating a missing child.
@@ -54,6 +55,7 @@ DEMO_NODES: tuple[DemoNode, ...] = (
         orgs=(
             DemoOrg("it-cps-milano", "Servizio Tutela Minori Milano (fictional)", Sector.CHILD_PROTECTION),
             DemoOrg("it-guardians", "Ufficio Tutori Volontari Milano (fictional)", Sector.GUARDIANSHIP),
+            DemoOrg("it-hotline", "Telefono 116 000 Italia (fictional)", Sector.HOTLINE),
         ),
         users=(
             DemoUser("giulia", "it-cps-milano", Role.CASEWORKER, "Giulia Demo (caseworker, Milan)"),
@@ -61,6 +63,7 @@ DEMO_NODES: tuple[DemoNode, ...] = (
             DemoUser("luca-admin", "it-cps-milano", Role.NODE_ADMIN, "Luca Demo (node admin, Italy)"),
             DemoUser("anna-dpo", "it-cps-milano", Role.DPO, "Anna Demo (data protection officer, Milan)"),
             DemoUser("marco", "it-guardians", Role.GUARDIAN, "Marco Demo (guardian, Milan)"),
+            DemoUser("elena", "it-hotline", Role.HOTLINE_OPERATOR, "Elena Demo (116 000 operator, Italy)"),
         ),
         children=(
             ("Amina", "Tesfay", "ER", ("ti", "ar")),
@@ -73,11 +76,17 @@ DEMO_NODES: tuple[DemoNode, ...] = (
         country="FR",
         port=8102,
         name="Waymark France (demo)",
-        orgs=(DemoOrg("fr-ngo-calais", "Association Refuge Calais (fictional)", Sector.NGO),),
+        orgs=(
+            DemoOrg("fr-ngo-calais", "Association Refuge Calais (fictional)", Sector.NGO),
+            DemoOrg("fr-hotline", "116 000 Enfants Disparus France (fictional)", Sector.HOTLINE),
+            DemoOrg("fr-tuteurs", "Service des Tuteurs Calais (fictional)", Sector.GUARDIANSHIP),
+        ),
         users=(
             DemoUser("claire", "fr-ngo-calais", Role.CASEWORKER, "Claire Démo (caseworker, Calais)"),
             DemoUser("hugo-admin", "fr-ngo-calais", Role.NODE_ADMIN, "Hugo Démo (node admin, France)"),
             DemoUser("fanny-dpo", "fr-ngo-calais", Role.DPO, "Fanny Démo (data protection officer, Calais)"),
+            DemoUser("louise", "fr-hotline", Role.HOTLINE_OPERATOR, "Louise Démo (116 000 operator, France)"),
+            DemoUser("jeanne", "fr-tuteurs", Role.GUARDIAN, "Jeanne Démo (guardian, Calais)"),
         ),
         children=(("Abdi", "Warsame", "SO", ("so",)),),
     ),
@@ -86,10 +95,16 @@ DEMO_NODES: tuple[DemoNode, ...] = (
         country="BE",
         port=8103,
         name="Waymark Belgique (demo)",
-        orgs=(DemoOrg("be-police-mpu", "Cellule Personnes Disparues (fictional)", Sector.POLICE),),
+        orgs=(
+            DemoOrg("be-police-mpu", "Cellule Personnes Disparues (fictional)", Sector.POLICE),
+            DemoOrg("be-hotline", "Ligne 116 000 Belgique (fictional)", Sector.HOTLINE),
+            DemoOrg("be-tutelles", "Service des Tutelles Bruxelles (fictional)", Sector.GUARDIANSHIP),
+        ),
         users=(
             DemoUser("luc", "be-police-mpu", Role.POLICE_OFFICER, "Luc Démo (police, Brussels)"),
             DemoUser("nadia-admin", "be-police-mpu", Role.NODE_ADMIN, "Nadia Démo (node admin, Belgium)"),
+            DemoUser("emma", "be-hotline", Role.HOTLINE_OPERATOR, "Emma Démo (116 000 operator, Belgium)"),
+            DemoUser("ines", "be-tutelles", Role.GUARDIAN, "Inès Démo (guardian, Brussels)"),
         ),
     ),
 )
@@ -160,6 +175,120 @@ def fanout_nodes(count: int) -> tuple[DemoNode, ...]:
     if not 1 <= count <= len(FANOUT_COUNTRIES):
         raise ValueError(f"between 1 and {len(FANOUT_COUNTRIES)} fan-out nodes")
     return tuple(fanout_node(c) for c in FANOUT_COUNTRIES[:count])
+
+
+# The second demo agreement: locating missing children among every organisation of the demo
+# federation — hotlines, guardians, child protection, the NGO, the police — each role reading what
+# helps find a child (the firewall's matrix for locate_missing_child), no special category but
+# case notes (the alert's category and risk).
+LOCATE_AGREEMENT_ID = "demo-locate-missing-2026"
+LOCATE_CATEGORIES = (
+    DataCategory.IDENTITY,
+    DataCategory.PHYSICAL_DESCRIPTION,
+    DataCategory.PHOTO,
+    DataCategory.CONTACT_LOCATION,
+    DataCategory.FAMILY,
+    DataCategory.CASE_NOTES,
+)
+ROLES_BY_SECTOR = {
+    Sector.CHILD_PROTECTION: (Role.CASEWORKER, Role.SUPERVISOR),
+    Sector.NGO: (Role.CASEWORKER, Role.SUPERVISOR),
+    Sector.POLICE: (Role.POLICE_OFFICER,),
+    Sector.HOTLINE: (Role.HOTLINE_OPERATOR,),
+    Sector.GUARDIANSHIP: (Role.GUARDIAN,),
+}
+
+
+def all_orgs(nodes: tuple[DemoNode, ...] = DEMO_NODES) -> list[DemoOrg]:
+    return [o for n in nodes for o in n.orgs]
+
+
+def locate_agreement(
+    *, status: str = "active", valid_from: str = "2026-01-01T00:00:00Z", orgs: list[DemoOrg] | None = None
+) -> dict[str, Any]:
+    """The locate_missing_child agreement in registry form: every demo organisation a party; each
+    one's roles read what helps find a child; every conversation allowed (alerts, sightings, found
+    reports, referrals between hotlines)."""
+    orgs = all_orgs() if orgs is None else orgs
+    return {
+        "identifier": LOCATE_AGREEMENT_ID,
+        "title": "Locating missing children: hotlines, guardians and services of Milan, Calais and Brussels (fictional)",
+        "lawful_basis": "Fictional. GDPR Art. 6(1)(d) and (e), Art. 9(2)(c) and (g); the 116 000 hotlines' mandate.",
+        "parties": [o.slug for o in orgs],
+        "status": status,
+        "valid_from": valid_from,
+        "valid_until": "2030-01-01T00:00:00Z",
+        "message_types": [t.value for t in EXCHANGE_TYPES],
+        "grants": [
+            {
+                "org": o.slug,
+                "role": role.value,
+                "category": category.value,
+                "purpose": Purpose.LOCATE_MISSING_CHILD.value,
+                "action": "read",
+            }
+            for o in orgs
+            for role in ROLES_BY_SECTOR.get(o.sector, ())
+            for category in LOCATE_CATEGORIES
+        ],
+        "response_commitments": [{"message_type": MessageType.INFO_REQUEST.value, "respond_within": "PT24H"}],
+    }
+
+
+def local_federation(spec: DemoNode) -> dict[str, Any]:
+    """This node's own agreement for locate_missing_child, in federation-file form
+    (``policy.federation.load_federation``): on one node the hotline passes a call to the
+    organisation holding a possible match (the discovery rule needs an agreement) and adds calls
+    to the children a context shares with it; the other organisations read what the hotline
+    registers once it shares them."""
+    reads = [c.value for c in LOCATE_CATEGORIES if c != DataCategory.CASE_NOTES]
+    grants: list[dict[str, Any]] = [
+        {
+            "organisation": o.slug,
+            "role": role.value,
+            "purpose": Purpose.LOCATE_MISSING_CHILD.value,
+            "categories": reads,
+        }
+        for o in spec.orgs
+        for role in ROLES_BY_SECTOR.get(o.sector, ())
+    ]
+    grants += [
+        {
+            "organisation": o.slug,
+            "role": Role.HOTLINE_OPERATOR.value,
+            "purpose": Purpose.LOCATE_MISSING_CHILD.value,
+            "action": "update",
+            "categories": [DataCategory.CONTACT_LOCATION.value],
+        }
+        for o in spec.orgs
+        if o.sector == Sector.HOTLINE
+    ]
+    return {
+        "organisations": [
+            {
+                "slug": o.slug,
+                "name": o.name,
+                "country": spec.country,
+                "sector": o.sector.value,
+                "fictional": True,
+            }
+            for o in spec.orgs
+        ],
+        "agreements": [
+            {
+                "identifier": f"demo-{spec.country.lower()}-locate-local-2026",
+                "title": f"Locating missing children on the {spec.name} node (fictional)",
+                "status": "active",
+                "valid_from": "2026-01-01",
+                "valid_until": "2030-01-01",
+                "lawful_basis": "Fictional. GDPR Art. 6(1)(e), Art. 9(2)(g); the 116 000 hotlines' mandate.",
+                "parties": [o.slug for o in spec.orgs],
+                "grants": grants,
+            }
+        ]
+        if len(spec.orgs) > 1
+        else [],
+    }
 
 
 def node(node_id: str) -> DemoNode:
@@ -262,12 +391,18 @@ def registry_spec(
             for n in hosted
             for o in n.orgs
         ],
-        "agreements": _agreements(slugs, agreement_status, parties),
+        "agreements": _agreements(slugs, agreement_status, parties, hosted),
     }
 
 
-def _agreements(slugs: set[str], status: str, parties: tuple[str, ...]) -> list[dict[str, Any]]:
+def _agreements(
+    slugs: set[str], status: str, parties: tuple[str, ...], hosted: list[DemoNode]
+) -> list[dict[str, Any]]:
     found = [agreement(status=status, parties=tuple(p for p in parties if p in slugs))]
+    # Locating missing children among the demo organisations (not the fan-out benchmark's NGOs,
+    # which have an agreement of their own).
+    demo = tuple(n for n in hosted if not n.node_id.startswith(FANOUT_PREFIX))
+    found.append(locate_agreement(status=status, orgs=all_orgs(demo)))
     fanout = tuple(sorted(s for s in slugs if s.endswith("-fanout-ngo")))
     if fanout and FANOUT_SENDER in slugs:
         found.append(fanout_agreement((FANOUT_SENDER, *fanout)))

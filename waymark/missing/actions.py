@@ -370,6 +370,12 @@ def notify_overdue(now: dt.datetime | None = None) -> int:
     return notified
 
 
+def notify(people: Iterable[User], text: str, url: str) -> list[Notification]:
+    """In-app notifications for other apps' actions (a hotline call passed to an organisation),
+    written inside the caller's transaction. ``text`` carries no child data."""
+    return Notification.objects.bulk_create([Notification(user=u, text=text[:300], url=url) for u in people])
+
+
 def unread_count(user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 

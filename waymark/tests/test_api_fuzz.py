@@ -123,6 +123,24 @@ CONTINUITY_WRITES = frozenset(
     }
 )
 
+# The hotline intake operations (hotline/api.py) are a hotline operator's, for locating a missing
+# child: their aimed requests are Hana's (a hotline operator of Milan) with that purpose. Looking a
+# child up succeeds here; the outcomes need what a generated body cannot name (a case Hana may add
+# to, an organisation holding a possible match, an alert received, a call recorded, a federation):
+# they are fuzzed (no 5xx, the document kept, nothing out of reach) and their successes are tested
+# in hotline/tests/test_api.py and test_cross_border.py.
+HOTLINE_PATHS = ("/api/hotline",)
+HOTLINE_OPERATIONS = frozenset(
+    {
+        "POST /api/hotline/calls/attach",
+        "POST /api/hotline/calls/pass",
+        "POST /api/hotline/calls/sighting",
+        "POST /api/hotline/calls/new-case",
+        "GET /api/hotline/calls/{call_id}",
+        "POST /api/hotline/calls/{call_id}/hand-over",
+    }
+)
+
 
 # ---------------------------------------------------------------------------------------------
 # The check: nothing out of reach
@@ -482,6 +500,7 @@ def _schema(world: World) -> Any:
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application, config=config)
     people = sorted(world.users, key=lambda token: world.users[token].username)
     owner = next(token for token, user in world.users.items() if user.username == "giulia")
+    operator = next(token for token, user in world.users.items() if user.username == "hana")
     every_consent = [c for ids in world.consents.values() for c in ids]
     aimed: Counter[str] = Counter()
 
@@ -514,7 +533,7 @@ def _schema(world: World) -> Any:
             label = f"{case.method} {case.path}"
             if well_formed and aimed[label] < AIMED:
                 aimed[label] += 1
-                return f"{owner} {aimed[label]}"
+                return f"{operator if case.path.startswith(HOTLINE_PATHS) else owner} {aimed[label]}"
             return people[drawn(case) % len(people)]
 
         def set(self, case: Any, data: str, ctx: Any) -> None:
@@ -528,8 +547,9 @@ def _schema(world: World) -> Any:
             )
             if header_drawn and (turn or pick % 3):
                 case.headers[PURPOSE_HEADER] = WORK[user.username]
-                if case.path.startswith(ALERT_PATHS + POLICE_PATHS):
-                    # Alerts are only ever for locating a missing child (else a 403 each time).
+                if case.path.startswith(ALERT_PATHS + POLICE_PATHS + HOTLINE_PATHS):
+                    # Alerts, police requests and hotline calls are only ever for locating a
+                    # missing child (else a 403 each time).
                     case.headers[PURPOSE_HEADER] = Purpose.LOCATE_MISSING_CHILD
             body = case.body
             if (
@@ -658,9 +678,9 @@ def test_every_operation_holds_under_fuzzing_as_every_persona(world: World) -> N
     operations = {
         label for label in outcome.statuses if label.startswith(("GET ", "POST ", "PUT ", "PATCH "))
     }
-    assert len(operations) == 40, sorted(operations)  # every operation was tried...
+    assert len(operations) == 47, sorted(operations)  # every operation was tried...
     for label in (
-        operations - ALERT_OPERATIONS - CONTINUITY_WRITES
+        operations - ALERT_OPERATIONS - CONTINUITY_WRITES - HOTLINE_OPERATIONS
     ):  # ...and answered with its success at least once
         assert any(200 <= status < 300 for status in outcome.statuses[label]), (
             label,

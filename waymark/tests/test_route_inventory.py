@@ -34,6 +34,8 @@ from waymark.exchange.tests.erasing import takes_erasure  # noqa: F401  (nodes l
 from waymark.exchange.threads import missing_alert as alerts
 from waymark.exchange.threads import notice as notices
 from waymark.exchange.threads import referral as referrals
+from waymark.hotline import actions as hotline_actions
+from waymark.hotline.schemas import CallIn
 from waymark.missing.actions import do_report_disappearance as report_missing
 from waymark.missing.schemas import DisappearanceIn
 from waymark.police import actions as police
@@ -147,10 +149,17 @@ def world(people, takes_erasure, wire):  # noqa: F811  (the exchange fixtures im
             panel=[{"name": "A", "discipline": "law"}, {"name": "B", "discipline": "social work"}],
         ),
     )
+    # ...and a 116 000 call about the child is on the case (the hotline's pages and API).
+    call = hotline_actions.do_attach_call(
+        hotline,
+        hotline_actions.check_attach(hotline, case.public_id, Purpose.LOCATE_MISSING_CHILD),
+        CallIn(relationship="family", child_name="Zerai Inventorytest", known="Sentinel-call"),
+    )
     return {
         "police_alert": police_alert,
         "sirene": sirene,
         "bia": bia,
+        "call": call,
         "consent": consent,
         "disappearance": gone,
         "alert": Thread.objects.get(kind="missing_alert", direction=Direction.OUTGOING),
@@ -171,6 +180,8 @@ def fill(path: str, pattern: URLPattern, world: dict[str, Any], user: Any) -> li
         if name == "public_id" and ("<slug:slug>" in path):
             mine = [t for t in world["threads"].values() if t.local_org_id == user.organisation_id]
             values[name] = [str(t.public_id) for t in mine] or [str(uuid.uuid4())]
+        elif name in ("public_id", "call_id") and path.startswith(("hotline/", "api/hotline/")):
+            values[name] = [str(world["call"].public_id)]
         elif name == "public_id" and path.startswith("missing/"):
             values[name] = [str(world["disappearance"].public_id)]
         elif name == "public_id":
@@ -261,6 +272,8 @@ def test_every_route_that_shows_child_data_decides_and_audits(world, monkeypatch
     assert any(c.startswith("GET /api/missing/") for c in checked)
     assert any(c.startswith("GET /api/alerts/") and "giulia" in c for c in checked)
     assert any(c.startswith("GET /api/police/alerts/") and "giulia" in c for c in checked)
+    assert any(c.startswith("GET /hotline/calls/") and "giulia" in c for c in checked)
+    assert any(c.startswith("GET /api/hotline/calls/") for c in checked)
 
 
 def test_the_admin_holds_no_child_data():

@@ -47,6 +47,13 @@ OPERATION_IDS = {
     ("post", "/api/police/requests"): "askSireneRequest",
     ("get", "/api/police/requests/{request_id}"): "getSireneRequest",
     ("post", "/api/police/requests/{request_id}/answer"): "answerSireneRequest",
+    ("post", "/api/hotline/lookup"): "lookupForCall",
+    ("post", "/api/hotline/calls/attach"): "recordCallOnCase",
+    ("post", "/api/hotline/calls/pass"): "passCall",
+    ("post", "/api/hotline/calls/sighting"): "passCallAsSighting",
+    ("post", "/api/hotline/calls/new-case"): "recordCallNewCase",
+    ("get", "/api/hotline/calls/{call_id}"): "getCall",
+    ("post", "/api/hotline/calls/{call_id}/hand-over"): "handCallToHotline",
 }
 
 

@@ -14,6 +14,7 @@ from waymark.cases import actions as case_actions
 from waymark.cases.management.commands.load_demo import demo_password
 from waymark.cases.schemas import CaseIn, ChildIn, RegisterChildIn
 from waymark.devtools import demo
+from waymark.policy.federation import load_federation
 from waymark.vocab import Role
 
 
@@ -58,6 +59,8 @@ class Command(BaseCommand):
                         is_superuser=u.role == Role.NODE_ADMIN,
                     )
                 users[u.username] = user
+            # This node's own agreement for locating children (the hotline and its neighbours).
+            load_federation(demo.local_federation(spec))
             caseworker = next(
                 (users[u.username] for u in spec.users if u.role in (Role.CASEWORKER, Role.POLICE_OFFICER)),
                 None,

@@ -348,7 +348,7 @@ def score_against(
     tf = con.sql(
         "SELECT given_skel, count(*)::double / sum(count(*)) OVER () AS tf_given_skel "
         "FROM existing_records WHERE given_skel IS NOT NULL GROUP BY given_skel"
-    ).arrow()
+    ).to_arrow_table()
     linker.table_management.register_term_frequency_lookup(
         db.register(tf, table_name="tf_given"), "given_skel"
     )
@@ -372,17 +372,26 @@ def score_against(
 
 
 def reasons_of(row: dict[str, Any], model: dict[str, Any]) -> dict[str, str]:
-    """Each comparison's level as people read it ('given_name': 'same sound', …)."""
+    """Each comparison's level as people read it ('given_name': 'same sound', …). Splink 5 keeps
+    each comparison's match weight (``mw_<name>``); the level is the one with that weight."""
     out: dict[str, str] = {}
     for comparison in model["comparisons"]:
         name = comparison["output_column_name"]
-        gamma = row.get(f"gamma_{name}")
+        weight = row.get(f"mw_{name}")
         levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
-        if gamma is None or int(gamma) < 0:
+        if weight is None or not levels:
             out[name] = "unknown"
             continue
-        # Splink numbers the levels from the least similar (0) up; the null level is -1.
-        out[name] = str(levels[len(levels) - 1 - int(gamma)].get("label_for_charts", ""))
+        best, label = math.inf, "unknown"
+        for lv in levels:
+            m, u = lv.get("m_probability"), lv.get("u_probability")
+            if not m or not u:
+                continue
+            gap = abs(math.log2(m / u) - float(weight))
+            if gap < best:
+                best, label = gap, str(lv.get("label_for_charts", ""))
+        # A weight of 0 that no level has is the null level: one side has no value.
+        out[name] = label if best < 1e-6 else "unknown"
     return out
 
 

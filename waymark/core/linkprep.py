@@ -84,7 +84,7 @@ def parse_date(text: str) -> tuple[int, int | None, int | None] | None:
     year, month, day = (int(g) if g else None for g in found.groups())
     assert year is not None
     try:
-        dt.date(year, month or 1, day or 1)
+        dt.date(year, 1 if month is None else month, 1 if day is None else day)
     except ValueError as exc:
         raise BadValue("birth_date", f"{text!r} is not a date ({exc})") from exc
     return year, month, day

@@ -30,7 +30,7 @@ from waymark.core import linkprep
 
 MODEL_PATH = Path(__file__).parent / "data" / "linkage_model.json"
 # Default probability above which a pair is kept (the batch command's --threshold).
-THRESHOLD = 0.5
+THRESHOLD = 0.2
 # The trained prior is for the training set's size; ``link`` rescales it to the datasets at hand
 # (about one true pair per record of the smaller side among all cross pairs).
 EXPECTED_MATCH_SHARE = 0.8
@@ -258,6 +258,25 @@ def train(
     return trained
 
 
+TF_MIN_RECORDS = 1000
+
+
+def saved_term_frequencies(path: Path = MODEL_PATH) -> dict[str, float]:
+    """Given-name skeleton frequencies of the training set, saved with the model."""
+    about = json.loads(path.read_text(encoding="utf-8")).get("waymark", {})
+    return {str(k): float(v) for k, v in about.get("tf_given_skel", {}).items()}
+
+
+def term_frequencies(rows: Sequence[dict[str, Any]]) -> dict[str, float]:
+    """How often each given-name skeleton occurs among ``rows`` (the share of rows that have one)."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        if row.get("given_skel"):
+            counts[row["given_skel"]] = counts.get(row["given_skel"], 0) + 1
+    total = sum(counts.values()) or 1
+    return {k: round(v / total, 6) for k, v in sorted(counts.items())}
+
+
 def load_model(path: Path = MODEL_PATH) -> dict[str, Any]:
     """The trained model (Splink settings), read from the repository; the ``waymark`` key (what it
     was trained on, the preparation versions) is checked and left out."""
@@ -320,6 +339,70 @@ def link(
     return one_to_one(predict(left, right, model=model, threshold=threshold, threads=threads))
 
 
+class Index:
+    """A node's records held in DuckDB once, to score new records against them at once
+    (``predict_between``, the trained blocking, term frequencies from these records)."""
+
+    def __init__(self, existing: Sequence[dict[str, Any]], *, model: dict[str, Any] | None = None) -> None:
+        from splink import DuckDBAPI, Linker
+
+        _quiet()
+        self._settings = dict(model if model is not None else load_model())
+        # One new record against the node: about one true pair among len(existing) cross pairs.
+        self._settings["probability_two_random_records_match"] = prior_for(1, max(len(existing), 1000))
+        self._settings["retain_intermediate_calculation_columns"] = True
+        self._con = connect(1)
+        self._db = DuckDBAPI(connection=self._con)
+        self._existing = self._db.register(table(existing, "left"), table_name="existing_records")
+        self._linker = Linker([self._existing], self._settings, log_level=None, validate_settings=False)
+        # Term frequencies of given names: from the held records when they are a population, else
+        # (a few retrieved candidates, all alike) from the training set saved with the model.
+        if len(existing) >= TF_MIN_RECORDS:
+            tf = self._con.sql(
+                "SELECT given_skel, count(*)::double / sum(count(*)) OVER () AS tf_given_skel "
+                "FROM existing_records WHERE given_skel IS NOT NULL GROUP BY given_skel"
+            ).to_arrow_table()
+        else:
+            saved = saved_term_frequencies()
+            tf = pa.Table.from_pylist(
+                [{"given_skel": k, "tf_given_skel": v} for k, v in saved.items()],
+                schema=pa.schema([("given_skel", pa.string()), ("tf_given_skel", pa.float64())]),
+            )
+        self._linker.table_management.register_term_frequency_lookup(
+            self._db.register(tf, table_name="tf_given"), "given_skel"
+        )
+        self._calls = 0
+
+    def score(self, new: Sequence[dict[str, Any]], *, threshold: float = 0.05) -> list[Scored]:
+        """``new`` records scored against the held ones, best first, with the reasons."""
+        if not new:
+            return []
+        self._calls += 1
+        name = f"new_records_{self._calls}"
+        nw = self._db.register(table(new, "right"), table_name=name)
+        scored = self._linker.inference.predict_between(
+            self._existing, nw, threshold_match_probability=threshold, warning_mode="never"
+        )
+        rows: list[dict[str, Any]] = scored.as_record_list()
+        scored.drop_table_from_database_and_remove_from_cache()
+        nw.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
+        out = [
+            Scored(
+                existing_id=str(row["unique_id_l"]),
+                new_id=str(row["unique_id_r"]),
+                probability=float(row["match_probability"]),
+                match_weight=float(row["match_weight"]),
+                reasons=reasons_of(row, self._settings),
+            )
+            for row in rows
+        ]
+        out.sort(key=lambda r: (-r.probability, r.existing_id))
+        return out
+
+    def close(self) -> None:
+        self._con.close()
+
+
 def score_against(
     new: Sequence[dict[str, Any]],
     existing: Sequence[dict[str, Any]],
@@ -327,48 +410,15 @@ def score_against(
     model: dict[str, Any] | None = None,
     threshold: float = 0.05,
 ) -> list[Scored]:
-    """New records scored against a node's (``predict_between``): one dict per pair above
-    ``threshold`` with the probability, the match weight and each comparison's level, for the
-    reasons a person reads. ``existing`` is usually the candidates retrieval found."""
+    """New records scored against ``existing`` (usually the candidates retrieval found), best
+    first, each with the probability, the match weight and each comparison's level."""
     if not new or not existing:
         return []
-    from splink import DuckDBAPI, Linker
-
-    _quiet()
-    settings_ = dict(model if model is not None else load_model())
-    settings_["probability_two_random_records_match"] = prior_for(len(new), max(len(existing), 1000))
-    settings_["retain_intermediate_calculation_columns"] = True
-    con = connect(1)
-    db = DuckDBAPI(connection=con)
-    ex = db.register(table(existing, "left"), table_name="existing_records")
-    nw = db.register(table(new, "right"), table_name="new_records")
-    linker = Linker([ex, nw], settings_, log_level=None)
-    # Term frequencies of given names among the records scored against (predict_between needs
-    # them registered).
-    tf = con.sql(
-        "SELECT given_skel, count(*)::double / sum(count(*)) OVER () AS tf_given_skel "
-        "FROM existing_records WHERE given_skel IS NOT NULL GROUP BY given_skel"
-    ).to_arrow_table()
-    linker.table_management.register_term_frequency_lookup(
-        db.register(tf, table_name="tf_given"), "given_skel"
-    )
-    scored = linker.inference.predict_between(
-        ex, nw, threshold_match_probability=threshold, warning_mode="never"
-    )
-    rows: list[dict[str, Any]] = scored.as_record_list()
-    con.close()
-    out = [
-        Scored(
-            existing_id=str(row["unique_id_l"]),
-            new_id=str(row["unique_id_r"]),
-            probability=float(row["match_probability"]),
-            match_weight=float(row["match_weight"]),
-            reasons=reasons_of(row, settings_),
-        )
-        for row in rows
-    ]
-    out.sort(key=lambda r: (-r.probability, r.existing_id))
-    return out
+    index = Index(existing, model=model)
+    try:
+        return index.score(new, threshold=threshold)
+    finally:
+        index.close()
 
 
 def reasons_of(row: dict[str, Any], model: dict[str, Any]) -> dict[str, str]:

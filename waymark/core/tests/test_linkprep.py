@@ -39,6 +39,7 @@ def test_unknown_columns_are_ignored_and_named():
         (("A1,Mohamed,,,,,,,,", "A1,Jonas,,,,,,,,"), 3, "record_id"),
         (("A1,Mohamed,,,,,2008-13-01,,,",), 2, "birth_date"),
         (("A1,Mohamed,,,,,01/02/2008,,,",), 2, "birth_date"),
+        (("A1,Mohamed,,,,,2008-00-11,,,",), 2, "birth_date"),
         (("A1,,,,,M,2008,,,",), 2, "given_names"),
         (("A1,Mohamed,,,,male,2008,,,",), 2, "sex"),
         (("A1,Mohamed,,,,M,2008,maybe,,",), 2, "birth_date_estimated"),

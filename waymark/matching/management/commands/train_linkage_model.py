@@ -33,6 +33,8 @@ class Command(BaseCommand):
             "trained_on": f"core.synthetic.generate({options['size']}, seed={options['seed']}) (fictional)",
             "linkprep_version": linkprep.LINKPREP_VERSION,
             "names_version": names.NAMES_VERSION,
+            # Used when a new record is scored against a few retrieved candidates (all alike).
+            "tf_given_skel": linkage.term_frequencies([*left, *right]),
         }
         Path(options["out"]).write_text(json.dumps(model, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         self.stdout.write(f"model written to {options['out']}")

@@ -28,7 +28,7 @@ from . import linkage
 RETRIEVE = 50
 MIN_PROBABILITY = 0.05
 SHOWN = 10
-_SEX = {Sex.FEMALE: "F", Sex.MALE: "M"}
+_SEX: dict[str, str] = {str(Sex.FEMALE): "F", str(Sex.MALE): "M"}
 
 
 @dataclass(frozen=True)
@@ -55,10 +55,12 @@ def record_of(child: Child, record_id: str, today: dt.date | None = None) -> lin
     elif child.birth_date is not None:
         precision = child.birth_date_precision
         d = child.birth_date
-        birth = {
-            DatePrecision.EXACT: d.isoformat(),
-            DatePrecision.YEAR_MONTH: f"{d.year:04d}-{d.month:02d}",
-        }.get(precision, f"{d.year:04d}")
+        if precision == DatePrecision.EXACT:
+            birth = d.isoformat()
+        elif precision == DatePrecision.YEAR_MONTH:
+            birth = f"{d.year:04d}-{d.month:02d}"
+        else:
+            birth = f"{d.year:04d}"
         # A year alone is as often a guess as an assigned 1 January: a year, give or take one.
         estimated = precision in (DatePrecision.ESTIMATED, DatePrecision.YEAR)
     return linkprep.LinkRecord(
@@ -67,7 +69,7 @@ def record_of(child: Child, record_id: str, today: dt.date | None = None) -> lin
         family_names=family,
         full_name=full,
         name_original_script=original,
-        sex=_SEX.get(child.sex, ""),
+        sex=_SEX.get(str(child.sex), ""),
         birth_date=birth,
         birth_date_estimated=estimated,
         nationality=child.nationality,

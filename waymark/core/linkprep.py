@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 from dataclasses import dataclass
@@ -164,10 +165,14 @@ def _last_unit(text: str) -> str:
     return units[-1][0] if units else ""
 
 
-def prepare(rec: LinkRecord, source: str = "") -> dict[str, Any]:
-    """The flat row the linkage model compares (see the module docstring)."""
+@functools.lru_cache(maxsize=200_000)
+def _name_columns(
+    given_names: str, family_names: str, full_name: str, original_script: str
+) -> dict[str, Any]:
+    """The name columns of ``prepare``; cached, since many children share their names."""
+    rec = LinkRecord("", given_names, family_names, full_name, original_script)
     given_text, other_text = _parts(rec)
-    original = names.tokens(rec.name_original_script)
+    original = names.tokens(original_script)
     given = _joined(given_text) or (names.skeleton(original[0]) if original else "")
     given_original = names.skeleton(original[0]) if original else ""
     # Forms of the given names (and their joins) are not evidence on the other names.
@@ -176,25 +181,32 @@ def prepare(rec: LinkRecord, source: str = "") -> dict[str, Any]:
     if len(original) > 1:
         others |= set(names.name_forms(" ".join(original[1:])))
     others -= given_forms
-    forms = sorted(given_forms | others | set(names.name_forms(rec.name_original_script)))
+    forms = sorted((given_forms | others | set(names.name_forms(original_script))) - {""})
     last = _last_unit(other_text) or _last_unit(given_text)
-    birth = birth_range(rec.birth_date, rec.birth_date_estimated)
     latin = " ".join(sorted(names.transliterate(f"{given_text} {other_text}").split()))
     sorted_others = sorted(others)
     return {
-        "unique_id": rec.record_id,
-        "source_dataset": source,
         "given_skel": given or None,
         "given_phon": names.phonetic(given) or None,
         "given_orig": given_original or None,
         "given_initial": given[:1] or None,
         "last_phon": names.phonetic(last) or None,
         "other_skels": sorted_others or None,
-        "other_phons": sorted({names.phonetic(f) for f in others}) or None,
+        "other_phons": sorted({names.phonetic(f) for f in sorted_others}) or None,
         "first_other": sorted_others[0] if sorted_others else None,
         "forms": forms or None,
         "name_latin": latin or None,
-        "original_script": names.normalise(rec.name_original_script) or None,
+        "original_script": names.normalise(original_script) or None,
+    }
+
+
+def prepare(rec: LinkRecord, source: str = "") -> dict[str, Any]:
+    """The flat row the linkage model compares (see the module docstring)."""
+    birth = birth_range(rec.birth_date, rec.birth_date_estimated)
+    return {
+        "unique_id": rec.record_id,
+        "source_dataset": source,
+        **_name_columns(rec.given_names, rec.family_names, rec.full_name, rec.name_original_script),
         "birth_low": birth.low if birth else None,
         "birth_high": birth.high if birth else None,
         "birth_exact": birth.exact.isoformat() if birth and birth.exact else None,

@@ -78,34 +78,33 @@ BLOCKING_RULES = [
 # A batch scores only pairs agreeing on the given name and one more thing: another name (any of
 # them: the arrays are unnested), the names in swapped order, a bound of the birth range, the
 # original script, or the last name and initial with a birth bound; and the same exact date.
-_EXPLODED = (
-    "SELECT unique_id, given_phon, given_orig, unnest(coalesce(other_phons, [NULL::VARCHAR])) AS op FROM {t}"
+# The tables are the two registered inputs (``_linker``: left_records, right_records); the SQL is a
+# constant, nothing in it comes from the data.
+BATCH_BLOCKING_SQL = """
+WITH le AS (
+    SELECT unique_id, given_phon, given_orig, unnest(coalesce(other_phons, [NULL::VARCHAR])) AS op
+    FROM left_records
+), re AS (
+    SELECT unique_id, given_phon, given_orig, unnest(coalesce(other_phons, [NULL::VARCHAR])) AS op
+    FROM right_records
+), pairs AS (
+    SELECT le.unique_id AS l, re.unique_id AS r FROM le JOIN re
+        ON le.given_phon = re.given_phon AND le.op = re.op
+    UNION SELECT le.unique_id, re.unique_id FROM le JOIN re
+        ON le.given_phon = re.op AND le.op = re.given_phon
+    UNION SELECT le.unique_id, re.unique_id FROM le JOIN re
+        ON le.given_orig = re.given_orig AND le.op = re.op
+    UNION SELECT a.unique_id, b.unique_id FROM left_records a JOIN right_records b
+        ON a.given_phon = b.given_phon AND a.birth_low = b.birth_low
+    UNION SELECT a.unique_id, b.unique_id FROM left_records a JOIN right_records b
+        ON a.given_phon = b.given_phon AND a.birth_high = b.birth_high
+    UNION SELECT a.unique_id, b.unique_id FROM left_records a JOIN right_records b
+        ON a.last_phon = b.last_phon AND a.given_initial = b.given_initial AND a.birth_low = b.birth_low
+    UNION SELECT a.unique_id, b.unique_id FROM left_records a JOIN right_records b
+        ON a.birth_exact = b.birth_exact
 )
-BATCH_BLOCKING = [
-    "SELECT le.unique_id AS l, re.unique_id AS r FROM le JOIN re "
-    "ON le.given_phon = re.given_phon AND le.op = re.op",
-    "SELECT le.unique_id AS l, re.unique_id AS r FROM le JOIN re "
-    "ON le.given_phon = re.op AND le.op = re.given_phon",
-    "SELECT le.unique_id AS l, re.unique_id AS r FROM le JOIN re "
-    "ON le.given_orig = re.given_orig AND le.op = re.op",
-    "SELECT a.unique_id AS l, b.unique_id AS r FROM {left} a JOIN {right} b "
-    "ON a.given_phon = b.given_phon AND a.birth_low = b.birth_low",
-    "SELECT a.unique_id AS l, b.unique_id AS r FROM {left} a JOIN {right} b "
-    "ON a.given_phon = b.given_phon AND a.birth_high = b.birth_high",
-    "SELECT a.unique_id AS l, b.unique_id AS r FROM {left} a JOIN {right} b "
-    "ON a.last_phon = b.last_phon AND a.given_initial = b.given_initial AND a.birth_low = b.birth_low",
-    "SELECT a.unique_id AS l, b.unique_id AS r FROM {left} a JOIN {right} b ON a.birth_exact = b.birth_exact",
-]
-
-
-def batch_blocking_sql(left: str, right: str) -> str:
-    """One statement: the distinct (left, right) pairs a batch scores, as Splink's blocked pairs."""
-    union = " UNION ".join(rule.format(left=left, right=right) for rule in BATCH_BLOCKING)
-    return (
-        f"WITH le AS ({_EXPLODED.format(t=left)}), re AS ({_EXPLODED.format(t=right)}) "
-        f"SELECT 0 AS match_key, 'left-__-' || l AS join_key_l, 'right-__-' || r AS join_key_r "
-        f"FROM ({union})"
-    )
+SELECT 0 AS match_key, 'left-__-' || l AS join_key_l, 'right-__-' || r AS join_key_r FROM pairs
+"""
 
 
 def _level(sql: str, label: str, **extra: Any) -> dict[str, Any]:
@@ -340,10 +339,9 @@ def predict(
     settings_["probability_two_random_records_match"] = prior_for(len(left), len(right))
     con = connect(threads)
     linker = _linker(con, table(left, "left"), table(right, "right"), settings_)
-    db = linker._db_api
-    names = [linker._input_tables_dict[k].physical_name for k in linker._input_tables_dict]
-    con.execute(f"CREATE TABLE waymark_blocked AS {batch_blocking_sql(names[0], names[1])}")
-    linker.table_management.register_blocked_pairs_for_predict(db.register("waymark_blocked"))
+    blocked = con.sql(BATCH_BLOCKING_SQL)
+    blocked.to_table("waymark_blocked")
+    linker.table_management.register_blocked_pairs_for_predict(linker._db_api.register("waymark_blocked"))
     scored = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
     rel = scored.as_duckdbpyrelation().select("unique_id_l, unique_id_r, match_probability")
     out = [(str(a), str(b), float(p)) for a, b, p in rel.fetchall()]

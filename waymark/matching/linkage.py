@@ -15,6 +15,7 @@ DuckDB runs in memory with extension auto-install and auto-load off: nothing is 
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import math
@@ -149,9 +150,13 @@ COMPARISONS: list[dict[str, Any]] = [
         "comparison_description": "patronymic, grandfather's or family names (siblings share them)",
         "comparison_levels": [
             _null("other_skels_l IS NULL OR other_skels_r IS NULL"),
-            _level("len(list_intersect(other_skels_l, other_skels_r)) >= 2", "two or more the same"),
-            _level("len(list_intersect(other_skels_l, other_skels_r)) = 1", "one the same"),
-            _level("len(list_intersect(other_phons_l, other_phons_r)) >= 1", "one of the same sound"),
+            _level(
+                "array_length(array_intersect(other_skels_l, other_skels_r)) >= 2", "two or more the same"
+            ),
+            _level("array_length(array_intersect(other_skels_l, other_skels_r)) = 1", "one the same"),
+            _level(
+                "array_length(array_intersect(other_phons_l, other_phons_r)) >= 1", "one of the same sound"
+            ),
             _else(),
         ],
     },
@@ -322,6 +327,22 @@ def load_model(path: Path = MODEL_PATH) -> dict[str, Any]:
             f"this node prepares version {linkprep.LINKPREP_VERSION}: run train_linkage_model"
         )
     return model
+
+
+def for_spark(model: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The saved model for Splink's Spark backend (a national hub): its levels and blocking rules
+    are DuckDB SQL, marked so, and Splink translates them (sqlglot) when it builds the settings."""
+    out = copy.deepcopy(model if model is not None else load_model())
+    out.pop("sql_dialect", None)
+    for comparison in out["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level["sql_condition"] != "ELSE":
+                level["base_dialect_str"] = "duckdb"
+    out["blocking_rules_to_generate_predictions"] = [
+        {"blocking_rule": rule if isinstance(rule, str) else rule["blocking_rule"], "sql_dialect": "duckdb"}
+        for rule in out["blocking_rules_to_generate_predictions"]
+    ]
+    return out
 
 
 def predict(

@@ -113,3 +113,15 @@ def test_duckdb_never_installs_or_loads_an_extension_by_itself():
         ).fetchall()
     )
     assert settings == {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
+
+
+def test_the_same_model_translates_to_sparks_sql_for_a_national_hub():
+    from splink import SettingsCreator
+
+    settings = SettingsCreator.from_path_or_dict(linkage.for_spark()).get_settings("spark")
+    sql = " ".join(lv.sql_condition for c in settings.comparisons for lv in c.comparison_levels)
+    assert "ARRAY_CONTAINS(forms_r, given_skel_l)" in sql
+    assert "SIZE(ARRAY_INTERSECT(other_skels_l, other_skels_r)) >= 2" in sql
+    assert "list_contains" not in sql and "array_length" not in sql
+    trained = [lv for c in settings.comparisons for lv in c.comparison_levels if not lv.is_null_level]
+    assert all(lv.m_probability and lv.u_probability for lv in trained)

@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test check fmt bench bench-search venv messages clean
 
-$(STAMP): requirements/base.txt requirements/dev.txt
+$(STAMP): requirements/base.txt requirements/dev.txt requirements/linkage.txt requirements/linkage-bench.txt
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements/dev.txt

@@ -468,7 +468,9 @@ def case_create(request: HttpRequest) -> HttpResponse:
                 messages.success(
                     request, gettext("Child registered: case %(reference)s.") % {"reference": case.reference}
                 )
-                return redirect("case_detail", public_id=case.public_id)
+                # The records that may be this child, at once (the matching app's panel; it goes on
+                # to the case when there are none).
+                return redirect(f"{reverse('matching_candidates', args=[case.public_id])}?after=register")
     else:
         form = RegisterChildForm(user=me)
     return _render(

@@ -134,6 +134,12 @@ _CONFUSED = (
 CONFUSED_NATIONALITIES = _CONFUSED
 
 
+def confused_with(code: str) -> frozenset[str]:
+    """The nationalities files commonly write for ``code`` (alpha-2), ``code`` itself excluded."""
+    code = code.upper()
+    return frozenset(c for group in _CONFUSED if code in group for c in group) - {code}
+
+
 def same_nationality(a: str, b: str) -> tuple[str, float]:
     """(verdict, weight): 'same' 0.3, 'often confused' 0.1, 'unknown' 0, 'differ' -0.3."""
     a, b = a.upper(), b.upper()

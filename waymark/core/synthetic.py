@@ -347,3 +347,25 @@ def generate(n: int, seed: int = 12, *, overlap: float = 0.8, today: dt.date = _
         _render(rng, c, f"R{i:06d}", side="right", today=today) for i, c in enumerate(right_children)
     )
     return CrossBorderSet(left, right)
+
+
+def as_row(record: Record) -> dict[str, str]:
+    """A record in the linkage CSV contract (``core.linkprep.COLUMNS``). An age assessment becomes
+    the middle year of its range, marked estimated."""
+    birth, estimated = record.birth_date, record.birth_date_estimated
+    if record.assessed_age is not None and record.assessed_on:
+        on = dt.date.fromisoformat(record.assessed_on)
+        low, high = on.year - record.assessed_age[1] - 1, on.year - record.assessed_age[0]
+        birth, estimated = str((low + high) // 2), True
+    return {
+        "record_id": record.record_id,
+        "given_names": record.given_names,
+        "family_names": record.family_names,
+        "full_name": "",
+        "name_original_script": record.name_original_script,
+        "sex": record.sex,
+        "birth_date": birth,
+        "birth_date_estimated": "true" if estimated else "false",
+        "nationality": record.nationality,
+        "languages": ";".join(record.languages),
+    }

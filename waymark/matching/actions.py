@@ -24,6 +24,8 @@ from waymark.exchange.threads.match_query import candidates_of
 from waymark.policy.contexts import close_contexts, open_context
 from waymark.vocab import AuditDecision, AuditKind, CaseStatus, ContextSource, DataCategory, MatchStatus, Sex
 
+from .candidates import Candidate
+from .candidates import candidates_for as registration_candidates
 from .models import MatchReview, RemoteCandidate, RemoteStatus
 
 # How well names must agree for a pair to be put in the queue (as registration's candidates).
@@ -301,3 +303,36 @@ def do_decide_candidate(
             close_contexts(ContextSource.MATCH, candidate.public_id, candidate.decided_at)
         _audit_remote(user, purpose, query, token, "decided", status=status)
     return candidate
+
+
+def check_queue_candidate(user: User, purpose: str, public_id: str, other_id: str) -> tuple[Case, Candidate]:
+    """Both cases through the policy (audited, refused as not found), and the other one must be a
+    candidate the model proposes for this case (no arbitrary pair enters the queue)."""
+    case = access_case(user, public_id, purpose).case
+    access_case(user, other_id, purpose)
+    for candidate in registration_candidates(user, purpose, case):
+        if str(candidate.case.public_id) == other_id:
+            return case, candidate
+    raise ActionError("this record is not a candidate for this child any more", field="candidate")
+
+
+@transaction.atomic
+def do_queue_candidate(user: User, purpose: str, public_id: str, other_id: str) -> MatchReview:
+    """Put one (case, candidate) pair in the review queue with the model's score and reasons; an
+    existing pair is kept as it is. Nothing is linked."""
+    case, candidate = check_queue_candidate(user, purpose, public_id, other_id)
+    left, right = sorted((case, candidate.case), key=lambda c: c.pk)
+    reasons = [f"{k}: {v}" for k, v in candidate.reasons.items()]
+    review, created = MatchReview.objects.get_or_create(
+        left=left,
+        right=right,
+        defaults={
+            "score": round(candidate.probability, 4),
+            "reasons": reasons,
+            "names_version": name_prep.NAMES_VERSION,
+            "proposed_by": user,
+        },
+    )
+    if created:
+        _audit(user, purpose, review, "proposed", score=f"{candidate.probability:.3f}", by="linkage model")
+    return review

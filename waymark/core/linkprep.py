@@ -1,0 +1,283 @@
+"""Records prepared for probabilistic linkage: pure, versioned, no Django, no Splink.
+
+One record of the linkage CSV contract (``record_id``, ``given_names``, ``family_names``,
+``full_name``, ``name_original_script``, ``sex``, ``birth_date``, ``birth_date_estimated``,
+``nationality``, ``languages``) becomes one flat row of the columns the linkage model compares
+(``waymark/matching/linkage.py``): the given name's skeleton and sound (the child's own name,
+which siblings do not share), the other names' skeletons (the patronymic or family name, which
+they do), every name form order-free, and the date of birth as a range of years — an estimated
+date or an assigned 1 January is never an exact date (``namematch.birth_of``). ``parse_row``
+refuses what it cannot read with the column named.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import io
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from . import namematch, names
+
+# Bump when the output of ``prepare`` changes: the trained model depends on it.
+LINKPREP_VERSION = 1
+
+NAME_COLUMNS = ("given_names", "family_names", "full_name", "name_original_script")
+COLUMNS = (
+    "record_id",
+    *NAME_COLUMNS,
+    "sex",
+    "birth_date",
+    "birth_date_estimated",
+    "nationality",
+    "languages",
+)
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_TRUE = frozenset({"true", "1", "yes"})
+_FALSE = frozenset({"false", "0", "no", ""})
+_ALPHA3 = {
+    "AFG": "AF", "ERI": "ER", "ETH": "ET", "SYR": "SY", "IRQ": "IQ", "SOM": "SO", "SDN": "SD",
+    "SSD": "SS", "TCD": "TD", "PAK": "PK", "IRN": "IR", "LBN": "LB", "PSE": "PS", "JOR": "JO",
+    "KEN": "KE", "DJI": "DJ", "MAR": "MA", "DZA": "DZ", "TUN": "TN", "LBY": "LY", "GIN": "GN",
+    "SEN": "SN", "MLI": "ML", "CIV": "CI", "EGY": "EG", "NGA": "NG", "GMB": "GM", "BGD": "BD",
+    "TUR": "TR", "YEM": "YE", "GRC": "GR", "ITA": "IT", "FRA": "FR", "BEL": "BE", "GBR": "GB",
+    "DEU": "DE", "ESP": "ES", "NLD": "NL", "UKR": "UA", "ALB": "AL", "VNM": "VN", "CMR": "CM",
+}  # fmt: skip
+_CODE = re.compile(r"^[A-Za-z]{2,3}$")
+
+
+class BadValue(ValueError):
+    """A value of the contract that cannot be read; ``column`` names it."""
+
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
+@dataclass(frozen=True)
+class LinkRecord:
+    """One record as the contract gives it, validated."""
+
+    record_id: str
+    given_names: str = ""
+    family_names: str = ""
+    full_name: str = ""
+    name_original_script: str = ""
+    sex: str = ""
+    birth_date: str = ""
+    birth_date_estimated: bool = False
+    nationality: str = ""
+    languages: tuple[str, ...] = ()
+
+
+def parse_date(text: str) -> tuple[int, int | None, int | None] | None:
+    """'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' as (year, month, day); '' as None; anything else raises."""
+    text = text.strip()
+    if not text:
+        return None
+    found = _DATE.match(text)
+    if not found:
+        raise BadValue("birth_date", f"{text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = (int(g) if g else None for g in found.groups())
+    assert year is not None
+    try:
+        dt.date(year, 1 if month is None else month, 1 if day is None else day)
+    except ValueError as exc:
+        raise BadValue("birth_date", f"{text!r} is not a date ({exc})") from exc
+    return year, month, day
+
+
+def nationality_code(text: str) -> str:
+    """ISO 3166 alpha-2 (upper case) from alpha-2 or alpha-3; unknown alpha-3 codes are kept."""
+    code = text.strip().upper()
+    return _ALPHA3.get(code, code)
+
+
+def parse_row(row: dict[str, str]) -> LinkRecord:
+    """A CSV row (contract columns; others ignored) as a ``LinkRecord``; raises ``BadValue``."""
+
+    def get(col: str) -> str:
+        return (row.get(col) or "").strip()
+
+    record_id = get("record_id")
+    if not record_id:
+        raise BadValue("record_id", "record_id is required")
+    if not any(get(c) for c in NAME_COLUMNS):
+        raise BadValue("given_names", "at least one of the name columns must be given")
+    sex = get("sex").upper()
+    if sex not in ("F", "M", "X", ""):
+        raise BadValue("sex", f"{get('sex')!r} is not F, M, X or empty")
+    parse_date(get("birth_date"))
+    estimated = get("birth_date_estimated").lower()
+    if estimated not in _TRUE | _FALSE:
+        raise BadValue("birth_date_estimated", f"{get('birth_date_estimated')!r} is not true or false")
+    nationality = get("nationality")
+    if nationality and not _CODE.match(nationality):
+        raise BadValue("nationality", f"{nationality!r} is not an ISO 3166 alpha-2 or alpha-3 code")
+    languages = tuple(x.strip().lower() for x in get("languages").split(";") if x.strip())
+    if any(not re.match(r"^[a-z]{2,3}$", x) for x in languages):
+        raise BadValue("languages", f"{get('languages')!r} is not ISO 639 codes separated by ';'")
+    return LinkRecord(
+        record_id=record_id,
+        given_names=get("given_names"),
+        family_names=get("family_names"),
+        full_name=get("full_name"),
+        name_original_script=get("name_original_script"),
+        sex=sex,
+        birth_date=get("birth_date"),
+        birth_date_estimated=estimated in _TRUE,
+        nationality=nationality_code(nationality),
+        languages=languages,
+    )
+
+
+def birth_range(birth_date: str, estimated: bool) -> namematch.Birth | None:
+    """The date of birth as a range of years: exact only when a full date is not estimated and not
+    an assigned 1 January; a year or a year and month alone is that year."""
+    parsed = parse_date(birth_date)
+    if parsed is None:
+        return None
+    year, month, day = parsed
+    if month is None or day is None:
+        return namematch.Birth(year - 1, year + 1) if estimated else namematch.Birth(year, year)
+    return namematch.birth_of(dt.date(year, month, day), estimated=estimated)
+
+
+def _joined(text: str) -> str:
+    """The skeleton of a name written as one word (Habib Ullah / Habibullah -> 'hbbl')."""
+    return names.skeleton("".join(names.tokens(text)))
+
+
+def _parts(rec: LinkRecord) -> tuple[str, str]:
+    """(given names, other names) as written: ``full_name`` is split at its first token."""
+    if rec.given_names or rec.family_names:
+        return rec.given_names, rec.family_names
+    toks = names.tokens(rec.full_name)
+    return (toks[0], " ".join(toks[1:])) if toks else ("", "")
+
+
+def _last_unit(text: str) -> str:
+    units = names.query_units(text)
+    return units[-1][0] if units else ""
+
+
+@functools.lru_cache(maxsize=200_000)
+def _name_columns(
+    given_names: str, family_names: str, full_name: str, original_script: str
+) -> dict[str, Any]:
+    """The name columns of ``prepare``; cached, since many children share their names."""
+    rec = LinkRecord("", given_names, family_names, full_name, original_script)
+    given_text, other_text = _parts(rec)
+    original = names.tokens(original_script)
+    given = _joined(given_text) or (names.skeleton(original[0]) if original else "")
+    given_original = names.skeleton(original[0]) if original else ""
+    # Forms of the given names (and their joins) are not evidence on the other names.
+    given_forms = set(names.name_forms(given_text)) | {given}
+    others = set(names.name_forms(other_text))
+    if len(original) > 1:
+        others |= set(names.name_forms(" ".join(original[1:])))
+    others -= given_forms
+    forms = sorted((given_forms | others | set(names.name_forms(original_script))) - {""})
+    last = _last_unit(other_text) or _last_unit(given_text)
+    latin = " ".join(sorted(names.transliterate(f"{given_text} {other_text}").split()))
+    sorted_others = sorted(others)
+    return {
+        "given_skel": given or None,
+        "given_phon": names.phonetic(given) or None,
+        "given_orig": given_original or None,
+        "given_initial": given[:1] or None,
+        "last_phon": names.phonetic(last) or None,
+        "other_skels": sorted_others or None,
+        "other_phons": sorted({names.phonetic(f) for f in sorted_others}) or None,
+        "first_other": sorted_others[0] if sorted_others else None,
+        "forms": forms or None,
+        "name_latin": latin or None,
+        "original_script": names.normalise(original_script) or None,
+    }
+
+
+def prepare(rec: LinkRecord, source: str = "") -> dict[str, Any]:
+    """The flat row the linkage model compares (see the module docstring)."""
+    birth = birth_range(rec.birth_date, rec.birth_date_estimated)
+    return {
+        "unique_id": rec.record_id,
+        "source_dataset": source,
+        **_name_columns(rec.given_names, rec.family_names, rec.full_name, rec.name_original_script),
+        "birth_low": birth.low if birth else None,
+        "birth_high": birth.high if birth else None,
+        "birth_exact": birth.exact.isoformat() if birth and birth.exact else None,
+        "sex": rec.sex if rec.sex in ("F", "M") else None,
+        "nationality": rec.nationality or None,
+        "nationality_near": sorted(namematch.confused_with(rec.nationality)) or None,
+    }
+
+
+class CsvError(ValueError):
+    """Malformed input: names the file, the line (1 is the header) and the column."""
+
+    def __init__(self, file: str, line: int, column: str, message: str) -> None:
+        super().__init__(f"{file}, line {line}, column {column}: {message}")
+        self.file, self.line, self.column, self.message = file, line, column, message
+
+
+@dataclass(frozen=True)
+class CsvRecords:
+    records: tuple[LinkRecord, ...]
+    ignored_columns: tuple[str, ...]  # columns outside the contract, ignored
+
+
+def read_csv(data: bytes, file: str) -> CsvRecords:
+    """The records of one CSV file of the contract (UTF-8, a header line). Refuses the whole file
+    on the first malformed value, naming ``file``, the line and the column."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    raw_lines = data.split(b"\n")
+    for number, raw in enumerate(raw_lines, start=1):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            # The column is the field the undecodable byte falls in.
+            field = raw[: exc.start].count(b",") + 1
+            header = raw_lines[0].decode("utf-8", "replace").strip().split(",")
+            column = header[field - 1].strip() if field <= len(header) else f"field {field}"
+            raise CsvError(file, number, column, "unreadable encoding (the file must be UTF-8)") from exc
+    text = data.decode("utf-8")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise CsvError(file, 1, "record_id", "the file is empty (a header line is required)") from None
+    if "record_id" not in header:
+        raise CsvError(file, 1, "record_id", "the header has no record_id column")
+    ignored = tuple(h for h in header if h not in COLUMNS)
+    seen: dict[str, int] = {}
+    records: list[LinkRecord] = []
+    try:
+        for fields in reader:
+            line = reader.line_num
+            if not any(f.strip() for f in fields):
+                continue
+            if len(fields) != len(header):
+                raise CsvError(
+                    file, line, header[-1], f"{len(fields)} fields where the header has {len(header)}"
+                )
+            try:
+                rec = parse_row(dict(zip(header, fields, strict=True)))
+            except BadValue as exc:
+                raise CsvError(file, line, exc.column, exc.message) from exc
+            if rec.record_id in seen:
+                raise CsvError(
+                    file,
+                    line,
+                    "record_id",
+                    f"{rec.record_id!r} is already used on line {seen[rec.record_id]}",
+                )
+            seen[rec.record_id] = line
+            records.append(rec)
+    except csv.Error as exc:
+        raise CsvError(file, reader.line_num, "?", f"not CSV: {exc}") from exc
+    return CsvRecords(tuple(records), ignored)

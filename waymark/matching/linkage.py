@@ -1,0 +1,519 @@
+"""Clear-text linkage inside a node: a Splink 5 model on DuckDB over ``core.linkprep`` rows.
+
+The model is trained once without labels (``train``: u by random sampling, m by EM with
+``max_pairs``) on the fictional synthetic set and saved as ``MODEL_PATH`` (``python manage.py
+train_linkage_model``); nothing is trained at request time. It compares the given name (the
+child's own: same skeleton with term-frequency adjustment, same sound, one edit, found among the
+other's names), the other names (the patronymic or family name, which siblings share), the date of
+birth as ranges of years, sex and nationality (with the confusions files make). ``link`` scores two
+datasets and keeps one-to-one links, best first, so that siblings sharing a patronymic are never
+chained; ``score_against`` scores a few new records against a node's (``predict_between``). Nothing
+here decides: the pairs are proposals for a person.
+
+DuckDB runs in memory with extension auto-install and auto-load off: nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from waymark.core import linkprep
+
+MODEL_PATH = Path(__file__).parent / "data" / "linkage_model.json"
+# Default probability above which a pair is kept (the batch command's --threshold).
+THRESHOLD = 0.2
+# The trained prior is for the training set's size; ``link`` rescales it to the datasets at hand
+# (about one true pair per record of the smaller side among all cross pairs).
+EXPECTED_MATCH_SHARE = 0.8
+
+_SCHEMA = pa.schema(
+    [
+        ("unique_id", pa.string()),
+        ("source_dataset", pa.string()),
+        ("given_skel", pa.string()),
+        ("given_phon", pa.string()),
+        ("given_orig", pa.string()),
+        ("last_phon", pa.string()),
+        ("given_initial", pa.string()),
+        ("other_skels", pa.list_(pa.string())),
+        ("other_phons", pa.list_(pa.string())),
+        ("first_other", pa.string()),
+        ("forms", pa.list_(pa.string())),
+        ("name_latin", pa.string()),
+        ("original_script", pa.string()),
+        ("birth_low", pa.int32()),
+        ("birth_high", pa.int32()),
+        ("birth_exact", pa.string()),
+        ("sex", pa.string()),
+        ("nationality", pa.string()),
+        ("nationality_near", pa.list_(pa.string())),
+    ]
+)
+
+# Blocking: the pairs worth scoring. Equi-joins only (DuckDB hashes them): the given name's sound,
+# its original-script skeleton, a given name written as the last name and back (order swaps), and
+# the last name's sound with the given name's initial (a typo inside the given name), and the same
+# exact date of birth (a given name spelt from another language: Yonas / Jonas).
+BLOCKING_RULES = [
+    "l.given_phon = r.given_phon",
+    "l.given_orig = r.given_orig",
+    "l.given_phon = r.last_phon",
+    "l.last_phon = r.given_phon",
+    "l.last_phon = r.last_phon and l.given_initial = r.given_initial",
+    "l.birth_exact = r.birth_exact",
+]
+
+
+# Blocking for batches: BLOCKING_RULES alone would score every pair of children with the same
+# common given name (10 % of a caseload can be Mohammed: 10,000 x 10,000 pairs at 100,000 records).
+# A batch scores only pairs agreeing on the given name and one more thing: another name (any of
+# them: the arrays are unnested), the names in swapped order, a bound of the birth range, the
+# original script, or the last name and initial with a birth bound; and the same exact date.
+# The tables are the two registered inputs (``_linker``: left_records, right_records); the SQL is a
+# constant, nothing in it comes from the data.
+BATCH_BLOCKING_SQL = """
+WITH le AS (
+    SELECT unique_id, given_phon, given_orig, unnest(coalesce(other_phons, [NULL::VARCHAR])) AS op
+    FROM left_records
+), re AS (
+    SELECT unique_id, given_phon, given_orig, unnest(coalesce(other_phons, [NULL::VARCHAR])) AS op
+    FROM right_records
+), pairs AS (
+    SELECT le.unique_id AS l, re.unique_id AS r FROM le JOIN re
+        ON le.given_phon = re.given_phon AND le.op = re.op
+    UNION SELECT le.unique_id, re.unique_id FROM le JOIN re
+        ON le.given_phon = re.op AND le.op = re.given_phon
+    UNION SELECT le.unique_id, re.unique_id FROM le JOIN re
+        ON le.given_orig = re.given_orig AND le.op = re.op
+    UNION SELECT a.unique_id, b.unique_id FROM left_records a JOIN right_records b
+        ON a.given_phon = b.given_phon AND a.birth_low = b.birth_low
+    UNION SELECT a.unique_id, b.unique_id FROM left_records a JOIN right_records b
+        ON a.given_phon = b.given_phon AND a.birth_high = b.birth_high
+    UNION SELECT a.unique_id, b.unique_id FROM left_records a JOIN right_records b
+        ON a.last_phon = b.last_phon AND a.given_initial = b.given_initial AND a.birth_low = b.birth_low
+    UNION SELECT a.unique_id, b.unique_id FROM left_records a JOIN right_records b
+        ON a.birth_exact = b.birth_exact
+)
+SELECT 0 AS match_key, 'left-__-' || l AS join_key_l, 'right-__-' || r AS join_key_r FROM pairs
+"""
+
+
+def _level(sql: str, label: str, **extra: Any) -> dict[str, Any]:
+    return {"sql_condition": sql, "label_for_charts": label, **extra}
+
+
+def _null(sql: str) -> dict[str, Any]:
+    return {"sql_condition": sql, "label_for_charts": "unknown", "is_null_level": True}
+
+
+def _else() -> dict[str, Any]:
+    return {"sql_condition": "ELSE", "label_for_charts": "differ"}
+
+
+COMPARISONS: list[dict[str, Any]] = [
+    {
+        "output_column_name": "given_name",
+        "comparison_description": "the child's own given name, as consonant skeletons",
+        "comparison_levels": [
+            _null("given_skel_l IS NULL OR given_skel_r IS NULL"),
+            _level(
+                "given_skel_l = given_skel_r",
+                "same skeleton",
+                tf_adjustment_column="given_skel",
+                tf_adjustment_weight=1.0,
+            ),
+            _level(
+                "given_phon_l = given_phon_r OR given_orig_l = given_orig_r "
+                "OR given_orig_l = given_skel_r OR given_skel_l = given_orig_r",
+                "same sound",
+            ),
+            _level("damerau_levenshtein(given_skel_l, given_skel_r) <= 1", "one edit"),
+            _level(
+                "list_contains(forms_r, given_skel_l) OR list_contains(forms_l, given_skel_r)",
+                "among the other's names",
+            ),
+            _else(),
+        ],
+    },
+    {
+        "output_column_name": "other_names",
+        "comparison_description": "patronymic, grandfather's or family names (siblings share them)",
+        "comparison_levels": [
+            _null("other_skels_l IS NULL OR other_skels_r IS NULL"),
+            _level(
+                "array_length(array_intersect(other_skels_l, other_skels_r)) >= 2", "two or more the same"
+            ),
+            _level("array_length(array_intersect(other_skels_l, other_skels_r)) = 1", "one the same"),
+            _level(
+                "array_length(array_intersect(other_phons_l, other_phons_r)) >= 1", "one of the same sound"
+            ),
+            _else(),
+        ],
+    },
+    {
+        "output_column_name": "birth",
+        "comparison_description": "dates of birth as ranges of years (estimated dates never exact)",
+        "comparison_levels": [
+            _null("birth_low_l IS NULL OR birth_low_r IS NULL"),
+            _level("birth_exact_l = birth_exact_r", "same date"),
+            _level(
+                "birth_exact_l IS NOT NULL AND birth_exact_r IS NOT NULL AND birth_low_l = birth_low_r",
+                "same year, another day",
+            ),
+            _level("birth_low_l <= birth_high_r AND birth_low_r <= birth_high_l", "ranges overlap"),
+            _level("birth_low_l - 1 <= birth_high_r AND birth_low_r - 1 <= birth_high_l", "one year apart"),
+            _else(),
+        ],
+    },
+    {
+        "output_column_name": "sex",
+        "comparison_description": "sex, F or M",
+        "comparison_levels": [
+            _null("sex_l IS NULL OR sex_r IS NULL"),
+            _level("sex_l = sex_r", "same"),
+            _else(),
+        ],
+    },
+    {
+        "output_column_name": "nationality",
+        "comparison_description": "nationality, with the confusions files commonly make",
+        "comparison_levels": [
+            _null("nationality_l IS NULL OR nationality_r IS NULL"),
+            _level("nationality_l = nationality_r", "same"),
+            _level("list_contains(nationality_near_l, nationality_r)", "often confused"),
+            _else(),
+        ],
+    },
+]
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A new record scored against an existing one, with each comparison's level as the reason."""
+
+    existing_id: str
+    new_id: str
+    probability: float
+    match_weight: float
+    reasons: dict[str, str]
+
+
+def settings(probability_two_random_records_match: float = 1e-4) -> dict[str, Any]:
+    """The untrained model: comparisons, blocking, link type."""
+    return {
+        "link_type": "link_only",
+        "unique_id_column_name": "unique_id",
+        "source_dataset_column_name": "source_dataset",
+        "probability_two_random_records_match": probability_two_random_records_match,
+        "comparisons": COMPARISONS,
+        "blocking_rules_to_generate_predictions": BLOCKING_RULES,
+        "retain_intermediate_calculation_columns": False,
+        "retain_matching_columns": False,
+        "additional_columns_to_retain": [],
+    }
+
+
+def connect(threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that never installs or loads an extension by itself."""
+    con = duckdb.connect(":memory:")
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    return con
+
+
+def table(rows: Iterable[dict[str, Any]], source: str) -> pa.Table:
+    """Prepared rows (``linkprep.prepare``) as an Arrow table of one source dataset."""
+    return pa.Table.from_pylist([{**r, "source_dataset": source} for r in rows], schema=_SCHEMA)
+
+
+def _quiet() -> None:
+    logging.getLogger("splink").setLevel(logging.WARNING)
+
+
+def _linker(con: duckdb.DuckDBPyConnection, left: pa.Table, right: pa.Table, model: dict[str, Any]) -> Any:
+    from splink import DuckDBAPI, Linker
+
+    _quiet()
+    db = DuckDBAPI(connection=con)
+    sdf_l = db.register(left, table_name="left_records")
+    sdf_r = db.register(right, table_name="right_records")
+    return Linker([sdf_l, sdf_r], model, log_level=None)
+
+
+def prior_for(n_left: int, n_right: int) -> float:
+    """The probability that two random records (one from each side) are the same child."""
+    if not n_left or not n_right:
+        return 1e-6
+    return min(0.5, EXPECTED_MATCH_SHARE * min(n_left, n_right) / (n_left * n_right))
+
+
+def train(
+    left: Sequence[dict[str, Any]], right: Sequence[dict[str, Any]], *, seed: int = 12
+) -> dict[str, Any]:
+    """Train the model without labels: u by random sampling, m by EM on two blockings (each
+    leaves out the comparisons it blocks on). Returns the model as Splink's JSON settings."""
+    con = connect()
+    model = settings(prior_for(len(left), len(right)))
+    linker = _linker(con, table(left, "left"), table(right, "right"), model)
+    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
+    # m by EM in two steps. Frequent names make "the same names" a poor sign of the same child
+    # (many children are Mohammed Ahmadi), so an EM over name blocks settles on the wrong classes.
+    # First the names, sex and nationality, on pairs with the same exact date of birth (dense in
+    # true pairs); then the date of birth with those fixed as anchors, on pairs whose names begin
+    # and end alike.
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        "l.birth_exact = r.birth_exact", max_pairs=2e6, record_sample_proportion=0.25
+    )
+    anchored = linker.misc.save_model_to_json()
+    for comparison in anchored["comparisons"]:
+        if comparison["output_column_name"] != "birth":
+            for level in comparison["comparison_levels"]:
+                if not level.get("is_null_level"):
+                    level["fix_m_probability"] = True
+    con.close()
+    con = connect()
+    linker = _linker(con, table(left, "left"), table(right, "right"), anchored)
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        "l.given_initial = r.given_initial and l.last_phon = r.last_phon",
+        max_pairs=2e6,
+        record_sample_proportion=0.25,
+    )
+    trained: dict[str, Any] = linker.misc.save_model_to_json()
+    trained["probability_two_random_records_match"] = model["probability_two_random_records_match"]
+    trained.pop("linker_uid", None)
+    con.close()
+    return trained
+
+
+TF_MIN_RECORDS = 1000
+
+
+def saved_term_frequencies(path: Path = MODEL_PATH) -> dict[str, float]:
+    """Given-name skeleton frequencies of the training set, saved with the model."""
+    about = json.loads(path.read_text(encoding="utf-8")).get("waymark", {})
+    return {str(k): float(v) for k, v in about.get("tf_given_skel", {}).items()}
+
+
+def term_frequencies(rows: Sequence[dict[str, Any]]) -> dict[str, float]:
+    """How often each given-name skeleton occurs among ``rows`` (the share of rows that have one)."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        if row.get("given_skel"):
+            counts[row["given_skel"]] = counts.get(row["given_skel"], 0) + 1
+    total = sum(counts.values()) or 1
+    return {k: round(v / total, 6) for k, v in sorted(counts.items())}
+
+
+def load_model(path: Path = MODEL_PATH) -> dict[str, Any]:
+    """The trained model (Splink settings), read from the repository; the ``waymark`` key (what it
+    was trained on, the preparation versions) is checked and left out."""
+    model: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    about = model.pop("waymark", {})
+    if about and about.get("linkprep_version") != linkprep.LINKPREP_VERSION:
+        raise ValueError(
+            f"{path} was trained on prepared records of version {about.get('linkprep_version')}, "
+            f"this node prepares version {linkprep.LINKPREP_VERSION}: run train_linkage_model"
+        )
+    return model
+
+
+def for_spark(model: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The saved model for Splink's Spark backend (a national hub): its levels and blocking rules
+    are DuckDB SQL, marked so, and Splink translates them (sqlglot) when it builds the settings."""
+    out = copy.deepcopy(model if model is not None else load_model())
+    out.pop("sql_dialect", None)
+    for comparison in out["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level["sql_condition"] != "ELSE":
+                level["base_dialect_str"] = "duckdb"
+    out["blocking_rules_to_generate_predictions"] = [
+        {"blocking_rule": rule if isinstance(rule, str) else rule["blocking_rule"], "sql_dialect": "duckdb"}
+        for rule in out["blocking_rules_to_generate_predictions"]
+    ]
+    return out
+
+
+def predict(
+    left: Sequence[dict[str, Any]],
+    right: Sequence[dict[str, Any]],
+    *,
+    model: dict[str, Any] | None = None,
+    threshold: float = THRESHOLD,
+    threads: int | None = None,
+) -> list[tuple[str, str, float]]:
+    """Every blocked pair scored at or above ``threshold``: (left id, right id, probability)."""
+    if not left or not right:
+        return []
+    settings_ = dict(model if model is not None else load_model())
+    settings_["probability_two_random_records_match"] = prior_for(len(left), len(right))
+    con = connect(threads)
+    linker = _linker(con, table(left, "left"), table(right, "right"), settings_)
+    blocked = con.sql(BATCH_BLOCKING_SQL)
+    blocked.to_table("waymark_blocked")
+    linker.table_management.register_blocked_pairs_for_predict(linker._db_api.register("waymark_blocked"))
+    scored = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+    rel = scored.as_duckdbpyrelation().select("unique_id_l, unique_id_r, match_probability")
+    out = [(str(a), str(b), float(p)) for a, b, p in rel.fetchall()]
+    con.close()
+    return out
+
+
+def one_to_one(pairs: Iterable[tuple[str, str, float]]) -> list[tuple[str, str, float]]:
+    """Each record in at most one pair: the best-scored first (ties by ids, so the result does not
+    depend on the order given). A child is one person; siblings are never chained through them."""
+    used_l: set[str] = set()
+    used_r: set[str] = set()
+    out: list[tuple[str, str, float]] = []
+    for a, b, p in sorted(pairs, key=lambda t: (-t[2], t[0], t[1])):
+        if a in used_l or b in used_r:
+            continue
+        used_l.add(a)
+        used_r.add(b)
+        out.append((a, b, p))
+    return out
+
+
+def link(
+    left: Sequence[dict[str, Any]],
+    right: Sequence[dict[str, Any]],
+    *,
+    model: dict[str, Any] | None = None,
+    threshold: float = THRESHOLD,
+    threads: int | None = None,
+) -> list[tuple[str, str, float]]:
+    """One-to-one links between two prepared datasets, best first."""
+    return one_to_one(predict(left, right, model=model, threshold=threshold, threads=threads))
+
+
+class Index:
+    """A node's records held in DuckDB once, to score new records against them at once
+    (``predict_between``, the trained blocking, term frequencies from these records)."""
+
+    def __init__(self, existing: Sequence[dict[str, Any]], *, model: dict[str, Any] | None = None) -> None:
+        from splink import DuckDBAPI, Linker
+
+        _quiet()
+        self._settings = dict(model if model is not None else load_model())
+        # One new record against the node: about one true pair among len(existing) cross pairs.
+        self._settings["probability_two_random_records_match"] = prior_for(1, max(len(existing), 1000))
+        self._settings["retain_intermediate_calculation_columns"] = True
+        self._con = connect(1)
+        self._db = DuckDBAPI(connection=self._con)
+        self._existing = self._db.register(table(existing, "left"), table_name="existing_records")
+        self._linker = Linker([self._existing], self._settings, log_level=None, validate_settings=False)
+        # Term frequencies of given names: from the held records when they are a population, else
+        # (a few retrieved candidates, all alike) from the training set saved with the model.
+        if len(existing) >= TF_MIN_RECORDS:
+            tf = self._con.sql(
+                "SELECT given_skel, count(*)::double / sum(count(*)) OVER () AS tf_given_skel "
+                "FROM existing_records WHERE given_skel IS NOT NULL GROUP BY given_skel"
+            ).to_arrow_table()
+        else:
+            saved = saved_term_frequencies()
+            tf = pa.Table.from_pylist(
+                [{"given_skel": k, "tf_given_skel": v} for k, v in saved.items()],
+                schema=pa.schema([("given_skel", pa.string()), ("tf_given_skel", pa.float64())]),
+            )
+        self._linker.table_management.register_term_frequency_lookup(
+            self._db.register(tf, table_name="tf_given"), "given_skel"
+        )
+        self._calls = 0
+
+    def score(self, new: Sequence[dict[str, Any]], *, threshold: float = 0.05) -> list[Scored]:
+        """``new`` records scored against the held ones, best first, with the reasons."""
+        if not new:
+            return []
+        self._calls += 1
+        name = f"new_records_{self._calls}"
+        nw = self._db.register(table(new, "right"), table_name=name)
+        scored = self._linker.inference.predict_between(
+            self._existing, nw, threshold_match_probability=threshold, warning_mode="never"
+        )
+        rows: list[dict[str, Any]] = scored.as_record_list()
+        scored.drop_table_from_database_and_remove_from_cache()
+        nw.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
+        out = [
+            Scored(
+                existing_id=str(row["unique_id_l"]),
+                new_id=str(row["unique_id_r"]),
+                probability=float(row["match_probability"]),
+                match_weight=float(row["match_weight"]),
+                reasons=reasons_of(row, self._settings),
+            )
+            for row in rows
+        ]
+        out.sort(key=lambda r: (-r.probability, r.existing_id))
+        return out
+
+    def close(self) -> None:
+        self._con.close()
+
+
+def score_against(
+    new: Sequence[dict[str, Any]],
+    existing: Sequence[dict[str, Any]],
+    *,
+    model: dict[str, Any] | None = None,
+    threshold: float = 0.05,
+) -> list[Scored]:
+    """New records scored against ``existing`` (usually the candidates retrieval found), best
+    first, each with the probability, the match weight and each comparison's level."""
+    if not new or not existing:
+        return []
+    index = Index(existing, model=model)
+    try:
+        return index.score(new, threshold=threshold)
+    finally:
+        index.close()
+
+
+def reasons_of(row: dict[str, Any], model: dict[str, Any]) -> dict[str, str]:
+    """Each comparison's level as people read it ('given_name': 'same sound', …). Splink 5 keeps
+    each comparison's match weight (``mw_<name>``); the level is the one with that weight."""
+    out: dict[str, str] = {}
+    for comparison in model["comparisons"]:
+        name = comparison["output_column_name"]
+        weight = row.get(f"mw_{name}")
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        if weight is None or not levels:
+            out[name] = "unknown"
+            continue
+        best, label = math.inf, "unknown"
+        for lv in levels:
+            m, u = lv.get("m_probability"), lv.get("u_probability")
+            if not m or not u:
+                continue
+            gap = abs(math.log2(m / u) - float(weight))
+            if gap < best:
+                best, label = gap, str(lv.get("label_for_charts", ""))
+        # A weight of 0 that no level has is the null level: one side has no value.
+        out[name] = label if best < 1e-6 else "unknown"
+    return out
+
+
+def progress_bar(total: int, write: Callable[[str], Any], label: str = "") -> Callable[[int], None]:
+    """A text progress bar: call it with the number done; it redraws on ``write`` (stderr)."""
+    width = 30
+    last = [-1]
+
+    def update(done: int) -> None:
+        pct = 100 if not total else int(100 * done / total)
+        if pct == last[0]:
+            return
+        last[0] = pct
+        filled = math.floor(width * pct / 100)
+        write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {pct:3d}% ({done}/{total})")
+
+    return update

@@ -1,0 +1,97 @@
+"""Link two CSV files of children's records: ``left_id,right_id,score``, one-to-one, best first.
+
+The contract (docs/matching.md): input columns ``record_id`` (required, unique), ``given_names``,
+``family_names``, ``full_name``, ``name_original_script``, ``sex``, ``birth_date``,
+``birth_date_estimated``, ``nationality``, ``languages``; other columns are ignored with a notice.
+Malformed input exits non-zero naming the file, line and column, and writes nothing: the pairs
+file is written beside its final name and moved into place only when complete. Nothing here links
+a record in Waymark: the pairs are proposals for people to review.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from waymark.core import linkprep
+from waymark.matching import linkage
+
+
+def _threshold(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(text)
+    return value
+
+
+class Command(BaseCommand):
+    help = "Link two CSV files of children's records (one-to-one) into left_id,right_id,score."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("left", help="LEFT.csv")
+        parser.add_argument("right", help="RIGHT.csv")
+        parser.add_argument("--out", required=True, help="PAIRS.csv to write")
+        parser.add_argument(
+            "--threshold",
+            type=_threshold,
+            default=linkage.THRESHOLD,
+            help=f"keep pairs with a match probability at or above this, in [0, 1] (default {linkage.THRESHOLD})",
+        )
+        parser.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: all cores)")
+
+    def _say(self, text: str) -> None:
+        self.stderr.write(text, ending="")
+        self.stderr.flush()
+
+    def _read(self, path: str) -> list[dict[str, Any]]:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise CommandError(f"{path}: cannot read ({exc.strerror})") from exc
+        try:
+            parsed = linkprep.read_csv(data, path)
+        except linkprep.CsvError as exc:
+            raise CommandError(str(exc)) from exc
+        if parsed.ignored_columns:
+            self.stderr.write(f"notice: {path}: columns ignored: {', '.join(parsed.ignored_columns)}")
+        bar = linkage.progress_bar(len(parsed.records), self._say, f"preparing {Path(path).name}")
+        rows = []
+        step = max(len(parsed.records) // 100, 1)
+        for i, rec in enumerate(parsed.records, start=1):
+            rows.append(linkprep.prepare(rec))
+            if i % step == 0 or i == len(parsed.records):
+                bar(i)
+        self._say("\n")
+        return rows
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.monotonic()
+        # Both files are read and checked before anything is scored or written.
+        left = self._read(options["left"])
+        right = self._read(options["right"])
+        self._say(f"scoring {len(left)} x {len(right)} records (blocked pairs only)…\n")
+        pairs = linkage.link(left, right, threshold=options["threshold"], threads=options["threads"])
+        out = Path(options["out"])
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent or Path("."))
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                writer = csv.writer(fh, lineterminator="\n")
+                writer.writerow(["left_id", "right_id", "score"])
+                bar = linkage.progress_bar(len(pairs), self._say, "writing pairs")
+                for i, (a, b, p) in enumerate(pairs, start=1):
+                    writer.writerow([a, b, f"{p:.6f}"])
+                    if i % 1000 == 0 or i == len(pairs):
+                        bar(i)
+            os.replace(tmp, out)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self._say(f"\n{len(pairs)} pairs written to {out} in {time.monotonic() - started:.1f} s\n")
+        sys.stderr.flush()

@@ -129,3 +129,47 @@ def test_from_the_shell_malformed_input_exits_non_zero(tmp_path):
     assert done.returncode != 0
     assert "right.csv, line 3, column record_id" in done.stderr
     assert not (tmp_path / "p.csv").exists()
+
+
+def _key_file(tmp_path: Path) -> Path:
+    import base64
+
+    key = tmp_path / "batch.key"
+    key.write_text(base64.b64encode(b"fictional shared batch secret 32").decode() + "\n", encoding="ascii")
+    return key
+
+
+def test_pprl_links_the_documented_example_by_encodings_only(tmp_path):
+    out = tmp_path / "pairs.csv"
+    _run(
+        EXAMPLES / "linkage-left.csv",
+        EXAMPLES / "linkage-right.csv",
+        out,
+        "--pprl",
+        "--key-file",
+        str(_key_file(tmp_path)),
+    )
+    rows = _pairs(out)
+    assert rows, "the example's children are linked by their encodings too"
+    assert ("GR-0001", "BE-7001") in {(r["left_id"], r["right_id"]) for r in rows}
+    scores = [float(r["score"]) for r in rows]
+    assert scores == sorted(scores, reverse=True) and all(0.0 <= s <= 1.0 for s in scores)
+    assert len({r["left_id"] for r in rows}) == len(rows) == len({r["right_id"] for r in rows})
+
+
+def test_pprl_without_a_key_or_with_a_bad_one_writes_nothing(tmp_path):
+    out = tmp_path / "pairs.csv"
+    with pytest.raises(CommandError, match="--key-file"):
+        _run(EXAMPLES / "linkage-left.csv", EXAMPLES / "linkage-right.csv", out, "--pprl")
+    bad = tmp_path / "bad.key"
+    bad.write_text("not base64!", encoding="ascii")
+    with pytest.raises(CommandError, match="base64"):
+        _run(
+            EXAMPLES / "linkage-left.csv",
+            EXAMPLES / "linkage-right.csv",
+            out,
+            "--pprl",
+            "--key-file",
+            str(bad),
+        )
+    assert not out.exists()

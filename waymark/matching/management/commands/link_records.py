@@ -6,11 +6,19 @@ The contract (docs/matching.md): input columns ``record_id`` (required, unique),
 Malformed input exits non-zero naming the file, line and column, and writes nothing: the pairs
 file is written beside its final name and moved into place only when complete. Nothing here links
 a record in Waymark: the pairs are proposals for people to review.
+
+``--pprl --key-file KEY`` links the two files by their keyed Bloom-filter encodings only
+(``core/pprl.py``; the score is the Dice similarity): the batch run two parties agree to, each
+encoding with the secret they share for it (``KEY`` holds it, base64 on one line; it is never
+written anywhere by this command).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
+import io
 import os
 import sys
 import tempfile
@@ -20,8 +28,33 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from waymark.core import linkprep
+from waymark.core import linkprep, pprl
 from waymark.matching import linkage
+
+
+def _contract_rows(data: bytes) -> list[dict[str, str]]:
+    """The rows of a file ``linkprep.read_csv`` accepted, as text, the contract's columns only."""
+    text = data.decode("utf-8-sig")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    return [
+        {k: (v or "") for k, v in row.items() if k in linkprep.COLUMNS}
+        for row in reader
+        if any((v or "").strip() for v in row.values() if isinstance(v, str))
+    ]
+
+
+def _key(path: str | None) -> bytes:
+    if not path:
+        raise CommandError("--pprl needs --key-file: the secret the two parties share for this run")
+    try:
+        secret = base64.b64decode(Path(path).read_text(encoding="ascii").strip(), validate=True)
+    except OSError as exc:
+        raise CommandError(f"{path}: cannot read ({exc.strerror})") from exc
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise CommandError(f"{path}: the key is one line of base64") from exc
+    if len(secret) < 16:
+        raise CommandError(f"{path}: a key of at least 16 bytes (128 bits)")
+    return secret
 
 
 def _threshold(text: str) -> float:
@@ -41,16 +74,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threshold",
             type=_threshold,
-            default=linkage.THRESHOLD,
-            help=f"keep pairs with a match probability at or above this, in [0, 1] (default {linkage.THRESHOLD})",
+            default=None,
+            help="keep pairs scoring at or above this, in [0, 1] (default: a match probability of "
+            f"{linkage.THRESHOLD}; with --pprl a Dice similarity of {pprl.DEFAULT_THRESHOLD})",
         )
+        parser.add_argument(
+            "--pprl",
+            action="store_true",
+            help="link by keyed Bloom-filter encodings only (privacy-preserving)",
+        )
+        parser.add_argument("--key-file", help="with --pprl: the shared secret, base64 on one line")
         parser.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: all cores)")
 
     def _say(self, text: str) -> None:
         self.stderr.write(text, ending="")
         self.stderr.flush()
 
-    def _read(self, path: str) -> list[dict[str, Any]]:
+    def _checked(self, path: str) -> tuple[bytes, linkprep.CsvRecords]:
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
@@ -61,6 +101,10 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         if parsed.ignored_columns:
             self.stderr.write(f"notice: {path}: columns ignored: {', '.join(parsed.ignored_columns)}")
+        return data, parsed
+
+    def _read(self, path: str) -> list[dict[str, Any]]:
+        _data, parsed = self._checked(path)
         bar = linkage.progress_bar(len(parsed.records), self._say, f"preparing {Path(path).name}")
         rows = []
         step = max(len(parsed.records) // 100, 1)
@@ -73,11 +117,29 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
+        threshold = options["threshold"]
         # Both files are read and checked before anything is scored or written.
-        left = self._read(options["left"])
-        right = self._read(options["right"])
-        self._say(f"scoring {len(left)} x {len(right)} records (blocked pairs only)…\n")
-        pairs = linkage.link(left, right, threshold=options["threshold"], threads=options["threads"])
+        if options["pprl"]:
+            secret = _key(options["key_file"])
+            left_rows = _contract_rows(self._checked(options["left"])[0])
+            right_rows = _contract_rows(self._checked(options["right"])[0])
+            self._say(f"encoding and comparing {len(left_rows)} x {len(right_rows)} records (PPRL)…\n")
+            try:
+                pairs = pprl.link_csv_rows(
+                    left_rows, right_rows, secret, pprl.DEFAULT_THRESHOLD if threshold is None else threshold
+                )
+            except pprl.RowError as exc:
+                raise CommandError(str(exc)) from exc
+        else:
+            left = self._read(options["left"])
+            right = self._read(options["right"])
+            self._say(f"scoring {len(left)} x {len(right)} records (blocked pairs only)…\n")
+            pairs = linkage.link(
+                left,
+                right,
+                threshold=linkage.THRESHOLD if threshold is None else threshold,
+                threads=options["threads"],
+            )
         out = Path(options["out"])
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent or Path("."))
         try:

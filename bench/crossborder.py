@@ -44,10 +44,11 @@ class Recall:
         )
 
 
-def load_records(org: Organisation, records: tuple[Record, ...]) -> dict[str, int]:
+def load_records(org: Organisation, records: tuple[Record, ...], start: int = 0) -> dict[str, int]:
     """Register ``records`` at ``org`` in bulk (fictional; benchmark and test set-up, no actions):
     a child with its primary name and, when the file has one, the original-script name, their
-    search keys, and an open case. Returns record_id -> case pk."""
+    search keys, and an open case (references numbered from ``start``). Returns record_id -> case
+    pk."""
     import datetime as dt
 
     from django.utils import timezone
@@ -98,7 +99,7 @@ def load_records(org: Organisation, records: tuple[Record, ...]) -> dict[str, in
         Case(
             child=child,
             organisation=org,
-            reference=f"XB-{org.pk}-{i:06d}",
+            reference=f"XB-{org.pk}-{start + i:06d}",
             opened_at=now,
             updated_at=now,
             is_fictional=True,

@@ -14,7 +14,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -70,6 +70,10 @@ class _Pool:
     units: dict[int, set[int]]
     strong: dict[int, set[int]]
     truncated: bool = False
+    # Children found by a lookup that was not cut short, and the keys of those that were: such a
+    # child may hold a cut key too, unseen (see ``_verify``).
+    selective: set[int] = field(default_factory=set)
+    cut: dict[str, tuple[tuple[int, ...], bool]] = field(default_factory=dict)
 
     def add(self, child_id: int, units: Iterable[int], *, strong: bool) -> None:
         self.units.setdefault(child_id, set()).update(units)
@@ -77,10 +81,7 @@ class _Pool:
             self.strong.setdefault(child_id, set()).update(units)
 
     def ordered(self) -> list[int]:
-        return sorted(
-            self.units,
-            key=lambda c: (-len(self.strong.get(c, ())), -len(self.units[c]), c),
-        )
+        return sorted(self.units, key=lambda c: (-len(self.units[c]), -len(self.strong.get(c, ())), c))
 
     def complete(self, n_units: int) -> list[int]:
         """The children found strongly for every unit, best first."""
@@ -93,9 +94,28 @@ def _lookup(
     if not unit_of:
         return
     rows = list(base.filter(key__in=list(unit_of)).values_list("child_id", "key")[:ROWS_PER_LOOKUP])
-    pool.truncated |= len(rows) == ROWS_PER_LOOKUP
+    cut = len(rows) == ROWS_PER_LOOKUP
+    pool.truncated |= cut
     for child_id, key in rows:
         pool.add(child_id, unit_of[key], strong=strong)
+    if cut:
+        pool.cut.update((key, (units, strong)) for key, units in unit_of.items())
+    else:
+        pool.selective.update(child_id for child_id, _key in rows)
+
+
+def _verify(base: QuerySet[MatchKey], pool: _Pool) -> None:
+    """Look up, for the children found by a selective key, the keys whose lookups were cut short:
+    a child found by a rare name and also holding a common one must count both (Tekle Yonas, met
+    as 'Tekoe' by one edit, is also a Yonas, though the lookup of every Yonas stopped early)."""
+    if not pool.cut or not pool.selective:
+        return
+    children = [c for c in pool.ordered() if c in pool.selective][:ROWS_PER_LOOKUP]
+    for child_id, key in base.filter(child_id__in=children, key__in=list(pool.cut)).values_list(
+        "child_id", "key"
+    )[:ROWS_PER_LOOKUP]:
+        units, strong = pool.cut[key]
+        pool.add(child_id, units, strong=strong)
 
 
 def _gather(
@@ -122,6 +142,7 @@ def _gather(
                 for key in [strong_key] if tier_strong else edits:
                     keys.setdefault(key, (i,))
             _lookup(base, keys, pool, strong=tier_strong)
+    _verify(base, pool)
     return pool
 
 

@@ -176,9 +176,10 @@ def phonetic(skel: str) -> str:
 def deletions(skel: str) -> list[str]:
     """Each skeleton with one letter removed (the symmetric-deletion neighbourhood): two skeletons
     within one edit share a key of ``skel`` + ``deletions(skel)``."""
-    # Two-letter keys would each match a good part of a caseload (every h-s-n and h-n-… name):
-    # a three-letter skeleton is found by its own key and its phonetic code only.
-    if len(skel) <= _MIN_SKELETON_FOR_EDITS:
+    # A two-letter key matches a good part of a caseload (every h-s-n and h-n-… name); since v3
+    # the search reads a capped number of rows per lookup and checks what a rare key found against
+    # the common ones, so three-letter skeletons have them too (Tekle 'tkl' / Tekoe 'tk').
+    if len(skel) < _MIN_SKELETON_FOR_EDITS:
         return []
     return sorted({skel[:i] + skel[i + 1 :] for i in range(len(skel))})
 

@@ -1,6 +1,14 @@
 """Golden tests for version 3 of name preparation: doubled letters, pair keys, given names."""
 
-from waymark.core.names import given_forms, match_keys, name_forms, pair_key, phonetic, skeleton
+from waymark.core.names import (
+    given_forms,
+    match_keys,
+    name_forms,
+    pair_key,
+    phonetic,
+    query_keys,
+    skeleton,
+)
 
 
 def test_layla_keeps_both_ls_and_no_longer_meets_ali():
@@ -34,3 +42,8 @@ def test_given_forms_are_the_first_name_that_is_not_a_particle():
     assert given_forms("Abdul Rahman Al Ubaidi") == {"rhmn", "bdlrhmn"}
     assert given_forms("al") == {"l"}
     assert given_forms("") == frozenset()
+
+
+def test_a_dropped_letter_in_a_three_letter_name_is_found_through_shared_keys():
+    record = set(match_keys(name_forms("Tekle")))
+    assert record & set(query_keys(skeleton("Tekoe")))  # tkl / tk

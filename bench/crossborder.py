@@ -142,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--children", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--names-only", action="store_true", help="skip the searches with the year of birth")
     args = parser.parse_args(argv)
     os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/waymark_bench_matching")
     sys.path.insert(0, str(REPO))
@@ -180,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
         ("Latin + year", False, True),
         ("script + year", True, True),
     ):
+        if year and args.names_only:
+            continue
         found = recall(user, "child_protection", left_cases, ds.left, ds.right, script=script, year=year)
         print(found.line(label))
     return 0

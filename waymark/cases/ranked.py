@@ -1,11 +1,13 @@
 """Ranked name search: the children of a queryset (already narrowed by the policy) ordered by how
 well their names agree with a query in any spelling, script or order, with the reasons.
 
-Retrieval is indexed: the query's keys (``core.names.query_keys``: skeleton, one-deletion and
-phonetic keys of each unit) are looked up in ``MatchKey``; the children sharing keys with the most
-query units (``CANDIDATES`` at most) are scored in Python (``core.namematch``). A four-digit year
-in the query is evidence on the date of birth. Nothing is filtered out for a missing token: a
-child matching some of the query ranks below one matching all of it, but is still listed.
+Retrieval is indexed and bounded: the query's keys (``core.names``: pair keys of two names' sounds,
+each name's sound, one-deletion keys) are looked up in ``MatchKey`` in tiers, each lookup reading
+at most ``ROWS_PER_LOOKUP`` rows, then narrowed to the children the caller may see; the
+``CANDIDATES`` children found for the most query units are scored in Python (``core.namematch``).
+A four-digit year in the query is evidence on the date of birth. Nothing is filtered out for a
+missing token: a child matching some of the query ranks below one matching all of it, but is
+still listed.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -60,7 +63,7 @@ class Ranked:
 # enough children the caller may see agree on every unit.
 ROWS_PER_LOOKUP = 1000
 # Visibility is asked of candidates this many at a time (a long IN list costs more than it saves).
-_VISIBLE_CHUNK = 300
+_VISIBLE_CHUNK = 400
 
 
 @dataclass
@@ -150,24 +153,40 @@ def _first(ids: list[int], enough: int) -> list[int]:
     return ids[:enough]
 
 
-def _candidates(qs: QuerySet[Case], units: list[list[str]]) -> list[int]:
-    """Up to ``CANDIDATES`` children (ids) that ``qs`` holds, best evidence first.
+# What the scorer reads of a visible case and its child (one row per case).
+_COLUMNS = (
+    "pk", "child_id", "updated_at", "child__birth_date", "child__birth_date_precision",
+    "child__assessed_age_min", "child__assessed_age_max", "child__assessed_on", "child__sex",
+    "child__nationality",
+)  # fmt: skip
+_Row = tuple[Any, ...]
+
+
+def _candidates(qs: QuerySet[Case], units: list[list[str]]) -> tuple[list[int], dict[int, list[_Row]]]:
+    """Up to ``CANDIDATES`` children (ids) that ``qs`` holds, best evidence first, and the
+    ``_COLUMNS`` of their cases in ``qs``.
 
     Keys are looked up in the whole node first (no join on visibility, which would cost a scan of
-    the caller's cases), then narrowed to the children ``qs`` holds; only when that leaves too few
-    and a lookup was cut short are the keys looked up again among the visible children alone."""
-    cache: dict[int, bool] = {}
+    the caller's cases), then narrowed to the children ``qs`` holds — the same query reads what the
+    scorer needs; only when that leaves too few and a lookup was cut short are the keys looked up
+    again among the visible children alone."""
+    rows: dict[int, list[_Row]] = {}
+    asked: set[int] = set()
+
+    def fetch(ids: list[int]) -> None:
+        unknown = [c for c in ids if c not in asked]
+        if unknown:
+            asked.update(unknown)
+            for row in qs.filter(child_id__in=unknown).values_list(*_COLUMNS):
+                rows.setdefault(row[1], []).append(row)
 
     def visible(ids: list[int], enough: int = CANDIDATES) -> list[int]:
         """The first ``enough`` of ``ids`` that ``qs`` holds, asked a few hundred at a time."""
         out: list[int] = []
         for start in range(0, len(ids), _VISIBLE_CHUNK):
             chunk = ids[start : start + _VISIBLE_CHUNK]
-            unknown = [c for c in chunk if c not in cache]
-            if unknown:
-                seen = set(qs.filter(child_id__in=unknown).values_list("child_id", flat=True))
-                cache.update((c, c in seen) for c in unknown)
-            out += [c for c in chunk if cache[c]]
+            fetch(chunk)
+            out += [c for c in chunk if c in rows]
             if len(out) >= enough:
                 break
         return out[:enough]
@@ -177,7 +196,8 @@ def _candidates(qs: QuerySet[Case], units: list[list[str]]) -> list[int]:
     if len(narrowed) < CANDIDATES and pool.truncated:
         restricted = MatchKey.objects.filter(child_id__in=qs.values("child_id"))
         narrowed = _gather(restricted, units, _first).ordered()[:CANDIDATES]
-    return narrowed
+        fetch(narrowed)
+    return narrowed, rows
 
 
 @dataclass(frozen=True)
@@ -223,7 +243,7 @@ def rank(
         return []
     if birth is None and year is not None:
         birth = namematch.Birth(year, year)
-    child_ids = _candidates(qs, units)
+    child_ids, case_rows = _candidates(qs, units)
     if not child_ids:
         return []
     # The names themselves, not their stored keys: the scorer also wants to know which form is the
@@ -242,14 +262,9 @@ def rank(
             sizes[child_id] = max(sizes.get(child_id, 0), prepared.size)
     # Scored from the few columns the scorer reads; only the cases kept become objects.
     scored: list[tuple[float, float, int, namematch.Evidence]] = []
-    columns = (
-        "pk", "child_id", "updated_at", "child__birth_date", "child__birth_date_precision",
-        "child__assessed_age_min", "child__assessed_age_max", "child__assessed_on", "child__sex",
-        "child__nationality",
-    )  # fmt: skip
-    for pk, child_id, updated, born, precision, age_min, age_max, assessed_on, child_sex, nat in qs.filter(
-        child_id__in=child_ids
-    ).values_list(*columns):
+    for pk, child_id, updated, born, precision, age_min, age_max, assessed_on, child_sex, nat in (
+        row for c in child_ids for row in case_rows.get(c, ())
+    ):
         name = namematch.score_name(
             units, forms.get(child_id, []), sizes.get(child_id, 0), given.get(child_id, frozenset())
         )

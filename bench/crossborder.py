@@ -44,10 +44,11 @@ class Recall:
         )
 
 
-def load_records(org: Organisation, records: tuple[Record, ...]) -> dict[str, int]:
+def load_records(org: Organisation, records: tuple[Record, ...], start: int = 0) -> dict[str, int]:
     """Register ``records`` at ``org`` in bulk (fictional; benchmark and test set-up, no actions):
     a child with its primary name and, when the file has one, the original-script name, their
-    search keys, and an open case. Returns record_id -> case pk."""
+    search keys, and an open case (references numbered from ``start``). Returns record_id -> case
+    pk."""
     import datetime as dt
 
     from django.utils import timezone
@@ -98,7 +99,7 @@ def load_records(org: Organisation, records: tuple[Record, ...]) -> dict[str, in
         Case(
             child=child,
             organisation=org,
-            reference=f"XB-{org.pk}-{i:06d}",
+            reference=f"XB-{org.pk}-{start + i:06d}",
             opened_at=now,
             updated_at=now,
             is_fictional=True,
@@ -141,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--children", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--names-only", action="store_true", help="skip the searches with the year of birth")
     args = parser.parse_args(argv)
     os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/waymark_bench_matching")
     sys.path.insert(0, str(REPO))
@@ -179,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
         ("Latin + year", False, True),
         ("script + year", True, True),
     ):
+        if year and args.names_only:
+            continue
         found = recall(user, "child_protection", left_cases, ds.left, ds.right, script=script, year=year)
         print(found.line(label))
     return 0

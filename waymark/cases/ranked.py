@@ -1,23 +1,25 @@
 """Ranked name search: the children of a queryset (already narrowed by the policy) ordered by how
 well their names agree with a query in any spelling, script or order, with the reasons.
 
-Retrieval is indexed: the query's keys (``core.names.query_keys``: skeleton, one-deletion and
-phonetic keys of each unit) are looked up in ``MatchKey``; the children sharing keys with the most
-query units (``CANDIDATES`` at most) are scored in Python (``core.namematch``). A four-digit year
-in the query is evidence on the date of birth. Nothing is filtered out for a missing token: a
-child matching some of the query ranks below one matching all of it, but is still listed.
+Retrieval is indexed and bounded: the query's keys (``core.names``: pair keys of two names' sounds,
+each name's sound, one-deletion keys) are looked up in ``MatchKey`` in tiers, each lookup reading
+at most ``ROWS_PER_LOOKUP`` rows, then narrowed to the children the caller may see; the
+``CANDIDATES`` children found for the most query units are scored in Python (``core.namematch``).
+A four-digit year in the query is evidence on the date of birth. Nothing is filtered out for a
+missing token: a child matching some of the query ranks below one matching all of it, but is
+still listed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models
-from django.db.models import Max, QuerySet, Value, When
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from waymark.core import namematch
@@ -53,69 +55,166 @@ class Ranked:
         return self.evidence.name.score >= EXACT
 
 
-# Candidates are first taken from the whole node (no join on visibility, which costs a scan of the
-# caller's cases), this many at most, then narrowed to what the caller may see; only when that
-# leaves too few of a longer list does the search run again restricted to the visible cases.
-_WIDE = 1200
+# Retrieval reads at most this many key rows per lookup, so a search costs the same whether a
+# name is held by a hundred children or by a third of the node (and at 1,000,000 cases as at
+# 100,000): a very common key adds little beyond "some of these children", and the scorer orders
+# what is fetched. Lookups are made in order of the evidence they carry — both names at once
+# (pair keys), then each name's own skeleton and sound, then names one edit away — and stop once
+# enough children the caller may see agree on every unit.
+ROWS_PER_LOOKUP = 1000
+# Visibility is asked of candidates this many at a time (a long IN list costs more than it saves).
+_VISIBLE_CHUNK = 400
 
 
-def _candidates(
-    qs: QuerySet[Case],
-    units: list[list[str]],
-    unit_of: dict[str, int],
-    strong_of: dict[str, int],
-    unit_case: Callable[[dict[str, int]], models.Case],
-) -> list[int]:
-    """The children (ids) sharing keys with the most query units, that ``qs`` holds."""
-    if len(units) == 1:
-        # One unit: no counting — the strong keys (same skeleton, same sound) first, then the rest.
+@dataclass
+class _Pool:
+    """Children found so far, with the query units each was found for (strongly or at all)."""
+
+    units: dict[int, set[int]]
+    strong: dict[int, set[int]]
+    truncated: bool = False
+    # Children found by a lookup that was not cut short, and the keys of those that were: such a
+    # child may hold a cut key too, unseen (see ``_verify``).
+    selective: set[int] = field(default_factory=set)
+    cut: dict[str, tuple[tuple[int, ...], bool]] = field(default_factory=dict)
+
+    def add(self, child_id: int, units: Iterable[int], *, strong: bool) -> None:
+        self.units.setdefault(child_id, set()).update(units)
+        if strong:
+            self.strong.setdefault(child_id, set()).update(units)
+
+    def ordered(self) -> list[int]:
+        return sorted(self.units, key=lambda c: (-len(self.units[c]), -len(self.strong.get(c, ())), c))
+
+    def complete(self, n_units: int) -> list[int]:
+        """The children found strongly for every unit, best first."""
+        return [c for c in self.ordered() if len(self.strong.get(c, ())) == n_units]
+
+
+def _lookup(
+    base: QuerySet[MatchKey], unit_of: dict[str, tuple[int, ...]], pool: _Pool, *, strong: bool
+) -> None:
+    if not unit_of:
+        return
+    rows = list(base.filter(key__in=list(unit_of)).values_list("child_id", "key")[:ROWS_PER_LOOKUP])
+    cut = len(rows) == ROWS_PER_LOOKUP
+    pool.truncated |= cut
+    for child_id, key in rows:
+        pool.add(child_id, unit_of[key], strong=strong)
+    if cut:
+        pool.cut.update((key, (units, strong)) for key, units in unit_of.items())
+    else:
+        pool.selective.update(child_id for child_id, _key in rows)
+
+
+def _verify(base: QuerySet[MatchKey], pool: _Pool) -> None:
+    """Look up, for the children found by a selective key, the keys whose lookups were cut short:
+    a child found by a rare name and also holding a common one must count both (Tekle Yonas, met
+    as 'Tekoe' by one edit, is also a Yonas, though the lookup of every Yonas stopped early)."""
+    if not pool.cut or not pool.selective:
+        return
+    children = [c for c in pool.ordered() if c in pool.selective][:ROWS_PER_LOOKUP]
+    for child_id, key in base.filter(child_id__in=children, key__in=list(pool.cut)).values_list(
+        "child_id", "key"
+    )[:ROWS_PER_LOOKUP]:
+        units, strong = pool.cut[key]
+        pool.add(child_id, units, strong=strong)
+
+
+def _gather(
+    base: QuerySet[MatchKey], units: list[list[str]], visible: Callable[[list[int], int], list[int]]
+) -> _Pool:
+    pool = _Pool({}, {})
+    n = len(units)
+    pairs: dict[str, tuple[int, ...]] = {}
+    for i in range(n):
+        for j in range(i + 1, n):
+            for a in units[i]:
+                for b in units[j]:
+                    pairs.setdefault(name_prep.pair_key(name_prep.phonetic(a), name_prep.phonetic(b)), (i, j))
+    _lookup(base, pairs, pool, strong=True)
+    for tier_strong in (True, False):
+        if len(visible(pool.complete(n), CANDIDATES)) >= CANDIDATES:
+            break
+        for i, unit in enumerate(units):
+            keys: dict[str, tuple[int, ...]] = {}
+            for alt in unit:
+                # Every child with the skeleton has its sound too: the 'p:' key alone finds both.
+                strong_key = f"p:{name_prep.phonetic(alt)}"
+                edits = [k for k in name_prep.query_keys(alt) if k not in (f"s:{alt}", strong_key)]
+                for key in [strong_key] if tier_strong else edits:
+                    keys.setdefault(key, (i,))
+            _lookup(base, keys, pool, strong=tier_strong)
+    _verify(base, pool)
+    return pool
+
+
+def _first(ids: list[int], enough: int) -> list[int]:
+    return ids[:enough]
+
+
+# What the scorer reads of a visible case and its child (one row per case).
+_COLUMNS = (
+    "pk", "child_id", "updated_at", "child__birth_date", "child__birth_date_precision",
+    "child__assessed_age_min", "child__assessed_age_max", "child__assessed_on", "child__sex",
+    "child__nationality",
+)  # fmt: skip
+_Row = tuple[Any, ...]
+
+
+def _candidates(qs: QuerySet[Case], units: list[list[str]]) -> tuple[list[int], dict[int, list[_Row]]]:
+    """Up to ``CANDIDATES`` children (ids) that ``qs`` holds, best evidence first, and the
+    ``_COLUMNS`` of their cases in ``qs``.
+
+    Keys are looked up in the whole node first (no join on visibility, which would cost a scan of
+    the caller's cases), then narrowed to the children ``qs`` holds — the same query reads what the
+    scorer needs; only when that leaves too few and a lookup was cut short are the keys looked up
+    again among the visible children alone."""
+    rows: dict[int, list[_Row]] = {}
+    asked: set[int] = set()
+
+    def fetch(ids: list[int]) -> None:
+        unknown = [c for c in ids if c not in asked]
+        if unknown:
+            asked.update(unknown)
+            for row in qs.filter(child_id__in=unknown).values_list(*_COLUMNS):
+                rows.setdefault(row[1], []).append(row)
+
+    def visible(ids: list[int], enough: int = CANDIDATES) -> list[int]:
+        """The first ``enough`` of ``ids`` that ``qs`` holds, asked a few hundred at a time."""
         out: list[int] = []
-        for keys in (list(strong_of), list(unit_of)):
-            found = (
-                MatchKey.objects.filter(key__in=keys, child_id__in=qs.values("child_id"))
-                .exclude(child_id__in=out)
-                .values_list("child_id", flat=True)
-                .distinct()[: CANDIDATES - len(out)]
-            )
-            out += list(found)
-            if len(out) >= CANDIDATES:
+        for start in range(0, len(ids), _VISIBLE_CHUNK):
+            chunk = ids[start : start + _VISIBLE_CHUNK]
+            fetch(chunk)
+            out += [c for c in chunk if c in rows]
+            if len(out) >= enough:
                 break
-        return out
+        return out[:enough]
 
-    def units_hit(mapping: dict[str, int]) -> Any:
-        # Σ over units of "some key of this unit matched" (MAX of 0/1): a hash aggregate, where
-        # COUNT(DISTINCT unit) would sort.
-        by_unit: dict[int, list[str]] = {}
-        for key, i in mapping.items():
-            by_unit.setdefault(i, []).append(key)
-        parts = [
-            Max(
-                models.Case(
-                    When(key__in=keys, then=Value(1)), default=Value(0), output_field=models.IntegerField()
-                )
-            )
-            for keys in by_unit.values()
-        ]
-        total: Any = parts[0]
-        for part in parts[1:]:
-            total = total + part
-        return total
+    pool = _gather(MatchKey.objects.all(), units, visible)
+    narrowed = visible(pool.ordered(), CANDIDATES)
+    if len(narrowed) < CANDIDATES and pool.truncated:
+        restricted = MatchKey.objects.filter(child_id__in=qs.values("child_id"))
+        narrowed = _gather(restricted, units, _first).ordered()[:CANDIDATES]
+        fetch(narrowed)
+    return narrowed, rows
 
-    def ranked_children(base: QuerySet[MatchKey], n: int) -> list[int]:
-        rows = (
-            base.values("child_id")
-            .annotate(n=units_hit(unit_of), ns=units_hit(strong_of))
-            .order_by("-n", "-ns", "child_id")[:n]
-        )
-        return [row["child_id"] for row in rows]
 
-    wide = ranked_children(MatchKey.objects.filter(key__in=list(unit_of)), _WIDE)
-    seen = set(qs.filter(child_id__in=wide).values_list("child_id", flat=True))
-    narrowed = [c for c in wide if c in seen][:CANDIDATES]
-    if len(narrowed) < CANDIDATES and len(wide) == _WIDE:
-        base = MatchKey.objects.filter(key__in=list(unit_of), child_id__in=qs.values("child_id"))
-        narrowed = ranked_children(base, CANDIDATES)
-    return narrowed
+@dataclass(frozen=True)
+class _Name:
+    forms: tuple[str, ...]
+    given: frozenset[str]
+    size: int
+
+
+@functools.lru_cache(maxsize=65536)
+def _prepared(full_name: str) -> _Name:
+    """One name as the scorer reads it (names repeat across a caseload: computed once each)."""
+    return _Name(
+        tuple(name_prep.name_forms(full_name)),
+        name_prep.given_forms(full_name),
+        len(name_prep.query_units(full_name)),
+    )
 
 
 def parse_query(q: str) -> tuple[list[list[str]], int | None]:
@@ -144,63 +243,45 @@ def rank(
         return []
     if birth is None and year is not None:
         birth = namematch.Birth(year, year)
-    unit_of: dict[str, int] = {}
-    strong_of: dict[str, int] = {}
-    for i, unit in enumerate(units):
-        for alt in unit:
-            for key in name_prep.query_keys(alt):
-                unit_of.setdefault(key, i)
-            strong_of.setdefault(f"s:{alt}", i)
-            strong_of.setdefault(f"p:{name_prep.phonetic(alt)}", i)
-
-    def unit_case(mapping: dict[str, int]) -> models.Case:  # the query unit a key belongs to
-        by_unit: dict[int, list[str]] = {}
-        for key, i in mapping.items():
-            by_unit.setdefault(i, []).append(key)
-        return models.Case(
-            *(When(key__in=keys, then=Value(i)) for i, keys in by_unit.items()),
-            output_field=models.IntegerField(),
-        )
-
-    child_ids = _candidates(qs, units, unit_of, strong_of, unit_case)
+    child_ids, case_rows = _candidates(qs, units)
     if not child_ids:
         return []
+    # The names themselves, not their stored keys: the scorer also wants to know which form is the
+    # given name (``names.given_forms``), and one row per name is fewer than one per key.
     forms: dict[int, list[str]] = {}
-    for child_id, key in (
-        MatchKey.objects.filter(child_id__in=child_ids, key__startswith="s:")
-        .values_list("child_id", "key")
-        .distinct()
-    ):
-        forms.setdefault(child_id, []).append(key[2:])
+    given: dict[int, frozenset[str]] = {}
     sizes: dict[int, int] = {}
-    for child_id, full_name in ChildName.objects.filter(
-        child_id__in=child_ids, kind=NameKind.PRIMARY
-    ).values_list("child_id", "full_name"):
-        sizes[child_id] = max(sizes.get(child_id, 0), len(name_prep.query_units(full_name)))
-    out: list[Ranked] = []
-    for case in qs.filter(child_id__in=child_ids).select_related("child", "organisation"):
-        name = namematch.score_name(units, forms.get(case.child_id, []), sizes.get(case.child_id, 0))
+    for child_id, kind, full_name in ChildName.objects.filter(child_id__in=child_ids).values_list(
+        "child_id", "kind", "full_name"
+    ):
+        prepared = _prepared(full_name)
+        have = forms.setdefault(child_id, [])
+        have += [f for f in prepared.forms if f not in have]
+        given[child_id] = given.get(child_id, frozenset()) | prepared.given
+        if kind == NameKind.PRIMARY:
+            sizes[child_id] = max(sizes.get(child_id, 0), prepared.size)
+    # Scored from the few columns the scorer reads; only the cases kept become objects.
+    scored: list[tuple[float, float, int, namematch.Evidence]] = []
+    for pk, child_id, updated, born, precision, age_min, age_max, assessed_on, child_sex, nat in (
+        row for c in child_ids for row in case_rows.get(c, ())
+    ):
+        name = namematch.score_name(
+            units, forms.get(child_id, []), sizes.get(child_id, 0), given.get(child_id, frozenset())
+        )
         if name.score < MIN_SCORE:
             continue
-        child = case.child
         ev = namematch.evidence(
             name,
-            birth=namematch.compare_birth(
-                birth,
-                birth_from(
-                    child.birth_date,
-                    child.birth_date_precision,
-                    child.assessed_age_min,
-                    child.assessed_age_max,
-                    child.assessed_on,
-                ),
-            ),
+            birth=namematch.compare_birth(birth, birth_from(born, precision, age_min, age_max, assessed_on)),
             # Only a known sex on both sides is evidence ("unknown" or "other" says nothing here).
-            sex=(sex, child.sex if sex and child.sex in (Sex.FEMALE, Sex.MALE) else ""),
-            nationality=(nationality, child.nationality if nationality else ""),
+            sex=(sex, child_sex if sex and child_sex in (Sex.FEMALE, Sex.MALE) else ""),
+            nationality=(nationality, nat if nationality else ""),
         )
-        out.append(Ranked(case, ev))
-    out.sort(key=lambda r: (-r.evidence.score, -r.case.updated_at.timestamp(), -r.case.pk))
+        scored.append((-ev.score, -updated.timestamp(), -pk, ev))
+    scored.sort(key=lambda t: t[:3])
+    kept = scored[:limit]
+    cases = qs.filter(pk__in=[-t[2] for t in kept]).select_related("child", "organisation").in_bulk()
+    out = [Ranked(cases[-t[2]], t[3]) for t in kept if -t[2] in cases]
     return out[:limit]
 
 

@@ -38,10 +38,15 @@ def _unit_weight(unit: list[str]) -> float:
     return min(max(len(unit[0]), 1), 5) / 5
 
 
-def score_name(units: list[list[str]], forms: list[str], size: int = 0) -> NameScore:
+def score_name(
+    units: list[list[str]], forms: list[str], size: int = 0, given: frozenset[str] = frozenset()
+) -> NameScore:
     """How well ``forms`` (a record's name forms) account for ``units`` (a query's). Each record
     form serves one unit at most, in any order. ``size``: how many name units the record has; when
-    given, a tenth of the score is the share of them the query accounts for (a tie-breaker)."""
+    given, a tenth of the score is the share of them the query accounts for (a tie-breaker).
+    ``given``: the record's given-name forms (``names.given_forms``); when given, a query whose
+    first name agrees with the record's first name scores a little higher than one where it meets
+    a father's or family name (a sibling shares those, not the given name)."""
     if not units or not forms:
         return NameScore(0.0, ())
     candidates: list[tuple[float, int, int, str, str]] = []
@@ -71,6 +76,9 @@ def score_name(units: list[list[str]], forms: list[str], size: int = 0) -> NameS
     score = got / total
     if size:
         score = 0.9 * score + 0.1 * min(len(agreements) / size, 1.0)
+    if given:
+        first = next((a for ui, a in agreements if ui == 0), None)
+        score = 0.9 * score + (0.1 if first is not None and first.form in given else 0.0)
     return NameScore(score, tuple(a for _ui, a in agreements))
 
 

@@ -14,7 +14,7 @@ import unicodedata
 
 from anyascii import anyascii
 
-NAMES_VERSION = 2
+NAMES_VERSION = 3
 
 # Latin digraphs that spell one Arabic / Persian / Tigrinya consonant, folded to one letter so
 # that "Khalid" and "Halid", "Shukri" and "Sukri" meet the Arabic-script skeleton.
@@ -42,6 +42,10 @@ _DIGRAPHS = (
 _VOWELS = frozenset("aeiouy")
 _SEMI_VOWELS = frozenset("wy")
 _NON_LETTER = re.compile(r"[^a-z]+")
+_DOUBLED = re.compile(r"(.)\1+")
+# Arabic (and Persian, Urdu, Pashto) letters, Hebrew, Syriac, Thaana: scripts that leave short
+# vowels unwritten and a doubled consonant single.
+_ABJAD = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 _TOKEN_SPLIT = re.compile(r"[\s\-_,.;/()'’`ʼʻ]+")
 
 
@@ -76,11 +80,15 @@ def skeleton(token: str) -> str:
     folded = latin[1:] if len(latin) > 2 and latin[0] == "c" and latin[1] in "aeiou" else latin
     for src, dst in _DIGRAPHS:
         folded = folded.replace(src, dst)
+    # Doubled letters are collapsed where they touch (Mohammed / Mohamed), before vowels are
+    # dropped, so that Layla ('ll') keeps both of its l's and does not meet Ali ('l') (v3). Arabic
+    # script writes a doubled consonant once, and its transliteration drops the long ā between
+    # two equal ones (بلال -> 'bll', Bilal): there, nothing is collapsed.
+    if not _ABJAD.search(token):
+        folded = _DOUBLED.sub(r"\1", folded)
     out = [folded[0]]
     for ch in folded[1:]:
         if ch in _VOWELS or ch in _SEMI_VOWELS:
-            continue
-        if ch == out[-1]:
             continue
         out.append(ch)
     # A leading vowel carries little: Ahmed / Ahmad / أحمد ('hmd' from Arabic script).
@@ -168,9 +176,10 @@ def phonetic(skel: str) -> str:
 def deletions(skel: str) -> list[str]:
     """Each skeleton with one letter removed (the symmetric-deletion neighbourhood): two skeletons
     within one edit share a key of ``skel`` + ``deletions(skel)``."""
-    # Two-letter keys would each match a good part of a caseload (every h-s-n and h-n-… name):
-    # a three-letter skeleton is found by its own key and its phonetic code only.
-    if len(skel) <= _MIN_SKELETON_FOR_EDITS:
+    # A two-letter key matches a good part of a caseload (every h-s-n and h-n-… name); since v3
+    # the search reads a capped number of rows per lookup and checks what a rare key found against
+    # the common ones, so three-letter skeletons have them too (Tekle 'tkl' / Tekoe 'tk').
+    if len(skel) < _MIN_SKELETON_FOR_EDITS:
         return []
     return sorted({skel[:i] + skel[i + 1 :] for i in range(len(skel))})
 
@@ -221,15 +230,34 @@ def query_units(text: str) -> list[list[str]]:
     return units
 
 
+def given_forms(text: str) -> frozenset[str]:
+    """The forms of a name's first unit (its given name, where the name is written given name
+    first): the first token that is not a particle, alone and joined to a particle before it."""
+    units = query_units(text)
+    return frozenset(units[0]) if units else frozenset()
+
+
 def match_keys(forms: list[str]) -> list[str]:
     """Retrieval keys of a name's forms: 's:' skeleton, 'd:' each one-deletion, 'p:' phonetic
-    code. A query finds a record when they share a key (see ``query_keys``)."""
+    code, and 'q:' the phonetic codes of each two forms together (``pair_key``). A query finds a
+    record when they share a key (see ``query_keys``)."""
     keys: list[str] = []
     for skel in forms:
         for key in (f"s:{skel}", f"p:{phonetic(skel)}", *(f"d:{d}" for d in deletions(skel))):
             if key not in keys:
                 keys.append(key)
+    codes = sorted({phonetic(skel) for skel in forms})
+    for i, a in enumerate(codes):
+        for b in codes[i + 1 :]:
+            keys.append(pair_key(a, b))
     return keys
+
+
+def pair_key(a: str, b: str) -> str:
+    """The key of two phonetic codes met in one name, in either order (v3): a two-name query looks
+    up the few children having both names instead of every child having either — 'Mohamed' and
+    'Hussain' each hold a good part of a caseload, together a few hundred."""
+    return f"q:{min(a, b)}|{max(a, b)}"
 
 
 def query_keys(skel: str) -> list[str]:

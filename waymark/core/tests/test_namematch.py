@@ -53,3 +53,17 @@ def test_evidence_moves_the_name_score():
     agree = evidence(name, birth=("same date", 1.0), sex=("M", "M"), nationality=("ER", "ER"))
     disagree = evidence(name, birth=("differ", -1.0), sex=("M", "F"), nationality=("ER", "AF"))
     assert agree.score > name.score > disagree.score
+
+
+def test_a_first_name_agreeing_with_the_given_name_ranks_above_one_meeting_another_name():
+    # "Tekleh Robel Solomon": grandfather's name added. The child Tekle (son of Robel) must come
+    # before Solomon (also son of Robel), whom the query meets on the father's and the last name.
+    units = names.query_units("Tekleh Robel Solomon")
+    child = score_name(units, names.name_forms("Tekle Rubel"), 2, names.given_forms("Tekle Rubel"))
+    other = score_name(units, names.name_forms("Silomon Rubel"), 2, names.given_forms("Silomon Rubel"))
+    assert child.score > other.score
+    # Without the given names the two are told apart only by the length of the names they share.
+    assert (
+        score_name(units, names.name_forms("Tekle Rubel"), 2).score
+        < score_name(units, names.name_forms("Silomon Rubel"), 2).score
+    )

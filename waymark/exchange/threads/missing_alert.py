@@ -23,7 +23,7 @@ import base64
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -183,6 +183,16 @@ class CloseFoundIn(In):
     """The owner: the child is found; close the disappearance and every alert."""
 
     found_at: dt.datetime | None = None
+    note: Text = ""
+
+
+class CloseMissingIn(In):
+    """The owner: the disappearance ends without a found report (``closeFound`` is for that)."""
+
+    outcome: Literal["returned", "withdrawn"] = Field(
+        description="returned: the child came back by themselves; withdrawn: the report was made in error"
+    )
+    closed_at: dt.datetime | None = None
     note: Text = ""
 
 
@@ -397,6 +407,41 @@ def do_close_found(user: User, case: Case, data: CloseFoundIn, *, node: LocalNod
     goes to every organisation that received the alert, which ends its context and purges."""
     if case.status == CaseStatus.FOUND:
         raise ActionError("this child is already recorded as found", field="status")
+    return _close(user, case, DisappearanceOutcome.FOUND, data.found_at, data.note, node)
+
+
+def do_close_missing(
+    user: User, case: Case, data: CloseMissingIn, *, node: LocalNode | None = None
+) -> Case:
+    """The disappearance ends without a found report: the child came back by themselves, or the
+    report was made in error. The case is open again here and ``case_closed`` goes to every
+    organisation that received the alert, as when the child is found: nobody keeps looking."""
+    return _close(user, case, DisappearanceOutcome(data.outcome), data.closed_at, data.note, node)
+
+
+# What each way of ending tells the recipients (the wire has no "came back": ``other``).
+_CLOSE_REASON = {
+    DisappearanceOutcome.FOUND: CloseReason.CHILD_FOUND,
+    DisappearanceOutcome.RETURNED: CloseReason.OTHER,
+    DisappearanceOutcome.WITHDRAWN: CloseReason.OTHER,
+}
+_CLOSED_AS = {
+    DisappearanceOutcome.FOUND: "Found",
+    DisappearanceOutcome.RETURNED: "Came back",
+    DisappearanceOutcome.WITHDRAWN: "Report withdrawn",
+}
+
+
+def _close(
+    user: User,
+    case: Case,
+    outcome: DisappearanceOutcome,
+    at: dt.datetime | None,
+    note: str,
+    node: LocalNode | None,
+) -> Case:
+    """End the disappearance here (its report's clocks stop) and send ``case_closed`` to every
+    recipient of an open alert, in one transaction."""
     if case.status != CaseStatus.MISSING:
         raise ActionError("this child is not recorded as missing", field="status")
     try:
@@ -409,9 +454,10 @@ def do_close_found(user: User, case: Case, data: CloseFoundIn, *, node: LocalNod
             categories=[DataCategory.CASE_NOTES],
         )
     except NotFound as exc:
-        raise ActionError("you may not record this child found", field="status") from exc
-    found_at = _aware(data.found_at, "found_at") if data.found_at else timezone.now()
-    body = m.CaseClosed(closed_at=found_at, reason_code=CloseReason.CHILD_FOUND)
+        raise ActionError("you may not close this child's disappearance", field="status") from exc
+    field = "found_at" if outcome == DisappearanceOutcome.FOUND else "closed_at"
+    closed_at = _aware(at, field) if at else timezone.now()
+    body = m.CaseClosed(closed_at=closed_at, reason_code=_CLOSE_REASON[outcome])
     alerts = list(open_alerts(case, OPEN))
     with transaction.atomic():
         if alerts:
@@ -419,17 +465,20 @@ def do_close_found(user: User, case: Case, data: CloseFoundIn, *, node: LocalNod
         report = Disappearance.objects.filter(case=case, closed_at__isnull=True).first()
         if report is not None:
             # The disappearance report ends with it: its protocol clocks stop (waymark.missing).
-            # That writes the case's "found" entry; here only what the alerts add.
-            do_close_disappearance(user, report, DisappearanceOutcome.FOUND, now=found_at)
-        Case.objects.filter(pk=case.pk).update(status=CaseStatus.FOUND, updated_at=timezone.now())
-        if report is None or alerts or data.note:
+            # That writes the case's entry ("found" or a note); here only what the alerts add.
+            do_close_disappearance(user, report, outcome, now=closed_at)
+        status = CaseStatus.FOUND if outcome == DisappearanceOutcome.FOUND else CaseStatus.OPEN
+        Case.objects.filter(pk=case.pk).update(status=status, updated_at=timezone.now())
+        if report is None or alerts or note:
+            found = outcome == DisappearanceOutcome.FOUND and report is None
             add_event(
                 case,
-                type=EventType.FOUND if report is None else EventType.NOTE,
-                summary="Found: the disappearance is closed" + (" and every alert with it" if alerts else ""),
-                details=data.note,
+                type=EventType.FOUND if found else EventType.NOTE,
+                summary=f"{_CLOSED_AS[outcome]}: the disappearance is closed"
+                + (" and every alert with it" if alerts else ""),
+                details=note,
                 user=user,
-                at=found_at,
+                at=closed_at,
             )
     case.refresh_from_db()
     return case
@@ -667,7 +716,12 @@ def purge(alert: Thread, now: dt.datetime) -> None:
 
 def _on_end(alert: Thread, opened: Opened, received: Received, now: dt.datetime) -> None:
     """Withdrawn or closed by the issuer: the context ends (``contexts.on_received``), the copy goes."""
-    reason = "closed: the child was found" if opened.header.type == T.CASE_CLOSED else "withdrawn"
+    body = opened.body
+    if isinstance(body, m.CaseClosed):
+        found = body.reason_code == CloseReason.CHILD_FOUND
+        reason = "closed: the child was found" if found else "closed: the child is no longer missing"
+    else:
+        reason = "withdrawn"
     add_thread_event(
         alert, type=EventType.NOTE, summary=f"Missing-child alert {reason} by {alert.peer_org_name}", at=now
     )
@@ -849,7 +903,7 @@ KIND = register(
             "alerted": _("Open"),
             "found": _("Reported found"),
             "withdrawn": _("Withdrawn"),
-            "closed": _("Closed: found"),
+            "closed": _("Closed"),
         },
         messages={
             T.MISSING_ALERT: _("Alert"),

@@ -70,7 +70,10 @@ def test_a_report_withdrawn_in_error_sends_case_closed_too(people, federation, w
 
 def test_closing_a_child_not_missing_is_refused_naming_the_status(people, federation, wire, reported):
     alerts.do_close_missing(
-        people.giulia, reported, alerts.CloseMissingIn(outcome=DisappearanceOutcome.RETURNED), node=federation.it
+        people.giulia,
+        reported,
+        alerts.CloseMissingIn(outcome=DisappearanceOutcome.RETURNED),
+        node=federation.it,
     )
     with pytest.raises(ActionError) as refused:
         alerts.do_close_missing(

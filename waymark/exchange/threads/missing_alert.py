@@ -410,9 +410,7 @@ def do_close_found(user: User, case: Case, data: CloseFoundIn, *, node: LocalNod
     return _close(user, case, DisappearanceOutcome.FOUND, data.found_at, data.note, node)
 
 
-def do_close_missing(
-    user: User, case: Case, data: CloseMissingIn, *, node: LocalNode | None = None
-) -> Case:
+def do_close_missing(user: User, case: Case, data: CloseMissingIn, *, node: LocalNode | None = None) -> Case:
     """The disappearance ends without a found report: the child came back by themselves, or the
     report was made in error. The case is open again here and ``case_closed`` goes to every
     organisation that received the alert, as when the child is found: nobody keeps looking."""

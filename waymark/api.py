@@ -41,6 +41,7 @@ from waymark.cases.api_schemas import ErrorOut
 from waymark.continuity.api import router as continuity_router
 from waymark.errors import ActionError, DuplicateWarning, NotFound, field_errors
 from waymark.exchange.api import router as alerts_router
+from waymark.exchange.api_threads import router as threads_router
 from waymark.missing.api import router as missing_router
 from waymark.policy.purpose import PURPOSE_HEADER
 from waymark.vocab import Purpose
@@ -316,3 +317,4 @@ api.add_router("/cases", cases_router)
 api.add_router("/cases", continuity_router)
 api.add_router("", alerts_router)
 api.add_router("/missing", missing_router)
+api.add_router("", threads_router)

@@ -36,6 +36,7 @@ from waymark.accounts.models import User
 from waymark.cases.access import access_case
 from waymark.cases.models import Case, Event
 from waymark.cases.photos import PhotoUnavailable, read_photo
+from waymark.cases.schemas import DateTime
 from waymark.core.clocks import ALERT_SEEN
 from waymark.core.codes import is_country
 from waymark.core.protocol import messages as m
@@ -192,7 +193,7 @@ class CloseMissingIn(In):
     outcome: Literal["returned", "withdrawn"] = Field(
         description="returned: the child came back by themselves; withdrawn: the report was made in error"
     )
-    closed_at: dt.datetime | None = None
+    closed_at: DateTime | None = None
     note: Text = ""
 
 

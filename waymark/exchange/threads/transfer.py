@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
-from pydantic import Field, field_validator
+from pydantic import Field, StrictBool, field_validator
 
 from waymark.accounts.models import User
 from waymark.cases import actions as case_actions
@@ -69,7 +69,7 @@ class TransferIn(ToPeer):
     # Timeline events of these categories travel (the sender chooses the history); none: no history.
     history: list[DataCategory] = Field(default_factory=lambda: list(TRANSFER_HISTORY_DEFAULT))
     # The sender confirms the case will leave their organisation: a transfer cannot be taken back.
-    confirmed: bool = False
+    confirmed: StrictBool = False
 
     @field_validator("include")
     @classmethod

@@ -206,6 +206,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "location": page.shown(d, DataCategory.CONTACT_LOCATION),
             "notes": page.shown(d, DataCategory.CASE_NOTES),
             "steps": list(d.steps.all()),
+            "acks": page.acknowledgements(d),
             **_board_clocks(list(d.steps.all()), page.now),
         }
         for d in page.rows

@@ -45,6 +45,7 @@ from waymark.core.protocol.messages import CloseReason, Confidence, MessageType,
 from waymark.core.protocol.registry import Registry
 from waymark.core.protocol.threads import MISSING_ALERT, Outcome, Received
 from waymark.errors import ActionError, NotFound
+from waymark.missing.acknowledgements import Acknowledgement
 from waymark.missing.actions import do_close_disappearance
 from waymark.missing.models import Disappearance
 from waymark.vault import service as vault
@@ -771,6 +772,46 @@ def recipients(case: Case) -> list[Recipient]:
                 receipt=(row.status if receipted else "") if row is not None else "",
                 seen_at=str(a.facts.get("seen_at", "")),
                 sightings=int(a.facts.get("sightings", 0)),
+            )
+        )
+    return out
+
+
+def acknowledgements(case_ids: Sequence[int]) -> dict[int, list[Acknowledgement]]:
+    """Per case among ``case_ids``, each open alert sent about it with its machine and human
+    acknowledgements (the Missing-now board): two queries, however many cases."""
+    alerts = list(
+        Thread.objects.filter(
+            kind=MISSING_ALERT.kind,
+            direction=Direction.OUTGOING,
+            case_id__in=list(case_ids),
+            status__in=list(OPEN),
+        ).order_by("case_id", "id")
+    )
+    outbox = {
+        o.message_id: o
+        for o in OutboxMessage.objects.filter(message_id__in=[a.opened_message_id for a in alerts]).only(
+            "message_id", "status", "receipted_at"
+        )
+    }
+    out: dict[int, list[Acknowledgement]] = {}
+    for a in alerts:
+        row = outbox.get(a.opened_message_id)
+        back = row is not None and row.receipted_at is not None
+        seen = a.facts.get("seen_at")
+        seen_at = dt.datetime.fromisoformat(seen) if isinstance(seen, str) and seen else None
+        clock = SEEN.until(a.due_at or a.created_at, started_at=a.created_at)
+        assert a.case_id is not None
+        out.setdefault(a.case_id, []).append(
+            Acknowledgement(
+                organisation=a.peer_org,
+                organisation_name=a.peer_org_name,
+                status=a.status,
+                sent_at=a.created_at,
+                receipt=row.status if back and row is not None else "",
+                received_at=row.receipted_at if row is not None else None,
+                seen_at=seen_at,
+                seen_clock=clock.met(max(seen_at, a.created_at)) if seen_at else clock,
             )
         )
     return out

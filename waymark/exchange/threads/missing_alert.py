@@ -522,6 +522,15 @@ def do_close_from_alert(
     return alert
 
 
+def do_close_missing_from_alert(
+    user: User, alert: Thread, data: CloseMissingIn, *, node: LocalNode | None = None
+) -> Thread:
+    """The child came back, or the report was made in error (the alert page's button)."""
+    do_close_missing(user, _owned_case(user, alert), data, node=node)
+    alert.refresh_from_db()
+    return alert
+
+
 # --- a recipient: seen, sighting, found --------------------------------------------------------
 
 
@@ -908,6 +917,7 @@ KIND = register(
             "found": Action(T.FOUND, FoundIn, do_report_found),
             "withdraw": Action(T.MISSING_ALERT_WITHDRAW, WithdrawIn, do_withdraw_alert),
             "close": Action(T.CASE_CLOSED, CloseFoundIn, do_close_from_alert),
+            "came_back": Action(T.CASE_CLOSED, CloseMissingIn, do_close_missing_from_alert),
         },
         opening=Opening(
             AlertIn,

@@ -41,6 +41,7 @@ from waymark.cases.api_schemas import ErrorOut
 from waymark.continuity.api import router as continuity_router
 from waymark.errors import ActionError, DuplicateWarning, NotFound, field_errors
 from waymark.exchange.api import router as alerts_router
+from waymark.exchange.api_threads import router as threads_router
 from waymark.hotline.api import router as hotline_router
 from waymark.missing.api import router as missing_router
 from waymark.police.api import router as police_router
@@ -321,3 +322,4 @@ api.add_router("/missing", missing_router)
 api.add_router("/police", police_router)
 
 api.add_router("/hotline", hotline_router)
+api.add_router("", threads_router)

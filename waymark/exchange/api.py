@@ -2,8 +2,9 @@
 policy, purpose and audit as the pages.
 
 On the owner's node: send an alert about a case to several partners, read per recipient the
-machine acknowledgement (the signed receipt) and the human one (seen), and close the
-disappearance once the child is found. On a recipient's node: read the alert, mark it seen,
+machine acknowledgement (the signed receipt) and the human one (seen), update or withdraw the
+alert, and close the disappearance (found, came back, or reported in error), which tells every
+recipient. On a recipient's node: read the alert, mark it seen,
 report a sighting or a found report in it. A case goes through ``access_case`` and an alert
 through ``access_thread`` (an unknown one and one not yours are the same 404); every operation is
 for the purpose locate_missing_child, declared in ``Waymark-Purpose``.
@@ -22,6 +23,7 @@ from waymark.cases.access import access_case
 from waymark.cases.api_schemas import READ_ANSWERS as _READ
 from waymark.cases.api_schemas import WRITE_ANSWERS as _WRITE
 from waymark.cases.api_schemas import rules_422 as _rules
+from waymark.cases.models import Case
 from waymark.errors import Refused
 from waymark.policy.purpose import ApiCaller, api_caller
 from waymark.vocab import DataCategory, PolicyAction, Purpose
@@ -108,6 +110,17 @@ def _recipients(case: Any) -> RecipientList:
     return RecipientList(case_status=case.status, recipients=[_recipient(r) for r in alerts.recipients(case)])
 
 
+def _owned(caller: ApiCaller, public_id: str) -> Case:
+    """The case, if the caller may change it for locating the child (audited); 404 otherwise."""
+    return access_case(
+        caller.user,
+        public_id,
+        caller.purpose,
+        action=PolicyAction.UPDATE,
+        categories=[DataCategory.CASE_NOTES],
+    ).case
+
+
 def _alert(caller: ApiCaller, alert_id: uuid.UUID, *, answering: bool) -> ThreadAccess:
     found = access_thread(caller.user, "alert", alert_id)
     if found.thread.purpose != caller.purpose:
@@ -155,15 +168,45 @@ def send_alert(request: HttpRequest, public_id: str, payload: alerts.AlertsIn) -
     and risk, and — as ``include`` asks — the last-seen context, a physical description, the
     photo, legal status."""
     caller = _caller(request)
-    case = access_case(
-        caller.user,
-        public_id,
-        caller.purpose,
-        action=PolicyAction.UPDATE,
-        categories=[DataCategory.CASE_NOTES],
-    ).case
+    case = _owned(caller, public_id)
     alerts.do_send_alerts(caller.user, case, payload.model_copy(update={"purpose": caller.purpose}))
     return Status(201, _recipients(case))
+
+
+@router.post(
+    "/cases/{public_id}/alerts/update",
+    response={200: RecipientList, **_WRITE},
+    summary="Send what is known now to every organisation the open alert went to",
+    operation_id="updateMissingAlerts",
+    openapi_extra=_rules(
+        '`""`: an alert about this child is open',
+        "`missing_category`: the case needs its missing-child category",
+        "`purpose`: you may read every category the update carries, for locate_missing_child",
+    ),
+)
+def update_alerts(request: HttpRequest, public_id: str, payload: alerts.AlertFields) -> RecipientList:
+    """A new revision of the alert (the case's data now, with ``include`` as for sending) to
+    every recipient of the open alert; each recipient's copy is replaced by it."""
+    caller = _caller(request)
+    case = _owned(caller, public_id)
+    alerts.do_update_alerts(caller.user, case, payload)
+    return _recipients(case)
+
+
+@router.post(
+    "/cases/{public_id}/alerts/withdraw",
+    response={200: RecipientList, **_WRITE},
+    summary="Withdraw the alert from every organisation it went to",
+    operation_id="withdrawMissingAlerts",
+    openapi_extra=_rules('`""`: an alert about this child is open (or reported found)'),
+)
+def withdraw_alerts(request: HttpRequest, public_id: str, payload: alerts.WithdrawIn) -> RecipientList:
+    """Every recipient purges its copy and its need-to-know context ends; the disappearance
+    itself stays open (``closeDisappearance`` ends it)."""
+    caller = _caller(request)
+    case = _owned(caller, public_id)
+    alerts.do_withdraw_alerts(caller.user, case, payload)
+    return _recipients(case)
 
 
 @router.get(
@@ -192,15 +235,29 @@ def list_recipients(request: HttpRequest, public_id: str) -> RecipientList:
 )
 def close_found(request: HttpRequest, public_id: str, payload: alerts.CloseFoundIn) -> CaseFoundOut:
     caller = _caller(request)
-    case = access_case(
-        caller.user,
-        public_id,
-        caller.purpose,
-        action=PolicyAction.UPDATE,
-        categories=[DataCategory.CASE_NOTES],
-    ).case
+    case = _owned(caller, public_id)
     open_before = alerts.open_alerts(case, alerts.OPEN).count()
     closed = alerts.do_close_found(caller.user, case, payload)
+    return CaseFoundOut(case_status=closed.status, alerts_closed=open_before)
+
+
+@router.post(
+    "/cases/{public_id}/disappearance/close",
+    response={200: CaseFoundOut, **_WRITE},
+    summary="The child came back, or the report was made in error: close the disappearance and every alert",
+    operation_id="closeDisappearance",
+    openapi_extra=_rules(
+        "`status`: the child must be recorded as missing",
+        "`closed_at`: with its time zone, not in the future",
+    ),
+)
+def close_disappearance(request: HttpRequest, public_id: str, payload: alerts.CloseMissingIn) -> CaseFoundOut:
+    """The case is open again (no longer missing), the disappearance's clocks stop, and
+    ``case_closed`` goes to every organisation that received the alert, as for ``closeFound``."""
+    caller = _caller(request)
+    case = _owned(caller, public_id)
+    open_before = alerts.open_alerts(case, alerts.OPEN).count()
+    closed = alerts.do_close_missing(caller.user, case, payload)
     return CaseFoundOut(case_status=closed.status, alerts_closed=open_before)
 
 

@@ -7,9 +7,13 @@ class ExchangeConfig(AppConfig):
 
     def ready(self) -> None:
         from waymark.cases.erasure import erasing_child
+        from waymark.missing import acknowledgements
 
         from . import threads
         from .erasure import shred_threads_of
+        from .threads import missing_alert
 
         threads.load()
+        # The Missing-now board shows who acknowledged each alert (the missing app is below us).
+        acknowledgements.provide(missing_alert.acknowledgements)
         erasing_child.connect(shred_threads_of, dispatch_uid="exchange-shred-threads")

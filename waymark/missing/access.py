@@ -1,13 +1,14 @@
 """Fetch and authorise for the missing-child response: a disappearance is read or changed only
 through its case's policy decision (``waymark.cases.access``), audited there; the board lists
-only the cases the user may list for the purpose, and decides and audits the rows it shows."""
+only the cases the user may list for the purpose, and decides and audits the rows it shows
+(with who acknowledged each alert about them, fetched for the whole page at once)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
@@ -17,6 +18,8 @@ from waymark.cases.access import CaseAccess, PageAccess, access_case, cases_visi
 from waymark.errors import NotFound
 from waymark.vocab import DataCategory, PolicyAction
 
+from . import acknowledgements
+from .acknowledgements import Acknowledgement
 from .models import Disappearance, StepStatus
 
 BOARD_PAGE = 50
@@ -91,6 +94,8 @@ class BoardPage:
     number: int
     count: int
     now: dt.datetime
+    # Per case: who acknowledged each open alert about it (``acknowledgements.py``), for the page.
+    acknowledged: Mapping[int, list[Acknowledgement]] = field(default_factory=dict)
 
     @property
     def has_next(self) -> bool:
@@ -102,6 +107,9 @@ class BoardPage:
 
     def shown(self, d: Disappearance, category: str) -> bool:
         return self.decisions.shown(d.case, category)
+
+    def acknowledgements(self, d: Disappearance) -> list[Acknowledgement]:
+        return self.acknowledged.get(d.case_id, [])
 
 
 def board_page(user: User, purpose: str, number: int = 1, now: dt.datetime | None = None) -> BoardPage:
@@ -126,4 +134,5 @@ def board_page(user: User, purpose: str, number: int = 1, now: dt.datetime | Non
             1 for s in d.steps.all() if s.done_at is None and s.stopped_at is None and s.due_at <= now
         )
     decisions = decide_page(user, [d.case for d in rows], purpose, BOARD_CATEGORIES)
-    return BoardPage(rows, decisions, number, count, now)
+    acknowledged = acknowledgements.for_cases([d.case_id for d in rows])
+    return BoardPage(rows, decisions, number, count, now, acknowledged)

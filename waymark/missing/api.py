@@ -85,7 +85,11 @@ def missing_board(request: HttpRequest, page: int = Query(1, ge=1, le=MAX_BOARD_
     caller = api_caller(request)
     board = board_page(caller.user, caller.purpose, page)
     items = [
-        redact(board_row_out(d, board.now), board.decisions.by_case.get(d.case.pk, {}), BOARD_FIELDS)
+        redact(
+            board_row_out(d, board.now, board.acknowledgements(d)),
+            board.decisions.by_case.get(d.case.pk, {}),
+            BOARD_FIELDS,
+        )
         for d in board.rows
     ]
     return BoardOut(count=board.count, page=board.number, page_size=BOARD_PAGE, items=items)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
@@ -17,6 +17,7 @@ from waymark.schemas import ClockOut, clock_out
 from waymark.vocab import DataCategory as C
 from waymark.vocab import DisappearanceOutcome, MissingCategory, MissingTrigger, RiskLevel, Role
 
+from .acknowledgements import Acknowledgement
 from .models import Disappearance, StepStatus
 from .schemas import DisappearanceIn
 
@@ -85,6 +86,34 @@ class DisappearanceOut(_Redactable):
     outcome: DisappearanceOutcome | None
 
 
+class AcknowledgementOut(_Out):
+    """One organisation alerted about the child: the machine's and the human acknowledgement."""
+
+    organisation: str
+    organisation_name: str
+    status: str = Field(description="the alert's state: alerted, or found (reported found there)")
+    sent_at: dt.datetime
+    receipt: str = Field(
+        description="its node's signed receipt: receipted, rejected, or empty (not back yet)"
+    )
+    received_at: dt.datetime | None
+    seen_at: dt.datetime | None = Field(description="a person there marked it seen (null: not yet)")
+    seen_clock: ClockOut = Field(description="the seen clock: running until seen, met then")
+
+
+def acknowledgement_out(a: Acknowledgement, now: dt.datetime) -> AcknowledgementOut:
+    return AcknowledgementOut(
+        organisation=a.organisation,
+        organisation_name=a.organisation_name,
+        status=a.status,
+        sent_at=a.sent_at,
+        receipt=a.receipt,
+        received_at=a.received_at,
+        seen_at=a.seen_at,
+        seen_clock=clock_out(a.seen_clock, now),
+    )
+
+
 class BoardRowOut(_Redactable):
     public_id: uuid.UUID
     case: uuid.UUID
@@ -96,6 +125,9 @@ class BoardRowOut(_Redactable):
     risk_level: RiskLevel | None
     overdue_steps: int | None
     steps: list[StepOut]
+    alerts: list[AcknowledgementOut] = Field(
+        description="each organisation the open alert went to, and who acknowledged it (machine and person)"
+    )
 
 
 class BoardOut(_Out):
@@ -133,6 +165,7 @@ BOARD_FIELDS: dict[str, str] = {
     "risk_level": C.CASE_NOTES,
     "overdue_steps": C.CASE_NOTES,
     "steps": C.CASE_NOTES,
+    "alerts": C.CASE_NOTES,
 }
 
 
@@ -201,7 +234,7 @@ def disappearance_out(d: Disappearance, now: dt.datetime) -> DisappearanceOut:
     )
 
 
-def board_row_out(d: Disappearance, now: dt.datetime) -> BoardRowOut:
+def board_row_out(d: Disappearance, now: dt.datetime, acks: Sequence[Acknowledgement] = ()) -> BoardRowOut:
     case = d.case
     return BoardRowOut(
         public_id=d.public_id,
@@ -214,4 +247,5 @@ def board_row_out(d: Disappearance, now: dt.datetime) -> BoardRowOut:
         risk_level=RiskLevel(case.risk_level) if case.risk_level else None,
         overdue_steps=getattr(d, "overdue", None),
         steps=[step_out(s, now) for s in d.steps.all()],
+        alerts=[acknowledgement_out(a, now) for a in acks],
     )

@@ -209,6 +209,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "identity": page.shown(d, DataCategory.IDENTITY),
             "location": page.shown(d, DataCategory.CONTACT_LOCATION),
             "notes": page.shown(d, DataCategory.CASE_NOTES),
+            "acks": page.acknowledgements(d),
             **_board_clocks(list(d.steps.all()), page.now),
             # Other apps' clocks on the case (a police request's reply), shown with the identity.
             "extra_clocks": extra.get(d.case.pk, []),

@@ -75,14 +75,24 @@ ACCEPTED = ["2xx", "401", "403", "404", "409", "422"]
 # Well-formed requests per operation sent first as the Milan caseworker about her own cases.
 AIMED = 3
 # The missing-child alert operations (exchange/api.py). Sending one needs a federation — a signed
-# registry, this node's keys, partner nodes — and answering one needs an alert received, which
-# this in-process world does not have: they are fuzzed (no 5xx, the document kept, nothing out of
-# reach) but their successes are tested in exchange/tests/test_missing_alert_api.py, not here.
-ALERT_PATHS = ("/api/alerts", "/api/cases/{public_id}/alerts", "/api/cases/{public_id}/found")
+# registry, this node's keys, partner nodes — and answering, updating or withdrawing one needs an
+# alert sent or received, which this in-process world does not have; closing a disappearance
+# (found, came back) needs the child still missing when it comes, and another operation may have
+# closed it first. They are fuzzed (no 5xx, the document kept, nothing out of reach) but their
+# successes are tested in exchange/tests/test_missing_alert_api.py, not here.
+ALERT_PATHS = (
+    "/api/alerts",
+    "/api/cases/{public_id}/alerts",
+    "/api/cases/{public_id}/found",
+    "/api/cases/{public_id}/disappearance",
+)
 ALERT_OPERATIONS = frozenset(
     {
         "POST /api/cases/{public_id}/alerts",
+        "POST /api/cases/{public_id}/alerts/update",
+        "POST /api/cases/{public_id}/alerts/withdraw",
         "POST /api/cases/{public_id}/found",
+        "POST /api/cases/{public_id}/disappearance/close",
         "GET /api/alerts/{alert_id}",
         "POST /api/alerts/{alert_id}/seen",
         "POST /api/alerts/{alert_id}/sightings",
@@ -140,6 +150,29 @@ HOTLINE_OPERATIONS = frozenset(
         "POST /api/hotline/calls/{call_id}/hand-over",
     }
 )
+# The referral, transfer and information-request operations (exchange/api_threads.py): sending
+# needs the federation too, and reading or answering a thread needs one. Listing them succeeds
+# here; the rest are tested in exchange/tests/test_threads_api.py.
+THREAD_OPERATIONS = frozenset(
+    {
+        "POST /api/cases/{public_id}/referrals",
+        "POST /api/cases/{public_id}/transfers",
+        "POST /api/cases/{public_id}/information-requests",
+        "GET /api/referrals/{thread_id}",
+        "POST /api/referrals/{thread_id}/accept",
+        "POST /api/referrals/{thread_id}/reject",
+        "POST /api/referrals/{thread_id}/done",
+        "POST /api/referrals/{thread_id}/revoke",
+        "GET /api/transfers/{thread_id}",
+        "POST /api/transfers/{thread_id}/accept",
+        "POST /api/transfers/{thread_id}/reject",
+        "GET /api/information-requests/{thread_id}",
+        "POST /api/information-requests/{thread_id}/answer",
+    }
+)
+# The operations that end a disappearance: never aimed at the one the missing-child operations
+# act on (they would have nothing open to act on).
+CLOSING_PATHS = ("/api/cases/{public_id}/found", "/api/cases/{public_id}/disappearance/close")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -600,7 +633,7 @@ def _schema(world: World) -> Any:
             if turn or (case_id not in world.case_ids and case_id not in world.registered):
                 aim = home if home and (turn or (pick >> 8) % 5 < 3) else world.case_ids
                 case_id = aim[pick % len(aim)]
-            if case.path == "/api/cases/{public_id}/found" and case_id == world.reported_case:
+            if case.path in CLOSING_PATHS and case_id == world.reported_case:
                 case_id = world.case_ids[1]  # Yonas: missing, with no report to close
             if "public_id" in params:
                 params["public_id"] = case_id
@@ -678,9 +711,9 @@ def test_every_operation_holds_under_fuzzing_as_every_persona(world: World) -> N
     operations = {
         label for label in outcome.statuses if label.startswith(("GET ", "POST ", "PUT ", "PATCH "))
     }
-    assert len(operations) == 47, sorted(operations)  # every operation was tried...
+    assert len(operations) == 65, sorted(operations)  # every operation was tried...
     for label in (
-        operations - ALERT_OPERATIONS - CONTINUITY_WRITES - HOTLINE_OPERATIONS
+        operations - ALERT_OPERATIONS - CONTINUITY_WRITES - HOTLINE_OPERATIONS - THREAD_OPERATIONS
     ):  # ...and answered with its success at least once
         assert any(200 <= status < 300 for status in outcome.statuses[label]), (
             label,

@@ -188,6 +188,9 @@ def fill(path: str, pattern: URLPattern, world: dict[str, Any], user: Any) -> li
             values[name] = [str(world["case"].public_id)]
         elif name == "alert_id" and "police/" in path:
             values[name] = [str(world["police_alert"].public_id)]
+        elif name == "thread_id":  # the API's referrals, transfers and information requests
+            mine = [t for t in world["threads"].values() if t.local_org_id == user.organisation_id]
+            values[name] = [str(t.public_id) for t in mine] or [str(uuid.uuid4())]
         elif name == "alert_id":
             values[name] = [str(world["alert"].public_id)]
         elif name == "request_id":  # a SIRENE-style request (police/)
@@ -274,6 +277,7 @@ def test_every_route_that_shows_child_data_decides_and_audits(world, monkeypatch
     assert any(c.startswith("GET /api/police/alerts/") and "giulia" in c for c in checked)
     assert any(c.startswith("GET /hotline/calls/") and "giulia" in c for c in checked)
     assert any(c.startswith("GET /api/hotline/calls/") for c in checked)
+    assert any(c.startswith("GET /api/referrals/") and "claire" in c for c in checked)
 
 
 def test_the_admin_holds_no_child_data():

@@ -153,3 +153,80 @@ def test_an_alert_to_a_partner_without_agreement_is_a_422_and_nothing_leaves(peo
     assert answer.status_code == 422
     assert "xx-immigration" in str(answer.json()["errors"])
     assert not OutboxMessage.objects.exists()
+
+
+def test_the_owner_updates_the_alert_and_every_recipient_holds_the_new_revision(
+    people, federation, wire, alerted
+):
+    client = api_as(people.giulia, purpose=LOCATE)
+    answer = client.post(
+        f"/api/cases/{alerted.public_id}/alerts/update", {"physical_description": "Now a red cap"}
+    )
+    assert answer.status_code == 200, answer.json()
+    assert {r["organisation"] for r in answer.json()["recipients"]} == set(BOTH)
+    dispatch_pending(federation.it, wire)
+    for org in BOTH:
+        copy = received(org)
+        assert copy.facts["revision"] == 1
+        assert copy.data.doc("alert")["child"]["physical_description"] == "Now a red cap"
+
+
+def test_the_owner_withdraws_the_alert_and_every_copy_goes(people, federation, wire, alerted):
+    answer = api_as(people.giulia, purpose=LOCATE).post(
+        f"/api/cases/{alerted.public_id}/alerts/withdraw", {"reason_code": "sent_in_error"}
+    )
+    assert answer.status_code == 200, answer.json()
+    assert {r["status"] for r in answer.json()["recipients"]} == {"withdrawn"}
+    dispatch_pending(federation.it, wire)
+    assert {received(o).status for o in BOTH} == {"withdrawn"}
+    assert all(received(o).data.doc("alert") == {} for o in BOTH)
+    # Nothing is open any more: a second withdrawal or an update says so.
+    again = api_as(people.giulia, purpose=LOCATE).post(f"/api/cases/{alerted.public_id}/alerts/withdraw", {})
+    assert again.status_code == 422 and "no alert about this child is open" in str(again.json()["errors"])
+    update = api_as(people.giulia, purpose=LOCATE).post(f"/api/cases/{alerted.public_id}/alerts/update", {})
+    assert update.status_code == 422 and "no alert about this child is open" in str(update.json()["errors"])
+
+
+def test_the_child_came_back_closes_the_disappearance_and_every_alert(people, federation, wire, alerted):
+    answer = api_as(people.giulia, purpose=LOCATE).post(
+        f"/api/cases/{alerted.public_id}/disappearance/close",
+        {"outcome": "returned", "note": "Back at the shelter (fictional)"},
+    )
+    assert answer.status_code == 200, answer.json()
+    assert answer.json() == {"case_status": "open", "alerts_closed": 2}
+    dispatch_pending(federation.it, wire)
+    assert {received(o).status for o in BOTH} == {"closed"}
+    again = api_as(people.giulia, purpose=LOCATE).post(
+        f"/api/cases/{alerted.public_id}/disappearance/close", {"outcome": "withdrawn"}
+    )
+    assert again.status_code == 422 and "status" in again.json()["errors"]
+
+
+def test_closing_a_disappearance_names_the_field_at_fault(people, alerted):
+    client = api_as(people.giulia, purpose=LOCATE)
+    url = f"/api/cases/{alerted.public_id}/disappearance/close"
+    future = client.post(url, {"outcome": "returned", "closed_at": "2999-01-01T00:00:00+00:00"})
+    assert future.status_code == 422 and "closed_at" in future.json()["errors"]
+    unknown = client.post(url, {"outcome": "found"})  # found has closeFound, with its own rules
+    assert unknown.status_code == 400 and "outcome" in unknown.json()["errors"]
+    bad_reason = client.post(f"/api/cases/{alerted.public_id}/alerts/withdraw", {"reason_code": "bored"})
+    assert bad_reason.status_code == 400 and "reason_code" in bad_reason.json()["errors"]
+    bad_include = client.post(f"/api/cases/{alerted.public_id}/alerts/update", {"include": ["mood"]})
+    assert bad_include.status_code == 400 and "include.0" in bad_include.json()["errors"]
+    assert (
+        Thread.objects.filter(kind="missing_alert", status="alerted").count() == 4
+    )  # sent and received  # nothing changed
+
+
+@pytest.mark.parametrize("operation", ["alerts/update", "alerts/withdraw", "disappearance/close"])
+def test_the_owner_operations_are_refused_to_the_wrong_person_and_purpose(people, alerted, operation):
+    url = f"/api/cases/{alerted.public_id}/{operation}"
+    body = {"outcome": "returned"} if operation == "disappearance/close" else {}
+    # Without the purpose locate_missing_child: 403 naming the header.
+    wrong = api_as(people.giulia, purpose=Purpose.CHILD_PROTECTION).post(url, body)
+    assert wrong.status_code == 403 and "Waymark-Purpose" in wrong.json()["errors"]
+    # Someone who may not change the case (a partner, the immigration officer): not found.
+    assert api_as(people.claire, purpose=LOCATE).post(url, body).status_code == 404
+    assert api_as(people.ivan, purpose=LOCATE).post(url, body).status_code == 404
+    assert api_as(people.giulia, purpose=Purpose.IMMIGRATION_ENFORCEMENT).post(url, body).status_code == 403
+    assert Thread.objects.filter(kind="missing_alert", status="alerted").count() == 4  # sent and received

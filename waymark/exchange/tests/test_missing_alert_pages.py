@@ -121,3 +121,25 @@ def test_the_owner_closes_the_disappearance_from_the_alert_page(client, people, 
     case.refresh_from_db()
     assert case.status == "found"
     assert Thread.objects.get(kind="missing_alert", direction=Direction.INCOMING).status == "closed"
+
+
+def test_the_owner_closes_as_came_back_from_the_alert_page(client, people, federation, wire, node):
+    case = missing_case(people)
+    [sent] = alerts.do_send_alerts(
+        people.giulia, case, alerts.AlertsIn(to_orgs=["fr-ngo-calais"]), node=federation.it
+    )
+    dispatch_pending(federation.it, wire)
+    login(client, people.giulia)
+    page = client.get(reverse("exchange:thread", args=["alert", sent.public_id])).content.decode()
+    assert "The child came back by themselves" in page
+    bad = client.post(reverse("exchange:thread_act", args=["alert", sent.public_id, "came_back"]), {})
+    assert bad.status_code == 422  # which of the two must be said
+    done = client.post(
+        reverse("exchange:thread_act", args=["alert", sent.public_id, "came_back"]),
+        {"outcome": "returned", "note": "Back at the shelter (fictional)."},
+    )
+    assert done.status_code == 302
+    dispatch_pending(federation.it, wire)
+    case.refresh_from_db()
+    assert case.status == "open"
+    assert Thread.objects.get(kind="missing_alert", direction=Direction.INCOMING).status == "closed"

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StrictBool, StringConstraints, model_validator
 
 from waymark.accounts.models import User
 from waymark.cases.models import Case
@@ -54,7 +54,7 @@ class InfoRequestIn(ToPeer):
     questions: list[QuestionIn] = Field(min_length=1, max_length=50)
     legal_basis: Short = ""
     # The child is in immediate danger: the reply is due within ``URGENT`` (docs/firewall.md).
-    urgent: bool = False
+    urgent: StrictBool = False
     # The request asks about a candidate a match query returned (its token, matching/).
     match_candidate: Annotated[str, StringConstraints(pattern=r"^(c_[A-Za-z0-9_-]{8,40})?$")] = ""
 

@@ -23,7 +23,7 @@ import base64
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -36,6 +36,7 @@ from waymark.accounts.models import User
 from waymark.cases.access import access_case
 from waymark.cases.models import Case, Event
 from waymark.cases.photos import PhotoUnavailable, read_photo
+from waymark.cases.schemas import DateTime
 from waymark.core.clocks import ALERT_SEEN
 from waymark.core.codes import is_country
 from waymark.core.protocol import messages as m
@@ -44,6 +45,7 @@ from waymark.core.protocol.messages import CloseReason, Confidence, MessageType,
 from waymark.core.protocol.registry import Registry
 from waymark.core.protocol.threads import MISSING_ALERT, Outcome, Received
 from waymark.errors import ActionError, NotFound
+from waymark.missing.acknowledgements import Acknowledgement
 from waymark.missing.actions import do_close_disappearance
 from waymark.missing.models import Disappearance
 from waymark.vault import service as vault
@@ -183,6 +185,16 @@ class CloseFoundIn(In):
     """The owner: the child is found; close the disappearance and every alert."""
 
     found_at: dt.datetime | None = None
+    note: Text = ""
+
+
+class CloseMissingIn(In):
+    """The owner: the disappearance ends without a found report (``closeFound`` is for that)."""
+
+    outcome: Literal["returned", "withdrawn"] = Field(
+        description="returned: the child came back by themselves; withdrawn: the report was made in error"
+    )
+    closed_at: DateTime | None = None
     note: Text = ""
 
 
@@ -397,6 +409,39 @@ def do_close_found(user: User, case: Case, data: CloseFoundIn, *, node: LocalNod
     goes to every organisation that received the alert, which ends its context and purges."""
     if case.status == CaseStatus.FOUND:
         raise ActionError("this child is already recorded as found", field="status")
+    return _close(user, case, DisappearanceOutcome.FOUND, data.found_at, data.note, node)
+
+
+def do_close_missing(user: User, case: Case, data: CloseMissingIn, *, node: LocalNode | None = None) -> Case:
+    """The disappearance ends without a found report: the child came back by themselves, or the
+    report was made in error. The case is open again here and ``case_closed`` goes to every
+    organisation that received the alert, as when the child is found: nobody keeps looking."""
+    return _close(user, case, DisappearanceOutcome(data.outcome), data.closed_at, data.note, node)
+
+
+# What each way of ending tells the recipients (the wire has no "came back": ``other``).
+_CLOSE_REASON = {
+    DisappearanceOutcome.FOUND: CloseReason.CHILD_FOUND,
+    DisappearanceOutcome.RETURNED: CloseReason.OTHER,
+    DisappearanceOutcome.WITHDRAWN: CloseReason.OTHER,
+}
+_CLOSED_AS = {
+    DisappearanceOutcome.FOUND: "Found",
+    DisappearanceOutcome.RETURNED: "Came back",
+    DisappearanceOutcome.WITHDRAWN: "Report withdrawn",
+}
+
+
+def _close(
+    user: User,
+    case: Case,
+    outcome: DisappearanceOutcome,
+    at: dt.datetime | None,
+    note: str,
+    node: LocalNode | None,
+) -> Case:
+    """End the disappearance here (its report's clocks stop) and send ``case_closed`` to every
+    recipient of an open alert, in one transaction."""
     if case.status != CaseStatus.MISSING:
         raise ActionError("this child is not recorded as missing", field="status")
     try:
@@ -409,9 +454,10 @@ def do_close_found(user: User, case: Case, data: CloseFoundIn, *, node: LocalNod
             categories=[DataCategory.CASE_NOTES],
         )
     except NotFound as exc:
-        raise ActionError("you may not record this child found", field="status") from exc
-    found_at = _aware(data.found_at, "found_at") if data.found_at else timezone.now()
-    body = m.CaseClosed(closed_at=found_at, reason_code=CloseReason.CHILD_FOUND)
+        raise ActionError("you may not close this child's disappearance", field="status") from exc
+    field = "found_at" if outcome == DisappearanceOutcome.FOUND else "closed_at"
+    closed_at = _aware(at, field) if at else timezone.now()
+    body = m.CaseClosed(closed_at=closed_at, reason_code=_CLOSE_REASON[outcome])
     alerts = list(open_alerts(case, OPEN))
     with transaction.atomic():
         if alerts:
@@ -419,17 +465,20 @@ def do_close_found(user: User, case: Case, data: CloseFoundIn, *, node: LocalNod
         report = Disappearance.objects.filter(case=case, closed_at__isnull=True).first()
         if report is not None:
             # The disappearance report ends with it: its protocol clocks stop (waymark.missing).
-            # That writes the case's "found" entry; here only what the alerts add.
-            do_close_disappearance(user, report, DisappearanceOutcome.FOUND, now=found_at)
-        Case.objects.filter(pk=case.pk).update(status=CaseStatus.FOUND, updated_at=timezone.now())
-        if report is None or alerts or data.note:
+            # That writes the case's entry ("found" or a note); here only what the alerts add.
+            do_close_disappearance(user, report, outcome, now=closed_at)
+        status = CaseStatus.FOUND if outcome == DisappearanceOutcome.FOUND else CaseStatus.OPEN
+        Case.objects.filter(pk=case.pk).update(status=status, updated_at=timezone.now())
+        if report is None or alerts or note:
+            found = outcome == DisappearanceOutcome.FOUND and report is None
             add_event(
                 case,
-                type=EventType.FOUND if report is None else EventType.NOTE,
-                summary="Found: the disappearance is closed" + (" and every alert with it" if alerts else ""),
-                details=data.note,
+                type=EventType.FOUND if found else EventType.NOTE,
+                summary=f"{_CLOSED_AS[outcome]}: the disappearance is closed"
+                + (" and every alert with it" if alerts else ""),
+                details=note,
                 user=user,
-                at=found_at,
+                at=closed_at,
             )
     case.refresh_from_db()
     return case
@@ -469,6 +518,15 @@ def do_close_from_alert(
 ) -> Thread:
     """The child is found: close the disappearance and every alert (the alert page's button)."""
     do_close_found(user, _owned_case(user, alert), data, node=node)
+    alert.refresh_from_db()
+    return alert
+
+
+def do_close_missing_from_alert(
+    user: User, alert: Thread, data: CloseMissingIn, *, node: LocalNode | None = None
+) -> Thread:
+    """The child came back, or the report was made in error (the alert page's button)."""
+    do_close_missing(user, _owned_case(user, alert), data, node=node)
     alert.refresh_from_db()
     return alert
 
@@ -667,7 +725,12 @@ def purge(alert: Thread, now: dt.datetime) -> None:
 
 def _on_end(alert: Thread, opened: Opened, received: Received, now: dt.datetime) -> None:
     """Withdrawn or closed by the issuer: the context ends (``contexts.on_received``), the copy goes."""
-    reason = "closed: the child was found" if opened.header.type == T.CASE_CLOSED else "withdrawn"
+    body = opened.body
+    if isinstance(body, m.CaseClosed):
+        found = body.reason_code == CloseReason.CHILD_FOUND
+        reason = "closed: the child was found" if found else "closed: the child is no longer missing"
+    else:
+        reason = "withdrawn"
     add_thread_event(
         alert, type=EventType.NOTE, summary=f"Missing-child alert {reason} by {alert.peer_org_name}", at=now
     )
@@ -718,6 +781,46 @@ def recipients(case: Case) -> list[Recipient]:
                 receipt=(row.status if receipted else "") if row is not None else "",
                 seen_at=str(a.facts.get("seen_at", "")),
                 sightings=int(a.facts.get("sightings", 0)),
+            )
+        )
+    return out
+
+
+def acknowledgements(case_ids: Sequence[int]) -> dict[int, list[Acknowledgement]]:
+    """Per case among ``case_ids``, each open alert sent about it with its machine and human
+    acknowledgements (the Missing-now board): two queries, however many cases."""
+    alerts = list(
+        Thread.objects.filter(
+            kind=MISSING_ALERT.kind,
+            direction=Direction.OUTGOING,
+            case_id__in=list(case_ids),
+            status__in=list(OPEN),
+        ).order_by("case_id", "id")
+    )
+    outbox = {
+        o.message_id: o
+        for o in OutboxMessage.objects.filter(message_id__in=[a.opened_message_id for a in alerts]).only(
+            "message_id", "status", "receipted_at"
+        )
+    }
+    out: dict[int, list[Acknowledgement]] = {}
+    for a in alerts:
+        row = outbox.get(a.opened_message_id)
+        back = row is not None and row.receipted_at is not None
+        seen = a.facts.get("seen_at")
+        seen_at = dt.datetime.fromisoformat(seen) if isinstance(seen, str) and seen else None
+        clock = SEEN.until(a.due_at or a.created_at, started_at=a.created_at)
+        assert a.case_id is not None
+        out.setdefault(a.case_id, []).append(
+            Acknowledgement(
+                organisation=a.peer_org,
+                organisation_name=a.peer_org_name,
+                status=a.status,
+                sent_at=a.created_at,
+                receipt=row.status if back and row is not None else "",
+                received_at=row.receipted_at if row is not None else None,
+                seen_at=seen_at,
+                seen_clock=clock.met(max(seen_at, a.created_at)) if seen_at else clock,
             )
         )
     return out
@@ -814,6 +917,7 @@ KIND = register(
             "found": Action(T.FOUND, FoundIn, do_report_found),
             "withdraw": Action(T.MISSING_ALERT_WITHDRAW, WithdrawIn, do_withdraw_alert),
             "close": Action(T.CASE_CLOSED, CloseFoundIn, do_close_from_alert),
+            "came_back": Action(T.CASE_CLOSED, CloseMissingIn, do_close_missing_from_alert),
         },
         opening=Opening(
             AlertIn,
@@ -849,7 +953,7 @@ KIND = register(
             "alerted": _("Open"),
             "found": _("Reported found"),
             "withdrawn": _("Withdrawn"),
-            "closed": _("Closed: found"),
+            "closed": _("Closed"),
         },
         messages={
             T.MISSING_ALERT: _("Alert"),

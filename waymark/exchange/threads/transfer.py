@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
-from pydantic import Field, field_validator
+from pydantic import Field, StrictBool, field_validator
 
 from waymark.accounts.models import User
 from waymark.cases import actions as case_actions
@@ -70,7 +70,7 @@ class TransferIn(ToPeer):
     # Timeline events of these categories travel (the sender chooses the history); none: no history.
     history: list[DataCategory] = Field(default_factory=lambda: list(TRANSFER_HISTORY_DEFAULT))
     # The sender confirms the case will leave their organisation: a transfer cannot be taken back.
-    confirmed: bool = False
+    confirmed: StrictBool = False
     # The child's accounts (their public ids) that travel with the case (disclosure, with consent).
     accounts: list[uuid.UUID] = Field(default_factory=list, max_length=m.MAX_ACCOUNTS)
 

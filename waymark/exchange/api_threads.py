@@ -1,0 +1,411 @@
+"""The exchange threads API: referrals, case transfers and information requests — send one about
+a case, list a case's threads (or the organisation's), read one, and send each answer its kind's
+state machine allows. Thin handlers over the same actions as the pages (``threads/<kind>.py``).
+
+Every operation reads ``Waymark-Purpose``: a thread is opened for the purpose declared, and read
+or answered only under the purpose it travelled for (else 403 naming the header). A case goes
+through ``access_case`` and a thread through ``access_thread`` (decided and audited; an unknown
+one and one not yours are the same 404); a thread whose child data the policy withholds shows who,
+when and in what state, with the reason, and cannot be answered (answering means reading: 403).
+The answers offered are generated from each kind's ``actions`` (one operation per action), and
+each action asks the kind's table (``core.protocol.threads``) whether it may be sent now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Status
+from pydantic import BaseModel, Field
+
+from waymark.cases.access import access_case
+from waymark.cases.api_schemas import READ_ANSWERS as _READ
+from waymark.cases.api_schemas import WRITE_ANSWERS as _WRITE
+from waymark.cases.api_schemas import UserRef, _Out, rules_422, user_ref
+from waymark.errors import ActionError, Refused
+from waymark.policy.purpose import ApiCaller, api_caller
+from waymark.schemas import ClockOut, clock_out
+from waymark.vocab import Purpose
+
+from . import threads
+from .access import ThreadAccess, access_thread, threads_of
+from .models import Direction, OutboxMessage, Thread
+from .plumbing import may_exchange
+from .schemas import ToPeer
+from .threads.base import Action, ThreadKind
+
+router = Router(tags=["exchange threads"])
+
+MAX_PAGE = 100
+MAX_OFFSET = 10_000
+
+
+@dataclass(frozen=True)
+class ApiKind:
+    """How a kind of thread appears in the API: its path, and an operation id per operation."""
+
+    slug: str  # the kind's slug (``threads.by_slug``)
+    path: str  # the path segment of its threads (``/api/<path>/{thread_id}``)
+    send: str
+    get: str
+    replies: Mapping[str, str]  # action name (``ThreadKind.actions``) -> operation id
+    send_summary: str
+    send_rules: tuple[str, ...] = ()
+    content: Callable[[Thread], dict[str, Any]] = lambda _t: {}
+
+    @property
+    def kind(self) -> ThreadKind:
+        found = threads.by_slug(self.slug)
+        assert found is not None, self.slug
+        return found
+
+
+def _referral(t: Thread) -> dict[str, Any]:
+    return {
+        "offer": t.data.doc("offer"),
+        "reason": t.data.text("reason"),
+        "response_reason": t.data.text("response_reason"),
+    }
+
+
+def _transfer(t: Thread) -> dict[str, Any]:
+    return {
+        "offer": t.data.doc("offer"),
+        "reason": t.data.text("reason"),
+        "response_reason": t.data.text("response_reason"),
+        "history_count": t.facts.get("history_count", 0),
+        "responsible_from": t.facts.get("responsible_from"),
+    }
+
+
+def _request(t: Thread) -> dict[str, Any]:
+    return {
+        "questions": t.data.doc("questions", list),
+        "answers": t.data.doc("answers", list),
+        "legal_basis": t.facts.get("legal_basis", ""),
+        "urgent": bool(t.facts.get("urgent", False)),
+    }
+
+
+_PEER = (
+    "`to_org`: an organisation of the federation registry",
+    "`agreement_id`: an agreement in force between you that allows this message (empty: the first that does)",
+    "`purpose`: if given, the one declared in `Waymark-Purpose`; you may read every category the "
+    "message carries for it, and an agreement allows them (and the child's consent where it rests on it)",
+)
+# The three kinds people exchange about a case (missing-child alerts have their own operations).
+API_KINDS: tuple[ApiKind, ...] = (
+    ApiKind(
+        "referral",
+        "referrals",
+        send="sendReferral",
+        get="getReferral",
+        replies={
+            "accept": "acceptReferral",
+            "reject": "rejectReferral",
+            "done": "completeReferral",
+            "revoke": "revokeReferral",
+        },
+        send_summary="Refer the case's child to an organisation on another node",
+        send_rules=(
+            *_PEER,
+            "`include`: identity plus legal status, family, case notes (the reason is case notes)",
+        ),
+        content=_referral,
+    ),
+    ApiKind(
+        "transfer",
+        "transfers",
+        send="offerTransfer",
+        get="getTransfer",
+        replies={"accept": "acceptTransfer", "reject": "rejectTransfer"},
+        send_summary="Offer to hand the case over to an organisation on another node",
+        send_rules=(
+            *_PEER,
+            "`confirmed`: must be `true` — the case leaves your organisation once the transfer is "
+            "accepted, and a transfer cannot be taken back",
+            "`include`: legal status, guardian",
+            '`""`: only the organisation holding the case transfers it, once at a time, and not a '
+            "closed or transferred case",
+        ),
+        content=_transfer,
+    ),
+    ApiKind(
+        "request",
+        "information-requests",
+        send="requestInformation",
+        get="getInformationRequest",
+        replies={"answer": "answerInformationRequest"},
+        send_summary="Ask another organisation questions about the case's child, against the reply clock",
+        send_rules=_PEER,
+        content=_request,
+    ),
+)
+_BY_NAME = {k.slug: k for k in API_KINDS}
+KindName = Literal["referral", "transfer", "info_request"]
+
+
+# --- answers ----------------------------------------------------------------------------------
+
+
+class ThreadMessageOut(_Out):
+    type: str
+    direction: Direction = Field(description="out: sent from here; in: received")
+    at: dt.datetime
+    by: UserRef | None = Field(description="who sent it from here (null for a received message)")
+    delivery: str | None = Field(
+        description="a message sent: its delivery (pending, receipted — the peer's signed receipt — "
+        "rejected, cancelled...); null for one received"
+    )
+    note: str | None = Field(description="what it said in words (a reason, a note); null if withheld")
+
+
+class ThreadSummaryOut(_Out):
+    """A thread without its child data: who, what, in which state, by when."""
+
+    thread_id: uuid.UUID
+    kind: KindName
+    direction: Direction
+    status: str
+    purpose: Purpose
+    agreement_id: str
+    peer_organisation: str
+    peer_organisation_name: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    clock: ClockOut | None = Field(
+        description="the reply clock, if the kind has one (an information request)"
+    )
+
+
+class ThreadOut(ThreadSummaryOut):
+    peer_case_reference: str
+    case: uuid.UUID | None = Field(description="the case here this thread is about (null: none yet)")
+    answered_at: dt.datetime | None
+    may_send: list[str] = Field(
+        description="the answers you may send now (each is an operation: …/{thread_id}/<answer>)"
+    )
+    content: dict[str, Any] | None = Field(
+        description="what the thread carries (a referral's or a transfer's offer, a request's "
+        "questions and answers...), as the policy shows it; null if withheld"
+    )
+    withheld: str = Field(description="why the content is withheld (empty when it is shown)")
+    messages: list[ThreadMessageOut]
+
+
+class ThreadList(_Out):
+    count: int
+    items: list[ThreadSummaryOut]
+
+
+def _summary_fields(t: Thread, now: dt.datetime) -> dict[str, Any]:
+    kind = threads.kind(t.kind)
+    clock = kind.clock_of(t)
+    return {
+        "thread_id": t.public_id,
+        "kind": t.kind,
+        "direction": t.direction,
+        "status": t.status,
+        "purpose": t.purpose,
+        "agreement_id": t.agreement_id,
+        "peer_organisation": t.peer_org,
+        "peer_organisation_name": t.peer_org_name,
+        "created_at": t.created_at,
+        "updated_at": t.updated_at,
+        "clock": clock_out(clock, now) if clock is not None else None,
+    }
+
+
+def _thread_out(api_kind: ApiKind, found: ThreadAccess) -> ThreadOut:
+    t, now = found.thread, timezone.now()
+    ledger = list(t.messages.select_related("by__organisation"))
+    delivery = dict(
+        OutboxMessage.objects.filter(
+            message_id__in=[m.message_id for m in ledger if m.direction == Direction.OUTGOING]
+        ).values_list("message_id", "status")
+    )
+    return ThreadOut(
+        **_summary_fields(t, now),
+        peer_case_reference=t.peer_case_reference,
+        case=t.case.public_id if t.case is not None else None,
+        answered_at=t.answered_at,
+        may_send=sorted(found.kind.sendable(t)) if found.shown else [],
+        content=api_kind.content(t) if found.shown else None,
+        withheld=found.withheld,
+        messages=[
+            ThreadMessageOut(
+                type=m.type,
+                direction=Direction(m.direction),
+                at=m.at,
+                by=user_ref(m.by),
+                delivery=delivery.get(m.message_id) if m.direction == Direction.OUTGOING else None,
+                note=m.note if found.shown else None,
+            )
+            for m in ledger
+        ],
+    )
+
+
+# --- fetch and authorise ----------------------------------------------------------------------
+
+
+def _exchanging(request: HttpRequest) -> ApiCaller:
+    caller = api_caller(request)
+    if not may_exchange(caller.user):
+        raise Refused("your account may not exchange data with other organisations")
+    return caller
+
+
+def _thread(caller: ApiCaller, api_kind: ApiKind, thread_id: uuid.UUID) -> ThreadAccess:
+    """The thread, decided and audited for the purpose it travelled for, which the caller must
+    have declared."""
+    found = access_thread(caller.user, api_kind.slug, thread_id)
+    if found.thread.purpose != caller.purpose:
+        raise Refused(
+            f"this {str(api_kind.kind.label).lower()} travelled for {found.thread.purpose}: declare that purpose",
+            field="Waymark-Purpose",
+        )
+    return found
+
+
+# --- operations -------------------------------------------------------------------------------
+
+
+@router.get(
+    "/threads",
+    response={200: ThreadList, **_READ},
+    summary="Your organisation's referrals, transfers and information requests (no child data)",
+    operation_id="listThreads",
+)
+def list_threads(
+    request: HttpRequest,
+    kind: KindName | None = None,
+    direction: Direction | None = None,
+    status: str | None = Query(None, max_length=16, pattern=r"^[a-z_]+$"),
+    limit: int = Query(50, ge=1, le=MAX_PAGE),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+) -> ThreadList:
+    """Newest activity first, for the purpose declared: what waits for an answer here
+    (``direction=in&status=offered``), what you wait for. Read one to see what it carries."""
+    caller = _exchanging(request)
+    found = threads_of(caller.user).filter(kind__in=[k.kind.name for k in API_KINDS], purpose=caller.purpose)
+    if kind:
+        found = found.filter(kind=kind)
+    if direction:
+        found = found.filter(direction=direction)
+    if status:
+        found = found.filter(status=status)
+    now = timezone.now()
+    rows = found.order_by("-updated_at", "-id")[offset : offset + limit]
+    return ThreadList(count=found.count(), items=[ThreadSummaryOut(**_summary_fields(t, now)) for t in rows])
+
+
+@router.get(
+    "/cases/{public_id}/threads",
+    response={200: ThreadList, **_READ},
+    summary="The referrals, transfers and information requests about a case",
+    operation_id="listCaseThreads",
+)
+def list_case_threads(request: HttpRequest, public_id: str) -> ThreadList:
+    """Every such thread of your organisation about the case, whatever it travelled for, without
+    its child data; read one (under its purpose) to see what it carries."""
+    caller = _exchanging(request)
+    case = access_case(caller.user, public_id, caller.purpose).case
+    now = timezone.now()
+    rows = list(
+        threads_of(caller.user)
+        .filter(case=case, kind__in=[k.kind.name for k in API_KINDS])
+        .order_by("-created_at", "-id")
+    )
+    return ThreadList(count=len(rows), items=[ThreadSummaryOut(**_summary_fields(t, now)) for t in rows])
+
+
+def _send_operation(api_kind: ApiKind) -> None:
+    opening = api_kind.kind.opening
+    assert opening is not None
+
+    def send(request: HttpRequest, public_id: str, payload: ToPeer) -> Status[ThreadOut]:
+        caller = _exchanging(request)
+        case = access_case(caller.user, public_id, caller.purpose).case
+        if "purpose" in payload.model_fields_set and payload.purpose != caller.purpose:
+            raise ActionError(
+                f"this is the purpose declared in Waymark-Purpose ({caller.purpose}), or nothing",
+                field="purpose",
+            )
+        thread = opening.do(caller.user, case, payload.model_copy(update={"purpose": caller.purpose}))
+        return Status(201, _thread_out(api_kind, _thread(caller, api_kind, thread.public_id)))
+
+    send.__annotations__ = {**send.__annotations__, "payload": opening.schema}
+    send.__name__ = send.__qualname__ = f"send_{api_kind.kind.name}"
+    send.__doc__ = (opening.schema.__doc__ or "").strip()
+    router.post(
+        f"/cases/{{public_id}}/{api_kind.path}",
+        response={201: ThreadOut, **_WRITE},
+        summary=api_kind.send_summary,
+        operation_id=api_kind.send,
+        openapi_extra=rules_422(*api_kind.send_rules),
+    )(send)
+
+
+def _get_operation(api_kind: ApiKind) -> None:
+    def get(request: HttpRequest, thread_id: uuid.UUID) -> ThreadOut:
+        caller = _exchanging(request)
+        return _thread_out(api_kind, _thread(caller, api_kind, thread_id))
+
+    get.__name__ = get.__qualname__ = f"get_{api_kind.kind.name}"
+    router.get(
+        f"/{api_kind.path}/{{thread_id}}",
+        response={200: ThreadOut, **_READ},
+        summary=f"A {str(api_kind.kind.label).lower()}: its state, reply clock, messages and content",
+        operation_id=api_kind.get,
+    )(get)
+
+
+def _reply_operation(api_kind: ApiKind, name: str, action: Action, operation_id: str) -> None:
+    kind = api_kind.kind
+    verb = str(kind.messages.get(action.type, name))
+
+    def reply(request: HttpRequest, thread_id: uuid.UUID, payload: BaseModel) -> ThreadOut:
+        caller = _exchanging(request)
+        found = _thread(caller, api_kind, thread_id)
+        if not found.shown:
+            raise Refused(f"you may not read this thread, so you may not answer it ({found.withheld})")
+        action.do(caller.user, found.thread, payload)
+        return _thread_out(api_kind, _thread(caller, api_kind, thread_id))
+
+    reply.__annotations__ = {**reply.__annotations__, "payload": action.schema}
+    reply.__name__ = reply.__qualname__ = f"{name}_{kind.name}"
+    router.post(
+        f"/{api_kind.path}/{{thread_id}}/{name}",
+        response={200: ThreadOut, **_WRITE},
+        summary=f"{verb}: {str(kind.label).lower()} ({action.type})",
+        operation_id=operation_id,
+        openapi_extra=rules_422(
+            f'`""`: the thread is yours and its state allows `{action.type}` from your side now '
+            "(`may_send` says so); nobody answered it meanwhile",
+            "the fields of the body as its schema says; an accepted offer's `existing_case` a case "
+            "your organisation holds; an answer's `question_id` a question of the request",
+        ),
+    )(reply)
+
+
+def register_operations() -> None:
+    """One operation per kind's send, read and answer (called once the kinds are registered)."""
+    for api_kind in API_KINDS:
+        kind = api_kind.kind
+        if set(api_kind.replies) != set(kind.actions):
+            raise ValueError(f"{kind.name}: an API operation per action, no more: {sorted(kind.actions)}")
+        _send_operation(api_kind)
+        _get_operation(api_kind)
+        for name, action in kind.actions.items():
+            _reply_operation(api_kind, name, action, api_kind.replies[name])
+
+
+threads.load()  # the kinds register themselves on import (as when the app is ready)
+register_operations()

@@ -18,5 +18,6 @@ urlpatterns = [
     path("audit/", include("waymark.audit.urls")),
     path("missing/", include("waymark.missing.urls")),
     path("matching/", include("waymark.matching.urls")),
+    path("wards/", include("waymark.continuity.guardian_urls")),
     path("", include("waymark.cases.urls")),
 ]

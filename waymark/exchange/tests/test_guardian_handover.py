@@ -14,6 +14,7 @@ from waymark.core.clocks import ClockState
 from waymark.core.protocol import testing as proto
 from waymark.core.protocol.registry import Grant, GrantAction
 from waymark.errors import ActionError
+from waymark.exchange import plumbing
 from waymark.exchange.dispatcher import dispatch_pending
 from waymark.exchange.models import Direction, OutboxMessage, Thread
 from waymark.exchange.testing import dated_agreement, dated_registry
@@ -203,3 +204,27 @@ def test_both_dashboards_show_the_running_clock(people, guardianship, wire):
     assert str(received.public_id) in page
     thread_page = fr.get(reverse("exchange:thread", args=["handover", received.public_id]))
     assert thread_page.status_code == 200 and "Acknowledge the hand-over" in thread_page.content.decode()
+
+
+def test_the_guardian_sends_a_handover_from_the_cases_exchange_page(people, guardianship, monkeypatch):
+    monkeypatch.setattr(plumbing, "local_node", lambda: guardianship.it)  # the web process is node-it
+    case = ward(people)
+    browser = Client()
+    login(browser, people.marco, Purpose.BEST_INTERESTS_ASSESSMENT)
+    page = browser.get(reverse("exchange:case", args=[case.public_id]) + "?action=handover")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert reverse("exchange:send", args=[case.public_id, "handover"]) in html and "fr-ngo-calais" in html
+    sent = browser.post(
+        reverse("exchange:send", args=[case.public_id, "handover"]),
+        {"to_org": "fr-ngo-calais", "purpose": "best_interests_assessment", "summary": "Moved to Calais."},
+    )
+    body = sent.content.decode()
+    assert sent.status_code == 302, body[body.find("<main") :][:3000]
+    assert Thread.objects.get(kind="guardian_handover", direction=Direction.OUTGOING).case == case
+    # A caseworker of the case's organisation is not offered it: only the ward's guardian hands over.
+    other = Client()
+    login(other, people.giulia)
+    assert (
+        "?action=handover" not in other.get(reverse("exchange:case", args=[case.public_id])).content.decode()
+    )

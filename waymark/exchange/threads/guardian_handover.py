@@ -313,6 +313,9 @@ KIND = register(
             _open_form,
             form="exchange/guardian_handover/_open.html",
             shown=lambda user, case, _threads: may_hand_over(user, case),
+            # Back to the case's exchange page: guardians do not open the exchange's thread pages.
+            to_thread=False,
+            beyond_exchange_roles=True,
         ),
         page="exchange/guardian_handover.html",
         page_context=_page,

@@ -88,6 +88,11 @@ ALERT_OPERATIONS = frozenset(
     }
 )
 
+# Only the ward's appointed guardian logs a contact, and the aimed requests are the Milan
+# caseworker's (a 403 each time): fuzzed like every operation, its success is tested in
+# continuity/tests/test_guardian_contacts.py.
+GUARDIAN_OPERATIONS = frozenset({"POST /api/cases/{public_id}/guardian-contacts"})
+
 
 # ---------------------------------------------------------------------------------------------
 # The check: nothing out of reach
@@ -541,7 +546,9 @@ def test_every_operation_holds_under_fuzzing_as_every_persona(world: World) -> N
         label for label in outcome.statuses if label.startswith(("GET ", "POST ", "PUT ", "PATCH "))
     }
     assert len(operations) == 30, sorted(operations)  # every operation was tried...
-    for label in operations - ALERT_OPERATIONS:  # ...and answered with its success at least once
+    for label in (
+        operations - ALERT_OPERATIONS - GUARDIAN_OPERATIONS
+    ):  # ...and answered with its success at least once
         assert any(200 <= status < 300 for status in outcome.statuses[label]), (
             label,
             outcome.statuses[label],

@@ -93,8 +93,8 @@ def test_my_wards_lists_the_wards_with_next_deadline_and_last_contact_audited(cl
     assert case.reference in html and "Amira" not in html
     assert "Care-plan review" in html and "Call" in html
     assert AuditEntry.objects.count() > before  # each row decided and audited
-    nav = client.get(reverse("dashboard")).content.decode()
-    assert reverse("guardianship:wards") in nav
+    home = client.get(reverse("dashboard")).content.decode()
+    assert reverse("guardianship:wards") in home and 'id="all-wards"' in home
 
 
 def test_the_case_page_form_logs_a_contact_and_refuses_bad_input(client, people):

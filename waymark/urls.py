@@ -21,5 +21,6 @@ urlpatterns = [
     path("matching/", include("waymark.matching.urls")),
     path("continuity/", include("waymark.continuity.urls")),
     path("hotline/", include("waymark.hotline.urls")),
+    path("wards/", include("waymark.continuity.guardian_urls")),
     path("", include("waymark.cases.urls")),
 ]

@@ -246,11 +246,22 @@ def prepare(
     to: ToPeer,
     *,
     node: LocalNode | None,
+    as_guardian: bool = False,
 ) -> Prepared:
     """Before anything is sealed: the user may exchange, the exchange is available, the user may
     read every category ``body`` carries for ``to.purpose``, and an agreement in force allows it
-    (``to.agreement_id`` if named). ``ActionError`` says which failed."""
-    from_org = require_member(user)
+    (``to.agreement_id`` if named). ``ActionError`` says which failed.
+
+    ``as_guardian``: the kind lets the child's appointed guardian send about their own ward (a
+    guardian hand-over), though guardians are not among ``EXCHANGE_ROLES``; the policy and the
+    agreement are checked all the same."""
+    if as_guardian and user.role == Role.GUARDIAN and case.guardian_id == user.pk:
+        org = user.organisation
+        if not user.is_active or org is None or org.sector == Sector.IMMIGRATION_ENFORCEMENT:
+            raise ActionError("your account may not exchange data with other organisations")
+        from_org = org.slug
+    else:
+        from_org = require_member(user)
     if not fits(to.purpose, case.status):
         # The receiver cannot see the case: the sender checks that the purpose fits the child.
         raise ActionError(

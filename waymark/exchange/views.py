@@ -159,6 +159,10 @@ _CHOICES: dict[str, tuple[Any, Any]] = {
         _("Ask another organisation to provide a service; the case stays with you."),
     ),
     "request": (_("Request information"), _("Ask another organisation what it knows about this child.")),
+    "handover": (
+        _("Hand over to the next guardian"),
+        _("The child moves: hand them over to the organisation that will appoint their next guardian."),
+    ),
     "notice": (
         _("Send a notice"),
         _("Tell another organisation something about this child; no answer is expected."),
@@ -208,7 +212,13 @@ def _case_context(request: HttpRequest, access: CaseAccess, **extra: Any) -> dic
         # A line shows a thread's child data only where the case's decisions (made and audited
         # for this page) open every category it carries.
         "shown": {t.pk for t in about if set(t.categories) <= access.allowed},
-        "openings": [k for k in _kinds() if k.opening is not None and k.opening.shown(me, case, about)],
+        "openings": [
+            k
+            for k in _kinds()
+            if k.opening is not None
+            and (may_exchange(me) or k.opening.beyond_exchange_roles)
+            and k.opening.shown(me, case, about)
+        ],
         # The child's accounts that may travel with a referral or a transfer (tell it once): offered
         # only to a reader of disclosures; whether they may go is decided when sent.
         "child_accounts": list(current_accounts(case)) if access.can(DataCategory.DISCLOSURE) else [],
@@ -216,6 +226,8 @@ def _case_context(request: HttpRequest, access: CaseAccess, **extra: Any) -> dic
         "form": {},
         "which": "",
     }
+    # The ward's guardian sees the forms offered to them (a hand-over), though not the exchange.
+    context["exchanges"] = context["exchanges"] or bool(context["openings"])
     for kind in context["openings"]:
         context.update(kind.opening.context)
     context.update(extra)
@@ -242,9 +254,11 @@ def send(request: HttpRequest, public_id: uuid.UUID, slug: str) -> HttpResponse:
     access = _case(request, public_id)
     case = access.case
     kind = threads.by_slug(slug)
-    if kind is None or kind.opening is None or not may_exchange(me):
+    if kind is None or kind.opening is None:
         raise Http404
     opening = kind.opening
+    if not may_exchange(me) and not (opening.beyond_exchange_roles and opening.shown(me, case, [])):
+        raise Http404
     parsed, errors = _parse(opening.schema, opening.data(request.POST, None))
     if parsed is not None:
         try:

@@ -111,6 +111,7 @@ class MessageType(StrEnum):
     FOUND = "found"
     CASE_CLOSED = "case_closed"
     GUARDIAN_HANDOVER = "guardian_handover"
+    GUARDIAN_HANDOVER_ACK = "guardian_handover_ack"
     MATCH_QUERY = "match_query"
     MATCH_RESULT = "match_result"
     ERASURE_NOTICE = "erasure_notice"
@@ -136,6 +137,7 @@ REPLY_TYPES = frozenset(
         MessageType.FOUND,
         MessageType.MATCH_RESULT,
         MessageType.ERASURE_DONE,
+        MessageType.GUARDIAN_HANDOVER_ACK,
     }
 )
 
@@ -587,8 +589,27 @@ class CaseClosed(Body):
 
 
 class GuardianHandover(Body):
+    """The outgoing guardian hands the child over to the organisation that will appoint the next
+    one: who they are, from when, a summary, the child's views and wishes in their own words, the
+    open issues, and the time by which a person there is to acknowledge it."""
+
     guardian: GuardianContact
     effective: UtcDatetime
+    child: ChildSummary | None = None
+    summary: Annotated[LongText, Cat(C.GUARDIAN)] = ""
+    # What the child wants, in their own words: a disclosure.
+    views_and_wishes: Annotated[LongText, Cat(C.DISCLOSURE)] = ""
+    open_issues: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
+    note: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
+    acknowledge_by: UtcDatetime | None = None
+
+
+class GuardianHandoverAck(Body):
+    """A person of the receiving organisation acknowledges the hand-over (their work contact, not
+    data about the child)."""
+
+    acknowledged_at: UtcDatetime
+    contact: ShortText = ""
     note: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
 
 
@@ -720,6 +741,7 @@ BODY_SCHEMAS: dict[MessageType, type[Body]] = {
     MessageType.FOUND: Found,
     MessageType.CASE_CLOSED: CaseClosed,
     MessageType.GUARDIAN_HANDOVER: GuardianHandover,
+    MessageType.GUARDIAN_HANDOVER_ACK: GuardianHandoverAck,
     MessageType.MATCH_QUERY: MatchQuery,
     MessageType.MATCH_RESULT: MatchResult,
     MessageType.ERASURE_NOTICE: ErasureNotice,

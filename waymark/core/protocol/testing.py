@@ -38,6 +38,7 @@ from waymark.core.protocol.messages import (
     Found,
     GuardianContact,
     GuardianHandover,
+    GuardianHandoverAck,
     Header,
     IdentifierBody,
     InfoRequest,
@@ -405,6 +406,7 @@ def sample_bodies() -> dict[MessageType, Body]:
         MessageType.GUARDIAN_HANDOVER: GuardianHandover(
             guardian=GuardianContact(name="Claire Martin (fictional)"), effective=NOW
         ),
+        MessageType.GUARDIAN_HANDOVER_ACK: GuardianHandoverAck(acknowledged_at=NOW),
         MessageType.MATCH_QUERY: MatchQuery(
             encoding_version=1, key_id="k-2025", records=(EncodedRecord(ref="r1", bloom_base64="AAEC"),)
         ),

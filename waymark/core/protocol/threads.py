@@ -247,7 +247,28 @@ MATCH_QUERY = Conversation(
     final=_states("answered"),
 )
 
+# The outgoing guardian hands a child over to the organisation that will appoint the next one; a
+# person there acknowledges it, once. Nothing else is said in the conversation: a correction is a
+# new hand-over.
+GUARDIAN_HANDOVER = Conversation(
+    kind="guardian_handover",
+    opens_with=T.GUARDIAN_HANDOVER,
+    opened="sent",
+    moves=(_move(T.GUARDIAN_HANDOVER_ACK, RESPONDER, ["sent"], "acknowledged"),),
+    final=_states("acknowledged"),
+)
+
 CONVERSATIONS: Mapping[str, Conversation] = {
     c.kind: c
-    for c in (REFERRAL, TRANSFER, INFO_REQUEST, NOTICE, ERASURE, AUDIT_CHECKPOINT, MISSING_ALERT, MATCH_QUERY)
+    for c in (
+        REFERRAL,
+        TRANSFER,
+        INFO_REQUEST,
+        NOTICE,
+        ERASURE,
+        AUDIT_CHECKPOINT,
+        MISSING_ALERT,
+        MATCH_QUERY,
+        GUARDIAN_HANDOVER,
+    )
 }

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from waymark.core.protocol.messages import MessageType
 from waymark.core.protocol.threads import (
     CONVERSATIONS,
+    GUARDIAN_HANDOVER,
     INFO_REQUEST,
     MISSING_ALERT,
     REFERRAL,
@@ -237,3 +238,15 @@ def test_nothing_is_said_in_a_closed_alert_but_late_words_are_recorded() -> None
     assert MISSING_ALERT.on_receive("closed", MessageType.SIGHTING).outcome is Outcome.RECORD
     # A found report after the recipient reported it found once is not a second state change.
     assert MISSING_ALERT.on_receive("found", MessageType.SIGHTING).outcome is Outcome.RECORD
+
+
+def test_only_the_receiving_organisation_acknowledges_a_handover_once() -> None:
+    ack = MessageType.GUARDIAN_HANDOVER_ACK
+    assert GUARDIAN_HANDOVER.may_send("sent", Side.RESPONDER, ack)
+    assert not GUARDIAN_HANDOVER.may_send("sent", Side.OPENER, ack)
+    assert GUARDIAN_HANDOVER.after_sending("sent", Side.RESPONDER, ack) == "acknowledged"
+    assert not GUARDIAN_HANDOVER.may_send("acknowledged", Side.RESPONDER, ack)
+    # A second acknowledgement arriving is refused, and the outgoing guardian has no button.
+    assert GUARDIAN_HANDOVER.on_receive("acknowledged", ack).outcome is Outcome.REFUSE
+    assert GUARDIAN_HANDOVER.sendable("sent", Side.OPENER) == []
+    assert GUARDIAN_HANDOVER.is_final("acknowledged") and not GUARDIAN_HANDOVER.is_final("sent")

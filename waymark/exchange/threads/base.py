@@ -70,6 +70,9 @@ class Opening:
     to_thread: bool = True
     # What the form template needs besides the case page's context (its choices).
     context: Mapping[str, Any] = field(default_factory=dict)
+    # Offered to people outside the exchange's roles when ``shown`` says so (the ward's guardian
+    # hands them over); ``shown`` is then the whole check, and ``prepare`` checks it again.
+    beyond_exchange_roles: bool = False
 
 
 @dataclass(frozen=True)

@@ -400,9 +400,11 @@ def _agreements(
 ) -> list[dict[str, Any]]:
     found = [agreement(status=status, parties=tuple(p for p in parties if p in slugs))]
     # Locating missing children among the demo organisations (not the fan-out benchmark's NGOs,
-    # which have an agreement of their own).
+    # which have an agreement of their own); a party left out of the demo agreement is left out
+    # of this one too.
     demo = tuple(n for n in hosted if not n.node_id.startswith(FANOUT_PREFIX))
-    found.append(locate_agreement(status=status, orgs=all_orgs(demo)))
+    left_out = set(PARTIES) - set(parties)
+    found.append(locate_agreement(status=status, orgs=[o for o in all_orgs(demo) if o.slug not in left_out]))
     fanout = tuple(sorted(s for s in slugs if s.endswith("-fanout-ngo")))
     if fanout and FANOUT_SENDER in slugs:
         found.append(fanout_agreement((FANOUT_SENDER, *fanout)))

@@ -678,6 +678,17 @@ class Outcome:
     statuses: dict[str, Counter[int]] = field(default_factory=dict)
 
 
+def _nul_called_valid(check: str, sent: Any) -> bool:
+    """schemathesis's stateful phase can put U+0000 into a text whose pattern (``NO_NUL``) the
+    document states, then call the 400 that follows "a schema-valid request rejected". The API
+    is right (test_a_nul_character_breaks_the_document_and_is_a_400); only that false report is
+    left out, nothing else about the request."""
+    if check != "positive_data_acceptance" or sent is None:
+        return False
+    body = sent.body if isinstance(sent.body, bytes | bytearray) else str(sent.body or "").encode()
+    return b"\\u0000" in body
+
+
 def _run(schema: Any) -> Outcome:
     outcome = Outcome()
     found: dict[tuple[str, str, str], str] = {}
@@ -696,6 +707,8 @@ def _run(schema: Any) -> Outcome:
                 sent = recorder.interactions[case_id].request if case_id in recorder.interactions else None
                 for check in checks:
                     if check.failure_info is None:
+                        continue
+                    if _nul_called_valid(check.name, sent):
                         continue
                     failure = check.failure_info.failure
                     detail = failure.message[:300]

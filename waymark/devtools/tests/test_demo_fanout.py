@@ -24,9 +24,13 @@ def test_a_fanout_node_is_found_again_from_its_id():
 def test_milan_and_the_fanout_nodes_share_an_alert_agreement_for_locating_a_child_only():
     nodes = (demo.node("node-it"), *demo.fanout_nodes(3))
     spec = demo.registry_spec({n.node_id: f"/{n.node_id}.json" for n in nodes}, nodes=nodes)
-    # The demo agreement would have Milan alone: left out (an agreement needs two parties).
-    (agreement,) = spec["agreements"]
-    assert agreement["identifier"] == demo.FANOUT_AGREEMENT_ID
+    # The demo agreement would have Milan alone: left out (an agreement needs two parties); the
+    # locating agreement is the Italian node's own organisations (hotline, guardians, services).
+    ids = [a["identifier"] for a in spec["agreements"]]
+    assert demo.AGREEMENT_ID not in ids and demo.FANOUT_AGREEMENT_ID in ids
+    agreement = next(a for a in spec["agreements"] if a["identifier"] == demo.FANOUT_AGREEMENT_ID)
+    locate = [a for a in spec["agreements"] if a["identifier"] == demo.LOCATE_AGREEMENT_ID]
+    assert all(not p.endswith("-fanout-ngo") for a in locate for p in a["parties"])
     assert agreement["parties"] == ["it-cps-milano", "be-fanout-ngo", "de-fanout-ngo", "fr-fanout-ngo"]
     assert {g["purpose"] for g in agreement["grants"]} == {Purpose.LOCATE_MISSING_CHILD}
     granted = {g["category"] for g in agreement["grants"]}
@@ -48,6 +52,9 @@ def test_the_demo_agreement_leaves_out_a_party_when_asked():
     spec = demo.registry_spec(
         {n.node_id: f"/{n.node_id}.json" for n in nodes}, parties=("it-cps-milano", "fr-ngo-calais")
     )
-    (agreement,) = spec["agreements"]
+    by_id = {a["identifier"]: a for a in spec["agreements"]}
+    agreement = by_id[demo.AGREEMENT_ID]
     assert agreement["parties"] == ["it-cps-milano", "fr-ngo-calais"]
     assert "be-police-mpu" not in {g["org"] for g in agreement["grants"]}
+    # ...and out of the locating agreement too.
+    assert "be-police-mpu" not in by_id[demo.LOCATE_AGREEMENT_ID]["parties"]

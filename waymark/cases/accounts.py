@@ -132,7 +132,7 @@ def do_record_account(user: User, case: Case, purpose: str, data: AccountIn) -> 
     consent, corrected = check_record_account(user, case, purpose, data)
     if corrected is not None:
         # Two people correcting the same version at once: the second finds it corrected.
-        corrected = ChildAccount.objects.select_for_update().get(pk=corrected.pk)
+        corrected = ChildAccount.objects.select_for_update(of=("self",)).get(pk=corrected.pk)
         if ChildAccount.objects.filter(supersedes=corrected).exists():
             raise ActionError(
                 "someone else corrected this account meanwhile; reload the page", field="corrects"
@@ -220,7 +220,7 @@ def do_receive_accounts(
         if ChildAccount.objects.filter(case=case, original_id=body.original_id).exists():
             continue
         held = (
-            ChildAccount.objects.select_for_update()
+            ChildAccount.objects.select_for_update(of=("self",))
             .filter(case=case, lineage=body.lineage, corrected_by__isnull=True)
             .first()
         )

@@ -126,7 +126,7 @@ def do_decide_challenge(
     if data.outcome == ChallengeOutcome.PENDING:
         raise ActionError("an outcome is upheld or rejected", field="outcome")
     locked = (
-        AgeAssessmentChallenge.objects.select_for_update()
+        AgeAssessmentChallenge.objects.select_for_update(of=("self",))
         .select_related("assessment__case")
         .get(pk=challenge.pk)
     )
@@ -231,7 +231,7 @@ def do_record_take_charge(user: User, case: Case, data: TakeChargeIn) -> TakeCha
 
 @transaction.atomic
 def do_update_take_charge(user: User, request: TakeChargeRequest, data: TakeChargeIn) -> TakeChargeRequest:
-    locked = TakeChargeRequest.objects.select_for_update().select_related("case").get(pk=request.pk)
+    locked = TakeChargeRequest.objects.select_for_update(of=("self",)).select_related("case").get(pk=request.pk)
     check_take_charge(user, locked.case, data)
     _apply(locked, data)
     locked.save()
@@ -370,7 +370,7 @@ def do_approve_determination(user: User, record: BestInterests) -> BestInterests
     """A supervisor of the organisation that made the determination approves it — never its
     own author."""
     _require_org(user)
-    locked = BestInterests.objects.select_for_update().select_related("case").get(pk=record.pk)
+    locked = BestInterests.objects.select_for_update(of=("self",)).select_related("case").get(pk=record.pk)
     if locked.kind != BestInterestsKind.DETERMINATION:
         raise ActionError("only a determination is approved; an assessment stands as recorded", field="kind")
     if locked.status != BestInterestsStatus.AWAITING_APPROVAL:

@@ -228,7 +228,7 @@ def _reseal(call: Call, case: Case) -> None:
 def do_take_passed_call(user: User, call: Call, seen: CaseAccess, *, now: dt.datetime | None = None) -> Call:
     """The organisation a call was passed to adds it to its own case (``seen``: access for update
     of ``ATTACH_CATEGORIES``): the call lands on the child's timeline, sealed under their key."""
-    call = Call.objects.select_for_update().get(pk=call.pk)
+    call = Call.objects.select_for_update(of=("self",)).get(pk=call.pk)
     case = seen.case
     if call.passed_to_id is None or call.passed_to_id != user.organisation_id:
         raise ActionError("this call was not passed to your organisation", field="case")

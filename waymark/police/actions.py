@@ -171,7 +171,7 @@ def do_advance_alert(
     police's reference, a hit with where, closed or withdrawn (the unit's context then ends)."""
     now = now or timezone.now()
     alert = (
-        PoliceAlert.objects.select_for_update().select_related("case__child", "police_org").get(pk=alert.pk)
+        PoliceAlert.objects.select_for_update(of=("self",)).select_related("case__child", "police_org").get(pk=alert.pk)
     )
     try:
         core.transition(alert.state, data.to, reference=data.reference, place=data.place)
@@ -303,7 +303,7 @@ def do_answer_sirene(
     police answer the care side; the reply clock is met (late or in time)."""
     now = now or timezone.now()
     request = (
-        SireneRequest.objects.select_for_update()
+        SireneRequest.objects.select_for_update(of=("self",))
         .select_related("case__child", "police_org", "asked_by")
         .get(pk=request.pk)
     )

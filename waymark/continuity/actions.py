@@ -231,7 +231,9 @@ def do_record_take_charge(user: User, case: Case, data: TakeChargeIn) -> TakeCha
 
 @transaction.atomic
 def do_update_take_charge(user: User, request: TakeChargeRequest, data: TakeChargeIn) -> TakeChargeRequest:
-    locked = TakeChargeRequest.objects.select_for_update(of=("self",)).select_related("case").get(pk=request.pk)
+    locked = (
+        TakeChargeRequest.objects.select_for_update(of=("self",)).select_related("case").get(pk=request.pk)
+    )
     check_take_charge(user, locked.case, data)
     _apply(locked, data)
     locked.save()

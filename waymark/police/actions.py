@@ -171,7 +171,9 @@ def do_advance_alert(
     police's reference, a hit with where, closed or withdrawn (the unit's context then ends)."""
     now = now or timezone.now()
     alert = (
-        PoliceAlert.objects.select_for_update(of=("self",)).select_related("case__child", "police_org").get(pk=alert.pk)
+        PoliceAlert.objects.select_for_update(of=("self",))
+        .select_related("case__child", "police_org")
+        .get(pk=alert.pk)
     )
     try:
         core.transition(alert.state, data.to, reference=data.reference, place=data.place)

@@ -3,6 +3,7 @@ are made of, parsed at the edge (pydantic)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -14,6 +15,7 @@ from pydantic import (
     StrictBool,
     StringConstraints,
     WithJsonSchema,
+    field_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -79,7 +81,22 @@ class ChallengeOutcomeIn(_In):
 
 
 class TakeChargeIn(_In):
-    """A take-charge request's dates so far (aware date-times, RFC 3339)."""
+    """A take-charge request's dates so far (aware date-times, RFC 3339), kept as instants in UTC:
+    PostgreSQL refuses an offset beyond ±15:59 that RFC 3339 allows (a fuzzer finding)."""
+
+    @field_validator(
+        "registered_at",
+        "hit_at",
+        "request_sent_at",
+        "request_received_at",
+        "replied_at",
+        "appeal_decided_at",
+        "transfer_decision_at",
+        "transferred_at",
+    )
+    @classmethod
+    def _in_utc(cls, value: dt.datetime | None) -> dt.datetime | None:
+        return value.astimezone(dt.UTC) if value is not None and value.tzinfo is not None else value
 
     requested_country: CountryCode
     basis: ShortText = "Art. 8"

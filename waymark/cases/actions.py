@@ -50,7 +50,7 @@ from .models import (
 )
 from .photos import SEALED_SUFFIX, CleanPhoto, PhotoTooLarge, clean_photo, seal_photo
 from .ranked import Ranked, birth_from, rank
-from .schemas import AliasIn, CarePlanIn, CaseIn, ChildIn, ConsentIn, EventIn, RegisterChildIn
+from .schemas import MAX_ALIASES, AliasIn, CarePlanIn, CaseIn, ChildIn, ConsentIn, EventIn, RegisterChildIn
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
@@ -374,7 +374,14 @@ def do_update_child(user: User, case: Case, data: ChildIn) -> Child:
 
 @transaction.atomic
 def do_add_alias(user: User, case: Case, data: AliasIn) -> ChildName:
-    name = _add_name(case.child, data.full_name, NameKind.ALIAS, user, note=data.note)
+    # The child's row is locked: two names added at once cannot both be the fiftieth.
+    child = Child.objects.select_for_update().get(pk=case.child_id)
+    if child.names.filter(kind=NameKind.ALIAS).count() >= MAX_ALIASES:
+        raise ActionError(
+            f"this child already has {MAX_ALIASES} other names, the most a message between nodes carries",
+            field="full_name",
+        )
+    name = _add_name(child, data.full_name, NameKind.ALIAS, user, note=data.note)
     _touch(case)
     return name
 

@@ -271,7 +271,10 @@ def update_child(request: HttpRequest, public_id: str, payload: ChildIn) -> Chil
     response={201: ChildNameOut, **_WRITE},
     summary="Add a name the child is known by",
     operation_id="addAlias",
-    openapi_extra=_rules("`full_name`: not blank once trimmed"),
+    openapi_extra=_rules(
+        "`full_name`: not blank once trimmed; a child has at most 50 other names (the most a "
+        "message between nodes carries)"
+    ),
 )
 def add_alias(request: HttpRequest, public_id: str, payload: AliasIn) -> Status[ChildNameOut]:
     caller = api_caller(request)

@@ -121,7 +121,15 @@ def _json_integer(value: object) -> object:
 # JSON Schema ignores) instead of minimum/maximum.
 Age = Annotated[int, Field(ge=0, le=25), BeforeValidator(_json_integer)]
 Date = Annotated[dt.date, BeforeValidator(_date_as_text)]
-DateTime = Annotated[dt.datetime, BeforeValidator(_datetime_as_text)]
+
+
+def in_utc(value: dt.datetime) -> dt.datetime:
+    """The same instant in UTC: RFC 3339 allows an offset up to ±23:59, PostgreSQL refuses one
+    beyond ±15:59 (a fuzzer finding), and the offset a client wrote carries nothing we keep."""
+    return value.astimezone(dt.UTC) if value.tzinfo is not None else value
+
+
+DateTime = Annotated[dt.datetime, BeforeValidator(_datetime_as_text), AfterValidator(in_utc)]
 
 
 if TYPE_CHECKING:
@@ -143,13 +151,18 @@ class IdentifierIn(_In):
     issued_by: Name = ""
 
 
+# The most other names a child holds: the most a message between nodes carries (the protocol's
+# ``ChildSummary.aliases``), so a case can always be referred (a fuzzer finding).
+MAX_ALIASES = 50
+
+
 class ChildIn(_In):
     """A child's identity: names in any script, date of birth with its precision."""
 
     given_names: Name = ""
     family_name: Name = ""
     name_latin: LatinName = ""
-    aliases: list[AliasIn] = Field(default_factory=list, max_length=50)
+    aliases: list[AliasIn] = Field(default_factory=list, max_length=MAX_ALIASES)
     sex: Sex = Sex.UNKNOWN
     birth_date: Date | None = None
     birth_date_precision: DatePrecision = DatePrecision.EXACT

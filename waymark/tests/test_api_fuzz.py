@@ -56,7 +56,7 @@ from waymark.policy.tests.factories import create_agreement
 from waymark.test import create_case, create_personas, create_user, days_ago, set_care_plan
 from waymark.vocab import ContextSource, DataCategory, Purpose, Role
 
-SEED = 20260309
+SEED = int(os.environ.get("WAYMARK_FUZZ_SEED", "20260309"))
 # What each person works for (the purpose most of their requests declare).
 WORK = {
     "giulia": Purpose.CHILD_PROTECTION,
@@ -714,6 +714,13 @@ def _run(schema: Any) -> Outcome:
                     detail = failure.message[:300]
                     if sent is not None:
                         detail += f"\n    {sent.method} {sent.uri} {str(sent.body)[:300]}"
+                        shown = {k: v for k, v in sent.headers.items() if k.lower() != "authorization"}
+                        detail += f"\n    headers {shown}"
+                    answer = (
+                        recorder.interactions[case_id].response if case_id in recorder.interactions else None
+                    )
+                    if answer is not None:
+                        detail += f"\n    answered {answer.status_code} {str(answer.content)[:300]}"
                     found.setdefault((recorder.label, check.name, failure.title), detail)
     outcome.failures = [
         f"{label} [{name}] {title}: {detail}" for (label, name, title), detail in found.items()

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from pydantic import Field, StrictBool, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, StrictBool, StringConstraints, model_validator
 
 from waymark.accounts.models import User
 from waymark.cases.models import Case
@@ -30,7 +30,7 @@ from .. import child_accounts, guard
 from .. import plumbing as p
 from ..models import Direction, Thread
 from ..node import LocalNode
-from ..schemas import In, Short, Text, ToPeer
+from ..schemas import In, Short, Text, ToPeer, not_blank
 from ..timeline import add_event, add_thread_event
 from . import match_query, register
 from .base import Action, Opening, Panel, ThreadKind, peer_fields
@@ -47,7 +47,7 @@ URGENT = ClockRule("info_reply_urgent", within=URGENT_WITHIN, warn_before=dt.tim
 
 class QuestionIn(In):
     category: DataCategory
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    text: Annotated[str, StringConstraints(min_length=1, max_length=2000), AfterValidator(not_blank)]
 
 
 class InfoRequestIn(ToPeer):

@@ -36,7 +36,7 @@ from waymark.accounts.models import User
 from waymark.cases.access import access_case
 from waymark.cases.models import Case, Event
 from waymark.cases.photos import PhotoUnavailable, read_photo
-from waymark.cases.schemas import DateTime
+from waymark.cases.schemas import DateTime, in_utc
 from waymark.core.clocks import ALERT_SEEN
 from waymark.core.codes import is_country
 from waymark.core.protocol import messages as m
@@ -66,7 +66,7 @@ from ..labels import choices
 from ..models import AlertNotice, Direction, OutboxMessage, Thread
 from ..node import LocalNode
 from ..payloads import child_summary
-from ..schemas import In, OrgSlug, Short, Text, ToPeer
+from ..schemas import In, OrgSlug, Short, Text, ToPeer, not_blank
 from ..timeline import add_event, add_thread_event
 from . import register
 from .base import Action, Opening, Panel, ThreadKind, peer_fields
@@ -163,8 +163,8 @@ Country = Annotated[str, StringConstraints(pattern=r"^([A-Z]{2})?$"), AfterValid
 
 
 class SightingIn(In):
-    seen_at: dt.datetime
-    place: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
+    seen_at: Annotated[dt.datetime, AfterValidator(in_utc)]
+    place: Annotated[str, StringConstraints(min_length=1, max_length=400), AfterValidator(not_blank)]
     country: Country = ""
     with_whom: Text = ""
     confidence: Confidence = Confidence.MEDIUM
@@ -172,7 +172,7 @@ class SightingIn(In):
 
 
 class FoundIn(In):
-    found_at: dt.datetime
+    found_at: Annotated[dt.datetime, AfterValidator(in_utc)]
     place: Annotated[str, StringConstraints(strip_whitespace=True, max_length=400)] = ""
     country: Country = ""
     safe: bool | None = None

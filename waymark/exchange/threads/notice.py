@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
-from pydantic import StringConstraints
+from pydantic import AfterValidator, StringConstraints
 
 from waymark.accounts.models import User
 from waymark.cases.models import Case
@@ -24,7 +24,7 @@ from waymark.vocab import DataCategory, EventType
 from .. import plumbing as p
 from ..models import Direction, Thread
 from ..node import LocalNode
-from ..schemas import Text, ToPeer
+from ..schemas import Text, ToPeer, not_blank
 from ..timeline import add_event, add_thread_event
 from . import register
 from .base import Opening, Panel, ThreadKind, peer_fields
@@ -34,7 +34,7 @@ T = MessageType
 
 class NoticeIn(ToPeer):
     category: DataCategory = DataCategory.CASE_NOTES
-    subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    subject: Annotated[str, StringConstraints(min_length=1, max_length=300), AfterValidator(not_blank)]
     text: Text = ""
 
 

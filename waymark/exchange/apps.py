@@ -9,11 +9,13 @@ class ExchangeConfig(AppConfig):
         from waymark.cases.erasure import erasing_child
         from waymark.missing import acknowledgements
 
-        from . import threads
+        from . import threads, views_missing
         from .erasure import shred_threads_of
         from .threads import missing_alert
 
         threads.load()
         # The Missing-now board shows who acknowledged each alert (the missing app is below us).
         acknowledgements.provide(missing_alert.acknowledgements)
+        # The disappearance's page closes it here (case_closed to every organisation alerted).
+        views_missing.register()
         erasing_child.connect(shred_threads_of, dispatch_uid="exchange-shred-threads")

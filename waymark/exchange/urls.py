@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views, views_erasure, views_inbox
+from . import views, views_erasure, views_inbox, views_missing
 
 app_name = "exchange"
 
@@ -19,6 +19,7 @@ urlpatterns = [
         "erasure/notices/<uuid:public_id>/keep/<uuid:case_id>", views_erasure.keep_case, name="erasure_keep"
     ),
     path("erasure/notices/<uuid:public_id>/retry", views_erasure.retry, name="erasure_retry"),
+    path("missing/<uuid:public_id>/close", views_missing.close_disappearance, name="close_disappearance"),
     path("case/<uuid:public_id>/", views.case_exchange, name="case"),
     path("case/<uuid:public_id>/<slug:slug>", views.send, name="send"),
     path("<slug:slug>s/<uuid:public_id>/", views.thread_page, name="thread"),

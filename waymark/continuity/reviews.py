@@ -30,9 +30,9 @@ def review_clock(record: BestInterests, records: Sequence[BestInterests]) -> Clo
     return record.review_clock(min(later) if later else None)
 
 
-def _latest() -> Exists:
-    """No later record on the same case: the record whose review is still to come."""
-    return ~Exists(
+def _later() -> Exists:
+    """A later record on the same case (its review was made)."""
+    return Exists(
         BestInterests.objects.filter(case=OuterRef("case"), recorded_at__gt=OuterRef("recorded_at"))
     )
 
@@ -69,7 +69,7 @@ def reviews_due(
     )
     found = list(
         BestInterests.objects.filter(case__in=visible.values("pk"), review_on__lte=horizon)
-        .filter(_latest())
+        .exclude(_later())
         .select_related("case", "case__child", "case__organisation")
         .order_by("review_on", "id")[:limit]
     )

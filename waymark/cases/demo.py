@@ -81,7 +81,9 @@ USERS: tuple[UserSpec, ...] = (
     UserSpec("demo-dublin-officer", Role.DUBLIN_OFFICER, "fr-dublin", "Julien Démo (Dublin unit)"),
     UserSpec("demo-be-police", Role.POLICE_OFFICER, "be-police-mpu", "Luc Démo (police)"),
     UserSpec("demo-be-guardian", Role.GUARDIAN, "be-guardianship", "Nadia Démo (guardian)"),
-    UserSpec("demo-be-dublin-officer", Role.DUBLIN_OFFICER, "be-dublin", "Dries Démo (Dublin unit, Brussels)"),
+    UserSpec(
+        "demo-be-dublin-officer", Role.DUBLIN_OFFICER, "be-dublin", "Dries Démo (Dublin unit, Brussels)"
+    ),
 )
 
 # The user whose existence means "the demo is loaded" (checked by ``load_demo --once``).

@@ -26,7 +26,7 @@ from waymark.continuity.reviews import review_clock, reviews_due
 from waymark.core.clocks import Clock, ClockState
 from waymark.core.deadlines import LOUD, Deadline, Notice, Step
 from waymark.policy.purpose import current_purpose
-from waymark.vocab import DataCategory
+from waymark.vocab import DataCategory, Purpose
 
 register = template.Library()
 
@@ -156,7 +156,8 @@ def best_interests_reviews(context: template.Context) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
     purpose = current_purpose(request) if request is not None else None
-    if not isinstance(user, User) or purpose is None:
+    # Reviews are casework: not under audit (the DPO's purpose), which reads records, not clocks.
+    if not isinstance(user, User) or purpose is None or purpose == Purpose.AUDIT:
         return {"rows": []}
     now = timezone.now()
     found, page = reviews_due(user, purpose, now)

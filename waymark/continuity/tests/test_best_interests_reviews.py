@@ -18,8 +18,8 @@ from waymark.continuity.models import BestInterests
 from waymark.continuity.reviews import running_review
 from waymark.continuity.schemas import BestInterestsIn
 from waymark.core.clocks import ClockState
-from waymark.test import create_case, login
-from waymark.vocab import DataCategory
+from waymark.test import create_case, create_user, login
+from waymark.vocab import DataCategory, Purpose, Role
 
 TODAY = timezone.localdate()
 ALL = frozenset(DataCategory.values)
@@ -106,3 +106,12 @@ def test_my_wards_counts_the_review_among_a_wards_deadlines(client, people):
     login(client, people.marco)
     html = client.get(reverse("guardianship:wards")).content.decode()
     assert "Best-interests review" in html and "OVERDUE" in html
+
+
+def test_the_dpo_auditing_gets_no_review_panel(client, people):
+    case = create_case(people.giulia)
+    overdue(people, case)
+    anna = create_user("anna", people.it_cps, Role.DPO)
+    login(client, anna, purpose=Purpose.AUDIT)
+    home = client.get(reverse("dashboard"))
+    assert home.status_code == 200 and 'id="bia-reviews"' not in home.content.decode()

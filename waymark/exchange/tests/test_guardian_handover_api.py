@@ -107,7 +107,9 @@ def test_the_guardian_sends_and_the_receiver_reads_and_acknowledges_through_the_
     assert Thread.objects.get(public_id=out["thread_id"]).status == "acknowledged"
 
 
-def test_a_handover_with_views_the_agreement_does_not_grant_leaves_nothing(people, federation, wire, node, ward):
+def test_a_handover_with_views_the_agreement_does_not_grant_leaves_nothing(
+    people, federation, wire, node, ward
+):
     # Views need disclosure granted to the receiver: this agreement does not, so nothing leaves.
     refused = api_as(people.marco, purpose=BIA).post(url(ward), body(views_and_wishes=VIEWS))
     assert refused.status_code == 422 and "to_org" in refused.json()["errors"]

@@ -48,7 +48,7 @@ def test_the_belgian_node_has_a_guardianship_service_and_a_dublin_unit_with_thei
 
 
 def test_the_dublin_unit_is_granted_identity_family_and_legal_status_only():
-    spec, _registry_ = _registry()
+    spec, _ = _registry()
     (bia,) = [a for a in spec["agreements"] if a["identifier"] == demo.BEST_INTERESTS_AGREEMENT_ID]
     assert set(bia["parties"]) == {"it-cps-milano", "it-guardians", "be-tutelles", "be-dublin"}
     dublin = {g["category"] for g in bia["grants"] if g["org"] == "be-dublin"}
@@ -63,16 +63,14 @@ def test_the_dublin_unit_is_granted_identity_family_and_legal_status_only():
 
 
 def test_the_existing_agreements_are_unchanged_and_do_not_gain_the_dublin_unit():
-    spec, _registry_ = _registry()
+    spec, _ = _registry()
     found = {a["identifier"]: a for a in spec["agreements"]}
     assert found[demo.AGREEMENT_ID] == demo.agreement()  # the child-protection agreement as it was
     locate = found[demo.LOCATE_AGREEMENT_ID]
     assert "be-dublin" not in locate["parties"]
     assert {g["org"] for g in locate["grants"]} <= set(locate["parties"])
     assert not any(g["role"] == Role.DUBLIN_OFFICER.value for g in locate["grants"])
-    assert "be-dublin" not in {
-        p for p in demo.local_federation(demo.node("node-be"))["agreements"][0]["parties"]
-    }
+    assert "be-dublin" not in demo.local_federation(demo.node("node-be"))["agreements"][0]["parties"]
 
 
 def test_a_guardian_hands_a_ward_over_to_brussels_under_it_and_the_dublin_unit_gets_no_views():

@@ -132,3 +132,16 @@ def test_refused_to_who_may_not_write_the_childs_identity_and_audited(client, pe
     assert not AgeAssessment.objects.filter(case=case).exists()
     refusals = AuditEntry.objects.filter(case_reference=case.reference, actor=people.ivan.username)
     assert refusals.exists()
+
+
+def test_the_wards_guardian_lodges_a_challenge_for_the_child(client, people):
+    case = create_case(people.giulia, case={"guardian": "marco"})
+    login(client, people.giulia)
+    client.post(_new(case), _form())
+    assessment = AgeAssessment.objects.get(case=case)
+    login(client, people.marco)
+    url = reverse("continuity:challenge_age_assessment", args=[case.public_id, assessment.public_id])
+    assert f'"{url}"' in client.get(reverse("case_detail", args=[case.public_id])).content.decode()
+    lodged = client.post(url, {"lodged_on": TODAY.isoformat(), "grounds": "A school record (fictional)."})
+    assert lodged.status_code == 302
+    assert assessment.challenges.get().recorded_by == people.marco

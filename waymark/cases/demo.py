@@ -56,6 +56,7 @@ ORGS: tuple[OrgSpec, ...] = (
     OrgSpec("fr-dublin", "Unité Dublin Paris (fictional)", "FR", Sector.ASYLUM_DUBLIN_UNIT),
     OrgSpec("be-police-mpu", "Cellule Personnes Disparues (fictional)", "BE", Sector.POLICE),
     OrgSpec("be-guardianship", "Service des Tutelles Bruxelles (fictional)", "BE", Sector.GUARDIANSHIP),
+    OrgSpec("be-dublin", "Cellule Dublin Bruxelles (fictional)", "BE", Sector.ASYLUM_DUBLIN_UNIT),
 )
 
 
@@ -80,6 +81,9 @@ USERS: tuple[UserSpec, ...] = (
     UserSpec("demo-dublin-officer", Role.DUBLIN_OFFICER, "fr-dublin", "Julien Démo (Dublin unit)"),
     UserSpec("demo-be-police", Role.POLICE_OFFICER, "be-police-mpu", "Luc Démo (police)"),
     UserSpec("demo-be-guardian", Role.GUARDIAN, "be-guardianship", "Nadia Démo (guardian)"),
+    UserSpec(
+        "demo-be-dublin-officer", Role.DUBLIN_OFFICER, "be-dublin", "Dries Démo (Dublin unit, Brussels)"
+    ),
 )
 
 # The user whose existence means "the demo is loaded" (checked by ``load_demo --once``).

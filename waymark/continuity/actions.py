@@ -18,6 +18,7 @@ from waymark.vault.sealed import create_sealed
 from waymark.vocab import DataCategory, EventType, Role, Sector
 
 from .models import (
+    STANDING,
     AgeAssessment,
     AgeAssessmentChallenge,
     AgeAssessmentMethod,
@@ -104,6 +105,18 @@ def do_challenge_age_assessment(
     user: User, assessment: AgeAssessment, data: ChallengeIn
 ) -> AgeAssessmentChallenge:
     _require_org(user)
+    # One challenge at a time: its outcome (``do_decide_challenge``) names the pending one.
+    AgeAssessment.objects.select_for_update(of=("self",)).filter(pk=assessment.pk).first()
+    if assessment.challenges.filter(outcome=ChallengeOutcome.PENDING).exists():
+        raise ActionError(
+            "a challenge to this assessment is pending: record its outcome first", field="lodged_on"
+        )
+    if assessment.set_aside:
+        raise ActionError("this assessment was already set aside on a challenge", field="lodged_on")
+    if data.lodged_on > timezone.localdate():
+        raise ActionError("a challenge cannot be dated in the future", field="lodged_on")
+    if data.lodged_on < assessment.assessed_on:
+        raise ActionError("a challenge is lodged after the assessment", field="lodged_on")
     challenge = AgeAssessmentChallenge.objects.create(
         assessment=assessment, lodged_on=data.lodged_on, grounds=data.grounds, recorded_by=user
     )
@@ -134,6 +147,8 @@ def do_decide_challenge(
         raise ActionError("this challenge was already decided", field="outcome")
     if data.decided_on < locked.lodged_on:
         raise ActionError("a challenge is decided after it was lodged", field="decided_on")
+    if data.decided_on > timezone.localdate():
+        raise ActionError("an outcome cannot be dated in the future", field="decided_on")
     locked.outcome = data.outcome
     locked.decided_on = data.decided_on
     locked.save(update_fields=["outcome", "decided_on"])
@@ -198,10 +213,26 @@ def check_take_charge(user: User, case: Case, data: TakeChargeIn) -> None:
         raise ActionError("a reply answers a request: give the request's date", field="request_sent_at")
     if data.transferred_at is not None and data.replied_at is None and data.request_sent_at is None:
         raise ActionError("a transfer follows an accepted request", field="transferred_at")
+    if (
+        data.best_interests is not None
+        and not BestInterests.objects.filter(case=case, public_id=data.best_interests).exists()
+    ):
+        raise ActionError("no best-interests assessment of this child has that id", field="best_interests")
+
+
+def resting_on(case: Case, data: TakeChargeIn) -> BestInterests | None:
+    """The best-interests record a request rests on: the one named, else the latest of the
+    child's that stands (an assessment, or an approved determination), else None."""
+    found = BestInterests.objects.filter(case=case)
+    if data.best_interests is not None:
+        return found.get(public_id=data.best_interests)
+    return found.filter(status__in=STANDING).order_by("-recorded_at", "-id").first()
 
 
 def _apply(request: TakeChargeRequest, data: TakeChargeIn) -> None:
     for name in TakeChargeIn.model_fields:
+        if name == "best_interests":
+            continue  # a link, resolved by ``resting_on``
         value = getattr(data, name)
         if name == "extension":
             value = value.value if value is not None else ""
@@ -215,16 +246,23 @@ def _apply(request: TakeChargeRequest, data: TakeChargeIn) -> None:
 @transaction.atomic
 def do_record_take_charge(user: User, case: Case, data: TakeChargeIn) -> TakeChargeRequest:
     check_take_charge(user, case, data)
-    request = TakeChargeRequest(case=case, created_by=user, created_at=timezone.now())
+    request = TakeChargeRequest(
+        case=case, created_by=user, created_at=timezone.now(), best_interests=resting_on(case, data)
+    )
     _apply(request, data)
     request.save()
+    summary = (
+        f"Take-charge request to {request.requested_country} recorded ({request.schedule().regime.title})"
+    )
+    if request.warnings():
+        summary += " without an approved best-interests assessment"
     create_event(
         case,
         type=EventType.NOTE,
         occurred_at=request.created_at,
         author=user,
         category=DataCategory.LEGAL_STATUS,
-        summary=f"Take-charge request to {request.requested_country} recorded ({request.schedule().regime.title})",
+        summary=summary[:300],
     )
     return request
 
@@ -236,6 +274,7 @@ def do_update_take_charge(user: User, request: TakeChargeRequest, data: TakeChar
     )
     check_take_charge(user, locked.case, data)
     _apply(locked, data)
+    locked.best_interests = resting_on(locked.case, data)
     locked.save()
     return locked
 

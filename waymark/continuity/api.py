@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -35,7 +36,9 @@ from .models import (
     BestInterestsStatus,
     DurableSolution,
     TakeChargeRequest,
+    TakeChargeWarning,
 )
+from .reviews import review_clock
 from .schemas import AgeAssessmentIn, BestInterestsIn, TakeChargeIn
 
 router = Router(tags=["continuity"])
@@ -54,6 +57,15 @@ class DeadlineOut(BaseModel):
     loud: bool = Field(description="a tacit acceptance, a missed deadline or a late step")
 
 
+class WarningOut(BaseModel):
+    """Something wrong with a record that does not make it invalid: it was kept all the same."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: TakeChargeWarning
+    message: str
+
+
 class TakeChargeOut(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -61,7 +73,13 @@ class TakeChargeOut(BaseModel):
     requested_country: str
     basis: str
     regime: str = Field(description="dublin_iii or ammr, from the application's registration date")
+    best_interests: str | None = Field(
+        description="the public id of the best-interests assessment the request rests on"
+    )
     deadlines: list[DeadlineOut]
+    warnings: list[WarningOut] = Field(
+        description="e.g. no_best_interests: recorded without an approved best-interests assessment"
+    )
 
 
 @router.get(
@@ -76,7 +94,8 @@ def list_take_charge_requests(request: HttpRequest, public_id: str) -> list[Take
     if not seen.can(DataCategory.LEGAL_STATUS):
         raise Withheld(seen.withheld_note(DataCategory.LEGAL_STATUS))
     now = timezone.now()
-    return [_take_charge_out(tcr, now) for tcr in TakeChargeRequest.objects.filter(case=seen.case)]
+    found = TakeChargeRequest.objects.filter(case=seen.case).select_related("best_interests")
+    return [_take_charge_out(tcr, now) for tcr in found]
 
 
 def _take_charge_out(tcr: TakeChargeRequest, now: dt.datetime) -> TakeChargeOut:
@@ -86,6 +105,8 @@ def _take_charge_out(tcr: TakeChargeRequest, now: dt.datetime) -> TakeChargeOut:
         requested_country=tcr.requested_country,
         basis=tcr.basis,
         regime=plan.regime.id,
+        best_interests=str(tcr.best_interests.public_id) if tcr.best_interests else None,
+        warnings=[WarningOut(code=w, message=str(w.label)) for w in tcr.warnings()],
         deadlines=[
             DeadlineOut(
                 step=d.rule.step,
@@ -120,11 +141,14 @@ def _write(caller: ApiCaller, public_id: str, *categories: str) -> access.CaseAc
         "the dates in their order: registration, request, reply, transfer",
         "`replied_at` when `accepted` is given; `request_sent_at` when `replied_at` is",
         "`urgent_reply_days`: at least a week (Dublin III Art. 21(2))",
+        "`best_interests`: a best-interests assessment of this child",
     ),
 )
 def record_take_charge_request(
     request: HttpRequest, public_id: str, payload: TakeChargeIn
 ) -> Status[TakeChargeOut]:
+    """Recorded even without an approved best-interests assessment behind it: the answer then
+    carries a warning (``warnings``, code ``no_best_interests``), as the case page does."""
     caller = api_caller(request)
     seen = _write(caller, public_id, DataCategory.LEGAL_STATUS)
     recorded = actions.do_record_take_charge(caller.user, seen.case, payload)
@@ -217,6 +241,9 @@ class BestInterestsOut(BaseModel):
     recommendation_country: str | None
     recommendation_reason: str | None
     review_on: dt.date | None
+    review_clock: ClockOut | None = Field(
+        description="the clock to the review date, met once a later record on the case was made"
+    )
     legal_status: str | None
     family: str | None
     safety: str | None
@@ -232,9 +259,14 @@ class BestInterestsOut(BaseModel):
     withheld: list[str] = Field(description="the sections not shown to the caller")
 
 
-def best_interests_out(record: BestInterests, seen: access.CaseAccess) -> BestInterestsOut:
-    """The record as the caller may see it: each section through its category's decision."""
+def best_interests_out(
+    record: BestInterests, seen: access.CaseAccess, records: Sequence[BestInterests] = ()
+) -> BestInterestsOut:
+    """The record as the caller may see it: each section through its category's decision
+    (``records``: the case's others, which tell whether its review was done)."""
     shown: dict[str, Any] = {}
+    clock = review_clock(record, records) if seen.can(DataCategory.LEGAL_STATUS) else None
+    shown["review_clock"] = clock_out(clock, timezone.now()) if clock is not None else None
     withheld = []
     for name, category in BestInterests.SECTION_CATEGORIES.items():
         if name == "recommendation":
@@ -273,8 +305,8 @@ def _best_interests_seen(caller: ApiCaller, public_id: str) -> access.CaseAccess
 )
 def list_best_interests(request: HttpRequest, public_id: str) -> list[BestInterestsOut]:
     seen = _best_interests_seen(api_caller(request), public_id)
-    found = BestInterests.objects.filter(case=seen.case).select_related("organisation", "case__child")
-    return [best_interests_out(record, seen) for record in found]
+    found = list(BestInterests.objects.filter(case=seen.case).select_related("organisation", "case__child"))
+    return [best_interests_out(record, seen, found) for record in found]
 
 
 @router.post(

@@ -28,6 +28,7 @@ from waymark.vault.sealed import create_sealed, sealed_text
 from waymark.vocab import CaseStatus, DataCategory, EventType, Role
 
 from .models import TakeChargeRequest
+from .reviews import running_review
 
 
 class ContactKind(models.TextChoices):
@@ -145,8 +146,8 @@ class Due:
 def open_clocks(case: Case, now: dt.datetime, *, shown: frozenset[str]) -> list[Due]:
     """Every open clock about ``case`` among those whose data category the reader may see
     (``shown``): the care-plan review (case notes), the protocol steps of an open disappearance
-    (case notes), take-charge request deadlines (legal status), the guardian appointment
-    (guardian and family)."""
+    (case notes), take-charge request deadlines and the best-interests review (legal status),
+    the guardian appointment (guardian and family)."""
     found: list[Due] = []
     plan = getattr(case, "care_plan", None)
     review = plan.review_clock if plan is not None and DataCategory.CASE_NOTES in shown else None
@@ -161,6 +162,10 @@ def open_clocks(case: Case, now: dt.datetime, *, shown: frozenset[str]) -> list[
         for request in TakeChargeRequest.objects.filter(case=case):
             for deadline in request.schedule(now).deadlines:
                 found.append(Due(f"{request.requested_country}: {deadline.rule.step}", deadline.clock))
+    if DataCategory.LEGAL_STATUS in shown:
+        review = running_review(case)
+        if review is not None:
+            found.append(Due(str(_("Best-interests review")), review))
     if DataCategory.GUARDIAN in shown and DataCategory.FAMILY in shown:
         clock = case.guardian_clock
         if clock is not None:

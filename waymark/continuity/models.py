@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from waymark.accounts.models import Organisation
 from waymark.cases.models import Case, Child
+from waymark.core.clocks import BEST_INTERESTS_REVIEW, Clock, day_deadline
 from waymark.core.deadlines import Period, Schedule, TakeCharge, load_rules, schedule
 from waymark.vault.sealed import sealed_json, sealed_text
 from waymark.vocab import DataCategory
@@ -108,6 +109,23 @@ class TransferExtension(models.TextChoices):
     ABSCONDING = "absconding", _("Absconding")
 
 
+class TakeChargeWarning(models.TextChoices):
+    """Why a take-charge request was recorded with a warning (recorded all the same)."""
+
+    NO_BEST_INTERESTS = (
+        "no_best_interests",
+        _(
+            "No approved best-interests assessment: the child's best interests are a primary "
+            "consideration in every Dublin procedure (Dublin III Art. 6(1); AMMR Art. 23(1)). "
+            "Record one and link it to this request."
+        ),
+    )
+    BEST_INTERESTS_NOT_APPROVED = (
+        "best_interests_not_approved",
+        _("The best-interests determination this request rests on is waiting for a supervisor's approval."),
+    )
+
+
 class TakeChargeRequest(models.Model):
     """A Dublin III / AMMR take-charge request for a child's family reunion (Dublin III Art. 8;
     AMMR Arts. 25-28): the dates that start its periods. Its deadlines are computed, never
@@ -134,6 +152,19 @@ class TakeChargeRequest(models.Model):
     extension = models.CharField(
         _("transfer period extended for"), max_length=16, choices=TransferExtension.choices, blank=True
     )
+    # The best-interests assessment the request rests on (issue 13 item 6): a request without a
+    # standing one is recorded with a warning, never refused (``actions.take_charge_warnings``).
+    best_interests = models.ForeignKey(
+        "BestInterests",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="take_charge_requests",
+        verbose_name=_("best-interests assessment"),
+    )
+    # The family-tracing result the request rests on: a reference only, until the tracing app
+    # (issue 13 item 5, another branch) gives it a model to point to.
+    tracing_result_id = models.UUIDField(_("family-tracing result"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -144,6 +175,15 @@ class TakeChargeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"take charge → {self.requested_country} ({self.public_id})"
+
+    def warnings(self) -> list[TakeChargeWarning]:
+        """What is wrong with the request as recorded, without making it invalid: no standing
+        best-interests assessment behind it."""
+        if self.best_interests is None:
+            return [TakeChargeWarning.NO_BEST_INTERESTS]
+        if not self.best_interests.standing:
+            return [TakeChargeWarning.BEST_INTERESTS_NOT_APPROVED]
+        return []
 
     def facts(self) -> TakeCharge:
         return TakeCharge(
@@ -275,3 +315,23 @@ class BestInterests(models.Model):
     @property
     def approved(self) -> bool:
         return self.status == BestInterestsStatus.APPROVED
+
+    @property
+    def standing(self) -> bool:
+        """An assessment as recorded, or a determination once a supervisor approved it: what a
+        take-charge request may rest on."""
+        return self.status in STANDING
+
+    def review_clock(self, reviewed_at: dt.datetime | None = None) -> Clock | None:
+        """The clock to the review date (due at the end of that day in the node's time zone),
+        met at ``reviewed_at`` — when a later record on the case was made — or None without a
+        review date."""
+        if self.review_on is None:
+            return None
+        due = day_deadline(self.review_on, timezone.get_current_timezone())
+        clock = BEST_INTERESTS_REVIEW.until(due, started_at=self.recorded_at)
+        return clock.met(reviewed_at) if reviewed_at is not None else clock
+
+
+# What a take-charge request may rest on without a warning.
+STANDING = frozenset({BestInterestsStatus.RECORDED, BestInterestsStatus.APPROVED})

@@ -4,6 +4,7 @@ are made of, parsed at the edge (pydantic)."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -111,6 +112,11 @@ class TakeChargeIn(_In):
     transfer_decision_at: DateTime | None = None
     transferred_at: DateTime | None = None
     extension: TransferExtension | None = None
+    best_interests: uuid.UUID | None = Field(
+        None,
+        description="the public id of the child's best-interests assessment the request rests on; "
+        "left out: the latest one that stands (an assessment, or an approved determination)",
+    )
 
 
 class PanelMember(_In):

@@ -17,4 +17,23 @@ urlpatterns = [
         views.approve_determination,
         name="approve_determination",
     ),
+    path(
+        "cases/<uuid:case_id>/age-assessments/new", views.record_age_assessment, name="record_age_assessment"
+    ),
+    path(
+        "cases/<uuid:case_id>/age-assessments/<uuid:assessment_id>/challenge",
+        views.challenge_age_assessment,
+        name="challenge_age_assessment",
+    ),
+    path(
+        "cases/<uuid:case_id>/age-assessments/<uuid:assessment_id>/challenge/outcome",
+        views.decide_challenge,
+        name="decide_challenge",
+    ),
+    path("cases/<uuid:case_id>/take-charge/new", views.record_take_charge, name="record_take_charge"),
+    path(
+        "cases/<uuid:case_id>/take-charge/<uuid:request_id>",
+        views.update_take_charge,
+        name="update_take_charge",
+    ),
 ]

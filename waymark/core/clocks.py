@@ -285,3 +285,8 @@ SIRENE_REPLY = ClockRule("sirene_reply", within=dt.timedelta(hours=12), warn_bef
 POLICE_ALERT_ISSUE = ClockRule(
     "police_alert_issue", within=dt.timedelta(hours=12), warn_before=dt.timedelta(hours=3)
 )
+# A best-interests assessment or determination is reviewed on the date its author set (UNHCR,
+# Guidelines on Assessing and Determining the Best Interests of the Child, 2018: BIAs and BIDs
+# are reviewed as the child's situation changes); a later record on the case is that review.
+# Two weeks' notice: a review gathers the child's views, the guardian and, for a BID, a panel.
+BEST_INTERESTS_REVIEW = ClockRule("best_interests_review", warn_before=dt.timedelta(days=14))

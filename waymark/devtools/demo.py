@@ -99,12 +99,16 @@ DEMO_NODES: tuple[DemoNode, ...] = (
             DemoOrg("be-police-mpu", "Cellule Personnes Disparues (fictional)", Sector.POLICE),
             DemoOrg("be-hotline", "Ligne 116 000 Belgique (fictional)", Sector.HOTLINE),
             DemoOrg("be-tutelles", "Service des Tutelles Bruxelles (fictional)", Sector.GUARDIANSHIP),
+            # A Dublin unit (issue 13): reads a child's legal status, family and best-interests
+            # recommendation under the best-interests agreement below, never health or disclosures.
+            DemoOrg("be-dublin", "Cellule Dublin Bruxelles (fictional)", Sector.ASYLUM_DUBLIN_UNIT),
         ),
         users=(
             DemoUser("luc", "be-police-mpu", Role.POLICE_OFFICER, "Luc Démo (police, Brussels)"),
             DemoUser("nadia-admin", "be-police-mpu", Role.NODE_ADMIN, "Nadia Démo (node admin, Belgium)"),
             DemoUser("emma", "be-hotline", Role.HOTLINE_OPERATOR, "Emma Démo (116 000 operator, Belgium)"),
             DemoUser("ines", "be-tutelles", Role.GUARDIAN, "Inès Démo (guardian, Brussels)"),
+            DemoUser("dries", "be-dublin", Role.DUBLIN_OFFICER, "Dries Demo (Dublin officer, Brussels)"),
         ),
     ),
 )
@@ -200,7 +204,80 @@ ROLES_BY_SECTOR = {
 
 
 def all_orgs(nodes: tuple[DemoNode, ...] = DEMO_NODES) -> list[DemoOrg]:
-    return [o for n in nodes for o in n.orgs]
+    """The organisations that locate missing children together: every demo organisation whose
+    sector has a role there (a Dublin unit has none, and is no party to locating)."""
+    return [o for n in nodes for o in n.orgs if o.sector in ROLES_BY_SECTOR]
+
+
+# The third demo agreement (issue 13): best-interests assessments and guardian hand-overs between
+# Milan and Brussels. The child-protection service and the guardians read what a BIA and a
+# hand-over need (a guardian also the child's views and wishes: a disclosure); the Brussels Dublin
+# unit reads identity, family and legal status only — the BIA's recommendation, family and
+# legal-status parts — never health, disclosures or case notes. A hand-over is acknowledged
+# within three days (the conversation's default).
+BEST_INTERESTS_AGREEMENT_ID = "demo-best-interests-2026"
+BEST_INTERESTS_GRANTS: dict[tuple[str, Role], tuple[DataCategory, ...]] = {
+    **{
+        ("it-cps-milano", role): (
+            DataCategory.IDENTITY,
+            DataCategory.FAMILY,
+            DataCategory.LEGAL_STATUS,
+            DataCategory.GUARDIAN,
+            DataCategory.CASE_NOTES,
+        )
+        for role in (Role.CASEWORKER, Role.SUPERVISOR)
+    },
+    **{
+        (org, Role.GUARDIAN): (
+            DataCategory.IDENTITY,
+            DataCategory.FAMILY,
+            DataCategory.LEGAL_STATUS,
+            DataCategory.GUARDIAN,
+            DataCategory.CASE_NOTES,
+            DataCategory.DISCLOSURE,
+        )
+        for org in ("it-guardians", "be-tutelles")
+    },
+    ("be-dublin", Role.DUBLIN_OFFICER): (
+        DataCategory.IDENTITY,
+        DataCategory.FAMILY,
+        DataCategory.LEGAL_STATUS,
+    ),
+}
+BEST_INTERESTS_PARTIES = tuple(dict.fromkeys(org for org, _role in BEST_INTERESTS_GRANTS))
+BEST_INTERESTS_CONVERSATIONS = ("guardian_handover", "info_request", "referral")
+
+
+def best_interests_agreement(
+    *, status: str = "active", parties: tuple[str, ...] = BEST_INTERESTS_PARTIES
+) -> dict[str, Any]:
+    """The best_interests_assessment agreement in registry form (grants of its ``parties`` only)."""
+    return {
+        "identifier": BEST_INTERESTS_AGREEMENT_ID,
+        "title": "Best-interests assessments and guardian hand-overs between Milan and Brussels (fictional)",
+        "lawful_basis": "Fictional. GDPR Art. 6(1)(e), Art. 9(2)(g); Dublin III Art. 6 and AMMR Art. 23 "
+        "(the child's best interests; guardians and representatives).",
+        "parties": list(parties),
+        "status": status,
+        "valid_from": "2026-01-01T00:00:00Z",
+        "valid_until": "2030-01-01T00:00:00Z",
+        "message_types": sorted(
+            t.value for c in BEST_INTERESTS_CONVERSATIONS for t in CONVERSATIONS[c].types
+        ),
+        "grants": [
+            {
+                "org": org,
+                "role": role.value,
+                "category": category.value,
+                "purpose": Purpose.BEST_INTERESTS_ASSESSMENT.value,
+                "action": "read",
+            }
+            for (org, role), categories in BEST_INTERESTS_GRANTS.items()
+            if org in parties
+            for category in categories
+        ],
+        "response_commitments": [],
+    }
 
 
 def locate_agreement(
@@ -242,6 +319,7 @@ def local_federation(spec: DemoNode) -> dict[str, Any]:
     to the children a context shares with it; the other organisations read what the hotline
     registers once it shares them."""
     reads = [c.value for c in LOCATE_CATEGORIES if c != DataCategory.CASE_NOTES]
+    locating = [o for o in spec.orgs if o.sector in ROLES_BY_SECTOR]  # not the Dublin unit
     grants: list[dict[str, Any]] = [
         {
             "organisation": o.slug,
@@ -282,11 +360,11 @@ def local_federation(spec: DemoNode) -> dict[str, Any]:
                 "valid_from": "2026-01-01",
                 "valid_until": "2030-01-01",
                 "lawful_basis": "Fictional. GDPR Art. 6(1)(e), Art. 9(2)(g); the 116 000 hotlines' mandate.",
-                "parties": [o.slug for o in spec.orgs],
+                "parties": [o.slug for o in locating],
                 "grants": grants,
             }
         ]
-        if len(spec.orgs) > 1
+        if len(locating) > 1
         else [],
     }
 
@@ -405,6 +483,12 @@ def _agreements(
     demo = tuple(n for n in hosted if not n.node_id.startswith(FANOUT_PREFIX))
     left_out = set(PARTIES) - set(parties)
     found.append(locate_agreement(status=status, orgs=[o for o in all_orgs(demo) if o.slug not in left_out]))
+    # Best-interests assessments and guardian hand-overs between Milan and Brussels.
+    found.append(
+        best_interests_agreement(
+            status=status, parties=tuple(p for p in BEST_INTERESTS_PARTIES if p in slugs)
+        )
+    )
     fanout = tuple(sorted(s for s in slugs if s.endswith("-fanout-ngo")))
     if fanout and FANOUT_SENDER in slugs:
         found.append(fanout_agreement((FANOUT_SENDER, *fanout)))

@@ -1,6 +1,8 @@
-"""The exchange threads API: referrals, case transfers and information requests — send one about
-a case, list a case's threads (or the organisation's), read one, and send each answer its kind's
-state machine allows. Thin handlers over the same actions as the pages (``threads/<kind>.py``).
+"""The exchange threads API: referrals, case transfers, information requests and guardian
+hand-overs — send one about a case, list a case's threads (or the organisation's), read one, and
+send each answer its kind's state machine allows. A guardian hand-over is sent by the ward's
+appointed guardian (beyond the exchange's roles, as on the page) and acknowledged by a person of
+the receiving organisation. Thin handlers over the same actions as the pages (``threads/<kind>.py``).
 
 Every operation reads ``Waymark-Purpose``: a thread is opened for the purpose declared, and read
 or answered only under the purpose it travelled for (else 403 naming the header). A case goes
@@ -34,7 +36,7 @@ from waymark.schemas import ClockOut, clock_out
 from waymark.vocab import Purpose
 
 from . import threads
-from .access import ThreadAccess, access_thread, threads_of
+from .access import ThreadAccess, access_thread, decide_threads, threads_of
 from .models import Direction, OutboxMessage, Thread
 from .plumbing import may_exchange
 from .schemas import ToPeer
@@ -93,6 +95,15 @@ def _request(t: Thread) -> dict[str, Any]:
     }
 
 
+def _handover(t: Thread) -> dict[str, Any]:
+    return {
+        "guardian": t.data.doc("guardian"),
+        "summary": t.data.text("summary"),
+        "views_and_wishes": t.data.text("views_and_wishes"),
+        "open_issues": t.data.text("open_issues"),
+    }
+
+
 _PEER = (
     "`to_org`: an organisation of the federation registry",
     "`agreement_id`: an agreement in force between you that allows this message (empty: the first that does)",
@@ -146,9 +157,26 @@ API_KINDS: tuple[ApiKind, ...] = (
         send_rules=_PEER,
         content=_request,
     ),
+    ApiKind(
+        "handover",
+        "guardian-handovers",
+        send="sendGuardianHandover",
+        get="getGuardianHandover",
+        replies={"acknowledge": "acknowledgeGuardianHandover"},
+        send_summary="Hand the ward over to the organisation that appoints their next guardian "
+        "(the ward's appointed guardian only), against the acknowledgement clock",
+        send_rules=(
+            *_PEER,
+            "`purpose`: child_protection or best_interests_assessment",
+            "`summary`, `views_and_wishes` or `open_issues`: at least one (the views are a disclosure, "
+            "the open issues case notes: the agreement must grant them to `to_org`)",
+            '`""`: only the case\'s appointed guardian hands the ward over',
+        ),
+        content=_handover,
+    ),
 )
 _BY_NAME = {k.slug: k for k in API_KINDS}
-KindName = Literal["referral", "transfer", "info_request"]
+KindName = Literal["referral", "transfer", "info_request", "guardian_handover"]
 
 
 # --- answers ----------------------------------------------------------------------------------
@@ -180,7 +208,8 @@ class ThreadSummaryOut(_Out):
     created_at: dt.datetime
     updated_at: dt.datetime
     clock: ClockOut | None = Field(
-        description="the reply clock, if the kind has one (an information request)"
+        description="the reply clock, if the kind has one (an information request; a guardian "
+        "hand-over's acknowledgement)"
     )
 
 
@@ -193,7 +222,9 @@ class ThreadOut(ThreadSummaryOut):
     )
     content: dict[str, Any] | None = Field(
         description="what the thread carries (a referral's or a transfer's offer, a request's "
-        "questions and answers...), as the policy shows it; null if withheld"
+        "questions and answers, a hand-over's summary, views and open issues...), as the policy "
+        "shows it; null if withheld (a field the reader may not read is null: a hand-over's views "
+        "without disclosure)"
     )
     withheld: str = Field(description="why the content is withheld (empty when it is shown)")
     messages: list[ThreadMessageOut]
@@ -236,7 +267,7 @@ def _thread_out(api_kind: ApiKind, found: ThreadAccess) -> ThreadOut:
         case=t.case.public_id if t.case is not None else None,
         answered_at=t.answered_at,
         may_send=sorted(found.kind.sendable(t)) if found.shown else [],
-        content=api_kind.content(t) if found.shown else None,
+        content=found.kind.redact(api_kind.content(t), found.refused) if found.shown else None,
         withheld=found.withheld,
         messages=[
             ThreadMessageOut(
@@ -280,7 +311,7 @@ def _thread(caller: ApiCaller, api_kind: ApiKind, thread_id: uuid.UUID) -> Threa
 @router.get(
     "/threads",
     response={200: ThreadList, **_READ},
-    summary="Your organisation's referrals, transfers and information requests (no child data)",
+    summary="Your organisation's referrals, transfers, information requests and guardian hand-overs (no child data)",
     operation_id="listThreads",
 )
 def list_threads(
@@ -309,7 +340,7 @@ def list_threads(
 @router.get(
     "/cases/{public_id}/threads",
     response={200: ThreadList, **_READ},
-    summary="The referrals, transfers and information requests about a case",
+    summary="The referrals, transfers, information requests and guardian hand-overs about a case",
     operation_id="listCaseThreads",
 )
 def list_case_threads(request: HttpRequest, public_id: str) -> ThreadList:
@@ -331,7 +362,9 @@ def _send_operation(api_kind: ApiKind) -> None:
     assert opening is not None
 
     def send(request: HttpRequest, public_id: str, payload: ToPeer) -> Status[ThreadOut]:
-        caller = _exchanging(request)
+        # Beyond the exchange's roles (a guardian hand-over), the kind's own action is the whole
+        # check (the ward's guardian), and ``prepare`` checks the policy and the agreement.
+        caller = api_caller(request) if opening.beyond_exchange_roles else _exchanging(request)
         case = access_case(caller.user, public_id, caller.purpose).case
         if "purpose" in payload.model_fields_set and payload.purpose != caller.purpose:
             raise ActionError(
@@ -339,6 +372,18 @@ def _send_operation(api_kind: ApiKind) -> None:
                 field="purpose",
             )
         thread = opening.do(caller.user, case, payload.model_copy(update={"purpose": caller.purpose}))
+        if not may_exchange(caller.user):
+            # The sender does not find threads (``threads_of``): what they sent, decided and
+            # audited for them like any thread.
+            sent = Thread.objects.select_related("case__organisation", "case__child", "local_org").get(
+                pk=thread.pk
+            )
+            return Status(
+                201,
+                _thread_out(
+                    api_kind, ThreadAccess(api_kind.kind, sent, decide_threads(caller.user, [sent])[sent.pk])
+                ),
+            )
         return Status(201, _thread_out(api_kind, _thread(caller, api_kind, thread.public_id)))
 
     send.__annotations__ = {**send.__annotations__, "payload": opening.schema}

@@ -11,6 +11,7 @@ whose parameters the inventory cannot fill fails the test: a new page cannot sli
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from collections.abc import Iterator
@@ -25,8 +26,10 @@ from waymark.audit.models import AuditEntry
 from waymark.cases import actions
 from waymark.cases.schemas import ConsentIn, EventIn
 from waymark.cases.tests.api_client import ApiClient, issue_test_token
+from waymark.continuity.actions import do_record_age_assessment as record_age_assessment
 from waymark.continuity.actions import do_record_best_interests as record_best_interests
-from waymark.continuity.schemas import BestInterestsIn
+from waymark.continuity.actions import do_record_take_charge as record_take_charge
+from waymark.continuity.schemas import AgeAssessmentIn, BestInterestsIn, TakeChargeIn
 from waymark.exchange.dispatcher import dispatch_pending
 from waymark.exchange.models import Direction, Thread
 from waymark.exchange.tests.conftest import _isolated_keys, federation, wire  # noqa: F401  (fixtures)
@@ -149,6 +152,23 @@ def world(people, takes_erasure, wire):  # noqa: F811  (the exchange fixtures im
             panel=[{"name": "A", "discipline": "law"}, {"name": "B", "discipline": "social work"}],
         ),
     )
+    # ...and an age assessment and a take-charge request (the continuity pages).
+    age = record_age_assessment(
+        people.giulia,
+        case,
+        AgeAssessmentIn(
+            methods=["interview"],
+            assessors="Sentinel-assessors",
+            assessed_on=timezone.localdate(),
+            age_min=15,
+            age_max=17,
+        ),
+    )
+    take_charge = record_take_charge(
+        people.giulia,
+        case,
+        TakeChargeIn(requested_country="BE", registered_at=timezone.now() - dt.timedelta(days=5)),
+    )
     # ...and a 116 000 call about the child is on the case (the hotline's pages and API).
     call = hotline_actions.do_attach_call(
         hotline,
@@ -159,6 +179,8 @@ def world(people, takes_erasure, wire):  # noqa: F811  (the exchange fixtures im
         "police_alert": police_alert,
         "sirene": sirene,
         "bia": bia,
+        "age": age,
+        "take_charge": take_charge,
         "call": call,
         "consent": consent,
         "disappearance": gone,
@@ -193,6 +215,10 @@ def fill(path: str, pattern: URLPattern, world: dict[str, Any], user: Any) -> li
             values[name] = [str(t.public_id) for t in mine] or [str(uuid.uuid4())]
         elif name == "alert_id":
             values[name] = [str(world["alert"].public_id)]
+        elif name == "request_id" and path.startswith("continuity/"):  # a take-charge request
+            values[name] = [str(world["take_charge"].public_id)]
+        elif name == "assessment_id":  # an age assessment (continuity/)
+            values[name] = [str(world["age"].public_id)]
         elif name == "request_id":  # a SIRENE-style request (police/)
             values[name] = [str(world["sirene"].public_id)]
         elif name == "disappearance_id":
@@ -278,6 +304,8 @@ def test_every_route_that_shows_child_data_decides_and_audits(world, monkeypatch
     assert any(c.startswith("GET /hotline/calls/") and "giulia" in c for c in checked)
     assert any(c.startswith("GET /api/hotline/calls/") for c in checked)
     assert any(c.startswith("GET /api/referrals/") and "claire" in c for c in checked)
+    assert any(c.startswith("GET /continuity/cases/") and "age-assessments" in c for c in checked)
+    assert any(c.startswith("GET /continuity/cases/") and "/take-charge/" in c for c in checked)
 
 
 def test_the_admin_holds_no_child_data():

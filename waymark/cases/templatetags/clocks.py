@@ -20,7 +20,13 @@ from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from waymark.core.clocks import CARE_PLAN_REVIEW, GUARDIAN_APPOINTMENT, INFO_REPLY, Clock
+from waymark.core.clocks import (
+    BEST_INTERESTS_REVIEW,
+    CARE_PLAN_REVIEW,
+    GUARDIAN_APPOINTMENT,
+    INFO_REPLY,
+    Clock,
+)
 
 register = template.Library()
 
@@ -69,6 +75,14 @@ WORDING: dict[str, Wording] = {
         overdue=_("guardian appointment overdue: was due %(due)s"),
         met=_("guardian appointed (was due %(due)s)"),
         stopped=_("guardian appointment was due %(due)s"),
+        day=True,
+    ),
+    BEST_INTERESTS_REVIEW.name: Wording(
+        running=_("best-interests review due %(due)s"),
+        due_soon=_("best-interests review due %(due)s, in %(left)s"),
+        overdue=_("best-interests review OVERDUE: was due %(due)s"),
+        met=_("best-interests review done (was due %(due)s)"),
+        stopped=_("best-interests review was due %(due)s"),
         day=True,
     ),
 }

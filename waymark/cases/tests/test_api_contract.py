@@ -80,6 +80,9 @@ OPERATION_IDS = {
     ("post", "/api/cases/{public_id}/information-requests"): "requestInformation",
     ("get", "/api/information-requests/{thread_id}"): "getInformationRequest",
     ("post", "/api/information-requests/{thread_id}/answer"): "answerInformationRequest",
+    ("post", "/api/cases/{public_id}/guardian-handovers"): "sendGuardianHandover",
+    ("get", "/api/guardian-handovers/{thread_id}"): "getGuardianHandover",
+    ("post", "/api/guardian-handovers/{thread_id}/acknowledge"): "acknowledgeGuardianHandover",
 }
 
 

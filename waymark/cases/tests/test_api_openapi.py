@@ -61,6 +61,9 @@ EXPECTED = {
     "/api/cases/{public_id}/information-requests": {"post"},
     "/api/information-requests/{thread_id}": {"get"},
     "/api/information-requests/{thread_id}/answer": {"post"},
+    "/api/cases/{public_id}/guardian-handovers": {"post"},
+    "/api/guardian-handovers/{thread_id}": {"get"},
+    "/api/guardian-handovers/{thread_id}/acknowledge": {"post"},
 }
 
 

@@ -6,14 +6,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django import template
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from waymark.accounts.models import User
 from waymark.cases.models import Case
-from waymark.continuity.models import AgeAssessment, BestInterests, TakeChargeRequest
+from waymark.continuity.models import (
+    AgeAssessment,
+    AgeAssessmentChallenge,
+    BestInterests,
+    ChallengeOutcome,
+    TakeChargeRequest,
+    TakeChargeWarning,
+)
+from waymark.continuity.reviews import review_clock, reviews_due
+from waymark.core.clocks import Clock, ClockState
 from waymark.core.deadlines import LOUD, Deadline, Notice, Step
+from waymark.policy.purpose import current_purpose
+from waymark.vocab import DataCategory, Purpose
 
 register = template.Library()
 
@@ -79,13 +92,14 @@ class TakeChargeRow:
     regime: str
     deadlines: list[DeadlineRow]
     loud: bool
+    warnings: list[TakeChargeWarning]
 
 
 @register.filter
 def take_charge_requests(case: Case) -> list[TakeChargeRow]:
     now = timezone.now()
     out = []
-    for request in TakeChargeRequest.objects.filter(case=case):
+    for request in TakeChargeRequest.objects.filter(case=case).select_related("best_interests"):
         plan = request.schedule(now)
         rows = [
             DeadlineRow(str(STEP_LABELS[d.rule.step]), d, n, str(NOTICE_LABELS[n]), n in LOUD)
@@ -94,15 +108,62 @@ def take_charge_requests(case: Case) -> list[TakeChargeRow]:
         ]
         out.append(
             TakeChargeRow(
-                request, f"{plan.regime.title} ({plan.regime.instrument})", rows, any(r.loud for r in rows)
+                request,
+                f"{plan.regime.title} ({plan.regime.instrument})",
+                rows,
+                any(r.loud for r in rows),
+                request.warnings(),
             )
         )
     return out
 
 
 @register.filter
-def best_interests(case: Case) -> list[BestInterests]:
-    """A case's best-interests assessments and determinations, oldest first (each kept)."""
-    return list(
+def pending_challenge(assessment: AgeAssessment) -> AgeAssessmentChallenge | None:
+    """The assessment's challenge waiting for its outcome (one at a time), or None."""
+    return next((c for c in assessment.challenges.all() if c.outcome == ChallengeOutcome.PENDING), None)
+
+
+@dataclass(frozen=True)
+class BestInterestsRow:
+    record: BestInterests
+    review: Clock | None  # met when a later record on the case reviewed it
+    overdue: bool
+
+
+@register.filter
+def best_interests(case: Case) -> list[BestInterestsRow]:
+    """A case's best-interests assessments and determinations, oldest first (each kept), each
+    with its review clock."""
+    found = list(
         BestInterests.objects.filter(case=case).select_related("organisation", "recorded_by", "approved_by")
     )
+    now = timezone.now()
+    rows = []
+    for record in found:
+        clock = review_clock(record, found)
+        rows.append(
+            BestInterestsRow(record, clock, clock is not None and clock.state(now) == ClockState.OVERDUE)
+        )
+    return rows
+
+
+@register.inclusion_tag("continuity/reviews_panel.html", takes_context=True)
+def best_interests_reviews(context: template.Context) -> dict[str, Any]:
+    """The dashboard's panel: best-interests reviews due within two weeks or overdue, among the
+    cases whose legal status the signed-in user may see for their declared purpose (decided and
+    audited for the rows shown). Draws nothing when none is due."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    purpose = current_purpose(request) if request is not None else None
+    # Reviews are casework: not under audit (the DPO's purpose), which reads records, not clocks.
+    if not isinstance(user, User) or purpose is None or purpose == Purpose.AUDIT:
+        return {"rows": []}
+    now = timezone.now()
+    found, page = reviews_due(user, purpose, now)
+    rows = [
+        {"row": r, "identity": page.shown(r.case, DataCategory.IDENTITY)}
+        for r in found
+        if page.shown(r.case, DataCategory.LEGAL_STATUS)
+    ]
+    return {"rows": rows, "now": now}

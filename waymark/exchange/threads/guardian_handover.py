@@ -29,7 +29,7 @@ from waymark.core.protocol.envelope import Opened
 from waymark.core.protocol.messages import MessageType
 from waymark.core.protocol.registry import Registry
 from waymark.core.protocol.threads import GUARDIAN_HANDOVER, Received
-from waymark.errors import ActionError
+from waymark.errors import ActionError, Refused
 from waymark.vocab import DataCategory, EventType, Purpose, Role, Sector
 
 from .. import guard, payloads
@@ -99,7 +99,7 @@ def may_hand_over(user: User, case: Case) -> bool:
 def do_send_handover(user: User, case: Case, data: HandoverIn, *, node: LocalNode | None = None) -> Thread:
     """The outgoing guardian hands their ward over to the organisation appointing the next one."""
     if not may_hand_over(user, case):
-        raise ActionError("only the child's appointed guardian hands them over", field="")
+        raise Refused("only the child's appointed guardian hands them over")
     guardian = payloads.guardian(case)
     assert guardian is not None
     effective = data.effective or dt.datetime.now(dt.UTC)

@@ -70,7 +70,7 @@ def test_the_example_file_loads_then_changes_nothing_the_second_time(db):
     assert "organisation 'fr-ngo-calais': created" in first
     before = snapshot()
     second = load(EXAMPLE)
-    assert second.strip().endswith("no changes (7 entries unchanged)")
+    assert second.strip().endswith("no changes (10 entries unchanged)")
     assert "created" not in second and "updated" not in second
     assert snapshot() == before
     agreement = Agreement.objects.get(identifier="it-fr-missing-children-2026")

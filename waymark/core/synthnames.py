@@ -17,6 +17,8 @@ import functools
 import random
 from dataclasses import dataclass
 
+from . import names
+
 # (original script, Latin spellings, commonest first)
 Name = tuple[str, tuple[str, ...]]
 
@@ -279,7 +281,8 @@ def _generate(rng: random.Random, make: object, count: int, script: str, habits:
         g = make(rng)
         name = _render(rng, g, script, habits)
         key = name[1][0].lower()
-        if key in seen or len(key.replace(" ", "")) < 3:
+        # Invented names of one or two consonants would be namesakes of half the caseload.
+        if key in seen or len(names.skeleton(key.replace(" ", ""))) < 3:
             continue
         seen.add(key)
         out.append(name)

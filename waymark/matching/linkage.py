@@ -198,6 +198,8 @@ COMPARISONS: list[dict[str, Any]] = [
                 "birth_exact_l IS NOT NULL AND birth_exact_r IS NOT NULL AND birth_low_l = birth_low_r",
                 "same year, another day",
             ),
+            # Two exact dates years apart: not an assigned or assessed date off by a year (v2).
+            _level("birth_exact_l IS NOT NULL AND birth_exact_r IS NOT NULL", "exact dates years apart"),
             _level("birth_low_l <= birth_high_r AND birth_low_r <= birth_high_l", "ranges overlap"),
             _level("birth_low_l - 1 <= birth_high_r AND birth_low_r - 1 <= birth_high_l", "one year apart"),
             _else(),

@@ -81,7 +81,10 @@ BLOCKING_RULES = [
 # A batch scores only pairs agreeing on the given name and one more thing: another name (any of
 # them: the arrays are unnested), the names in swapped order, a bound of the birth range, the
 # original script, or the last name and initial with a birth bound; the same exact date; and (v2) any
-# two name units in common, in any order (``unit_phons``: a swap with a typo in one name).
+# two name units in common, in any order (``unit_phons``: a swap with a typo in one name); and a rare
+# given name alone with birth ranges a year apart or closer (a father's name dropped on one side,
+# another added on the other): rare means at most 400 pairs for that name, so the cost is bounded
+# by the number of distinct names, not by the size of the files.
 # The tables are the two registered inputs (``_linker``: left_records, right_records); the SQL is a
 # constant, nothing in it comes from the data.
 BATCH_BLOCKING_SQL = """
@@ -99,6 +102,12 @@ WITH le AS (
     SELECT a.unique_id, a.u || '|' || b.u AS k FROM lu a JOIN lu b ON a.unique_id = b.unique_id AND a.u < b.u
 ), rpair AS (
     SELECT a.unique_id, a.u || '|' || b.u AS k FROM ru a JOIN ru b ON a.unique_id = b.unique_id AND a.u < b.u
+), gl AS (
+    SELECT given_phon, count(*) AS n FROM left_records WHERE given_phon IS NOT NULL GROUP BY given_phon
+), gr AS (
+    SELECT given_phon, count(*) AS n FROM right_records WHERE given_phon IS NOT NULL GROUP BY given_phon
+), rare AS (
+    SELECT gl.given_phon FROM gl JOIN gr ON gl.given_phon = gr.given_phon WHERE gl.n * gr.n <= 400
 ), pairs AS (
     SELECT le.unique_id AS l, re.unique_id AS r FROM le JOIN re
         ON le.given_phon = re.given_phon AND le.op = re.op
@@ -115,6 +124,9 @@ WITH le AS (
     UNION SELECT a.unique_id, b.unique_id FROM left_records a JOIN right_records b
         ON a.birth_exact = b.birth_exact
     UNION SELECT lpair.unique_id, rpair.unique_id FROM lpair JOIN rpair ON lpair.k = rpair.k
+    UNION SELECT a.unique_id, b.unique_id FROM left_records a JOIN rare ON a.given_phon = rare.given_phon
+        JOIN right_records b ON b.given_phon = a.given_phon
+        WHERE a.birth_low - 1 <= b.birth_high AND b.birth_low - 1 <= a.birth_high
 )
 SELECT 0 AS match_key, 'left-__-' || l AS join_key_l, 'right-__-' || r AS join_key_r FROM pairs
 """

@@ -155,11 +155,12 @@ class _Word:
 
 # --- Arabic-pattern names: a root of three consonants in a pattern --------------------------------
 
-_ROOT = (
-    "b t th j H kh d dh r z s sh S D T Z c gh f q k l m n h w y".split(),
-    # weights: the consonants that roots use most
-    [5, 5, 1, 4, 6, 3, 5, 1, 7, 3, 6, 3, 3, 1, 2, 1, 4, 1, 4, 4, 5, 6, 6, 6, 3, 2, 2],
-)
+# Root consonants and how often roots use them.
+_ROOT: dict[str, int] = {
+    "b": 5, "t": 5, "th": 1, "j": 4, "H": 6, "kh": 3, "d": 5, "dh": 1, "r": 7, "z": 3, "s": 6,
+    "sh": 3, "S": 3, "D": 1, "T": 2, "Z": 1, "c": 4, "gh": 1, "f": 4, "q": 4, "k": 5, "l": 6,
+    "m": 6, "n": 6, "h": 3, "w": 2, "y": 2,
+}  # fmt: skip
 _MALE_PATTERNS = (
     "1 a 2 ii 3", "1 aa 2 i 3", "1 a 2 2 aa 3", "1 u 2 aa 3", "m a 1 2 uu 3", "a 1 2 a 3",
     "m u 1 a 2 2 a 3", "1 i 2 aa 3", "1 a 2 aa 3", "m u 1 ii 3", "1 a 2 2 uu 3", "m u 1 2 i 3",
@@ -173,7 +174,7 @@ _DIVINE = ("r a H m aa n", "k a r ii m", "l a T ii f", "c a z ii z", "m a j ii d
 
 
 def _root(rng: random.Random) -> list[str]:
-    letters, weights = _ROOT
+    letters, weights = list(_ROOT), list(_ROOT.values())
     out: list[str] = []
     while len(out) < 3:
         c = rng.choices(letters, weights)[0]
@@ -201,14 +202,14 @@ def _syllables(rng: random.Random, consonants: str, vowels: str, count: int) -> 
 
 # --- rendering a generated name in script and in several Latin spellings -------------------------
 
-_JOINERS = {
+_JOINERS: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {
     # particle: (Arabic script, Perso-Arabic, Latin forms written apart, Latin prefixes joined)
     "al": ("ال", "ال", ("Al-", "Al ", "El ", "El-"), ("Al", "El")),
     "abd-al": ("عبد ال", "عبد ال", ("Abdul ", "Abd al-", "Abdel ", "Abd el-"), ("Abdul", "Abdel", "Abdoul")),
     "abu": ("أبو ", "ابو ", ("Abu ", "Abou ", "Abo "), ("Abu", "Abou")),
     "ben": ("بن ", "بن ", ("Ben ", "Bin ", "Ben-"), ("Ben", "Bin")),
 }
-_SUFFIXES = {
+_SUFFIXES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     # suffix: (script, Latin forms written apart, Latin forms joined)
     "ullah": (" الله", (" Ullah", " Allah"), ("ullah", "ollah", "allah", "ulla")),
     "uddin": (" الدين", (" Uddin", " ad-Din", " Eddine"), ("uddin", "eddine", "uddeen")),
@@ -235,7 +236,8 @@ def _render(rng: random.Random, g: _Generated, script: str, habits: tuple[str, .
     elif script in ("arabic", "persian"):
         core = _abjad(list(g.core), persian)
         if g.particle:
-            core = _JOINERS[g.particle][1 if persian else 0] + core
+            joiner = _JOINERS[g.particle]
+            core = (joiner[1] if persian else joiner[0]) + core
         if g.suffix:
             core += _SUFFIXES[g.suffix][0]
         written = core
@@ -273,7 +275,9 @@ def _render(rng: random.Random, g: _Generated, script: str, habits: tuple[str, .
     return written, tuple(spellings)
 
 
-def _generate(rng: random.Random, make: object, count: int, script: str, habits: tuple[str, ...]) -> list[Name]:
+def _generate(
+    rng: random.Random, make: object, count: int, script: str, habits: tuple[str, ...]
+) -> list[Name]:
     out: list[Name] = []
     seen: set[str] = set()
     assert callable(make)

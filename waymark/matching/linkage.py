@@ -194,9 +194,7 @@ COMPARISONS: list[dict[str, Any]] = [
             ),
             _level(f"{_OTHERS_AGREEING} >= 2", "two or more the same"),
             _level(f"{_OTHERS_AGREEING} = 1", "one the same"),
-            _level(
-                "array_length(array_intersect(other_skels_l, other_skels_r)) >= 1", "one form the same"
-            ),
+            _level("array_length(array_intersect(other_skels_l, other_skels_r)) >= 1", "one form the same"),
             _else(),
         ],
     },

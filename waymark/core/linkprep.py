@@ -23,7 +23,8 @@ from typing import Any
 from . import namematch, names
 
 # Bump when the output of ``prepare`` changes: the trained model depends on it. Version 2 adds the
-# order-free name units (``unit_phons``) and the original-script skeleton set (``orig_skels``).
+# order-free name units (``unit_phons``, the given name's own unit ``given_unit``) and the
+# original-script skeleton set (``orig_skels``).
 LINKPREP_VERSION = 2
 
 NAME_COLUMNS = ("given_names", "family_names", "full_name", "name_original_script")
@@ -218,15 +219,22 @@ def _unit_columns(
     rec = LinkRecord("", given_names, family_names, full_name, original_script)
     given_text, other_text = _parts(rec)
     phons: set[str] = set()
+    given = ""
     if given_text or other_text:
-        given = _joined(given_text)
+        # The given name is one unit: without a joined particle when it is one word (Elmubzisi
+        # written first is al-Mubzisi), joined when it is several (Habib Ullah).
+        given_units = names.query_units(given_text)
+        given = _unit(given_units[0]) if len(given_units) == 1 else _joined(given_text)
         if given:
             phons.add(names.phonetic(given))
         phons |= {names.phonetic(_unit(u)) for u in names.query_units(other_text)}
     else:
-        phons |= {names.phonetic(_unit(u)) for u in names.query_units(original_script)}
+        script_units = names.query_units(original_script)
+        given = _unit(script_units[0]) if script_units else ""
+        phons |= {names.phonetic(_unit(u)) for u in script_units}
     orig = {_unit(u) for u in names.query_units(original_script)}
     return {
+        "given_unit": names.phonetic(given) or None,
         "unit_phons": sorted(p for p in phons if p) or None,
         "orig_skels": sorted(o for o in orig if o) or None,
     }

@@ -57,6 +57,7 @@ _SCHEMA = pa.schema(
         ("sex", pa.string()),
         ("nationality", pa.string()),
         ("nationality_near", pa.list_(pa.string())),
+        ("given_unit", pa.string()),
         ("unit_phons", pa.list_(pa.string())),
         ("orig_skels", pa.list_(pa.string())),
     ]
@@ -146,7 +147,7 @@ def _else() -> dict[str, Any]:
 
 # Agreement on the given name anywhere in the other record (names written in another order), and
 # how many of the other names agree beyond it, order-free (v2 of the prepared columns).
-_GIVEN_IN_OTHER = "(list_contains(unit_phons_r, given_phon_l) OR list_contains(unit_phons_l, given_phon_r))"
+_GIVEN_IN_OTHER = "(list_contains(unit_phons_r, given_unit_l) OR list_contains(unit_phons_l, given_unit_r))"
 _OTHERS_AGREEING = (
     "(array_length(array_intersect(unit_phons_l, unit_phons_r)) - "
     f"CASE WHEN {_GIVEN_IN_OTHER} THEN 1 ELSE 0 END)"
@@ -170,7 +171,7 @@ COMPARISONS: list[dict[str, Any]] = [
                 "same sound",
             ),
             _level(
-                "list_contains(unit_phons_r, given_phon_l) AND list_contains(unit_phons_l, given_phon_r)",
+                "list_contains(unit_phons_r, given_unit_l) AND list_contains(unit_phons_l, given_unit_r)",
                 "names in the other order",
             ),
             _level("damerau_levenshtein(given_skel_l, given_skel_r) <= 1", "one edit"),

@@ -23,8 +23,7 @@ from typing import Any
 from . import namematch, names
 
 # Bump when the output of ``prepare`` changes: the trained model depends on it. Version 2 adds the
-# order-free name units (``unit_phons``, the given name's own unit ``given_unit``) and the
-# original-script skeleton set (``orig_skels``).
+# order-free name units (``unit_phons``) and the given name's own unit (``given_unit``).
 LINKPREP_VERSION = 2
 
 NAME_COLUMNS = ("given_names", "family_names", "full_name", "name_original_script")
@@ -214,8 +213,7 @@ def _unit_columns(
 ) -> dict[str, Any]:
     """Order-free name evidence (v2): the phonetic code of the given name (written as one word) and
     of every unit of the other names — in Latin when the record has Latin names, else in the
-    original script — so that names written in another order still agree unit by unit; and the
-    original script's skeletons."""
+    original script — so that names written in another order still agree unit by unit."""
     rec = LinkRecord("", given_names, family_names, full_name, original_script)
     given_text, other_text = _parts(rec)
     phons: set[str] = set()
@@ -232,11 +230,9 @@ def _unit_columns(
         script_units = names.query_units(original_script)
         given = _unit(script_units[0]) if script_units else ""
         phons |= {names.phonetic(_unit(u)) for u in script_units}
-    orig = {_unit(u) for u in names.query_units(original_script)}
     return {
         "given_unit": names.phonetic(given) or None,
         "unit_phons": sorted(p for p in phons if p) or None,
-        "orig_skels": sorted(o for o in orig if o) or None,
     }
 
 

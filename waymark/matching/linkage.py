@@ -59,7 +59,6 @@ _SCHEMA = pa.schema(
         ("nationality_near", pa.list_(pa.string())),
         ("given_unit", pa.string()),
         ("unit_phons", pa.list_(pa.string())),
-        ("orig_skels", pa.list_(pa.string())),
     ]
 )
 

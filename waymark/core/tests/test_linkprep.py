@@ -102,13 +102,3 @@ def test_name_units_are_order_free_and_leave_joined_particles_out():
     # A compound given name is one unit, not evidence on the other names.
     habib = linkprep.prepare(linkprep.LinkRecord("C1", given_names="Habib Ullah", family_names="Stanikzai"))
     assert len(habib["unit_phons"]) == 2
-
-
-def test_the_original_script_gives_its_own_unit_skeletons():
-    row = linkprep.prepare(
-        linkprep.LinkRecord(
-            "A1", given_names="Mohamed", family_names="Hossein", name_original_script="محمد حسين"
-        )
-    )
-    assert row["orig_skels"] == ["hsn", "mhmd"]
-    assert linkprep.prepare(linkprep.LinkRecord("B1", given_names="Mohamed"))["orig_skels"] is None

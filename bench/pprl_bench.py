@@ -5,7 +5,8 @@ PPRL F1 against clear text on the synthetic cross-border set.
 
 The clear-text reference is Waymark's ranked name similarity (core/namematch: skeleton agreement
 of every name form, dates as ranges, sex, nationality) on pairs sharing a name key, one-to-one,
-at its best-F1 threshold in hindsight — the Splink model is on another branch. PPRL is all pairs
+at its best-F1 threshold in hindsight (the Splink model is measured by bench/linkage_bench.py on
+the same generator: 0.853 at 2,000 children, seed 7). PPRL is all pairs
 (no blocking), one-to-one, at its best-F1 threshold in hindsight. Timings: median and p95 of
 repeated runs, the ratio of the numba kernel against numpy's ``bitwise_count`` measured in the
 same run, and the load average.

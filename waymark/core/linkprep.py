@@ -22,8 +22,9 @@ from typing import Any
 
 from . import namematch, names
 
-# Bump when the output of ``prepare`` changes: the trained model depends on it.
-LINKPREP_VERSION = 1
+# Bump when the output of ``prepare`` changes: the trained model depends on it. Version 2 adds the
+# order-free name units (``unit_phons``) and the given name's own unit (``given_unit``).
+LINKPREP_VERSION = 2
 
 NAME_COLUMNS = ("given_names", "family_names", "full_name", "name_original_script")
 COLUMNS = (
@@ -200,6 +201,41 @@ def _name_columns(
     }
 
 
+def _unit(alternatives: list[str]) -> str:
+    """One name unit's canonical skeleton: without a joined particle (al-Mubzisi / Elmubzisi ->
+    'mbzs', Abdul Rahman / Abderrahmane -> 'rhmn')."""
+    return min(alternatives, key=lambda a: (len(a), a))
+
+
+@functools.lru_cache(maxsize=200_000)
+def _unit_columns(
+    given_names: str, family_names: str, full_name: str, original_script: str
+) -> dict[str, Any]:
+    """Order-free name evidence (v2): the phonetic code of the given name (written as one word) and
+    of every unit of the other names — in Latin when the record has Latin names, else in the
+    original script — so that names written in another order still agree unit by unit."""
+    rec = LinkRecord("", given_names, family_names, full_name, original_script)
+    given_text, other_text = _parts(rec)
+    phons: set[str] = set()
+    given = ""
+    if given_text or other_text:
+        # The given name is one unit: without a joined particle when it is one word (Elmubzisi
+        # written first is al-Mubzisi), joined when it is several (Habib Ullah).
+        given_units = names.query_units(given_text)
+        given = _unit(given_units[0]) if len(given_units) == 1 else _joined(given_text)
+        if given:
+            phons.add(names.phonetic(given))
+        phons |= {names.phonetic(_unit(u)) for u in names.query_units(other_text)}
+    else:
+        script_units = names.query_units(original_script)
+        given = _unit(script_units[0]) if script_units else ""
+        phons |= {names.phonetic(_unit(u)) for u in script_units}
+    return {
+        "given_unit": names.phonetic(given) or None,
+        "unit_phons": sorted(p for p in phons if p) or None,
+    }
+
+
 def prepare(rec: LinkRecord, source: str = "") -> dict[str, Any]:
     """The flat row the linkage model compares (see the module docstring)."""
     birth = birth_range(rec.birth_date, rec.birth_date_estimated)
@@ -207,6 +243,7 @@ def prepare(rec: LinkRecord, source: str = "") -> dict[str, Any]:
         "unique_id": rec.record_id,
         "source_dataset": source,
         **_name_columns(rec.given_names, rec.family_names, rec.full_name, rec.name_original_script),
+        **_unit_columns(rec.given_names, rec.family_names, rec.full_name, rec.name_original_script),
         "birth_low": birth.low if birth else None,
         "birth_high": birth.high if birth else None,
         "birth_exact": birth.exact.isoformat() if birth and birth.exact else None,

@@ -9,6 +9,12 @@ apart (al-Ubaidi / Alubaidi), patronymic or grandfather's name dropped or added,
 and age-assessed ranges, nationality confusion (Eritrean / Ethiopian), typos — and siblings who
 share a patronymic and a near birth date, the classic false match (true non-matches). The same
 ``(n, seed, today)`` always gives the same records.
+
+Names come from ``core/synthnames.py``: a hand-written head of common names per origin and a long
+tail of invented (fictional) ones, a few hundred given and family names per origin, drawn with a
+Zipf-like skew (Mohammed is common, most names are rare). Families chain patronymics: siblings
+share the father's and grandfather's names (and the family name), cousins the grandfather's;
+twins share a date of birth too.
 """
 
 from __future__ import annotations
@@ -17,8 +23,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-# (original script, Latin spellings, commonest first)
-Name = tuple[str, tuple[str, ...]]
+from .synthnames import Name, Pool, pool
 
 
 def _n(written: str, *spellings: str) -> Name:
@@ -160,22 +165,36 @@ class _Origin:
     nationalities: tuple[str, ...]
     confused_with: tuple[str, ...]  # what another country's file may write instead
     languages: tuple[str, ...]
-    male: tuple[Name, ...]
-    female: tuple[Name, ...]
-    family: tuple[Name, ...]  # empty: patronymic naming (father's and grandfather's given names)
+    male: Pool
+    female: Pool
+    family: Pool | None  # None: patronymic naming (father's and grandfather's given names)
     script: bool  # has an original-script form the child may give
     weight: int
 
 
-_ORIGINS = (
-    _Origin(
-        ("SY", "IQ"), ("IQ", "SY", "LB", "PS"), ("ar",), _ARAB_MALE, _ARAB_FEMALE, _ARAB_FAMILY, True, 25
-    ),
-    _Origin(("SD",), ("SS", "TD", "EG"), ("ar",), _ARAB_MALE, _ARAB_FEMALE, (), True, 10),
-    _Origin(("AF",), ("PK", "IR"), ("fa", "ps"), _AFGHAN_MALE, _AFGHAN_FEMALE, _AFGHAN_FAMILY, True, 25),
-    _Origin(("ER",), ("ET",), ("ti",), _HABESHA_MALE, _HABESHA_FEMALE, (), True, 25),
-    _Origin(("SO",), ("ET", "KE"), ("so",), _SOMALI_MALE, _SOMALI_FEMALE, (), False, 15),
-)
+def _origins() -> tuple[_Origin, ...]:
+    arab_m, arab_f = pool(_ARAB_MALE, "arab", "male"), pool(_ARAB_FEMALE, "arab", "female")
+    somali_m, somali_f = pool(_SOMALI_MALE, "somali", "male"), pool(_SOMALI_FEMALE, "somali", "female")
+    return (
+        _Origin(
+            ("SY", "IQ"), ("IQ", "SY", "LB", "PS"), ("ar",), arab_m, arab_f,
+            pool(_ARAB_FAMILY, "arab", "family", skew=0.8), True, 25,
+        ),
+        _Origin(("SD",), ("SS", "TD", "EG"), ("ar",), arab_m, arab_f, None, True, 10),
+        _Origin(
+            ("AF",), ("PK", "IR"), ("fa", "ps"), pool(_AFGHAN_MALE, "afghan", "male"),
+            pool(_AFGHAN_FEMALE, "afghan", "female"), pool(_AFGHAN_FAMILY, "afghan", "family", skew=0.8),
+            True, 25,
+        ),
+        _Origin(
+            ("ER",), ("ET",), ("ti",), pool(_HABESHA_MALE, "habesha", "male"),
+            pool(_HABESHA_FEMALE, "habesha", "female"), None, True, 25,
+        ),
+        _Origin(("SO",), ("ET", "KE"), ("so",), somali_m, somali_f, None, False, 15),
+    )  # fmt: skip
+
+
+_ORIGINS = _origins()
 
 
 @dataclass(frozen=True)
@@ -211,7 +230,8 @@ class CrossBorderSet:
         return {(by_entity[r.entity], r.record_id) for r in self.right if r.entity in by_entity}
 
     def sibling_pairs(self) -> set[tuple[str, str]]:
-        """Pairs of different children who share a patronymic (true non-matches)."""
+        """Pairs of different children of one family — brothers and sisters sharing a patronymic,
+        twins, cousins sharing a grandfather's name (true non-matches)."""
         return {
             (a.record_id, b.record_id)
             for a in self.left
@@ -254,6 +274,7 @@ def _typo(rng: random.Random, word: str) -> str:
 
 
 def _spell(rng: random.Random, name: Name, *, commonest: float) -> str:
+    """One Latin spelling of ``name``: its commonest, or any of its spellings."""
     spellings = name[1]
     return spellings[0] if rng.random() < commonest else rng.choice(spellings)
 
@@ -310,22 +331,36 @@ def _render(rng: random.Random, child: _Child, record_id: str, *, side: str, tod
 
 
 def _family(rng: random.Random, family_no: int, today: dt.date) -> list[_Child]:
+    """The children of one family who travel: one, or brothers and sisters (the same father's and
+    grandfather's names, and family name), sometimes twins (the same date of birth too), or two
+    cousins (the same grandfather's name and family name, another father)."""
     origin = rng.choices(_ORIGINS, weights=[o.weight for o in _ORIGINS])[0]
-    father, grandfather = rng.choice(origin.male), rng.choice(origin.male)
-    family = rng.choice(origin.family) if origin.family else None
+    grandfather = origin.male.draw(rng)
+    father = origin.male.draw(rng)
+    family = origin.family.draw(rng) if origin.family is not None else None
     first = today - dt.timedelta(days=rng.randrange(8 * 365, 17 * 365))
-    # One in six children arrives with a brother or sister: the same patronymic, a near birth date.
-    size = 2 if rng.random() < 1 / 6 else 1
+    roll = rng.random()
+    size = 1 if roll < 0.78 else 2 if roll < 0.94 else 3
+    twins = size > 1 and rng.random() < 0.08
+    cousins = size == 2 and not twins and rng.random() < 0.2
     children = []
-    givens: set[str] = set()
+    givens: set[str] = {father[0]}
     for k in range(size):
         sex = "F" if rng.random() < 0.3 else "M"
-        pool = origin.female if sex == "F" else origin.male
-        given = rng.choice([g for g in pool if g[0] not in givens and g != father] or list(pool))
+        given = (origin.female if sex == "F" else origin.male).draw(rng)
+        for _ in range(20):  # brothers and sisters are not given the same name
+            if given[0] not in givens:
+                break
+            given = (origin.female if sex == "F" else origin.male).draw(rng)
         givens.add(given[0])
-        born = first + dt.timedelta(days=k * rng.randrange(300, 900))
+        own_father = father
+        if cousins and k == 1:
+            own_father = origin.male.draw(rng)
+        born = first if twins else first + dt.timedelta(days=k * rng.randrange(300, 900))
         children.append(
-            _Child(family_no * _FAMILY + k, origin, sex, given, father, grandfather, family, min(born, today))
+            _Child(
+                family_no * _FAMILY + k, origin, sex, given, own_father, grandfather, family, min(born, today)
+            )
         )
     return children
 

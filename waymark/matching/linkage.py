@@ -57,6 +57,8 @@ _SCHEMA = pa.schema(
         ("sex", pa.string()),
         ("nationality", pa.string()),
         ("nationality_near", pa.list_(pa.string())),
+        ("given_unit", pa.string()),
+        ("unit_phons", pa.list_(pa.string())),
     ]
 )
 
@@ -78,7 +80,11 @@ BLOCKING_RULES = [
 # common given name (10 % of a caseload can be Mohammed: 10,000 x 10,000 pairs at 100,000 records).
 # A batch scores only pairs agreeing on the given name and one more thing: another name (any of
 # them: the arrays are unnested), the names in swapped order, a bound of the birth range, the
-# original script, or the last name and initial with a birth bound; and the same exact date.
+# original script, or the last name and initial with a birth bound; the same exact date; and (v2) any
+# two name units in common, in any order (``unit_phons``: a swap with a typo in one name); and a rare
+# given name alone with birth ranges a year apart or closer (a father's name dropped on one side,
+# another added on the other): rare means at most 400 pairs for that name, so the cost is bounded
+# by the number of distinct names, not by the size of the files.
 # The tables are the two registered inputs (``_linker``: left_records, right_records); the SQL is a
 # constant, nothing in it comes from the data.
 BATCH_BLOCKING_SQL = """
@@ -88,6 +94,20 @@ WITH le AS (
 ), re AS (
     SELECT unique_id, given_phon, given_orig, unnest(coalesce(other_phons, [NULL::VARCHAR])) AS op
     FROM right_records
+), lu AS (
+    SELECT unique_id, unnest(unit_phons) AS u FROM left_records
+), ru AS (
+    SELECT unique_id, unnest(unit_phons) AS u FROM right_records
+), lpair AS (
+    SELECT a.unique_id, a.u || '|' || b.u AS k FROM lu a JOIN lu b ON a.unique_id = b.unique_id AND a.u < b.u
+), rpair AS (
+    SELECT a.unique_id, a.u || '|' || b.u AS k FROM ru a JOIN ru b ON a.unique_id = b.unique_id AND a.u < b.u
+), gl AS (
+    SELECT given_phon, count(*) AS n FROM left_records WHERE given_phon IS NOT NULL GROUP BY given_phon
+), gr AS (
+    SELECT given_phon, count(*) AS n FROM right_records WHERE given_phon IS NOT NULL GROUP BY given_phon
+), rare AS (
+    SELECT gl.given_phon FROM gl JOIN gr ON gl.given_phon = gr.given_phon WHERE gl.n * gr.n <= 400
 ), pairs AS (
     SELECT le.unique_id AS l, re.unique_id AS r FROM le JOIN re
         ON le.given_phon = re.given_phon AND le.op = re.op
@@ -103,6 +123,10 @@ WITH le AS (
         ON a.last_phon = b.last_phon AND a.given_initial = b.given_initial AND a.birth_low = b.birth_low
     UNION SELECT a.unique_id, b.unique_id FROM left_records a JOIN right_records b
         ON a.birth_exact = b.birth_exact
+    UNION SELECT lpair.unique_id, rpair.unique_id FROM lpair JOIN rpair ON lpair.k = rpair.k
+    UNION SELECT a.unique_id, b.unique_id FROM left_records a JOIN rare ON a.given_phon = rare.given_phon
+        JOIN right_records b ON b.given_phon = a.given_phon
+        WHERE a.birth_low - 1 <= b.birth_high AND b.birth_low - 1 <= a.birth_high
 )
 SELECT 0 AS match_key, 'left-__-' || l AS join_key_l, 'right-__-' || r AS join_key_r FROM pairs
 """
@@ -120,10 +144,18 @@ def _else() -> dict[str, Any]:
     return {"sql_condition": "ELSE", "label_for_charts": "differ"}
 
 
+# Agreement on the given name anywhere in the other record (names written in another order), and
+# how many of the other names agree beyond it, order-free (v2 of the prepared columns).
+_GIVEN_IN_OTHER = "(list_contains(unit_phons_r, given_unit_l) OR list_contains(unit_phons_l, given_unit_r))"
+_OTHERS_AGREEING = (
+    "(array_length(array_intersect(unit_phons_l, unit_phons_r)) - "
+    f"CASE WHEN {_GIVEN_IN_OTHER} THEN 1 ELSE 0 END)"
+)
+
 COMPARISONS: list[dict[str, Any]] = [
     {
         "output_column_name": "given_name",
-        "comparison_description": "the child's own given name, as consonant skeletons",
+        "comparison_description": "the child's own given name, as consonant skeletons, in any order",
         "comparison_levels": [
             _null("given_skel_l IS NULL OR given_skel_r IS NULL"),
             _level(
@@ -137,9 +169,13 @@ COMPARISONS: list[dict[str, Any]] = [
                 "OR given_orig_l = given_skel_r OR given_skel_l = given_orig_r",
                 "same sound",
             ),
+            _level(
+                "list_contains(unit_phons_r, given_unit_l) AND list_contains(unit_phons_l, given_unit_r)",
+                "names in the other order",
+            ),
             _level("damerau_levenshtein(given_skel_l, given_skel_r) <= 1", "one edit"),
             _level(
-                "list_contains(forms_r, given_skel_l) OR list_contains(forms_l, given_skel_r)",
+                f"{_GIVEN_IN_OTHER} OR list_contains(forms_r, given_skel_l) OR list_contains(forms_l, given_skel_r)",
                 "among the other's names",
             ),
             _else(),
@@ -147,16 +183,18 @@ COMPARISONS: list[dict[str, Any]] = [
     },
     {
         "output_column_name": "other_names",
-        "comparison_description": "patronymic, grandfather's or family names (siblings share them)",
+        "comparison_description": (
+            "patronymic, grandfather's or family names (siblings share them), order-free: how many "
+            "name units agree beyond the given name"
+        ),
         "comparison_levels": [
-            _null("other_skels_l IS NULL OR other_skels_r IS NULL"),
-            _level(
-                "array_length(array_intersect(other_skels_l, other_skels_r)) >= 2", "two or more the same"
+            _null(
+                "unit_phons_l IS NULL OR unit_phons_r IS NULL "
+                "OR array_length(unit_phons_l) < 2 OR array_length(unit_phons_r) < 2"
             ),
-            _level("array_length(array_intersect(other_skels_l, other_skels_r)) = 1", "one the same"),
-            _level(
-                "array_length(array_intersect(other_phons_l, other_phons_r)) >= 1", "one of the same sound"
-            ),
+            _level(f"{_OTHERS_AGREEING} >= 2", "two or more the same"),
+            _level(f"{_OTHERS_AGREEING} = 1", "one the same"),
+            _level("array_length(array_intersect(other_skels_l, other_skels_r)) >= 1", "one form the same"),
             _else(),
         ],
     },
@@ -170,6 +208,8 @@ COMPARISONS: list[dict[str, Any]] = [
                 "birth_exact_l IS NOT NULL AND birth_exact_r IS NOT NULL AND birth_low_l = birth_low_r",
                 "same year, another day",
             ),
+            # Two exact dates years apart: not an assigned or assessed date off by a year (v2).
+            _level("birth_exact_l IS NOT NULL AND birth_exact_r IS NOT NULL", "exact dates years apart"),
             _level("birth_low_l <= birth_high_r AND birth_low_r <= birth_high_l", "ranges overlap"),
             _level("birth_low_l - 1 <= birth_high_r AND birth_low_r - 1 <= birth_high_l", "one year apart"),
             _else(),
@@ -259,6 +299,11 @@ def prior_for(n_left: int, n_right: int) -> float:
     return min(0.5, EXPECTED_MATCH_SHARE * min(n_left, n_right) / (n_left * n_right))
 
 
+# The date of birth is estimated on pairs whose given and last names sound alike (v2: the initial
+# alone let namesakes of common family names in and pulled the date's m towards "differ").
+SECOND_EM_BLOCK = "l.given_phon = r.given_phon and l.last_phon = r.last_phon"
+
+
 def train(
     left: Sequence[dict[str, Any]], right: Sequence[dict[str, Any]], *, seed: int = 12
 ) -> dict[str, Any]:
@@ -286,7 +331,7 @@ def train(
     con = connect()
     linker = _linker(con, table(left, "left"), table(right, "right"), anchored)
     linker.training.estimate_parameters_using_expectation_maximisation(
-        "l.given_initial = r.given_initial and l.last_phon = r.last_phon",
+        SECOND_EM_BLOCK,
         max_pairs=2e6,
         record_sample_proportion=0.25,
     )

@@ -89,3 +89,16 @@ def test_estimated_and_first_of_january_dates_are_ranges_never_exact():
     assert linkprep.birth_range("2008", True) == Birth(2007, 2009)
     assert linkprep.birth_range("2008-06", False) == Birth(2008, 2008)
     assert linkprep.birth_range("", False) is None
+
+
+def test_name_units_are_order_free_and_leave_joined_particles_out():
+    written = linkprep.prepare(
+        linkprep.LinkRecord("A1", given_names="Mujaqqab", family_names="Al-Mubzisi", name_original_script="")
+    )
+    swapped = linkprep.prepare(linkprep.LinkRecord("B1", given_names="Elmubzisi", family_names="Mujaqqab"))
+    # The given names differ (one file wrote the family name first); the units are the same.
+    assert written["given_skel"] != swapped["given_skel"]
+    assert written["unit_phons"] == swapped["unit_phons"]
+    # A compound given name is one unit, not evidence on the other names.
+    habib = linkprep.prepare(linkprep.LinkRecord("C1", given_names="Habib Ullah", family_names="Stanikzai"))
+    assert len(habib["unit_phons"]) == 2

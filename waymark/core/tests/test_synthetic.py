@@ -23,3 +23,38 @@ def test_it_has_true_pairs_siblings_and_the_variation_it_promises():
     differing = [(left[a], right[b]) for a, b in pairs if left[a].full_name != right[b].full_name]
     assert len(differing) > 0.7 * len(pairs)  # the other country spells most children differently
     assert any(a.nationality != b.nationality for a, b in ((left[x], right[y]) for x, y in pairs))
+
+
+def test_names_are_many_and_skewed_like_a_caseload():
+    from collections import Counter
+
+    from waymark.core.names import skeleton
+
+    ds = synthetic.generate(2000, seed=12)
+    given = Counter(skeleton(r.given_names.replace(" ", "")) for r in ds.left)
+    # Hundreds of distinct given names, a few of them common (Mohammed), most of them rare.
+    assert len(given) > 500
+    (_common, top), *_ = given.most_common(1)
+    assert 0.02 < top / len(ds.left) < 0.15
+    assert sum(1 for n in given.values() if n == 1) > 250
+
+
+def test_families_have_twins_and_cousins_as_true_non_matches():
+    ds = synthetic.generate(2000, seed=12)
+    by_id = {r.record_id: r for r in (*ds.left, *ds.right)}
+    pairs = [(by_id[a], by_id[b]) for a, b in ds.sibling_pairs()]
+    twins = [
+        (a, b) for a, b in pairs if a.birth_date and a.birth_date == b.birth_date and len(a.birth_date) == 10
+    ]
+    assert twins  # the same exact date of birth, another child
+    assert all(a.entity != b.entity for a, b in pairs)
+
+
+def test_the_invented_name_inventories_are_fixed_and_fictional_in_number():
+    from waymark.core import synthnames
+
+    assert synthnames.tail("arab", "male") == synthnames.tail("arab", "male")
+    for origin, kind in (("arab", "male"), ("afghan", "family"), ("habesha", "male"), ("somali", "female")):
+        names = synthnames.tail(origin, kind)
+        assert len(names) >= 200
+        assert all(len(spellings) >= 1 for _written, spellings in names)

@@ -43,7 +43,9 @@ def test_the_result_names_its_outcome_and_ends_the_tracing(outcome: str) -> None
 
 
 def test_a_result_is_given_once() -> None:
-    assert FAMILY_TRACING.on_receive("found", T.TRACING_RESULT, "contact_established").outcome is Outcome.REFUSE
+    assert (
+        FAMILY_TRACING.on_receive("found", T.TRACING_RESULT, "contact_established").outcome is Outcome.REFUSE
+    )
     with pytest.raises(ValueError):
         FAMILY_TRACING.after_sending("found", Side.RESPONDER, T.TRACING_RESULT, "found")
     with pytest.raises(ValueError, match="cannot lead"):

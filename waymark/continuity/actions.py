@@ -708,3 +708,38 @@ def do_update_reunification_plan(
             summary=f"Reunification plan: {PlanStatus(locked.status).label}"[:300],
         )
     return locked
+
+
+# The status of contact a family-tracing conversation leaves a relative in (its result, or the
+# request under way): set by the exchange when it sends a request or receives a result.
+TRACING_STATUS = {
+    "requested": ContactStatus.TRACING,
+    "found": ContactStatus.FOUND,
+    "not_found": ContactStatus.NOT_FOUND,
+    "contact_established": ContactStatus.IN_CONTACT,
+}
+
+
+@transaction.atomic
+def do_note_tracing(case: Case, relative_id: str, state: str) -> Relative | None:
+    """A tracing request about the case's relative was sent (``requested``) or its result came
+    back: the relative's status of contact follows. The conversation's own timeline entries say
+    what happened; a relative no longer on the case (erased, another case) is left alone."""
+    status = TRACING_STATUS.get(state)
+    relative = (
+        Relative.objects.select_for_update(of=("self",)).filter(case=case, public_id=relative_id).first()
+        if status is not None
+        else None
+    )
+    if relative is None or status is None:
+        return None
+    # A request never moves a relative back from found or in contact.
+    if state == "requested" and relative.contact_status not in (
+        ContactStatus.NOT_TRACED,
+        ContactStatus.NOT_FOUND,
+    ):
+        return relative
+    relative.contact_status = status
+    relative.updated_at = timezone.now()
+    relative.save(update_fields=["contact_status", "updated_at"])
+    return relative

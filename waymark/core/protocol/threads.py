@@ -259,20 +259,20 @@ GUARDIAN_HANDOVER = Conversation(
 )
 
 # Family tracing (purpose family_tracing): the child's side asks an organisation in the
-# relative's country to trace them; the tracer sends progress notes while it searches, then one
-# result — found, not found, or contact established. The requester may withdraw until the result
-# (the child withdrew consent, the relative turned up); a withdrawal wins over a result or a note
-# it crossed, which are recorded, not applied.
-_TRACING_OPEN = ("requested", "tracing")
+# relative's country to trace them; while the request stays open the tracer sends progress notes
+# (any number: the result clock keeps running), then one result — found, not found, or contact
+# established. The requester may withdraw until the result (the child withdrew consent, the
+# relative turned up); a withdrawal wins over a result or a note it crossed, which are recorded,
+# not applied.
 _TRACING_RESULTS = ("found", "not_found", "contact_established")
 FAMILY_TRACING = Conversation(
     kind="family_tracing",
     opens_with=T.TRACING_REQUEST,
     opened="requested",
     moves=(
-        _move(T.TRACING_PROGRESS, RESPONDER, _TRACING_OPEN, "tracing", absorbs=["withdrawn"]),
-        _move(T.TRACING_RESULT, RESPONDER, _TRACING_OPEN, *_TRACING_RESULTS, absorbs=["withdrawn"]),
-        _move(T.TRACING_WITHDRAW, OPENER, _TRACING_OPEN, "withdrawn", crossing=_TRACING_RESULTS),
+        _move(T.TRACING_PROGRESS, RESPONDER, ["requested"], "requested", absorbs=["withdrawn"]),
+        _move(T.TRACING_RESULT, RESPONDER, ["requested"], *_TRACING_RESULTS, absorbs=["withdrawn"]),
+        _move(T.TRACING_WITHDRAW, OPENER, ["requested"], "withdrawn", crossing=_TRACING_RESULTS),
     ),
     final=_states(*_TRACING_RESULTS, "withdrawn"),
 )

@@ -1,0 +1,25 @@
+"""``{{ case|relatives }}``: a case's relatives, oldest first; ``{{ case|reunification_plans }}``:
+its reunification plans. For templates that already decided (and audited) the ``family`` category."""
+
+from __future__ import annotations
+
+from django import template
+
+from waymark.cases.models import Case
+from waymark.continuity.models import Relative, ReunificationPlan
+
+register = template.Library()
+
+
+@register.filter
+def relatives(case: Case) -> list[Relative]:
+    return list(Relative.objects.filter(case=case).select_related("case__child"))
+
+
+@register.filter
+def reunification_plans(case: Case) -> list[ReunificationPlan]:
+    return list(
+        ReunificationPlan.objects.filter(case=case).select_related(
+            "relative", "best_interests", "case__child"
+        )
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 
 from waymark.cases.models import Case
-from waymark.continuity.models import Relative, ReunificationPlan
+from waymark.continuity.models import PlanStatus, Relative, ReunificationPlan
 
 register = template.Library()
 
@@ -23,3 +23,8 @@ def reunification_plans(case: Case) -> list[ReunificationPlan]:
             "relative", "best_interests", "case__child"
         )
     )
+
+
+@register.simple_tag
+def plan_statuses() -> list[tuple[str, str]]:
+    return [(str(value), str(label)) for value, label in PlanStatus.choices]

@@ -191,7 +191,7 @@ def test_contact_details_go_when_chosen_and_granted(people, federation, wire):
 
 
 def test_a_request_for_another_purpose_or_relative_is_refused(people, tracing_federation):
-    case, relative = child_with_brother(people)
+    _case, relative = child_with_brother(people)
     with pytest.raises(ValueError):
         tracing.TracingRequestIn(
             to_org="fr-ngo-calais", relative=relative.public_id, purpose=Purpose.CHILD_PROTECTION

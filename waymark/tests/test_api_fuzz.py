@@ -122,14 +122,20 @@ POLICE_TURNS: dict[str, list[dict[str, Any]]] = {
 }
 
 # Continuity writes whose rules a random body almost never meets (dates of steps already taken,
-# the child's views and a real language code, a panel of two disciplines) or that need a record's
-# id (a determination to approve): fuzzed like every operation (no 5xx, the document kept,
-# nothing out of reach), their successes tested in continuity/tests/test_best_interests.py.
+# the child's views and a real language code, a panel of two disciplines, a confirmed relative)
+# or that need a record's id (a determination to approve, a relative, a plan): fuzzed like every
+# operation (no 5xx, the document kept, nothing out of reach), their successes tested in
+# continuity/tests/test_best_interests.py and test_family_tracing.py.
 CONTINUITY_WRITES = frozenset(
     {
         "POST /api/cases/{public_id}/take-charge-requests",
         "POST /api/cases/{public_id}/best-interests",
         "POST /api/cases/{public_id}/best-interests/{record_id}/approval",
+        "PATCH /api/cases/{public_id}/relatives/{relative_id}",
+        "POST /api/cases/{public_id}/relatives/{relative_id}/guardian-agreement",
+        "POST /api/cases/{public_id}/relatives/{relative_id}/confirmation",
+        "POST /api/cases/{public_id}/reunification-plans",
+        "PATCH /api/cases/{public_id}/reunification-plans/{plan_id}",
     }
 )
 
@@ -729,7 +735,7 @@ def test_every_operation_holds_under_fuzzing_as_every_persona(world: World) -> N
     operations = {
         label for label in outcome.statuses if label.startswith(("GET ", "POST ", "PUT ", "PATCH "))
     }
-    assert len(operations) == 68, sorted(operations)  # every operation was tried...
+    assert len(operations) == 76, sorted(operations)  # every operation was tried...
     for label in (
         operations
         - ALERT_OPERATIONS

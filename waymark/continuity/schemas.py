@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -20,7 +21,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from waymark.cases.schemas import Date, DateTime, LongText, Name, ShortText
+from waymark.cases.schemas import NO_NUL, Date, DateTime, FullName, LongText, Name, ShortText
 
 from .models import (
     AgeAssessmentMethod,
@@ -154,12 +155,24 @@ class BestInterestsIn(_In):
 # --- family tracing ----------------------------------------------------------------------------
 
 
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value.strip()
+
+
+# One step of a plan: at least one character as sent (else a 400), not blank once trimmed (a 422).
+Step = Annotated[
+    str, StringConstraints(min_length=1, max_length=300, pattern=NO_NUL), AfterValidator(_not_blank)
+]
+
+
 class RelativeIn(_In):
     """A relative of the child: the name as the child or the documents write it (any script),
     its Latin form if known (else transliterated), the relationship, the country (ISO 3166-1
     alpha-2), where they were last known to be, how to reach them, and where the search stands."""
 
-    full_name: Name = Field(min_length=1, description="as written, in any script")
+    full_name: FullName = Field(description="as written, in any script")
     name_latin: Name = ""
     relationship: Relationship
     country: OptionalCountryCode = ""
@@ -172,7 +185,7 @@ class RelativeUpdateIn(_In):
     """What changes about a relative; a field left out stays as it is. The family link is not
     changed here: confirming it is its own operation."""
 
-    full_name: Name | None = Field(None, min_length=1)
+    full_name: FullName | None = None
     name_latin: Name | None = None
     relationship: Relationship | None = None
     country: OptionalCountryCode | None = None
@@ -189,7 +202,7 @@ class ReunificationPlanIn(_In):
     relative: uuid.UUID = Field(description="the confirmed relative's public id")
     country: CountryCode
     place: ShortText = ""
-    steps: list[Annotated[ShortText, Field(min_length=1)]] = Field(min_length=1, max_length=30)
+    steps: list[Step] = Field(min_length=1, max_length=30)
     best_interests: uuid.UUID | None = None
     target_date: Date | None = None
 
@@ -197,5 +210,5 @@ class ReunificationPlanIn(_In):
 class ReunificationPlanUpdateIn(_In):
     status: PlanStatus | None = None
     place: ShortText | None = None
-    steps: list[Annotated[ShortText, Field(min_length=1)]] | None = Field(None, min_length=1, max_length=30)
+    steps: list[Step] | None = Field(None, min_length=1, max_length=30)
     target_date: Date | None = None

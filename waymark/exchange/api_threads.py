@@ -1,4 +1,5 @@
-"""The exchange threads API: referrals, case transfers and information requests — send one about
+"""The exchange threads API: referrals, case transfers, information requests and family-tracing
+requests — send one about
 a case, list a case's threads (or the organisation's), read one, and send each answer its kind's
 state machine allows. Thin handlers over the same actions as the pages (``threads/<kind>.py``).
 
@@ -84,6 +85,16 @@ def _transfer(t: Thread) -> dict[str, Any]:
     }
 
 
+def _tracing(t: Thread) -> dict[str, Any]:
+    return {
+        "child": t.data.doc("child"),
+        "relative": t.data.doc("relative"),
+        "note": t.data.text("note"),
+        "notes": t.data.doc("notes", list),
+        "result": t.data.doc("result"),
+    }
+
+
 def _request(t: Thread) -> dict[str, Any]:
     return {
         "questions": t.data.doc("questions", list),
@@ -99,7 +110,7 @@ _PEER = (
     "`purpose`: if given, the one declared in `Waymark-Purpose`; you may read every category the "
     "message carries for it, and an agreement allows them (and the child's consent where it rests on it)",
 )
-# The three kinds people exchange about a case (missing-child alerts have their own operations).
+# The kinds people exchange about a case (missing-child alerts have their own operations).
 API_KINDS: tuple[ApiKind, ...] = (
     ApiKind(
         "referral",
@@ -146,9 +157,28 @@ API_KINDS: tuple[ApiKind, ...] = (
         send_rules=_PEER,
         content=_request,
     ),
+    ApiKind(
+        "tracing",
+        "tracing-requests",
+        send="requestTracing",
+        get="getTracingRequest",
+        replies={
+            "progress": "sendTracingProgress",
+            "result": "sendTracingResult",
+            "withdraw": "withdrawTracingRequest",
+        },
+        send_summary="Ask an organisation in a relative's country to trace one of the case's relatives",
+        send_rules=(
+            *_PEER,
+            "declared purpose `family_tracing` only",
+            "`relative`: a relative of this case (listRelatives), not recorded as deceased",
+            "`share_contact`: only when contact details are recorded; they travel only if the agreement grants contact_location",
+        ),
+        content=_tracing,
+    ),
 )
 _BY_NAME = {k.slug: k for k in API_KINDS}
-KindName = Literal["referral", "transfer", "info_request"]
+KindName = Literal["referral", "transfer", "info_request", "family_tracing"]
 
 
 # --- answers ----------------------------------------------------------------------------------
@@ -280,7 +310,7 @@ def _thread(caller: ApiCaller, api_kind: ApiKind, thread_id: uuid.UUID) -> Threa
 @router.get(
     "/threads",
     response={200: ThreadList, **_READ},
-    summary="Your organisation's referrals, transfers and information requests (no child data)",
+    summary="Your organisation's referrals, transfers, information and tracing requests (no child data)",
     operation_id="listThreads",
 )
 def list_threads(
@@ -309,7 +339,7 @@ def list_threads(
 @router.get(
     "/cases/{public_id}/threads",
     response={200: ThreadList, **_READ},
-    summary="The referrals, transfers and information requests about a case",
+    summary="The referrals, transfers, information and tracing requests about a case",
     operation_id="listCaseThreads",
 )
 def list_case_threads(request: HttpRequest, public_id: str) -> ThreadList:

@@ -156,9 +156,10 @@ HOTLINE_OPERATIONS = frozenset(
         "POST /api/hotline/calls/{call_id}/hand-over",
     }
 )
-# The referral, transfer and information-request operations (exchange/api_threads.py): sending
-# needs the federation too, and reading or answering a thread needs one. Listing them succeeds
-# here; the rest are tested in exchange/tests/test_threads_api.py.
+# The referral, transfer, information-request and tracing-request operations
+# (exchange/api_threads.py): sending needs the federation too, and reading or answering a thread
+# needs one. Listing them succeeds here; the rest are tested in exchange/tests/test_threads_api.py
+# and test_family_tracing_api.py.
 THREAD_OPERATIONS = frozenset(
     {
         "POST /api/cases/{public_id}/referrals",
@@ -174,6 +175,11 @@ THREAD_OPERATIONS = frozenset(
         "POST /api/transfers/{thread_id}/reject",
         "GET /api/information-requests/{thread_id}",
         "POST /api/information-requests/{thread_id}/answer",
+        "POST /api/cases/{public_id}/tracing-requests",
+        "GET /api/tracing-requests/{thread_id}",
+        "POST /api/tracing-requests/{thread_id}/progress",
+        "POST /api/tracing-requests/{thread_id}/result",
+        "POST /api/tracing-requests/{thread_id}/withdraw",
     }
 )
 # The operations that end a disappearance: never aimed at the one the missing-child operations
@@ -735,7 +741,7 @@ def test_every_operation_holds_under_fuzzing_as_every_persona(world: World) -> N
     operations = {
         label for label in outcome.statuses if label.startswith(("GET ", "POST ", "PUT ", "PATCH "))
     }
-    assert len(operations) == 76, sorted(operations)  # every operation was tried...
+    assert len(operations) == 81, sorted(operations)  # every operation was tried...
     for label in (
         operations
         - ALERT_OPERATIONS

@@ -88,6 +88,11 @@ OPERATION_IDS = {
     ("post", "/api/cases/{public_id}/information-requests"): "requestInformation",
     ("get", "/api/information-requests/{thread_id}"): "getInformationRequest",
     ("post", "/api/information-requests/{thread_id}/answer"): "answerInformationRequest",
+    ("post", "/api/cases/{public_id}/tracing-requests"): "requestTracing",
+    ("get", "/api/tracing-requests/{thread_id}"): "getTracingRequest",
+    ("post", "/api/tracing-requests/{thread_id}/progress"): "sendTracingProgress",
+    ("post", "/api/tracing-requests/{thread_id}/result"): "sendTracingResult",
+    ("post", "/api/tracing-requests/{thread_id}/withdraw"): "withdrawTracingRequest",
 }
 
 

@@ -67,6 +67,11 @@ EXPECTED = {
     "/api/cases/{public_id}/information-requests": {"post"},
     "/api/information-requests/{thread_id}": {"get"},
     "/api/information-requests/{thread_id}/answer": {"post"},
+    "/api/cases/{public_id}/tracing-requests": {"post"},
+    "/api/tracing-requests/{thread_id}": {"get"},
+    "/api/tracing-requests/{thread_id}/progress": {"post"},
+    "/api/tracing-requests/{thread_id}/result": {"post"},
+    "/api/tracing-requests/{thread_id}/withdraw": {"post"},
 }
 
 

@@ -123,6 +123,9 @@ def do_request_tracing(
     user: User, case: Case, data: TracingRequestIn, *, node: LocalNode | None = None
 ) -> Thread:
     """Ask another organisation to trace one of the case's relatives, against the result clock."""
+    # Checked here as well as in the schema: the API sets the declared purpose on parsed input.
+    if data.purpose != Purpose.FAMILY_TRACING:
+        raise ActionError("a tracing request is made for family tracing only", field="purpose")
     relative = (
         Relative.objects.filter(case=case, public_id=data.relative).select_related("case__child").first()
     )

@@ -261,10 +261,10 @@ GUARDIAN_HANDOVER = Conversation(
 # Family tracing (purpose family_tracing): the child's side asks an organisation in the
 # relative's country to trace them; while the request stays open the tracer sends progress notes
 # (any number: the result clock keeps running), then one result — found, not found, or contact
-# established. The requester may withdraw until the result (the child withdrew consent, the
+# established (state ``in_contact``: a state fits ``Thread.status``, 16 characters). The requester may withdraw until the result (the child withdrew consent, the
 # relative turned up); a withdrawal wins over a result or a note it crossed, which are recorded,
 # not applied.
-_TRACING_RESULTS = ("found", "not_found", "contact_established")
+_TRACING_RESULTS = ("found", "not_found", "in_contact")
 FAMILY_TRACING = Conversation(
     kind="family_tracing",
     opens_with=T.TRACING_REQUEST,

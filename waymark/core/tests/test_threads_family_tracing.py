@@ -34,7 +34,7 @@ def test_progress_notes_keep_the_request_open_as_many_times_as_needed() -> None:
     assert FAMILY_TRACING.sendable("requested", Side.RESPONDER) == [T.TRACING_PROGRESS, T.TRACING_RESULT]
 
 
-@pytest.mark.parametrize("outcome", ["found", "not_found", "contact_established"])
+@pytest.mark.parametrize("outcome", ["found", "not_found", "in_contact"])
 def test_the_result_names_its_outcome_and_ends_the_tracing(outcome: str) -> None:
     assert FAMILY_TRACING.after_sending("requested", Side.RESPONDER, T.TRACING_RESULT, outcome) == outcome
     assert FAMILY_TRACING.on_receive("requested", T.TRACING_RESULT, outcome).state == outcome
@@ -44,9 +44,7 @@ def test_the_result_names_its_outcome_and_ends_the_tracing(outcome: str) -> None
 
 
 def test_a_result_is_given_once() -> None:
-    assert (
-        FAMILY_TRACING.on_receive("found", T.TRACING_RESULT, "contact_established").outcome is Outcome.REFUSE
-    )
+    assert FAMILY_TRACING.on_receive("found", T.TRACING_RESULT, "in_contact").outcome is Outcome.REFUSE
     with pytest.raises(ValueError):
         FAMILY_TRACING.after_sending("found", Side.RESPONDER, T.TRACING_RESULT, "found")
     with pytest.raises(ValueError, match="cannot lead"):

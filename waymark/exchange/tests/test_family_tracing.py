@@ -143,7 +143,7 @@ def test_progress_and_the_result_travel_back_and_both_timelines_show_them(people
     )
     dispatch_pending(fed.fr, wire)
     sent.refresh_from_db()
-    assert sent.status == "contact_established" and sent.answered_at is not None
+    assert sent.status == "in_contact" and sent.answered_at is not None
     assert sent.data.doc("result")["relative_contact"] == CONTACT
     relative.refresh_from_db()
     assert relative.contact_status == ContactStatus.IN_CONTACT

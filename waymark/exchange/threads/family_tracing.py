@@ -53,6 +53,12 @@ WHAT = "tracing request"
 FAMILY = DataCategory.FAMILY
 # Without a response commitment in the agreement, the tracer has thirty days for a result.
 RESULT = ClockRule("family_tracing_result", within=dt.timedelta(days=30), warn_before=dt.timedelta(days=3))
+# The state a result leads to (a state fits ``Thread.status``: "in_contact", not the outcome's name).
+RESULT_STATE = {
+    TracingOutcome.FOUND: "found",
+    TracingOutcome.NOT_FOUND: "not_found",
+    TracingOutcome.CONTACT_ESTABLISHED: "in_contact",
+}
 _OUTCOME_WORDS = {
     TracingOutcome.FOUND: "found",
     TracingOutcome.NOT_FOUND: "not found",
@@ -259,7 +265,7 @@ def do_send_result(user: User, thread: Thread, data: ResultIn, *, node: LocalNod
             type=T.TRACING_RESULT,
             body=body,
             summary=f"Tracing result → {locked.peer_org_name}",
-            target=data.outcome.value,
+            target=RESULT_STATE[data.outcome],
         )
         locked.data.put(result=body.model_dump(mode="json"))
         locked.answered_at = ctx.now
@@ -390,7 +396,7 @@ def _on_withdraw(thread: Thread, opened: Opened, received: Received, now: dt.dat
 
 
 def _target(body: m.Body) -> str | None:
-    return body.outcome.value if isinstance(body, m.TracingResult) else None
+    return RESULT_STATE[body.outcome] if isinstance(body, m.TracingResult) else None
 
 
 # --- pages -------------------------------------------------------------------------------------
@@ -500,7 +506,7 @@ KIND = register(
             "requested": _("Tracing under way"),
             "found": _("Found"),
             "not_found": _("Not found"),
-            "contact_established": _("Contact established"),
+            "in_contact": _("Contact established"),
             "withdrawn": _("Withdrawn"),
         },
         messages={

@@ -125,7 +125,10 @@ def test_progress_and_the_result_travel_back_and_both_timelines_show_them(people
     assert BROTHER not in str(Thread.objects.filter(pk=theirs.pk).values().get())
 
     tracing.do_send_progress(
-        people.claire, theirs, tracing.ProgressIn(note=NOTE, existing_case=ngo_case.reference), node=fed.fr
+        people.claire,
+        theirs,
+        tracing.TracingProgressIn(note=NOTE, existing_case=ngo_case.reference),
+        node=fed.fr,
     )
     theirs.refresh_from_db()
     assert theirs.status == "requested" and theirs.case == ngo_case
@@ -136,7 +139,7 @@ def test_progress_and_the_result_travel_back_and_both_timelines_show_them(people
     tracing.do_send_result(
         people.claire,
         theirs,
-        tracing.ResultIn(
+        tracing.TracingResultIn(
             outcome="contact_established", note="He is well (fictional).", relative_contact=CONTACT
         ),
         node=fed.fr,
@@ -222,22 +225,22 @@ def test_the_wrong_people_cannot_ask_or_answer(people, tracing_federation, wire)
     sent = ask(people, case, relative, fed)
     # The requester does not answer its own request.
     with pytest.raises(ActionError):
-        tracing.do_send_result(people.giulia, sent, tracing.ResultIn(outcome="found"), node=fed.it)
+        tracing.do_send_result(people.giulia, sent, tracing.TracingResultIn(outcome="found"), node=fed.it)
     dispatch_pending(fed.it, wire)
     theirs = received()
     # Another organisation's people, and the tracer does not withdraw.
     with pytest.raises(ActionError):
-        tracing.do_send_result(people.luc, theirs, tracing.ResultIn(outcome="found"), node=fed.be)
+        tracing.do_send_result(people.luc, theirs, tracing.TracingResultIn(outcome="found"), node=fed.be)
     with pytest.raises(ActionError):
         tracing.do_withdraw_tracing(
-            people.claire, theirs, tracing.WithdrawIn(reason_code="no_longer_needed"), node=fed.fr
+            people.claire, theirs, tracing.TracingWithdrawIn(reason_code="no_longer_needed"), node=fed.fr
         )
-    tracing.do_send_result(people.claire, theirs, tracing.ResultIn(outcome="not_found"), node=fed.fr)
+    tracing.do_send_result(people.claire, theirs, tracing.TracingResultIn(outcome="not_found"), node=fed.fr)
     theirs.refresh_from_db()
     with pytest.raises(ActionError):  # one result
-        tracing.do_send_result(people.claire, theirs, tracing.ResultIn(outcome="found"), node=fed.fr)
+        tracing.do_send_result(people.claire, theirs, tracing.TracingResultIn(outcome="found"), node=fed.fr)
     with pytest.raises(ValueError):  # contact only with contact established
-        tracing.ResultIn(outcome="found", relative_contact=CONTACT)
+        tracing.TracingResultIn(outcome="found", relative_contact=CONTACT)
 
 
 def test_a_withdrawal_crossing_the_result_wins_and_the_tracer_erases(people, tracing_federation, wire):
@@ -248,9 +251,9 @@ def test_a_withdrawal_crossing_the_result_wins_and_the_tracer_erases(people, tra
     theirs = received()
     # Both speak before either hears the other.
     tracing.do_withdraw_tracing(
-        people.giulia, sent, tracing.WithdrawIn(reason_code="consent_withdrawn"), node=fed.it
+        people.giulia, sent, tracing.TracingWithdrawIn(reason_code="consent_withdrawn"), node=fed.it
     )
-    tracing.do_send_result(people.claire, theirs, tracing.ResultIn(outcome="found"), node=fed.fr)
+    tracing.do_send_result(people.claire, theirs, tracing.TracingResultIn(outcome="found"), node=fed.fr)
     dispatch_pending(fed.it, wire)
     dispatch_pending(fed.fr, wire)
     sent.refresh_from_db()
@@ -311,7 +314,7 @@ def test_a_confirmed_link_follows_the_tracing_with_consent_and_the_guardian(peop
     case, relative = child_with_brother(people)
     ask(people, case, relative, fed)
     dispatch_pending(fed.it, wire)
-    tracing.do_send_result(people.claire, received(), tracing.ResultIn(outcome="found"), node=fed.fr)
+    tracing.do_send_result(people.claire, received(), tracing.TracingResultIn(outcome="found"), node=fed.fr)
     dispatch_pending(fed.fr, wire)
     relative = Relative.objects.get(pk=relative.pk)
     assert relative.contact_status == ContactStatus.FOUND

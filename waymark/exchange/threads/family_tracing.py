@@ -82,32 +82,32 @@ class TracingRequestIn(ToPeer):
         return self
 
 
-class ProgressIn(In):
+class TracingProgressIn(In):
     note: Text
     # Our case this tracing belongs to, if the conversation is not linked to one yet.
     existing_case: Short = ""
 
     @model_validator(mode="after")
-    def _said(self) -> ProgressIn:
+    def _said(self) -> TracingProgressIn:
         if not self.note:
             raise ValueError("note: say what was done or what comes next")
         return self
 
 
-class ResultIn(In):
+class TracingResultIn(In):
     outcome: TracingOutcome
     note: Text = ""
     relative_contact: Short = ""  # how to reach the relative, when contact was established
     existing_case: Short = ""
 
     @model_validator(mode="after")
-    def _contact(self) -> ResultIn:
+    def _contact(self) -> TracingResultIn:
         if self.relative_contact and self.outcome != TracingOutcome.CONTACT_ESTABLISHED:
             raise ValueError("relative_contact: only when contact was established (and the relative agreed)")
         return self
 
 
-class WithdrawIn(In):
+class TracingWithdrawIn(In):
     reason_code: TracingWithdrawReason
 
 
@@ -207,7 +207,7 @@ def _attach(locked: Thread, case: Case | None) -> None:
 
 
 def do_send_progress(
-    user: User, thread: Thread, data: ProgressIn, *, node: LocalNode | None = None
+    user: User, thread: Thread, data: TracingProgressIn, *, node: LocalNode | None = None
 ) -> Thread:
     """The tracer says what was done and what comes next; the tracing stays open."""
     from_org = p.check_reply(user, thread, FAMILY_TRACING, T.TRACING_PROGRESS, WHAT, "answered")
@@ -244,7 +244,9 @@ def do_send_progress(
     return locked
 
 
-def do_send_result(user: User, thread: Thread, data: ResultIn, *, node: LocalNode | None = None) -> Thread:
+def do_send_result(
+    user: User, thread: Thread, data: TracingResultIn, *, node: LocalNode | None = None
+) -> Thread:
     """The tracer's one result: found, not found or contact established."""
     from_org = p.check_reply(user, thread, FAMILY_TRACING, T.TRACING_RESULT, WHAT, "answered")
     case = _link_case(user, thread, data.existing_case)
@@ -284,7 +286,7 @@ def do_send_result(user: User, thread: Thread, data: ResultIn, *, node: LocalNod
 
 
 def do_withdraw_tracing(
-    user: User, thread: Thread, data: WithdrawIn, *, node: LocalNode | None = None
+    user: User, thread: Thread, data: TracingWithdrawIn, *, node: LocalNode | None = None
 ) -> Thread:
     """The requester withdraws: the tracer stops and erases what it received."""
     with transaction.atomic():
@@ -469,9 +471,9 @@ KIND = register(
         target=_target,
         clock=RESULT,
         actions={
-            "progress": Action(T.TRACING_PROGRESS, ProgressIn, do_send_progress),
-            "result": Action(T.TRACING_RESULT, ResultIn, do_send_result),
-            "withdraw": Action(T.TRACING_WITHDRAW, WithdrawIn, do_withdraw_tracing),
+            "progress": Action(T.TRACING_PROGRESS, TracingProgressIn, do_send_progress),
+            "result": Action(T.TRACING_RESULT, TracingResultIn, do_send_result),
+            "withdraw": Action(T.TRACING_WITHDRAW, TracingWithdrawIn, do_withdraw_tracing),
         },
         opening=Opening(
             TracingRequestIn,

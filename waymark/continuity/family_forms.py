@@ -19,7 +19,7 @@ class RelativeForm(SchemaForm[RelativeIn]):
 
     full_name = forms.CharField(
         label=_("Name, as written (any script)"),
-        max_length=200,
+        max_length=400,
         widget=forms.TextInput(attrs={"dir": "auto"}),
     )
     name_latin = forms.CharField(label=_("Name in Latin letters (if known)"), required=False, max_length=200)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import template
 
 from waymark.cases.models import Case
+from waymark.continuity.actions import missing_for_confirmation
 from waymark.continuity.models import PlanStatus, Relative, ReunificationPlan
 
 register = template.Library()
@@ -28,3 +29,9 @@ def reunification_plans(case: Case) -> list[ReunificationPlan]:
 @register.simple_tag
 def plan_statuses() -> list[tuple[str, str]]:
     return [(str(value), str(label)) for value, label in PlanStatus.choices]
+
+
+@register.filter
+def still_missing(relative: Relative) -> list[str]:
+    """What must be recorded before the relative's link may be confirmed (empty: nothing)."""
+    return [] if relative.confirmed else missing_for_confirmation(relative)

@@ -47,6 +47,8 @@ def test_a_caseworker_records_a_relative_and_sees_it_on_the_case(people):
     assert relative.country == "BE" and relative.full_name == BROTHER
     page = client.get(reverse("case_detail", args=[case.public_id])).content.decode()
     assert 'id="family-tracing-h"' in page and BROTHER in page and "Confirm as family" in page
+    # What is still missing before the link may be confirmed is said on the page.
+    assert "Still missing:" in page and "consent to family tracing" in page
 
 
 def test_a_bad_relative_answers_422_naming_the_field(people):

@@ -39,6 +39,7 @@ from waymark.accounts.tokens import ApiTokenAuth
 from waymark.cases.api import router as cases_router
 from waymark.cases.api_schemas import ErrorOut
 from waymark.continuity.api import router as continuity_router
+from waymark.continuity.family_api import router as family_router
 from waymark.continuity.guardian_api import router as guardian_contacts_router
 from waymark.continuity.guardian_api import wards_router as guardian_wards_router
 from waymark.errors import ActionError, DuplicateWarning, NotFound, field_errors
@@ -320,6 +321,7 @@ def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 api.add_router("/cases", cases_router)
 api.add_router("/cases", continuity_router)
 api.add_router("/cases", guardian_contacts_router)
+api.add_router("/cases", family_router)
 api.add_router("/guardian", guardian_wards_router)
 api.add_router("", alerts_router)
 api.add_router("/missing", missing_router)

@@ -1,6 +1,7 @@
-"""The only writers of age assessments, their challenges, take-charge requests and best-interests
-assessments and determinations (one transaction each), with timeline events on the case. A
-later assessment is a new record: the earlier stays."""
+"""The only writers of age assessments, their challenges, take-charge requests, best-interests
+assessments and determinations, relatives (and their confirmed family link) and reunification
+plans (one transaction each), with timeline events on the case. A later assessment is a new
+record: the earlier stays."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from django.utils import timezone
 
 from waymark.accounts.models import User
 from waymark.cases.actions import create_event
-from waymark.cases.models import Case
+from waymark.cases.models import Case, Consent
+from waymark.core import names as name_prep
 from waymark.core.codes import is_country, is_language
 from waymark.errors import ActionError
 from waymark.vault.sealed import create_sealed
-from waymark.vocab import DataCategory, EventType, Role, Sector
+from waymark.vocab import DataCategory, EventType, Purpose, Role, Sector
 
 from .models import (
     STANDING,
@@ -26,10 +28,26 @@ from .models import (
     BestInterestsKind,
     BestInterestsStatus,
     ChallengeOutcome,
+    ContactStatus,
     DurableSolution,
+    FamilyLink,
+    PlanStatus,
+    Relationship,
+    Relative,
+    ReunificationPlan,
     TakeChargeRequest,
 )
-from .schemas import AgeAssessmentIn, BestInterestsIn, ChallengeIn, ChallengeOutcomeIn, TakeChargeIn
+from .schemas import (
+    AgeAssessmentIn,
+    BestInterestsIn,
+    ChallengeIn,
+    ChallengeOutcomeIn,
+    RelativeIn,
+    RelativeUpdateIn,
+    ReunificationPlanIn,
+    ReunificationPlanUpdateIn,
+    TakeChargeIn,
+)
 
 
 def _require_org(user: User) -> None:
@@ -437,3 +455,330 @@ def do_approve_determination(user: User, record: BestInterests) -> BestInterests
         ],
     )
     return locked
+
+
+# ---------------------------------------------------------------------------------------------
+# Family tracing: relatives, the confirmed family link, reunification plans
+
+
+def _relative_label(relative: Relative) -> str:
+    where = f" ({relative.country})" if relative.country else ""
+    return f"{Relationship(relative.relationship).label}{where}"
+
+
+def _name_forms(full_name: str, name_latin: str) -> list[str]:
+    """The forms a relative's name is searched under: those of the name as written and of its
+    Latin form (``core.names``, as for a child's names)."""
+    forms = name_prep.name_forms(full_name)
+    forms += [f for f in name_prep.name_forms(name_latin) if f not in forms]
+    return forms
+
+
+def _set_name(relative: Relative, full_name: str, name_latin: str) -> None:
+    relative.full_name = full_name
+    relative.name_latin = name_latin or name_prep.transliterate(full_name).title()
+    relative.name_forms = _name_forms(relative.full_name, relative.name_latin)
+    relative.names_version = name_prep.NAMES_VERSION
+
+
+def check_relative(user: User, full_name: str | None, country: str | None) -> None:
+    _require_org(user)
+    if full_name is not None and not name_prep.tokens(full_name):
+        raise ActionError("give the relative's name, in any script", field="full_name")
+    if country and not is_country(country):
+        raise ActionError("use an ISO 3166-1 alpha-2 country code, e.g. BE", field="country")
+
+
+@transaction.atomic
+def do_add_relative(user: User, case: Case, data: RelativeIn) -> Relative:
+    check_relative(user, data.full_name, data.country)
+    now = timezone.now()
+    relative = Relative(
+        case=case,
+        relationship=data.relationship,
+        country=data.country,
+        last_known_place=data.last_known_place,
+        contact_status=data.contact_status,
+        recorded_by=user,
+        recorded_at=now,
+        updated_at=now,
+    )
+    _set_name(relative, data.full_name, data.name_latin)
+    relative.contact = data.contact
+    relative.save(force_insert=True)
+    create_event(
+        case,
+        type=EventType.NOTE,
+        occurred_at=now,
+        author=user,
+        category=Relative.CATEGORY,
+        summary=f"Relative recorded: {_relative_label(relative)} — {ContactStatus(relative.contact_status).label}"[
+            :300
+        ],
+    )
+    return relative
+
+
+def _locked_relative(relative: Relative) -> Relative:
+    return Relative.objects.select_for_update(of=("self",)).select_related("case__child").get(pk=relative.pk)
+
+
+@transaction.atomic
+def do_update_relative(user: User, relative: Relative, data: RelativeUpdateIn) -> Relative:
+    check_relative(user, data.full_name, data.country)
+    locked = _locked_relative(relative)
+    before = locked.contact_status
+    if data.full_name is not None or data.name_latin is not None:
+        full = data.full_name if data.full_name is not None else locked.full_name
+        # A new name as written gets a new Latin form unless one is given.
+        latin = (
+            data.name_latin if data.name_latin is not None else ("" if data.full_name else locked.name_latin)
+        )
+        _set_name(locked, full, latin)
+    for name in ("relationship", "country", "last_known_place", "contact_status"):
+        value = getattr(data, name)
+        if value is not None:
+            setattr(locked, name, value)
+    if data.contact is not None:
+        locked.contact = data.contact
+    locked.updated_at = timezone.now()
+    locked.save()
+    if locked.contact_status != before:
+        create_event(
+            locked.case,
+            type=EventType.NOTE,
+            occurred_at=locked.updated_at,
+            author=user,
+            category=Relative.CATEGORY,
+            summary=f"Relative {_relative_label(locked)}: {ContactStatus(locked.contact_status).label}"[:300],
+        )
+    return locked
+
+
+def family_tracing_consent(case: Case, day: dt.date | None = None) -> Consent | None:
+    """The child's consent to family tracing in force on ``day`` (today), if one is recorded."""
+    day = day or timezone.localdate()
+    return (
+        Consent.objects.filter(
+            case=case, purpose=Purpose.FAMILY_TRACING, withdrawn_at__isnull=True, valid_from__lte=day
+        )
+        .exclude(valid_until__lt=day)
+        .first()
+    )
+
+
+def guardian_agreed(relative: Relative) -> bool:
+    """Has the child's current guardian recorded their agreement to confirming this link?"""
+    case = relative.case
+    return (
+        case.guardian_id is not None
+        and relative.guardian_agreed_at is not None
+        and relative.guardian_agreed_by_id == case.guardian_id
+    )
+
+
+def missing_for_confirmation(relative: Relative) -> list[str]:
+    """What is missing before the link may be confirmed, in words (empty: nothing)."""
+    missing = []
+    if family_tracing_consent(relative.case) is None:
+        missing.append(
+            "the child's consent to family tracing (record a consent for the purpose family_tracing)"
+        )
+    if relative.case.guardian_id is None:
+        missing.append("the guardian's agreement (the child has no guardian appointed)")
+    elif not guardian_agreed(relative):
+        missing.append("the guardian's agreement (the child's guardian records it)")
+    return missing
+
+
+@transaction.atomic
+def do_record_guardian_agreement(user: User, relative: Relative) -> Relative:
+    """The child's appointed guardian agrees to the link being confirmed."""
+    _require_org(user)
+    locked = _locked_relative(relative)
+    if locked.case.guardian_id is None or locked.case.guardian_id != user.pk or user.role != Role.GUARDIAN:
+        raise ActionError(
+            "only the child's appointed guardian records the guardian's agreement", field="guardian"
+        )
+    if locked.link != FamilyLink.STATED:
+        raise ActionError(f"this link is already {FamilyLink(locked.link).label.lower()}", field="link")
+    if guardian_agreed(locked):
+        raise ActionError("the guardian's agreement is already recorded", field="guardian")
+    locked.guardian_agreed_by = user
+    locked.guardian_agreed_at = timezone.now()
+    locked.updated_at = locked.guardian_agreed_at
+    locked.save(update_fields=["guardian_agreed_by", "guardian_agreed_at", "updated_at"])
+    create_event(
+        locked.case,
+        type=EventType.NOTE,
+        occurred_at=locked.guardian_agreed_at,
+        author=user,
+        category=Relative.CATEGORY,
+        summary=f"The guardian agrees to confirming the family link: {_relative_label(locked)}"[:300],
+    )
+    return locked
+
+
+@transaction.atomic
+def do_confirm_family_link(user: User, relative: Relative) -> Relative:
+    """Confirm the relative as family: only with the child's consent to family tracing recorded
+    (and in force) and the agreement of the child's current guardian. Refused whole, naming
+    what is missing, otherwise."""
+    _require_org(user)
+    locked = _locked_relative(relative)
+    if locked.link == FamilyLink.CONFIRMED:
+        raise ActionError("this family link is already confirmed", field="link")
+    missing = missing_for_confirmation(locked)
+    if missing:
+        raise ActionError(
+            "a family link is confirmed only with the child's consent and the guardian's agreement; "
+            f"missing: {'; '.join(missing)}",
+            field="link",
+        )
+    locked.link = FamilyLink.CONFIRMED
+    locked.confirmed_by = user
+    locked.confirmed_at = timezone.now()
+    locked.updated_at = locked.confirmed_at
+    locked.save(update_fields=["link", "confirmed_by", "confirmed_at", "updated_at"])
+    create_event(
+        locked.case,
+        type=EventType.NOTE,
+        occurred_at=locked.confirmed_at,
+        author=user,
+        category=Relative.CATEGORY,
+        summary=f"Family link confirmed: {_relative_label(locked)}"[:300],
+    )
+    return locked
+
+
+# The plan's statuses that end it: nothing changes afterwards.
+_PLAN_ENDED = frozenset({PlanStatus.COMPLETED, PlanStatus.CANCELLED})
+
+
+def _check_plan_dates(target_date: dt.date | None) -> None:
+    if target_date is not None and target_date < timezone.localdate():
+        raise ActionError("a target date is today or later", field="target_date")
+
+
+@transaction.atomic
+def do_record_reunification_plan(user: User, case: Case, data: ReunificationPlanIn) -> ReunificationPlan:
+    _require_org(user)
+    relative = Relative.objects.filter(case=case, public_id=data.relative).first()
+    if relative is None:
+        raise ActionError("this case has no such relative", field="relative")
+    if not relative.confirmed:
+        raise ActionError(
+            "a reunification plan follows a confirmed family link: confirm the relative first",
+            field="relative",
+        )
+    if not is_country(data.country):
+        raise ActionError("use an ISO 3166-1 alpha-2 country code, e.g. BE", field="country")
+    _check_plan_dates(data.target_date)
+    found = BestInterests.objects.filter(case=case)
+    if data.best_interests is not None:
+        assessment = found.filter(public_id=data.best_interests).first()
+        if assessment is None:
+            raise ActionError("this case has no such best-interests assessment", field="best_interests")
+    else:
+        # The latest assessment recommending a family reunification, if one exists.
+        assessment = (
+            found.filter(recommendation=DurableSolution.FAMILY_REUNIFICATION)
+            .order_by("-recorded_at", "-id")
+            .first()
+        )
+    now = timezone.now()
+    plan = create_sealed(
+        ReunificationPlan,
+        {"steps": list(data.steps)},
+        case=case,
+        relative=relative,
+        country=data.country,
+        place=data.place,
+        best_interests=assessment,
+        target_date=data.target_date,
+        recorded_by=user,
+        recorded_at=now,
+        updated_at=now,
+    )
+    create_event(
+        case,
+        type=EventType.NOTE,
+        occurred_at=now,
+        author=user,
+        category=ReunificationPlan.CATEGORY,
+        summary=f"Reunification plan recorded: with {_relative_label(relative)} in {plan.country}"[:300],
+    )
+    return plan
+
+
+@transaction.atomic
+def do_update_reunification_plan(
+    user: User, plan: ReunificationPlan, data: ReunificationPlanUpdateIn
+) -> ReunificationPlan:
+    _require_org(user)
+    locked = (
+        ReunificationPlan.objects.select_for_update(of=("self",))
+        .select_related("case__child", "relative")
+        .get(pk=plan.pk)
+    )
+    if locked.status in _PLAN_ENDED:
+        raise ActionError(
+            f"this plan is {PlanStatus(locked.status).label.lower()}: record a new one", field="status"
+        )
+    _check_plan_dates(data.target_date)
+    before = locked.status
+    if data.status is not None:
+        locked.status = data.status
+    if data.place is not None:
+        locked.place = data.place
+    if data.steps is not None:
+        locked.steps = list(data.steps)
+    if data.target_date is not None:
+        locked.target_date = data.target_date
+    locked.updated_at = timezone.now()
+    locked.save()
+    if locked.status != before:
+        create_event(
+            locked.case,
+            type=EventType.NOTE,
+            occurred_at=locked.updated_at,
+            author=user,
+            category=ReunificationPlan.CATEGORY,
+            summary=f"Reunification plan: {PlanStatus(locked.status).label}"[:300],
+        )
+    return locked
+
+
+# The status of contact a family-tracing conversation leaves a relative in (its result, or the
+# request under way): set by the exchange when it sends a request or receives a result.
+TRACING_STATUS = {
+    "requested": ContactStatus.TRACING,
+    "found": ContactStatus.FOUND,
+    "not_found": ContactStatus.NOT_FOUND,
+    "contact_established": ContactStatus.IN_CONTACT,
+}
+
+
+@transaction.atomic
+def do_note_tracing(case: Case, relative_id: str, state: str) -> Relative | None:
+    """A tracing request about the case's relative was sent (``requested``) or its result came
+    back: the relative's status of contact follows. The conversation's own timeline entries say
+    what happened; a relative no longer on the case (erased, another case) is left alone."""
+    status = TRACING_STATUS.get(state)
+    relative = (
+        Relative.objects.select_for_update(of=("self",)).filter(case=case, public_id=relative_id).first()
+        if status is not None
+        else None
+    )
+    if relative is None or status is None:
+        return None
+    # A request never moves a relative back from found or in contact.
+    if state == "requested" and relative.contact_status not in (
+        ContactStatus.NOT_TRACED,
+        ContactStatus.NOT_FOUND,
+    ):
+        return relative
+    relative.contact_status = status
+    relative.updated_at = timezone.now()
+    relative.save(update_fields=["contact_status", "updated_at"])
+    return relative

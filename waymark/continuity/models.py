@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from waymark.accounts.models import Organisation
 from waymark.cases.models import Case, Child
 from waymark.core.clocks import BEST_INTERESTS_REVIEW, Clock, day_deadline
+from waymark.core import namematch
+from waymark.core import names as name_prep
 from waymark.core.deadlines import Period, Schedule, TakeCharge, load_rules, schedule
 from waymark.vault.sealed import sealed_json, sealed_text
 from waymark.vocab import DataCategory
@@ -335,3 +337,158 @@ class BestInterests(models.Model):
 
 # What a take-charge request may rest on without a warning.
 STANDING = frozenset({BestInterestsStatus.RECORDED, BestInterestsStatus.APPROVED})
+
+# ---------------------------------------------------------------------------------------------
+# Family tracing: the child's relatives, the link confirmed only with the child's consent and the
+# guardian's agreement, and a reunification plan once it is (docs/continuity.md)
+
+
+# A relative answers to a name query from this score (as the hotline's look-up does).
+NAME_MATCH_MIN = 0.75
+
+
+class Relationship(models.TextChoices):
+    """How a relative is related to the child; the values are the protocol's
+    (``core.protocol.messages.Relationship``), so a tracing request names it the same way."""
+
+    MOTHER = "mother", _("Mother")
+    FATHER = "father", _("Father")
+    SIBLING = "sibling", _("Brother or sister")
+    GRANDPARENT = "grandparent", _("Grandparent")
+    AUNT_UNCLE = "aunt_uncle", _("Aunt or uncle")
+    COUSIN = "cousin", _("Cousin")
+    SPOUSE = "spouse", _("Spouse")
+    CHILD = "child", _("Child")
+    OTHER = "other", _("Other relative")
+
+
+class ContactStatus(models.TextChoices):
+    """Where the search for a relative stands."""
+
+    NOT_TRACED = "not_traced", _("Not traced yet")
+    TRACING = "tracing", _("Tracing under way")
+    FOUND = "found", _("Found")
+    IN_CONTACT = "in_contact", _("In contact")
+    NOT_FOUND = "not_found", _("Not found")
+    DECEASED = "deceased", _("Deceased")
+
+
+class FamilyLink(models.TextChoices):
+    """Is the relative family, as the child and the records say? ``confirmed`` is set only by
+    ``actions.do_confirm_family_link``: with the child's consent to family tracing and the
+    guardian's agreement recorded."""
+
+    STATED = "stated", _("Stated, not confirmed")
+    CONFIRMED = "confirmed", _("Confirmed")
+    NOT_CONFIRMED = "not_confirmed", _("Not confirmed (disproved)")
+
+
+class Relative(models.Model):
+    """A relative of the child: their name as written (any script) with its Latin form and the
+    name forms it is searched under (``core.names``, as a child's names are), the relationship,
+    the country, the contact details (sealed), where the search stands, and whether the link is
+    confirmed. Data category ``family``. Written only by ``actions.py``."""
+
+    CATEGORY = DataCategory.FAMILY
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="relatives")
+    full_name = models.CharField(_("name, as written"), max_length=400)
+    name_latin = models.CharField(_("name in Latin letters"), max_length=400, blank=True)
+    # ``core.names.name_forms`` of the name and its Latin form, and the version that made them.
+    name_forms = models.JSONField(default=list)
+    names_version = models.PositiveSmallIntegerField(default=0)
+    relationship = models.CharField(_("relationship"), max_length=16, choices=Relationship.choices)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    last_known_place = models.CharField(_("last known place"), max_length=400, blank=True)
+    contact_sealed = models.TextField(blank=True)
+    contact = sealed_text("contact")  # phone, address, how to reach them
+    contact_status = models.CharField(
+        _("status of contact"), max_length=16, choices=ContactStatus.choices, default=ContactStatus.NOT_TRACED
+    )
+    link = models.CharField(
+        _("family link"), max_length=16, choices=FamilyLink.choices, default=FamilyLink.STATED
+    )
+    # The guardian's agreement to confirming the link: who (the case's guardian) and when.
+    guardian_agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    guardian_agreed_at = models.DateTimeField(_("guardian agreed"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"))
+    updated_at = models.DateTimeField(_("updated"))
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        verbose_name = _("relative")
+
+    def __str__(self) -> str:
+        return f"{self.relationship} {self.public_id}"
+
+    def sealing_key(self) -> Child:
+        return self.case.child
+
+    @property
+    def confirmed(self) -> bool:
+        return self.link == FamilyLink.CONFIRMED
+
+    def answers_to(self, query: str) -> bool:
+        """Does ``query`` name this relative, in any script or spelling? The same test as a
+        child's name in a search (``core.namematch`` over ``core.names`` forms)."""
+        units = name_prep.query_units(query)
+        forms = self.name_forms
+        if self.names_version != name_prep.NAMES_VERSION or not forms:
+            forms = name_prep.name_forms(f"{self.full_name} {self.name_latin}")
+        return bool(units) and namematch.score_name(units, forms).score >= NAME_MATCH_MIN
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    AGREED = "agreed", _("Agreed")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed: the child is with the family")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ReunificationPlan(models.Model):
+    """How the child is to join a confirmed relative: who, where, the steps, and the
+    best-interests assessment it rests on, if one exists. Family data; the steps are sealed.
+    Written only by ``actions.py``."""
+
+    CATEGORY = DataCategory.FAMILY
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reunification_plans")
+    relative = models.ForeignKey(Relative, on_delete=models.PROTECT, related_name="plans")
+    country = models.CharField(_("country"), max_length=2)
+    place = models.CharField(_("where"), max_length=400, blank=True)
+    steps_sealed = models.TextField(blank=True)
+    steps = sealed_json("steps", list)  # ["…", "…"], in order
+    best_interests = models.ForeignKey(
+        BestInterests, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"))
+    updated_at = models.DateTimeField(_("updated"))
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        verbose_name = _("reunification plan")
+
+    def __str__(self) -> str:
+        return f"reunification {self.public_id} ({self.status})"
+
+    def sealing_key(self) -> Child:
+        return self.case.child

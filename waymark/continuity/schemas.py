@@ -1,5 +1,5 @@
-"""What an age assessment, its challenge, a take-charge request and a best-interests assessment
-are made of, parsed at the edge (pydantic)."""
+"""What an age assessment, its challenge, a take-charge request, a best-interests assessment, a
+relative and a reunification plan are made of, parsed at the edge (pydantic)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -20,13 +21,16 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from waymark.cases.schemas import Date, DateTime, LongText, Name, ShortText
+from waymark.cases.schemas import NO_NUL, Date, DateTime, FullName, LongText, Name, ShortText
 
 from .models import (
     AgeAssessmentMethod,
     BestInterestsKind,
     ChallengeOutcome,
+    ContactStatus,
     DurableSolution,
+    PlanStatus,
+    Relationship,
     TransferExtension,
 )
 
@@ -151,3 +155,65 @@ class BestInterestsIn(_In):
     guardian_views: LongText = ""
     panel: list[PanelMember] = Field(default_factory=list, max_length=12)
     review_on: Date | None = None
+
+
+# --- family tracing ----------------------------------------------------------------------------
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value.strip()
+
+
+# One step of a plan: at least one character as sent (else a 400), not blank once trimmed (a 422).
+Step = Annotated[
+    str, StringConstraints(min_length=1, max_length=300, pattern=NO_NUL), AfterValidator(_not_blank)
+]
+
+
+class RelativeIn(_In):
+    """A relative of the child: the name as the child or the documents write it (any script),
+    its Latin form if known (else transliterated), the relationship, the country (ISO 3166-1
+    alpha-2), where they were last known to be, how to reach them, and where the search stands."""
+
+    full_name: FullName = Field(description="as written, in any script")
+    name_latin: Name = ""
+    relationship: Relationship
+    country: OptionalCountryCode = ""
+    last_known_place: ShortText = ""
+    contact: ShortText = Field("", description="phone, address, how to reach them")
+    contact_status: ContactStatus = ContactStatus.NOT_TRACED
+
+
+class RelativeUpdateIn(_In):
+    """What changes about a relative; a field left out stays as it is. The family link is not
+    changed here: confirming it is its own operation."""
+
+    full_name: FullName | None = None
+    name_latin: Name | None = None
+    relationship: Relationship | None = None
+    country: OptionalCountryCode | None = None
+    last_known_place: ShortText | None = None
+    contact: ShortText | None = None
+    contact_status: ContactStatus | None = None
+
+
+class ReunificationPlanIn(_In):
+    """A plan for the child to join a confirmed relative: where, the steps in order, the
+    best-interests assessment it rests on (default: the latest recommending family reunification,
+    if any), a target date."""
+
+    relative: uuid.UUID = Field(description="the confirmed relative's public id")
+    country: CountryCode
+    place: ShortText = ""
+    steps: list[Step] = Field(min_length=1, max_length=30)
+    best_interests: uuid.UUID | None = None
+    target_date: Date | None = None
+
+
+class ReunificationPlanUpdateIn(_In):
+    status: PlanStatus | None = None
+    place: ShortText | None = None
+    steps: list[Step] | None = Field(None, min_length=1, max_length=30)
+    target_date: Date | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import family_views, views
 
 app_name = "continuity"
 
@@ -35,5 +35,26 @@ urlpatterns = [
         "cases/<uuid:case_id>/take-charge/<uuid:request_id>",
         views.update_take_charge,
         name="update_take_charge",
+    ),
+    # Family tracing (family_views.py)
+    path("cases/<uuid:case_id>/relatives/new", family_views.add_relative, name="add_relative"),
+    path(
+        "cases/<uuid:case_id>/relatives/<uuid:relative_id>", family_views.edit_relative, name="edit_relative"
+    ),
+    path(
+        "cases/<uuid:case_id>/relatives/<uuid:relative_id>/guardian-agreement",
+        family_views.guardian_agreement,
+        name="guardian_agreement",
+    ),
+    path(
+        "cases/<uuid:case_id>/relatives/<uuid:relative_id>/confirmation",
+        family_views.confirm_relative,
+        name="confirm_relative",
+    ),
+    path("cases/<uuid:case_id>/reunification-plans/new", family_views.record_plan, name="record_plan"),
+    path(
+        "cases/<uuid:case_id>/reunification-plans/<uuid:plan_id>/status",
+        family_views.plan_status,
+        name="plan_status",
     ),
 ]

@@ -369,6 +369,45 @@ def local_federation(spec: DemoNode) -> dict[str, Any]:
     }
 
 
+# Family tracing (issue 13): the demo organisations whose caseworkers trace a child's relatives
+# abroad — child-protection services and NGOs, wherever a node hosts one — ask each other under
+# purpose family_tracing, in the family_tracing conversation only. Each reads the child's identity
+# and the relative sought (family), and how to reach the relative (contact) when it is sent.
+TRACING_AGREEMENT_ID = "demo-family-tracing-2026"
+TRACING_SECTORS = (Sector.CHILD_PROTECTION, Sector.NGO)
+TRACING_CATEGORIES = (DataCategory.IDENTITY, DataCategory.FAMILY, DataCategory.CONTACT_LOCATION)
+
+
+def tracing_agreement(*, status: str = "active", orgs: list[DemoOrg] | None = None) -> dict[str, Any]:
+    """The family_tracing agreement in registry form; a result is due within thirty days."""
+    orgs = [o for o in (all_orgs() if orgs is None else orgs) if o.sector in TRACING_SECTORS]
+    return {
+        "identifier": TRACING_AGREEMENT_ID,
+        "title": "Family tracing between the child-protection services and NGOs of the demo (fictional)",
+        "lawful_basis": "Fictional. GDPR Art. 6(1)(e); Dublin III Art. 6(4) and AMMR Art. 23(4) (tracing family members).",
+        "parties": [o.slug for o in orgs],
+        "status": status,
+        "valid_from": "2026-01-01T00:00:00Z",
+        "valid_until": "2030-01-01T00:00:00Z",
+        "message_types": sorted(t.value for t in CONVERSATIONS["family_tracing"].types),
+        "grants": [
+            {
+                "org": o.slug,
+                "role": role.value,
+                "category": category.value,
+                "purpose": Purpose.FAMILY_TRACING.value,
+                "action": "read",
+            }
+            for o in orgs
+            for role in (Role.CASEWORKER, Role.SUPERVISOR)
+            for category in TRACING_CATEGORIES
+        ],
+        "response_commitments": [
+            {"message_type": MessageType.TRACING_REQUEST.value, "respond_within": "P30D"}
+        ],
+    }
+
+
 def node(node_id: str) -> DemoNode:
     if node_id.startswith(FANOUT_PREFIX):
         return fanout_node(node_id.removeprefix(FANOUT_PREFIX).upper())
@@ -489,6 +528,7 @@ def _agreements(
             status=status, parties=tuple(p for p in BEST_INTERESTS_PARTIES if p in slugs)
         )
     )
+    found.append(tracing_agreement(status=status, orgs=[o for o in all_orgs(demo) if o.slug not in left_out]))
     fanout = tuple(sorted(s for s in slugs if s.endswith("-fanout-ngo")))
     if fanout and FANOUT_SENDER in slugs:
         found.append(fanout_agreement((FANOUT_SENDER, *fanout)))

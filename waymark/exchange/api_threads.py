@@ -1,8 +1,9 @@
-"""The exchange threads API: referrals, case transfers, information requests and guardian
-hand-overs — send one about a case, list a case's threads (or the organisation's), read one, and
-send each answer its kind's state machine allows. A guardian hand-over is sent by the ward's
-appointed guardian (beyond the exchange's roles, as on the page) and acknowledged by a person of
-the receiving organisation. Thin handlers over the same actions as the pages (``threads/<kind>.py``).
+"""The exchange threads API: referrals, case transfers, information requests, guardian
+hand-overs and family-tracing requests — send one about a case, list a case's threads (or the
+organisation's), read one, and send each answer its kind's state machine allows. A guardian
+hand-over is sent by the ward's appointed guardian (beyond the exchange's roles, as on the page)
+and acknowledged by a person of the receiving organisation. Thin handlers over the same actions
+as the pages (``threads/<kind>.py``).
 
 Every operation reads ``Waymark-Purpose``: a thread is opened for the purpose declared, and read
 or answered only under the purpose it travelled for (else 403 naming the header). A case goes
@@ -86,6 +87,16 @@ def _transfer(t: Thread) -> dict[str, Any]:
     }
 
 
+def _tracing(t: Thread) -> dict[str, Any]:
+    return {
+        "child": t.data.doc("child"),
+        "relative": t.data.doc("relative"),
+        "note": t.data.text("note"),
+        "notes": t.data.doc("notes", list),
+        "result": t.data.doc("result"),
+    }
+
+
 def _request(t: Thread) -> dict[str, Any]:
     return {
         "questions": t.data.doc("questions", list),
@@ -110,7 +121,7 @@ _PEER = (
     "`purpose`: if given, the one declared in `Waymark-Purpose`; you may read every category the "
     "message carries for it, and an agreement allows them (and the child's consent where it rests on it)",
 )
-# The three kinds people exchange about a case (missing-child alerts have their own operations).
+# The kinds people exchange about a case (missing-child alerts have their own operations).
 API_KINDS: tuple[ApiKind, ...] = (
     ApiKind(
         "referral",
@@ -174,9 +185,28 @@ API_KINDS: tuple[ApiKind, ...] = (
         ),
         content=_handover,
     ),
+    ApiKind(
+        "tracing",
+        "tracing-requests",
+        send="requestTracing",
+        get="getTracingRequest",
+        replies={
+            "progress": "sendTracingProgress",
+            "result": "sendTracingResult",
+            "withdraw": "withdrawTracingRequest",
+        },
+        send_summary="Ask an organisation in a relative's country to trace one of the case's relatives",
+        send_rules=(
+            *_PEER,
+            "declared purpose `family_tracing` only",
+            "`relative`: a relative of this case (listRelatives), not recorded as deceased",
+            "`share_contact`: only when contact details are recorded; they travel only if the agreement grants contact_location",
+        ),
+        content=_tracing,
+    ),
 )
 _BY_NAME = {k.slug: k for k in API_KINDS}
-KindName = Literal["referral", "transfer", "info_request", "guardian_handover"]
+KindName = Literal["referral", "transfer", "info_request", "guardian_handover", "family_tracing"]
 
 
 # --- answers ----------------------------------------------------------------------------------
@@ -311,7 +341,7 @@ def _thread(caller: ApiCaller, api_kind: ApiKind, thread_id: uuid.UUID) -> Threa
 @router.get(
     "/threads",
     response={200: ThreadList, **_READ},
-    summary="Your organisation's referrals, transfers, information requests and guardian hand-overs (no child data)",
+    summary="Your organisation's referrals, transfers, information requests, guardian hand-overs and tracing requests (no child data)",
     operation_id="listThreads",
 )
 def list_threads(
@@ -340,7 +370,7 @@ def list_threads(
 @router.get(
     "/cases/{public_id}/threads",
     response={200: ThreadList, **_READ},
-    summary="The referrals, transfers, information requests and guardian hand-overs about a case",
+    summary="The referrals, transfers, information requests, guardian hand-overs and tracing requests about a case",
     operation_id="listCaseThreads",
 )
 def list_case_threads(request: HttpRequest, public_id: str) -> ThreadList:

@@ -159,6 +159,10 @@ _CHOICES: dict[str, tuple[Any, Any]] = {
         _("Ask another organisation to provide a service; the case stays with you."),
     ),
     "request": (_("Request information"), _("Ask another organisation what it knows about this child.")),
+    "tracing": (
+        _("Trace a relative"),
+        _("Ask an organisation in a relative's country to trace them for the child (family tracing)."),
+    ),
     "handover": (
         _("Hand over to the next guardian"),
         _("The child moves: hand them over to the organisation that will appoint their next guardian."),

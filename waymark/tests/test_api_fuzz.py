@@ -122,14 +122,20 @@ POLICE_TURNS: dict[str, list[dict[str, Any]]] = {
 }
 
 # Continuity writes whose rules a random body almost never meets (dates of steps already taken,
-# the child's views and a real language code, a panel of two disciplines) or that need a record's
-# id (a determination to approve): fuzzed like every operation (no 5xx, the document kept,
-# nothing out of reach), their successes tested in continuity/tests/test_best_interests.py.
+# the child's views and a real language code, a panel of two disciplines, a confirmed relative)
+# or that need a record's id (a determination to approve, a relative, a plan): fuzzed like every
+# operation (no 5xx, the document kept, nothing out of reach), their successes tested in
+# continuity/tests/test_best_interests.py and test_family_tracing.py.
 CONTINUITY_WRITES = frozenset(
     {
         "POST /api/cases/{public_id}/take-charge-requests",
         "POST /api/cases/{public_id}/best-interests",
         "POST /api/cases/{public_id}/best-interests/{record_id}/approval",
+        "PATCH /api/cases/{public_id}/relatives/{relative_id}",
+        "POST /api/cases/{public_id}/relatives/{relative_id}/guardian-agreement",
+        "POST /api/cases/{public_id}/relatives/{relative_id}/confirmation",
+        "POST /api/cases/{public_id}/reunification-plans",
+        "PATCH /api/cases/{public_id}/reunification-plans/{plan_id}",
     }
 )
 
@@ -150,9 +156,10 @@ HOTLINE_OPERATIONS = frozenset(
         "POST /api/hotline/calls/{call_id}/hand-over",
     }
 )
-# The referral, transfer, information-request and hand-over operations (exchange/api_threads.py): sending
-# needs the federation too, and reading or answering a thread needs one. Listing them succeeds
-# here; the rest are tested in exchange/tests/test_threads_api.py.
+# The referral, transfer, information-request, hand-over and tracing-request operations
+# (exchange/api_threads.py): sending needs the federation too, and reading or answering a thread
+# needs one. Listing them succeeds here; the rest are tested in exchange/tests/test_threads_api.py,
+# test_guardian_handover_api.py and test_family_tracing_api.py.
 THREAD_OPERATIONS = frozenset(
     {
         "POST /api/cases/{public_id}/referrals",
@@ -173,6 +180,11 @@ THREAD_OPERATIONS = frozenset(
         "POST /api/cases/{public_id}/guardian-handovers",
         "GET /api/guardian-handovers/{thread_id}",
         "POST /api/guardian-handovers/{thread_id}/acknowledge",
+        "POST /api/cases/{public_id}/tracing-requests",
+        "GET /api/tracing-requests/{thread_id}",
+        "POST /api/tracing-requests/{thread_id}/progress",
+        "POST /api/tracing-requests/{thread_id}/result",
+        "POST /api/tracing-requests/{thread_id}/withdraw",
     }
 )
 # The operations that end a disappearance: never aimed at the one the missing-child operations
@@ -741,7 +753,7 @@ def test_every_operation_holds_under_fuzzing_as_every_persona(world: World) -> N
     operations = {
         label for label in outcome.statuses if label.startswith(("GET ", "POST ", "PUT ", "PATCH "))
     }
-    assert len(operations) == 71, sorted(operations)  # every operation was tried...
+    assert len(operations) == 84, sorted(operations)  # every operation was tried...
     for label in (
         operations
         - ALERT_OPERATIONS

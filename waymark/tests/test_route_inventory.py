@@ -26,10 +26,17 @@ from waymark.audit.models import AuditEntry
 from waymark.cases import actions
 from waymark.cases.schemas import ConsentIn, EventIn
 from waymark.cases.tests.api_client import ApiClient, issue_test_token
+from waymark.continuity import actions as continuity
 from waymark.continuity.actions import do_record_age_assessment as record_age_assessment
 from waymark.continuity.actions import do_record_best_interests as record_best_interests
 from waymark.continuity.actions import do_record_take_charge as record_take_charge
-from waymark.continuity.schemas import AgeAssessmentIn, BestInterestsIn, TakeChargeIn
+from waymark.continuity.schemas import (
+    AgeAssessmentIn,
+    BestInterestsIn,
+    RelativeIn,
+    ReunificationPlanIn,
+    TakeChargeIn,
+)
 from waymark.exchange.dispatcher import dispatch_pending
 from waymark.exchange.models import Direction, Thread
 from waymark.exchange.tests.conftest import _isolated_keys, federation, wire  # noqa: F401  (fixtures)
@@ -169,6 +176,27 @@ def world(people, takes_erasure, wire):  # noqa: F811  (the exchange fixtures im
         case,
         TakeChargeIn(requested_country="BE", registered_at=timezone.now() - dt.timedelta(days=5)),
     )
+    # ...and her brother, confirmed as family, with a reunification plan (family tracing).
+    actions.do_record_consent(
+        people.giulia,
+        case,
+        ConsentIn(
+            recipient_org="fr-ngo-calais",
+            purpose=Purpose.FAMILY_TRACING,
+            categories=[DataCategory.FAMILY],
+            valid_from=timezone.localdate(),
+        ),
+    )
+    relative = continuity.do_add_relative(
+        people.giulia, case, RelativeIn(full_name="Yonas Sentinel-brother", relationship="sibling")
+    )
+    continuity.do_record_guardian_agreement(people.marco, relative)
+    continuity.do_confirm_family_link(people.giulia, relative)
+    plan = continuity.do_record_reunification_plan(
+        people.giulia,
+        case,
+        ReunificationPlanIn(relative=relative.public_id, country="BE", steps=["Sentinel-step"]),
+    )
     # ...and a 116 000 call about the child is on the case (the hotline's pages and API).
     call = hotline_actions.do_attach_call(
         hotline,
@@ -181,6 +209,8 @@ def world(people, takes_erasure, wire):  # noqa: F811  (the exchange fixtures im
         "bia": bia,
         "age": age,
         "take_charge": take_charge,
+        "relative": relative,
+        "plan": plan,
         "call": call,
         "consent": consent,
         "disappearance": gone,
@@ -235,6 +265,10 @@ def fill(path: str, pattern: URLPattern, world: dict[str, Any], user: Any) -> li
             values[name] = [str(world["consent"].pk)]
         elif name == "record_id":  # a best-interests determination
             values[name] = [str(world["bia"].public_id)]
+        elif name == "relative_id":  # a relative of the case (family tracing)
+            values[name] = [str(world["relative"].public_id)]
+        elif name == "plan_id":  # a reunification plan of the case
+            values[name] = [str(world["plan"].public_id)]
         elif name == "case_id":  # the case an erasure notice waits on (exchange/erasure/…/keep/…)
             values[name] = [str(world["case"].public_id)]
         elif name == "query_id":  # a match query's candidate in the review queue (none sent here)

@@ -36,6 +36,14 @@ OPERATION_IDS = {
     ("post", "/api/cases/{public_id}/best-interests/{record_id}/approval"): "approveDetermination",
     ("get", "/api/cases/{public_id}/guardian-contacts"): "listGuardianContacts",
     ("post", "/api/cases/{public_id}/guardian-contacts"): "logGuardianContact",
+    ("get", "/api/cases/{public_id}/relatives"): "listRelatives",
+    ("post", "/api/cases/{public_id}/relatives"): "addRelative",
+    ("patch", "/api/cases/{public_id}/relatives/{relative_id}"): "updateRelative",
+    ("post", "/api/cases/{public_id}/relatives/{relative_id}/guardian-agreement"): "recordGuardianAgreement",
+    ("post", "/api/cases/{public_id}/relatives/{relative_id}/confirmation"): "confirmFamilyLink",
+    ("get", "/api/cases/{public_id}/reunification-plans"): "listReunificationPlans",
+    ("post", "/api/cases/{public_id}/reunification-plans"): "recordReunificationPlan",
+    ("patch", "/api/cases/{public_id}/reunification-plans/{plan_id}"): "updateReunificationPlan",
     ("get", "/api/guardian/wards"): "listMyWards",
     ("post", "/api/cases/{public_id}/alerts"): "sendMissingAlert",
     ("get", "/api/cases/{public_id}/alerts"): "listAlertRecipients",
@@ -83,6 +91,11 @@ OPERATION_IDS = {
     ("post", "/api/cases/{public_id}/guardian-handovers"): "sendGuardianHandover",
     ("get", "/api/guardian-handovers/{thread_id}"): "getGuardianHandover",
     ("post", "/api/guardian-handovers/{thread_id}/acknowledge"): "acknowledgeGuardianHandover",
+    ("post", "/api/cases/{public_id}/tracing-requests"): "requestTracing",
+    ("get", "/api/tracing-requests/{thread_id}"): "getTracingRequest",
+    ("post", "/api/tracing-requests/{thread_id}/progress"): "sendTracingProgress",
+    ("post", "/api/tracing-requests/{thread_id}/result"): "sendTracingResult",
+    ("post", "/api/tracing-requests/{thread_id}/withdraw"): "withdrawTracingRequest",
 }
 
 

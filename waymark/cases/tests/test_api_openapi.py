@@ -19,6 +19,12 @@ EXPECTED = {
     "/api/cases/{public_id}/best-interests": {"get", "post"},
     "/api/cases/{public_id}/best-interests/{record_id}/approval": {"post"},
     "/api/cases/{public_id}/guardian-contacts": {"get", "post"},
+    "/api/cases/{public_id}/relatives": {"get", "post"},
+    "/api/cases/{public_id}/relatives/{relative_id}": {"patch"},
+    "/api/cases/{public_id}/relatives/{relative_id}/guardian-agreement": {"post"},
+    "/api/cases/{public_id}/relatives/{relative_id}/confirmation": {"post"},
+    "/api/cases/{public_id}/reunification-plans": {"get", "post"},
+    "/api/cases/{public_id}/reunification-plans/{plan_id}": {"patch"},
     "/api/guardian/wards": {"get"},
     "/api/police/alerts": {"post"},
     "/api/police/alerts/{alert_id}": {"get"},
@@ -64,6 +70,11 @@ EXPECTED = {
     "/api/cases/{public_id}/guardian-handovers": {"post"},
     "/api/guardian-handovers/{thread_id}": {"get"},
     "/api/guardian-handovers/{thread_id}/acknowledge": {"post"},
+    "/api/cases/{public_id}/tracing-requests": {"post"},
+    "/api/tracing-requests/{thread_id}": {"get"},
+    "/api/tracing-requests/{thread_id}/progress": {"post"},
+    "/api/tracing-requests/{thread_id}/result": {"post"},
+    "/api/tracing-requests/{thread_id}/withdraw": {"post"},
 }
 
 

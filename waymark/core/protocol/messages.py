@@ -112,6 +112,11 @@ class MessageType(StrEnum):
     CASE_CLOSED = "case_closed"
     GUARDIAN_HANDOVER = "guardian_handover"
     GUARDIAN_HANDOVER_ACK = "guardian_handover_ack"
+    # Family tracing: a relative sought abroad, progress notes, one result; the sender may withdraw.
+    TRACING_REQUEST = "tracing_request"
+    TRACING_PROGRESS = "tracing_progress"
+    TRACING_RESULT = "tracing_result"
+    TRACING_WITHDRAW = "tracing_withdraw"
     MATCH_QUERY = "match_query"
     MATCH_RESULT = "match_result"
     ERASURE_NOTICE = "erasure_notice"
@@ -138,6 +143,9 @@ REPLY_TYPES = frozenset(
         MessageType.MATCH_RESULT,
         MessageType.ERASURE_DONE,
         MessageType.GUARDIAN_HANDOVER_ACK,
+        MessageType.TRACING_PROGRESS,
+        MessageType.TRACING_RESULT,
+        MessageType.TRACING_WITHDRAW,
     }
 )
 
@@ -613,6 +621,92 @@ class GuardianHandoverAck(Body):
     note: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
 
 
+# --- family tracing ----------------------------------------------------------------------------
+
+
+class Relationship(StrEnum):
+    """How the relative sought is related to the child (Dublin III Art. 2(g)-(h): family member
+    and relative; AMMR Art. 2)."""
+
+    MOTHER = "mother"
+    FATHER = "father"
+    SIBLING = "sibling"
+    GRANDPARENT = "grandparent"
+    AUNT_UNCLE = "aunt_uncle"
+    COUSIN = "cousin"
+    SPOUSE = "spouse"
+    CHILD = "child"
+    OTHER = "other"
+
+
+class RelativeSought(_Frozen):
+    """The relative the child asks to find: who they are to the child, their name in any script,
+    where they were last known to be. All of it family data; their contact details are contact
+    data and travel only when the sender chooses to send them."""
+
+    full_name: Annotated[
+        str, Cat(C.FAMILY), StringConstraints(strip_whitespace=True, min_length=1, max_length=400)
+    ]
+    name_latin: Annotated[Name, Cat(C.FAMILY)] = ""
+    relationship: Annotated[Relationship, Cat(C.FAMILY)]
+    country: Annotated[str, Cat(C.FAMILY)] = ""
+    last_known_place: Annotated[Name, Cat(C.FAMILY)] = ""
+    contact: Annotated[ShortText, Cat(C.CONTACT_LOCATION)] = ""
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, v: str) -> str:
+        if v and not is_country(v):
+            raise ValueError(f"{v!r} is not an ISO 3166-1 alpha-2 country code")
+        return v
+
+
+class TracingRequest(Body):
+    """Asks an organisation in the relative's country to trace them for the child (purpose
+    family_tracing). The child appears by identity only, so the tracer can tell the relative who
+    is looking for them; the reply clock is the agreement's commitment or thirty days."""
+
+    child: ChildSummary
+    relative: RelativeSought
+    note: Annotated[LongText, Cat(C.FAMILY)] = ""
+    reply_by: UtcDatetime
+
+
+class TracingProgress(Body):
+    """A progress note from the tracer: what was done, what is next (family data)."""
+
+    note: Annotated[
+        str, Cat(C.FAMILY), StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)
+    ]
+
+
+class TracingOutcome(StrEnum):
+    FOUND = "found"
+    NOT_FOUND = "not_found"
+    CONTACT_ESTABLISHED = "contact_established"
+
+
+class TracingResult(Body):
+    """The tracing's one result: found, not found, or contact established between the child's
+    side and the relative (then how to reach them, contact data)."""
+
+    outcome: Annotated[TracingOutcome, Cat(C.FAMILY)]
+    note: Annotated[LongText, Cat(C.FAMILY)] = ""
+    relative_contact: Annotated[ShortText, Cat(C.CONTACT_LOCATION)] = ""
+
+
+class TracingWithdrawReason(StrEnum):
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    NO_LONGER_NEEDED = "no_longer_needed"
+    SENT_IN_ERROR = "sent_in_error"
+
+
+class TracingWithdraw(Body):
+    """The requester withdraws the request; the tracer stops and erases what it received."""
+
+    reason_code: TracingWithdrawReason
+
+
 # --- privacy-preserving matching (MATCHING.md) -------------------------------------------------
 
 
@@ -742,6 +836,10 @@ BODY_SCHEMAS: dict[MessageType, type[Body]] = {
     MessageType.CASE_CLOSED: CaseClosed,
     MessageType.GUARDIAN_HANDOVER: GuardianHandover,
     MessageType.GUARDIAN_HANDOVER_ACK: GuardianHandoverAck,
+    MessageType.TRACING_REQUEST: TracingRequest,
+    MessageType.TRACING_PROGRESS: TracingProgress,
+    MessageType.TRACING_RESULT: TracingResult,
+    MessageType.TRACING_WITHDRAW: TracingWithdraw,
     MessageType.MATCH_QUERY: MatchQuery,
     MessageType.MATCH_RESULT: MatchResult,
     MessageType.ERASURE_NOTICE: ErasureNotice,

@@ -61,9 +61,17 @@ from waymark.core.protocol.messages import (
     ReferralReject,
     ReferralRevoke,
     RejectReason,
+    Relationship,
+    RelativeSought,
     RevokeReason,
     Sighting,
     TimelineEntry,
+    TracingOutcome,
+    TracingProgress,
+    TracingRequest,
+    TracingResult,
+    TracingWithdraw,
+    TracingWithdrawReason,
     TransferAccept,
     TransferReject,
     WithdrawReason,
@@ -407,6 +415,22 @@ def sample_bodies() -> dict[MessageType, Body]:
             guardian=GuardianContact(name="Claire Martin (fictional)"), effective=NOW
         ),
         MessageType.GUARDIAN_HANDOVER_ACK: GuardianHandoverAck(acknowledged_at=NOW),
+        MessageType.TRACING_REQUEST: TracingRequest(
+            child=amina(),
+            relative=RelativeSought(
+                full_name="ዮናስ ተስፋይ",
+                name_latin="Yonas Tesfay (fictional)",
+                relationship=Relationship.SIBLING,
+                country="BE",
+                last_known_place="Brussels",
+            ),
+            reply_by=NOW + dt.timedelta(days=30),
+        ),
+        MessageType.TRACING_PROGRESS: TracingProgress(note="Asked the shelters in Brussels (fictional)."),
+        MessageType.TRACING_RESULT: TracingResult(
+            outcome=TracingOutcome.CONTACT_ESTABLISHED, relative_contact="+32 2 000 00 00 (fictional)"
+        ),
+        MessageType.TRACING_WITHDRAW: TracingWithdraw(reason_code=TracingWithdrawReason.CONSENT_WITHDRAWN),
         MessageType.MATCH_QUERY: MatchQuery(
             encoding_version=1, key_id="k-2025", records=(EncodedRecord(ref="r1", bloom_base64="AAEC"),)
         ),

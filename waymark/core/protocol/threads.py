@@ -258,6 +258,25 @@ GUARDIAN_HANDOVER = Conversation(
     final=_states("acknowledged"),
 )
 
+# Family tracing (purpose family_tracing): the child's side asks an organisation in the
+# relative's country to trace them; while the request stays open the tracer sends progress notes
+# (any number: the result clock keeps running), then one result — found, not found, or contact
+# established (state ``in_contact``: a state fits ``Thread.status``, 16 characters). The requester may withdraw until the result (the child withdrew consent, the
+# relative turned up); a withdrawal wins over a result or a note it crossed, which are recorded,
+# not applied.
+_TRACING_RESULTS = ("found", "not_found", "in_contact")
+FAMILY_TRACING = Conversation(
+    kind="family_tracing",
+    opens_with=T.TRACING_REQUEST,
+    opened="requested",
+    moves=(
+        _move(T.TRACING_PROGRESS, RESPONDER, ["requested"], "requested", absorbs=["withdrawn"]),
+        _move(T.TRACING_RESULT, RESPONDER, ["requested"], *_TRACING_RESULTS, absorbs=["withdrawn"]),
+        _move(T.TRACING_WITHDRAW, OPENER, ["requested"], "withdrawn", crossing=_TRACING_RESULTS),
+    ),
+    final=_states(*_TRACING_RESULTS, "withdrawn"),
+)
+
 CONVERSATIONS: Mapping[str, Conversation] = {
     c.kind: c
     for c in (
@@ -270,5 +289,6 @@ CONVERSATIONS: Mapping[str, Conversation] = {
         MISSING_ALERT,
         MATCH_QUERY,
         GUARDIAN_HANDOVER,
+        FAMILY_TRACING,
     )
 }

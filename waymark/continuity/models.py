@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from waymark.accounts.models import Organisation
 from waymark.cases.models import Case, Child
-from waymark.core.clocks import BEST_INTERESTS_REVIEW, Clock, day_deadline
 from waymark.core import namematch
 from waymark.core import names as name_prep
+from waymark.core.clocks import BEST_INTERESTS_REVIEW, Clock, day_deadline
 from waymark.core.deadlines import Period, Schedule, TakeCharge, load_rules, schedule
 from waymark.vault.sealed import sealed_json, sealed_text
 from waymark.vocab import DataCategory

@@ -3,7 +3,6 @@ relative and a reunification plan are made of, parsed at the edge (pydantic)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from decimal import Decimal
 from typing import Annotated, Any
@@ -17,7 +16,6 @@ from pydantic import (
     StrictBool,
     StringConstraints,
     WithJsonSchema,
-    field_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -86,22 +84,9 @@ class ChallengeOutcomeIn(_In):
 
 
 class TakeChargeIn(_In):
-    """A take-charge request's dates so far (aware date-times, RFC 3339), kept as instants in UTC:
-    PostgreSQL refuses an offset beyond ±15:59 that RFC 3339 allows (a fuzzer finding)."""
-
-    @field_validator(
-        "registered_at",
-        "hit_at",
-        "request_sent_at",
-        "request_received_at",
-        "replied_at",
-        "appeal_decided_at",
-        "transfer_decision_at",
-        "transferred_at",
-    )
-    @classmethod
-    def _in_utc(cls, value: dt.datetime | None) -> dt.datetime | None:
-        return value.astimezone(dt.UTC) if value is not None and value.tzinfo is not None else value
+    """A take-charge request's dates so far (aware date-times, RFC 3339), kept as instants in UTC
+    like every API date-time (``DateTime``): PostgreSQL refuses an offset beyond ±15:59 that RFC
+    3339 allows (a fuzzer finding)."""
 
     requested_country: CountryCode
     basis: ShortText = "Art. 8"

@@ -16,6 +16,7 @@ DuckDB runs in memory with extension auto-install and auto-load off: nothing is 
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import logging
 import math
@@ -27,7 +28,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from waymark.core import linkprep
+from waymark.core import linkprep, linkscore
 
 MODEL_PATH = Path(__file__).parent / "data" / "linkage_model.json"
 # Default probability above which a pair is kept (the batch command's --threshold).
@@ -397,9 +398,10 @@ def link(
     return one_to_one(predict(left, right, model=model, threshold=threshold, threads=threads))
 
 
-class Index:
-    """A node's records held in DuckDB once, to score new records against them at once
-    (``predict_between``, the trained blocking, term frequencies from these records)."""
+class SplinkIndex:
+    """A node's records held in DuckDB, scored by Splink's ``predict_between`` (the trained
+    blocking, term frequencies from these records). The reference ``Index`` is checked against,
+    and the fallback when the model holds a level ``core.linkscore`` has no twin for."""
 
     def __init__(self, existing: Sequence[dict[str, Any]], *, model: dict[str, Any] | None = None) -> None:
         from splink import DuckDBAPI, Linker
@@ -454,11 +456,66 @@ class Index:
             )
             for row in rows
         ]
-        out.sort(key=lambda r: (-r.probability, r.existing_id))
+        out.sort(key=lambda r: (-r.probability, r.existing_id, r.new_id))
         return out
 
     def close(self) -> None:
         self._con.close()
+
+
+@functools.lru_cache(maxsize=4)
+def _python_model(path: Path) -> linkscore.Model:
+    return linkscore.Model(load_model(path))
+
+
+class Index:
+    """A node's records held in memory (``core.linkscore.Index``) to score new records against
+    at once with the saved model's own weights: blocking by look-ups, no SQL job per record. Same
+    scores as ``SplinkIndex`` (tested pair by pair). ``add`` / ``remove`` refresh it when cases
+    change; term frequencies of given names come from the held records when they are a population
+    (``TF_MIN_RECORDS``), else from the training set saved with the model."""
+
+    def __init__(
+        self, existing: Iterable[dict[str, Any]] = (), *, model: dict[str, Any] | None = None
+    ) -> None:
+        self._model = _python_model(MODEL_PATH) if model is None else linkscore.Model(model)
+        self._index = linkscore.Index(
+            self._model,
+            fallback_tf={"given_skel": saved_term_frequencies()},
+            tf_min_rows=TF_MIN_RECORDS,
+        )
+        self.add(existing)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def add(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Hold these prepared rows (a row with a held ``unique_id`` replaces it)."""
+        self._index.add(rows)
+        self._index.prior = prior_for(1, max(len(self._index), 1000))
+
+    def remove(self, ids: Iterable[str]) -> None:
+        self._index.remove(ids)
+        self._index.prior = prior_for(1, max(len(self._index), 1000))
+
+    def score(self, new: Sequence[dict[str, Any]], *, threshold: float = 0.05) -> list[Scored]:
+        """``new`` records scored against the held ones, best first, with the reasons."""
+        out = [
+            Scored(
+                existing_id=hit.held_id,
+                new_id=str(rec["unique_id"]),
+                probability=hit.probability,
+                match_weight=hit.match_weight,
+                reasons=hit.reasons,
+            )
+            for rec in new
+            for hit in self._index.score(rec, threshold=threshold)
+        ]
+        out.sort(key=lambda r: (-r.probability, r.existing_id, r.new_id))
+        return out
+
+    def close(self) -> None:
+        """Nothing to release (kept so that either index is used the same way)."""
 
 
 def score_against(
@@ -472,7 +529,10 @@ def score_against(
     first, each with the probability, the match weight and each comparison's level."""
     if not new or not existing:
         return []
-    index = Index(existing, model=model)
+    try:
+        index: Index | SplinkIndex = Index(existing, model=model)
+    except linkscore.UnknownLevel:
+        index = SplinkIndex(existing, model=model)
     try:
         return index.score(new, threshold=threshold)
     finally:

@@ -20,6 +20,8 @@ import functools
 import json
 import logging
 import math
+import multiprocessing
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,33 +82,106 @@ BLOCKING_RULES = [
 # A batch scores only pairs agreeing on the given name and one more thing: another name (any of
 # them: the arrays are unnested), the names in swapped order, a bound of the birth range, the
 # original script, or the last name and initial with a birth bound; and the same exact date.
-# The tables are the two registered inputs (``_linker``: left_records, right_records); the SQL is a
-# constant, nothing in it comes from the data.
+# Each arm keeps only the pairs whose best possible score reaches the threshold (``{bound}``, see
+# ``_reachable_sql``): nothing that could be kept is dropped, and Splink scores a fraction of the
+# pairs. The tables are the two registered inputs with their given-name term frequency
+# (``predict``); the SQL is built from the saved model's conditions and numbers, never from data.
 BATCH_BLOCKING_SQL = """
 WITH le AS (
-    SELECT unique_id, given_phon, given_orig, unnest(coalesce(other_phons, [NULL::VARCHAR])) AS op
-    FROM left_records
+    SELECT *, unnest(coalesce(other_phons, [NULL::VARCHAR])) AS op FROM left_tf
 ), re AS (
-    SELECT unique_id, given_phon, given_orig, unnest(coalesce(other_phons, [NULL::VARCHAR])) AS op
-    FROM right_records
+    SELECT *, unnest(coalesce(other_phons, [NULL::VARCHAR])) AS op FROM right_tf
 ), pairs AS (
-    SELECT le.unique_id AS l, re.unique_id AS r FROM le JOIN re
-        ON le.given_phon = re.given_phon AND le.op = re.op
-    UNION SELECT le.unique_id, re.unique_id FROM le JOIN re
-        ON le.given_phon = re.op AND le.op = re.given_phon
-    UNION SELECT le.unique_id, re.unique_id FROM le JOIN re
-        ON le.given_orig = re.given_orig AND le.op = re.op
-    UNION SELECT a.unique_id, b.unique_id FROM left_records a JOIN right_records b
-        ON a.given_phon = b.given_phon AND a.birth_low = b.birth_low
-    UNION SELECT a.unique_id, b.unique_id FROM left_records a JOIN right_records b
-        ON a.given_phon = b.given_phon AND a.birth_high = b.birth_high
-    UNION SELECT a.unique_id, b.unique_id FROM left_records a JOIN right_records b
+    SELECT a.unique_id AS l, b.unique_id AS r FROM le a JOIN re b
+        ON a.given_phon = b.given_phon AND a.op = b.op WHERE {bound}
+    UNION SELECT a.unique_id, b.unique_id FROM le a JOIN re b
+        ON a.given_phon = b.op AND a.op = b.given_phon WHERE {bound}
+    UNION SELECT a.unique_id, b.unique_id FROM le a JOIN re b
+        ON a.given_orig = b.given_orig AND a.op = b.op WHERE {bound}
+    UNION SELECT a.unique_id, b.unique_id FROM left_tf a JOIN right_tf b
+        ON a.given_phon = b.given_phon AND a.birth_low = b.birth_low WHERE {bound}
+    UNION SELECT a.unique_id, b.unique_id FROM left_tf a JOIN right_tf b
+        ON a.given_phon = b.given_phon AND a.birth_high = b.birth_high WHERE {bound}
+    UNION SELECT a.unique_id, b.unique_id FROM left_tf a JOIN right_tf b
         ON a.last_phon = b.last_phon AND a.given_initial = b.given_initial AND a.birth_low = b.birth_low
-    UNION SELECT a.unique_id, b.unique_id FROM left_records a JOIN right_records b
-        ON a.birth_exact = b.birth_exact
+        WHERE {bound}
+    UNION SELECT a.unique_id, b.unique_id FROM left_tf a JOIN right_tf b
+        ON a.birth_exact = b.birth_exact WHERE {bound}
 )
 SELECT 0 AS match_key, 'left-__-' || l AS join_key_l, 'right-__-' || r AS join_key_r FROM pairs
 """
+# The inputs with the given name's term frequency, computed as Splink does (over both datasets).
+_TF_SQL = (
+    "CREATE TEMP TABLE tf_given AS SELECT given_skel, count(*)::DOUBLE / "
+    "(SELECT count(given_skel) FROM (SELECT given_skel FROM left_records UNION ALL "
+    "SELECT given_skel FROM right_records)) AS tf_given_skel FROM (SELECT given_skel FROM "
+    "left_records UNION ALL SELECT given_skel FROM right_records) WHERE given_skel IS NOT NULL "
+    "GROUP BY given_skel",
+    "CREATE TEMP TABLE left_tf AS SELECT * FROM left_records LEFT JOIN tf_given USING (given_skel)",
+    "CREATE TEMP TABLE right_tf AS SELECT * FROM right_records LEFT JOIN tf_given USING (given_skel)",
+)
+# Rounding slack (bits) of the bound against Splink's own arithmetic: keeps a pair a hair below.
+_BOUND_SLACK = 0.01
+_SIDE = re.compile(r"\b([a-z][a-z_]*)_([lr])\b")
+
+
+def _sides(sql: str) -> str:
+    """A level's condition (``given_skel_l = given_skel_r``) over the pair ``a`` / ``b``."""
+    return _SIDE.sub(lambda m: f"{'a' if m.group(2) == 'l' else 'b'}.{m.group(1)}", sql)
+
+
+def _weight(level: dict[str, Any]) -> float:
+    if level.get("is_null_level"):
+        return 0.0
+    return math.log2(max(float(level["m_probability"]), 1e-300) / max(float(level["u_probability"]), 1e-300))
+
+
+def _reachable_sql(model: dict[str, Any], threshold: float) -> str:
+    """A condition on a blocked pair ``a`` / ``b``: its match weight can reach ``threshold``.
+    Comparisons on plain values (the given name with its term frequency, the dates, sex,
+    nationality) are computed as Splink computes them; those on name arrays count at their best
+    level. Sex or nationality that differ weigh -40 bits in the saved model: such pairs never
+    reach a threshold, and most blocked pairs are cut by one comparison or another."""
+    if not 0 < threshold < 1:
+        return "TRUE"
+    terms = [
+        repr(
+            math.log2(
+                model["probability_two_random_records_match"]
+                / (1 - model["probability_two_random_records_match"])
+            )
+        )
+    ]
+    for comparison in model["comparisons"]:
+        levels = comparison["comparison_levels"]
+        if any("array_intersect" in lv["sql_condition"] for lv in levels):
+            best = max(_weight(lv) for lv in levels)
+            if any(lv.get("tf_adjustment_column") for lv in levels):
+                return "TRUE"  # no bound known for a frequency on arrays: keep every pair
+            terms.append(repr(best))
+            continue
+        cases = []
+        for lv in levels:
+            weight = repr(_weight(lv))
+            column = lv.get("tf_adjustment_column")
+            if column and column != "given_skel":
+                return "TRUE"  # only the given name's frequency is joined (``_TF_SQL``)
+            if column and not lv.get("is_null_level"):
+                exact = next(x for x in levels if x["sql_condition"] == f"{column}_l = {column}_r")
+                tf_a, tf_b = f"a.tf_{column}", f"b.tf_{column}"
+                greatest = f"greatest(coalesce({tf_a}, {tf_b}), coalesce({tf_b}, {tf_a}))"
+                adjust = (
+                    f"coalesce({float(lv.get('tf_adjustment_weight', 1.0))!r} * "
+                    f"({math.log2(float(exact['u_probability']))!r} - log2({greatest})), 0)"
+                )
+                weight = f"{weight} + {adjust}"
+            if lv["sql_condition"] == "ELSE":
+                cases.append(f"ELSE {weight}")
+            else:
+                cases.append(f"WHEN {_sides(lv['sql_condition'])} THEN {weight}")
+        terms.append(f"(CASE {' '.join(cases)} END)")
+    target = math.log2(threshold / (1 - threshold)) - _BOUND_SLACK
+    return f"({' + '.join(terms)}) >= {target!r}"
 
 
 def _level(sql: str, label: str, **extra: Any) -> dict[str, Any]:
@@ -236,7 +311,57 @@ def connect(threads: int | None = None) -> duckdb.DuckDBPyConnection:
 
 def table(rows: Iterable[dict[str, Any]], source: str) -> pa.Table:
     """Prepared rows (``linkprep.prepare``) as an Arrow table of one source dataset."""
-    return pa.Table.from_pylist([{**r, "source_dataset": source} for r in rows], schema=_SCHEMA)
+    rows = rows if isinstance(rows, list) else list(rows)
+    # Column by column: several times faster than ``Table.from_pylist`` on 100,000 rows.
+    columns = [
+        pa.array([source] * len(rows), type=f.type)
+        if f.name == "source_dataset"
+        else pa.array([r.get(f.name) for r in rows], type=f.type)
+        for f in _SCHEMA
+    ]
+    return pa.Table.from_arrays(columns, schema=_SCHEMA)
+
+
+_TO_PREPARE: Sequence[linkprep.LinkRecord] = ()
+
+
+def _prepare_slice(bounds: tuple[int, int, str]) -> pa.Table:
+    start, end, source = bounds
+    return table([linkprep.prepare(rec) for rec in _TO_PREPARE[start:end]], source)
+
+
+def prepared_table(
+    records: Sequence[linkprep.LinkRecord],
+    source: str,
+    *,
+    processes: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> pa.Table:
+    """``records`` prepared (``linkprep.prepare``) as one Arrow table, in ``processes`` forked
+    workers over slices when there are many (each worker caches its own names; Arrow tables travel
+    back as buffers, not as 100,000 dictionaries). ``progress`` is told the records done."""
+    global _TO_PREPARE
+    step = 5_000
+    bounds = [(i, min(i + step, len(records)), source) for i in range(0, len(records), step)]
+    if processes <= 1 or len(records) < 2 * step or "fork" not in multiprocessing.get_all_start_methods():
+        tables = []
+        for start, end, _source in bounds:
+            tables.append(table([linkprep.prepare(rec) for rec in records[start:end]], source))
+            if progress:
+                progress(end)
+    else:
+        _TO_PREPARE = records  # read by the forked workers, never sent to them
+        try:
+            with multiprocessing.get_context("fork").Pool(processes) as pool:
+                tables, done = [], 0
+                for part in pool.imap(_prepare_slice, bounds):
+                    tables.append(part)
+                    done += part.num_rows
+                    if progress:
+                        progress(done)
+        finally:
+            _TO_PREPARE = ()
+    return pa.concat_tables(tables) if tables else table([], source)
 
 
 def _quiet() -> None:
@@ -347,21 +472,27 @@ def for_spark(model: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 def predict(
-    left: Sequence[dict[str, Any]],
-    right: Sequence[dict[str, Any]],
+    left: Sequence[dict[str, Any]] | pa.Table,
+    right: Sequence[dict[str, Any]] | pa.Table,
     *,
     model: dict[str, Any] | None = None,
     threshold: float = THRESHOLD,
     threads: int | None = None,
 ) -> list[tuple[str, str, float]]:
-    """Every blocked pair scored at or above ``threshold``: (left id, right id, probability)."""
-    if not left or not right:
+    """Every blocked pair scored at or above ``threshold``: (left id, right id, probability).
+    ``left`` and ``right`` are prepared rows or their ``table``."""
+    if not len(left) or not len(right):
         return []
     settings_ = dict(model if model is not None else load_model())
     settings_["probability_two_random_records_match"] = prior_for(len(left), len(right))
     con = connect(threads)
-    linker = _linker(con, table(left, "left"), table(right, "right"), settings_)
-    blocked = con.sql(BATCH_BLOCKING_SQL)
+    left_t = left if isinstance(left, pa.Table) else table(left, "left")
+    right_t = right if isinstance(right, pa.Table) else table(right, "right")
+    linker = _linker(con, left_t, right_t, settings_)
+    # The given name's term frequency as Splink computes it (over both inputs), for the bound.
+    for statement in _TF_SQL:
+        con.execute(statement)
+    blocked = con.sql(BATCH_BLOCKING_SQL.format(bound=_reachable_sql(settings_, threshold)))
     blocked.to_table("waymark_blocked")
     linker.table_management.register_blocked_pairs_for_predict(linker._db_api.register("waymark_blocked"))
     scored = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
@@ -387,8 +518,8 @@ def one_to_one(pairs: Iterable[tuple[str, str, float]]) -> list[tuple[str, str, 
 
 
 def link(
-    left: Sequence[dict[str, Any]],
-    right: Sequence[dict[str, Any]],
+    left: Sequence[dict[str, Any]] | pa.Table,
+    right: Sequence[dict[str, Any]] | pa.Table,
     *,
     model: dict[str, Any] | None = None,
     threshold: float = THRESHOLD,

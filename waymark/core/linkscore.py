@@ -312,12 +312,12 @@ class Index:
         self._pos: dict[str, int] = {}
         self._values: list[list[tuple[Any, ...]]] = [[] for _ in model.comparisons]
         self._intern: list[dict[tuple[Any, ...], int]] = [{} for _ in model.comparisons]
-        self._sig: list[list[int]] = [[] for _ in model.comparisons]
-        self._sig_arrays: list[npt.NDArray[np.int64]] | None = None
-        self._alive: list[bool] = []
-        self._alive_array: npt.NDArray[np.bool_] | None = None
+        # Per held row, each comparison's interned value and whether the row is still held:
+        # arrays grown by doubling, so that adding a row never rebuilds them.
+        self._sig = np.zeros((len(model.comparisons), 1024), dtype=np.int64)
+        self._alive = np.zeros(1024, dtype=bool)
         self._tf_counts: dict[str, dict[Any, int]] = {c: {} for c in model.tf_columns}
-        self._tf_array: dict[str, npt.NDArray[np.float64]] = {}
+        self._tf: dict[str, dict[Any, float]] | None = None
         # Blocking keys: for each rule, the held rows by the tuple of their left-hand columns.
         self._blocks: list[dict[tuple[Any, ...], list[int]]] = [{} for _ in model.blocking]
         self.add(rows)
@@ -335,14 +335,17 @@ class Index:
             self._pos[rid] = pos
             self._ids.append(rid)
             self._rows.append(row)
-            self._alive.append(True)
+            if pos >= len(self._alive):
+                self._sig = np.concatenate([self._sig, np.zeros_like(self._sig)], axis=1)
+                self._alive = np.concatenate([self._alive, np.zeros_like(self._alive)])
+            self._alive[pos] = True
             for c, comparison in enumerate(self.model.comparisons):
                 value = tuple(_frozen(row[col]) for col in comparison.columns)
                 sig = self._intern[c].get(value)
                 if sig is None:
                     sig = self._intern[c][value] = len(self._values[c])
                     self._values[c].append(value)
-                self._sig[c].append(sig)
+                self._sig[c, pos] = sig
             for column, counts in self._tf_counts.items():
                 if row[column] is not None:
                     counts[row[column]] = counts.get(row[column], 0) + 1
@@ -368,25 +371,18 @@ class Index:
         self._changed()
 
     def _changed(self) -> None:
-        self._sig_arrays = None
-        self._alive_array = None
-        self._tf_array = {}
+        self._tf = None
 
     def term_frequencies(self) -> dict[str, dict[Any, float]]:
         """Each tf column's value -> its share of the held rows having a value (Splink's lookup)."""
         if len(self) < self._tf_min_rows:
             return self._fallback_tf
-        out: dict[str, dict[Any, float]] = {}
-        for column, counts in self._tf_counts.items():
-            total = sum(counts.values()) or 1
-            out[column] = {k: v / total for k, v in counts.items() if v > 0}
-        return out
-
-    def _arrays(self) -> tuple[list[npt.NDArray[np.int64]], npt.NDArray[np.bool_]]:
-        if self._sig_arrays is None or self._alive_array is None:
-            self._sig_arrays = [np.asarray(s, dtype=np.int64) for s in self._sig]
-            self._alive_array = np.asarray(self._alive, dtype=bool)
-        return self._sig_arrays, self._alive_array
+        if self._tf is None:
+            self._tf = {}
+            for column, counts in self._tf_counts.items():
+                total = sum(counts.values()) or 1
+                self._tf[column] = {k: v / total for k, v in counts.items() if v > 0}
+        return self._tf
 
     def candidates(self, new: Row) -> npt.NDArray[np.int64]:
         """Positions of the held rows a blocking rule pairs with ``new``."""
@@ -400,8 +396,7 @@ class Index:
         if not found:
             return np.zeros(0, dtype=np.int64)
         positions = np.unique(np.concatenate([np.asarray(f, dtype=np.int64) for f in found]))
-        _sigs, alive = self._arrays()
-        kept: npt.NDArray[np.int64] = positions[alive[positions]]
+        kept: npt.NDArray[np.int64] = positions[self._alive[positions]]
         return kept
 
     def score(self, new: Row, *, threshold: float = 0.0) -> list[Hit]:
@@ -410,7 +405,7 @@ class Index:
         positions = self.candidates(new)
         if not len(positions):
             return []
-        sigs, _alive = self._arrays()
+        sigs = self._sig
         tf = self.term_frequencies()
         prior = self.model.prior if self.prior is None else self.prior
         total = np.full(len(positions), prior_weight(prior), dtype=np.float64)

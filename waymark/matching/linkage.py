@@ -136,37 +136,40 @@ def _weight(level: dict[str, Any]) -> float:
     return math.log2(max(float(level["m_probability"]), 1e-300) / max(float(level["u_probability"]), 1e-300))
 
 
+# Functions too costly to run on every raw blocked pair: from the first level using one, a
+# comparison counts at its best remaining level.
+_COSTLY = ("array_intersect", "damerau_levenshtein", "levenshtein", "jaro")
+
+
 def _reachable_sql(model: dict[str, Any], threshold: float) -> str:
     """A condition on a blocked pair ``a`` / ``b``: its match weight can reach ``threshold``.
-    Comparisons on plain values (the given name with its term frequency, the dates, sex,
-    nationality) are computed as Splink computes them; those on name arrays count at their best
-    level. Sex or nationality that differ weigh -40 bits in the saved model: such pairs never
-    reach a threshold, and most blocked pairs are cut by one comparison or another."""
+
+    Each comparison's levels are tried in order as Splink does, with its weights (the given name's
+    with its term-frequency adjustment), up to the first level that needs a costly function; from
+    there the comparison counts at its best remaining level. So the bound is never below the
+    pair's score, and it is cheap: equalities and a few integer comparisons. Sex or nationality
+    that differ weigh about -40 bits in the saved model, a different date of birth or other names
+    several: most raw blocked pairs cannot reach the threshold and are dropped before Splink."""
     if not 0 < threshold < 1:
         return "TRUE"
-    terms = [
-        repr(
-            math.log2(
-                model["probability_two_random_records_match"]
-                / (1 - model["probability_two_random_records_match"])
-            )
-        )
-    ]
+    prior = float(model["probability_two_random_records_match"])
+    terms = [repr(math.log2(prior / (1 - prior)))]
     for comparison in model["comparisons"]:
         levels = comparison["comparison_levels"]
-        if any("array_intersect" in lv["sql_condition"] for lv in levels):
-            best = max(_weight(lv) for lv in levels)
-            if any(lv.get("tf_adjustment_column") for lv in levels):
-                return "TRUE"  # no bound known for a frequency on arrays: keep every pair
-            terms.append(repr(best))
-            continue
         cases = []
-        for lv in levels:
+        for i, lv in enumerate(levels):
+            condition = str(lv["sql_condition"])
+            if any(f in condition for f in _COSTLY):
+                rest = levels[i:]
+                if any(x.get("tf_adjustment_column") and not x.get("is_null_level") for x in rest):
+                    return "TRUE"  # no bound for a frequency-adjusted level past a costly one
+                cases.append(f"ELSE {max(_weight(x) for x in rest)!r}")
+                break
             weight = repr(_weight(lv))
             column = lv.get("tf_adjustment_column")
-            if column and column != "given_skel":
-                return "TRUE"  # only the given name's frequency is joined (``_TF_SQL``)
             if column and not lv.get("is_null_level"):
+                if column != "given_skel":
+                    return "TRUE"  # only the given name's frequency is joined (``_TF_SQL``)
                 exact = next(x for x in levels if x["sql_condition"] == f"{column}_l = {column}_r")
                 tf_a, tf_b = f"a.tf_{column}", f"b.tf_{column}"
                 greatest = f"greatest(coalesce({tf_a}, {tf_b}), coalesce({tf_b}, {tf_a}))"
@@ -175,10 +178,10 @@ def _reachable_sql(model: dict[str, Any], threshold: float) -> str:
                     f"({math.log2(float(exact['u_probability']))!r} - log2({greatest})), 0)"
                 )
                 weight = f"{weight} + {adjust}"
-            if lv["sql_condition"] == "ELSE":
+            if condition == "ELSE":
                 cases.append(f"ELSE {weight}")
             else:
-                cases.append(f"WHEN {_sides(lv['sql_condition'])} THEN {weight}")
+                cases.append(f"WHEN {_sides(condition)} THEN {weight}")
         terms.append(f"(CASE {' '.join(cases)} END)")
     target = math.log2(threshold / (1 - threshold)) - _BOUND_SLACK
     return f"({' + '.join(terms)}) >= {target!r}"
@@ -496,7 +499,13 @@ def predict(
     blocked.to_table("waymark_blocked")
     linker.table_management.register_blocked_pairs_for_predict(linker._db_api.register("waymark_blocked"))
     scored = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
-    rel = scored.as_duckdbpyrelation().select("unique_id_l, unique_id_r, match_probability")
+    # Sorted here, in DuckDB's threads, as ``one_to_one`` orders them (ids compare by code point
+    # in both): its sort then runs over sorted input, in linear time.
+    rel = (
+        scored.as_duckdbpyrelation()
+        .select("unique_id_l, unique_id_r, match_probability")
+        .order("match_probability DESC, unique_id_l, unique_id_r")
+    )
     out = [(str(a), str(b), float(p)) for a, b, p in rel.fetchall()]
     con.close()
     return out

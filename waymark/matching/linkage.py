@@ -325,6 +325,8 @@ def table(rows: Iterable[dict[str, Any]], source: str) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=_SCHEMA)
 
 
+# Records per slice a forked worker prepares (below two slices, no worker is started).
+PREPARE_SLICE = 5_000
 _TO_PREPARE: Sequence[linkprep.LinkRecord] = ()
 
 
@@ -344,7 +346,7 @@ def prepared_table(
     workers over slices when there are many (each worker caches its own names; Arrow tables travel
     back as buffers, not as 100,000 dictionaries). ``progress`` is told the records done."""
     global _TO_PREPARE
-    step = 5_000
+    step = PREPARE_SLICE
     bounds = [(i, min(i + step, len(records)), source) for i in range(0, len(records), step)]
     if processes <= 1 or len(records) < 2 * step or "fork" not in multiprocessing.get_all_start_methods():
         tables = []

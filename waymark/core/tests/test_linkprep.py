@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from waymark.core import linkprep
+from waymark.core import linkprep, names
 from waymark.core.namematch import Birth
 
 HEADER = "record_id,given_names,family_names,full_name,name_original_script,sex,birth_date,birth_date_estimated,nationality,languages\n"
@@ -89,3 +89,19 @@ def test_estimated_and_first_of_january_dates_are_ranges_never_exact():
     assert linkprep.birth_range("2008", True) == Birth(2007, 2009)
     assert linkprep.birth_range("2008-06", False) == Birth(2008, 2008)
     assert linkprep.birth_range("", False) is None
+
+
+@pytest.mark.parametrize(
+    ("given", "other"),
+    [
+        ("Muhammad", "Al-Ubaidi"),
+        ("محمد", "حسين"),
+        ("ዮናስ", "ተስፋይ"),
+        ("\u0301Ana", "  Hossein  "),  # a combining mark first, spaces around
+        ("", "Tekle"),
+        ("Ḥusayn", ""),
+        ("ﷲ", "Ⅻ"),  # compatibility characters NFKC expands
+    ],
+)
+def test_the_latin_tokens_of_a_name_are_those_of_its_parts_as_the_uncached_form_gives(given, other):
+    assert list(linkprep._latin_of(given, other)) == names.transliterate(f"{given} {other}").split()

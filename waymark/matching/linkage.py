@@ -84,7 +84,9 @@ BLOCKING_RULES = [
 # original script, or the last name and initial with a birth bound; and the same exact date.
 # Each arm keeps only the pairs whose best possible score reaches the threshold (``{bound}``, see
 # ``_reachable_sql``): nothing that could be kept is dropped, and Splink scores a fraction of the
-# pairs. The tables are the two registered inputs with their given-name term frequency
+# pairs. An arm skips the pairs an arm above already yields (the same given-name sound, the same
+# lower birth bound), so fewer raw pairs are bounded and deduplicated; the union is the same.
+# The tables are the two registered inputs with their given-name term frequency
 # (``predict``); the SQL is built from the saved model's conditions and numbers, never from data.
 BATCH_BLOCKING_SQL = """
 WITH le AS (
@@ -97,11 +99,13 @@ WITH le AS (
     UNION SELECT a.unique_id, b.unique_id FROM le a JOIN re b
         ON a.given_phon = b.op AND a.op = b.given_phon WHERE {bound}
     UNION SELECT a.unique_id, b.unique_id FROM le a JOIN re b
-        ON a.given_orig = b.given_orig AND a.op = b.op WHERE {bound}
+        ON a.given_orig = b.given_orig AND a.op = b.op
+        WHERE a.given_phon IS DISTINCT FROM b.given_phon AND {bound}
     UNION SELECT a.unique_id, b.unique_id FROM left_tf a JOIN right_tf b
         ON a.given_phon = b.given_phon AND a.birth_low = b.birth_low WHERE {bound}
     UNION SELECT a.unique_id, b.unique_id FROM left_tf a JOIN right_tf b
-        ON a.given_phon = b.given_phon AND a.birth_high = b.birth_high WHERE {bound}
+        ON a.given_phon = b.given_phon AND a.birth_high = b.birth_high
+        WHERE a.birth_low <> b.birth_low AND {bound}
     UNION SELECT a.unique_id, b.unique_id FROM left_tf a JOIN right_tf b
         ON a.last_phon = b.last_phon AND a.given_initial = b.given_initial AND a.birth_low = b.birth_low
         WHERE {bound}

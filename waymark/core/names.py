@@ -158,6 +158,7 @@ def script_of(text: str) -> str:
     return max(counts, key=lambda k: counts[k]) if counts else ""
 
 
+@functools.lru_cache(maxsize=65536)
 def is_particle(token: str) -> bool:
     """A connecting word of a name (al, bin, abu, wold…), in Latin or original script."""
     latin = _NON_LETTER.sub("", transliterate(token))

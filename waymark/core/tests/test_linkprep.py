@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from waymark.core import linkprep
+from waymark.core import linkprep, names
 from waymark.core.namematch import Birth
 
 HEADER = "record_id,given_names,family_names,full_name,name_original_script,sex,birth_date,birth_date_estimated,nationality,languages\n"
@@ -102,3 +102,19 @@ def test_name_units_are_order_free_and_leave_joined_particles_out():
     # A compound given name is one unit, not evidence on the other names.
     habib = linkprep.prepare(linkprep.LinkRecord("C1", given_names="Habib Ullah", family_names="Stanikzai"))
     assert len(habib["unit_phons"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("given", "other"),
+    [
+        ("Muhammad", "Al-Ubaidi"),
+        ("محمد", "حسين"),
+        ("ዮናስ", "ተስፋይ"),
+        ("\u0301Ana", "  Hossein  "),  # a combining mark first, spaces around
+        ("", "Tekle"),
+        ("Ḥusayn", ""),
+        ("ﷲ", "Ⅻ"),  # compatibility characters NFKC expands
+    ],
+)
+def test_the_latin_tokens_of_a_name_are_those_of_its_parts_as_the_uncached_form_gives(given, other):
+    assert list(linkprep._latin_of(given, other)) == names.transliterate(f"{given} {other}").split()

@@ -13,6 +13,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from waymark.core import linkprep, synthetic
+from waymark.matching import linkage
+
 EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"
 HEADER = "record_id,given_names,family_names,full_name,name_original_script,sex,birth_date,birth_date_estimated,nationality,languages\n"
 
@@ -173,3 +176,14 @@ def test_pprl_without_a_key_or_with_a_bad_one_writes_nothing(tmp_path):
             str(bad),
         )
     assert not out.exists()
+
+
+def test_records_prepared_by_forked_workers_are_those_prepared_in_one_process(monkeypatch):
+    data = synthetic.generate(120, seed=5)
+    records = [linkprep.parse_row(synthetic.as_row(r)) for r in data.left + data.right]
+    monkeypatch.setattr(linkage, "PREPARE_SLICE", 25)
+    done: list[int] = []
+    forked = linkage.prepared_table(records, "left", processes=2, progress=done.append)
+    alone = linkage.table([linkprep.prepare(r) for r in records], "left")
+    assert forked.equals(alone)
+    assert done[-1] == len(records) and done == sorted(done)

@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from django.core.management.base import BaseCommand, CommandError
 
 from waymark.core import linkprep, pprl
@@ -66,6 +67,9 @@ def _threshold(text: str) -> float:
 
 class Command(BaseCommand):
     help = "Link two CSV files of children's records (one-to-one) into left_id,right_id,score."
+    # Reads two files and writes one; the project's system checks (URL resolvers, templates…)
+    # add seconds and say nothing about them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("left", help="LEFT.csv")
@@ -103,17 +107,12 @@ class Command(BaseCommand):
             self.stderr.write(f"notice: {path}: columns ignored: {', '.join(parsed.ignored_columns)}")
         return data, parsed
 
-    def _read(self, path: str) -> list[dict[str, Any]]:
-        _data, parsed = self._checked(path)
+    def _prepare(self, path: str, parsed: linkprep.CsvRecords, source: str, processes: int) -> pa.Table:
         bar = linkage.progress_bar(len(parsed.records), self._say, f"preparing {Path(path).name}")
-        rows = []
-        step = max(len(parsed.records) // 100, 1)
-        for i, rec in enumerate(parsed.records, start=1):
-            rows.append(linkprep.prepare(rec))
-            if i % step == 0 or i == len(parsed.records):
-                bar(i)
+        prepared = linkage.prepared_table(parsed.records, source, processes=processes, progress=bar)
+        bar(len(parsed.records))
         self._say("\n")
-        return rows
+        return prepared
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
@@ -131,8 +130,13 @@ class Command(BaseCommand):
             except pprl.RowError as exc:
                 raise CommandError(str(exc)) from exc
         else:
-            left = self._read(options["left"])
-            right = self._read(options["right"])
+            # Both files are checked before either is prepared: a malformed right file is
+            # reported before any time is spent on the left one.
+            left_parsed = self._checked(options["left"])[1]
+            right_parsed = self._checked(options["right"])[1]
+            processes = max(1, min(options["threads"] or os.cpu_count() or 1, os.cpu_count() or 1))
+            left = self._prepare(options["left"], left_parsed, "left", processes)
+            right = self._prepare(options["right"], right_parsed, "right", processes)
             self._say(f"scoring {len(left)} x {len(right)} records (blocked pairs only)…\n")
             pairs = linkage.link(
                 left,

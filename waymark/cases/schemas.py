@@ -265,6 +265,19 @@ class RegisterChildIn(_In):
     case: CaseIn = Field(default_factory=CaseIn)
     # A probable duplicate is refused with a warning unless the caller confirms.
     confirm_not_duplicate: StrictBool = False
+    registered_at: DateTime | None = Field(
+        default=None,
+        description="when the child was registered (as unaccompanied: the start of the "
+        "guardian-appointment clock), if earlier than this request, e.g. at the reception centre "
+        "days before the case is entered; not in the future. Left out: now",
+    )
+
+    @field_validator("registered_at")
+    @classmethod
+    def _registered_past(cls, v: dt.datetime | None) -> dt.datetime | None:
+        if v is not None and v > timezone.now() + dt.timedelta(minutes=5):
+            raise ValueError("cannot be in the future")
+        return v
 
 
 class EventIn(_In):

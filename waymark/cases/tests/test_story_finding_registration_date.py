@@ -16,7 +16,11 @@ from waymark.vocab import EventType
 
 
 def _body(**extra):
-    return {"child": {"given_names": "Bilal", "family_name": "Nouri"}, "case": {"unaccompanied": True}, **extra}
+    return {
+        "child": {"given_names": "Bilal", "family_name": "Nouri"},
+        "case": {"unaccompanied": True},
+        **extra,
+    }
 
 
 def test_a_registration_thirty_days_ago_opens_the_case_then_and_the_late_guardian_is_escalated(people):

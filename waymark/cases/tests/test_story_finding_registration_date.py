@@ -48,3 +48,9 @@ def test_left_out_the_case_opens_now(people):
     assert response.status_code == 201, response.content
     case = Case.objects.get(public_id=response.json()["public_id"])
     assert timezone.now() - case.opened_at < dt.timedelta(minutes=1)
+
+
+def test_a_registration_more_than_twenty_years_ago_is_refused(people):
+    response = api_as(people.giulia).post("/api/cases", _body(registered_at="1990-01-01T00:00:00Z"))
+    assert response.status_code == 422, response.content
+    assert "registered_at" in response.json()["errors"]

@@ -636,6 +636,15 @@ def _schema(world: World) -> Any:
                     body["alert"] = world.police_alerts[0 if turn or pick % 4 else 1]
                 if turn and case.path in POLICE_TURNS:
                     body.update(POLICE_TURNS[case.path][(int(turn) - 1) % 3])
+            if (
+                turn
+                and case.path == "/api/cases"
+                and case.method.upper() == "POST"
+                and isinstance(body, dict)
+            ):
+                # The aimed registrations are entered as the child is registered (a generated
+                # ``registered_at`` is almost never within the twenty years it allows).
+                body.pop("registered_at", None)
             params = case.path_parameters or {}
             if not params or (meta and meta.is_negative_at(ParameterLocation.PATH)):
                 return

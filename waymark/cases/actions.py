@@ -270,10 +270,12 @@ def do_register_child(user: User, data: RegisterChildIn, *, fictional: bool = Fa
         )
 
     now = timezone.now()
+    # Registered earlier than entered here: the case (and its guardian clock) opens then.
+    opened = data.registered_at or now
     case = Case(
         child=child,
         organisation=org,
-        opened_at=now,
+        opened_at=opened,
         updated_at=now,
         is_fictional=fictional,
     )
@@ -288,7 +290,7 @@ def do_register_child(user: User, data: RegisterChildIn, *, fictional: bool = Fa
     create_event(
         case,
         type=EventType.REGISTRATION,
-        occurred_at=now,
+        occurred_at=opened,
         author=user,
         source=EventSource.STAFF,
         category=DataCategory.IDENTITY,

@@ -188,7 +188,11 @@ def list_cases(
     response={201: CaseDetailOut, **_WRITE, 409: ErrorOut},
     summary="Register a child",
     operation_id="registerChild",
-    openapi_extra=_rules(*(f"child.{r}" for r in _CHILD_RULES), *(f"case.{r}" for r in _CASE_RULES)),
+    openapi_extra=_rules(
+        *(f"child.{r}" for r in _CHILD_RULES),
+        *(f"case.{r}" for r in _CASE_RULES),
+        "`registered_at`: not in the future, nor more than twenty years ago",
+    ),
 )
 def register_child(request: HttpRequest, payload: RegisterChildIn) -> Status[CaseDetailOut]:
     """Register a child and open their case. A probable duplicate is a 409 listing the

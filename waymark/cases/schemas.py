@@ -258,6 +258,10 @@ class CaseIn(_In):
         return cls.model_validate({**cls.values_of(case), **changes})
 
 
+# How far back a registration may be dated: a child's, so within a childhood.
+REGISTERED_WITHIN = dt.timedelta(days=20 * 365)
+
+
 class RegisterChildIn(_In):
     """Register a child and open their case in one action."""
 
@@ -265,6 +269,22 @@ class RegisterChildIn(_In):
     case: CaseIn = Field(default_factory=CaseIn)
     # A probable duplicate is refused with a warning unless the caller confirms.
     confirm_not_duplicate: StrictBool = False
+    registered_at: DateTime | None = Field(
+        default=None,
+        description="when the child was registered (as unaccompanied: the start of the "
+        "guardian-appointment clock), if earlier than this request, e.g. at the reception centre "
+        "days before the case is entered; not in the future, nor more than twenty years ago. "
+        "Left out: now",
+    )
+
+    @field_validator("registered_at")
+    @classmethod
+    def _registered_past(cls, v: dt.datetime | None) -> dt.datetime | None:
+        if v is not None and v > timezone.now() + dt.timedelta(minutes=5):
+            raise ValueError("cannot be in the future")
+        if v is not None and v < timezone.now() - REGISTERED_WITHIN:
+            raise ValueError("a child's registration is within the last twenty years")
+        return v
 
 
 class EventIn(_In):

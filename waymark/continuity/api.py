@@ -31,15 +31,17 @@ from waymark.vocab import DataCategory, PolicyAction
 from . import actions
 from .models import (
     AgeAssessment,
+    AgeAssessmentChallenge,
     BestInterests,
     BestInterestsKind,
     BestInterestsStatus,
+    ChallengeOutcome,
     DurableSolution,
     TakeChargeRequest,
     TakeChargeWarning,
 )
 from .reviews import review_clock
-from .schemas import AgeAssessmentIn, BestInterestsIn, TakeChargeIn
+from .schemas import AgeAssessmentIn, BestInterestsIn, ChallengeIn, ChallengeOutcomeIn, TakeChargeIn
 
 router = Router(tags=["continuity"])
 
@@ -214,6 +216,77 @@ def record_age_assessment(
     seen = _write(caller, public_id, DataCategory.IDENTITY)
     recorded = actions.do_record_age_assessment(caller.user, seen.case, payload)
     return Status(201, _age_out(AgeAssessment.objects.select_related("organisation").get(pk=recorded.pk)))
+
+
+class ChallengeOut(BaseModel):
+    """A challenge to an age assessment: when lodged, its outcome (pending, upheld, rejected)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    assessment: str = Field(description="the public id of the assessment challenged")
+    lodged_on: dt.date
+    outcome: ChallengeOutcome
+    decided_on: dt.date | None
+    set_aside: bool = Field(description="the assessment was set aside (the challenge upheld)")
+
+
+def _challenge_out(challenge: AgeAssessmentChallenge) -> ChallengeOut:
+    return ChallengeOut(
+        assessment=str(challenge.assessment.public_id),
+        lodged_on=challenge.lodged_on,
+        outcome=ChallengeOutcome(challenge.outcome),
+        decided_on=challenge.decided_on,
+        set_aside=challenge.outcome == ChallengeOutcome.UPHELD,
+    )
+
+
+def _assessment(seen: access.CaseAccess, assessment_id: uuid.UUID) -> AgeAssessment:
+    found = AgeAssessment.objects.filter(case=seen.case, public_id=assessment_id).first()
+    if found is None:
+        raise NotFound("no such age assessment of this case")
+    return found
+
+
+@router.post(
+    "/{public_id}/age-assessments/{assessment_id}/challenges",
+    response={201: ChallengeOut, **_WRITE},
+    summary="The child (or their guardian) challenges an age assessment",
+    operation_id="challengeAgeAssessment",
+    openapi_extra=rules_422(
+        "`lodged_on`: not before the assessment, not in the future; one challenge at a time, "
+        "not to an assessment already set aside",
+    ),
+)
+def challenge_age_assessment(
+    request: HttpRequest, public_id: str, assessment_id: uuid.UUID, payload: ChallengeIn
+) -> Status[ChallengeOut]:
+    caller = api_caller(request)
+    seen = _write(caller, public_id, DataCategory.IDENTITY)
+    challenge = actions.do_challenge_age_assessment(caller.user, _assessment(seen, assessment_id), payload)
+    return Status(201, _challenge_out(challenge))
+
+
+@router.post(
+    "/{public_id}/age-assessments/{assessment_id}/challenges/outcome",
+    response={200: ChallengeOut, **_WRITE},
+    summary="The outcome of an age assessment's pending challenge: upheld (set aside) or rejected",
+    operation_id="decideAgeChallenge",
+    openapi_extra=rules_422(
+        "`outcome`: upheld or rejected, once",
+        "`decided_on`: not before the challenge was lodged, not in the future",
+    ),
+)
+def decide_age_challenge(
+    request: HttpRequest, public_id: str, assessment_id: uuid.UUID, payload: ChallengeOutcomeIn
+) -> ChallengeOut:
+    caller = api_caller(request)
+    seen = _write(caller, public_id, DataCategory.IDENTITY)
+    pending = AgeAssessmentChallenge.objects.filter(
+        assessment=_assessment(seen, assessment_id), outcome=ChallengeOutcome.PENDING
+    ).first()
+    if pending is None:
+        raise NotFound("this assessment has no pending challenge")
+    return _challenge_out(actions.do_decide_challenge(caller.user, pending, payload))
 
 
 # ---------------------------------------------------------------------------------------------

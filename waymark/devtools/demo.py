@@ -102,13 +102,26 @@ DEMO_NODES: tuple[DemoNode, ...] = (
             # A Dublin unit (issue 13): reads a child's legal status, family and best-interests
             # recommendation under the best-interests agreement below, never health or disclosures.
             DemoOrg("be-dublin", "Cellule Dublin Bruxelles (fictional)", Sector.ASYLUM_DUBLIN_UNIT),
+            # A child-protection service (issue 13's story): it traces a child's relatives in
+            # Belgium for Milan and takes over a child's case when the child moves to Brussels.
+            DemoOrg(
+                "be-aide-jeunesse",
+                "Service d'Aide à la Jeunesse Bruxelles (fictional)",
+                Sector.CHILD_PROTECTION,
+            ),
         ),
         users=(
             DemoUser("luc", "be-police-mpu", Role.POLICE_OFFICER, "Luc Démo (police, Brussels)"),
             DemoUser("nadia-admin", "be-police-mpu", Role.NODE_ADMIN, "Nadia Démo (node admin, Belgium)"),
             DemoUser("emma", "be-hotline", Role.HOTLINE_OPERATOR, "Emma Démo (116 000 operator, Belgium)"),
             DemoUser("ines", "be-tutelles", Role.GUARDIAN, "Inès Démo (guardian, Brussels)"),
+            # Who acknowledges a guardian hand-over for the service that appoints the next guardian
+            # (a guardian cannot yet: guardians do not use the exchange).
+            DemoUser(
+                "julie", "be-tutelles", Role.SUPERVISOR, "Julie Démo (coordinator of guardians, Brussels)"
+            ),
             DemoUser("dries", "be-dublin", Role.DUBLIN_OFFICER, "Dries Demo (Dublin officer, Brussels)"),
+            DemoUser("lea", "be-aide-jeunesse", Role.CASEWORKER, "Léa Démo (caseworker, Brussels)"),
         ),
     ),
 )
@@ -124,7 +137,7 @@ SHARED_CATEGORIES = (
     DataCategory.CASE_NOTES,
 )
 SHARED_PURPOSES = (Purpose.CHILD_PROTECTION, Purpose.LOCATE_MISSING_CHILD, Purpose.CARE_CONTINUITY)
-PARTIES = ("it-cps-milano", "fr-ngo-calais", "be-police-mpu")
+PARTIES = ("it-cps-milano", "fr-ngo-calais", "be-police-mpu", "be-aide-jeunesse")
 # The demo agreement allows every conversation the protocol defines (its tables, one per kind).
 EXCHANGE_TYPES = tuple(sorted({t for c in CONVERSATIONS.values() for t in c.types}))
 

@@ -129,6 +129,8 @@ POLICE_TURNS: dict[str, list[dict[str, Any]]] = {
 CONTINUITY_WRITES = frozenset(
     {
         "POST /api/cases/{public_id}/take-charge-requests",
+        "POST /api/cases/{public_id}/age-assessments/{assessment_id}/challenges",
+        "POST /api/cases/{public_id}/age-assessments/{assessment_id}/challenges/outcome",
         "POST /api/cases/{public_id}/best-interests",
         "POST /api/cases/{public_id}/best-interests/{record_id}/approval",
         "PATCH /api/cases/{public_id}/relatives/{relative_id}",
@@ -634,6 +636,15 @@ def _schema(world: World) -> Any:
                     body["alert"] = world.police_alerts[0 if turn or pick % 4 else 1]
                 if turn and case.path in POLICE_TURNS:
                     body.update(POLICE_TURNS[case.path][(int(turn) - 1) % 3])
+            if (
+                turn
+                and case.path == "/api/cases"
+                and case.method.upper() == "POST"
+                and isinstance(body, dict)
+            ):
+                # The aimed registrations are entered as the child is registered (a generated
+                # ``registered_at`` is almost never within the twenty years it allows).
+                body.pop("registered_at", None)
             params = case.path_parameters or {}
             if not params or (meta and meta.is_negative_at(ParameterLocation.PATH)):
                 return
@@ -753,7 +764,7 @@ def test_every_operation_holds_under_fuzzing_as_every_persona(world: World) -> N
     operations = {
         label for label in outcome.statuses if label.startswith(("GET ", "POST ", "PUT ", "PATCH "))
     }
-    assert len(operations) == 84, sorted(operations)  # every operation was tried...
+    assert len(operations) == 86, sorted(operations)  # every operation was tried...
     for label in (
         operations
         - ALERT_OPERATIONS

@@ -31,6 +31,11 @@ OPERATION_IDS = {
     ("get", "/api/cases/{public_id}/take-charge-requests"): "listTakeChargeRequests",
     ("post", "/api/cases/{public_id}/take-charge-requests"): "recordTakeChargeRequest",
     ("post", "/api/cases/{public_id}/age-assessments"): "recordAgeAssessment",
+    ("post", "/api/cases/{public_id}/age-assessments/{assessment_id}/challenges"): "challengeAgeAssessment",
+    (
+        "post",
+        "/api/cases/{public_id}/age-assessments/{assessment_id}/challenges/outcome",
+    ): "decideAgeChallenge",
     ("get", "/api/cases/{public_id}/best-interests"): "listBestInterests",
     ("post", "/api/cases/{public_id}/best-interests"): "recordBestInterests",
     ("post", "/api/cases/{public_id}/best-interests/{record_id}/approval"): "approveDetermination",

@@ -16,6 +16,8 @@ EXPECTED = {
     "/api/cases/{public_id}/accounts": {"get", "post"},
     "/api/cases/{public_id}/take-charge-requests": {"get", "post"},
     "/api/cases/{public_id}/age-assessments": {"post"},
+    "/api/cases/{public_id}/age-assessments/{assessment_id}/challenges": {"post"},
+    "/api/cases/{public_id}/age-assessments/{assessment_id}/challenges/outcome": {"post"},
     "/api/cases/{public_id}/best-interests": {"get", "post"},
     "/api/cases/{public_id}/best-interests/{record_id}/approval": {"post"},
     "/api/cases/{public_id}/guardian-contacts": {"get", "post"},

@@ -50,7 +50,7 @@ def test_a_tracing_request_and_its_result_travel_under_the_tracing_agreement():
 def test_nothing_else_travels_under_it():
     reg = registry()
     tracing = next(a for a in reg.agreements if a.identifier == demo.TRACING_AGREEMENT_ID)
-    assert set(tracing.parties) == {"it-cps-milano", "fr-ngo-calais"}
+    assert set(tracing.parties) == {"it-cps-milano", "fr-ngo-calais", "be-aide-jeunesse"}
     assert {g.purpose for g in tracing.grants} == {Purpose.FAMILY_TRACING}
     assert {str(t) for t in tracing.message_types} == {
         "tracing_request",

@@ -43,11 +43,16 @@ def migrated_template(directory: Path) -> Path:
 
 @contextmanager
 def two_nodes(
-    base: Path, *, template: Path | None, postgres_url: str = "", env: dict[str, str] | None = None
+    base: Path,
+    *,
+    template: Path | None,
+    postgres_url: str = "",
+    env: dict[str, str] | None = None,
+    node_ids: tuple[str, str] = ("node-it", "node-fr"),
 ) -> Iterator[Network]:
     network = Network(
         base,
-        [(demo.node("node-it"), free_port()), (demo.node("node-fr"), free_port())],
+        [(demo.node(node_id), free_port()) for node_id in node_ids],
         postgres_url=postgres_url,
         db_suffix=f"_t{uuid.uuid4().hex[:8]}" if postgres_url else "",
         env={**FAST, **(env or {})},

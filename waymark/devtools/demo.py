@@ -44,6 +44,10 @@ class DemoNode:
     users: tuple[DemoUser, ...]
     # (given names, family name, nationality, languages) of fictional children registered here.
     children: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()
+    # Dublin / AMMR take-charge requests recorded on those children, as (given names, requested
+    # country, application registered N days ago, request sent N days ago, no reply): the
+    # deadlines panel then shows the procedure's clocks and flags.
+    take_charge: tuple[tuple[str, str, int, int], ...] = ()
 
 
 DEMO_NODES: tuple[DemoNode, ...] = (
@@ -64,12 +68,18 @@ DEMO_NODES: tuple[DemoNode, ...] = (
             DemoUser("anna-dpo", "it-cps-milano", Role.DPO, "Anna Demo (data protection officer, Milan)"),
             DemoUser("marco", "it-guardians", Role.GUARDIAN, "Marco Demo (guardian, Milan)"),
             DemoUser("elena", "it-hotline", Role.HOTLINE_OPERATOR, "Elena Demo (116 000 operator, Italy)"),
+            # The service's Dublin family-reunion desk (issue 13): identity, family and legal status
+            # for family tracing only; records take-charge requests and watches their deadlines.
+            DemoUser("paolo", "it-cps-milano", Role.DUBLIN_OFFICER, "Paolo Demo (Dublin desk, Milan)"),
         ),
         children=(
             ("Amina", "Tesfay", "ER", ("ti", "ar")),
             ("Yonas", "Haile", "ER", ("ti",)),
             ("Samir", "Haddad", "SY", ("ar",)),
         ),
+        # Yonas's brother lives in Belgium: the request went 70 days ago and Belgium never answered,
+        # so the reply period has passed — a tacit acceptance (Dublin III Art. 22(7); AMMR Art. 40(2)).
+        take_charge=(("Yonas", "BE", 100, 70),),
     ),
     DemoNode(
         node_id="node-fr",

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from waymark.cases.models import Case
-from waymark.policy.contexts import close_contexts, open_context
+from waymark.policy.contexts import close_contexts, close_every_context, open_context
 from waymark.vocab import ContextSource
 
 from .models import Thread
@@ -68,3 +68,9 @@ def on_received(thread: Thread, now: dt.datetime) -> None:
     sharing = _SHARING.get(thread.kind)
     if sharing is not None and thread.status in sharing.ends_in:
         close_contexts(sharing.source, thread.public_id, now)
+
+
+def on_undelivered(thread: Thread, now: dt.datetime) -> None:
+    """Our opening message of ``thread`` never arrived: whatever it shared, it shares no more
+    (whatever the kind declares: the conversation never began)."""
+    close_every_context(thread.public_id, now)

@@ -53,11 +53,12 @@ from waymark.core.protocol.messages import MessageType
 from waymark.core.protocol.reasons import ReasonCode
 from waymark.core.protocol.receipts import ReceiptInvalid, ReceiptStatus, verify_receipt
 from waymark.core.protocol.registry import Registry
+from waymark.core.protocol.threads import CONVERSATIONS, UNDELIVERED
 from waymark.vocab import EventType
 
-from . import evidence
+from . import contexts, evidence
 from .guard import reason_text
-from .models import OUTBOX_OPEN, OutboxMessage, OutboxStatus
+from .models import OUTBOX_OPEN, Direction, OutboxMessage, OutboxStatus, Thread
 from .node import LocalNode
 from .plumbing import org_name
 from .registry import ExchangeUnavailable, current_registry
@@ -180,6 +181,27 @@ def _release(row: OutboxMessage, worker: str, error: str, now: dt.datetime) -> D
     return Delivery("retry", error)
 
 
+def _undelivered(row: OutboxMessage, now: dt.datetime) -> None:
+    """The message that opened one of our conversations was refused by its receiver, or never
+    sent: the conversation never began over there. It ends as UNDELIVERED — nothing more may be
+    sent in it, its reply clock stops, the child is no longer shared with the peer for it — if it
+    is still where its opening left it (kinds that show each recipient's delivery themselves keep
+    their state). Inside the caller's transaction."""
+    thread = (
+        Thread.objects.select_for_update()
+        .filter(opened_message_id=row.message_id, direction=Direction.OUTGOING)
+        .first()
+    )
+    if thread is None:
+        return
+    conversation = CONVERSATIONS.get(thread.kind)
+    if conversation is None or not conversation.ends_undelivered or thread.status != conversation.opened:
+        return
+    thread.status, thread.due_at, thread.updated_at = UNDELIVERED, None, now
+    thread.save(update_fields=["status", "due_at", "updated_at"])
+    contexts.on_undelivered(thread, now)
+
+
 def _cancel(
     registry: Registry, row: OutboxMessage, worker: str, reason: ReasonCode, now: dt.datetime
 ) -> Delivery:
@@ -197,6 +219,7 @@ def _cancel(
         if not won:
             return Delivery("lost_lease")
         evidence.envelope_cancelled(row, reason_code=reason.value)
+        _undelivered(row, now)
         if row.case is not None:
             add_event(
                 row.case,
@@ -286,6 +309,8 @@ def deliver(node: LocalNode, transport: Transport, row: OutboxMessage, worker: s
             # Our lease ran out and another worker took the row; it will get the same receipt.
             return Delivery("lost_lease")
         evidence.receipt_received(row, raw, status=receipt.status.value, reason_code=reason)
+        if refused:
+            _undelivered(row, now)
         if refused and row.case is not None:
             add_event(
                 row.case,

@@ -80,15 +80,21 @@ class SealedData:
     def put(self, **values: Any) -> None:
         """Seal and set each value (str as text, anything else as JSON; empty clears it)."""
         tokens = dict(self._tokens())
-        for name, value in values.items():
-            text = (
+        texts = {
+            self._field(name): (
                 value
                 if isinstance(value, str)
                 else (json.dumps(value, ensure_ascii=False, sort_keys=True) if value else "")
             )
-            sealed = seal_value(self._row, self._field(name), text)
-            if sealed:
-                tokens[name] = sealed
+            for name, value in values.items()
+        }
+        try:  # one key lookup for all of them
+            sealed = vault.seal_texts(self._row.sealing_key(), texts)
+        except vault.Shredded:
+            sealed = dict.fromkeys(texts, "")
+        for name in values:
+            if sealed[self._field(name)]:
+                tokens[name] = sealed[self._field(name)]
             else:
                 tokens.pop(name, None)
         setattr(self._row, self._column, tokens)

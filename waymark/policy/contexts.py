@@ -54,6 +54,14 @@ def close_contexts(source: ContextSource, source_id: uuid.UUID, now: dt.datetime
     )
 
 
+def close_every_context(source_id: uuid.UUID, now: dt.datetime | None = None) -> int:
+    """Every context the conversation ``source_id`` opened closes, whatever its source (one that
+    never began: its opening message was refused). How many."""
+    return SharedContext.objects.filter(source_id=source_id, closed_at__isnull=True).update(
+        closed_at=now or timezone.now()
+    )
+
+
 def shared_with(partner: str, purpose: str) -> QuerySet[SharedContext]:
     """The open contexts ``partner`` has for ``purpose`` (a list narrows to their cases)."""
     return SharedContext.objects.filter(partner=partner, purpose=purpose, closed_at__isnull=True)

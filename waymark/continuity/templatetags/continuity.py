@@ -22,6 +22,7 @@ from waymark.continuity.models import (
     TakeChargeRequest,
     TakeChargeWarning,
 )
+from waymark.continuity.procedures import procedures_due
 from waymark.continuity.reviews import review_clock, reviews_due
 from waymark.core.clocks import Clock, ClockState
 from waymark.core.deadlines import LOUD, Deadline, Notice, Step
@@ -163,6 +164,33 @@ def best_interests_reviews(context: template.Context) -> dict[str, Any]:
     found, page = reviews_due(user, purpose, now)
     rows = [
         {"row": r, "identity": page.shown(r.case, DataCategory.IDENTITY)}
+        for r in found
+        if page.shown(r.case, DataCategory.LEGAL_STATUS)
+    ]
+    return {"rows": rows, "now": now}
+
+
+@register.inclusion_tag("continuity/take_charge_panel.html", takes_context=True)
+def take_charge_deadlines(context: template.Context) -> dict[str, Any]:
+    """The dashboard's panel: Dublin / AMMR take-charge requests with a deadline within seven days
+    or passed, or a loud flag (TACIT ACCEPTANCE, MISSED...), among the cases whose legal status the
+    signed-in user may see for their declared purpose (decided and audited for the rows shown).
+    Draws nothing when none needs acting on."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    purpose = current_purpose(request) if request is not None else None
+    if not isinstance(user, User) or purpose is None or purpose == Purpose.AUDIT:
+        return {"rows": []}
+    now = timezone.now()
+    found, page = procedures_due(user, purpose, now)
+    rows = [
+        {
+            "row": r,
+            "identity": page.shown(r.case, DataCategory.IDENTITY),
+            "step": str(STEP_LABELS[r.deadline.rule.step]),
+            "notice": str(NOTICE_LABELS[r.notice]),
+            "upcoming": str(STEP_LABELS[r.upcoming.rule.step]) if r.upcoming is not None else "",
+        }
         for r in found
         if page.shown(r.case, DataCategory.LEGAL_STATUS)
     ]

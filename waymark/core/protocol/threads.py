@@ -27,6 +27,12 @@ from waymark.core.protocol.messages import MessageType
 T = MessageType
 
 
+# Every kind's final state when the receiver refused the opening message (a signed negative
+# receipt) or it was never sent (the agreement no longer allowed it): the conversation never
+# began on the other side, so nothing more may be sent in it (docs/protocol.md §6.6).
+UNDELIVERED = "undelivered"
+
+
 class Side(StrEnum):
     OPENER = "opener"
     RESPONDER = "responder"
@@ -74,6 +80,10 @@ class Conversation:
     opened: str  # the state once the opening message is sent (and received)
     moves: tuple[Move, ...] = ()
     final: frozenset[str] = field(default_factory=frozenset)
+    # Does a refused (or unsent) opening message end the conversation as UNDELIVERED? Kinds that
+    # track each recipient's delivery on their own pages (alerts, erasure notices, audit
+    # checkpoints) keep their state and show the refusal there.
+    ends_undelivered: bool = True
 
     def __post_init__(self) -> None:
         types = [self.opens_with, *(m.type for m in self.moves)]
@@ -87,6 +97,8 @@ class Conversation:
     @cached_property
     def states(self) -> frozenset[str]:
         found = {self.opened, *self.final}
+        if self.ends_undelivered:
+            found.add(UNDELIVERED)
         for m in self.moves:
             found.update(m.source, m.targets, m.crossing, m.absorbs)
         return frozenset(found)
@@ -129,7 +141,7 @@ class Conversation:
         return Received(Outcome.REFUSE, state)
 
     def is_final(self, state: str) -> bool:
-        return state in self.final
+        return state in self.final or (self.ends_undelivered and state == UNDELIVERED)
 
     def _target(self, m: Move, target: str | None) -> str:
         if target is None:
@@ -206,12 +218,17 @@ ERASURE = Conversation(
     opened="sent",
     moves=(_move(T.ERASURE_DONE, RESPONDER, ["sent"], "erased", "kept"),),
     final=_states("erased", "kept"),
+    ends_undelivered=False,  # the DPO's list shows it unconfirmed, with its refusal
 )
 
 # A node's signed audit checkpoint to a partner node, which witnesses it; nothing answers it
 # (the signed receipt says it arrived). One conversation per pair of nodes, so they arrive in order.
 AUDIT_CHECKPOINT = Conversation(
-    kind="audit_checkpoint", opens_with=T.AUDIT_CHECKPOINT, opened="sent", final=_states("sent")
+    kind="audit_checkpoint",
+    opens_with=T.AUDIT_CHECKPOINT,
+    opened="sent",
+    final=_states("sent"),
+    ends_undelivered=False,  # the witness log keeps its own delivery state
 )
 
 # A missing-child alert, one conversation per recipient organisation. While it is "alerted" the
@@ -235,6 +252,7 @@ MISSING_ALERT = Conversation(
         _move(T.CASE_CLOSED, OPENER, ("alerted", "found"), "closed"),
     ),
     final=_states("withdrawn", "closed"),
+    ends_undelivered=False,  # the alert board shows each recipient's receipt
 )
 
 # Privacy-preserving hit / no-hit: one child's encoding asked, candidate tokens and scores

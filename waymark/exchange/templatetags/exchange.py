@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from waymark.core.clocks import Clock
+from waymark.core.protocol.threads import UNDELIVERED
 from waymark.exchange import threads
 from waymark.exchange.models import Thread, ThreadMessage
 
@@ -16,6 +18,8 @@ register = template.Library()
 @register.filter
 def state(thread: Thread) -> Any:
     """The thread's state in words (its kind's label for it)."""
+    if thread.status == UNDELIVERED:
+        return _("not delivered")
     kind = threads.KINDS.get(thread.kind)
     return kind.states.get(thread.status, thread.status) if kind else thread.status
 

@@ -118,3 +118,25 @@ def test_within_a_request_the_key_is_unwrapped_once(people, django_assert_num_qu
     values = [service.seal_text(child, FIELD, f"note {i}") for i in range(5)]
     with service.key_cache(), django_assert_num_queries(1):
         assert [service.open_text(child, FIELD, v) for v in values] == [f"note {i}" for i in range(5)]
+
+
+def test_several_fields_are_sealed_with_one_key_lookup(people, django_assert_max_num_queries):
+    """A thread's named values are written together (``SealedData.put``): the child's key is read
+    once for all of them, and each opens as its own field only."""
+    child = create_case(people.giulia).child
+    service.seal_text(child, FIELD, "the key exists")
+    texts = {
+        FIELD: DISCLOSURE,
+        "cases.case.risk_reasons": "Approached at the station",
+        "cases.child.notes": "",
+    }
+    with django_assert_max_num_queries(1):
+        sealed = service.seal_texts(child, texts)
+    assert sealed["cases.child.notes"] == ""
+    assert service.open_text(child, FIELD, sealed[FIELD]) == DISCLOSURE
+    with pytest.raises(SealError):
+        service.open_text(child, FIELD, sealed["cases.case.risk_reasons"])
+    # Nothing to seal: no key work at all, and a child without a key gets none.
+    other = create_case(people.giulia, given_names="Amanuel").child
+    assert service.seal_texts(other, {FIELD: ""}) == {FIELD: ""}
+    assert not ChildKey.objects.filter(child_public_id=other.public_id).exists()

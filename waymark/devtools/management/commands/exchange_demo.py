@@ -3,16 +3,21 @@ fictional children (idempotent). Refused in production."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
 from waymark.accounts.models import Organisation, User
 from waymark.cases import actions as case_actions
 from waymark.cases.management.commands.load_demo import demo_password
+from waymark.cases.models import Case
 from waymark.cases.schemas import CaseIn, ChildIn, RegisterChildIn
+from waymark.continuity import actions as continuity_actions
+from waymark.continuity.schemas import TakeChargeIn
 from waymark.devtools import demo
 from waymark.policy.federation import load_federation
 from waymark.vocab import Role
@@ -83,4 +88,22 @@ class Command(BaseCommand):
                         fictional=True,
                     )
                     created += 1
+                _take_charge(caseworker, spec)
         self.stdout.write(f"{node_id}: {len(orgs)} organisations, {len(users)} users, {created} new children")
+
+
+def _take_charge(caseworker: User, spec: demo.DemoNode) -> None:
+    """The node's demo take-charge requests, recorded by its caseworker on the children just
+    registered (the action checks the dates as it would from the page)."""
+    now = timezone.now()
+    for given, country, registered, sent in spec.take_charge:
+        case = Case.objects.get(organisation=caseworker.organisation, child__given_names=given)
+        continuity_actions.do_record_take_charge(
+            caseworker,
+            case,
+            TakeChargeIn(
+                requested_country=country,
+                registered_at=now - dt.timedelta(days=registered),
+                request_sent_at=now - dt.timedelta(days=sent),
+            ),
+        )

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,19 @@ MIN_SCORE = 0.4
 # A result this good on the name is an exact match; otherwise the page says "closest".
 EXACT = 0.85
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A case that ranked, by id, before it is loaded: ranking keeps up to ``limit`` of them, and
+    a page loads only the cases it shows (``load``)."""
+
+    case_id: int
+    evidence: namematch.Evidence
+
+    @property
+    def exact(self) -> bool:
+        return self.evidence.name.score >= EXACT
 
 
 @dataclass(frozen=True)
@@ -238,6 +251,28 @@ def rank(
 ) -> list[Ranked]:
     """The cases of ``qs`` whose child's names agree with ``q``, best first (at most ``limit``).
     ``birth``/``sex``/``nationality``: what the searcher knows of the child, used as evidence."""
+    return load(qs, score(qs, q, birth=birth, sex=sex, nationality=nationality, limit=limit))
+
+
+def load(qs: QuerySet[Case], hits: Sequence[Hit]) -> list[Ranked]:
+    """``hits`` as cases (with their child and organisation), in order, read through ``qs`` again:
+    a case ``qs`` no longer holds is left out."""
+    if not hits:
+        return []
+    cases = qs.filter(pk__in=[h.case_id for h in hits]).select_related("child", "organisation").in_bulk()
+    return [Ranked(cases[h.case_id], h.evidence) for h in hits if h.case_id in cases]
+
+
+def score(
+    qs: QuerySet[Case],
+    q: str,
+    *,
+    birth: namematch.Birth | None = None,
+    sex: str = "",
+    nationality: str = "",
+    limit: int = 100,
+) -> list[Hit]:
+    """``rank`` without loading the cases: their ids and evidence, best first."""
     units, year = parse_query(q)
     if not units:
         return []
@@ -279,10 +314,7 @@ def rank(
         )
         scored.append((-ev.score, -updated.timestamp(), -pk, ev))
     scored.sort(key=lambda t: t[:3])
-    kept = scored[:limit]
-    cases = qs.filter(pk__in=[-t[2] for t in kept]).select_related("child", "organisation").in_bulk()
-    out = [Ranked(cases[-t[2]], t[3]) for t in kept if -t[2] in cases]
-    return out[:limit]
+    return [Hit(-t[2], t[3]) for t in scored[:limit]]
 
 
 def birth_from(

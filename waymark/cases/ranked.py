@@ -297,17 +297,23 @@ def score(
             sizes[child_id] = max(sizes.get(child_id, 0), prepared.size)
     # Scored from the few columns the scorer reads; only the cases kept become objects.
     scored: list[tuple[float, float, int, namematch.Evidence]] = []
+    # Children with the very same names score the same: each distinct set of names is scored once.
+    name_scores: dict[tuple[tuple[str, ...], int, frozenset[str]], namematch.NameScore] = {}
+    unknown = ("unknown", 0.0)  # what ``compare_birth`` says when the query gives no birth
     for pk, child_id, updated, born, precision, age_min, age_max, assessed_on, child_sex, nat in (
         row for c in child_ids for row in case_rows.get(c, ())
     ):
-        name = namematch.score_name(
-            units, forms.get(child_id, []), sizes.get(child_id, 0), given.get(child_id, frozenset())
-        )
+        names_of = (tuple(forms.get(child_id, ())), sizes.get(child_id, 0), given.get(child_id, frozenset()))
+        name = name_scores.get(names_of)
+        if name is None:
+            name = name_scores[names_of] = namematch.score_name(units, list(names_of[0]), *names_of[1:])
         if name.score < MIN_SCORE:
             continue
         ev = namematch.evidence(
             name,
-            birth=namematch.compare_birth(birth, birth_from(born, precision, age_min, age_max, assessed_on)),
+            birth=unknown
+            if birth is None
+            else namematch.compare_birth(birth, birth_from(born, precision, age_min, age_max, assessed_on)),
             # Only a known sex on both sides is evidence ("unknown" or "other" says nothing here).
             sex=(sex, child_sex if sex and child_sex in (Sex.FEMALE, Sex.MALE) else ""),
             nationality=(nationality, nat if nationality else ""),
@@ -326,9 +332,11 @@ def birth_from(
 ) -> namematch.Birth | None:
     """A child's date of birth (as ``Child`` or ``ChildIn`` hold it) as the scorer compares it."""
     assessed = (age_min, age_max) if age_min is not None and age_max is not None else None
+    if assessed is not None and assessed_on is None:
+        assessed_on = timezone.localdate()  # (only then: it costs more than the rest)
     return namematch.birth_of(
         date,
         estimated=precision == DatePrecision.ESTIMATED,
         assessed=assessed,
-        assessed_on=assessed_on or timezone.localdate(),
+        assessed_on=assessed_on,
     )

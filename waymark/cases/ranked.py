@@ -77,6 +77,7 @@ class Ranked:
 ROWS_PER_LOOKUP = 1000
 # Visibility is asked of candidates this many at a time (a long IN list costs more than it saves).
 _VISIBLE_CHUNK = 400
+_VISIBLE_CHUNK_MAX = 2000
 
 
 @dataclass
@@ -194,14 +195,18 @@ def _candidates(qs: QuerySet[Case], units: list[list[str]]) -> tuple[list[int], 
                 rows.setdefault(row[1], []).append(row)
 
     def visible(ids: list[int], enough: int = CANDIDATES) -> list[int]:
-        """The first ``enough`` of ``ids`` that ``qs`` holds, asked a few hundred at a time."""
+        """The first ``enough`` of ``ids`` that ``qs`` holds, asked a few hundred at a time: after
+        the first chunk, as many as the share held so far says are still needed (a status filter
+        leaves one child in eight: two reads rather than five)."""
         out: list[int] = []
-        for start in range(0, len(ids), _VISIBLE_CHUNK):
-            chunk = ids[start : start + _VISIBLE_CHUNK]
+        start, size = 0, _VISIBLE_CHUNK
+        while start < len(ids) and len(out) < enough:
+            chunk = ids[start : start + size]
             fetch(chunk)
             out += [c for c in chunk if c in rows]
-            if len(out) >= enough:
-                break
+            start += len(chunk)
+            share = max(len(out), 1) / start
+            size = min(_VISIBLE_CHUNK_MAX, max(_VISIBLE_CHUNK, int((enough - len(out)) / share * 1.25)))
         return out[:enough]
 
     pool = _gather(MatchKey.objects.all(), units, visible)

@@ -77,7 +77,7 @@ class Ranked:
 ROWS_PER_LOOKUP = 1000
 # Visibility is asked of candidates this many at a time (a long IN list costs more than it saves).
 _VISIBLE_CHUNK = 400
-_VISIBLE_CHUNK_MAX = 2000
+_VISIBLE_CHUNK_MAX = 4000
 
 
 @dataclass

@@ -8,6 +8,13 @@ it is created if missing, migrated, and filled once with a fictional population
 (bench/population.py). Each request goes through django.test.Client in this process: URL
 routing, middleware, sessions, authentication, the view or API handler, the queries,
 templates or JSON. Results are in docs/benchmarks.md.
+
+At 1,000,000 cases (``--count 1000000``; not measured: loading takes about two and a half hours
+here): a ranked search reads the same bounded rows (at most 1,000 key rows per lookup, visibility
+of at most a few thousand candidates, the names of 200 children, the page's 25 cases), so the
+unfiltered searches (a, b, e) should cost about what they do at 100,000; a search with a filter
+that leaves few of the found children (c) reads its keys again joined to the filtered cases,
+which grows with the caseload. docs/benchmarks.md ("Ranked search speed") gives the reasoning.
 """
 
 from __future__ import annotations

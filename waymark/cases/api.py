@@ -56,7 +56,7 @@ from .schemas import (
     EventIn,
     RegisterChildIn,
 )
-from .search import COUNT_CAP, ROW_CATEGORIES, CaseFilters, capped_count, rank_visible, search_visible
+from .search import COUNT_CAP, ROW_CATEGORIES, CaseFilters, capped_count, search_ranked, search_visible
 
 router = Router(tags=["cases"])
 
@@ -169,10 +169,11 @@ def list_cases(
         organisation=organisation,
     )
     # A name query is ranked by how well names agree (best first); anything else is filtered.
-    ranked = rank_visible(caller.user, caller.purpose, filters)
+    ranked = search_ranked(caller.user, caller.purpose, filters)
     if ranked is not None:
-        page = [r.case for r in ranked[offset : offset + limit]]
-        count, capped = len(ranked), False
+        # Only the cases on the page are loaded; the count is of every case ranked.
+        page = [r.case for r in ranked.page(offset, offset + limit)]
+        count, capped = len(ranked.hits), False
     else:
         found = search_visible(caller.user, caller.purpose, filters)
         # Count the filtered cases alone; the page adds the joins its summaries read.

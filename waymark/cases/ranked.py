@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,19 @@ MIN_SCORE = 0.4
 # A result this good on the name is an exact match; otherwise the page says "closest".
 EXACT = 0.85
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A case that ranked, by id, before it is loaded: ranking keeps up to ``limit`` of them, and
+    a page loads only the cases it shows (``load``)."""
+
+    case_id: int
+    evidence: namematch.Evidence
+
+    @property
+    def exact(self) -> bool:
+        return self.evidence.name.score >= EXACT
 
 
 @dataclass(frozen=True)
@@ -64,6 +77,7 @@ class Ranked:
 ROWS_PER_LOOKUP = 1000
 # Visibility is asked of candidates this many at a time (a long IN list costs more than it saves).
 _VISIBLE_CHUNK = 400
+_VISIBLE_CHUNK_MAX = 4000
 
 
 @dataclass
@@ -181,14 +195,18 @@ def _candidates(qs: QuerySet[Case], units: list[list[str]]) -> tuple[list[int], 
                 rows.setdefault(row[1], []).append(row)
 
     def visible(ids: list[int], enough: int = CANDIDATES) -> list[int]:
-        """The first ``enough`` of ``ids`` that ``qs`` holds, asked a few hundred at a time."""
+        """The first ``enough`` of ``ids`` that ``qs`` holds, asked a few hundred at a time: after
+        the first chunk, as many as the share held so far says are still needed (a status filter
+        leaves one child in eight: two reads rather than five)."""
         out: list[int] = []
-        for start in range(0, len(ids), _VISIBLE_CHUNK):
-            chunk = ids[start : start + _VISIBLE_CHUNK]
+        start, size = 0, _VISIBLE_CHUNK
+        while start < len(ids) and len(out) < enough:
+            chunk = ids[start : start + size]
             fetch(chunk)
             out += [c for c in chunk if c in rows]
-            if len(out) >= enough:
-                break
+            start += len(chunk)
+            share = max(len(out), 1) / start
+            size = min(_VISIBLE_CHUNK_MAX, max(_VISIBLE_CHUNK, int((enough - len(out)) / share * 1.25)))
         return out[:enough]
 
     pool = _gather(MatchKey.objects.all(), units, visible)
@@ -238,6 +256,28 @@ def rank(
 ) -> list[Ranked]:
     """The cases of ``qs`` whose child's names agree with ``q``, best first (at most ``limit``).
     ``birth``/``sex``/``nationality``: what the searcher knows of the child, used as evidence."""
+    return load(qs, score(qs, q, birth=birth, sex=sex, nationality=nationality, limit=limit))
+
+
+def load(qs: QuerySet[Case], hits: Sequence[Hit]) -> list[Ranked]:
+    """``hits`` as cases (with their child and organisation), in order, read through ``qs`` again:
+    a case ``qs`` no longer holds is left out."""
+    if not hits:
+        return []
+    cases = qs.filter(pk__in=[h.case_id for h in hits]).select_related("child", "organisation").in_bulk()
+    return [Ranked(cases[h.case_id], h.evidence) for h in hits if h.case_id in cases]
+
+
+def score(
+    qs: QuerySet[Case],
+    q: str,
+    *,
+    birth: namematch.Birth | None = None,
+    sex: str = "",
+    nationality: str = "",
+    limit: int = 100,
+) -> list[Hit]:
+    """``rank`` without loading the cases: their ids and evidence, best first."""
     units, year = parse_query(q)
     if not units:
         return []
@@ -262,27 +302,30 @@ def rank(
             sizes[child_id] = max(sizes.get(child_id, 0), prepared.size)
     # Scored from the few columns the scorer reads; only the cases kept become objects.
     scored: list[tuple[float, float, int, namematch.Evidence]] = []
+    # Children with the very same names score the same: each distinct set of names is scored once.
+    name_scores: dict[tuple[tuple[str, ...], int, frozenset[str]], namematch.NameScore] = {}
+    unknown = ("unknown", 0.0)  # what ``compare_birth`` says when the query gives no birth
     for pk, child_id, updated, born, precision, age_min, age_max, assessed_on, child_sex, nat in (
         row for c in child_ids for row in case_rows.get(c, ())
     ):
-        name = namematch.score_name(
-            units, forms.get(child_id, []), sizes.get(child_id, 0), given.get(child_id, frozenset())
-        )
+        names_of = (tuple(forms.get(child_id, ())), sizes.get(child_id, 0), given.get(child_id, frozenset()))
+        name = name_scores.get(names_of)
+        if name is None:
+            name = name_scores[names_of] = namematch.score_name(units, list(names_of[0]), *names_of[1:])
         if name.score < MIN_SCORE:
             continue
         ev = namematch.evidence(
             name,
-            birth=namematch.compare_birth(birth, birth_from(born, precision, age_min, age_max, assessed_on)),
+            birth=unknown
+            if birth is None
+            else namematch.compare_birth(birth, birth_from(born, precision, age_min, age_max, assessed_on)),
             # Only a known sex on both sides is evidence ("unknown" or "other" says nothing here).
             sex=(sex, child_sex if sex and child_sex in (Sex.FEMALE, Sex.MALE) else ""),
             nationality=(nationality, nat if nationality else ""),
         )
         scored.append((-ev.score, -updated.timestamp(), -pk, ev))
     scored.sort(key=lambda t: t[:3])
-    kept = scored[:limit]
-    cases = qs.filter(pk__in=[-t[2] for t in kept]).select_related("child", "organisation").in_bulk()
-    out = [Ranked(cases[-t[2]], t[3]) for t in kept if -t[2] in cases]
-    return out[:limit]
+    return [Hit(-t[2], t[3]) for t in scored[:limit]]
 
 
 def birth_from(
@@ -294,9 +337,11 @@ def birth_from(
 ) -> namematch.Birth | None:
     """A child's date of birth (as ``Child`` or ``ChildIn`` hold it) as the scorer compares it."""
     assessed = (age_min, age_max) if age_min is not None and age_max is not None else None
+    if assessed is not None and assessed_on is None:
+        assessed_on = timezone.localdate()  # (only then: it costs more than the rest)
     return namematch.birth_of(
         date,
         estimated=precision == DatePrecision.ESTIMATED,
         assessed=assessed,
-        assessed_on=assessed_on or timezone.localdate(),
+        assessed_on=assessed_on,
     )

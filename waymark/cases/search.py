@@ -8,6 +8,7 @@ refused (``FilterNotShared``, naming the fields) when they may see that category
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from django.core.paginator import Paginator
@@ -22,7 +23,7 @@ from waymark.vocab import DataCategory
 
 from .access import LIST_CATEGORIES, cases_visible_to
 from .models import Case, NameKey
-from .ranked import Ranked, rank
+from .ranked import Hit, Ranked, load, score
 
 # What a row of a case list shows: names and birth date (identity), nationality (legal status),
 # and the case's status, missing-child category and risk (case notes, ``Case.FIELD_CATEGORIES``).
@@ -76,16 +77,40 @@ def search_visible(
     return search_cases(qs, f)
 
 
-def rank_visible(
+@dataclass(frozen=True)
+class RankedSearch:
+    """A ranked search's hits (ids and evidence, best first) and the cases they were ranked from;
+    a page loads only the cases it shows."""
+
+    qs: QuerySet[Case]
+    hits: list[Hit]
+
+    def load(self, hits: Sequence[Hit]) -> list[Ranked]:
+        """These hits' cases, read through the searched (visible) cases again."""
+        return load(self.qs, hits)
+
+    def page(self, start: int, stop: int) -> list[Ranked]:
+        return self.load(self.hits[start:stop])
+
+
+def search_ranked(
     user: User, purpose: str, f: CaseFilters, visible: QuerySet[Case] | None = None, limit: int = 100
-) -> list[Ranked] | None:
+) -> RankedSearch | None:
     """The cases ``user`` may list for ``purpose`` that pass ``f``'s other filters, ranked by how
-    well their child's names agree with ``f.q`` (``ranked.py``); None when ``f.q`` holds no name
-    (then ``search_visible`` answers, e.g. a case reference)."""
+    well their child's names agree with ``f.q`` (``ranked.py``), at most ``limit``, not yet loaded;
+    None when ``f.q`` holds no name (then ``search_visible`` answers, e.g. a case reference)."""
     if not name_prep.query_units(f.q):
         return None
     qs = search_visible(user, purpose, replace(f, q=""), visible)
-    return rank(qs, f.q, limit=limit)
+    return RankedSearch(qs, score(qs, f.q, limit=limit))
+
+
+def rank_visible(
+    user: User, purpose: str, f: CaseFilters, visible: QuerySet[Case] | None = None, limit: int = 100
+) -> list[Ranked] | None:
+    """``search_ranked`` with every case loaded."""
+    found = search_ranked(user, purpose, f, visible, limit)
+    return None if found is None else found.page(0, limit)
 
 
 def search_cases(qs: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:

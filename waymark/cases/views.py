@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Case as Case_
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
@@ -62,7 +62,6 @@ from .forms import (
     add_errors,
 )
 from .models import CarePlan, CarePlanVersion, Case, Event, NameKind
-from .ranked import Ranked
 from .roles import (
     MISSING_ROLES,
     READER_ROLES,
@@ -77,7 +76,8 @@ from .search import (
     CappedPaginator,
     CaseFilters,
     FilterNotShared,
-    rank_visible,
+    RankedSearch,
+    search_ranked,
     search_visible,
 )
 from .views_report import may_read_access_report
@@ -374,11 +374,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
         organisation=form.filter_value("organisation"),
     )
     refused: dict[str, list[str]] = {}
-    ranked: list[Ranked] | None = None
+    ranked: RankedSearch | None = None
     try:
         # A name is ranked by how well it agrees (any spelling, script, order); anything else
         # (no query, a case reference) is filtered.
-        ranked = rank_visible(me, _purpose(request), filters, visible)
+        ranked = search_ranked(me, _purpose(request), filters, visible)
         results = (
             Case.objects.none()
             if ranked is not None
@@ -390,11 +390,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
         add_errors(form, refused)
         results = Case.objects.none()
     if ranked is not None:
-        for r in ranked:
+        hits = Paginator(ranked.hits, settings.WAYMARK_PAGE_SIZE).get_page(request.GET.get("page"))
+        # Only the cases on the page are loaded.
+        shown = ranked.load(list(hits.object_list))
+        for r in shown:
             r.case.match = r  # type: ignore[attr-defined]  # the template shows why it is listed
-        page = Paginator([r.case for r in ranked], settings.WAYMARK_PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
+        # The same page numbers, over the loaded cases (the paginator only counts the hits).
+        page: Page[Case] = Page([r.case for r in shown], hits.number, hits.paginator)  # type: ignore[arg-type]
     else:
         results = results.select_related("child", "organisation")
         # Paginator counts with select_related dropped: one COUNT over the filtered cases, no join.
@@ -407,7 +409,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "searching": any(astuple(filters)),
         # Ranked by name with no result agreeing on the whole name: "no exact match — closest".
-        "closest_only": bool(ranked) and not any(r.exact for r in ranked or []),
+        "closest_only": ranked is not None and bool(ranked.hits) and not any(h.exact for h in ranked.hits),
         # Children held by partners the user does not see: who holds one, nothing more (audited).
         "possible": possible_matches(me, _purpose(request), filters.q, visible),
         "refused": [m for messages in refused.values() for m in messages],

@@ -30,7 +30,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from waymark.core import linkprep, linkscore
+from waymark.core import linkprep, linkscore, names
 
 MODEL_PATH = Path(__file__).parent / "data" / "linkage_model.json"
 # Default probability above which a pair is kept (the batch command's --threshold).
@@ -510,6 +510,13 @@ def load_model(path: Path = MODEL_PATH) -> dict[str, Any]:
         raise ValueError(
             f"{path} was trained on prepared records of version {about.get('linkprep_version')}, "
             f"this node prepares version {linkprep.LINKPREP_VERSION}: run train_linkage_model"
+        )
+    if about and about.get("names_version") != names.NAMES_VERSION:
+        # Its term frequencies are of given-name skeletons, which another NAMES_VERSION spells
+        # differently.
+        raise ValueError(
+            f"{path} was trained on names of version {about.get('names_version')}, "
+            f"this node prepares version {names.NAMES_VERSION}: run train_linkage_model"
         )
     return model
 

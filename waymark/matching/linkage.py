@@ -87,7 +87,9 @@ BLOCKING_RULES = [
 # two name units in common, in any order (``unit_phons``: a swap with a typo in one name); and a rare
 # given name alone with birth ranges a year apart or closer (a father's name dropped on one side,
 # another added on the other): rare means at most 400 pairs for that name, so the cost is bounded
-# by the number of distinct names, not by the size of the files.
+# by the number of distinct names, not by the size of the files. And (v3) another name in common
+# with a given name within one letter, Latin or original script (``GIVEN_KEYS_SQL``): a batch of
+# cross-script records missed one true pair in fifteen without it (Woafazi / ዎራፋዚ / Wurafazi).
 # Each arm keeps only the pairs whose best possible score reaches the threshold (``{bound}``, see
 # ``_reachable_sql``; the unit-pair and rare-name arms join their ids back to the tf tables to
 # apply it): nothing that could be kept is dropped, and Splink scores a fraction of the pairs. An
@@ -110,6 +112,13 @@ WITH le AS (
     SELECT a.unique_id, a.u || '|' || b.u AS k FROM ru a JOIN ru b ON a.unique_id = b.unique_id AND a.u < b.u
 ), unit_pairs AS (
     SELECT DISTINCT lpair.unique_id AS l, rpair.unique_id AS r FROM lpair JOIN rpair ON lpair.k = rpair.k
+), lg AS (
+    SELECT unique_id, given_phon, op, unnest({given_keys}) AS g FROM le WHERE op IS NOT NULL
+), rg AS (
+    SELECT unique_id, given_phon, op, unnest({given_keys}) AS g FROM re WHERE op IS NOT NULL
+), near_given AS (
+    SELECT DISTINCT a.unique_id AS l, b.unique_id AS r FROM lg a JOIN rg b ON a.g = b.g AND a.op = b.op
+        WHERE a.given_phon IS DISTINCT FROM b.given_phon
 ), gl AS (
     SELECT given_phon, count(*) AS n FROM left_tf WHERE given_phon IS NOT NULL GROUP BY given_phon
 ), gr AS (
@@ -136,6 +145,8 @@ WITH le AS (
         ON a.birth_exact = b.birth_exact WHERE {bound}
     UNION SELECT a.unique_id, b.unique_id FROM unit_pairs p
         JOIN left_tf a ON a.unique_id = p.l JOIN right_tf b ON b.unique_id = p.r WHERE {bound}
+    UNION SELECT a.unique_id, b.unique_id FROM near_given p
+        JOIN left_tf a ON a.unique_id = p.l JOIN right_tf b ON b.unique_id = p.r WHERE {bound}
     UNION SELECT a.unique_id, b.unique_id FROM left_tf a JOIN rare ON a.given_phon = rare.given_phon
         JOIN right_tf b ON b.given_phon = a.given_phon
         WHERE a.birth_low - 1 <= b.birth_high AND b.birth_low - 1 <= a.birth_high
@@ -143,6 +154,19 @@ WITH le AS (
 )
 SELECT 0 AS match_key, 'left-__-' || l AS join_key_l, 'right-__-' || r AS join_key_r FROM pairs
 """
+# The given name's keys for the near-given-name arm (v3 of the batch blocking): its skeleton and
+# the skeleton of its original-script form, each with one letter removed when it has three or more
+# (the symmetric-deletion neighbourhood: two skeletons one edit apart share a key). A record written
+# in Latin with the given name one letter off its original-script form (Wurafazi / ዎራፋዚ, Woafazi),
+# or spelt from another language (Jonas / ዮናስ, Yonas), meets the other side's record through it.
+_DELETIONS = (
+    "CASE WHEN length({c}) >= 3 THEN [{c}[1:i] || {c}[i + 2:] FOR i IN range(0, length({c}))] ELSE [] END"
+)
+GIVEN_KEYS_SQL = (
+    "list_distinct(list_filter(flatten([[given_skel, given_orig], "
+    f"{_DELETIONS.format(c='given_skel')}, {_DELETIONS.format(c='given_orig')}]), "
+    "lambda k: k IS NOT NULL AND k <> ''))"
+)
 # The inputs with the given name's term frequency, computed as Splink does (over both datasets).
 _TF_SQL = (
     "CREATE TEMP TABLE tf_given AS SELECT given_skel, count(*)::DOUBLE / "
@@ -153,6 +177,13 @@ _TF_SQL = (
     "CREATE TEMP TABLE left_tf AS SELECT * FROM left_records LEFT JOIN tf_given USING (given_skel)",
     "CREATE TEMP TABLE right_tf AS SELECT * FROM right_records LEFT JOIN tf_given USING (given_skel)",
 )
+
+
+def batch_blocking_sql(bound: str = "TRUE") -> str:
+    """The batch blocking (``BATCH_BLOCKING_SQL``) keeping the pairs that meet ``bound``."""
+    return BATCH_BLOCKING_SQL.format(bound=bound, given_keys=GIVEN_KEYS_SQL)
+
+
 # Rounding slack (bits) of the bound against Splink's own arithmetic: keeps a pair a hair below.
 _BOUND_SLACK = 0.01
 _SIDE = re.compile(r"\b([a-z][a-z_]*)_([lr])\b")
@@ -558,7 +589,7 @@ def predict(
     # The given name's term frequency as Splink computes it (over both inputs), for the bound.
     for statement in _TF_SQL:
         con.execute(statement)
-    blocked = con.sql(BATCH_BLOCKING_SQL.format(bound=_reachable_sql(settings_, threshold)))
+    blocked = con.sql(batch_blocking_sql(_reachable_sql(settings_, threshold)))
     blocked.to_table("waymark_blocked")
     linker.table_management.register_blocked_pairs_for_predict(linker._db_api.register("waymark_blocked"))
     scored = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")

@@ -38,7 +38,7 @@ def test_the_bound_drops_blocked_pairs_that_cannot_reach_the_threshold(sides):
         con.execute(statement)
 
     def count(bound: str) -> int:
-        sql = linkage.BATCH_BLOCKING_SQL.format(bound=bound)
+        sql = linkage.batch_blocking_sql(bound)
         return int(con.sql(f"SELECT count(*) FROM ({sql})").fetchall()[0][0])  # noqa: S608
 
     everything, kept = count("TRUE"), count(linkage._reachable_sql(model, linkage.THRESHOLD))

@@ -22,6 +22,7 @@ NAMES_VERSION = 4
 # d + j -> 'dgml') and a folded letter is never folded again (ch was c, then k). French files write
 # ش as ch (Rachid, Aicha) and چ as tch (v4: both s, as sh; they were k).
 _DIGRAPHS = (
+    ("chae", "ka"),  # Michael, Habtemichael: the Greek ch said k (ሚካኤል, Mikael) (v4)
     ("sch", "s"),
     ("tch", "s"),
     ("kh", "h"),

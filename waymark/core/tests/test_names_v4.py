@@ -61,6 +61,11 @@ def test_finding_ch_and_tch_are_one_consonant_not_folded_again_to_k(expected, sp
     assert {skeleton(s) for s in spellings} == {expected}
 
 
+def test_the_greek_ch_of_michael_stays_k():
+    assert {skeleton(s) for s in ("Michael", "Mikael", "Micael", "ሚካኤል")} == {"mkl"}
+    assert skeleton("Habtemichael") == skeleton("ሃብተሚካኤል")
+
+
 def test_ou_before_o_and_other_digraphs_unchanged():
     assert skeleton("Ousmane") == skeleton("Usman") == "smn"
     assert skeleton("Khalid") == skeleton("خالد") == "hld"

@@ -285,11 +285,17 @@ def batch(n: int, baseline_tree: Path | None, baseline_n: int) -> list[str]:
             old_wall, old_cpu = _run_link_records(baseline_tree / "manage.py", lp, rp, Path(tmp) / "old.csv")
             new_wall, new_cpu = _run_link_records(here, lp, rp, Path(tmp) / "new.csv")
             same = (Path(tmp) / "old.csv").read_bytes() == (Path(tmp) / "new.csv").read_bytes()
+            quality_of = []
+            for name in ("old.csv", "new.csv"):
+                found = _pairs(Path(tmp) / name)
+                p, r, f1 = prf(found, truth)
+                quality_of.append(f"{len(found):,} pairs P {p:.3f} R {r:.3f} F1 {f1:.3f}")
             lines.append(
                 f"link_records {len(left):,} x {len(right):,}, baseline ({baseline_tree}) then this tree: "
                 f"wall {old_wall:.1f} s -> {new_wall:.1f} s (ratio {old_wall / new_wall:.1f}), "
                 f"CPU {old_cpu:.1f} s -> {new_cpu:.1f} s (ratio {old_cpu / new_cpu:.1f}); "
-                f"pairs files {'byte-identical' if same else 'DIFFERENT'} — {_load()}"
+                f"pairs files {'byte-identical' if same else 'DIFFERENT'}: {quality_of[0]} -> {quality_of[1]}"
+                f" — {_load()}"
             )
         if n:
             left, right, truth = crossscript(n, seed=7)

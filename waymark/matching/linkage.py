@@ -235,6 +235,12 @@ def _reachable_sql(model: dict[str, Any], threshold: float) -> str:
     terms = [repr(math.log2(prior / (1 - prior)))]
     for comparison in model["comparisons"]:
         levels = comparison["comparison_levels"]
+        if any(
+            not lv.get("is_null_level")
+            and (lv.get("m_probability") is None or lv.get("u_probability") is None)
+            for lv in levels
+        ):
+            return "TRUE"  # a level training never saw (no m or u): no bound
         cases = []
         for i, lv in enumerate(levels):
             condition = str(lv["sql_condition"])

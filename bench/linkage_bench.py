@@ -203,6 +203,27 @@ def _cpu_timed(fn: Callable[..., Any], *args: Any) -> tuple[Any, float, float]:
     return out, time.perf_counter() - wall, time.process_time() - cpu
 
 
+def blocking_recall(left: Rows, right: Rows, truth: Pairs) -> str:
+    """The batch blocking's candidate pairs and the share of the true pairs among them, without
+    and with the threshold bound (the saved model at the default threshold)."""
+    lp = linkage.table([linkprep.prepare(linkprep.parse_row(r)) for r in left], "left")
+    rp = linkage.table([linkprep.prepare(linkprep.parse_row(r)) for r in right], "right")
+    model = linkage.load_model()
+    model["probability_two_random_records_match"] = linkage.prior_for(lp.num_rows, rp.num_rows)
+    con = linkage.connect(2)
+    con.register("left_records", lp)
+    con.register("right_records", rp)
+    for statement in linkage._TF_SQL:
+        con.execute(statement)
+    out = []
+    for label, bound in (("raw", "TRUE"), ("bounded", linkage._reachable_sql(model, linkage.THRESHOLD))):
+        rows = con.sql(linkage.batch_blocking_sql(bound)).fetchall()
+        pairs = {(a.removeprefix("left-__-"), b.removeprefix("right-__-")) for _k, a, b in rows}
+        out.append(f"{label} {len(pairs):,} pairs, recall {len(pairs & truth) / len(truth):.3f}")
+    con.close()
+    return "blocking: " + "; ".join(out)
+
+
 def quality(size: int) -> list[tuple[str, str, float, float, float, float, str]]:
     out = []
     sets: Sequence[tuple[str, Callable[[], tuple[Rows, Rows, Pairs]], bool]] = (
@@ -221,6 +242,7 @@ def quality(size: int) -> list[tuple[str, str, float, float, float, float, str]]
         found, secs = _timed(ecm, left, right)
         out.append((label, "recordlinkage ECM", *prf(found, truth), secs, ""))
         print(f"  {label}: {len(left)} x {len(right)}, {len(truth)} true pairs", flush=True)
+        print(f"  {label}: {blocking_recall(left, right, truth)}", flush=True)
     return out
 
 
@@ -263,11 +285,17 @@ def batch(n: int, baseline_tree: Path | None, baseline_n: int) -> list[str]:
             old_wall, old_cpu = _run_link_records(baseline_tree / "manage.py", lp, rp, Path(tmp) / "old.csv")
             new_wall, new_cpu = _run_link_records(here, lp, rp, Path(tmp) / "new.csv")
             same = (Path(tmp) / "old.csv").read_bytes() == (Path(tmp) / "new.csv").read_bytes()
+            quality_of = []
+            for name in ("old.csv", "new.csv"):
+                found = _pairs(Path(tmp) / name)
+                p, r, f1 = prf(found, truth)
+                quality_of.append(f"{len(found):,} pairs P {p:.3f} R {r:.3f} F1 {f1:.3f}")
             lines.append(
                 f"link_records {len(left):,} x {len(right):,}, baseline ({baseline_tree}) then this tree: "
                 f"wall {old_wall:.1f} s -> {new_wall:.1f} s (ratio {old_wall / new_wall:.1f}), "
                 f"CPU {old_cpu:.1f} s -> {new_cpu:.1f} s (ratio {old_cpu / new_cpu:.1f}); "
-                f"pairs files {'byte-identical' if same else 'DIFFERENT'} — {_load()}"
+                f"pairs files {'byte-identical' if same else 'DIFFERENT'}: {quality_of[0]} -> {quality_of[1]}"
+                f" — {_load()}"
             )
         if n:
             left, right, truth = crossscript(n, seed=7)

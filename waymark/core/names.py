@@ -14,24 +14,29 @@ import unicodedata
 
 from anyascii import anyascii
 
-NAMES_VERSION = 3
+NAMES_VERSION = 4
 
 # Latin digraphs that spell one Arabic / Persian / Tigrinya consonant, folded to one letter so
-# that "Khalid" and "Halid", "Shukri" and "Sukri" meet the Arabic-script skeleton.
+# that "Khalid" and "Halid", "Shukri" and "Sukri" meet the Arabic-script skeleton. Folded in one
+# pass, longest first (v4): a digraph is read before the single letters it holds (Djamal is not
+# d + j -> 'dgml') and a folded letter is never folded again (ch was c, then k). French files write
+# ش as ch (Rachid, Aicha) and چ as tch (v4: both s, as sh; they were k).
 _DIGRAPHS = (
+    ("chae", "ka"),  # Michael, Habtemichael: the Greek ch said k (ሚካኤል, Mikael) (v4)
     ("sch", "s"),
+    ("tch", "s"),
     ("kh", "h"),
     ("gh", "g"),
     ("th", "t"),
     ("dh", "d"),
+    ("dj", "g"),
     ("sh", "s"),
-    ("ch", "c"),
+    ("ch", "s"),
     ("ph", "f"),
     ("ou", "u"),
     ("ck", "k"),
     ("q", "k"),
     ("j", "g"),
-    ("dj", "g"),
     ("x", "h"),
     ("p", "b"),
     ("v", "w"),  # Persian و: Vahid / Wahid, Javad / Jawad (v2; was f)
@@ -39,6 +44,13 @@ _DIGRAPHS = (
     ("e", "i"),
     ("o", "u"),
 )
+_FOLD = dict(_DIGRAPHS)
+_FOLD_RE = re.compile("|".join(re.escape(src) for src, _dst in _DIGRAPHS))
+# Letters read as Latin spellings write them, before anyascii: the tāʾ marbūṭa (ة) is a final
+# vowel (Malika, Malikah), not an h that meets the letter before it as a digraph (v4: مليكة was
+# 'mlh' for Malika 'mlk'). Other letter pairs keep forming digraphs, as their Latin spellings do
+# (أدهم and Adham are both 'dm').
+_OWN_LETTERS = str.maketrans({"\u0629": "a"})
 _VOWELS = frozenset("aeiouy")
 _SEMI_VOWELS = frozenset("wy")
 _NON_LETTER = re.compile(r"[^a-z]+")
@@ -66,6 +78,11 @@ def tokens(text: str) -> list[str]:
     return [t for t in _TOKEN_SPLIT.split(normalise(text)) if t]
 
 
+def _fold(latin: str) -> str:
+    """Digraphs and single letters folded in one pass (``_DIGRAPHS``)."""
+    return _FOLD_RE.sub(lambda m: _FOLD[m.group(0)], latin)
+
+
 @functools.lru_cache(maxsize=65536)
 def skeleton(token: str) -> str:
     """Consonant skeleton of one name token, in any script.
@@ -73,13 +90,12 @@ def skeleton(token: str) -> str:
     Transliterate, fold digraphs, keep the first letter, drop later vowels and semi-vowels,
     collapse doubled letters: Muhammad, Mohamed, Mohammed, محمد -> 'mhmd'.
     """
-    latin = _NON_LETTER.sub("", transliterate(token))
+    latin = _NON_LETTER.sub("", anyascii(normalise(token).translate(_OWN_LETTERS)).lower())
     if not latin:
         return ""
     # Somali spelling writes ʿayn as a leading "c" (Cabdi = ʿAbdi).
     folded = latin[1:] if len(latin) > 2 and latin[0] == "c" and latin[1] in "aeiou" else latin
-    for src, dst in _DIGRAPHS:
-        folded = folded.replace(src, dst)
+    folded = _fold(folded)
     # Doubled letters are collapsed where they touch (Mohammed / Mohamed), before vowels are
     # dropped, so that Layla ('ll') keeps both of its l's and does not meet Ali ('l') (v3). Arabic
     # script writes a doubled consonant once, and its transliteration drops the long ā between

@@ -30,7 +30,7 @@ from numba import njit, prange
 from . import names
 from .namematch import CONFUSED_NATIONALITIES
 
-ENCODING_VERSION = 2  # 2: the weights of HASHES retuned (linkage-quality work)
+ENCODING_VERSION = 3  # 2: the weights of HASHES retuned (linkage-quality work); 3: names v4 skeletons
 FILTER_BITS = 1024  # a power of two: positions are 10-bit slices of the HMAC output
 FILTER_BYTES = FILTER_BITS // 8
 FILTER_WORDS = FILTER_BITS // 64

@@ -23,9 +23,9 @@ def test_the_golden_encoding_does_not_change_without_a_version_bump():
     encoded = pprl.encode(MOHAMED, KEY)
     assert len(encoded) == pprl.FILTER_BYTES == 128
     assert hashlib.sha256(encoded).hexdigest() == (
-        "f5d9b8961826a92014c0a8da0a8d782f7bb2e7bcb3df8b6b85931760fd4f7288"
+        "688df901ac925c255cc92458be4e6fe61fa8918a802be9524cfc734998bc5cea"
     ), "the encoding changed: bump ENCODING_VERSION (partners must re-encode) and update this value"
-    assert pprl.ENCODING_VERSION == 2
+    assert pprl.ENCODING_VERSION == 3
     assert KEY.fingerprint() == "bccd9d1851af6be3"
 
 
@@ -170,3 +170,17 @@ def test_duplicate_record_ids_are_refused():
 def test_alpha3_nationalities_encode_as_alpha2():
     row = {"record_id": "a", "given_names": "Amina", "nationality": "ERI"}
     assert pprl.identity_from_row(row).nationality == "ER"
+
+
+def test_finding_names_v4_skeletons_are_a_new_encoding_version():
+    # Names v4 spells Djamal's skeleton 'gml' (was 'dgml'), like جمال and Jamal: the whole-skeleton
+    # token now agrees. A partner still on the old skeletons is refused by version (the HMAC input
+    # carries it), never compared silently.
+    def encoded(name: str) -> bytes:
+        return pprl.encode(pprl.Identity((name,), 2008, None, None, True, "M", "DZ"), KEY)
+
+    assert pprl.ENCODING_VERSION >= 3
+    assert (
+        pprl.dice(encoded("Djamal"), encoded("جمال")) > pprl.dice(encoded("Djamal"), encoded("Kamal")) + 0.1
+    )
+    assert pprl.dice(encoded("Djamal"), encoded("Jamal")) > 0.9

@@ -4,7 +4,11 @@ DuckDB never fetches an extension."""
 
 from __future__ import annotations
 
-from waymark.core import linkprep, synthetic
+import json
+
+import pytest
+
+from waymark.core import linkprep, names, synthetic
 from waymark.matching import linkage
 
 
@@ -130,3 +134,15 @@ def test_the_same_model_translates_to_sparks_sql_for_a_national_hub():
     assert "list_contains" not in sql and "array_length" not in sql
     trained = [lv for c in settings.comparisons for lv in c.comparison_levels if not lv.is_null_level]
     assert all(lv.m_probability and lv.u_probability for lv in trained)
+
+
+def test_finding_a_model_of_another_names_version_is_refused(tmp_path):
+    # The model's term frequencies are of given-name skeletons: after a NAMES_VERSION bump (v4:
+    # Djamal is 'gml', no longer 'dgml') a model of the old skeletons must be retrained.
+    saved = json.loads(linkage.MODEL_PATH.read_text(encoding="utf-8"))
+    assert saved["waymark"]["names_version"] == names.NAMES_VERSION
+    saved["waymark"]["names_version"] = names.NAMES_VERSION - 1
+    stale = tmp_path / "model.json"
+    stale.write_text(json.dumps(saved), encoding="utf-8")
+    with pytest.raises(ValueError, match="train_linkage_model"):
+        linkage.load_model(stale)

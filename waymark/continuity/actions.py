@@ -236,6 +236,16 @@ def check_take_charge(user: User, case: Case, data: TakeChargeIn) -> None:
         and not BestInterests.objects.filter(case=case, public_id=data.best_interests).exists()
     ):
         raise ActionError("no best-interests assessment of this child has that id", field="best_interests")
+    if data.relative is not None:
+        relative = Relative.objects.filter(case=case, public_id=data.relative).first()
+        if relative is None:
+            raise ActionError("no relative of this child has that id", field="relative")
+        if not relative.confirmed:
+            raise ActionError(
+                "the family link to this relative is not confirmed: a take-charge request rests on a "
+                "confirmed family-tracing result",
+                field="relative",
+            )
 
 
 def resting_on(case: Case, data: TakeChargeIn) -> BestInterests | None:
@@ -251,6 +261,12 @@ def _apply(request: TakeChargeRequest, data: TakeChargeIn) -> None:
     for name in TakeChargeIn.model_fields:
         if name == "best_interests":
             continue  # a link, resolved by ``resting_on``
+        if name == "relative":
+            value = getattr(data, name)
+            request.relative = (
+                None if value is None else Relative.objects.get(case=request.case, public_id=value)
+            )
+            continue
         value = getattr(data, name)
         if name == "extension":
             value = value.value if value is not None else ""

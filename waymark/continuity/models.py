@@ -164,9 +164,18 @@ class TakeChargeRequest(models.Model):
         related_name="take_charge_requests",
         verbose_name=_("best-interests assessment"),
     )
-    # The family-tracing result the request rests on: a reference only, until the tracing app
-    # (issue 13 item 5, another branch) gives it a model to point to.
-    tracing_result_id = models.UUIDField(_("family-tracing result"), null=True, blank=True)
+    # The family-tracing result the request rests on: the child's relative whose family link
+    # tracing confirmed (a tracing conversation's result sets the relative's status of contact;
+    # ``actions.do_confirm_family_link`` confirms the link). Only a confirmed relative of the same
+    # case (``actions.check_take_charge``).
+    relative = models.ForeignKey(
+        "Relative",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="take_charge_requests",
+        verbose_name=_("family-tracing result (the confirmed relative)"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

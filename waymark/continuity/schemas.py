@@ -106,6 +106,12 @@ class TakeChargeIn(_In):
         description="the public id of the child's best-interests assessment the request rests on; "
         "left out: the latest one that stands (an assessment, or an approved determination)",
     )
+    relative: uuid.UUID | None = Field(
+        None,
+        description="the family-tracing result the request rests on: the public id of the child's "
+        "relative whose family link is confirmed (with the child's consent and the guardian's "
+        "agreement); left out: none",
+    )
 
 
 class PanelMember(_In):

@@ -20,7 +20,9 @@ CLOSED = {C.HEALTH, C.DISCLOSURE, C.CASE_NOTES}
 
 @pytest.fixture
 def dublin(people):
-    unit = create_org("be-dublin", name="Cellule Dublin (fictional)", country="BE", sector=Sector.ASYLUM_DUBLIN_UNIT)
+    unit = create_org(
+        "be-dublin", name="Cellule Dublin (fictional)", country="BE", sector=Sector.ASYLUM_DUBLIN_UNIT
+    )
     return unit, create_user("dublin-dries", unit, Role.DUBLIN_OFFICER)
 
 

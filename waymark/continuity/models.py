@@ -19,12 +19,25 @@ from waymark.core import namematch
 from waymark.core import names as name_prep
 from waymark.core.clocks import BEST_INTERESTS_REVIEW, Clock, day_deadline
 from waymark.core.deadlines import Period, Schedule, TakeCharge, load_rules, schedule
+from waymark.core.public_holidays import national_holidays
 from waymark.vault.sealed import sealed_json, sealed_text
 from waymark.vocab import DataCategory
 
 ADULTHOOD = Decimal(18)
 # The deadline rules, loaded (and validated whole) once at start-up.
 RULES = load_rules()
+# The holiday calendars a procedure needs: each year of an event that starts a period, and the
+# years after it up to the longest period (36 months after absconding, AMMR Art. 46(2)).
+HOLIDAY_YEARS = 4
+_EVENT_FIELDS = (
+    "registered_at",
+    "hit_at",
+    "request_sent_at",
+    "request_received_at",
+    "replied_at",
+    "appeal_decided_at",
+    "transfer_decision_at",
+)
 
 
 class AgeAssessmentMethod(models.TextChoices):
@@ -212,9 +225,20 @@ class TakeChargeRequest(models.Model):
         )
 
     def schedule(self, now: dt.datetime | None = None) -> Schedule:
-        """The procedure's deadlines as at ``now``, in the node's time zone (no holiday calendar
-        is configured: docs/deadlines.md)."""
-        return schedule(self.facts(), RULES, timezone.get_current_timezone(), now=now or timezone.now())
+        """The procedure's deadlines as at ``now``, in the node's time zone, with the national
+        public holidays of the requesting State (the case's organisation's country) and of the
+        requested State (``core.public_holidays``; docs/deadlines.md)."""
+        now = now or timezone.now()
+        events = [getattr(self, name) for name in _EVENT_FIELDS]
+        years = sorted({d.year + k for d in events if d is not None for k in range(HOLIDAY_YEARS)})
+        return schedule(
+            self.facts(),
+            RULES,
+            timezone.get_current_timezone(),
+            now=now,
+            requesting_holidays=national_holidays(self.case.organisation.country, years),
+            requested_holidays=national_holidays(self.requested_country, years),
+        )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -439,6 +439,13 @@ class Relative(models.Model):
     contact_status = models.CharField(
         _("status of contact"), max_length=16, choices=ContactStatus.choices, default=ContactStatus.NOT_TRACED
     )
+    # The relative's own consent to their contact details being shared (the child's consent is
+    # not theirs): required before a tracing request sends them; recorded when a tracer's result
+    # brings the contact with the relative's agreement.
+    contact_consent = models.BooleanField(
+        _("the relative agreed to their contact details being shared"), default=False
+    )
+    contact_consent_on = models.DateField(_("the relative agreed on"), null=True, blank=True)
     link = models.CharField(
         _("family link"), max_length=16, choices=FamilyLink.choices, default=FamilyLink.STATED
     )

@@ -175,6 +175,12 @@ class RelativeIn(_In):
     last_known_place: ShortText = ""
     contact: ShortText = Field("", description="phone, address, how to reach them")
     contact_status: ContactStatus = ContactStatus.NOT_TRACED
+    contact_consent: StrictBool = Field(
+        False, description="the relative's own agreement to their contact details being shared"
+    )
+    contact_consent_on: Date | None = Field(
+        None, description="when the relative agreed (with contact_consent)"
+    )
 
 
 class RelativeUpdateIn(_In):
@@ -188,6 +194,8 @@ class RelativeUpdateIn(_In):
     last_known_place: ShortText | None = None
     contact: ShortText | None = None
     contact_status: ContactStatus | None = None
+    contact_consent: StrictBool | None = None
+    contact_consent_on: Date | None = None
 
 
 class ReunificationPlanIn(_In):

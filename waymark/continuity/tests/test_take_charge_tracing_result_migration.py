@@ -57,7 +57,8 @@ def test_existing_references_become_links_and_every_row_stays_readable():
     executor.migrate(latest)
 
     found = {r.public_id: r for r in TakeChargeRequest.objects.select_related("relative")}
-    assert found[linked].relative is not None and found[linked].relative.public_id == ours.public_id
+    link = found[linked].relative
+    assert link is not None and link.public_id == ours.public_id
     for public_id in (elsewhere, dangling, none):
         assert found[public_id].relative is None
         assert found[public_id].schedule().regime is not None  # readable, its deadlines computed

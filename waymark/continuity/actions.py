@@ -236,6 +236,16 @@ def check_take_charge(user: User, case: Case, data: TakeChargeIn) -> None:
         and not BestInterests.objects.filter(case=case, public_id=data.best_interests).exists()
     ):
         raise ActionError("no best-interests assessment of this child has that id", field="best_interests")
+    if data.relative is not None:
+        relative = Relative.objects.filter(case=case, public_id=data.relative).first()
+        if relative is None:
+            raise ActionError("no relative of this child has that id", field="relative")
+        if not relative.confirmed:
+            raise ActionError(
+                "the family link to this relative is not confirmed: a take-charge request rests on a "
+                "confirmed family-tracing result",
+                field="relative",
+            )
 
 
 def resting_on(case: Case, data: TakeChargeIn) -> BestInterests | None:
@@ -251,6 +261,12 @@ def _apply(request: TakeChargeRequest, data: TakeChargeIn) -> None:
     for name in TakeChargeIn.model_fields:
         if name == "best_interests":
             continue  # a link, resolved by ``resting_on``
+        if name == "relative":
+            value = getattr(data, name)
+            request.relative = (
+                None if value is None else Relative.objects.get(case=request.case, public_id=value)
+            )
+            continue
         value = getattr(data, name)
         if name == "extension":
             value = value.value if value is not None else ""
@@ -489,9 +505,33 @@ def check_relative(user: User, full_name: str | None, country: str | None) -> No
         raise ActionError("use an ISO 3166-1 alpha-2 country code, e.g. BE", field="country")
 
 
+def check_contact_consent(consent: bool | None, on: dt.date | None) -> None:
+    """The relative's consent to sharing their contact: given on a date, not in the future; a date
+    only with the consent."""
+    if consent and on is None:
+        raise ActionError("say when the relative agreed", field="contact_consent_on")
+    if on is not None and not consent:
+        raise ActionError("a date only when the relative agreed", field="contact_consent")
+    if on is not None and on > timezone.localdate():
+        raise ActionError("the day the relative agreed: not in the future", field="contact_consent_on")
+
+
+def _note_contact_consent(user: User | None, relative: Relative, at: dt.datetime) -> None:
+    said = "agreed to" if relative.contact_consent else "does not agree to"
+    create_event(
+        relative.case,
+        type=EventType.NOTE,
+        occurred_at=at,
+        author=user,
+        category=Relative.CATEGORY,
+        summary=f"Relative {_relative_label(relative)} {said} their contact details being shared"[:300],
+    )
+
+
 @transaction.atomic
 def do_add_relative(user: User, case: Case, data: RelativeIn) -> Relative:
     check_relative(user, data.full_name, data.country)
+    check_contact_consent(data.contact_consent, data.contact_consent_on)
     now = timezone.now()
     relative = Relative(
         case=case,
@@ -505,6 +545,8 @@ def do_add_relative(user: User, case: Case, data: RelativeIn) -> Relative:
     )
     _set_name(relative, data.full_name, data.name_latin)
     relative.contact = data.contact
+    relative.contact_consent = data.contact_consent
+    relative.contact_consent_on = data.contact_consent_on
     relative.save(force_insert=True)
     create_event(
         case,
@@ -516,6 +558,8 @@ def do_add_relative(user: User, case: Case, data: RelativeIn) -> Relative:
             :300
         ],
     )
+    if relative.contact_consent:
+        _note_contact_consent(user, relative, now)
     return relative
 
 
@@ -528,6 +572,14 @@ def do_update_relative(user: User, relative: Relative, data: RelativeUpdateIn) -
     check_relative(user, data.full_name, data.country)
     locked = _locked_relative(relative)
     before = locked.contact_status
+    consent_before = locked.contact_consent
+    if data.contact_consent is not None:
+        on = data.contact_consent_on if data.contact_consent else None
+        check_contact_consent(data.contact_consent, on)
+        locked.contact_consent, locked.contact_consent_on = data.contact_consent, on
+    elif data.contact_consent_on is not None:
+        check_contact_consent(locked.contact_consent, data.contact_consent_on)
+        locked.contact_consent_on = data.contact_consent_on
     if data.full_name is not None or data.name_latin is not None:
         full = data.full_name if data.full_name is not None else locked.full_name
         # A new name as written gets a new Latin form unless one is given.
@@ -552,6 +604,8 @@ def do_update_relative(user: User, relative: Relative, data: RelativeUpdateIn) -
             category=Relative.CATEGORY,
             summary=f"Relative {_relative_label(locked)}: {ContactStatus(locked.contact_status).label}"[:300],
         )
+    if locked.contact_consent != consent_before:
+        _note_contact_consent(user, locked, locked.updated_at)
     return locked
 
 
@@ -760,7 +814,9 @@ TRACING_STATUS = {
 
 
 @transaction.atomic
-def do_note_tracing(case: Case, relative_id: str, state: str) -> Relative | None:
+def do_note_tracing(
+    case: Case, relative_id: str, state: str, *, contact_agreed_on: dt.date | None = None
+) -> Relative | None:
     """A tracing request about the case's relative was sent (``requested``) or its result came
     back: the relative's status of contact follows. The conversation's own timeline entries say
     what happened; a relative no longer on the case (erased, another case) is left alone."""
@@ -780,5 +836,11 @@ def do_note_tracing(case: Case, relative_id: str, state: str) -> Relative | None
         return relative
     relative.contact_status = status
     relative.updated_at = timezone.now()
-    relative.save(update_fields=["contact_status", "updated_at"])
+    fields = ["contact_status", "updated_at"]
+    if contact_agreed_on is not None and not relative.contact_consent:
+        # The tracer's result brings the relative's contact: sent only with their agreement.
+        relative.contact_consent, relative.contact_consent_on = True, contact_agreed_on
+        fields += ["contact_consent", "contact_consent_on"]
+        _note_contact_consent(None, relative, relative.updated_at)
+    relative.save(update_fields=fields)
     return relative

@@ -78,6 +78,10 @@ class TakeChargeOut(BaseModel):
     best_interests: str | None = Field(
         description="the public id of the best-interests assessment the request rests on"
     )
+    relative: str | None = Field(
+        description="the family-tracing result the request rests on: the public id of the child's "
+        "relative whose family link is confirmed (GET /cases/{public_id}/relatives)"
+    )
     deadlines: list[DeadlineOut]
     warnings: list[WarningOut] = Field(
         description="e.g. no_best_interests: recorded without an approved best-interests assessment"
@@ -96,7 +100,7 @@ def list_take_charge_requests(request: HttpRequest, public_id: str) -> list[Take
     if not seen.can(DataCategory.LEGAL_STATUS):
         raise Withheld(seen.withheld_note(DataCategory.LEGAL_STATUS))
     now = timezone.now()
-    found = TakeChargeRequest.objects.filter(case=seen.case).select_related("best_interests")
+    found = TakeChargeRequest.objects.filter(case=seen.case).select_related("best_interests", "relative")
     return [_take_charge_out(tcr, now) for tcr in found]
 
 
@@ -108,6 +112,7 @@ def _take_charge_out(tcr: TakeChargeRequest, now: dt.datetime) -> TakeChargeOut:
         basis=tcr.basis,
         regime=plan.regime.id,
         best_interests=str(tcr.best_interests.public_id) if tcr.best_interests else None,
+        relative=str(tcr.relative.public_id) if tcr.relative else None,
         warnings=[WarningOut(code=w, message=str(w.label)) for w in tcr.warnings()],
         deadlines=[
             DeadlineOut(
@@ -144,6 +149,7 @@ def _write(caller: ApiCaller, public_id: str, *categories: str) -> access.CaseAc
         "`replied_at` when `accepted` is given; `request_sent_at` when `replied_at` is",
         "`urgent_reply_days`: at least a week (Dublin III Art. 21(2))",
         "`best_interests`: a best-interests assessment of this child",
+        "`relative`: a relative of this child whose family link is confirmed",
     ),
 )
 def record_take_charge_request(

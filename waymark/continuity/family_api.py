@@ -41,6 +41,10 @@ class RelativeOut(BaseModel):
     last_known_place: str
     contact: str
     contact_status: ContactStatus
+    contact_consent: bool = Field(
+        description="the relative's own agreement to their contact details being shared"
+    )
+    contact_consent_on: dt.date | None
     link: FamilyLink
     guardian_agreed_at: dt.datetime | None
     confirmed_at: dt.datetime | None
@@ -61,6 +65,8 @@ def relative_out(relative: Relative) -> RelativeOut:
         last_known_place=relative.last_known_place,
         contact=relative.contact,
         contact_status=ContactStatus(relative.contact_status),
+        contact_consent=relative.contact_consent,
+        contact_consent_on=relative.contact_consent_on,
         link=FamilyLink(relative.link),
         guardian_agreed_at=relative.guardian_agreed_at if actions.guardian_agreed(relative) else None,
         confirmed_at=relative.confirmed_at,

@@ -38,10 +38,18 @@ class RelativeForm(SchemaForm[RelativeIn]):
         widget=forms.TextInput(attrs={"dir": "auto"}),
     )
     contact_status = forms.ChoiceField(label=_("Status of contact"), choices=ContactStatus.choices)
+    contact_consent = forms.BooleanField(
+        label=_("The relative agreed to their contact details being shared"), required=False
+    )
+    contact_consent_on = forms.DateField(
+        label=_("The relative agreed on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def schema_input(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data["country"] = (data.get("country") or "").strip().upper()
+        if data.get("contact_consent_on") is None:
+            data.pop("contact_consent_on", None)
         return data
 
 

@@ -99,6 +99,8 @@ def edit_relative(request: HttpRequest, case_id: uuid.UUID, relative_id: uuid.UU
             "last_known_place",
             "contact",
             "contact_status",
+            "contact_consent",
+            "contact_consent_on",
         )
     }
     form = RelativeForm(request.POST or None, initial=initial)

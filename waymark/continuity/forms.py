@@ -20,6 +20,7 @@ from .models import (
     BestInterestsKind,
     ChallengeOutcome,
     DurableSolution,
+    Relative,
     TakeChargeRequest,
     TransferExtension,
 )
@@ -181,6 +182,10 @@ class TakeChargeForm(SchemaForm[TakeChargeIn]):
     requested_country = forms.CharField(label=_("Requested Member State (code, e.g. BE)"), max_length=20)
     basis = forms.CharField(label=_("Legal basis"), max_length=40, initial="Art. 8")
     best_interests = forms.ChoiceField(label=_("Best-interests assessment it rests on"), required=False)
+    relative = forms.ChoiceField(
+        label=_("Family-tracing result it rests on (a relative whose family link is confirmed)"),
+        required=False,
+    )
     registered_at = _when(_("Application registered (lodged)"), required=True)
     hit_at = _when(_("Eurodac/VIS hit received"))
     request_sent_at = _when(_("Request sent"))
@@ -199,8 +204,19 @@ class TakeChargeForm(SchemaForm[TakeChargeIn]):
         required=False,
     )
 
-    def __init__(self, *args: Any, records: list[BestInterests], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, records: list[BestInterests], relatives: list[Relative] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        family = self.fields["relative"]
+        assert isinstance(family, forms.ChoiceField)
+        family.choices = [
+            ("", _("none")),
+            *(
+                (str(r.public_id), f"{r.get_relationship_display()} · {r.full_name} · {r.country}")
+                for r in relatives or []
+            ),
+        ]
         field = self.fields["best_interests"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [
@@ -218,8 +234,11 @@ class TakeChargeForm(SchemaForm[TakeChargeIn]):
     def initial_from(cls, request: TakeChargeRequest) -> dict[str, Any]:
         """The form's values for an existing request (an update replaces every date)."""
         initial: dict[str, Any] = {
-            name: getattr(request, name) for name in TakeChargeIn.model_fields if name != "best_interests"
+            name: getattr(request, name)
+            for name in TakeChargeIn.model_fields
+            if name not in ("best_interests", "relative")
         }
+        initial["relative"] = str(request.relative.public_id) if request.relative else ""
         initial["best_interests"] = str(request.best_interests.public_id) if request.best_interests else ""
         initial["accepted"] = {True: "yes", False: "no", None: ""}[request.accepted]
         for name, value in initial.items():

@@ -19,12 +19,25 @@ from waymark.core import namematch
 from waymark.core import names as name_prep
 from waymark.core.clocks import BEST_INTERESTS_REVIEW, Clock, day_deadline
 from waymark.core.deadlines import Period, Schedule, TakeCharge, load_rules, schedule
+from waymark.core.public_holidays import national_holidays
 from waymark.vault.sealed import sealed_json, sealed_text
 from waymark.vocab import DataCategory
 
 ADULTHOOD = Decimal(18)
 # The deadline rules, loaded (and validated whole) once at start-up.
 RULES = load_rules()
+# The holiday calendars a procedure needs: each year of an event that starts a period, and the
+# years after it up to the longest period (36 months after absconding, AMMR Art. 46(2)).
+HOLIDAY_YEARS = 4
+_EVENT_FIELDS = (
+    "registered_at",
+    "hit_at",
+    "request_sent_at",
+    "request_received_at",
+    "replied_at",
+    "appeal_decided_at",
+    "transfer_decision_at",
+)
 
 
 class AgeAssessmentMethod(models.TextChoices):
@@ -164,9 +177,18 @@ class TakeChargeRequest(models.Model):
         related_name="take_charge_requests",
         verbose_name=_("best-interests assessment"),
     )
-    # The family-tracing result the request rests on: a reference only, until the tracing app
-    # (issue 13 item 5, another branch) gives it a model to point to.
-    tracing_result_id = models.UUIDField(_("family-tracing result"), null=True, blank=True)
+    # The family-tracing result the request rests on: the child's relative whose family link
+    # tracing confirmed (a tracing conversation's result sets the relative's status of contact;
+    # ``actions.do_confirm_family_link`` confirms the link). Only a confirmed relative of the same
+    # case (``actions.check_take_charge``).
+    relative = models.ForeignKey(
+        "Relative",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="take_charge_requests",
+        verbose_name=_("family-tracing result (the confirmed relative)"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -203,9 +225,20 @@ class TakeChargeRequest(models.Model):
         )
 
     def schedule(self, now: dt.datetime | None = None) -> Schedule:
-        """The procedure's deadlines as at ``now``, in the node's time zone (no holiday calendar
-        is configured: docs/deadlines.md)."""
-        return schedule(self.facts(), RULES, timezone.get_current_timezone(), now=now or timezone.now())
+        """The procedure's deadlines as at ``now``, in the node's time zone, with the national
+        public holidays of the requesting State (the case's organisation's country) and of the
+        requested State (``core.public_holidays``; docs/deadlines.md)."""
+        now = now or timezone.now()
+        events = [getattr(self, name) for name in _EVENT_FIELDS]
+        years = sorted({d.year + k for d in events if d is not None for k in range(HOLIDAY_YEARS)})
+        return schedule(
+            self.facts(),
+            RULES,
+            timezone.get_current_timezone(),
+            now=now,
+            requesting_holidays=national_holidays(self.case.organisation.country, years),
+            requested_holidays=national_holidays(self.requested_country, years),
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -406,6 +439,13 @@ class Relative(models.Model):
     contact_status = models.CharField(
         _("status of contact"), max_length=16, choices=ContactStatus.choices, default=ContactStatus.NOT_TRACED
     )
+    # The relative's own consent to their contact details being shared (the child's consent is
+    # not theirs): required before a tracing request sends them; recorded when a tracer's result
+    # brings the contact with the relative's agreement.
+    contact_consent = models.BooleanField(
+        _("the relative agreed to their contact details being shared"), default=False
+    )
+    contact_consent_on = models.DateField(_("the relative agreed on"), null=True, blank=True)
     link = models.CharField(
         _("family link"), max_length=16, choices=FamilyLink.choices, default=FamilyLink.STATED
     )

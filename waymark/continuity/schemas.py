@@ -106,6 +106,12 @@ class TakeChargeIn(_In):
         description="the public id of the child's best-interests assessment the request rests on; "
         "left out: the latest one that stands (an assessment, or an approved determination)",
     )
+    relative: uuid.UUID | None = Field(
+        None,
+        description="the family-tracing result the request rests on: the public id of the child's "
+        "relative whose family link is confirmed (with the child's consent and the guardian's "
+        "agreement); left out: none",
+    )
 
 
 class PanelMember(_In):
@@ -169,6 +175,12 @@ class RelativeIn(_In):
     last_known_place: ShortText = ""
     contact: ShortText = Field("", description="phone, address, how to reach them")
     contact_status: ContactStatus = ContactStatus.NOT_TRACED
+    contact_consent: StrictBool = Field(
+        False, description="the relative's own agreement to their contact details being shared"
+    )
+    contact_consent_on: Date | None = Field(
+        None, description="when the relative agreed (with contact_consent)"
+    )
 
 
 class RelativeUpdateIn(_In):
@@ -182,6 +194,8 @@ class RelativeUpdateIn(_In):
     last_known_place: ShortText | None = None
     contact: ShortText | None = None
     contact_status: ContactStatus | None = None
+    contact_consent: StrictBool | None = None
+    contact_consent_on: Date | None = None
 
 
 class ReunificationPlanIn(_In):

@@ -31,6 +31,8 @@ from .models import (
     AgeAssessmentChallenge,
     BestInterests,
     ChallengeOutcome,
+    FamilyLink,
+    Relative,
     TakeChargeRequest,
 )
 
@@ -220,8 +222,14 @@ def _take_charge_page(
     request: HttpRequest, seen: CaseAccess, existing: TakeChargeRequest | None
 ) -> HttpResponse:
     records = list(BestInterests.objects.filter(case=seen.case).order_by("-recorded_at", "-id"))
+    # The confirmed relatives the request may rest on: family data, offered only to who reads it.
+    relatives = (
+        list(Relative.objects.filter(case=seen.case, link=FamilyLink.CONFIRMED))
+        if seen.can(DataCategory.FAMILY)
+        else []
+    )
     initial = TakeChargeForm.initial_from(existing) if existing is not None else None
-    form = TakeChargeForm(request.POST or None, initial=initial, records=records)
+    form = TakeChargeForm(request.POST or None, initial=initial, records=records, relatives=relatives)
     if request.method == "POST" and form.is_valid():
         assert form.schema is not None
         me = _me(request)

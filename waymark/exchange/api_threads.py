@@ -200,7 +200,8 @@ API_KINDS: tuple[ApiKind, ...] = (
             *_PEER,
             "declared purpose `family_tracing` only",
             "`relative`: a relative of this case (listRelatives), not recorded as deceased",
-            "`share_contact`: only when contact details are recorded; they travel only if the agreement grants contact_location",
+            "`share_contact`: only when contact details and the relative's own consent (contact_consent) are "
+            "recorded; they travel only if the agreement grants contact_location",
         ),
         content=_tracing,
     ),

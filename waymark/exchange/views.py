@@ -32,6 +32,7 @@ from waymark.accounts.models import User
 from waymark.audit import witness
 from waymark.cases.access import CaseAccess, access_case
 from waymark.cases.accounts import current_accounts
+from waymark.continuity.models import BestInterests
 from waymark.errors import ActionError, NotFound, field_errors
 from waymark.policy.purpose import current_purpose, purpose_required
 from waymark.vocab import DataCategory, Purpose, Role
@@ -226,6 +227,13 @@ def _case_context(request: HttpRequest, access: CaseAccess, **extra: Any) -> dic
         # The child's accounts that may travel with a referral or a transfer (tell it once): offered
         # only to a reader of disclosures; whether they may go is decided when sent.
         "child_accounts": list(current_accounts(case)) if access.can(DataCategory.DISCLOSURE) else [],
+        # The case's best-interests assessments that may travel with a transfer (offered to a
+        # reader of legal status; what of one may go is decided when sent).
+        "best_interests_records": (
+            [r for r in BestInterests.objects.filter(case=case) if r.standing]
+            if access.can(DataCategory.LEGAL_STATUS)
+            else []
+        ),
         "errors": {},
         "form": {},
         "which": "",

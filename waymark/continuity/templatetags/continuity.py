@@ -100,7 +100,7 @@ class TakeChargeRow:
 def take_charge_requests(case: Case) -> list[TakeChargeRow]:
     now = timezone.now()
     out = []
-    for request in TakeChargeRequest.objects.filter(case=case).select_related("best_interests"):
+    for request in TakeChargeRequest.objects.filter(case=case).select_related("best_interests", "relative"):
         plan = request.schedule(now)
         rows = [
             DeadlineRow(str(STEP_LABELS[d.rule.step]), d, n, str(NOTICE_LABELS[n]), n in LOUD)

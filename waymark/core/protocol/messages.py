@@ -422,6 +422,42 @@ class ReferralRevoke(Body):
 # --- transfers ---------------------------------------------------------------------------------
 
 
+class BestInterestsKind(StrEnum):
+    ASSESSMENT = "assessment"  # a best-interests assessment (BIA)
+    DETERMINATION = "determination"  # a best-interests determination (BID): a panel's, approved
+
+
+class DurableSolution(StrEnum):
+    LOCAL_INTEGRATION = "local_integration"
+    FAMILY_REUNIFICATION = "family_reunification"
+    RETURN = "return"  # only ever recommended by an approved determination
+
+
+class BestInterestsBody(_Frozen):
+    """A best-interests assessment travelling with a case: each section only if the agreement
+    grants the receiver its category, and to a Dublin unit only the recommendation and the family
+    and legal-status parts (``core.best_interests.bia_extract``). The header is legal status."""
+
+    kind: Annotated[BestInterestsKind, Cat(C.LEGAL_STATUS)]
+    approved: Annotated[bool, Cat(C.LEGAL_STATUS)] = False
+    recorded_on: Annotated[dt.date, Cat(C.LEGAL_STATUS)]
+    recommendation: Annotated[DurableSolution, Cat(C.LEGAL_STATUS)]
+    recommendation_country: Annotated[str, Cat(C.LEGAL_STATUS), StringConstraints(max_length=2)] = ""
+    recommendation_reason: Annotated[LongText, Cat(C.LEGAL_STATUS)] = ""
+    review_on: Annotated[dt.date | None, Cat(C.LEGAL_STATUS)] = None
+    legal_status: Annotated[LongText, Cat(C.LEGAL_STATUS)] = ""
+    family: Annotated[LongText, Cat(C.FAMILY)] = ""
+    education: Annotated[LongText, Cat(C.EDUCATION)] = ""
+    identity_culture: Annotated[LongText, Cat(C.PSYCHOSOCIAL)] = ""
+    guardian_consulted: Annotated[bool | None, Cat(C.GUARDIAN)] = None
+    guardian_views: Annotated[LongText, Cat(C.GUARDIAN)] = ""
+    health: Annotated[LongText, Cat(C.HEALTH)] = ""
+    child_views: Annotated[LongText, Cat(C.DISCLOSURE)] = ""
+    child_views_language: Annotated[str, Cat(C.DISCLOSURE), StringConstraints(max_length=16)] = ""
+    safety: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
+    options: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
+
+
 class CaseTransfer(Body):
     """Hands the case over: the care plan travels, ownership moves when the receiver accepts."""
 
@@ -436,6 +472,9 @@ class CaseTransfer(Body):
     reason: Annotated[LongText, Cat(C.CASE_NOTES)] = ""
     # The child's accounts that travel with the case (disclosure).
     accounts: tuple[ChildAccountBody, ...] = Field(default=(), max_length=MAX_ACCOUNTS)
+    # The case's best-interests assessment, if the sender attached it (optional; older nodes
+    # neither send nor expect it).
+    best_interests: BestInterestsBody | None = None
 
 
 class TransferAccept(Body):
@@ -882,6 +921,13 @@ def _walk(model: BaseModel, out: set[DataCategory]) -> None:
         for item in items:
             if isinstance(item, BaseModel):
                 _walk(item, out)
+
+
+def categories_of(part: BaseModel) -> set[str]:
+    """The data categories one part of a body carries (e.g. a travelling best-interests assessment)."""
+    out: set[DataCategory] = set()
+    _walk(part, out)
+    return {c.value for c in out}
 
 
 def categories_used(type: MessageType, body: Body) -> set[str]:

@@ -86,6 +86,9 @@ def child_with_brother(people):
             country="FR",
             last_known_place="Calais",
             contact=CONTACT,
+            # The relative's own agreement to their contact being shared (needed to send it).
+            contact_consent=True,
+            contact_consent_on=timezone.localdate(),
         ),
     )
     return case, relative
@@ -140,7 +143,10 @@ def test_progress_and_the_result_travel_back_and_both_timelines_show_them(people
         people.claire,
         theirs,
         tracing.TracingResultIn(
-            outcome="contact_established", note="He is well (fictional).", relative_contact=CONTACT
+            outcome="contact_established",
+            note="He is well (fictional).",
+            relative_contact=CONTACT,
+            relative_agreed=True,
         ),
         node=fed.fr,
     )

@@ -98,12 +98,16 @@ class TracingResultIn(In):
     outcome: TracingOutcome
     note: Text = ""
     relative_contact: Short = ""  # how to reach the relative, when contact was established
+    # The relative's own agreement to their contact details being sent (their consent, not the child's).
+    relative_agreed: StrictBool = False
     existing_case: Short = ""
 
     @model_validator(mode="after")
     def _contact(self) -> TracingResultIn:
         if self.relative_contact and self.outcome != TracingOutcome.CONTACT_ESTABLISHED:
             raise ValueError("relative_contact: only when contact was established (and the relative agreed)")
+        if self.relative_contact and not self.relative_agreed:
+            raise ValueError("relative_agreed: the relative's contact is sent only with their own agreement")
         return self
 
 
@@ -141,6 +145,11 @@ def do_request_tracing(
         raise ActionError("this relative is recorded as deceased", field="relative")
     if data.share_contact and not relative.contact:
         raise ActionError("no contact details are recorded for this relative", field="share_contact")
+    if data.share_contact and not relative.contact_consent:
+        raise ActionError(
+            "the relative has not agreed to their contact details being shared: record their consent first",
+            field="share_contact",
+        )
     sought = _relative_sought(relative, data.share_contact)
     child = payloads.child_summary(case, [DataCategory.IDENTITY])
 
@@ -380,7 +389,9 @@ def _on_result(thread: Thread, opened: Opened, received: Received, now: dt.datet
     )
     relative = thread.facts.get("relative")
     if thread.case is not None and relative:
-        continuity.do_note_tracing(thread.case, str(relative), body.outcome.value)
+        # A result sends the relative's contact only with their agreement (``TracingResultIn``).
+        agreed = now.date() if body.relative_contact else None
+        continuity.do_note_tracing(thread.case, str(relative), body.outcome.value, contact_agreed_on=agreed)
 
 
 def _on_withdraw(thread: Thread, opened: Opened, received: Received, now: dt.datetime) -> None:
@@ -402,6 +413,11 @@ def _target(body: m.Body) -> str | None:
 
 
 # --- pages -------------------------------------------------------------------------------------
+
+
+def _result_form(post: QueryDict, _thread: Thread | None) -> dict[str, Any]:
+    fields = {k: v for k, v in post.items() if k not in ("csrfmiddlewaretoken", "relative_agreed")}
+    return {**fields, "relative_agreed": post.get("relative_agreed") == "on"}
 
 
 def _request_form(post: QueryDict, _thread: Thread | None) -> dict[str, Any]:
@@ -472,7 +488,7 @@ KIND = register(
         clock=RESULT,
         actions={
             "progress": Action(T.TRACING_PROGRESS, TracingProgressIn, do_send_progress),
-            "result": Action(T.TRACING_RESULT, TracingResultIn, do_send_result),
+            "result": Action(T.TRACING_RESULT, TracingResultIn, do_send_result, data=_result_form),
             "withdraw": Action(T.TRACING_WITHDRAW, TracingWithdrawIn, do_withdraw_tracing),
         },
         opening=Opening(

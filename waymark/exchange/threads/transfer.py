@@ -27,6 +27,8 @@ from waymark.cases import actions as case_actions
 from waymark.cases.actions import close_transferred_copy
 from waymark.cases.models import Case
 from waymark.cases.schemas import CarePlanIn, CaseIn
+from waymark.continuity.models import BestInterests
+from waymark.core import best_interests as bia
 from waymark.core.protocol import messages as m
 from waymark.core.protocol import vocab as wire
 from waymark.core.protocol.envelope import Opened
@@ -35,7 +37,17 @@ from waymark.core.protocol.registry import Registry
 from waymark.core.protocol.threads import TRANSFER, Received
 from waymark.errors import ActionError
 from waymark.policy import service as policy
-from waymark.vocab import CaseStatus, ContextSource, DataCategory, EventType, PolicyAction, Purpose, RiskLevel
+from waymark.vocab import (
+    CaseStatus,
+    ContextSource,
+    DataCategory,
+    EventType,
+    PolicyAction,
+    Purpose,
+    RiskLevel,
+    Role,
+    Sector,
+)
 
 from .. import child_accounts, payloads
 from .. import plumbing as p
@@ -73,6 +85,10 @@ class TransferIn(ToPeer):
     confirmed: StrictBool = False
     # The child's accounts (their public ids) that travel with the case (disclosure, with consent).
     accounts: list[uuid.UUID] = Field(default_factory=list, max_length=m.MAX_ACCOUNTS)
+    # The case's best-interests assessment (its public id) that travels with it: only the sections
+    # the agreement grants the receiver, and to a Dublin unit only its recommendation, family and
+    # legal-status parts (``core.best_interests``).
+    best_interests: uuid.UUID | None = None
 
     @field_validator("include")
     @classmethod
@@ -139,6 +155,7 @@ def do_offer_transfer(user: User, case: Case, data: TransferIn, *, node: LocalNo
     body = payloads.transfer_body(
         case, include=data.include, history_of=data.history, reason=data.reason, accounts=shared
     )
+    body = _with_best_interests(user, case, data, body, node=node)
     prepared = p.prepare(user, case, T.CASE_TRANSFER, body, data, node=node)
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
@@ -163,7 +180,80 @@ def do_offer_transfer(user: User, case: Case, data: TransferIn, *, node: LocalNo
             at=prepared.ctx.now,
         )
         child_accounts.note_shared(case, shared, transfer, user=user, at=prepared.ctx.now)
+        if body.best_interests is not None:
+            sent = sorted(m.categories_of(body.best_interests))
+            add_event(
+                case,
+                type=EventType.NOTE,
+                summary=f"Best-interests {body.best_interests.kind.value} sent with the transfer to "
+                f"{transfer.peer_org_name} ({', '.join(sent)})"[:300],
+                category=DataCategory.LEGAL_STATUS,
+                user=user,
+                at=prepared.ctx.now,
+            )
     return transfer
+
+
+def _bia_source(record: BestInterests) -> dict[str, Any]:
+    """Every section of ``record`` by its wire name (``core.best_interests.EXTRACT_FIELDS``)."""
+    return {
+        "kind": record.kind,
+        "approved": record.approved,
+        "recorded_on": record.recorded_at.date(),
+        "recommendation": record.recommendation,
+        "recommendation_country": record.recommendation_country,
+        "recommendation_reason": record.recommendation_reason,
+        "review_on": record.review_on,
+        "legal_status": record.legal_status,
+        "family": record.family,
+        "education": record.education,
+        "identity_culture": record.identity_culture,
+        "guardian_consulted": record.guardian_consulted,
+        "guardian_views": record.guardian_views,
+        "health": record.health,
+        "child_views": record.child_views,
+        "child_views_language": record.child_views_language,
+        "safety": record.safety,
+        "options": record.options,
+    }
+
+
+def _with_best_interests(
+    user: User, case: Case, data: TransferIn, body: m.CaseTransfer, *, node: LocalNode | None
+) -> m.CaseTransfer:
+    """``body`` with the case's best-interests assessment the sender attached, cut to what the
+    agreement grants the receiver for the transfer's purpose and the sender may read; to a Dublin
+    unit (or an organisation whose grants go to Dublin officers) only the recommendation, family
+    and legal status, whatever the agreement grants."""
+    if data.best_interests is None:
+        return body
+    record = BestInterests.objects.filter(case=case, public_id=data.best_interests).first()
+    if record is None:
+        raise ActionError("this case has no such best-interests assessment", field="best_interests")
+    if not record.standing:
+        raise ActionError(
+            "a determination waiting for a supervisor's approval does not travel", field="best_interests"
+        )
+    assert user.organisation is not None
+    ctx = p.context(node)
+    agreement = p.choose_agreement(
+        ctx, user.organisation.slug, data.to_org, data.purpose, body, T.CASE_TRANSFER, data.agreement_id
+    )
+    grants = [g for g in agreement.grants if g.org == data.to_org and str(g.purpose) == str(data.purpose)]
+    granted = {str(g.category) for g in grants if g.action == "read"}
+    readable = policy.permitted_categories(user, case, purpose=data.purpose)
+    recipient = ctx.registry.organisation(data.to_org)
+    dublin = (recipient is not None and str(recipient.sector) == Sector.ASYLUM_DUBLIN_UNIT) or any(
+        str(g.role) == Role.DUBLIN_OFFICER for g in grants
+    )
+    extract = bia.bia_extract(_bia_source(record), granted & set(readable), dublin=dublin)
+    if extract.fields is None:
+        raise ActionError(
+            f"agreement {agreement.identifier} does not grant {data.to_org} legal status for "
+            f"{data.purpose}: the best-interests assessment cannot travel",
+            field="best_interests",
+        )
+    return body.model_copy(update={"best_interests": m.BestInterestsBody(**extract.fields)})
 
 
 def _import_offer(user: User, case: Case, transfer: Thread, at: dt.datetime) -> None:
@@ -205,6 +295,8 @@ def _import_offer(user: User, case: Case, transfer: Thread, at: dt.datetime) -> 
             source=entry.source,
         )
     child_accounts.receive(case, offer.accounts, transfer, transfer.created_at)
+    if offer.best_interests is not None:
+        _import_best_interests(case, offer.best_interests, transfer.peer_org_name, at)
     if offer.guardian is not None:
         g = offer.guardian
         add_event(
@@ -217,12 +309,72 @@ def _import_offer(user: User, case: Case, transfer: Thread, at: dt.datetime) -> 
         )
 
 
+# How a received best-interests assessment is kept with the case: one timeline entry per category
+# of what it says (so each is shown only to those who may read that category).
+_BIA_ENTRIES: tuple[tuple[DataCategory, tuple[str, ...]], ...] = (
+    (DataCategory.FAMILY, ("family",)),
+    (DataCategory.EDUCATION, ("education",)),
+    (DataCategory.PSYCHOSOCIAL, ("identity_culture",)),
+    (DataCategory.GUARDIAN, ("guardian_views",)),
+    (DataCategory.HEALTH, ("health",)),
+    (DataCategory.DISCLOSURE, ("child_views",)),
+    (DataCategory.CASE_NOTES, ("safety", "options")),
+)
+
+
+def _received_bia(case: Case, received: m.BestInterestsBody) -> dict[str, Any]:
+    """What of a received BIA this organisation keeps: cut again, at the receiving end, to the
+    Dublin allow-list when the case is held by a Dublin unit (whatever the sender sent)."""
+    source = received.model_dump()
+    dublin = case.organisation.sector == Sector.ASYLUM_DUBLIN_UNIT
+    fields = bia.bia_extract(source, bia.EXTRACT_FIELDS.values(), dublin=dublin).fields
+    return dict(fields or {})
+
+
+def _import_best_interests(case: Case, received: m.BestInterestsBody, peer: str, at: dt.datetime) -> None:
+    fields = _received_bia(case, received)
+    if not fields:
+        return
+    kind = "determination" if fields["kind"] == m.BestInterestsKind.DETERMINATION else "assessment"
+    where = f" in {fields['recommendation_country']}" if fields.get("recommendation_country") else ""
+    recommended = str(fields["recommendation"]).replace("_", " ")
+    legal = [
+        f"Recorded on {fields['recorded_on']}" + (" (approved)" if fields.get("approved") else ""),
+        fields.get("recommendation_reason", ""),
+        fields.get("legal_status", ""),
+        f"Review on {fields['review_on']}" if fields.get("review_on") else "",
+    ]
+    add_event(
+        case,
+        type=EventType.NOTE,
+        summary=f"Best-interests {kind} from {peer}: recommends {recommended}{where}"[:300],
+        details="\n\n".join(part for part in legal if part),
+        category=DataCategory.LEGAL_STATUS,
+        at=at,
+    )
+    for category, names in _BIA_ENTRIES:
+        text = "\n\n".join(str(fields[n]) for n in names if fields.get(n))
+        if category == DataCategory.DISCLOSURE and text and fields.get("child_views_language"):
+            text = f"[{fields['child_views_language']}] {text}"
+        if text:
+            add_event(
+                case,
+                type=EventType.NOTE,
+                summary=f"Best-interests {kind} from {peer}: {category.label}"[:300],
+                details=text,
+                category=category,
+                at=at,
+            )
+
+
 def _writes(offer: dict[str, Any]) -> list[str]:
     """What accepting ``offer`` writes to a case: its summary (case notes, family, guardian), the
     care plan (case notes) and the history entries' categories."""
     travelled = {str(e.get("category")) for e in offer.get("timeline", []) if e.get("category")}
     if child_accounts.offered(offer):
         travelled.add(DataCategory.DISCLOSURE)
+    if offer.get("best_interests"):
+        travelled |= m.categories_of(m.BestInterestsBody.model_validate(offer["best_interests"]))
     return sorted({DataCategory.CASE_NOTES, DataCategory.FAMILY, DataCategory.GUARDIAN, *travelled})
 
 
@@ -401,6 +553,7 @@ def _offer_form(post: QueryDict, _thread: Thread | None) -> dict[str, Any]:
         "history": post.getlist("history"),
         "confirmed": post.get("confirmed") == "on",
         "accounts": post.getlist("accounts"),
+        "best_interests": post.get("best_interests") or None,
     }
 
 

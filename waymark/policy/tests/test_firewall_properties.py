@@ -206,6 +206,8 @@ def limited(s: Subject, purpose: str, category: str, action: str) -> bool:
         return True
     if (purpose == Purpose.AUDIT) != (s.role == Role.DPO):
         return True
+    if s.role == Role.DUBLIN_OFFICER and category in {"health", "disclosure", "case_notes"}:
+        return True  # limit-dublin-officer-no-special-categories
     return s.role == Role.DPO and (action == PolicyAction.UPDATE or category in SPECIAL_CATEGORIES)
 
 

@@ -20,6 +20,7 @@ from waymark.vault.sealed import create_sealed
 from waymark.vocab import DataCategory, EventType, Purpose, Role, Sector
 
 from .models import (
+    EVENT_FIELDS,
     STANDING,
     AgeAssessment,
     AgeAssessmentChallenge,
@@ -185,16 +186,7 @@ def do_decide_challenge(
 # Dublin III / AMMR take-charge requests
 
 # The procedure's dates: each one a step already taken (five minutes' grace for clocks).
-_DATES = (
-    "registered_at",
-    "hit_at",
-    "request_sent_at",
-    "request_received_at",
-    "replied_at",
-    "appeal_decided_at",
-    "transfer_decision_at",
-    "transferred_at",
-)
+_DATES = (*EVENT_FIELDS, "transferred_at")
 _GRACE = dt.timedelta(minutes=5)
 
 _ORDER = [

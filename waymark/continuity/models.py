@@ -29,7 +29,7 @@ RULES = load_rules()
 # The holiday calendars a procedure needs: each year of an event that starts a period, and the
 # years after it up to the longest period (36 months after absconding, AMMR Art. 46(2)).
 HOLIDAY_YEARS = 4
-_EVENT_FIELDS = (
+EVENT_FIELDS = (
     "registered_at",
     "hit_at",
     "request_sent_at",
@@ -229,7 +229,7 @@ class TakeChargeRequest(models.Model):
         public holidays of the requesting State (the case's organisation's country) and of the
         requested State (``core.public_holidays``; docs/deadlines.md)."""
         now = now or timezone.now()
-        events = [getattr(self, name) for name in _EVENT_FIELDS]
+        events = [getattr(self, name) for name in EVENT_FIELDS]
         years = sorted({d.year + k for d in events if d is not None for k in range(HOLIDAY_YEARS)})
         return schedule(
             self.facts(),

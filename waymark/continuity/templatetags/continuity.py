@@ -149,17 +149,26 @@ def best_interests(case: Case) -> list[BestInterestsRow]:
     return rows
 
 
+def _casework_reader(context: template.Context) -> tuple[User, str] | None:
+    """The signed-in user and their declared purpose, for the dashboard's clock panels; None
+    without one, or under audit (the DPO's purpose reads records, not casework clocks)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    purpose = current_purpose(request) if request is not None else None
+    if not isinstance(user, User) or purpose is None or purpose == Purpose.AUDIT:
+        return None
+    return user, purpose
+
+
 @register.inclusion_tag("continuity/reviews_panel.html", takes_context=True)
 def best_interests_reviews(context: template.Context) -> dict[str, Any]:
     """The dashboard's panel: best-interests reviews due within two weeks or overdue, among the
     cases whose legal status the signed-in user may see for their declared purpose (decided and
     audited for the rows shown). Draws nothing when none is due."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    purpose = current_purpose(request) if request is not None else None
-    # Reviews are casework: not under audit (the DPO's purpose), which reads records, not clocks.
-    if not isinstance(user, User) or purpose is None or purpose == Purpose.AUDIT:
+    reader = _casework_reader(context)
+    if reader is None:
         return {"rows": []}
+    user, purpose = reader
     now = timezone.now()
     found, page = reviews_due(user, purpose, now)
     rows = [
@@ -176,11 +185,10 @@ def take_charge_deadlines(context: template.Context) -> dict[str, Any]:
     or passed, or a loud flag (TACIT ACCEPTANCE, MISSED...), among the cases whose legal status the
     signed-in user may see for their declared purpose (decided and audited for the rows shown).
     Draws nothing when none needs acting on."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    purpose = current_purpose(request) if request is not None else None
-    if not isinstance(user, User) or purpose is None or purpose == Purpose.AUDIT:
+    reader = _casework_reader(context)
+    if reader is None:
         return {"rows": []}
+    user, purpose = reader
     now = timezone.now()
     found, page = procedures_due(user, purpose, now)
     rows = [

@@ -49,9 +49,18 @@ def test_messages_sent_while_the_receiver_is_down_all_arrive_in_order(net):
     it, fr = net.nodes["node-it"], net.nodes["node-fr"]
     net.stop_web(fr)
     send_notices(net, it, count=24, conversations=3, label="while-down")
+    # A failed attempt is recorded when the row is released back to pending with its error; a
+    # row counted as attempted may still be in flight ("sending"), so wait for a recorded error.
     wait_until(
-        lambda: rows(net, it, "SELECT MAX(attempts) FROM exchange_outboxmessage")[0][0] >= 1,
-        what="first attempts",
+        lambda: (
+            rows(
+                net,
+                it,
+                "SELECT COUNT(*) FROM exchange_outboxmessage WHERE status = 'pending' AND last_error <> ''",
+            )[0][0]
+            >= 1
+        ),
+        what="a first failed attempt",
     )
     assert outbox(net, it).get("receipted", 0) == 0
     errors = rows(net, it, "SELECT DISTINCT last_error FROM exchange_outboxmessage WHERE status = 'pending'")

@@ -6,11 +6,12 @@ record: the earlier stays."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.db import transaction
 from django.utils import timezone
 
-from waymark.accounts.models import User
+from waymark.accounts.models import Organisation, User
 from waymark.cases.actions import create_event
 from waymark.cases.models import Case, Consent
 from waymark.core import names as name_prep
@@ -36,6 +37,7 @@ from .models import (
     Relationship,
     Relative,
     ReunificationPlan,
+    TakeChargeDirection,
     TakeChargeRequest,
 )
 from .schemas import (
@@ -298,6 +300,8 @@ def do_update_take_charge(user: User, request: TakeChargeRequest, data: TakeChar
     locked = (
         TakeChargeRequest.objects.select_for_update(of=("self",)).select_related("case").get(pk=request.pk)
     )
+    if locked.case is None:
+        raise ActionError("a request made to us is answered, not edited", field="")
     check_take_charge(user, locked.case, data)
     _apply(locked, data)
     locked.best_interests = resting_on(locked.case, data)
@@ -836,3 +840,77 @@ def do_note_tracing(
         _note_contact_consent(None, relative, relative.updated_at)
     relative.save(update_fields=fields)
     return relative
+
+
+# ---------------------------------------------------------------------------------------------
+# Take-charge requests between nodes (``exchange.threads.take_charge``): the conversation's
+# actions and inbound handler call these writers inside their own transaction.
+
+
+def do_note_take_charge_sent(
+    request: TakeChargeRequest, at: dt.datetime, conversation: uuid.UUID
+) -> TakeChargeRequest:
+    """The request left for the requested State in ``conversation``: its sending date is ``at``
+    unless one was recorded already (then the recorded date stands: the periods count from it)."""
+    locked = TakeChargeRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
+    if locked.request_sent_at is None:
+        locked.request_sent_at = at
+    locked.conversation = conversation
+    locked.save(update_fields=["request_sent_at", "conversation"])
+    return locked
+
+
+def do_receive_take_charge(
+    organisation: Organisation,
+    *,
+    requesting_country: str,
+    requesting_org_name: str,
+    basis: str,
+    registered_at: dt.datetime,
+    hit_at: dt.datetime | None,
+    sent_at: dt.datetime,
+    received_at: dt.datetime,
+    urgent_reply_days: int | None,
+    conversation: uuid.UUID,
+) -> TakeChargeRequest:
+    """A take-charge request received from another node's Dublin unit: the requested side's own
+    record of the procedure, with no case here, so that the same engine counts the reply period
+    from its receipt (``request_received_at``) and flags a tacit acceptance. Only dates and the
+    legal basis: the child and the BIA stay sealed in the conversation."""
+    request = TakeChargeRequest(
+        direction=TakeChargeDirection.INCOMING,
+        organisation=organisation,
+        requesting_country=requesting_country,
+        requesting_org_name=requesting_org_name[:200],
+        requested_country=str(organisation.country),
+        basis=basis[:40],
+        registered_at=registered_at,
+        hit_at=hit_at,
+        request_sent_at=min(sent_at, received_at),
+        request_received_at=received_at,
+        urgent_reply_days=urgent_reply_days,
+        conversation=conversation,
+        created_at=received_at,
+    )
+    try:
+        request.schedule(received_at)
+    except ValueError:  # an urgent reply asked in less than the minimum: the ordinary period
+        request.urgent_reply_days = None
+    request.save()
+    return request
+
+
+def do_note_take_charge_reply(
+    request: TakeChargeRequest, *, accepted: bool, replied_at: dt.datetime, user: User | None = None
+) -> TakeChargeRequest:
+    """The requested State's reply, on either side's record: the reply clocks stop; on the
+    requesting side's case, a timeline entry (legal status)."""
+    locked = (
+        TakeChargeRequest.objects.select_for_update(of=("self",)).select_related("case").get(pk=request.pk)
+    )
+    if locked.replied_at is not None:
+        return locked  # a reply is given once
+    locked.replied_at = max(replied_at, locked.request_sent_at or replied_at)
+    locked.accepted = accepted
+    locked.save(update_fields=["replied_at", "accepted"])
+    return locked

@@ -18,7 +18,7 @@ from waymark.cases.models import Case, Child
 from waymark.core import namematch
 from waymark.core import names as name_prep
 from waymark.core.clocks import BEST_INTERESTS_REVIEW, Clock, day_deadline
-from waymark.core.deadlines import Period, Schedule, TakeCharge, load_rules, schedule
+from waymark.core.deadlines import Deadline, Period, Schedule, Step, TakeCharge, load_rules, schedule
 from waymark.core.public_holidays import national_holidays
 from waymark.vault.sealed import sealed_json, sealed_text
 from waymark.vocab import DataCategory
@@ -141,13 +141,43 @@ class TakeChargeWarning(models.TextChoices):
     )
 
 
+class TakeChargeDirection(models.TextChoices):
+    # Made here, about a case of this organisation (the requesting State).
+    OUTGOING = "outgoing", _("Made by us")
+    # Received from another node's Dublin unit (this organisation is the requested State): no
+    # case here; the child's identity and the BIA's Dublin cut stay sealed in the conversation.
+    INCOMING = "incoming", _("Made to us")
+
+
 class TakeChargeRequest(models.Model):
     """A Dublin III / AMMR take-charge request for a child's family reunion (Dublin III Art. 8;
     AMMR Arts. 25-28): the dates that start its periods. Its deadlines are computed, never
-    stored (``schedule``), by the engine in ``waymark/core/deadlines.py``."""
+    stored (``schedule``), by the engine in ``waymark/core/deadlines.py``.
+
+    Made here (``OUTGOING``) it belongs to a case; received from another node's Dublin unit
+    (``INCOMING``) it belongs to ``organisation``, the requested State's unit, and has no case:
+    the same engine counts the reply period from ``request_received_at``, its receipt here. The
+    conversation that carried it (``exchange.threads.take_charge``) names it by ``public_id``."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="take_charge_requests")
+    direction = models.CharField(
+        _("direction"),
+        max_length=8,
+        choices=TakeChargeDirection.choices,
+        default=TakeChargeDirection.OUTGOING,
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="take_charge_requests"
+    )
+    # An incoming request: the requested unit here that holds it, and the requesting side.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    requesting_country = models.CharField(_("requesting Member State"), max_length=2, blank=True)
+    requesting_org_name = models.CharField(_("requested by"), max_length=200, blank=True)
+    # The conversation that carries the request to (or from) the requested State: the exchange
+    # thread's public id (no foreign key: the exchange sits above this app).
+    conversation = models.UUIDField(_("conversation"), null=True, blank=True)
     requested_country = models.CharField(_("requested Member State"), max_length=2)
     basis = models.CharField(_("legal basis"), max_length=40, default="Art. 8")
     registered_at = models.DateTimeField(_("application registered (lodged)"))
@@ -196,9 +226,37 @@ class TakeChargeRequest(models.Model):
 
     class Meta:
         ordering = ["registered_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="take_charge_outgoing_has_case_incoming_has_org",
+                condition=(models.Q(direction="outgoing", case__isnull=False))
+                | (models.Q(direction="incoming", case__isnull=True, organisation__isnull=False)),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"take charge → {self.requested_country} ({self.public_id})"
+
+    @property
+    def incoming(self) -> bool:
+        return self.direction == TakeChargeDirection.INCOMING
+
+    @property
+    def requesting_state(self) -> str:
+        """The requesting Member State: the case's organisation's country, or the sender's."""
+        if self.case is not None:
+            return str(self.case.organisation.country)
+        return self.requesting_country
+
+    def reply_deadline(self, now: dt.datetime | None = None) -> Deadline | None:
+        """The first reply deadline of the procedure (an urgent reply's if one was asked), once
+        the request is sent; None before."""
+        plan = self.schedule(now)
+        for step in (Step.URGENT_REPLY, Step.REPLY_AFTER_HIT, Step.REPLY):
+            found = plan.step(step)
+            if found is not None:
+                return found
+        return None
 
     def warnings(self) -> list[TakeChargeWarning]:
         """What is wrong with the request as recorded, without making it invalid: no standing
@@ -236,7 +294,7 @@ class TakeChargeRequest(models.Model):
             RULES,
             timezone.get_current_timezone(),
             now=now,
-            requesting_holidays=national_holidays(self.case.organisation.country, years),
+            requesting_holidays=national_holidays(self.requesting_state, years),
             requested_holidays=national_holidays(self.requested_country, years),
         )
 

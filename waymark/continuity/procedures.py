@@ -2,7 +2,8 @@
 the tacit-acceptance warning"): the open take-charge requests whose next deadline falls within
 the engine's first warning (seven days) or has passed, and those carrying a loud flag — a tacit
 acceptance, a missed deadline, a step done late, a transfer period missed — among the cases whose
-legal status the user may see for their purpose. Deadlines are computed, never stored
+legal status the user may see for their purpose — and, for a Dublin officer, the requests another
+node's Dublin unit made to theirs, not yet answered (dates only: no child data in clear). Deadlines are computed, never stored
 (``TakeChargeRequest.schedule``), so the candidates are read once and scheduled in Python; every
 row shown is decided and audited like every list."""
 
@@ -18,9 +19,9 @@ from waymark.cases.access import PageAccess, cases_visible_to, decide_page
 from waymark.cases.models import Case
 from waymark.core.clocks import ClockState
 from waymark.core.deadlines import LOUD, Deadline, Notice
-from waymark.vocab import CaseStatus, DataCategory
+from waymark.vocab import CaseStatus, DataCategory, Role
 
-from .models import TakeChargeRequest
+from .models import TakeChargeDirection, TakeChargeRequest
 
 # Quietest first, as the engine lists them: the row's notice is the loudest of its deadlines.
 _ORDER = list(Notice)
@@ -33,7 +34,7 @@ PROCEDURE_CATEGORIES: tuple[str, ...] = (DataCategory.IDENTITY, DataCategory.LEG
 
 @dataclass(frozen=True)
 class ProcedureRow:
-    case: Case
+    case: Case | None  # None: a request made to us (the requested State), no case here
     request: TakeChargeRequest
     regime: str
     notice: Notice  # the loudest notice among the request's deadlines now
@@ -77,6 +78,17 @@ def procedures_due(
         .order_by("registered_at", "id")[:scan]
     )
     rows = [row for request in found if (row := _row(request, now)) is not None]
+    if user.role == Role.DUBLIN_OFFICER and user.organisation_id is not None:
+        # Requests made to this Dublin unit by another node's: their dates only (the child stays
+        # sealed in the conversation), the reply period counted from their receipt.
+        received = TakeChargeRequest.objects.filter(
+            direction=TakeChargeDirection.INCOMING,
+            organisation_id=user.organisation_id,
+            replied_at__isnull=True,
+        ).order_by("registered_at", "id")[:scan]
+        rows += [row for request in received if (row := _row(request, now)) is not None]
     rows.sort(key=lambda r: (not r.loud, r.deadline.due_at, r.request.pk))
     rows = rows[:limit]
-    return rows, decide_page(user, [r.case for r in rows], purpose, PROCEDURE_CATEGORIES)
+    return rows, decide_page(
+        user, [r.case for r in rows if r.case is not None], purpose, PROCEDURE_CATEGORIES
+    )

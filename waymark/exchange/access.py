@@ -67,10 +67,13 @@ class ThreadAccess:
 
 
 def threads_of(user: User) -> QuerySet[Thread]:
-    """The threads this user may find: their organisation's, if they exchange."""
-    if not may_exchange(user):
-        return Thread.objects.none()
-    return Thread.objects.filter(local_org_id=user.organisation_id)
+    """The threads this user may find: their organisation's, if they exchange; of the kinds that
+    name their role (``ThreadKind.roles``: a Dublin officer's take-charge requests) otherwise."""
+    mine = Thread.objects.filter(local_org_id=user.organisation_id)
+    if may_exchange(user):
+        return mine
+    kinds = [k.name for k in threads.KINDS.values() if k.roles and may_exchange(user, k.roles)]
+    return mine.filter(kind__in=kinds) if kinds else Thread.objects.none()
 
 
 def _categories(thread: Thread) -> list[str]:

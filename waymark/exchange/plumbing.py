@@ -71,20 +71,22 @@ def context(node: LocalNode | None) -> Context:
     return Context(node, registry, now)
 
 
-def may_exchange(user: User) -> bool:
-    """May this user exchange with other organisations at all (deny by default)?"""
+def may_exchange(user: User, roles: Iterable[str] = EXCHANGE_ROLES) -> bool:
+    """May this user exchange with other organisations at all (deny by default)? ``roles``: the
+    roles that act in the exchange (a kind may name its own: Dublin officers in take-charge
+    requests, ``ThreadKind.roles``)."""
     org = user.organisation
     return (
         user.is_active
         and org is not None
         and org.sector != Sector.IMMIGRATION_ENFORCEMENT
-        and user.role in EXCHANGE_ROLES
+        and user.role in frozenset(roles)
     )
 
 
-def require_member(user: User) -> str:
-    """The user's organisation slug, if they may use the exchange at all."""
-    if not may_exchange(user):
+def require_member(user: User, roles: Iterable[str] = EXCHANGE_ROLES) -> str:
+    """The user's organisation slug, if they may use the exchange at all (in ``roles``)."""
+    if not may_exchange(user, roles):
         raise ActionError("your account may not exchange data with other organisations")
     assert user.organisation is not None
     return user.organisation.slug
@@ -247,6 +249,7 @@ def prepare(
     *,
     node: LocalNode | None,
     as_guardian: bool = False,
+    roles: Iterable[str] = EXCHANGE_ROLES,
 ) -> Prepared:
     """Before anything is sealed: the user may exchange, the exchange is available, the user may
     read every category ``body`` carries for ``to.purpose``, and an agreement in force allows it
@@ -254,14 +257,15 @@ def prepare(
 
     ``as_guardian``: the kind lets the child's appointed guardian send about their own ward (a
     guardian hand-over), though guardians are not among ``EXCHANGE_ROLES``; the policy and the
-    agreement are checked all the same."""
+    agreement are checked all the same. ``roles``: who acts in this kind's exchange (a
+    take-charge request: Dublin officers)."""
     if as_guardian and user.role == Role.GUARDIAN and case.guardian_id == user.pk:
         org = user.organisation
         if not user.is_active or org is None or org.sector == Sector.IMMIGRATION_ENFORCEMENT:
             raise ActionError("your account may not exchange data with other organisations")
         from_org = org.slug
     else:
-        from_org = require_member(user)
+        from_org = require_member(user, roles)
     if not fits(to.purpose, case.status):
         # The receiver cannot see the case: the sender checks that the purpose fits the child.
         raise ActionError(
@@ -411,10 +415,16 @@ def side_of(thread: Thread) -> Side:
 
 
 def check_reply(
-    user: User, thread: Thread, conversation: Conversation, type: MessageType, what: str, verb: str
+    user: User,
+    thread: Thread,
+    conversation: Conversation,
+    type: MessageType,
+    what: str,
+    verb: str,
+    roles: Iterable[str] = EXCHANGE_ROLES,
 ) -> str:
     """May ``user`` send ``type`` in ``thread`` now? Their organisation's slug, else ``ActionError``."""
-    from_org = require_member(user)
+    from_org = require_member(user, roles)
     if thread.local_org_id != user.organisation_id:
         raise ActionError(f"this {what} belongs to another organisation")
     if not conversation.may_send(thread.status, side_of(thread), type):

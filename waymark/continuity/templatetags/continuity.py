@@ -194,12 +194,12 @@ def take_charge_deadlines(context: template.Context) -> dict[str, Any]:
     rows = [
         {
             "row": r,
-            "identity": page.shown(r.case, DataCategory.IDENTITY),
+            "identity": r.case is not None and page.shown(r.case, DataCategory.IDENTITY),
             "step": str(STEP_LABELS[r.deadline.rule.step]),
             "notice": str(NOTICE_LABELS[r.notice]),
             "upcoming": str(STEP_LABELS[r.upcoming.rule.step]) if r.upcoming is not None else "",
         }
         for r in found
-        if page.shown(r.case, DataCategory.LEGAL_STATUS)
+        if r.case is None or page.shown(r.case, DataCategory.LEGAL_STATUS)
     ]
     return {"rows": rows, "now": now}

@@ -117,6 +117,10 @@ class MessageType(StrEnum):
     TRACING_PROGRESS = "tracing_progress"
     TRACING_RESULT = "tracing_result"
     TRACING_WITHDRAW = "tracing_withdraw"
+    # Dublin III / AMMR take-charge request for a child's family reunion, and the requested
+    # State's reply (accepted or refused).
+    TAKE_CHARGE_REQUEST = "take_charge_request"
+    TAKE_CHARGE_REPLY = "take_charge_reply"
     MATCH_QUERY = "match_query"
     MATCH_RESULT = "match_result"
     ERASURE_NOTICE = "erasure_notice"
@@ -146,6 +150,7 @@ REPLY_TYPES = frozenset(
         MessageType.TRACING_PROGRESS,
         MessageType.TRACING_RESULT,
         MessageType.TRACING_WITHDRAW,
+        MessageType.TAKE_CHARGE_REPLY,
     }
 )
 
@@ -746,6 +751,54 @@ class TracingWithdraw(Body):
     reason_code: TracingWithdrawReason
 
 
+# --- Dublin III / AMMR take-charge requests -----------------------------------------------------
+
+
+class TakeChargeRelative(_Frozen):
+    """The family-tracing result a take-charge request rests on: the relative whose family link
+    was confirmed, as the requested State needs to identify them (Dublin III Art. 8; AMMR Art.
+    25) — who they are to the child and where; never how to reach them (no contact details)."""
+
+    full_name: Annotated[
+        str, Cat(C.FAMILY), StringConstraints(strip_whitespace=True, min_length=1, max_length=400)
+    ]
+    name_latin: Annotated[Name, Cat(C.FAMILY)] = ""
+    relationship: Annotated[Relationship, Cat(C.FAMILY)]
+    country: Annotated[str, Cat(C.FAMILY), StringConstraints(max_length=2)] = ""
+
+
+class TakeChargeRequest(Body):
+    """The requesting State's Dublin unit asks the requested State's to take charge of a child
+    for family reunion (Dublin III Art. 8 and 21; AMMR Arts. 25 and 39): the legal basis, the
+    dates that start the periods (``docs/deadlines.md``), the child by identity only, the
+    confirmed relative, and the best-interests assessment cut to what a Dublin unit may read —
+    its recommendation, family and legal-status parts (``core.best_interests``). The procedure's
+    dates are legal status; ``reply_by`` is the requesting side's reading of the reply period
+    (the requested side counts its own from receipt)."""
+
+    request_id: uuid.UUID  # the requesting side's record (no child data)
+    requested_country: Annotated[Country, Cat(C.LEGAL_STATUS)]
+    basis: Annotated[ShortText, Cat(C.LEGAL_STATUS)] = "Art. 8"
+    registered_at: Annotated[UtcDatetime, Cat(C.LEGAL_STATUS)]
+    hit_at: Annotated[UtcDatetime | None, Cat(C.LEGAL_STATUS)] = None
+    sent_at: Annotated[UtcDatetime, Cat(C.LEGAL_STATUS)]
+    urgent_reply_days: Annotated[int | None, Cat(C.LEGAL_STATUS), Field(ge=1, le=62)] = None
+    child: ChildSummary
+    relative: TakeChargeRelative | None = None
+    best_interests: BestInterestsBody | None = None
+    note: Annotated[LongText, Cat(C.LEGAL_STATUS)] = ""
+    reply_by: UtcDatetime
+
+
+class TakeChargeReply(Body):
+    """The requested State accepts or refuses to take charge (Dublin III Art. 22; AMMR Art. 40):
+    a legal-status decision with its reasons."""
+
+    accepted: Annotated[bool, Cat(C.LEGAL_STATUS)]
+    note: Annotated[LongText, Cat(C.LEGAL_STATUS)] = ""
+    replied_at: UtcDatetime
+
+
 # --- privacy-preserving matching (MATCHING.md) -------------------------------------------------
 
 
@@ -879,6 +932,8 @@ BODY_SCHEMAS: dict[MessageType, type[Body]] = {
     MessageType.TRACING_PROGRESS: TracingProgress,
     MessageType.TRACING_RESULT: TracingResult,
     MessageType.TRACING_WITHDRAW: TracingWithdraw,
+    MessageType.TAKE_CHARGE_REQUEST: TakeChargeRequest,
+    MessageType.TAKE_CHARGE_REPLY: TakeChargeReply,
     MessageType.MATCH_QUERY: MatchQuery,
     MessageType.MATCH_RESULT: MatchResult,
     MessageType.ERASURE_NOTICE: ErasureNotice,

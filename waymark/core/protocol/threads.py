@@ -295,6 +295,19 @@ FAMILY_TRACING = Conversation(
     final=_states(*_TRACING_RESULTS, "withdrawn"),
 )
 
+# A Dublin III / AMMR take-charge request (family reunion): the requesting Dublin unit asks, the
+# requested one accepts or refuses, once. Silence past the reply period is a tacit acceptance
+# (Dublin III Art. 22(7); AMMR Art. 40(2)): the deadline engine flags it on both sides, the
+# conversation stays ``awaiting_reply`` (a late reply is still received and recorded as late). A
+# correction is a new request.
+TAKE_CHARGE = Conversation(
+    kind="take_charge",
+    opens_with=T.TAKE_CHARGE_REQUEST,
+    opened="awaiting_reply",
+    moves=(_move(T.TAKE_CHARGE_REPLY, RESPONDER, ["awaiting_reply"], "accepted", "refused"),),
+    final=_states("accepted", "refused"),
+)
+
 CONVERSATIONS: Mapping[str, Conversation] = {
     c.kind: c
     for c in (
@@ -308,5 +321,6 @@ CONVERSATIONS: Mapping[str, Conversation] = {
         MATCH_QUERY,
         GUARDIAN_HANDOVER,
         FAMILY_TRACING,
+        TAKE_CHARGE,
     )
 }

@@ -120,6 +120,9 @@ class ThreadKind:
     # police officer reads a missing child's identity and description, not the case notes).
     redactable: frozenset[str] = frozenset()
     redact: Callable[[dict[str, Any], frozenset[str]], dict[str, Any]] = lambda ctx, _refused: ctx
+    # Who finds, opens and answers threads of this kind, when not the exchange's roles
+    # (``plumbing.EXCHANGE_ROLES``): a take-charge request is Dublin officers' business only.
+    roles: frozenset[str] = frozenset()
 
     @property
     def name(self) -> str:

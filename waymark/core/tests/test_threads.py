@@ -17,6 +17,7 @@ from waymark.core.protocol.threads import (
     INFO_REQUEST,
     MISSING_ALERT,
     REFERRAL,
+    TAKE_CHARGE,
     TRANSFER,
     Conversation,
     Outcome,
@@ -250,3 +251,19 @@ def test_only_the_receiving_organisation_acknowledges_a_handover_once() -> None:
     assert GUARDIAN_HANDOVER.on_receive("acknowledged", ack).outcome is Outcome.REFUSE
     assert GUARDIAN_HANDOVER.sendable("sent", Side.OPENER) == []
     assert GUARDIAN_HANDOVER.is_final("acknowledged") and not GUARDIAN_HANDOVER.is_final("sent")
+
+
+def test_only_the_requested_unit_replies_to_a_take_charge_request_once() -> None:
+    reply = MessageType.TAKE_CHARGE_REPLY
+    assert TAKE_CHARGE.may_send("awaiting_reply", Side.RESPONDER, reply)
+    assert not TAKE_CHARGE.may_send("awaiting_reply", Side.OPENER, reply)
+    assert TAKE_CHARGE.sendable("awaiting_reply", Side.OPENER) == []
+    assert TAKE_CHARGE.after_sending("awaiting_reply", Side.RESPONDER, reply, "refused") == "refused"
+    assert TAKE_CHARGE.on_receive("awaiting_reply", reply, "accepted").state == "accepted"
+    # One reply: a second is refused; a reply leads to accepted or refused only.
+    assert TAKE_CHARGE.on_receive("accepted", reply).outcome is Outcome.REFUSE
+    with pytest.raises(ValueError):
+        TAKE_CHARGE.after_sending("awaiting_reply", Side.RESPONDER, reply, "awaiting_reply")
+    assert TAKE_CHARGE.is_final("accepted") and TAKE_CHARGE.is_final("refused")
+    # Silence past the reply period (a tacit acceptance) is the deadline engine's, not a state.
+    assert not TAKE_CHARGE.is_final("awaiting_reply")

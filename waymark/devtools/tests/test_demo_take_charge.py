@@ -19,6 +19,7 @@ def test_the_italian_node_shows_its_dublin_desk_a_tacit_acceptance(db, client):
     call_command("exchange_demo", "node-it")
     call_command("exchange_demo", "node-it")  # idempotent: one request, not two
     request = TakeChargeRequest.objects.select_related("case__child").get()
+    assert request.case is not None
     assert request.case.child.given_names == "Yonas" and request.requested_country == "BE"
     assert request.schedule().must(Step.REPLY).notice(request.created_at) is Notice.TACIT_ACCEPTANCE
     paolo = User.objects.get(username="paolo")

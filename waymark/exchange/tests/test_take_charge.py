@@ -20,8 +20,8 @@ from waymark.continuity.models import TakeChargeDirection, TakeChargeRequest
 from waymark.continuity.procedures import procedures_due
 from waymark.continuity.schemas import BestInterestsIn, TakeChargeIn
 from waymark.continuity.tests.test_family_tracing import confirmed_brother, ward
-from waymark.core.clocks import ClockState
-from waymark.core.deadlines import Notice
+from waymark.core.clocks import Clock, ClockState
+from waymark.core.deadlines import Deadline, Notice
 from waymark.core.protocol import testing as proto
 from waymark.core.protocol.registry import Grant, GrantAction, Organisation
 from waymark.errors import ActionError
@@ -133,6 +133,18 @@ def _send(paolo, request, federation, **data):
     )
 
 
+def _due(record: TakeChargeRequest) -> Deadline:
+    deadline = record.reply_deadline()
+    assert deadline is not None
+    return deadline
+
+
+def _clock(thread: Thread) -> Clock:
+    clock = kind("take_charge").clock_of(thread)
+    assert clock is not None
+    return clock
+
+
 def _received():
     return Thread.objects.get(kind="take_charge", direction=Direction.INCOMING)
 
@@ -145,7 +157,7 @@ def test_the_request_travels_and_brussels_sees_its_own_reply_clock(people, feder
     assert sent.status == "awaiting_reply" and sent.purpose == Purpose.FAMILY_TRACING
     assert request.request_sent_at is not None and request.conversation == sent.public_id
     assert sent.facts["take_charge"] == str(request.public_id)
-    assert sent.due_at == request.reply_deadline().due_at
+    assert sent.due_at == _due(request).due_at
     assert any(
         e.summary_text.startswith("Take-charge request sent to") for e in Event.objects.filter(case=case)
     )
@@ -154,12 +166,12 @@ def test_the_request_travels_and_brussels_sees_its_own_reply_clock(people, feder
     received = _received()
     assert received.local_org.slug == "be-dublin" and received.case is None
     mine = TakeChargeRequest.objects.get(direction=TakeChargeDirection.INCOMING)
-    assert mine.organisation.slug == "be-dublin" and mine.case is None
+    assert mine.organisation is not None and mine.organisation.slug == "be-dublin" and mine.case is None
     assert mine.requesting_country == "IT" and mine.requested_country == "BE"
     assert mine.request_received_at == received.created_at  # the reply period counts from receipt
     assert mine.conversation == received.public_id and received.facts["take_charge"] == str(mine.public_id)
-    assert received.due_at == mine.reply_deadline().due_at
-    assert kind("take_charge").clock_of(received).state(timezone.now()) is ClockState.RUNNING
+    assert received.due_at == _due(mine).due_at
+    assert _clock(received).state(timezone.now()) is ClockState.RUNNING
     # Dries finds it among his threads (a Dublin officer is no exchange role otherwise).
     from waymark.exchange.access import threads_of
 
@@ -265,7 +277,7 @@ def test_a_recorded_sending_date_stands_and_silence_is_flagged_on_both_sides(
     dispatch_pending(federation.it, wire)
     mine = TakeChargeRequest.objects.get(direction=TakeChargeDirection.INCOMING)
     # Brussels counts from its receipt (today): its clock runs; once its period passes, flagged.
-    assert mine.reply_deadline().notice(timezone.now()) is Notice.RUNNING
+    assert _due(mine).notice(timezone.now()) is Notice.RUNNING
     later = timezone.now() + dt.timedelta(days=70)
     rows, _page = procedures_due(dries, Purpose.FAMILY_TRACING, now=later)
     assert [(r.request, r.notice) for r in rows] == [(mine, Notice.TACIT_ACCEPTANCE)]
@@ -287,12 +299,12 @@ def test_dries_accepts_and_both_clocks_stop(people, federation, wire, dublin):
     assert answered.status == "accepted"
     mine = TakeChargeRequest.objects.get(direction=TakeChargeDirection.INCOMING)
     assert mine.accepted is True and mine.replied_at is not None
-    assert kind("take_charge").clock_of(answered).state(timezone.now()) is ClockState.MET
+    assert _clock(answered).state(timezone.now()) is ClockState.MET
     dispatch_pending(federation.be, wire)
     sent.refresh_from_db()
     request.refresh_from_db()
     assert sent.status == "accepted" and request.accepted is True and request.replied_at is not None
-    assert request.reply_deadline().notice(timezone.now()) is Notice.MET
+    assert _due(request).notice(timezone.now()) is Notice.MET
     assert any(
         e.summary_text.startswith("Take-charge request accepted by") for e in Event.objects.filter(case=case)
     )

@@ -431,6 +431,57 @@ def tracing_agreement(*, status: str = "active", orgs: list[DemoOrg] | None = No
     }
 
 
+# Dublin take-charge requests (issue 13): Milan's Dublin desk asks the Brussels Dublin unit to take
+# charge of a child for family reunion, in the take_charge conversation only, under purpose
+# family_tracing (a take-charge request under Dublin III Art. 8 / AMMR Art. 25 continues the
+# tracing that confirmed the relative; it is for family tracing that the policy opens a child's
+# identity, family and legal status to their organisation's Dublin officers). The Brussels unit's
+# Dublin officers read the child's identity, the relative (family) and the procedure with the
+# BIA's recommendation and legal-status part (legal status) — never health, disclosures or case
+# notes; Milan's Dublin desk reads the reply (legal status).
+TAKE_CHARGE_AGREEMENT_ID = "demo-dublin-take-charge-2026"
+TAKE_CHARGE_GRANTS: dict[tuple[str, Role], tuple[DataCategory, ...]] = {
+    ("be-dublin", Role.DUBLIN_OFFICER): (
+        DataCategory.IDENTITY,
+        DataCategory.FAMILY,
+        DataCategory.LEGAL_STATUS,
+    ),
+    ("it-cps-milano", Role.DUBLIN_OFFICER): (DataCategory.LEGAL_STATUS,),
+}
+TAKE_CHARGE_PARTIES = tuple(dict.fromkeys(org for org, _role in TAKE_CHARGE_GRANTS))
+
+
+def take_charge_agreement(
+    *, status: str = "active", parties: tuple[str, ...] = TAKE_CHARGE_PARTIES
+) -> dict[str, Any]:
+    """The take-charge agreement in registry form (grants of its ``parties`` only); the reply is
+    due within the regulation's periods, counted by the deadline engine (no response commitment)."""
+    return {
+        "identifier": TAKE_CHARGE_AGREEMENT_ID,
+        "title": "Dublin take-charge requests for family reunion between Milan and Brussels (fictional)",
+        "lawful_basis": "Fictional. GDPR Art. 6(1)(c) and (e), Art. 9(2)(g); Dublin III Arts. 8, 21, 22 and "
+        "AMMR Arts. 25, 39, 40 (take-charge requests for unaccompanied children's family reunion).",
+        "parties": list(parties),
+        "status": status,
+        "valid_from": "2026-01-01T00:00:00Z",
+        "valid_until": "2030-01-01T00:00:00Z",
+        "message_types": sorted(t.value for t in CONVERSATIONS["take_charge"].types),
+        "grants": [
+            {
+                "org": org,
+                "role": role.value,
+                "category": category.value,
+                "purpose": Purpose.FAMILY_TRACING.value,
+                "action": "read",
+            }
+            for (org, role), categories in TAKE_CHARGE_GRANTS.items()
+            if org in parties
+            for category in categories
+        ],
+        "response_commitments": [],
+    }
+
+
 def node(node_id: str) -> DemoNode:
     if node_id.startswith(FANOUT_PREFIX):
         return fanout_node(node_id.removeprefix(FANOUT_PREFIX).upper())
@@ -552,6 +603,10 @@ def _agreements(
         )
     )
     found.append(tracing_agreement(status=status, orgs=[o for o in all_orgs(demo) if o.slug not in left_out]))
+    # Dublin take-charge requests between Milan's Dublin desk and the Brussels Dublin unit.
+    found.append(
+        take_charge_agreement(status=status, parties=tuple(p for p in TAKE_CHARGE_PARTIES if p in slugs))
+    )
     fanout = tuple(sorted(s for s in slugs if s.endswith("-fanout-ngo")))
     if fanout and FANOUT_SENDER in slugs:
         found.append(fanout_agreement((FANOUT_SENDER, *fanout)))

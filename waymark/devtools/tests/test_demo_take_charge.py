@@ -11,6 +11,7 @@ from django.urls import reverse
 from waymark.accounts.models import User
 from waymark.continuity.models import TakeChargeRequest
 from waymark.core.deadlines import Notice, Step
+from waymark.devtools import demo
 from waymark.test import login
 from waymark.vocab import Purpose, Role
 
@@ -29,3 +30,14 @@ def test_the_italian_node_shows_its_dublin_desk_a_tacit_acceptance(db, client):
     assert 'id="take-charge-due"' in home and "Yonas" in home and "TACIT ACCEPTANCE" in home
     page = client.get(reverse("case_detail", args=[request.case.public_id])).content.decode()
     assert 'id="dublin-h"' in page and "clock-overdue" in page and "TACIT ACCEPTANCE" in page
+
+
+def test_the_demo_registry_lets_milans_dublin_desk_ask_brussels_to_take_charge():
+    spec = demo.registry_spec({"node-it": "it.json", "node-be": "be.json"})
+    (found,) = [a for a in spec["agreements"] if a["identifier"] == demo.TAKE_CHARGE_AGREEMENT_ID]
+    assert set(found["parties"]) == {"it-cps-milano", "be-dublin"}
+    assert found["message_types"] == ["take_charge_reply", "take_charge_request"]
+    assert {g["purpose"] for g in found["grants"]} == {Purpose.FAMILY_TRACING.value}
+    dublin = {g["category"] for g in found["grants"] if g["org"] == "be-dublin"}
+    assert dublin == {"identity", "family", "legal_status"}  # never health, disclosures, case notes
+    assert {g["role"] for g in found["grants"]} == {Role.DUBLIN_OFFICER.value}

@@ -21,6 +21,11 @@ urlpatterns = [
     path("erasure/notices/<uuid:public_id>/retry", views_erasure.retry, name="erasure_retry"),
     path("missing/<uuid:public_id>/close", views_missing.close_disappearance, name="close_disappearance"),
     path("case/<uuid:public_id>/", views.case_exchange, name="case"),
+    path(
+        "case/<uuid:public_id>/take-charge/<uuid:request_id>/send",
+        views.send_take_charge,
+        name="send_take_charge",
+    ),
     path("case/<uuid:public_id>/<slug:slug>", views.send, name="send"),
     path("<slug:slug>s/<uuid:public_id>/", views.thread_page, name="thread"),
     path("<slug:slug>s/<uuid:public_id>/<str:action>", views.thread_act, name="thread_act"),

@@ -32,7 +32,7 @@ from waymark.accounts.models import User
 from waymark.audit import witness
 from waymark.cases.access import CaseAccess, access_case
 from waymark.cases.accounts import current_accounts
-from waymark.continuity.models import BestInterests
+from waymark.continuity.models import BestInterests, TakeChargeRequest
 from waymark.errors import ActionError, NotFound, field_errors
 from waymark.policy.purpose import current_purpose, purpose_required
 from waymark.vocab import DataCategory, Purpose, Role
@@ -42,6 +42,7 @@ from .access import ThreadAccess, access_thread, shown_threads, threads_of
 from .models import OUTBOX_OPEN, AlertNotice, InboundRefusal, OutboxMessage, OutboxStatus
 from .plumbing import may_exchange
 from .registry import RegistryStatus, registry_status
+from .threads import take_charge
 from .threads.base import ThreadKind
 
 UNPROCESSABLE = 422
@@ -352,4 +353,38 @@ def thread_act(request: HttpRequest, slug: str, public_id: uuid.UUID, action: st
             return redirect("exchange:thread", slug=kind.slug, public_id=thread.public_id)
     return render(
         request, kind.page, _thread_context(access, errors=errors, action=action), status=UNPROCESSABLE
+    )
+
+
+# --- a take-charge request sent from its own page ----------------------------------------------
+
+
+@login_required
+@purpose_required
+@require_POST
+def send_take_charge(request: HttpRequest, public_id: uuid.UUID, request_id: uuid.UUID) -> HttpResponse:
+    """Send the case's recorded take-charge request to the requested State's Dublin unit (the
+    form on the request's page); a refusal is shown with its reason (422)."""
+    access = _case(request, public_id)
+    if not access.can(DataCategory.LEGAL_STATUS):
+        raise Http404
+    found = TakeChargeRequest.objects.filter(case=access.case, public_id=request_id).first()
+    if found is None:
+        raise Http404
+    data: dict[str, Any] = {k: request.POST.get(k, "") for k in ("to_org", "agreement_id", "note")}
+    data["best_interests"] = request.POST.get("best_interests") == "on"
+    data["purpose"] = current_purpose(request) or ""
+    parsed, errors = _parse(take_charge.TakeChargeSendIn, data)
+    if parsed is not None:
+        try:
+            thread = take_charge.do_send_take_charge(_me(request), found, parsed)
+        except ActionError as exc:
+            errors = exc.errors
+        else:
+            return redirect("exchange:thread", slug=take_charge.KIND.slug, public_id=thread.public_id)
+    return render(
+        request,
+        "exchange/take_charge_refused.html",
+        {"case": access.case, "take_charge": found, "errors": errors},
+        status=UNPROCESSABLE,
     )

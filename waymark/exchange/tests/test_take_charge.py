@@ -12,6 +12,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from waymark.cases.models import Event
@@ -25,12 +26,13 @@ from waymark.core.deadlines import Deadline, Notice
 from waymark.core.protocol import testing as proto
 from waymark.core.protocol.registry import Grant, GrantAction, Organisation
 from waymark.errors import ActionError
+from waymark.exchange import plumbing
 from waymark.exchange.dispatcher import dispatch_pending
 from waymark.exchange.models import Direction, Thread
 from waymark.exchange.testing import dated_agreement, dated_registry
 from waymark.exchange.threads import implemented_types, kind
 from waymark.exchange.threads import take_charge as tc
-from waymark.test import create_org, create_user
+from waymark.test import create_org, create_user, login
 from waymark.vocab import DataCategory, Purpose, Role, Sector
 
 pytestmark = pytest.mark.django_db
@@ -346,3 +348,57 @@ def test_a_request_is_sent_once(people, federation, dublin):
     _send(paolo, request, federation)
     with pytest.raises(ActionError):
         _send(paolo, request, federation)
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+def test_paolo_sends_it_from_the_requests_page_and_dries_accepts_on_the_thread_page(
+    client, people, federation, wire, dublin, monkeypatch
+):
+    paolo, dries = dublin
+    current = {"node": federation.it}
+    monkeypatch.setattr(plumbing, "local_node", lambda: current["node"])
+    case, request = _request(people)
+    login(client, paolo, purpose=Purpose.FAMILY_TRACING)
+    page = client.get(reverse("continuity:update_take_charge", args=[case.public_id, request.public_id]))
+    assert "Send the take-charge request" in page.content.decode()
+    send = reverse("exchange:send_take_charge", args=[case.public_id, request.public_id])
+    refused = client.post(send, {"to_org": "fr-ngo-calais", "best_interests": "on"})
+    assert refused.status_code == 422 and "to_org" in refused.content.decode()
+    done = client.post(send, {"to_org": "be-dublin", "best_interests": "on"})
+    assert done.status_code == 302, done.content
+    request.refresh_from_db()
+    assert done["Location"] == reverse("exchange:thread", args=["take-charge", request.conversation])
+    dispatch_pending(federation.it, wire)
+
+    received = _received()
+    current["node"] = federation.be
+    login(client, dries, purpose=Purpose.FAMILY_TRACING)
+    url = reverse("exchange:thread", args=["take-charge", received.public_id])
+    html = client.get(url).content.decode()
+    assert (
+        "Amina" in html
+        and "Accept to take charge" in html
+        and "family reunification" in html.replace("_", " ")
+    )
+    for secret in SECRETS:
+        assert secret not in html
+    answered = client.post(
+        reverse("exchange:thread_act", args=["take-charge", received.public_id, "reply"]),
+        {"accepted": "yes", "note": "Brother verified (fictional)."},
+    )
+    assert answered.status_code == 302, answered.content
+    received.refresh_from_db()
+    assert received.status == "accepted"
+
+
+def test_the_thread_page_is_not_found_for_another_organisation(client, people, federation, wire, dublin):
+    paolo, _dries = dublin
+    _case, request = _request(people)
+    _send(paolo, request, federation)
+    dispatch_pending(federation.it, wire)
+    url = reverse("exchange:thread", args=["take-charge", _received().public_id])
+    for outsider in (people.luc, people.claire, paolo):
+        login(client, outsider, purpose=Purpose.FAMILY_TRACING)
+        assert client.get(url).status_code == 404

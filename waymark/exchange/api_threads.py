@@ -31,7 +31,8 @@ from waymark.cases.access import access_case
 from waymark.cases.api_schemas import READ_ANSWERS as _READ
 from waymark.cases.api_schemas import WRITE_ANSWERS as _WRITE
 from waymark.cases.api_schemas import UserRef, _Out, rules_422, user_ref
-from waymark.errors import ActionError, Refused
+from waymark.continuity.models import TakeChargeRequest
+from waymark.errors import ActionError, NotFound, Refused
 from waymark.policy.purpose import ApiCaller, api_caller
 from waymark.schemas import ClockOut, clock_out
 from waymark.vocab import Purpose
@@ -41,6 +42,7 @@ from .access import ThreadAccess, access_thread, decide_threads, threads_of
 from .models import Direction, OutboxMessage, Thread
 from .plumbing import may_exchange
 from .schemas import ToPeer
+from .threads import take_charge
 from .threads.base import Action, ThreadKind
 
 router = Router(tags=["exchange threads"])
@@ -112,6 +114,18 @@ def _handover(t: Thread) -> dict[str, Any]:
         "summary": t.data.text("summary"),
         "views_and_wishes": t.data.text("views_and_wishes"),
         "open_issues": t.data.text("open_issues"),
+    }
+
+
+def _take_charge(t: Thread) -> dict[str, Any]:
+    return {
+        "take_charge_request": t.facts.get("take_charge", ""),
+        "basis": t.data.text("basis"),
+        "child": t.data.doc("child"),
+        "relative": t.data.doc("relative"),
+        "best_interests": t.data.doc("best_interests"),
+        "note": t.data.text("note"),
+        "reply": t.data.doc("reply"),
     }
 
 
@@ -205,9 +219,20 @@ API_KINDS: tuple[ApiKind, ...] = (
         ),
         content=_tracing,
     ),
+    ApiKind(
+        "take-charge",
+        "take-charge-threads",
+        send="",  # sent from its record: ``send_take_charge`` below
+        get="getTakeChargeThread",
+        replies={"reply": "replyTakeChargeRequest"},
+        send_summary="",
+        content=_take_charge,
+    ),
 )
 _BY_NAME = {k.slug: k for k in API_KINDS}
-KindName = Literal["referral", "transfer", "info_request", "guardian_handover", "family_tracing"]
+KindName = Literal[
+    "referral", "transfer", "info_request", "guardian_handover", "family_tracing", "take_charge"
+]
 
 
 # --- answers ----------------------------------------------------------------------------------
@@ -317,9 +342,13 @@ def _thread_out(api_kind: ApiKind, found: ThreadAccess) -> ThreadOut:
 # --- fetch and authorise ----------------------------------------------------------------------
 
 
-def _exchanging(request: HttpRequest) -> ApiCaller:
+def _exchanging(request: HttpRequest, kind: ThreadKind | None = None) -> ApiCaller:
+    """The caller, if they exchange at all — or in ``kind``, if it names its own roles (a
+    Dublin officer in a take-charge request)."""
     caller = api_caller(request)
-    if not may_exchange(caller.user):
+    if not may_exchange(caller.user) and not (
+        kind is not None and kind.roles and may_exchange(caller.user, kind.roles)
+    ):
         raise Refused("your account may not exchange data with other organisations")
     return caller
 
@@ -431,7 +460,7 @@ def _send_operation(api_kind: ApiKind) -> None:
 
 def _get_operation(api_kind: ApiKind) -> None:
     def get(request: HttpRequest, thread_id: uuid.UUID) -> ThreadOut:
-        caller = _exchanging(request)
+        caller = _exchanging(request, api_kind.kind)
         return _thread_out(api_kind, _thread(caller, api_kind, thread_id))
 
     get.__name__ = get.__qualname__ = f"get_{api_kind.kind.name}"
@@ -448,7 +477,7 @@ def _reply_operation(api_kind: ApiKind, name: str, action: Action, operation_id:
     verb = str(kind.messages.get(action.type, name))
 
     def reply(request: HttpRequest, thread_id: uuid.UUID, payload: BaseModel) -> ThreadOut:
-        caller = _exchanging(request)
+        caller = _exchanging(request, kind)
         found = _thread(caller, api_kind, thread_id)
         if not found.shown:
             raise Refused(f"you may not read this thread, so you may not answer it ({found.withheld})")
@@ -477,10 +506,47 @@ def register_operations() -> None:
         kind = api_kind.kind
         if set(api_kind.replies) != set(kind.actions):
             raise ValueError(f"{kind.name}: an API operation per action, no more: {sorted(kind.actions)}")
-        _send_operation(api_kind)
+        if api_kind.send:
+            _send_operation(api_kind)
         _get_operation(api_kind)
         for name, action in kind.actions.items():
             _reply_operation(api_kind, name, action, api_kind.replies[name])
+
+
+@router.post(
+    "/cases/{public_id}/take-charge-requests/{request_id}/send",
+    response={201: ThreadOut, **_WRITE},
+    summary="Send the case's recorded take-charge request to the requested State's Dublin unit "
+    "(a Dublin officer of the case's organisation), against the reply clock",
+    operation_id="sendTakeChargeRequest",
+    openapi_extra=rules_422(
+        *_PEER,
+        "declared purpose `family_tracing` only",
+        "`to_org`: an organisation of the requested Member State (the request's `requested_country`)",
+        "`best_interests`: attach the best-interests assessment the request rests on, cut to its "
+        "recommendation, family and legal-status parts the agreement grants `to_org`",
+        '`""`: a Dublin officer of the case\'s organisation; a request not sent already and not answered',
+    ),
+)
+def send_take_charge(
+    request: HttpRequest, public_id: str, request_id: uuid.UUID, payload: take_charge.TakeChargeSendIn
+) -> Status[ThreadOut]:
+    """Send the recorded request (its dates, the child by identity, the confirmed relative, the
+    BIA's Dublin cut); its sending date is now unless one was recorded."""
+    api_kind = _BY_NAME["take-charge"]
+    caller = _exchanging(request, api_kind.kind)
+    case = access_case(caller.user, public_id, caller.purpose).case
+    found = TakeChargeRequest.objects.filter(case=case, public_id=request_id).first()
+    if found is None:
+        raise NotFound("take-charge request")
+    if "purpose" in payload.model_fields_set and payload.purpose != caller.purpose:
+        raise ActionError(
+            f"this is the purpose declared in Waymark-Purpose ({caller.purpose}), or nothing", field="purpose"
+        )
+    thread = take_charge.do_send_take_charge(
+        caller.user, found, payload.model_copy(update={"purpose": caller.purpose})
+    )
+    return Status(201, _thread_out(api_kind, _thread(caller, api_kind, thread.public_id)))
 
 
 threads.load()  # the kinds register themselves on import (as when the app is ready)

@@ -245,7 +245,9 @@ def fill(path: str, pattern: URLPattern, world: dict[str, Any], user: Any) -> li
             values[name] = [str(t.public_id) for t in mine] or [str(uuid.uuid4())]
         elif name == "alert_id":
             values[name] = [str(world["alert"].public_id)]
-        elif name == "request_id" and path.startswith("continuity/"):  # a take-charge request
+        elif name == "request_id" and path.startswith(
+            ("continuity/", "exchange/case/")
+        ):  # a take-charge request
             values[name] = [str(world["take_charge"].public_id)]
         elif name == "assessment_id":  # an age assessment (continuity/)
             values[name] = [str(world["age"].public_id)]

@@ -101,6 +101,9 @@ OPERATION_IDS = {
     ("post", "/api/tracing-requests/{thread_id}/progress"): "sendTracingProgress",
     ("post", "/api/tracing-requests/{thread_id}/result"): "sendTracingResult",
     ("post", "/api/tracing-requests/{thread_id}/withdraw"): "withdrawTracingRequest",
+    ("post", "/api/cases/{public_id}/take-charge-requests/{request_id}/send"): "sendTakeChargeRequest",
+    ("get", "/api/take-charge-threads/{thread_id}"): "getTakeChargeThread",
+    ("post", "/api/take-charge-threads/{thread_id}/reply"): "replyTakeChargeRequest",
 }
 
 

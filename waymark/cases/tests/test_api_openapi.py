@@ -77,6 +77,9 @@ EXPECTED = {
     "/api/tracing-requests/{thread_id}/progress": {"post"},
     "/api/tracing-requests/{thread_id}/result": {"post"},
     "/api/tracing-requests/{thread_id}/withdraw": {"post"},
+    "/api/cases/{public_id}/take-charge-requests/{request_id}/send": {"post"},
+    "/api/take-charge-threads/{thread_id}": {"get"},
+    "/api/take-charge-threads/{thread_id}/reply": {"post"},
 }
 
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from waymark.cases.models import Event
+from waymark.cases.tests.api_client import api_as, case_url
 from waymark.continuity import actions as continuity
 from waymark.continuity.models import TakeChargeDirection, TakeChargeRequest
 from waymark.continuity.procedures import procedures_due
@@ -402,3 +403,49 @@ def test_the_thread_page_is_not_found_for_another_organisation(client, people, f
     for outsider in (people.luc, people.claire, paolo):
         login(client, outsider, purpose=Purpose.FAMILY_TRACING)
         assert client.get(url).status_code == 404
+
+
+# --- API ---------------------------------------------------------------------------------------
+
+
+def test_the_api_sends_reads_and_answers_a_take_charge_request(people, federation, wire, dublin, monkeypatch):
+    paolo, dries = dublin
+    current = {"node": federation.it}
+    monkeypatch.setattr(plumbing, "local_node", lambda: current["node"])
+    case, request = _request(people)
+    send = case_url(case, f"/take-charge-requests/{request.public_id}/send")
+    # Another purpose is refused by the schema; immigration enforcement is refused anywhere.
+    bia = api_as(paolo, purpose=Purpose.BEST_INTERESTS_ASSESSMENT).post(send, {"to_org": "be-dublin"})
+    assert bia.status_code in (404, 422), bia.content
+    assert api_as(people.giulia, purpose=Purpose.FAMILY_TRACING).post(
+        send, {"to_org": "be-dublin"}
+    ).status_code in (
+        403,
+        422,
+    )
+    sent = api_as(paolo, purpose=Purpose.FAMILY_TRACING).post(send, {"to_org": "be-dublin"})
+    assert sent.status_code == 201, sent.content
+    body = sent.json()
+    assert body["kind"] == "take_charge" and body["status"] == "awaiting_reply" and body["clock"]
+    assert body["content"]["take_charge_request"] == str(request.public_id)
+    dispatch_pending(federation.it, wire)
+
+    current["node"] = federation.be
+    received = _received()
+    theirs = api_as(dries, purpose=Purpose.FAMILY_TRACING)
+    read = theirs.get(f"/api/take-charge-threads/{received.public_id}")
+    assert read.status_code == 200, read.content
+    content = read.json()["content"]
+    assert content["child"]["given_names"] == "Amina" and "health" not in content["best_interests"]
+    assert read.json()["may_send"] == ["reply"]
+    refused = theirs.post(f"/api/take-charge-threads/{received.public_id}/reply", {"accepted": False})
+    assert refused.status_code == 422 and "note" in refused.content.decode()
+    replied = theirs.post(
+        f"/api/take-charge-threads/{received.public_id}/reply",
+        {"accepted": False, "note": "No link (fictional)."},
+    )
+    assert replied.status_code == 200, replied.content
+    assert replied.json()["status"] == "refused"
+    dispatch_pending(federation.be, wire)
+    request.refresh_from_db()
+    assert request.accepted is False

@@ -96,7 +96,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "status": status,
         "node_id": settings.WAYMARK_NODE_ID,
         "now": now,
-        "exchanges": may_exchange(me),
         "operator": me.role in OPERATOR_ROLES and me.organisation is not None,
         # Sightings and found reports about cases this user looks after (caseworker, guardian):
         # the case's reference and what happened, no child data (the case page shows that).
@@ -104,10 +103,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .select_related("case")
         .order_by("-created_at")[:20],
     }
+    # The kinds this user acts in: every kind if they exchange; else those naming their role
+    # (a Dublin officer's take-charge requests), and only those kinds' messages below.
+    everything = may_exchange(me)
+    kinds_mine = [k for k in threads.KINDS.values() if everything or (k.roles and may_exchange(me, k.roles))]
+    types_mine = [t.value for k in kinds_mine for t in k.conversation.types]
+    context["exchanges"] = bool(kinds_mine)
     if context["exchanges"]:
         mine = threads_of(me)
         panels = sorted(
-            ((panel, kind) for kind in threads.KINDS.values() for panel in kind.panels),
+            ((panel, kind) for kind in kinds_mine for panel in kind.panels),
             key=lambda pk: pk[0].order,
         )
         drawn = [
@@ -119,11 +124,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             # The rows that show child data are decided (and audited) in one batch.
             shown=shown_threads(me, [t for panel, rows in drawn if panel.child_data for t in rows]),
             undelivered_mine=OutboxMessage.objects.filter(
+                Q() if everything else Q(message_type__in=types_mine),
                 status__in=OUTBOX_OPEN,
                 created_at__lt=threshold,
                 from_org=me.organisation.slug if me.organisation else "",
             ).order_by("created_at")[:20],
             refused_mine=OutboxMessage.objects.filter(
+                Q() if everything else Q(message_type__in=types_mine),
                 Q(status=OutboxStatus.REJECTED, receipted_at__gte=now - dt.timedelta(days=7))
                 # Not sent (cancelled): stopped within an envelope's life, so lately queued.
                 | Q(status=OutboxStatus.CANCELLED, created_at__gte=now - dt.timedelta(days=14)),

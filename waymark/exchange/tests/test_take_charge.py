@@ -255,14 +255,14 @@ def test_immigration_and_caseworkers_may_not_send_it(people, federation, dublin)
         tc.TakeChargeSendIn(to_org="be-dublin", purpose=Purpose.BEST_INTERESTS_ASSESSMENT)
 
 
-def test_the_requested_state_must_be_the_requested_country(people, federation, dublin):
+def test_it_goes_to_a_dublin_unit_of_the_requested_country_only(people, federation, dublin):
     paolo, _dries = dublin
     _case, request = _request(people)
-    with pytest.raises(ActionError) as refused:
-        tc.do_send_take_charge(
-            paolo, request, tc.TakeChargeSendIn(to_org="fr-ngo-calais"), node=federation.it
-        )
-    assert "to_org" in refused.value.errors
+    # Another country's NGO; the requested country's police: neither is its Dublin unit.
+    for elsewhere in ("fr-ngo-calais", "be-police-mpu"):
+        with pytest.raises(ActionError) as refused:
+            tc.do_send_take_charge(paolo, request, tc.TakeChargeSendIn(to_org=elsewhere), node=federation.it)
+        assert "to_org" in refused.value.errors
 
 
 def test_a_recorded_sending_date_stands_and_silence_is_flagged_on_both_sides(
@@ -377,6 +377,10 @@ def test_paolo_sends_it_from_the_requests_page_and_dries_accepts_on_the_thread_p
     current["node"] = federation.be
     login(client, dries, purpose=Purpose.FAMILY_TRACING)
     url = reverse("exchange:thread", args=["take-charge", received.public_id])
+    # His exchange dashboard lists it to answer (and no other kind's panel).
+    board = client.get(reverse("exchange:dashboard")).content.decode()
+    assert "Take-charge requests to answer" in board and url in board
+    assert "Guardian hand-overs to acknowledge" not in board
     html = client.get(url).content.decode()
     assert (
         "Amina" in html

@@ -50,7 +50,7 @@ from waymark.core.protocol.registry import Registry
 from waymark.core.protocol.threads import TAKE_CHARGE, UNDELIVERED, Received
 from waymark.errors import ActionError
 from waymark.policy import service as policy
-from waymark.vocab import DataCategory, EventType, Purpose, Role
+from waymark.vocab import DataCategory, EventType, Purpose, Role, Sector
 
 from .. import payloads
 from .. import plumbing as p
@@ -170,9 +170,13 @@ def do_send_take_charge(
         raise ActionError("this request was sent already")
     ctx = p.context(node)
     peer = ctx.registry.organisation(data.to_org)
-    if peer is None or peer.country != request.requested_country:
+    if (
+        peer is None
+        or peer.country != request.requested_country
+        or str(peer.sector) != Sector.ASYLUM_DUBLIN_UNIT
+    ):
         raise ActionError(
-            f"send it to a Dublin unit of the requested Member State ({request.requested_country})",
+            f"send it to the Dublin unit of the requested Member State ({request.requested_country})",
             field="to_org",
         )
     sent_at = request.request_sent_at or ctx.now

@@ -19,7 +19,7 @@ from waymark.cases.access import PageAccess, cases_visible_to, decide_page
 from waymark.cases.models import Case
 from waymark.core.clocks import ClockState
 from waymark.core.deadlines import LOUD, Deadline, Notice
-from waymark.vocab import CaseStatus, DataCategory, Role
+from waymark.vocab import CaseStatus, DataCategory, Purpose, Role, Sector
 
 from .models import TakeChargeDirection, TakeChargeRequest
 
@@ -78,12 +78,20 @@ def procedures_due(
         .order_by("registered_at", "id")[:scan]
     )
     rows = [row for request in found if (row := _row(request, now)) is not None]
-    if user.role == Role.DUBLIN_OFFICER and user.organisation_id is not None:
-        # Requests made to this Dublin unit by another node's: their dates only (the child stays
-        # sealed in the conversation), the reply period counted from their receipt.
+    org = user.organisation
+    if (
+        user.is_active
+        and user.role == Role.DUBLIN_OFFICER
+        and org is not None
+        and org.sector != Sector.IMMIGRATION_ENFORCEMENT
+        and purpose == Purpose.FAMILY_TRACING
+    ):
+        # Requests made to this Dublin unit by another node's, for family tracing (the purpose
+        # they travel for): their dates only (the child stays sealed in the conversation), the
+        # reply period counted from their receipt.
         received = TakeChargeRequest.objects.filter(
             direction=TakeChargeDirection.INCOMING,
-            organisation_id=user.organisation_id,
+            organisation_id=org.pk,
             replied_at__isnull=True,
         ).order_by("registered_at", "id")[:scan]
         rows += [row for request in received if (row := _row(request, now)) is not None]

@@ -285,6 +285,8 @@ def test_a_recorded_sending_date_stands_and_silence_is_flagged_on_both_sides(
     rows, _page = procedures_due(dries, Purpose.FAMILY_TRACING, now=later)
     assert [(r.request, r.notice) for r in rows] == [(mine, Notice.TACIT_ACCEPTANCE)]
     assert rows[0].case is None
+    # Listed for family tracing only, the purpose the request travelled for.
+    assert procedures_due(dries, Purpose.BEST_INTERESTS_ASSESSMENT, now=later)[0] == []
 
 
 def test_dries_accepts_and_both_clocks_stop(people, federation, wire, dublin):

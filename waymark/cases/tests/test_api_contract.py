@@ -50,6 +50,7 @@ OPERATION_IDS = {
     ("post", "/api/cases/{public_id}/reunification-plans"): "recordReunificationPlan",
     ("patch", "/api/cases/{public_id}/reunification-plans/{plan_id}"): "updateReunificationPlan",
     ("get", "/api/guardian/wards"): "listMyWards",
+    ("get", "/api/guardian-appointments"): "listAwaitingGuardian",
     ("post", "/api/cases/{public_id}/alerts"): "sendMissingAlert",
     ("get", "/api/cases/{public_id}/alerts"): "listAlertRecipients",
     ("post", "/api/cases/{public_id}/found"): "closeFound",

@@ -28,6 +28,7 @@ EXPECTED = {
     "/api/cases/{public_id}/reunification-plans": {"get", "post"},
     "/api/cases/{public_id}/reunification-plans/{plan_id}": {"patch"},
     "/api/guardian/wards": {"get"},
+    "/api/guardian-appointments": {"get"},
     "/api/police/alerts": {"post"},
     "/api/police/alerts/{alert_id}": {"get"},
     "/api/police/alerts/{alert_id}/transition": {"post"},

@@ -97,6 +97,7 @@ OPERATION_IDS = {
     ("post", "/api/cases/{public_id}/guardian-handovers"): "sendGuardianHandover",
     ("get", "/api/guardian-handovers/{thread_id}"): "getGuardianHandover",
     ("post", "/api/guardian-handovers/{thread_id}/acknowledge"): "acknowledgeGuardianHandover",
+    ("post", "/api/guardian-handovers/{thread_id}/assign"): "assignIncomingGuardian",
     ("post", "/api/cases/{public_id}/tracing-requests"): "requestTracing",
     ("get", "/api/tracing-requests/{thread_id}"): "getTracingRequest",
     ("post", "/api/tracing-requests/{thread_id}/progress"): "sendTracingProgress",

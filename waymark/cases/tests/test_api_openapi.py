@@ -73,6 +73,7 @@ EXPECTED = {
     "/api/cases/{public_id}/guardian-handovers": {"post"},
     "/api/guardian-handovers/{thread_id}": {"get"},
     "/api/guardian-handovers/{thread_id}/acknowledge": {"post"},
+    "/api/guardian-handovers/{thread_id}/assign": {"post"},
     "/api/cases/{public_id}/tracing-requests": {"post"},
     "/api/tracing-requests/{thread_id}": {"get"},
     "/api/tracing-requests/{thread_id}/progress": {"post"},

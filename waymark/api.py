@@ -36,6 +36,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError, Valida
 from ninja.parser import Parser
 
 from waymark.accounts.tokens import ApiTokenAuth
+from waymark.cases.api import appointments_router
 from waymark.cases.api import router as cases_router
 from waymark.cases.api_schemas import ErrorOut
 from waymark.continuity.api import router as continuity_router
@@ -322,6 +323,7 @@ api.add_router("/cases", cases_router)
 api.add_router("/cases", continuity_router)
 api.add_router("/cases", guardian_contacts_router)
 api.add_router("/cases", family_router)
+api.add_router("/guardian-appointments", appointments_router)
 api.add_router("/guardian", guardian_wards_router)
 api.add_router("", alerts_router)
 api.add_router("/missing", missing_router)

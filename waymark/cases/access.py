@@ -360,3 +360,20 @@ def decide_page(
     ]
     audit.record_many(AuditKind.ACCESS_DECISION, rows)
     return PageAccess(purpose, by_case)
+
+
+def without_guardian(user: User, purpose: str, *, limit: int = 20) -> list[Case]:
+    """Unaccompanied children still without a guardian, oldest first, among the open cases this
+    user may see: the supervisors' list of appointments to make (their clocks: ``guardian_clock``;
+    the escalated ones are marked ``guardian_escalated_at``). Whether a child is unaccompanied is
+    family data and the guardian is guardian data, so both must be seen. Decide the page after."""
+    seen = cases_visible_to(user, purpose, DataCategory.GUARDIAN).filter(
+        pk__in=cases_visible_to(user, purpose, DataCategory.FAMILY).values("pk")
+    )
+    return list(
+        cases_visible_to(user, purpose)
+        .filter(pk__in=seen.values("pk"), unaccompanied=True, guardian__isnull=True)
+        .exclude(status__in=[CaseStatus.CLOSED, CaseStatus.TRANSFERRED])
+        .select_related("child", "organisation")
+        .order_by("opened_at", "id")[:limit]
+    )

@@ -23,6 +23,7 @@ from .api_schemas import (
     WRITE_ANSWERS,
     AccountList,
     AccountOut,
+    AwaitingGuardianOut,
     CarePlanOut,
     CaseDetailOut,
     CasePage,
@@ -34,6 +35,7 @@ from .api_schemas import (
     EventOut,
     EventPage,
     account_out,
+    awaiting_guardian_out,
     care_plan_of,
     care_plan_out,
     case_detail_out,
@@ -485,3 +487,27 @@ def record_account(request: HttpRequest, public_id: str, payload: AccountIn) -> 
     seen = _write(caller, public_id, DataCategory.DISCLOSURE)
     account = do_record_account(caller.user, seen.case, caller.purpose, payload)
     return Status(201, account_out(accounts_of(seen.case).get(pk=account.pk)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Guardian appointments (a supervisor's or coordinator's list)
+
+appointments_router = Router(tags=["cases"])
+
+
+@appointments_router.get(
+    "",
+    response={200: list[AwaitingGuardianOut], **_READ},
+    summary="Unaccompanied children waiting for a guardian, oldest first, with each appointment's clock",
+    operation_id="listAwaitingGuardian",
+)
+def list_awaiting_guardian(request: HttpRequest) -> list[AwaitingGuardianOut]:
+    """What the dashboard's "Waiting for a guardian" panel lists (at most 20, oldest first): the
+    open cases you may see of unaccompanied children with no guardian yet, each with its
+    appointment clock (``overdue`` past the country's limit) and when it was escalated to the
+    supervisors (``manage.py escalate_guardian_appointments``)."""
+    caller = api_caller(request)
+    cases = access.without_guardian(caller.user, caller.purpose)
+    categories = [*ROW_CATEGORIES, DataCategory.GUARDIAN, DataCategory.FAMILY]
+    rows = access.decide_page(caller.user, cases, caller.purpose, categories)
+    return [redact(awaiting_guardian_out(c), rows.by_case[c.pk]) for c in cases]

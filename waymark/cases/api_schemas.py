@@ -235,6 +235,23 @@ class CaseDetailOut(CaseSummaryOut):
     review_clock: ClockOut | None = Field(
         description="the care plan's review date as a clock, as at the response"
     )
+    guardian_clock: ClockOut | None = Field(
+        default=None,
+        description="an unaccompanied child's guardian appointment as a clock, from registration "
+        "to appointment, within the limit of the organisation's country; null for an accompanied "
+        "child or a guardian recorded without an appointment time",
+    )
+    guardian_escalated_at: dt.datetime | None = Field(
+        default=None, description="when an overdue appointment was escalated to the supervisors"
+    )
+
+
+class AwaitingGuardianOut(_Redactable):
+    """An unaccompanied child still without a guardian: the appointment's clock."""
+
+    case: CaseSummaryOut
+    guardian_clock: ClockOut | None
+    guardian_escalated_at: dt.datetime | None
 
 
 class CasePage(_Out):
@@ -276,7 +293,22 @@ def case_detail_out(case: Case) -> CaseDetailOut:
         closed_at=case.closed_at,
         care_plan=care_plan_out(plan) if plan is not None else None,
         review_clock=_review_clock_out(plan),
+        **_guardian_clock_fields(case),
     )
+
+
+def _guardian_clock_fields(case: Case) -> dict[str, Any]:
+    """Reads ``case.organisation`` (its country sets the limit)."""
+    clock = case.guardian_clock
+    return {
+        "guardian_clock": clock_out(clock, timezone.now()) if clock is not None else None,
+        "guardian_escalated_at": case.guardian_escalated_at,
+    }
+
+
+def awaiting_guardian_out(case: Case) -> AwaitingGuardianOut:
+    """Reads ``case.child`` and ``case.organisation``: select_related both."""
+    return AwaitingGuardianOut(case=case_summary_out(case), **_guardian_clock_fields(case))
 
 
 def _review_clock_out(plan: CarePlan | None) -> ClockOut | None:

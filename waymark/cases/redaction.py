@@ -19,6 +19,7 @@ from waymark.vocab import DataCategory as C
 
 from .access import withheld_note
 from .api_schemas import (
+    AwaitingGuardianOut,
     CarePlanOut,
     CaseDetailOut,
     CaseSummaryOut,
@@ -50,7 +51,7 @@ _CHILD = {
     "identifiers": C.LEGAL_STATUS,
 }
 _CASE_SUMMARY = {"status": C.CASE_NOTES, "missing_category": C.CASE_NOTES, "risk_level": C.CASE_NOTES}
-_CASE_DETAIL = {
+_CASE_DETAIL: dict[str, str | tuple[str, ...]] = {
     **_CASE_SUMMARY,
     "unaccompanied": C.FAMILY,
     "separated": C.FAMILY,
@@ -59,12 +60,20 @@ _CASE_DETAIL = {
     "guardian": C.GUARDIAN,
     "care_plan": C.CASE_NOTES,
     "review_clock": C.CASE_NOTES,
+    # Says whether the child travels alone (family) and when a guardian was appointed (guardian).
+    "guardian_clock": (C.GUARDIAN, C.FAMILY),
+    "guardian_escalated_at": (C.GUARDIAN, C.FAMILY),
 }
-FIELD_MAP: dict[type[BaseModel], Mapping[str, str]] = {
+# A field carrying several categories (a tuple) is shown only when every one of them is allowed.
+FIELD_MAP: dict[type[BaseModel], Mapping[str, str | tuple[str, ...]]] = {
     ChildSummaryOut: _CHILD_SUMMARY,
     ChildOut: _CHILD,
     CaseSummaryOut: _CASE_SUMMARY,
     CaseDetailOut: _CASE_DETAIL,
+    AwaitingGuardianOut: {
+        "guardian_clock": (C.GUARDIAN, C.FAMILY),
+        "guardian_escalated_at": (C.GUARDIAN, C.FAMILY),
+    },
     CarePlanOut: {
         "needs": C.CASE_NOTES,
         "objectives": C.CASE_NOTES,
@@ -84,6 +93,10 @@ class Withheld(Refused):
         super().__init__(note, field="")
 
 
+def _allowed(decision: Decision | None) -> bool:
+    return decision is not None and decision.allowed
+
+
 def _blank(value: object) -> object:
     return [] if isinstance(value, list) else None
 
@@ -93,10 +106,12 @@ def redact(out: M, decisions: Mapping[str, Decision], prefix: str = "") -> M:
     fields = FIELD_MAP.get(type(out), {})
     update: dict[str, object] = {}
     withheld: dict[str, str] = {}
-    for name, category in fields.items():
-        decision = decisions.get(category)
-        if decision is not None and decision.allowed:
+    for name, categories in fields.items():
+        needed = (categories,) if isinstance(categories, str) else categories
+        refused = [decisions.get(c) for c in needed if not _allowed(decisions.get(c))]
+        if not refused:
             continue
+        decision = refused[0]
         update[name] = _blank(getattr(out, name))
         withheld[prefix + name] = withheld_note(decision, decisions.values())
     # Nested outputs (the child of a case) are redacted on their own and report up.

@@ -23,6 +23,7 @@ from waymark.errors import ActionError, NotFound
 from waymark.policy.purpose import current_purpose, purpose_required
 from waymark.vocab import DataCategory, PolicyAction
 
+from . import hooks
 from .guardians import GuardianContactIn, do_log_guardian_contact, last_contacts, next_due, wards_of, writes
 
 UNPROCESSABLE = 422
@@ -37,7 +38,8 @@ def _me(request: HttpRequest) -> User:
 @login_required
 @purpose_required
 def wards(request: HttpRequest) -> HttpResponse:
-    """The signed-in guardian's wards: the next deadline of each and the last contact."""
+    """The signed-in guardian's wards: the next deadline of each and the last contact; and what
+    apps above add (``hooks.WARDS_PANELS``: the hand-overs awaiting their acknowledgement)."""
     me = _me(request)
     purpose = current_purpose(request)
     assert purpose is not None
@@ -58,7 +60,9 @@ def wards(request: HttpRequest) -> HttpResponse:
             }
         )
     rows.sort(key=lambda r: r["order"])  # the most pressing deadline first
-    return render(request, "continuity/wards.html", {"rows": rows, "now": now})
+    return render(
+        request, "continuity/wards.html", {"rows": rows, "now": now, "panels": hooks.wards_panels(me, now)}
+    )
 
 
 def _local(text: str) -> object:

@@ -10,7 +10,11 @@ purpose and the categories the thread declared, and audited allow and deny:
   this organisation" — the user's role reads it as it would read its own organisation's records.
 
 Only members of the thread's organisation in a role that exchanges find the thread at all (else
-404, the same as a thread that does not exist). A thread whose data the policy withholds still
+404, the same as a thread that does not exist) — and, beyond those roles, the one person the
+organisation named on an incoming thread of a kind that has an ``assignee`` (a hand-over's
+incoming guardian), who finds that thread alone. About no case here yet, the stand-in resource
+then names them as its guardian: they read it as the child's guardian reads a ward's case
+(``guardian-of-the-child``), no more; about a case held here, the case decides as for anyone. A thread whose data the policy withholds still
 shows who, when and in what state (no child data) with a visible marker, and offers no answer:
 answering means reading.
 """
@@ -21,7 +25,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from waymark.accounts.models import User
@@ -33,7 +37,7 @@ from waymark.policy import service as policy
 from waymark.vocab import AuditDecision, AuditKind, DataCategory, PolicyAction
 
 from . import threads
-from .models import Thread
+from .models import Direction, Thread
 from .plumbing import may_exchange
 from .threads.base import ThreadKind
 
@@ -67,13 +71,33 @@ class ThreadAccess:
 
 
 def threads_of(user: User) -> QuerySet[Thread]:
-    """The threads this user may find: their organisation's, if they exchange; of the kinds that
-    name their role (``ThreadKind.roles``: a Dublin officer's take-charge requests) otherwise."""
-    mine = Thread.objects.filter(local_org_id=user.organisation_id)
+    """The threads this user may find: their organisation's, if they exchange; else the incoming
+    threads their organisation named them on (``ThreadKind.assignee``), if any kind names their
+    role, and the threads of the kinds that name their role (``ThreadKind.roles``: a Dublin
+    officer's take-charge requests)."""
     if may_exchange(user):
-        return mine
-    kinds = [k.name for k in threads.KINDS.values() if k.roles and may_exchange(user, k.roles)]
-    return mine.filter(kind__in=kinds) if kinds else Thread.objects.none()
+        return Thread.objects.filter(local_org_id=user.organisation_id)
+    named = Q()
+    for kind in threads.KINDS.values():
+        if kind.assignee is not None and kind.assignee.may_be(user):
+            named |= Q(
+                kind=kind.name, direction=Direction.INCOMING, **{f"facts__{kind.assignee.fact}": user.pk}
+            )
+        if kind.roles and may_exchange(user, kind.roles):
+            named |= Q(kind=kind.name)
+    if not named:
+        return Thread.objects.none()
+    return Thread.objects.filter(named, local_org_id=user.organisation_id)
+
+
+def may_find_named(user: User, kinds: Iterable[ThreadKind]) -> bool:
+    """Could ``user``, outside the exchange's roles, be named on a thread of one of ``kinds``?"""
+    return any(k.assignee is not None and k.assignee.may_be(user) for k in kinds)
+
+
+def _named(user: User, thread: Thread) -> bool:
+    assignee = threads.kind(thread.kind).assignee if thread.kind in threads.KINDS else None
+    return assignee is not None and assignee.named(user, thread)
 
 
 def _categories(thread: Thread) -> list[str]:
@@ -101,7 +125,9 @@ def decide_threads(user: User, rows: Iterable[Thread]) -> dict[int, dict[str, po
             if t.case is not None:
                 resources.append(t.case)
             else:
-                stand_in = probe(t.local_org)
+                # "A case of this organisation" — whose guardian is the reader only when the
+                # organisation named them on this thread (a hand-over's incoming guardian).
+                stand_in = probe(t.local_org, guardian=user if _named(user, t) else None)
                 stand_in.pk = -(i + 1)
                 resources.append(stand_in)
         categories = sorted({c for t in group for c in _categories(t)})

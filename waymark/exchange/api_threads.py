@@ -2,8 +2,10 @@
 hand-overs and family-tracing requests — send one about a case, list a case's threads (or the
 organisation's), read one, and send each answer its kind's state machine allows. A guardian
 hand-over is sent by the ward's appointed guardian (beyond the exchange's roles, as on the page)
-and acknowledged by a person of the receiving organisation. Thin handlers over the same actions
-as the pages (``threads/<kind>.py``).
+and acknowledged by a person of the receiving organisation — its exchange roles, or the incoming
+guardian they named on it (``assign``, a local action), who finds, reads and acknowledges that
+hand-over and no other thread. Thin handlers over the same actions as the pages
+(``threads/<kind>.py``).
 
 Every operation reads ``Waymark-Purpose``: a thread is opened for the purpose declared, and read
 or answered only under the purpose it travelled for (else 403 naming the header). A case goes
@@ -27,6 +29,7 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 from pydantic import BaseModel, Field
 
+from waymark.accounts.models import User
 from waymark.cases.access import access_case
 from waymark.cases.api_schemas import READ_ANSWERS as _READ
 from waymark.cases.api_schemas import WRITE_ANSWERS as _WRITE
@@ -38,7 +41,7 @@ from waymark.schemas import ClockOut, clock_out
 from waymark.vocab import Purpose
 
 from . import threads
-from .access import ThreadAccess, access_thread, decide_threads, threads_of
+from .access import ThreadAccess, access_thread, decide_threads, may_find_named, threads_of
 from .models import Direction, OutboxMessage, Thread
 from .plumbing import may_exchange
 from .schemas import ToPeer
@@ -187,7 +190,7 @@ API_KINDS: tuple[ApiKind, ...] = (
         "guardian-handovers",
         send="sendGuardianHandover",
         get="getGuardianHandover",
-        replies={"acknowledge": "acknowledgeGuardianHandover"},
+        replies={"acknowledge": "acknowledgeGuardianHandover", "assign": "assignIncomingGuardian"},
         send_summary="Hand the ward over to the organisation that appoints their next guardian "
         "(the ward's appointed guardian only), against the acknowledgement clock",
         send_rules=(
@@ -274,7 +277,8 @@ class ThreadOut(ThreadSummaryOut):
     case: uuid.UUID | None = Field(description="the case here this thread is about (null: none yet)")
     answered_at: dt.datetime | None
     may_send: list[str] = Field(
-        description="the answers you may send now (each is an operation: …/{thread_id}/<answer>)"
+        description="the answers you may send now (each is an operation: …/{thread_id}/<answer>), "
+        "and the local actions you may take (a received hand-over's `assign`: nothing is sent)"
     )
     content: dict[str, Any] | None = Field(
         description="what the thread carries (a referral's or a transfer's offer, a request's "
@@ -309,7 +313,7 @@ def _summary_fields(t: Thread, now: dt.datetime) -> dict[str, Any]:
     }
 
 
-def _thread_out(api_kind: ApiKind, found: ThreadAccess) -> ThreadOut:
+def _thread_out(api_kind: ApiKind, found: ThreadAccess, user: User) -> ThreadOut:
     t, now = found.thread, timezone.now()
     ledger = list(t.messages.select_related("by__organisation"))
     delivery = dict(
@@ -322,7 +326,7 @@ def _thread_out(api_kind: ApiKind, found: ThreadAccess) -> ThreadOut:
         peer_case_reference=t.peer_case_reference,
         case=t.case.public_id if t.case is not None else None,
         answered_at=t.answered_at,
-        may_send=sorted(found.kind.sendable(t)) if found.shown else [],
+        may_send=sorted(found.kind.sendable(t, user)) if found.shown else [],
         content=found.kind.redact(api_kind.content(t), found.refused) if found.shown else None,
         withheld=found.withheld,
         messages=[
@@ -342,12 +346,23 @@ def _thread_out(api_kind: ApiKind, found: ThreadAccess) -> ThreadOut:
 # --- fetch and authorise ----------------------------------------------------------------------
 
 
-def _exchanging(request: HttpRequest, kind: ThreadKind | None = None) -> ApiCaller:
-    """The caller, if they exchange at all — or in ``kind``, if it names its own roles (a
-    Dublin officer in a take-charge request)."""
+def _exchanging(request: HttpRequest) -> ApiCaller:
     caller = api_caller(request)
-    if not may_exchange(caller.user) and not (
-        kind is not None and kind.roles and may_exchange(caller.user, kind.roles)
+    if not may_exchange(caller.user):
+        raise Refused("your account may not exchange data with other organisations")
+    return caller
+
+
+def _finding(request: HttpRequest, kinds: list[ThreadKind]) -> ApiCaller:
+    """``_exchanging``, or someone these kinds let their organisation name on a thread (a
+    hand-over's incoming guardian): they find the threads naming them only (``threads_of``; any
+    other is the same 404 as one that does not exist); or someone in a role these kinds name (a
+    Dublin officer in take-charge requests: ``ThreadKind.roles``)."""
+    caller = api_caller(request)
+    if (
+        not may_exchange(caller.user)
+        and not may_find_named(caller.user, kinds)
+        and not any(k.roles and may_exchange(caller.user, k.roles) for k in kinds)
     ):
         raise Refused("your account may not exchange data with other organisations")
     return caller
@@ -383,8 +398,10 @@ def list_threads(
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> ThreadList:
     """Newest activity first, for the purpose declared: what waits for an answer here
-    (``direction=in&status=offered``), what you wait for. Read one to see what it carries."""
-    caller = _exchanging(request)
+    (``direction=in&status=offered``), what you wait for. Read one to see what it carries. An
+    incoming guardian finds the hand-overs they were named on (``kind=guardian_handover&direction=in&status=sent``:
+    those awaiting their acknowledgement)."""
+    caller = _finding(request, [k.kind for k in API_KINDS])
     found = threads_of(caller.user).filter(kind__in=[k.kind.name for k in API_KINDS], purpose=caller.purpose)
     if kind:
         found = found.filter(kind=kind)
@@ -441,10 +458,12 @@ def _send_operation(api_kind: ApiKind) -> None:
             return Status(
                 201,
                 _thread_out(
-                    api_kind, ThreadAccess(api_kind.kind, sent, decide_threads(caller.user, [sent])[sent.pk])
+                    api_kind,
+                    ThreadAccess(api_kind.kind, sent, decide_threads(caller.user, [sent])[sent.pk]),
+                    caller.user,
                 ),
             )
-        return Status(201, _thread_out(api_kind, _thread(caller, api_kind, thread.public_id)))
+        return Status(201, _thread_out(api_kind, _thread(caller, api_kind, thread.public_id), caller.user))
 
     send.__annotations__ = {**send.__annotations__, "payload": opening.schema}
     send.__name__ = send.__qualname__ = f"send_{api_kind.kind.name}"
@@ -460,8 +479,8 @@ def _send_operation(api_kind: ApiKind) -> None:
 
 def _get_operation(api_kind: ApiKind) -> None:
     def get(request: HttpRequest, thread_id: uuid.UUID) -> ThreadOut:
-        caller = _exchanging(request, api_kind.kind)
-        return _thread_out(api_kind, _thread(caller, api_kind, thread_id))
+        caller = _finding(request, [api_kind.kind])
+        return _thread_out(api_kind, _thread(caller, api_kind, thread_id), caller.user)
 
     get.__name__ = get.__qualname__ = f"get_{api_kind.kind.name}"
     router.get(
@@ -474,29 +493,41 @@ def _get_operation(api_kind: ApiKind) -> None:
 
 def _reply_operation(api_kind: ApiKind, name: str, action: Action, operation_id: str) -> None:
     kind = api_kind.kind
-    verb = str(kind.messages.get(action.type, name))
-
-    def reply(request: HttpRequest, thread_id: uuid.UUID, payload: BaseModel) -> ThreadOut:
-        caller = _exchanging(request, kind)
-        found = _thread(caller, api_kind, thread_id)
-        if not found.shown:
-            raise Refused(f"you may not read this thread, so you may not answer it ({found.withheld})")
-        action.do(caller.user, found.thread, payload)
-        return _thread_out(api_kind, _thread(caller, api_kind, thread_id))
-
-    reply.__annotations__ = {**reply.__annotations__, "payload": action.schema}
-    reply.__name__ = reply.__qualname__ = f"{name}_{kind.name}"
-    router.post(
-        f"/{api_kind.path}/{{thread_id}}/{name}",
-        response={200: ThreadOut, **_WRITE},
-        summary=f"{verb}: {str(kind.label).lower()} ({action.type})",
-        operation_id=operation_id,
-        openapi_extra=rules_422(
+    if action.type is None:  # a local action: nothing is sent
+        summary = f"{action.label or name}: {str(kind.label).lower()} (here only: nothing is sent)"
+        rules = (
+            '`""`: the thread is yours and you may take this action on it now (`may_send` says so)',
+            *action.rules,
+        )
+    else:
+        verb = str(kind.messages.get(action.type, name))
+        summary = f"{verb}: {str(kind.label).lower()} ({action.type})"
+        rules = (
             f'`""`: the thread is yours and its state allows `{action.type}` from your side now '
             "(`may_send` says so); nobody answered it meanwhile",
             "the fields of the body as its schema says; an accepted offer's `existing_case` a case "
             "your organisation holds; an answer's `question_id` a question of the request",
-        ),
+            *action.rules,
+        )
+
+    def reply(request: HttpRequest, thread_id: uuid.UUID, payload: BaseModel) -> ThreadOut:
+        caller = _finding(request, [kind])
+        found = _thread(caller, api_kind, thread_id)
+        if not found.shown:
+            raise Refused(f"you may not read this thread, so you may not answer it ({found.withheld})")
+        action.do(caller.user, found.thread, payload)
+        return _thread_out(api_kind, _thread(caller, api_kind, thread_id), caller.user)
+
+    reply.__annotations__ = {**reply.__annotations__, "payload": action.schema}
+    reply.__name__ = reply.__qualname__ = f"{name}_{kind.name}"
+    if action.type is None:
+        reply.__doc__ = (action.schema.__doc__ or "").strip()
+    router.post(
+        f"/{api_kind.path}/{{thread_id}}/{name}",
+        response={200: ThreadOut, **_WRITE},
+        summary=summary,
+        operation_id=operation_id,
+        openapi_extra=rules_422(*rules),
     )(reply)
 
 
@@ -534,7 +565,7 @@ def send_take_charge(
     """Send the recorded request (its dates, the child by identity, the confirmed relative, the
     BIA's Dublin cut); its sending date is now unless one was recorded."""
     api_kind = _BY_NAME["take-charge"]
-    caller = _exchanging(request, api_kind.kind)
+    caller = _finding(request, [api_kind.kind])
     case = access_case(caller.user, public_id, caller.purpose).case
     found = TakeChargeRequest.objects.filter(case=case, public_id=request_id).first()
     if found is None:
@@ -546,7 +577,7 @@ def send_take_charge(
     thread = take_charge.do_send_take_charge(
         caller.user, found, payload.model_copy(update={"purpose": caller.purpose})
     )
-    return Status(201, _thread_out(api_kind, _thread(caller, api_kind, thread.public_id)))
+    return Status(201, _thread_out(api_kind, _thread(caller, api_kind, thread.public_id), caller.user))
 
 
 threads.load()  # the kinds register themselves on import (as when the app is ready)

@@ -9,7 +9,7 @@ class ExchangeConfig(AppConfig):
         from waymark.cases.erasure import erasing_child
         from waymark.missing import acknowledgements
 
-        from . import threads, views_missing
+        from . import threads, views_missing, views_wards
         from .erasure import shred_threads_of
         from .threads import missing_alert
 
@@ -18,4 +18,6 @@ class ExchangeConfig(AppConfig):
         acknowledgements.provide(missing_alert.acknowledgements)
         # The disappearance's page closes it here (case_closed to every organisation alerted).
         views_missing.register()
+        # "My wards" lists the hand-overs awaiting the incoming guardian (continuity is below us).
+        views_wards.register()
         erasing_child.connect(shred_threads_of, dispatch_uid="exchange-shred-threads")

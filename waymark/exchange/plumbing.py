@@ -30,7 +30,6 @@ from waymark.core.protocol.threads import Conversation, Side
 from waymark.errors import ActionError
 from waymark.policy import service as policy
 from waymark.policy.contexts import fits
-from waymark.policy.models import Agreement as PolicyAgreement
 from waymark.vocab import AuditDecision, AuditKind, PolicyAction, Role, Sector
 
 from . import contexts, guard, outbound
@@ -285,7 +284,8 @@ def check_consent(
 ) -> None:
     """Where the agreement rests on the child's consent, the child must have consented to sharing
     every category sent with that organisation for this purpose (docs/firewall.md, "Consent")."""
-    if not PolicyAgreement.objects.filter(identifier=agreement_id, requires_consent=True).exists():
+    # The registry's agreements are cached in process (one cheap revision query when unchanged).
+    if not any(a.requires_consent for a in policy.registry_agreements() if a.identifier == agreement_id):
         return
     given = policy.valid_consents([case], to_org, timezone.localdate(now)).get(case.pk, frozenset())
     missing = sorted(c for c in set(categories) if (to_org, purpose, c) not in given)

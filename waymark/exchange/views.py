@@ -4,8 +4,9 @@ schema, call its action, render. Every kind declares its forms, page and panels 
 
 Who sees what (deny by default):
 - threads: members of the organisation the thread belongs to, in a role that exchanges
-  (caseworker, supervisor, police officer, hotline operator); anyone else gets 404, the same as
-  for a thread that does not exist; their child data only as the policy decides for the thread's
+  (caseworker, supervisor, police officer, hotline operator), and the incoming guardian named on a
+  received hand-over (that thread only); anyone else gets 404, the same as for a thread that does
+  not exist; their child data only as the policy decides for the thread's
   purpose, audited (``access.py``): withheld with a visible marker otherwise, and no answer;
 - the node's technical state (registry, queues, refusals): everyone signed in sees whether the
   exchange works; node administrators, DPOs and supervisors also see the queues and refusals,
@@ -300,7 +301,7 @@ def send(request: HttpRequest, public_id: uuid.UUID, slug: str) -> HttpResponse:
 # --- a thread's page ----------------------------------------------------------------------------
 
 
-def _thread_context(access: ThreadAccess, **extra: Any) -> dict[str, Any]:
+def _thread_context(access: ThreadAccess, me: User, **extra: Any) -> dict[str, Any]:
     kind, thread = access.kind, access.thread
     ledger = list(thread.messages.select_related("by"))
     outbox = {
@@ -317,7 +318,9 @@ def _thread_context(access: ThreadAccess, **extra: Any) -> dict[str, Any]:
         "ledger": [(message, outbox.get(str(message.message_id))) for message in ledger],
         "deliveries": [outbox[str(m.message_id)] for m in ledger if str(m.message_id) in outbox],
         # Answering means reading: nothing to send while the content is withheld.
-        "can": kind.sendable(thread) if access.shown else set(),
+        "can": kind.sendable(thread, me) if access.shown else set(),
+        # Who does not use the exchange (an incoming guardian) goes back to "My wards".
+        "exchanges": may_exchange(me),
         "clock": kind.clock_of(thread),
         "errors": {},
         "action": "",
@@ -332,10 +335,11 @@ def _thread_context(access: ThreadAccess, **extra: Any) -> dict[str, Any]:
 @login_required
 @require_GET
 def thread_page(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
-    access = access_thread(_me(request), slug, public_id)
+    me = _me(request)
+    access = access_thread(me, slug, public_id)
     if not access.kind.page:
         raise Http404
-    return render(request, access.kind.page, _thread_context(access))
+    return render(request, access.kind.page, _thread_context(access, me))
 
 
 @login_required
@@ -359,7 +363,7 @@ def thread_act(request: HttpRequest, slug: str, public_id: uuid.UUID, action: st
                 return redirect("case_detail", public_id=result.case.public_id)
             return redirect("exchange:thread", slug=kind.slug, public_id=thread.public_id)
     return render(
-        request, kind.page, _thread_context(access, errors=errors, action=action), status=UNPROCESSABLE
+        request, kind.page, _thread_context(access, me, errors=errors, action=action), status=UNPROCESSABLE
     )
 
 

@@ -10,13 +10,18 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from waymark.audit.models import AuditEntry
 from waymark.cases import actions
+from waymark.cases.api_schemas import AwaitingGuardianOut
 from waymark.cases.models import Case, Event
+from waymark.cases.redaction import redact
 from waymark.cases.schemas import CaseIn
+from waymark.cases.tests.api_client import api_as
 from waymark.core.clocks import ClockState
 from waymark.core.guardianship import add_working_days
+from waymark.policy.service import Decision
 from waymark.test import create_case, login
-from waymark.vocab import EventType
+from waymark.vocab import EventType, Purpose
 
 
 def _opened(case: Case, days_ago: int) -> Case:
@@ -94,3 +99,51 @@ def test_ivan_in_immigration_enforcement_sees_no_child_waiting_for_a_guardian(cl
     # His home has no purpose that opens a child (issue 10): no waiting list, no name.
     assert not response.context.get("awaiting_guardian")
     assert case.child.given_names not in response.content.decode()
+
+
+def test_the_api_lists_children_waiting_for_a_guardian_with_their_clocks(people):
+    late = _opened(create_case(people.giulia, given_names="Amina"), days_ago=30)
+    in_time = create_case(people.giulia, given_names="Omar")
+    create_case(people.giulia, given_names="Yonas", case={"guardian": "marco"})
+    create_case(people.giulia, given_names="Sami", case={"unaccompanied": False})
+    actions.do_escalate_guardian_appointments(timezone.now())
+    api = api_as(people.sara)
+    listed = api.get("/api/guardian-appointments")
+    assert listed.status_code == 200, listed.content
+    rows = listed.json()
+    # Oldest first; the appointed guardian's ward and the accompanied child are not waiting.
+    assert [r["case"]["public_id"] for r in rows] == [str(late.public_id), str(in_time.public_id)]
+    assert rows[0]["guardian_clock"]["state"] == "overdue" and rows[0]["guardian_escalated_at"]
+    assert rows[1]["guardian_clock"]["state"] == "running" and rows[1]["guardian_escalated_at"] is None
+    assert rows[0]["case"]["child"]["given_names"] == "Amina" and rows[0]["withheld"] == {}
+    # The case itself carries the same clock.
+    detail = api.get(f"/api/cases/{late.public_id}").json()
+    assert detail["guardian_clock"]["state"] == "overdue" and detail["guardian_escalated_at"]
+    assert detail["guardian_clock"]["rule"] == rows[0]["guardian_clock"]["rule"]
+    # Each child listed was decided and audited for the supervisor.
+    read = AuditEntry.objects.filter(actor="sara", case_reference=late.reference)
+    assert any("guardian" in e.categories for e in read)
+
+
+def test_ivan_in_immigration_enforcement_gets_no_waiting_list_from_the_api(people):
+    create_case(people.giulia)
+    for purpose in (Purpose.CHILD_PROTECTION, Purpose.IMMIGRATION_ENFORCEMENT):
+        answer = api_as(people.ivan, purpose=purpose).get("/api/guardian-appointments")
+        assert answer.status_code == 403 or answer.json() == [], answer.content
+
+
+def test_a_guardian_clock_is_withheld_unless_both_guardian_and_family_data_are_shared():
+    def decision(category: str, allowed: bool) -> Decision:
+        return Decision(allowed, category, "child_protection", "read", ["test"])
+
+    out = AwaitingGuardianOut.model_construct(
+        case=None,  # type: ignore[arg-type]  # not redacted here: only the clock fields are
+        guardian_clock=None,
+        guardian_escalated_at=dt.datetime(2026, 1, 2, tzinfo=dt.UTC),
+        withheld={},
+    )
+    shown = redact(out, {"guardian": decision("guardian", True), "family": decision("family", True)})
+    assert shown.guardian_escalated_at is not None and shown.withheld == {}
+    hidden = redact(out, {"guardian": decision("guardian", True), "family": decision("family", False)})
+    assert hidden.guardian_escalated_at is None
+    assert set(hidden.withheld) == {"guardian_clock", "guardian_escalated_at"}

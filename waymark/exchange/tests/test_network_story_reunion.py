@@ -7,7 +7,8 @@ joins his brother in Belgium; Brussels' child-protection service traces the brot
 him; the family link is confirmed with the child's consent and the guardian's agreement; Italy
 records its take-charge request to Belgium, whose reply never came: the tacit acceptance is
 flagged, loud; the case is transferred to Brussels; Marco, his guardian in Milan, hands him over
-to Brussels' guardianship service and Inès acknowledges it there: the clock stops on both sides.
+to Brussels' guardianship service, whose coordinator Julie names Inès his incoming guardian; Inès
+reads it and acknowledges it there: the clock stops on both sides.
 
 Time-dependent steps use dates recorded in the past (a registration thirty days ago, a request
 received eighty days ago), never sleeping: the engines compute each state from ``now``. At each
@@ -95,6 +96,7 @@ def test_bilal_joins_his_brother_in_belgium(net):
     it, be = net.nodes["node-it"], net.nodes["node-be"]
     giulia, marco = Api(net, it, "giulia"), Api(net, it, "marco")
     lea, julie, dries = Api(net, be, "lea"), Api(net, be, "julie"), Api(net, be, "dries")
+    ines = Api(net, be, "ines")
     CP, BIA, FT = "child_protection", "best_interests_assessment", "family_tracing"
 
     # 1. Registered in Milan as unaccompanied thirty days ago, no guardian yet.
@@ -348,23 +350,33 @@ def test_bilal_joins_his_brother_in_belgium(net):
     [(be_due,)] = rows(net, be, "SELECT due_at FROM exchange_thread WHERE kind = 'guardian_handover'")
     [(it_due,)] = rows(net, it, "SELECT due_at FROM exchange_thread WHERE kind = 'guardian_handover'")
     assert be_due and be_due == it_due
-    # The Service des Tutelles' coordinator reads it (the child's views included) and acknowledges.
-    # TODO(gap, reported): Inès, the incoming *guardian*, cannot read or acknowledge it — guardians
-    # are outside the exchange's roles (``may_exchange``), and no policy rule opens an incoming
-    # hand-over to a guardian of the receiving organisation before a ward is theirs. Once both
-    # exist:
-    #   seen = ines.ok("GET", f"/guardian-handovers/{handover_id}", BIA)
-    #   ines.ok("POST", f"/guardian-handovers/{handover_id}/acknowledge", BIA, {})
+    # Inès, a guardian there, finds nothing until she is named.
+    got, _ = ines.call("GET", f"/guardian-handovers/{handover_id}", BIA)
+    assert got == 404, got
+    # The Service des Tutelles' coordinator reads it (the child's views included) and names Inès
+    # his incoming guardian (nothing is sent to Milan).
     seen = julie.ok("GET", f"/guardian-handovers/{handover_id}", BIA)
     assert seen["content"]["views_and_wishes"] == VIEWS and seen["clock"]["state"] in ("running", "due_soon")
+    assert "assign" in seen["may_send"]
+    julie.ok("POST", f"/guardian-handovers/{handover_id}/assign", BIA, {"guardian": "ines"})
     # The Dublin officer reads no hand-over (another organisation's thread, the views a disclosure).
     got, _ = dries.call("GET", f"/guardian-handovers/{handover_id}", BIA)
     assert got in (403, 404), got
-    acknowledged = julie.ok(
+    # Inès finds it awaiting her acknowledgement, reads it as his guardian (audited), acknowledges.
+    waiting = ines.ok("GET", "/threads?kind=guardian_handover&direction=in&status=sent", BIA)
+    assert [t["thread_id"] for t in waiting["items"]] == [str(uuid.UUID(str(handover_id)))], waiting
+    seen = ines.ok("GET", f"/guardian-handovers/{handover_id}", BIA)
+    assert seen["content"]["views_and_wishes"] == VIEWS and seen["may_send"] == ["acknowledge"], seen
+    assert one(
+        net,
+        be,
+        "SELECT COUNT(*) FROM audit_auditentry WHERE actor = 'ines' AND decision = 'allow' AND kind = 'access_decision'",
+    )
+    acknowledged = ines.ok(
         "POST",
         f"/guardian-handovers/{handover_id}/acknowledge",
         BIA,
-        {"note": "Inès Démo will be his guardian."},
+        {"note": "I am Bilal's guardian from Monday (fictional)."},
     )
     assert acknowledged["status"] == "acknowledged" and acknowledged["clock"]["state"] == "met", acknowledged
     wait_until(

@@ -21,9 +21,9 @@ from waymark.core.protocol.envelope import Opened
 from waymark.core.protocol.messages import Body, MessageType
 from waymark.core.protocol.registry import Registry
 from waymark.core.protocol.threads import Conversation, Received
-from waymark.vocab import ContextSource
+from waymark.vocab import ContextSource, Role, Sector
 
-from ..models import Thread
+from ..models import Direction, Thread
 from ..plumbing import side_of
 
 # A received opening message: write the thread (``plumbing.open_incoming``) and its effects.
@@ -47,13 +47,52 @@ def peer_fields(post: QueryDict) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Action:
-    """A form on the thread page that sends ``type``: ``do(user, thread, parsed)``."""
+    """A form on the thread page that sends ``type``: ``do(user, thread, parsed)``.
 
-    type: MessageType
+    A local action (``type`` None) sends nothing: it changes the thread here (naming a
+    hand-over's incoming guardian). The conversation's table does not know it, so ``local`` says
+    who may take it on the thread now; ``label`` and ``rules`` describe its API operation."""
+
+    type: MessageType | None
     schema: builtins.type[BaseModel]
     do: Callable[..., Thread]
     data: FormData = form_fields
     to_case: bool = False  # once done, show the case it landed on (an accepted transfer)
+    local: Callable[[User, Thread], bool] | None = None
+    label: str = ""
+    rules: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Assignee:
+    """Someone outside the exchange's roles whom the receiving organisation names on an incoming
+    thread of a kind (a hand-over's incoming guardian): their user id is the thread's
+    ``facts[fact]`` (a user id is no child data). They find the threads naming them — no other
+    (``access.threads_of``) —, read each as the policy lets them read a case of theirs in that
+    role (``access.decide_threads``), and take the actions the kind's own checks let them take."""
+
+    role: Role
+    fact: str
+
+    def may_be(self, user: User) -> bool:
+        """Could ``user`` be named at all: active, in this role, in an organisation that is not
+        immigration enforcement (the firewall)?"""
+        org = user.organisation
+        return (
+            user.is_active
+            and org is not None
+            and org.sector != Sector.IMMIGRATION_ENFORCEMENT
+            and user.role == self.role
+        )
+
+    def named(self, user: User, thread: Thread) -> bool:
+        """Is ``user`` the one named on ``thread``, an incoming thread of their organisation?"""
+        return (
+            self.may_be(user)
+            and thread.direction == Direction.INCOMING
+            and thread.local_org_id == user.organisation_id
+            and thread.facts.get(self.fact) == user.pk
+        )
 
 
 @dataclass(frozen=True)
@@ -123,6 +162,9 @@ class ThreadKind:
     # Who finds, opens and answers threads of this kind, when not the exchange's roles
     # (``plumbing.EXCHANGE_ROLES``): a take-charge request is Dublin officers' business only.
     roles: frozenset[str] = frozenset()
+    # Who, outside the exchange's roles, may be named on an incoming thread of this kind (and then
+    # finds it): a guardian hand-over's incoming guardian.
+    assignee: Assignee | None = None
 
     @property
     def name(self) -> str:
@@ -137,7 +179,16 @@ class ThreadKind:
             return clock
         return clock.met(max(thread.answered_at or thread.updated_at, thread.created_at))
 
-    def sendable(self, thread: Thread) -> set[str]:
-        """The names of the actions this side may take now (the page's forms)."""
+    def sendable(self, thread: Thread, user: User | None = None) -> set[str]:
+        """The names of the actions this side may take now (the page's forms): the messages the
+        table allows, and the local actions ``user`` may take (none without a user)."""
         allowed = set(self.conversation.sendable(thread.status, side_of(thread)))
-        return {name for name, action in self.actions.items() if action.type in allowed}
+        return {
+            name
+            for name, action in self.actions.items()
+            if (
+                action.type in allowed
+                if action.type is not None
+                else user is not None and action.local is not None and action.local(user, thread)
+            )
+        }

@@ -8,20 +8,28 @@ must be the case's appointed guardian, and read every category they send for the
 (``guardian-of-the-child``: child protection, best-interests assessment), and an agreement in
 force must grant the receiving organisation each category — the child's views and wishes are a
 disclosure, the open issues case notes. Nothing leaves otherwise.
+
+At the receiving organisation a caseworker or supervisor (its coordinator of guardians) names the
+incoming guardian on the hand-over (``do_assign_incoming_guardian``: here only, nothing is sent).
+That guardian — outside the exchange's roles — then finds it (on "My wards" and in the API), reads
+it as the child's guardian (``access.decide_threads``) and acknowledges it; no other guardian does.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from pydantic import model_validator
+from pydantic import StringConstraints, model_validator
 
 from waymark.accounts.models import User
+from waymark.audit import service as audit
+from waymark.audit.service import Subject
 from waymark.cases.models import Case
 from waymark.core.clocks import ClockRule
 from waymark.core.protocol import messages as m
@@ -30,7 +38,7 @@ from waymark.core.protocol.messages import MessageType
 from waymark.core.protocol.registry import Registry
 from waymark.core.protocol.threads import GUARDIAN_HANDOVER, Received
 from waymark.errors import ActionError, Refused
-from waymark.vocab import DataCategory, EventType, Purpose, Role, Sector
+from waymark.vocab import AuditKind, DataCategory, EventType, Purpose, Role, Sector
 
 from .. import guard, payloads
 from .. import plumbing as p
@@ -39,7 +47,7 @@ from ..node import LocalNode
 from ..schemas import In, Short, Text, ToPeer
 from ..timeline import add_event, add_thread_event
 from . import register
-from .base import Action, Opening, Panel, ThreadKind, peer_fields
+from .base import Action, Assignee, Opening, Panel, ThreadKind, peer_fields
 
 T = MessageType
 WHAT = "hand-over"
@@ -49,8 +57,13 @@ ACKNOWLEDGE = ClockRule(
 )
 # The purposes a hand-over travels for (what the guardian reads their ward's case for).
 HANDOVER_PURPOSES = frozenset({Purpose.CHILD_PROTECTION, Purpose.BEST_INTERESTS_ASSESSMENT})
-# Who acknowledges at the receiving organisation: its people (guardians included).
+# Who acknowledges at the receiving organisation: its exchange roles, and the incoming guardian
+# named on the hand-over (``INCOMING``; no other guardian).
 ACKNOWLEDGING_ROLES = frozenset({*p.EXCHANGE_ROLES, Role.GUARDIAN})
+# Who names the incoming guardian there: its caseworkers and supervisors (a coordinator of guardians).
+ASSIGNING_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
+# The incoming guardian, by user id in the thread's facts: they find, read and acknowledge it.
+INCOMING = Assignee(Role.GUARDIAN, "incoming_guardian")
 
 
 class HandoverIn(ToPeer):
@@ -78,6 +91,14 @@ class HandoverAckIn(In):
     contact: Short = ""
     # The case here the child's hand-over belongs to, if the conversation is not linked to one.
     existing_case: Short = ""
+
+
+class AssignGuardianIn(In):
+    """Name the incoming guardian of a hand-over received here (nothing is sent): they find it,
+    read it and acknowledge it. ``guardian``: the username of an active guardian of your
+    organisation; naming another replaces them."""
+
+    guardian: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=150)]
 
 
 # --- sending -----------------------------------------------------------------------------------
@@ -160,6 +181,8 @@ def do_acknowledge_handover(
         raise ActionError("your account may not acknowledge a hand-over")
     if handover.local_org_id != org.pk:
         raise ActionError(f"this {WHAT} belongs to another organisation")
+    if user.role == Role.GUARDIAN and not INCOMING.named(user, handover):
+        raise ActionError(f"only the incoming guardian named on this {WHAT} acknowledges it")
     if not GUARDIAN_HANDOVER.may_send(handover.status, p.side_of(handover), T.GUARDIAN_HANDOVER_ACK):
         raise ActionError(f"this {WHAT} cannot be acknowledged: it is {handover.status}")
     case = None
@@ -207,6 +230,77 @@ def do_acknowledge_handover(
             category=DataCategory.GUARDIAN,
             user=user,
             at=ctx.now,
+        )
+    return locked
+
+
+def may_assign(user: User, handover: Thread) -> bool:
+    """May ``user`` name the incoming guardian on ``handover``: a caseworker or supervisor of the
+    organisation that received it?"""
+    org = user.organisation
+    return (
+        user.is_active
+        and org is not None
+        and org.sector != Sector.IMMIGRATION_ENFORCEMENT
+        and user.role in ASSIGNING_ROLES
+        and handover.kind == GUARDIAN_HANDOVER.kind
+        and handover.direction == Direction.INCOMING
+        and handover.local_org_id == org.pk
+    )
+
+
+def guardians_of(handover: Thread) -> QuerySet[User]:
+    """Whom the receiving organisation may name: its active guardians."""
+    return User.objects.filter(
+        organisation_id=handover.local_org_id, role=Role.GUARDIAN, is_active=True
+    ).order_by("display_name", "username")
+
+
+def incoming_guardian(handover: Thread) -> User | None:
+    """The incoming guardian named on the hand-over, if any (and still an account here)."""
+    pk = handover.facts.get(INCOMING.fact)
+    return User.objects.filter(pk=pk).first() if isinstance(pk, int) else None
+
+
+def do_assign_incoming_guardian(user: User, handover: Thread, data: AssignGuardianIn) -> Thread:
+    """A caseworker or supervisor of the receiving organisation names the incoming guardian (a
+    local action: nothing is sent); audited, and on the case's timeline if the hand-over has one."""
+    if not may_assign(user, handover):
+        raise Refused(
+            f"only a caseworker or supervisor of the organisation that received the {WHAT} "
+            "names its incoming guardian"
+        )
+    guardian = guardians_of(handover).filter(username=data.guardian).first()
+    if guardian is None:
+        raise ActionError("not an active guardian of your organisation", field="guardian")
+    now = timezone.now()
+    with transaction.atomic():
+        locked = p.lock(handover, WHAT)
+        locked.facts = {**locked.facts, INCOMING.fact: guardian.pk}
+        locked.updated_at = now
+        locked.save(update_fields=["facts", "updated_at"])
+        audit.record(
+            AuditKind.OTHER,
+            actor=user,
+            purpose=locked.purpose,
+            peer_org=locked.peer_org,
+            subject=locked.case.audit_subject
+            if locked.case is not None
+            else Subject(child_public_id=locked.seal_key or locked.public_id),
+            details={
+                "action": "assign_incoming_guardian",
+                "thread": str(locked.public_id),
+                "kind": locked.kind,
+                "incoming_guardian": guardian.pk,
+            },
+        )
+        add_thread_event(
+            locked,
+            type=EventType.NOTE,
+            summary=f"Incoming guardian named for the guardian hand-over from {locked.peer_org_name}: {guardian}",
+            category=DataCategory.GUARDIAN,
+            user=user,
+            at=now,
         )
     return locked
 
@@ -272,12 +366,16 @@ def _open_form(post: QueryDict, _thread: Thread | None) -> dict[str, Any]:
 
 
 def _page(handover: Thread) -> dict[str, Any]:
+    incoming = handover.direction == Direction.INCOMING
     return {
         "summary": handover.data.text("summary"),
         "views_and_wishes": handover.data.text("views_and_wishes"),
         "open_issues": handover.data.text("open_issues"),
         "guardian": handover.data.doc("guardian"),
         "child": handover.data.doc("child"),
+        # The incoming guardian named here, and whom the assign form offers (shown only to who may).
+        "incoming_guardian": incoming_guardian(handover) if incoming else None,
+        "guardians": list(guardians_of(handover)) if incoming else [],
     }
 
 
@@ -306,7 +404,22 @@ KIND = register(
         on_open=_on_handover,
         on_message={T.GUARDIAN_HANDOVER_ACK: _on_ack},
         clock=ACKNOWLEDGE,
-        actions={"acknowledge": Action(T.GUARDIAN_HANDOVER_ACK, HandoverAckIn, do_acknowledge_handover)},
+        actions={
+            "acknowledge": Action(T.GUARDIAN_HANDOVER_ACK, HandoverAckIn, do_acknowledge_handover),
+            "assign": Action(
+                None,
+                AssignGuardianIn,
+                do_assign_incoming_guardian,
+                local=may_assign,
+                label="Name the incoming guardian",
+                rules=(
+                    "`guardian`: the username of an active guardian of your organisation",
+                    '`""`: a hand-over your organisation received; you are one of its caseworkers '
+                    "or supervisors (403 otherwise)",
+                ),
+            ),
+        },
+        assignee=INCOMING,
         opening=Opening(
             HandoverIn,
             do_send_handover,

@@ -17,8 +17,11 @@ identifiers, never a model of another app: the ``actor`` is anything shaped like
   exception propagate (it rolls back the surrounding transaction) or turn it into a refusal. Data
   is never served unlogged (FIREWALL.md, "The audit log"). Invalid arguments (an unknown kind, a
   float in ``details``) are programming errors and raise ``ValueError``.
-- **Locking**: appends are serialised by a row lock on the single ``AuditHead`` row (on SQLite
-  the write lock does the same), held until the *caller's* transaction commits. That is the price
+- **Locking**: appends are serialised by the single ``AuditHead`` row. On PostgreSQL an append
+  reads the head, then inserts its entries and advances the head in one statement that fails as
+  a whole, and is tried again, if another writer moved the head meanwhile (their ``seq`` collide,
+  or the head no longer matches); the head's UPDATE keeps the row locked until the *caller's*
+  transaction commits. On SQLite a locked read and the write lock do the same. That is the price
   of a gap-free ``seq``; call ``record`` late in a long transaction.
 - **No personal data**: the child is stored only as ``pseudonym(public_id)``; ``details`` must hold
   identifiers and counts, never names, notes or free text about a person.

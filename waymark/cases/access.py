@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -28,7 +28,7 @@ from waymark.errors import NotFound
 from waymark.policy import service as policy
 from waymark.policy.breakglass import live_break_glass
 from waymark.policy.contexts import fits, shared_with
-from waymark.policy.models import Agreement
+from waymark.policy.models import Agreement, Grant
 from waymark.policy.purpose import parse_purpose
 from waymark.vocab import (
     SPECIAL_CATEGORIES,
@@ -272,28 +272,98 @@ def cases_visible_to(user: User, purpose: str, category: str = DataCategory.IDEN
     organisation's children are listed only where a context about that child is open with the
     user's organisation for this purpose (need to know), and for locate_missing_child only while
     missing: partners cannot browse each other's caseloads. ``decide_page`` decides every row
-    shown again.
+    shown again. ``cases_visible_for`` answers several purposes or categories at once.
     """
     purpose = str(parse_purpose(purpose))
+    return cases_visible_for(user, [(purpose, category)])[(purpose, str(category))]
+
+
+def _partners_for(
+    user: User, org: Organisation, wanted: Sequence[tuple[str, str]], now: dt.datetime
+) -> tuple[list[Organisation], dict[tuple[str, str], list[Organisation]]]:
+    """``partner_organisations(user, org, purpose, now, category=, action=read)`` for every
+    (purpose, category) of ``wanted``: the grants in force in one query and, if there are any,
+    the other parties of their agreements in a second. Returns every partner found (in
+    ``Organisation``'s order) and the partners of each pair."""
+    grants = Grant.objects.filter(
+        organisation=org,
+        role=user.role,
+        purpose__in={p for p, _c in wanted},
+        category__in={c for _p, c in wanted},
+        action=PolicyAction.READ,
+        agreement__status=AgreementStatus.ACTIVE,
+        agreement__valid_from__lte=now,
+        agreement__valid_until__gt=now,
+        agreement__parties=org,
+    ).values_list("purpose", "category", "agreement_id")
+    via: dict[tuple[str, str], set[int]] = {}
+    for purpose, category, agreement_id in grants:
+        via.setdefault((purpose, category), set()).add(agreement_id)
+    if not via:
+        return [], {pair: [] for pair in wanted}
+    # Filtered, then annotated: one row per (party, agreement among these).
+    rows = (
+        Organisation.objects.filter(agreements__in={a for ids in via.values() for a in ids})
+        .exclude(pk=org.pk)
+        .annotate(wm_agreement=F("agreements"))
+        .order_by("country", "name", "pk")
+    )
+    found: dict[int, Organisation] = {}
+    agreements_of: dict[int, set[int]] = {}
+    for o in rows:
+        found.setdefault(o.pk, o)
+        agreements_of.setdefault(o.pk, set()).add(o.wm_agreement)
+    order = list(found.values())
+    return order, {pair: [o for o in order if agreements_of[o.pk] & via.get(pair, set())] for pair in wanted}
+
+
+def cases_visible_for(user: User, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], QuerySet[Case]]:
+    """``cases_visible_to(user, purpose, category)`` for every (purpose, category) of ``wanted``:
+    the agreement partners of all of them read in one query, and one policy batch per purpose
+    (a page that needs the cases visible under several purposes, or several categories, asks once)."""
+    pairs = list(dict.fromkeys((str(parse_purpose(p)), str(c)) for p, c in wanted))
     org = user.organisation
     if not user.is_authenticated or not user.is_active or org is None:
-        return Case.objects.none()
+        return {pair: Case.objects.none() for pair in pairs}
     now = timezone.now()
-    partners = partner_organisations(user, org, purpose, now, category=category, action=PolicyAction.READ)
-    orgs = [org, *partners]
-    probes = [probe(o) for o in orgs] + [probe(org, guardian=user)]
-    shared: dict[int, frozenset[tuple[str, str]]] = {}
-    for i, p in enumerate(probes):
-        p.pk = -(i + 1)
-        if p.organisation_id != org.pk:
-            # The most a partner's child can be: shared with us for this purpose, and missing.
-            p.status = CaseStatus.MISSING
-            shared[p.pk] = frozenset({(org.slug, purpose)})
-    decided = policy.authorize_cases(
-        user, probes, purpose=purpose, categories=[category], now=now, shared=shared
-    )
-    opened = [p.organisation_id for p in probes[:-1] if decided[p.pk][category].allowed]
-    wards = decided[probes[-1].pk][category].allowed
+    if not pairs:
+        return {}
+    order, partners = _partners_for(user, org, pairs, now)
+    out: dict[tuple[str, str], QuerySet[Case]] = {}
+    for purpose in dict.fromkeys(p for p, _c in pairs):
+        categories = [c for p, c in pairs if p == purpose]
+        # Every partner of any of this purpose's categories is asked about all of them (a decision
+        # about one case is the same whatever else is in the batch); each category then reads the
+        # answers for its own partners only.
+        # (In the order the query returned them, as ``partner_organisations`` lists them.)
+        union = {o.pk: o for c in categories for o in partners[(purpose, c)]}
+        orgs = [org, *(o for o in order if o.pk in union)]
+        probes = [probe(o) for o in orgs] + [probe(org, guardian=user)]
+        shared: dict[int, frozenset[tuple[str, str]]] = {}
+        for i, p in enumerate(probes):
+            p.pk = -(i + 1)
+            if p.organisation_id != org.pk:
+                # The most a partner's child can be: shared with us for this purpose, and missing.
+                p.status = CaseStatus.MISSING
+                shared[p.pk] = frozenset({(org.slug, purpose)})
+        decided = policy.authorize_cases(
+            user, probes, purpose=purpose, categories=categories, now=now, shared=shared
+        )
+        for category in categories:
+            mine = {org.pk, *(o.pk for o in partners[(purpose, category)])}
+            opened = [
+                p.organisation_id
+                for p in probes[:-1]
+                if p.organisation_id in mine and decided[p.pk][category].allowed
+            ]
+            wards = decided[probes[-1].pk][category].allowed
+            out[(purpose, category)] = _visible_cases(org, purpose, opened, wards=wards, user=user)
+    return out
+
+
+def _visible_cases(
+    org: Organisation, purpose: str, opened: list[int], *, wards: bool, user: User
+) -> QuerySet[Case]:
     if not opened and not wards:
         return Case.objects.none()
     cond = Q(pk__in=[])

@@ -17,14 +17,17 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from waymark.accounts.models import User
 from waymark.policy import service as policy
+from waymark.policy.purpose import parse_purpose
 from waymark.vocab import CaseStatus, DataCategory, PolicyAction, Purpose, Role
 
-from .access import REGISTER_CATEGORIES, cases_visible_to, partner_organisations, probe
+from .access import REGISTER_CATEGORIES, cases_visible_for, cases_visible_to, partner_organisations, probe
+from .models import Case
 
 _SESSION_KEY = "waymark.capabilities"
 _TTL_SECONDS = 300
@@ -126,19 +129,36 @@ class Elsewhere:
     count: int
 
 
-def hidden_elsewhere(user: User, caps: Capabilities, purpose: str) -> list[Elsewhere]:
+def hidden_elsewhere(
+    user: User, caps: Capabilities, purpose: str, here: QuerySet[Case] | None = None
+) -> list[Elsewhere]:
     """For each other purpose of this user: how many cases it would show that ``purpose`` does not.
 
     Counted only over ``cases_visible_to`` the user under that other purpose, so nothing is said
-    about a child they could not open anyway."""
-    here = cases_visible_to(user, purpose) if purpose in caps.purposes else None
+    about a child they could not open anyway. ``here``: ``cases_visible_to(user, purpose)`` when
+    the caller has it already (a page asks the policies once per purpose)."""
+    others = [p for p in caps.purposes if p != purpose]
+    if not others:
+        return []
+    if purpose not in caps.purposes:
+        here = None  # nothing is shown here to leave out of the counts
+    wanted = [(other, DataCategory.IDENTITY) for other in others]
+    if here is None and purpose in caps.purposes:
+        wanted.append((purpose, DataCategory.IDENTITY))
+    # Every purpose's visible cases from one read of the agreements.
+    visible = cases_visible_for(user, wanted)
+
+    def of(p: str) -> QuerySet[Case]:
+        return visible[(str(parse_purpose(p)), str(DataCategory.IDENTITY))]
+
+    if purpose in caps.purposes and here is None:
+        here = of(purpose)
+    here_sql = str(here.query) if here is not None else None
     found: list[Elsewhere] = []
-    for other in caps.purposes:
-        if other == purpose:
-            continue
-        there = cases_visible_to(user, other)
+    for other in others:
+        there = of(other)
         if here is not None:
-            if str(there.query) == str(here.query):
+            if str(there.query) == here_sql:
                 continue  # the same cases (e.g. the whole own caseload under both): nothing hidden
             there = there.exclude(pk__in=here.values("pk"))
         n = there.count()

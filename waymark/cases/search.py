@@ -19,9 +19,10 @@ from django.utils.translation import gettext
 from waymark.accounts.models import User
 from waymark.core import names as name_prep
 from waymark.errors import Refused
+from waymark.policy.purpose import parse_purpose
 from waymark.vocab import DataCategory
 
-from .access import LIST_CATEGORIES, cases_visible_to
+from .access import LIST_CATEGORIES, cases_visible_for
 from .models import Case, NameKey
 from .ranked import Hit, Ranked, load, score
 
@@ -54,14 +55,20 @@ def search_visible(
 ) -> QuerySet[Case]:
     """The cases ``user`` may list for ``purpose`` that match ``f``; see the module docstring.
     ``visible``: ``cases_visible_to(user, purpose)`` when the caller has it already."""
-    listed = qs = cases_visible_to(user, purpose) if visible is None else visible
     fields_of: dict[str, list[str]] = {}
     for name in GATED_FILTERS:
         if getattr(f, name):
             fields_of.setdefault(Case.FIELD_CATEGORIES[name], []).append(name)
+    # What may be listed, and where each filtered field may be seen, from one read of the agreements.
+    purpose = str(parse_purpose(purpose))
+    wanted = [(purpose, category) for category in fields_of]
+    if visible is None:
+        wanted.append((purpose, DataCategory.IDENTITY))
+    asked = cases_visible_for(user, wanted) if wanted else {}
+    listed = qs = asked[(purpose, str(DataCategory.IDENTITY))] if visible is None else visible
     refused: dict[str, list[str]] = {}
     for category, names in fields_of.items():
-        shown = cases_visible_to(user, purpose, category)
+        shown = asked[(purpose, str(category))]
         if shown.query.is_empty():
             for name in names:
                 label = getattr(Case._meta.get_field(name), "verbose_name", name)

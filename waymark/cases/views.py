@@ -413,7 +413,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
         ],
         "discovery_here": _purpose(request) in DISCOVERY_PURPOSES,
         # Counted once per page, not at every keystroke of the live search.
-        "hidden": [] if _is_htmx(request) else hidden_elsewhere(me, capabilities(request), _purpose(request)),
+        "hidden": []
+        if _is_htmx(request)
+        else hidden_elsewhere(me, capabilities(request), _purpose(request), visible),
     }
     template = "cases/_case_results_htmx.html" if _is_htmx(request) else "cases/case_list.html"
     return _render(request, template, context, invalid=bool(refused))

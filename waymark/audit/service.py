@@ -17,11 +17,8 @@ identifiers, never a model of another app: the ``actor`` is anything shaped like
   exception propagate (it rolls back the surrounding transaction) or turn it into a refusal. Data
   is never served unlogged (FIREWALL.md, "The audit log"). Invalid arguments (an unknown kind, a
   float in ``details``) are programming errors and raise ``ValueError``.
-- **Locking**: appends are serialised by the single ``AuditHead`` row. On PostgreSQL an append
-  reads the head, then inserts its entries and advances the head in one statement that fails as
-  a whole, and is tried again, if another writer moved the head meanwhile (their ``seq`` collide,
-  or the head no longer matches); the head's UPDATE keeps the row locked until the *caller's*
-  transaction commits. On SQLite a locked read and the write lock do the same. That is the price
+- **Locking**: appends are serialised by a row lock on the single ``AuditHead`` row (on SQLite
+  the write lock does the same), held until the *caller's* transaction commits. That is the price
   of a gap-free ``seq``; call ``record`` late in a long transaction.
 - **No personal data**: the child is stored only as ``pseudonym(public_id)``; ``details`` must hold
   identifiers and counts, never names, notes or free text about a person.
@@ -42,7 +39,6 @@ Keys, checkpoints, proofs
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import hmac
 import uuid
@@ -51,9 +47,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, models, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from waymark.audit import keys, notes
@@ -226,12 +221,13 @@ def _locked_head() -> AuditHead:
 
 
 def _write(fields: dict[str, Any]) -> AuditEntry:
-    """Append one entry and advance the head."""
+    """Append one entry and advance the head; the caller holds a transaction."""
     return _write_many([fields])[0]
 
 
-def _chain(head: AuditHead, many: list[dict[str, Any]]) -> tuple[list[AuditEntry], dict[str, Any]]:
-    """The entries appended after ``head``, hashed into the chain, and the head's new values."""
+def _write_many(many: list[dict[str, Any]]) -> list[AuditEntry]:
+    """Append entries in order under one head lock, one INSERT and one head UPDATE."""
+    head = _locked_head()
     frontier = merkle.Frontier.from_hex(head.tree_size, head.frontier)
     now = timezone.now()
     prev = head.last_leaf_hash
@@ -242,119 +238,17 @@ def _chain(head: AuditHead, many: list[dict[str, Any]]) -> tuple[list[AuditEntry
         frontier.append(bytes.fromhex(entry.leaf_hash))
         prev = entry.leaf_hash
         entries.append(entry)
-    advanced = {
-        "tree_size": frontier.size,
-        "frontier": frontier.to_hex(),
-        "root_hash": frontier.root().hex(),
-        "last_leaf_hash": prev,
-        "updated_at": now,
-    }
-    return entries, advanced
-
-
-def _write_many(many: list[dict[str, Any]]) -> list[AuditEntry]:
-    """Append entries in order, all or none: on PostgreSQL in one statement
-    (``_append_postgresql``), elsewhere in a transaction under the head lock (``_locked_append``)."""
-    if connection.vendor == "postgresql":
-        return _append_postgresql(many)
-    with transaction.atomic():
-        return _locked_append(many)
-
-
-def _locked_append(many: list[dict[str, Any]]) -> list[AuditEntry]:
-    """Append entries in order under one head lock, one INSERT and one head UPDATE; the caller
-    holds a transaction."""
-    head = _locked_head()
-    entries, advanced = _chain(head, many)
     # Still an append: the queryset refuses bulk_create to everyone else, not to this writer.
     QuerySet.bulk_create(AuditEntry.objects.all(), entries)
     # One UPDATE of the locked row (cheaper than save(), which re-reads what it needs).
-    AuditHead.objects.filter(pk=1).update(**advanced)
+    AuditHead.objects.filter(pk=1).update(
+        tree_size=frontier.size,
+        frontier=frontier.to_hex(),
+        root_hash=frontier.root().hex(),
+        last_leaf_hash=prev,
+        updated_at=now,
+    )
     return entries
-
-
-# A PostgreSQL append that lost the race to another writer is tried again with the new head; each
-# loss means another append went through, so this bounds only a pathological pile-up.
-_APPEND_ATTEMPTS = 100
-
-
-def _head() -> AuditHead:
-    head = AuditHead.objects.filter(pk=1).first()
-    if head is None:
-        # First entry ever (or the head row was wiped by a flush); get_or_create copes with a race.
-        head, _created = AuditHead.objects.get_or_create(pk=1)
-    return head
-
-
-def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field)
-    return field
-
-
-def _append_statement(
-    head: AuditHead, entries: list[AuditEntry], advanced: dict[str, Any]
-) -> tuple[str, list[Any]]:
-    """One statement that inserts ``entries`` and advances the head from ``head`` to
-    ``advanced``, or fails as a whole: if another writer appended since ``head`` was read, the
-    entries' ``seq`` collide with its own (unique), or the head no longer holds ``head``'s size
-    and hash and the new size is set to -1 (``tree_size >= 0``). Either way nothing is written."""
-    fields = [f for f in AuditEntry._meta.concrete_fields if f is not AuditEntry._meta.pk]
-    insert = InsertQuery(AuditEntry)
-    insert.insert_values(fields, list[models.Model](entries))
-    compiler = insert.get_compiler(using=connection.alias)
-    pk_field, seq_field = AuditEntry._meta.pk, _field(AuditEntry, "seq")
-    assert pk_field is not None
-    compiler.returning_fields = [pk_field, seq_field]
-    [(insert_sql, insert_params)] = compiler.as_sql()
-    table = connection.ops.quote_name(AuditHead._meta.db_table)
-    columns = {name: _field(AuditHead, name) for name in advanced}
-    values = [columns[name].get_db_prep_save(v, connection) for name, v in advanced.items()]
-    tree_size = connection.ops.quote_name("tree_size")
-    last = connection.ops.quote_name("last_leaf_hash")
-    sets = [
-        f"{tree_size} = CASE WHEN {tree_size} = %s AND {last} = %s THEN %s ELSE -1 END",
-        *(
-            f"{connection.ops.quote_name(columns[name].column)} = %s"
-            for name in advanced
-            if name != "tree_size"
-        ),
-    ]
-    update_params = [head.tree_size, head.last_leaf_hash, values[0], *values[1:]]
-    returned = ", ".join(connection.ops.quote_name(f.column) for f in (pk_field, seq_field))
-    # Identifiers from the models' metadata and the compiler's own SQL; every value is a parameter.
-    update = f"UPDATE {table} SET {', '.join(sets)} WHERE id = 1 RETURNING 1"  # noqa: S608
-    statement = f"WITH ins AS ({insert_sql}), upd AS ({update}) SELECT (SELECT COUNT(*) FROM upd), {returned} FROM ins"  # noqa: S608
-    return statement, [*insert_params, *update_params]
-
-
-def _append_postgresql(many: list[dict[str, Any]]) -> list[AuditEntry]:
-    """PostgreSQL: read the head, then insert the entries and advance the head in one statement
-    (``_append_statement``), tried again if another writer got there first. Outside a
-    transaction that is two round trips and the statement's own commit, instead of BEGIN, a
-    locked read, an INSERT, an UPDATE and a COMMIT; inside one (a ``do_*`` action), the head row
-    stays locked by the UPDATE until the caller commits, as with ``_write_many``."""
-    for _attempt in range(_APPEND_ATTEMPTS):
-        head = _head()
-        entries, advanced = _chain(head, many)
-        statement, params = _append_statement(head, entries, advanced)
-        try:
-            # Inside a caller's transaction, a savepoint: a lost race rolls back only this try.
-            savepoint = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
-            with savepoint, connection.cursor() as cursor:
-                cursor.execute(statement, params)
-                rows = cursor.fetchall()
-        except IntegrityError:
-            continue  # another writer appended since we read the head: read it again
-        if len(rows) != len(entries) or any(updated != 1 for updated, _pk, _seq in rows):
-            raise DatabaseError("the audit head row is missing")
-        pks = {seq: pk for _updated, pk, seq in rows}
-        for entry in entries:
-            entry.pk = pks[entry.seq]
-            entry._state.adding = False
-            entry._state.db = connection.alias
-        return entries
-    raise DatabaseError(f"the audit append lost {_APPEND_ATTEMPTS} races in a row")
 
 
 _RECORD_DEFAULTS: dict[str, Any] = {
@@ -380,7 +274,8 @@ def record_many(kind: AuditKind | str, rows: Iterable[Mapping[str, Any]]) -> lis
     if not prepared:
         return []
     try:
-        return _write_many(prepared)
+        with transaction.atomic():
+            return _write_many(prepared)
     except (DatabaseError, OSError, ValueError) as exc:
         raise AuditUnavailable(f"audit log unavailable: {exc}") from exc
 
@@ -432,7 +327,8 @@ def record(
         details=details,
     )
     try:
-        return _write(fields)
+        with transaction.atomic():
+            return _write(fields)
     except (DatabaseError, OSError, ValueError) as exc:
         # ValueError here means a corrupt head (its frontier); the fields were checked above.
         raise AuditUnavailable(f"audit log unavailable: {exc}") from exc

@@ -437,12 +437,13 @@ def without_guardian(user: User, purpose: str, *, limit: int = 20) -> list[Case]
     user may see: the supervisors' list of appointments to make (their clocks: ``guardian_clock``;
     the escalated ones are marked ``guardian_escalated_at``). Whether a child is unaccompanied is
     family data and the guardian is guardian data, so both must be seen. Decide the page after."""
-    seen = cases_visible_to(user, purpose, DataCategory.GUARDIAN).filter(
-        pk__in=cases_visible_to(user, purpose, DataCategory.FAMILY).values("pk")
-    )
+    purpose = str(parse_purpose(purpose))
+    needed = [DataCategory.IDENTITY, DataCategory.GUARDIAN, DataCategory.FAMILY]
+    visible = cases_visible_for(user, [(purpose, c) for c in needed])  # one read of the agreements
+    listed, guardian, family = (visible[(purpose, str(c))] for c in needed)
+    seen = guardian.filter(pk__in=family.values("pk"))
     return list(
-        cases_visible_to(user, purpose)
-        .filter(pk__in=seen.values("pk"), unaccompanied=True, guardian__isnull=True)
+        listed.filter(pk__in=seen.values("pk"), unaccompanied=True, guardian__isnull=True)
         .exclude(status__in=[CaseStatus.CLOSED, CaseStatus.TRANSFERRED])
         .select_related("child", "organisation")
         .order_by("opened_at", "id")[:limit]

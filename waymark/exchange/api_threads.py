@@ -315,7 +315,7 @@ def _summary_fields(t: Thread, now: dt.datetime) -> dict[str, Any]:
 
 def _thread_out(api_kind: ApiKind, found: ThreadAccess, user: User) -> ThreadOut:
     t, now = found.thread, timezone.now()
-    ledger = list(t.messages.select_related("by__organisation"))
+    ledger = threads.ledger(t, t.messages.select_related("by__organisation"))
     delivery = dict(
         OutboxMessage.objects.filter(
             message_id__in=[m.message_id for m in ledger if m.direction == Direction.OUTGOING]

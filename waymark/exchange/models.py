@@ -9,11 +9,14 @@ the thread modules (``threads/``), ``inbound.py`` and the dispatcher.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from waymark.accounts.models import Organisation
@@ -308,7 +311,12 @@ class Thread(models.Model):
 
 class ThreadMessage(models.Model):
     """The ledger: one message of a thread, on both nodes under the same message id (the
-    reconciler counts the received ones as the business effects of what arrived)."""
+    reconciler counts the received ones as the business effects of what arrived).
+
+    The thread row stands for its opening message (``opened_message_id``, ``created_at``,
+    ``opened_by``): a ledger row holds it only when it said something in words (a referral's
+    reason) or was written before that rule. Read a thread's messages with ``threads.ledger``,
+    their ids with ``message_ids`` — never ``thread.messages`` alone."""
 
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="messages")
     message_id = models.UUIDField()
@@ -363,3 +371,22 @@ class AlertNotice(models.Model):
 
     def __str__(self) -> str:
         return f"notice to {self.user_id} about case {self.case_id}"
+
+
+def message_ids(
+    threads: QuerySet[Thread] | Iterable[Thread], direction: str
+) -> list[tuple[int, uuid.UUID, dt.datetime]]:
+    """``(thread pk, message id, at)`` of every message of ``threads`` in ``direction``, oldest
+    first: the ledger's rows and the opening messages the thread rows stand for (a thread's
+    opening goes in the thread's own direction)."""
+    if not isinstance(threads, QuerySet):
+        threads = Thread.objects.filter(pk__in=[t.pk for t in threads])
+    found = list(
+        ThreadMessage.objects.filter(thread__in=threads, direction=direction).values_list(
+            "thread_id", "message_id", "at"
+        )
+    )
+    seen = {mid for _, mid, _ in found}
+    openings = threads.filter(direction=direction).values_list("pk", "opened_message_id", "created_at")
+    found += [row for row in openings if row[1] not in seen]
+    return sorted(found, key=lambda row: (row[2], row[0]))

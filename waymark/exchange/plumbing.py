@@ -310,8 +310,8 @@ def open_thread(
     **fields: Any,
 ) -> tuple[Thread, OutboxMessage]:
     """Start (or continue) the conversation about ``case`` with the prepared organisation:
-    enqueue the opening message, write the thread (its ``data`` sealed) and its first ledger
-    entry, link the case. Call inside the action's transaction."""
+    enqueue the opening message, write the thread (its ``data`` sealed; the row stands for the
+    opening message, which has a ledger row only if it carries a ``note``), link the case. Call inside the action's transaction."""
     ctx, to_org, purpose = prepared.ctx, prepared.to_org, prepared.purpose
     type = conversation.opens_with
     peer = ctx.registry.node_for_org(to_org)
@@ -354,15 +354,16 @@ def open_thread(
     )
     thread.data.put(**(data or {}))
     thread.save(force_insert=True)
-    record(
-        thread,
-        message_id=row.message_id,
-        direction=Direction.OUTGOING,
-        type=type,
-        at=ctx.now,
-        by=user,
-        note=note,
-    )
+    if note:  # else the thread row stands for its opening message (``models.ThreadMessage``)
+        record(
+            thread,
+            message_id=row.message_id,
+            direction=Direction.OUTGOING,
+            type=type,
+            at=ctx.now,
+            by=user,
+            note=note,
+        )
     if linked is None:
         link(case, row.to_node, to_org, conversation_id)
     contexts.on_sent(thread, ctx.now)
@@ -379,7 +380,8 @@ def open_incoming(
     note: str = "",
     **fields: Any,
 ) -> Thread:
-    """The thread a received opening message starts here, with its first ledger entry."""
+    """The thread a received opening message starts here (the row stands for the message; a
+    ledger row holds it only if it carries a ``note``)."""
     h = opened.header
     thread = Thread(
         kind=conversation.kind,
@@ -403,7 +405,8 @@ def open_incoming(
     )
     thread.data.put(**(data or {}))
     thread.save(force_insert=True)
-    record(thread, message_id=h.message_id, direction=Direction.INCOMING, type=h.type, at=now, note=note)
+    if note:  # else the thread row stands for its opening message (``models.ThreadMessage``)
+        record(thread, message_id=h.message_id, direction=Direction.INCOMING, type=h.type, at=now, note=note)
     return thread
 
 

@@ -29,7 +29,7 @@ from waymark.core.protocol.receipts import ReceiptInvalid, ReceiptStatus, verify
 from waymark.core.protocol.registry import Registry
 
 from . import evidence
-from .models import Direction, InboxMessage, InboxStatus, OutboxMessage, OutboxStatus, ThreadMessage
+from .models import Direction, InboxMessage, InboxStatus, OutboxMessage, OutboxStatus, Thread, ThreadMessage
 
 Ledger = dict[str, Any]
 
@@ -41,9 +41,15 @@ def applied_message_ids(orgs: set[str] | None = None) -> Counter[str]:
     one database); a real node counts everything.
     """
     received = ThreadMessage.objects.filter(direction=Direction.INCOMING)
+    opened = Thread.objects.filter(direction=Direction.INCOMING)
     if orgs is not None:
         received = received.filter(thread__local_org__slug__in=orgs)
-    return Counter(str(m) for m in received.values_list("message_id", flat=True))
+        opened = opened.filter(local_org__slug__in=orgs)
+    applied = Counter(str(m) for m in received.values_list("message_id", flat=True))
+    # A received thread stands for its opening message, unless a ledger row holds it.
+    for message_id in opened.values_list("opened_message_id", flat=True):
+        applied[str(message_id)] = applied[str(message_id)] or 1
+    return applied
 
 
 def ledger(node_id: str, *, orgs: set[str] | None = None) -> Ledger:

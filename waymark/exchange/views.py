@@ -303,7 +303,7 @@ def send(request: HttpRequest, public_id: uuid.UUID, slug: str) -> HttpResponse:
 
 def _thread_context(access: ThreadAccess, me: User, **extra: Any) -> dict[str, Any]:
     kind, thread = access.kind, access.thread
-    ledger = list(thread.messages.select_related("by"))
+    ledger = threads.ledger(thread, thread.messages.select_related("by"))
     outbox = {
         str(o.message_id): o
         for o in OutboxMessage.objects.filter(

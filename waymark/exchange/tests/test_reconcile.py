@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.db import IntegrityError, transaction
 
@@ -48,18 +50,28 @@ def test_a_lost_effect_is_found(exchanged):
 
 
 def test_a_doubled_effect_cannot_be_recorded(exchanged):
-    # The same message applied a second time would be a second incoming ledger entry with its
-    # id, under any thread: the ledger refuses it (one per message and direction), so the
-    # reconciler's "applied 2 times" can only come from a store that lost that constraint.
+    # The same message applied a second time would be a second thread it opened, or a second
+    # incoming ledger entry with its id: both are refused (one thread per opening message and
+    # direction, one ledger entry per message and direction), so the reconciler's "applied 2
+    # times" can only come from a store that lost those constraints.
     notice = Thread.objects.filter(kind="notice").get(direction=Direction.INCOMING)
+    twin = Thread.objects.get(pk=notice.pk)
+    twin.pk, twin.public_id = None, uuid.uuid4()
     with pytest.raises(IntegrityError), transaction.atomic():
-        ThreadMessage.objects.create(
-            thread=notice,
-            message_id=notice.opened_message_id,
-            direction=Direction.INCOMING,
-            type="notice",
-            at=notice.created_at,
-        )
+        twin.save(force_insert=True)
+    # A ledger row holding the opening message (as threads written before the thread row stood
+    # for it have) is the same effect, counted once; a second one is refused.
+    entry = {
+        "thread": notice,
+        "message_id": notice.opened_message_id,
+        "direction": Direction.INCOMING,
+        "type": "notice",
+        "at": notice.created_at,
+    }
+    ThreadMessage.objects.create(**entry)
+    assert check().ok
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ThreadMessage.objects.create(**entry)
     assert check().ok
 
 

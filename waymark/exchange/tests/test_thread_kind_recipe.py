@@ -144,14 +144,18 @@ def test_a_new_kind_is_sent_received_answered_and_reconciled_without_other_chang
     assert sent.data.doc("pairs", list) == [
         {"query_ref": "r1", "candidate_ref": "c_9Kq2Xw7Lm", "score": 0.93}
     ]
-    assert [row.type for row in sent.messages.all()] == [T.MATCH_QUERY, T.MATCH_RESULT]
+    assert [row.type for row in threads.ledger(sent)] == [T.MATCH_QUERY, T.MATCH_RESULT]
+    assert [row.type for row in threads.ledger(received)] == [T.MATCH_QUERY, T.MATCH_RESULT]
+    # Each received message is one business effect: the query (the received thread stands for
+    # it) and the result (a ledger row).
     applied = applied_message_ids()
-    assert all(
-        applied[str(row.message_id)] == 1 for row in received.messages.filter(direction=Direction.INCOMING)
-    )
-    assert all(
-        applied[str(row.message_id)] == 1 for row in sent.messages.filter(direction=Direction.INCOMING)
-    )
+    arrived = [
+        str(row.message_id)
+        for thread in (received, sent)
+        for row in threads.ledger(thread)
+        if row.direction == Direction.INCOMING
+    ]
+    assert len(arrived) == 2 and all(applied[m] == 1 for m in arrived)
 
     # The table refuses a second answer, before anything is sealed.
     received.refresh_from_db()

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from waymark.core.protocol.messages import MessageType
 
 from .. import contexts
+from ..models import Thread, ThreadMessage
 
 if TYPE_CHECKING:
     from .base import ThreadKind
@@ -66,3 +68,22 @@ def implemented_types() -> frozenset[MessageType]:
 def declared_types() -> list[str]:
     """``implemented_types()`` as the registry's node entry lists them (sorted values)."""
     return sorted(t.value for t in implemented_types())
+
+
+def ledger(thread: Thread, rows: Iterable[ThreadMessage] | None = None) -> list[ThreadMessage]:
+    """The thread's messages, oldest first: its opening message, then the ledger's ``rows``
+    (default: ``thread.messages``; pass them with what the page reads select_related). The
+    thread row stands for its opening message unless a row holds it (``models.ThreadMessage``):
+    that one is built here, not saved."""
+    stored = list(thread.messages.all() if rows is None else rows)
+    if any(m.message_id == thread.opened_message_id and m.direction == thread.direction for m in stored):
+        return stored
+    opening = ThreadMessage(
+        thread=thread,
+        message_id=thread.opened_message_id,
+        direction=thread.direction,
+        type=KINDS[thread.kind].conversation.opens_with,
+        at=thread.created_at,
+        by_id=thread.opened_by_id,
+    )
+    return [opening, *stored]

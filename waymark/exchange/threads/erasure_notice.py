@@ -48,7 +48,7 @@ from waymark.vocab import AuditKind, ErasureBasis
 
 from .. import evidence, guard, outbound
 from .. import plumbing as p
-from ..models import CaseLink, Direction, OutboxMessage, OutboxStatus, Thread, ThreadMessage
+from ..models import CaseLink, Direction, OutboxMessage, OutboxStatus, Thread, ThreadMessage, message_ids
 from ..node import LocalNode, receiving_node
 from . import register
 from .base import Panel, ThreadKind
@@ -99,11 +99,7 @@ def recipients_of(cases: Sequence[Case]) -> list[Recipient]:
     about = list(
         Thread.objects.filter(case__in=cases).exclude(kind=ERASURE.kind).order_by("-updated_at", "-id")
     )
-    sent = list(
-        ThreadMessage.objects.filter(thread__in=about, direction=Direction.OUTGOING)
-        .order_by("at", "id")
-        .values_list("thread_id", "message_id")
-    )
+    sent = [(thread_id, mid) for thread_id, mid, _at in message_ids(about, Direction.OUTGOING)]
     refused = set(
         OutboxMessage.objects.filter(
             message_id__in=[mid for _, mid in sent], status=OutboxStatus.REJECTED
@@ -439,9 +435,7 @@ def _on_notice(opened: Opened, registry: Registry, now: dt.datetime) -> Thread:
     for thread in held:
         _wipe(thread)
     received = set(body.message_ids)
-    found = ThreadMessage.objects.filter(
-        thread__in=held, direction=Direction.INCOMING, message_id__in=received
-    ).count()
+    found = sum(1 for _, mid, _at in message_ids(held, Direction.INCOMING) if mid in received)
 
     basis = ErasureBasis(body.legal_basis.value) if body.legal_basis else ErasureBasis.NO_LONGER_NECESSARY
     erased: list[str] = []
@@ -589,13 +583,13 @@ def recipient_again(notice: Thread) -> Recipient:
     is gone: they are found by conversation and peer)."""
     again = Recipient(notice.peer_node, notice.peer_org, notice.peer_org_name, notice.conversation_id)
     held = held_here(notice).order_by("-updated_at", "-id")
-    refused = OutboxMessage.objects.filter(status=OutboxStatus.REJECTED).values("message_id")
-    again.message_ids = list(
-        ThreadMessage.objects.filter(thread__in=held, direction=Direction.OUTGOING)
-        .exclude(message_id__in=refused)
-        .order_by("at", "id")
-        .values_list("message_id", flat=True)
+    sent = [mid for _, mid, _at in message_ids(held, Direction.OUTGOING)]
+    refused = set(
+        OutboxMessage.objects.filter(message_id__in=sent, status=OutboxStatus.REJECTED).values_list(
+            "message_id", flat=True
+        )
     )
+    again.message_ids = [mid for mid in sent if mid not in refused]
     again.peer_case_reference = notice.peer_case_reference
     again.terms = [(notice.agreement_id, notice.purpose)] + [
         (t.agreement_id, t.purpose)

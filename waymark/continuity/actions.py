@@ -848,12 +848,13 @@ def do_note_tracing(
 
 
 def do_note_take_charge_sent(
-    request: TakeChargeRequest, at: dt.datetime, conversation: uuid.UUID
+    request: TakeChargeRequest, at: dt.datetime, conversation: uuid.UUID, *, replace: bool = False
 ) -> TakeChargeRequest:
     """The request left for the requested State in ``conversation``: its sending date is ``at``
-    unless one was recorded already (then the recorded date stands: the periods count from it)."""
+    unless one was recorded already (then the recorded date stands: the periods count from it);
+    ``replace``: the recorded date was an earlier sending's that never arrived."""
     locked = TakeChargeRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
-    if locked.request_sent_at is None:
+    if locked.request_sent_at is None or replace:
         locked.request_sent_at = at
     locked.conversation = conversation
     locked.save(update_fields=["request_sent_at", "conversation"])

@@ -25,12 +25,15 @@ from waymark.continuity.tests.test_family_tracing import confirmed_brother, ward
 from waymark.core.clocks import Clock, ClockState
 from waymark.core.deadlines import Deadline, Notice
 from waymark.core.protocol import testing as proto
+from waymark.core.protocol.messages import MessageType
 from waymark.core.protocol.registry import Grant, GrantAction, Organisation
+from waymark.core.protocol.threads import UNDELIVERED
 from waymark.errors import ActionError
 from waymark.exchange import plumbing
 from waymark.exchange.dispatcher import dispatch_pending
 from waymark.exchange.models import Direction, Thread
 from waymark.exchange.testing import dated_agreement, dated_registry
+from waymark.exchange.tests.test_finding_undelivered_opening import refused_by_an_older_node
 from waymark.exchange.threads import implemented_types, kind
 from waymark.exchange.threads import take_charge as tc
 from waymark.test import create_org, create_user, login
@@ -451,3 +454,37 @@ def test_the_api_sends_reads_and_answers_a_take_charge_request(people, federatio
     dispatch_pending(federation.be, wire)
     request.refresh_from_db()
     assert request.accepted is False
+
+
+def test_finding_undelivered_take_charge_keeps_its_failed_date(people, federation, wire, dublin, monkeypatch):
+    # A request Waymark sent (no date recorded before) that Brussels refused never reached the
+    # requested State: sent again days later, its periods count from the second sending, not
+    # from the attempt that never arrived.
+    paolo, _dries = dublin
+    _case, request = _request(people)
+    first = _send(paolo, request, federation)
+    request.refresh_from_db()
+    failed = request.request_sent_at
+    assert failed is not None and abs(failed - first.created_at) < dt.timedelta(seconds=5)
+    refused_by_an_older_node(federation, wire, MessageType.TAKE_CHARGE_REQUEST)
+    first.refresh_from_db()
+    assert first.status == UNDELIVERED
+    later = timezone.now() + dt.timedelta(days=3)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    second = _send(paolo, request, federation)
+    request.refresh_from_db()
+    assert request.request_sent_at is not None and request.request_sent_at >= later
+    assert request.conversation == second.public_id
+
+
+def test_a_date_recorded_before_sending_stands_when_the_first_sending_failed(
+    people, federation, wire, dublin
+):
+    paolo, _dries = dublin
+    _case, request = _request(people, days_ago=30, sent_days_ago=10)  # sent by DubliNet, recorded
+    recorded = request.request_sent_at
+    _send(paolo, request, federation)
+    refused_by_an_older_node(federation, wire, MessageType.TAKE_CHARGE_REQUEST)
+    _send(paolo, request, federation)
+    request.refresh_from_db()
+    assert request.request_sent_at == recorded

@@ -179,7 +179,12 @@ def do_send_take_charge(
             f"send it to the Dublin unit of the requested Member State ({request.requested_country})",
             field="to_org",
         )
-    sent_at = request.request_sent_at or ctx.now
+    # The date this request's own earlier sending set, when that sending never arrived, does not
+    # stand: the periods count from a request the requested State received. A date recorded
+    # before any sending (the request went by DubliNet) stands whatever happens here.
+    failed_date = sent is not None and bool(sent.facts.get("dated_by_sending"))
+    recorded = None if failed_date else request.request_sent_at
+    sent_at = recorded or ctx.now
     planned = TakeChargeRequest(
         **{f.attname: getattr(request, f.attname) for f in request._meta.concrete_fields}
     )
@@ -225,10 +230,10 @@ def do_send_take_charge(
             body=sending,
             summary="Take-charge request to",
             data=_kept(sending),
-            facts={"take_charge": str(request.public_id)},
+            facts={"take_charge": str(request.public_id), "dated_by_sending": recorded is None},
             due_at=deadline.due_at,
         )
-        continuity.do_note_take_charge_sent(request, sent_at, thread.public_id)
+        continuity.do_note_take_charge_sent(request, sent_at, thread.public_id, replace=failed_date)
         carried = sorted(m.categories_of(sending.best_interests)) if sending.best_interests else []
         add_event(
             case,

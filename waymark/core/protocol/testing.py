@@ -24,12 +24,15 @@ from waymark.core.protocol.keys import NodeKeys, public_jwk
 from waymark.core.protocol.messages import (
     Answer,
     AuditCheckpoint,
+    BestInterestsBody,
+    BestInterestsKind,
     Body,
     CaseClosed,
     CaseSummary,
     CaseTransfer,
     ChildSummary,
     CloseReason,
+    DurableSolution,
     EncodedRecord,
     ErasureDone,
     ErasureNotice,
@@ -65,6 +68,9 @@ from waymark.core.protocol.messages import (
     RelativeSought,
     RevokeReason,
     Sighting,
+    TakeChargeRelative,
+    TakeChargeReply,
+    TakeChargeRequest,
     TimelineEntry,
     TracingOutcome,
     TracingProgress,
@@ -431,6 +437,29 @@ def sample_bodies() -> dict[MessageType, Body]:
             outcome=TracingOutcome.CONTACT_ESTABLISHED, relative_contact="+32 2 000 00 00 (fictional)"
         ),
         MessageType.TRACING_WITHDRAW: TracingWithdraw(reason_code=TracingWithdrawReason.CONSENT_WITHDRAWN),
+        MessageType.TAKE_CHARGE_REQUEST: TakeChargeRequest(
+            request_id=uuid.UUID(int=13),
+            requested_country="BE",
+            registered_at=NOW - dt.timedelta(days=40),
+            sent_at=NOW - dt.timedelta(days=10),
+            child=amina(),
+            relative=TakeChargeRelative(
+                full_name="ዮናስ ተስፋይ",
+                name_latin="Yonas Tesfay (fictional)",
+                relationship=Relationship.SIBLING,
+                country="BE",
+            ),
+            # The Dublin cut of the assessment: recommendation, family, legal status only.
+            best_interests=BestInterestsBody(
+                kind=BestInterestsKind.ASSESSMENT,
+                recorded_on=(NOW - dt.timedelta(days=20)).date(),
+                recommendation=DurableSolution.FAMILY_REUNIFICATION,
+                recommendation_country="BE",
+                family="Her brother lives in Brussels (fictional).",
+            ),
+            reply_by=NOW + dt.timedelta(days=50),
+        ),
+        MessageType.TAKE_CHARGE_REPLY: TakeChargeReply(accepted=True, replied_at=NOW),
         MessageType.MATCH_QUERY: MatchQuery(
             encoding_version=1, key_id="k-2025", records=(EncodedRecord(ref="r1", bloom_base64="AAEC"),)
         ),

@@ -25,7 +25,7 @@ from django.utils.translation import get_language_info
 from django.views.decorators.http import require_http_methods
 
 from waymark.accounts.models import User, organisation_names
-from waymark.audit import pdf, report, service
+from waymark.audit import report, service
 from waymark.core.protocol.vocab import FORBIDDEN_SECTORS
 from waymark.errors import NotFound
 from waymark.policy.purpose import current_purpose, purpose_required
@@ -189,6 +189,9 @@ def access_report_pdf(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
         return render(request, "cases/audit_unavailable.html", status=SERVICE_UNAVAILABLE)
     case, lang = page.case, page.lang
     accesses, printings = _sentences(page)
+    # fpdf (about 60 MiB) is imported when a report is printed, not by every process at start-up.
+    from waymark.audit import pdf
+
     body = pdf.render_access_report(
         reference=case.reference,
         lang=lang,

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit, prange
 
 from . import names
 from .namematch import CONFUSED_NATIONALITIES
@@ -167,94 +166,23 @@ def dice(a: bytes, b: bytes) -> float:
     return 0.0 if total == 0 else 2 * (x & y).bit_count() / total
 
 
-# --- the kernel -------------------------------------------------------------------------------
-# Popcount written as the SWAR bit trick on uint64; LLVM turns it into the popcnt instruction on
-# the host CPU. Constants are uint64 so numba never promotes the arithmetic to float.
-_M1 = np.uint64(0x5555555555555555)
-_M2 = np.uint64(0x3333333333333333)
-_M4 = np.uint64(0x0F0F0F0F0F0F0F0F)
-_H01 = np.uint64(0x0101010101010101)
-_S1, _S2, _S4, _S56 = np.uint64(1), np.uint64(2), np.uint64(4), np.uint64(56)
-
-
-@njit(inline="always", cache=True)
-def _popcount(x: np.uint64) -> np.uint64:  # pragma: no cover - compiled
-    x = x - ((x >> _S1) & _M1)
-    x = (x & _M2) + ((x >> _S2) & _M2)
-    x = (x + (x >> _S4)) & _M4
-    return (x * _H01) >> _S56
-
-
-@njit(cache=True)
-def _counts(a: npt.NDArray[np.uint64]) -> npt.NDArray[np.int32]:  # pragma: no cover - compiled
-    out = np.empty(a.shape[0], dtype=np.int32)
-    for i in range(a.shape[0]):
-        c = np.uint64(0)
-        for w in range(a.shape[1]):
-            c += _popcount(a[i, w])
-        out[i] = np.int32(c)
-    return out
-
-
-@njit(parallel=True, cache=True)
-def _dice_matrix(
-    a: npt.NDArray[np.uint64], ca: npt.NDArray[np.int32], b: npt.NDArray[np.uint64], cb: npt.NDArray[np.int32]
-) -> npt.NDArray[np.float32]:  # pragma: no cover - compiled
-    out = np.empty((a.shape[0], b.shape[0]), dtype=np.float32)
-    for i in prange(a.shape[0]):
-        for j in range(b.shape[0]):
-            inter = np.uint64(0)
-            for w in range(a.shape[1]):
-                inter += _popcount(a[i, w] & b[j, w])
-            total = ca[i] + cb[j]
-            out[i, j] = np.float32(0.0) if total == 0 else np.float32(2.0 * np.float64(inter) / total)
-    return out
-
-
-@njit(parallel=True, cache=True)
-def _top_k(
-    a: npt.NDArray[np.uint64],
-    ca: npt.NDArray[np.int32],
-    b: npt.NDArray[np.uint64],
-    cb: npt.NDArray[np.int32],
-    threshold: float,
-    idx: npt.NDArray[np.int64],
-    score: npt.NDArray[np.float32],
-) -> None:  # pragma: no cover - compiled
-    k = idx.shape[1]
-    for i in prange(a.shape[0]):
-        row = a[i]
-        for t in range(k):
-            idx[i, t] = -1
-            score[i, t] = np.float32(-1.0)
-        worst = 0
-        floor = np.float32(threshold)
-        for j in range(b.shape[0]):
-            total = ca[i] + cb[j]
-            if total == 0:
-                continue
-            inter = np.uint64(0)
-            # A literal trip count (FILTER_WORDS): LLVM unrolls it into 16 popcnt instructions.
-            for w in range(FILTER_WORDS):
-                inter += _popcount(row[w] & b[j, w])
-            s = np.float32(2.0 * np.float64(inter) / total)
-            if s >= floor and s > score[i, worst]:
-                idx[i, worst] = j
-                score[i, worst] = s
-                worst = 0
-                for t in range(1, k):
-                    if score[i, t] < score[i, worst]:
-                        worst = t
+# The comparison kernel is compiled with numba in ``pprl_kernel``, imported on first use: numba
+# costs a process about 65 MiB and 0.2 s to import, which a web or dispatcher process that never
+# compares filters need not pay.
 
 
 def popcounts(filters: npt.NDArray[np.uint64]) -> npt.NDArray[np.int32]:
-    return _counts(np.ascontiguousarray(filters, dtype=np.uint64))
+    from . import pprl_kernel
+
+    return pprl_kernel.counts(np.ascontiguousarray(filters, dtype=np.uint64))
 
 
 def dice_matrix(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]) -> npt.NDArray[np.float32]:
     """Dice of every filter of ``a`` against every filter of ``b`` (packed by ``pack``), on all cores."""
+    from . import pprl_kernel
+
     a, b = np.ascontiguousarray(a, dtype=np.uint64), np.ascontiguousarray(b, dtype=np.uint64)
-    return _dice_matrix(a, popcounts(a), b, popcounts(b))
+    return pprl_kernel.dice_matrix(a, popcounts(a), b, popcounts(b))
 
 
 def dice_matrix_numpy(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]) -> npt.NDArray[np.float32]:
@@ -281,7 +209,9 @@ def top_candidates(
     idx = np.empty((a.shape[0], k), dtype=np.int64)
     score = np.empty((a.shape[0], k), dtype=np.float32)
     if a.shape[0] and b.shape[0]:
-        _top_k(a, popcounts(a), b, popcounts(b), float(np.float32(threshold)), idx, score)
+        from . import pprl_kernel
+
+        pprl_kernel.top_k(a, popcounts(a), b, popcounts(b), float(np.float32(threshold)), idx, score)
     else:
         idx.fill(-1)
     out: list[list[tuple[int, float]]] = []

@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from waymark.audit import pdf as audit_pdf
 from waymark.audit import service as audit
 from waymark.audit.models import AuditEntry
 from waymark.audit.service import pseudonym
@@ -130,7 +131,7 @@ def test_finding_9_access_report_pdf_prints_one_part_at_a_time(client, people, c
         printed.append(kw)
         return b"%PDF-1.7 (test)"
 
-    monkeypatch.setattr(views_report.pdf, "render_access_report", render)
+    monkeypatch.setattr(audit_pdf, "render_access_report", render)
     login(client, people.giulia)
     assert report_pdf(client, case).status_code == 200
     # One part: ``page`` entries, grouped into one sentence (the same read on the same day).

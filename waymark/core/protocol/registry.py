@@ -301,6 +301,17 @@ class Agreement(_Frozen):
             and (self.valid_until is None or at < self.valid_until)
         )
 
+    def read_grants(self, org: str, purpose: str) -> tuple[Grant, ...]:
+        """The grants letting ``org`` read data for ``purpose``: what may travel to it, and to
+        which of its roles."""
+        return tuple(
+            g for g in self.grants if g.org == org and g.purpose == purpose and g.action == GrantAction.READ
+        )
+
+    def readable_categories(self, org: str, purpose: str) -> frozenset[str]:
+        """The data categories the agreement lets ``org`` read for ``purpose``."""
+        return frozenset(g.category.value for g in self.read_grants(org, purpose))
+
 
 class Registry(_Frozen):
     """The registry document. Construct it to validate it; ``load_registry`` to trust one."""
@@ -406,12 +417,7 @@ class Registry(_Frozen):
             return ReasonCode.NOT_PARTY
         if type not in agreement.message_types:
             return ReasonCode.NOT_GRANTED
-        readable = {
-            g.category
-            for g in agreement.grants
-            if g.org == to_org and g.purpose == purpose and g.action == GrantAction.READ
-        }
-        if not {str(c) for c in categories} <= {c.value for c in readable}:
+        if not {str(c) for c in categories} <= agreement.readable_categories(to_org, purpose):
             return ReasonCode.NOT_GRANTED
         return None
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from waymark.core import pprl
+from waymark.core import pprl, pprl_kernel
 from waymark.core.synthetic import generate
 
 KEY = pprl.PprlKey("golden-1", bytes(range(32)))
@@ -184,3 +184,7 @@ def test_finding_names_v4_skeletons_are_a_new_encoding_version():
         pprl.dice(encoded("Djamal"), encoded("جمال")) > pprl.dice(encoded("Djamal"), encoded("Kamal")) + 0.1
     )
     assert pprl.dice(encoded("Djamal"), encoded("Jamal")) > 0.9
+
+
+def test_the_kernel_compares_filters_of_the_size_pprl_packs():
+    assert pprl_kernel.FILTER_WORDS == pprl.FILTER_WORDS

@@ -111,3 +111,17 @@ def test_the_registry_resolves_only_the_current_keys_of_a_node():
     assert registry.resolve_signing_key("node-fr", italy.signing_kid) is None
     france = registry.encryption_key("node-fr")
     assert france is not None and france.thumbprint() == fed.node_keys("node-fr").encryption_kid
+
+
+def test_what_an_agreement_lets_the_recipient_read_is_its_read_grants_for_the_purpose():
+    agreement = fed.registry().agreement(fed.AGREEMENT_ID)
+    assert agreement is not None
+    readable = agreement.readable_categories("fr-ngo-calais", Purpose.CHILD_PROTECTION)
+
+    assert {C.IDENTITY.value, C.CASE_NOTES.value} <= readable
+    assert C.HEALTH.value not in readable
+    assert agreement.readable_categories("fr-ngo-calais", Purpose.STATISTICS) == frozenset()
+    assert all(
+        g.org == "fr-ngo-calais" and g.purpose == Purpose.CHILD_PROTECTION and g.action == "read"
+        for g in agreement.read_grants("fr-ngo-calais", Purpose.CHILD_PROTECTION)
+    )

@@ -132,7 +132,7 @@ def _relative(request: TakeChargeRequest) -> m.TakeChargeRelative | None:
 
 
 def _bia_cut(
-    user: User, request: TakeChargeRequest, data: TakeChargeSendIn, granted: set[str]
+    user: User, request: TakeChargeRequest, data: TakeChargeSendIn, granted: frozenset[str]
 ) -> m.BestInterestsBody | None:
     """The BIA the request rests on, cut to a Dublin unit's allow-list and to what the agreement
     grants the receiver and the sender reads; None when none stands or legal status is not granted."""
@@ -214,11 +214,7 @@ def do_send_take_charge(
     agreement = p.choose_agreement(
         ctx, org.slug, data.to_org, data.purpose, body(None), T.TAKE_CHARGE_REQUEST, data.agreement_id
     )
-    granted = {
-        str(g.category)
-        for g in agreement.grants
-        if g.org == data.to_org and str(g.purpose) == str(data.purpose) and g.action == "read"
-    }
+    granted = agreement.readable_categories(data.to_org, data.purpose)
     sending = body(_bia_cut(user, request, data, granted))
     prepared = p.prepare(user, case, T.TAKE_CHARGE_REQUEST, sending, data, node=node, roles=DUBLIN_ROLES)
     with transaction.atomic():

@@ -239,8 +239,8 @@ def _with_best_interests(
     agreement = p.choose_agreement(
         ctx, user.organisation.slug, data.to_org, data.purpose, body, T.CASE_TRANSFER, data.agreement_id
     )
-    grants = [g for g in agreement.grants if g.org == data.to_org and str(g.purpose) == str(data.purpose)]
-    granted = {str(g.category) for g in grants if g.action == "read"}
+    grants = [g for g in agreement.grants if g.org == data.to_org and g.purpose.value == data.purpose.value]
+    granted = agreement.readable_categories(data.to_org, data.purpose)
     readable = policy.permitted_categories(user, case, purpose=data.purpose)
     recipient = ctx.registry.organisation(data.to_org)
     dublin = (recipient is not None and str(recipient.sector) == Sector.ASYLUM_DUBLIN_UNIT) or any(

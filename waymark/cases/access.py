@@ -317,8 +317,9 @@ def _partners_for(
 
 def cases_visible_for(user: User, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], QuerySet[Case]]:
     """``cases_visible_to(user, purpose, category)`` for every (purpose, category) of ``wanted``:
-    the agreement partners of all of them read in one query, and one policy batch per purpose
-    (a page that needs the cases visible under several purposes, or several categories, asks once)."""
+    the agreement partners of all of them from the registry facts at once, and one policy batch
+    per purpose (a page that needs the cases visible under several purposes, or several
+    categories, asks once)."""
     pairs = list(dict.fromkeys((str(parse_purpose(p)), str(c)) for p, c in wanted))
     org = user.organisation
     if not user.is_authenticated or not user.is_active or org is None:

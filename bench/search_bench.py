@@ -268,6 +268,53 @@ def profile_queries(user: User) -> None:
             print(f"  {ms:7.1f} ms  {text[:150]}")
 
 
+def profile_python(user: User, rounds: int, limit: int = 40) -> None:
+    """Where a request's Python time goes: ``rounds`` requests of each probe under cProfile (after
+    three unmeasured ones), the SQL time measured apart, then the functions with the most
+    cumulative and own time. The profiler slows Python down about twofold: read the shares."""
+    import cProfile
+    import io
+    import pstats
+
+    from django.db import connection
+
+    ui, api = _clients(user)
+    for probe in PROBES:
+        client = api if probe.api else ui
+        for _ in range(3):
+            client.get(probe.path)
+        in_sql: list[float] = []
+
+        def wrapper(execute, sql_text, params, many, context, in_sql=in_sql):
+            started = time.perf_counter()
+            try:
+                return execute(sql_text, params, many, context)
+            finally:
+                in_sql.append((time.perf_counter() - started) * 1000)
+
+        profiler = cProfile.Profile()
+        with connection.execute_wrapper(wrapper):
+            started = time.perf_counter()
+            profiler.enable()
+            for _ in range(rounds):
+                client.get(probe.path)
+            profiler.disable()
+            total = (time.perf_counter() - started) * 1000 / rounds
+        print(
+            f"\n===== {probe.label}: {total:.1f} ms per request under the profiler, "
+            f"{sum(in_sql) / rounds:.1f} ms in SQL ({len(in_sql) / rounds:.0f} statements) ====="
+        )
+        # Waymark's own functions by cumulative time (where a request spends it), then every
+        # function by its own time (what is slow).
+        for order, only in (("cumulative", r"waymark/"), ("tottime", "")):
+            out = io.StringIO()
+            stats = pstats.Stats(profiler, stream=out)
+            stats.sort_stats(order).print_stats(only, limit)
+            # Drop pstats' preamble: the table is what matters.
+            text = out.getvalue()
+            print(text[text.find("   ncalls") :])
+
+
 def explain(user: User) -> None:
     """EXPLAIN ANALYZE of the queries behind each search: the page and its count."""
     from waymark.cases.access import cases_visible_to
@@ -372,6 +419,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of each search")
     parser.add_argument("--queries", action="store_true", help="print the SQL time of one request each")
     parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="cProfile N requests of each probe (in process) and print where the time goes",
+    )
+    parser.add_argument(
         "--compare",
         type=int,
         default=0,
@@ -416,6 +470,9 @@ def main(argv: list[str] | None = None) -> int:
             explain(population.caseworker)
         if args.queries:
             profile_queries(population.caseworker)
+        if args.profile:
+            profile_python(population.caseworker, args.profile)
+            return 0
         if args.compare:
             compare_old_and_ranked(population.caseworker, args.compare)
         load_before = os.getloadavg()[0]

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -28,7 +28,7 @@ from waymark.errors import NotFound
 from waymark.policy import service as policy
 from waymark.policy.breakglass import live_break_glass
 from waymark.policy.contexts import fits, shared_with
-from waymark.policy.models import Agreement, Grant
+from waymark.policy.models import Agreement
 from waymark.policy.purpose import parse_purpose
 from waymark.vocab import (
     SPECIAL_CATEGORIES,
@@ -282,45 +282,44 @@ def _partners_for(
     user: User, org: Organisation, wanted: Sequence[tuple[str, str]], now: dt.datetime
 ) -> tuple[list[Organisation], dict[tuple[str, str], list[Organisation]]]:
     """``partner_organisations(user, org, purpose, now, category=, action=read)`` for every
-    (purpose, category) of ``wanted``: the grants in force in one query and, if there are any,
-    the other parties of their agreements in a second. Returns every partner found (in
-    ``Organisation``'s order) and the partners of each pair."""
-    grants = Grant.objects.filter(
-        organisation=org,
-        role=user.role,
-        purpose__in={p for p, _c in wanted},
-        category__in={c for _p, c in wanted},
-        action=PolicyAction.READ,
-        agreement__status=AgreementStatus.ACTIVE,
-        agreement__valid_from__lte=now,
-        agreement__valid_until__gt=now,
-        agreement__parties=org,
-    ).values_list("purpose", "category", "agreement_id")
-    via: dict[tuple[str, str], set[int]] = {}
-    for purpose, category, agreement_id in grants:
-        via.setdefault((purpose, category), set()).add(agreement_id)
-    if not via:
+    (purpose, category) of ``wanted``, from the registry's agreements as the policy service holds
+    them (``policy.registry_agreements``: the facts Cedar decides on, re-read whenever the
+    registry changes) and, if there are any partners, their rows in one query. Returns every
+    partner found (in ``Organisation``'s order) and the partners of each pair."""
+    asked = set(wanted)
+    via: dict[tuple[str, str], set[str]] = {}
+    parties: dict[str, frozenset[str]] = {}
+    for agreement in policy.registry_agreements():
+        if (
+            agreement.status != AgreementStatus.ACTIVE
+            or not agreement.valid_from <= now < agreement.valid_until
+            or org.slug not in agreement.parties
+        ):
+            continue
+        for grant in agreement.grants:
+            pair = (grant.purpose, grant.category)
+            if (
+                grant.org == org.slug
+                and grant.role == user.role
+                and grant.action == PolicyAction.READ
+                and pair in asked
+            ):
+                via.setdefault(pair, set()).add(agreement.identifier)
+                parties[agreement.identifier] = agreement.parties
+    slugs = {slug for ids in via.values() for i in ids for slug in parties[i]} - {org.slug}
+    if not slugs:
         return [], {pair: [] for pair in wanted}
-    # Filtered, then annotated: one row per (party, agreement among these).
-    rows = (
-        Organisation.objects.filter(agreements__in={a for ids in via.values() for a in ids})
-        .exclude(pk=org.pk)
-        .annotate(wm_agreement=F("agreements"))
-        .order_by("country", "name", "pk")
-    )
-    found: dict[int, Organisation] = {}
-    agreements_of: dict[int, set[int]] = {}
-    for o in rows:
-        found.setdefault(o.pk, o)
-        agreements_of.setdefault(o.pk, set()).add(o.wm_agreement)
-    order = list(found.values())
-    return order, {pair: [o for o in order if agreements_of[o.pk] & via.get(pair, set())] for pair in wanted}
+    order = list(Organisation.objects.filter(slug__in=slugs).order_by("country", "name", "pk"))
+    return order, {
+        pair: [o for o in order if any(o.slug in parties[i] for i in via.get(pair, ()))] for pair in wanted
+    }
 
 
 def cases_visible_for(user: User, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], QuerySet[Case]]:
     """``cases_visible_to(user, purpose, category)`` for every (purpose, category) of ``wanted``:
-    the agreement partners of all of them read in one query, and one policy batch per purpose
-    (a page that needs the cases visible under several purposes, or several categories, asks once)."""
+    the agreement partners of all of them from the registry facts at once, and one policy batch
+    per purpose (a page that needs the cases visible under several purposes, or several
+    categories, asks once)."""
     pairs = list(dict.fromkeys((str(parse_purpose(p)), str(c)) for p, c in wanted))
     org = user.organisation
     if not user.is_authenticated or not user.is_active or org is None:

@@ -19,13 +19,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from waymark.core import namematch
 from waymark.core import names as name_prep
 from waymark.vocab import DatePrecision, Sex
 
+from .lookups import AnyOf
 from .models import Case, ChildName, MatchKey, NameKind
 
 CANDIDATES = 200  # children scored per search
@@ -110,7 +111,7 @@ def _lookup(
 ) -> None:
     if not unit_of:
         return
-    rows = list(base.filter(key__in=list(unit_of)).values_list("child_id", "key")[:ROWS_PER_LOOKUP])
+    rows = list(base.filter(AnyOf(F("key"), list(unit_of))).values_list("child_id", "key")[:ROWS_PER_LOOKUP])
     cut = len(rows) == ROWS_PER_LOOKUP
     pool.truncated |= cut
     for child_id, key in rows:
@@ -128,9 +129,8 @@ def _verify(base: QuerySet[MatchKey], pool: _Pool) -> None:
     if not pool.cut or not pool.selective:
         return
     children = [c for c in pool.ordered() if c in pool.selective][:ROWS_PER_LOOKUP]
-    for child_id, key in base.filter(child_id__in=children, key__in=list(pool.cut)).values_list(
-        "child_id", "key"
-    )[:ROWS_PER_LOOKUP]:
+    found = base.filter(AnyOf(F("child_id"), children), AnyOf(F("key"), list(pool.cut)))
+    for child_id, key in found.values_list("child_id", "key")[:ROWS_PER_LOOKUP]:
         units, strong = pool.cut[key]
         pool.add(child_id, units, strong=strong)
 
@@ -191,7 +191,7 @@ def _candidates(qs: QuerySet[Case], units: list[list[str]]) -> tuple[list[int], 
         unknown = [c for c in ids if c not in asked]
         if unknown:
             asked.update(unknown)
-            for row in qs.filter(child_id__in=unknown).values_list(*_COLUMNS):
+            for row in qs.filter(AnyOf(F("child_id"), unknown)).values_list(*_COLUMNS):
                 rows.setdefault(row[1], []).append(row)
 
     def visible(ids: list[int], enough: int = CANDIDATES) -> list[int]:
@@ -291,7 +291,7 @@ def score(
     forms: dict[int, list[str]] = {}
     given: dict[int, frozenset[str]] = {}
     sizes: dict[int, int] = {}
-    for child_id, kind, full_name in ChildName.objects.filter(child_id__in=child_ids).values_list(
+    for child_id, kind, full_name in ChildName.objects.filter(AnyOf(F("child_id"), child_ids)).values_list(
         "child_id", "kind", "full_name"
     ):
         prepared = _prepared(full_name)

@@ -23,11 +23,8 @@ from typing import Any
 from . import namematch, names
 
 # Bump when the output of ``prepare`` changes: the trained model depends on it. Version 2 adds the
-# order-free name units (``unit_phons``) and the given name's own unit (``given_unit``); version 3
-# the name units and given-name forms the one-to-one step ranks by (``name_units``, ``given_forms``).
-LINKPREP_VERSION = 3
-# ``name_units``: each unit's alternative skeletons joined by this (``namematch.score_name`` units).
-UNIT_SEPARATOR = "|"
+# order-free name units (``unit_phons``) and the given name's own unit (``given_unit``).
+LINKPREP_VERSION = 2
 
 NAME_COLUMNS = ("given_names", "family_names", "full_name", "name_original_script")
 COLUMNS = (
@@ -231,11 +228,6 @@ def _name_columns(
     # The transliteration of "given other" is that of each part: both are cached per string.
     latin = " ".join(sorted(_latin_of(given_text, other_text)))
     sorted_others = sorted(others)
-    full = " ".join(p for p in (given_text, other_text) if p)
-    units = names.query_units(full) or names.query_units(original_script)
-    given_all = names.given_forms(given_text) | (
-        names.given_forms(original_script) if original else frozenset()
-    )
     return {
         "given_skel": given or None,
         "given_phon": _skeleton_phonetic(given) or None,
@@ -248,8 +240,6 @@ def _name_columns(
         "forms": forms or None,
         "name_latin": latin or None,
         "original_script": names.normalise(original_script) or None,
-        "name_units": [UNIT_SEPARATOR.join(u) for u in units] or None,
-        "given_forms": sorted(given_all) or None,
     }
 
 

@@ -82,18 +82,6 @@ def score_name(
     return NameScore(score, tuple(a for _ui, a in agreements))
 
 
-def pair_similarity(
-    a: tuple[list[list[str]], list[str], frozenset[str]], b: tuple[list[list[str]], list[str], frozenset[str]]
-) -> float:
-    """How well two records' names account for each other, in [0, 1]: ``score_name`` both ways
-    (each record's units against the other's forms, with its size and given-name forms), averaged.
-    ``a`` and ``b`` are (units, forms, given-name forms)."""
-    (units_a, forms_a, given_a), (units_b, forms_b, given_b) = a, b
-    there = score_name(units_a, forms_b, len(units_b), given_b).score
-    back = score_name(units_b, forms_a, len(units_a), given_a).score
-    return (there + back) / 2
-
-
 @dataclass(frozen=True)
 class Birth:
     """A date of birth as a range of possible years, and the exact date when it is one."""

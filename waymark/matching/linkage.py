@@ -30,7 +30,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from waymark.core import linkprep, linkscore, namematch, names
+from waymark.core import linkprep, linkscore, names
 
 MODEL_PATH = Path(__file__).parent / "data" / "linkage_model.json"
 # Default probability above which a pair is kept (the batch command's --threshold).
@@ -62,8 +62,6 @@ _SCHEMA = pa.schema(
         ("nationality_near", pa.list_(pa.string())),
         ("given_unit", pa.string()),
         ("unit_phons", pa.list_(pa.string())),
-        ("name_units", pa.list_(pa.string())),
-        ("given_forms", pa.list_(pa.string())),
     ]
 )
 
@@ -636,110 +634,19 @@ def predict(
     return out
 
 
-# The one-to-one step (v3): pairs are taken in the order of their match weight plus this many bits
-# per unit of name similarity (``namematch.pair_similarity``, in [0, 1]). 8 bits (and not linking
-# pairs whose names account for less than half of each other) was best on the synthetic set's
-# training seed (12) but cost FEBRL4 0.04 of F1 (English names with typos, where a consonant
-# skeleton is a coarse measure); 2 bits leaves FEBRL4 as it was. Not tuned on the seeds measured.
-NAME_RANK_BITS = 2.0
-
-
-def one_to_one(
-    pairs: Iterable[tuple[str, str, float]],
-    similarity: Callable[[str, str], float] | None = None,
-) -> list[tuple[str, str, float]]:
-    """Each record in at most one pair, best first (ties by ids, so the result does not depend on
-    the order given). A child is one person; siblings are never chained through them.
-
-    With ``similarity`` (left id, right id -> name similarity in [0, 1]), a record's competing
-    candidates are ordered by the match weight plus ``NAME_RANK_BITS`` per unit of similarity: the
-    Splink probability saturates near 1 for a namesake or a twin sharing every other field, where
-    the ranked similarity of the names (one-edit tolerant, order-free) still tells them apart. The
-    result is sorted by probability, best first."""
-    pairs = list(pairs)
-    key: dict[tuple[str, str], float] = {(a, b): _logit(p) for a, b, p in pairs}
-    if similarity is not None:
-        # Only pairs sharing a record with another pair compete; the others are linked whatever
-        # their order, so their names need not be compared (most pairs of a batch).
-        for a, b, _p in contested(pairs):
-            key[(a, b)] += NAME_RANK_BITS * similarity(a, b)
+def one_to_one(pairs: Iterable[tuple[str, str, float]]) -> list[tuple[str, str, float]]:
+    """Each record in at most one pair: the best-scored first (ties by ids, so the result does not
+    depend on the order given). A child is one person; siblings are never chained through them."""
     used_l: set[str] = set()
     used_r: set[str] = set()
     out: list[tuple[str, str, float]] = []
-    for a, b, p in sorted(pairs, key=lambda t: (-key[(t[0], t[1])], t[0], t[1])):
+    for a, b, p in sorted(pairs, key=lambda t: (-t[2], t[0], t[1])):
         if a in used_l or b in used_r:
             continue
         used_l.add(a)
         used_r.add(b)
         out.append((a, b, p))
-    out.sort(key=lambda t: (-t[2], t[0], t[1]))
     return out
-
-
-def contested(pairs: Sequence[tuple[str, str, float]]) -> list[tuple[str, str, float]]:
-    """The pairs whose order against another pair sharing their left or right record the name
-    similarity can change: match weights within ``NAME_RANK_BITS`` of each other. The greedy step
-    depends only on the order of pairs sharing a record, so the others keep their match weight."""
-    by_record: dict[tuple[int, str], list[float]] = {}
-    for a, b, p in pairs:
-        by_record.setdefault((0, a), []).append(_logit(p))
-        by_record.setdefault((1, b), []).append(_logit(p))
-
-    def near(side: int, rid: str, weight: float) -> bool:
-        weights = by_record[(side, rid)]
-        # Itself is one of them: another within reach makes two.
-        return sum(1 for w in weights if abs(w - weight) <= NAME_RANK_BITS) > 1
-
-    return [t for t in pairs if near(0, t[0], _logit(t[2])) or near(1, t[1], _logit(t[2]))]
-
-
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-15), 1 - 1e-15)
-    return math.log2(p / (1 - p))
-
-
-_Names = tuple[list[list[str]], list[str], frozenset[str]]
-
-
-def _names_of(rows: Sequence[dict[str, Any]] | pa.Table, ids: set[str]) -> dict[str, _Names]:
-    """(units, forms, given-name forms) of the records ``ids``, from their prepared rows."""
-    columns = ("unique_id", "name_units", "forms", "given_forms")
-    if isinstance(rows, pa.Table):
-        picked = rows.select(list(columns)).to_pylist()
-    else:
-        picked = [{c: r.get(c) for c in columns} for r in rows]
-    sep = linkprep.UNIT_SEPARATOR
-    interned: dict[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], _Names] = {}
-    out: dict[str, _Names] = {}
-    for r in picked:
-        if r["unique_id"] not in ids:
-            continue
-        raw = (tuple(r["name_units"] or ()), tuple(r["forms"] or ()), tuple(r["given_forms"] or ()))
-        if raw not in interned:  # records with the very same names share one object (and cache)
-            interned[raw] = ([u.split(sep) for u in raw[0]], list(raw[1]), frozenset(raw[2]))
-        out[str(r["unique_id"])] = interned[raw]
-    return out
-
-
-def name_similarity(
-    left: Sequence[dict[str, Any]] | pa.Table,
-    right: Sequence[dict[str, Any]] | pa.Table,
-    pairs: Sequence[tuple[str, str, float]],
-) -> Callable[[str, str], float]:
-    """The ranked name similarity (``namematch.pair_similarity``) of scored pairs, from the prepared
-    rows; computed once per distinct pair of names (a caseload repeats its names)."""
-    lnames = _names_of(left, {a for a, _b, _p in pairs})
-    rnames = _names_of(right, {b for _a, b, _p in pairs})
-    cache: dict[tuple[int, int], float] = {}
-
-    def similarity(a: str, b: str) -> float:
-        x, y = lnames[a], rnames[b]
-        k = (id(x), id(y))
-        if k not in cache:
-            cache[k] = namematch.pair_similarity(x, y)
-        return cache[k]
-
-    return similarity
 
 
 def link(
@@ -750,10 +657,8 @@ def link(
     threshold: float = THRESHOLD,
     threads: int | None = None,
 ) -> list[tuple[str, str, float]]:
-    """One-to-one links between two prepared datasets, best first; competing candidates ordered
-    with the ranked name similarity (``one_to_one``)."""
-    scored = predict(left, right, model=model, threshold=threshold, threads=threads)
-    return one_to_one(scored, name_similarity(left, right, contested(scored)))
+    """One-to-one links between two prepared datasets, best first."""
+    return one_to_one(predict(left, right, model=model, threshold=threshold, threads=threads))
 
 
 class SplinkIndex:

@@ -107,11 +107,6 @@ def test_one_to_one_on_the_synthetic_set_never_links_siblings_nor_a_record_twice
     assert len(linked_siblings) <= 0.02 * len(data.sibling_pairs())
     found = {(a, b) for a, b, _p in pairs} & data.true_pairs()
     assert len(found) >= 0.4 * len(data.true_pairs())
-    # Comparing names only for the pairs whose order they can change gives the same links.
-    scored = linkage.predict(left, right)
-    everything = linkage.one_to_one(scored, linkage.name_similarity(left, right, scored))
-    assert pairs == everything
-    assert len(linkage.contested(scored)) < len(scored)
 
 
 def test_new_records_are_scored_against_existing_ones_with_reasons():
@@ -177,16 +172,3 @@ def test_finding_two_children_with_their_names_swapped_are_told_apart_by_the_ori
     [swapped] = linkage.score_against([latin[1]], [latin[0]], threshold=0.0)
     assert swapped.reasons["given_name"] == "names in the other order"
     assert swapped.probability >= linkage.THRESHOLD
-
-
-def test_a_namesake_scored_a_little_higher_loses_to_the_record_whose_names_agree_better():
-    # v3: two candidates at about the same probability (a namesake with the same date of birth, the
-    # child with the names spelt alike): the ranked name similarity decides; output best first.
-    similarity = {("A", "X"): 0.6, ("A", "Y"): 1.0, ("B", "X"): 1.0}.__getitem__
-    pairs = [("A", "X", 0.97), ("A", "Y", 0.95), ("B", "X", 0.6)]
-    assert linkage.one_to_one(pairs, lambda a, b: similarity((a, b))) == [("A", "Y", 0.95), ("B", "X", 0.6)]
-    # Without it, the best probability first, as before.
-    assert linkage.one_to_one(pairs) == [("A", "X", 0.97)]
-    # A weak name agreement does not outrank a clearly better-scored pair.
-    far = [("A", "X", 0.999), ("A", "Y", 0.3)]
-    assert linkage.one_to_one(far, lambda a, b: similarity((a, b))) == [("A", "X", 0.999)]

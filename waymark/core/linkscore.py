@@ -113,6 +113,10 @@ LEVELS: dict[str, Predicate] = {
         or _eq(a["given_orig"], b["given_skel"])
         or _eq(a["given_skel"], b["given_orig"])
     ),
+    # (v3) both original-script given names given, and different
+    "given_orig_l <> given_orig_r": lambda a, b: (
+        a["given_orig"] is not None and b["given_orig"] is not None and a["given_orig"] != b["given_orig"]
+    ),
     # (v2) the given name among the other's name units, both ways: the names in the other order
     "list_contains(unit_phons_r, given_unit_l) AND list_contains(unit_phons_l, given_unit_r)": lambda a, b: (
         _contains(b["unit_phons"], a["given_unit"]) and _contains(a["unit_phons"], b["given_unit"])

@@ -309,9 +309,17 @@ COMPARISONS: list[dict[str, Any]] = [
                 "OR given_orig_l = given_skel_r OR given_skel_l = given_orig_r",
                 "same sound",
             ),
+            # Both records give the child's name in its original script and its first names differ:
+            # the Latin fields may be in another order, the original script is written as the
+            # child gives it, so the names are not the same child's (v3).
+            _level("given_orig_l <> given_orig_r", "another original-script given name"),
+            # Term-frequency adjusted (v3): two children called Mohammed son of Omar and Omar son of
+            # Mohammed are common; Jelos and Sokhaaco written in either order are not.
             _level(
                 "list_contains(unit_phons_r, given_unit_l) AND list_contains(unit_phons_l, given_unit_r)",
                 "names in the other order",
+                tf_adjustment_column="given_skel",
+                tf_adjustment_weight=1.0,
             ),
             _level("damerau_levenshtein(given_skel_l, given_skel_r) <= 1", "one edit"),
             _level(

@@ -69,7 +69,11 @@ def test_the_saved_model_loads_and_is_trained():
     ]
     assert all("m_probability" in lv and "u_probability" in lv for lv in levels)
     tf = [lv for lv in levels if lv.get("tf_adjustment_column")]
-    assert [lv["tf_adjustment_column"] for lv in tf] == ["given_skel"]
+    # The given name's frequency adjusts its agreement and (v3) the names written in the other order.
+    assert [(lv["label_for_charts"], lv["tf_adjustment_column"]) for lv in tf] == [
+        ("same skeleton", "given_skel"),
+        ("names in the other order", "given_skel"),
+    ]
 
 
 def test_the_model_links_a_small_labelled_set_as_expected():
@@ -146,3 +150,25 @@ def test_finding_a_model_of_another_names_version_is_refused(tmp_path):
     stale.write_text(json.dumps(saved), encoding="utf-8")
     with pytest.raises(ValueError, match="train_linkage_model"):
         linkage.load_model(stale)
+
+
+_ERITREAN = {"sex": "M", "birth_date": "2013", "birth_date_estimated": True, "nationality": "ER"}
+
+
+def test_finding_two_children_with_their_names_swapped_are_told_apart_by_the_original_script():
+    # Mehari son of Tesfay and Tesfay son of Mehari: the Latin fields of either could be a clerk's
+    # swap, but each child wrote the name in its original script given name first (v3).
+    mehari = _prep(
+        "L", given_names="Mehari", family_names="Tesfay", name_original_script="መሓሪ ተስፋይ", **_ERITREAN
+    )
+    tesfay = _prep(
+        "R", given_names="Tesfai", family_names="Mehary", name_original_script="ተስፋይ መሓሪ", **_ERITREAN
+    )
+    [scored] = linkage.score_against([tesfay], [mehari], threshold=0.0)
+    assert scored.reasons["given_name"] == "another original-script given name"
+    assert scored.probability < linkage.THRESHOLD
+    # Without the original script a swap is still a swap.
+    latin = [{**r, "given_orig": None, "original_script": None} for r in (mehari, tesfay)]
+    [swapped] = linkage.score_against([latin[1]], [latin[0]], threshold=0.0)
+    assert swapped.reasons["given_name"] == "names in the other order"
+    assert swapped.probability >= linkage.THRESHOLD

@@ -25,12 +25,17 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import duckdb
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from waymark.core import linkprep, linkscore, names
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
+
+# DuckDB and pyarrow (about 47 MiB) are imported by the functions that use them: the web and
+# dispatcher processes import this module for ``score_against`` (the in-memory ``Index``, which
+# needs neither) and should not carry them. A test checks what start-up loads.
 
 MODEL_PATH = Path(__file__).parent / "data" / "linkage_model.json"
 # Default probability above which a pair is kept (the batch command's --threshold).
@@ -39,31 +44,38 @@ THRESHOLD = 0.2
 # (about one true pair per record of the smaller side among all cross pairs).
 EXPECTED_MATCH_SHARE = 0.8
 
-_SCHEMA = pa.schema(
-    [
-        ("unique_id", pa.string()),
-        ("source_dataset", pa.string()),
-        ("given_skel", pa.string()),
-        ("given_phon", pa.string()),
-        ("given_orig", pa.string()),
-        ("last_phon", pa.string()),
-        ("given_initial", pa.string()),
-        ("other_skels", pa.list_(pa.string())),
-        ("other_phons", pa.list_(pa.string())),
-        ("first_other", pa.string()),
-        ("forms", pa.list_(pa.string())),
-        ("name_latin", pa.string()),
-        ("original_script", pa.string()),
-        ("birth_low", pa.int32()),
-        ("birth_high", pa.int32()),
-        ("birth_exact", pa.string()),
-        ("sex", pa.string()),
-        ("nationality", pa.string()),
-        ("nationality_near", pa.list_(pa.string())),
-        ("given_unit", pa.string()),
-        ("unit_phons", pa.list_(pa.string())),
-    ]
-)
+
+@functools.cache
+def _schema() -> pa.Schema:
+    """The columns of a prepared table (``linkprep.prepare``) as Arrow types."""
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            ("unique_id", pa.string()),
+            ("source_dataset", pa.string()),
+            ("given_skel", pa.string()),
+            ("given_phon", pa.string()),
+            ("given_orig", pa.string()),
+            ("last_phon", pa.string()),
+            ("given_initial", pa.string()),
+            ("other_skels", pa.list_(pa.string())),
+            ("other_phons", pa.list_(pa.string())),
+            ("first_other", pa.string()),
+            ("forms", pa.list_(pa.string())),
+            ("name_latin", pa.string()),
+            ("original_script", pa.string()),
+            ("birth_low", pa.int32()),
+            ("birth_high", pa.int32()),
+            ("birth_exact", pa.string()),
+            ("sex", pa.string()),
+            ("nationality", pa.string()),
+            ("nationality_near", pa.list_(pa.string())),
+            ("given_unit", pa.string()),
+            ("unit_phons", pa.list_(pa.string())),
+        ]
+    )
+
 
 # Blocking: the pairs worth scoring. Equi-joins only (DuckDB hashes them): the given name's sound,
 # its original-script skeleton, a given name written as the last name and back (order swaps), and
@@ -413,6 +425,8 @@ def settings(probability_two_random_records_match: float = 1e-4) -> dict[str, An
 
 def connect(threads: int | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB that never installs or loads an extension by itself."""
+    import duckdb
+
     con = duckdb.connect(":memory:")
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET autoload_known_extensions = false")
@@ -423,15 +437,17 @@ def connect(threads: int | None = None) -> duckdb.DuckDBPyConnection:
 
 def table(rows: Iterable[dict[str, Any]], source: str) -> pa.Table:
     """Prepared rows (``linkprep.prepare``) as an Arrow table of one source dataset."""
+    import pyarrow as pa
+
     rows = rows if isinstance(rows, list) else list(rows)
     # Column by column: several times faster than ``Table.from_pylist`` on 100,000 rows.
     columns = [
         pa.array([source] * len(rows), type=f.type)
         if f.name == "source_dataset"
         else pa.array([r.get(f.name) for r in rows], type=f.type)
-        for f in _SCHEMA
+        for f in _schema()
     ]
-    return pa.Table.from_arrays(columns, schema=_SCHEMA)
+    return pa.Table.from_arrays(columns, schema=_schema())
 
 
 # Records per slice a forked worker prepares (below two slices, no worker is started).
@@ -454,6 +470,8 @@ def prepared_table(
     """``records`` prepared (``linkprep.prepare``) as one Arrow table, in ``processes`` forked
     workers over slices when there are many (each worker caches its own names; Arrow tables travel
     back as buffers, not as 100,000 dictionaries). ``progress`` is told the records done."""
+    import pyarrow as pa
+
     global _TO_PREPARE
     step = PREPARE_SLICE
     bounds = [(i, min(i + step, len(records)), source) for i in range(0, len(records), step)]
@@ -607,6 +625,8 @@ def predict(
 ) -> list[tuple[str, str, float]]:
     """Every blocked pair scored at or above ``threshold``: (left id, right id, probability).
     ``left`` and ``right`` are prepared rows or their ``table``."""
+    import pyarrow as pa
+
     if not len(left) or not len(right):
         return []
     settings_ = dict(model if model is not None else load_model())
@@ -667,6 +687,7 @@ class SplinkIndex:
     and the fallback when the model holds a level ``core.linkscore`` has no twin for."""
 
     def __init__(self, existing: Sequence[dict[str, Any]], *, model: dict[str, Any] | None = None) -> None:
+        import pyarrow as pa
         from splink import DuckDBAPI, Linker
 
         _quiet()

@@ -625,13 +625,38 @@ def predict(
 ) -> list[tuple[str, str, float]]:
     """Every blocked pair scored at or above ``threshold``: (left id, right id, probability).
     ``left`` and ``right`` are prepared rows or their ``table``."""
-    import pyarrow as pa
-
     if not len(left) or not len(right):
         return []
+    con = connect(threads)
+    scored = _scored(con, left, right, model, threshold)
+    # Sorted here, in DuckDB's threads, as ``one_to_one`` orders them (ids compare by code point
+    # in both): its sort then runs over sorted input, in linear time.
+    rel = (
+        scored.as_duckdbpyrelation()
+        .select("unique_id_l, unique_id_r, match_probability")
+        .order("match_probability DESC, unique_id_l, unique_id_r")
+    )
+    out = [(str(a), str(b), float(p)) for a, b, p in rel.fetchall()]
+    con.close()
+    return out
+
+
+def _scored(
+    con: duckdb.DuckDBPyConnection,
+    left: Sequence[dict[str, Any]] | pa.Table,
+    right: Sequence[dict[str, Any]] | pa.Table,
+    model: dict[str, Any] | None,
+    threshold: float,
+    *,
+    weights: bool = False,
+) -> Any:
+    """Splink's scored pairs (a Splink data frame on ``con``): the batch blocking, bounded by the
+    threshold, then the model. ``weights``: keep each comparison's match weight (``mw_<name>``)."""
+    import pyarrow as pa
+
     settings_ = dict(model if model is not None else load_model())
     settings_["probability_two_random_records_match"] = prior_for(len(left), len(right))
-    con = connect(threads)
+    settings_["retain_intermediate_calculation_columns"] = weights
     left_t = left if isinstance(left, pa.Table) else table(left, "left")
     right_t = right if isinstance(right, pa.Table) else table(right, "right")
     linker = _linker(con, left_t, right_t, settings_)
@@ -641,15 +666,27 @@ def predict(
     blocked = con.sql(batch_blocking_sql(_reachable_sql(settings_, threshold)))
     blocked.to_table("waymark_blocked")
     linker.table_management.register_blocked_pairs_for_predict(linker._db_api.register("waymark_blocked"))
-    scored = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
-    # Sorted here, in DuckDB's threads, as ``one_to_one`` orders them (ids compare by code point
-    # in both): its sort then runs over sorted input, in linear time.
-    rel = (
-        scored.as_duckdbpyrelation()
-        .select("unique_id_l, unique_id_r, match_probability")
-        .order("match_probability DESC, unique_id_l, unique_id_r")
-    )
-    out = [(str(a), str(b), float(p)) for a, b, p in rel.fetchall()]
+    return linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+
+
+def comparison_weights(
+    left: Sequence[dict[str, Any]],
+    right: Sequence[dict[str, Any]],
+    *,
+    model: dict[str, Any] | None = None,
+    threshold: float = THRESHOLD,
+) -> list[dict[str, Any]]:
+    """Every blocked pair scored at or above ``threshold`` with the match weight each comparison
+    gave it (``mw_given_name``, ``mw_birth``…): what an evaluation or an explanation reads."""
+    if not left or not right:
+        return []
+    con = connect()
+    scored = _scored(con, left, right, model, threshold, weights=True)
+    frame = scored.as_duckdbpyrelation().to_arrow_table()
+    keep = ("unique_id_l", "unique_id_r", "match_weight", "match_probability")
+    out: list[dict[str, Any]] = frame.select(
+        [c for c in frame.column_names if c.startswith("mw_") or c in keep]
+    ).to_pylist()
     con.close()
     return out
 

@@ -5,6 +5,7 @@ DuckDB never fetches an extension."""
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
@@ -172,3 +173,20 @@ def test_finding_two_children_with_their_names_swapped_are_told_apart_by_the_ori
     [swapped] = linkage.score_against([latin[1]], [latin[0]], threshold=0.0)
     assert swapped.reasons["given_name"] == "names in the other order"
     assert swapped.probability >= linkage.THRESHOLD
+
+
+def test_comparison_weights_are_the_pairs_predict_scores_each_with_what_each_comparison_gave():
+    scored = {(a, b): p for a, b, p in linkage.predict(LEFT, RIGHT, threshold=0.0)}
+    weighed = linkage.comparison_weights(LEFT, RIGHT, threshold=0.0)
+    assert {(w["unique_id_l"], w["unique_id_r"]): w["match_probability"] for w in weighed} == pytest.approx(
+        scored
+    )
+    model = linkage.load_model()
+    names_ = sorted(f"mw_{c['output_column_name']}" for c in model["comparisons"])
+    prior = linkage.prior_for(len(LEFT), len(RIGHT))
+    for w in weighed:
+        parts = sorted(k for k in w if k.startswith("mw_") and not k.startswith("mw_tf_adj_"))
+        assert parts == names_
+        # The match weight is the prior's log-odds plus every comparison's (and its frequency's) weight.
+        total = sum(v for k, v in w.items() if k.startswith("mw_"))
+        assert w["match_weight"] == pytest.approx(total + math.log2(prior / (1 - prior)), abs=1e-6)

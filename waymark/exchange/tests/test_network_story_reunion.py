@@ -6,7 +6,8 @@ escalation shows; his age assessment is challenged; a best-interests assessment 
 joins his brother in Belgium; Brussels' child-protection service traces the brother and finds
 him; the family link is confirmed with the child's consent and the guardian's agreement; Italy
 records its take-charge request to Belgium, whose reply never came: the tacit acceptance is
-flagged, loud; the case is transferred to Brussels; Marco, his guardian in Milan, hands him over
+flagged, loud; Milan's Dublin officer sends it through Waymark and Brussels' reads its BIA's
+Dublin cut, never the health or the child's views; the case is transferred to Brussels; Marco, his guardian in Milan, hands him over
 to Brussels' guardianship service, whose coordinator Julie names Inès his incoming guardian; Inès
 reads it and acknowledges it there: the clock stops on both sides.
 
@@ -264,7 +265,8 @@ def test_bilal_joins_his_brother_in_belgium(net):
     confirmed = giulia.ok("POST", f"{r}/confirmation", FT, {})
     assert confirmed["link"] == "confirmed", confirmed
 
-    # 7. The take-charge request: received by Belgium eighty days ago, never answered.
+    # 7. The take-charge request: sent to Belgium by DubliNet eighty days ago and never answered,
+    # recorded in Milan, then sent through Waymark by Milan's Dublin officer with its BIA's cut.
     request = giulia.ok(
         "POST",
         f"{c}/take-charge-requests",
@@ -272,6 +274,7 @@ def test_bilal_joins_his_brother_in_belgium(net):
         {
             "requested_country": "BE",
             "basis": "Art. 8",
+            "relative": relative["public_id"],  # the brother the tracing confirmed
             "registered_at": iso(NOW - dt.timedelta(days=100)),
             "request_sent_at": iso(NOW - dt.timedelta(days=80)),
             "request_received_at": iso(NOW - dt.timedelta(days=80)),
@@ -281,16 +284,44 @@ def test_bilal_joins_his_brother_in_belgium(net):
     assert request["best_interests"] == bia["public_id"] and request["warnings"] == []
     by_step = {d["step"]: d for d in request["deadlines"]}
     assert any(d["notice"] == "tacit_acceptance" and d["loud"] for d in by_step.values()), by_step
-    # The Belgian node holds none of it: the request is Italy's record.
-    assert one(net, be, "SELECT COUNT(*) FROM continuity_takechargerequest") == 0
-    # TODO(carry): the Dublin request travelling to Belgium with its BIA (issue 13 §4) — then
-    # assert that Dries (be-dublin) reads the recommendation, family and legal status and never
-    # the health or the child's views:
-    #   bia_at_be = dries.ok("GET", f"/cases/{be_case}/best-interests", BIA)[0]
-    #   assert bia_at_be["health"] is None and bia_at_be["child_views"] is None
-    #   assert {"health", "child_views"} <= set(bia_at_be["withheld"])
-    # Today the Dublin officer in Brussels sees no case at all.
+    paolo = Api(net, it, "paolo")
+    # Only a Dublin officer sends it, and only for family tracing.
+    send = f"{c}/take-charge-requests/{request['public_id']}/send"
+    got, refused = giulia.call("POST", send, FT, {"to_org": "be-dublin"})
+    assert got == 422 and "Dublin officer" in json.dumps(refused), refused
+    sent = paolo.ok("POST", send, FT, {"to_org": "be-dublin"}, status=201)
+    assert sent["kind"] == "take_charge" and sent["content"]["take_charge_request"] == request["public_id"]
+    wait_until(
+        lambda: one(net, be, "SELECT COUNT(*) FROM exchange_thread WHERE kind = 'take_charge'") == 1,
+        what="the take-charge request at node-be",
+    )
+    # Brussels records the request it received, with no case of its own: its reply clock runs
+    # from the receipt.
+    assert rows(net, be, "SELECT direction, case_id FROM continuity_takechargerequest") == [
+        ("incoming", None)
+    ]
+    [(take_charge_id,)] = rows(net, be, "SELECT public_id FROM exchange_thread WHERE kind = 'take_charge'")
+    # Dries, Brussels' Dublin officer, reads the child, the brother without a way to reach him, and
+    # the BIA's recommendation, family and legal status; never the health or the child's views.
+    read = dries.ok("GET", f"/take-charge-threads/{take_charge_id}", FT)
+    content = read["content"]
+    assert content["child"]["given_names"] == "Bilal", content
+    assert content["relative"]["name_latin"] == BROTHER_LATIN, content
+    assert content["relative"]["relationship"] == "sibling" and "contact" not in content["relative"]
+    assert content["best_interests"]["recommendation"] == "family_reunification", content
+    assert "health" not in content["best_interests"] and "child_views" not in content["best_interests"]
+    assert HEALTH not in json.dumps(read) and VIEWS not in json.dumps(read)
+    assert read["may_send"] == ["reply"] and read["status"] == "awaiting_reply"
+    # Brussels' Dublin officer sees no case for it (the child is not there), nor Bilal's health.
     assert dries.ok("GET", "/cases", FT)["count"] == 0
+    assert HEALTH not in dump(
+        net, be, "exchange_thread", "exchange_threadmessage", "continuity_takechargerequest"
+    )
+    # No reply comes: Milan's record still flags the tacit acceptance, loud.
+    again = giulia.ok("GET", f"{c}/take-charge-requests", CP)
+    listed = again["items"] if isinstance(again, dict) else again
+    [mine] = [r for r in listed if r["public_id"] == request["public_id"]]
+    assert any(d["notice"] == "tacit_acceptance" and d["loud"] for d in mine["deadlines"]), mine
 
     # 8. The transfer: Brussels' child-protection service takes the case over.
     offered = giulia.ok(

@@ -18,11 +18,17 @@ Each supervised row is given at probability 0.5 and at the best threshold in hin
 test seed (an optimistic figure). A diagnostic, not the product: the labels are read here only.
 
     .venv/bin/python bench/linkage_ceiling.py [--size 2000] [--train 12] [--seeds 7,99]
+        [--variation typo=0,order_swapped=0]
+
+``--variation`` changes how often the generator makes a kind of variation
+(``core.synthetic.Variation``), on every seed: to ask which one makes the set hard. The shipped
+model is not retrained for it.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import functools
 import os
@@ -64,8 +70,8 @@ def _names(given: str, family: str, original: str) -> tuple[list[list[str]], lis
 class Seed:
     """One generated set, its blocked pairs scored by the saved model, and their features."""
 
-    def __init__(self, size: int, seed: int) -> None:
-        data = synthetic.generate(size, seed=seed)
+    def __init__(self, size: int, seed: int, variation: synthetic.Variation) -> None:
+        data = synthetic.generate(size, seed=seed, variation=variation)
         self.truth = data.true_pairs()
         self.records = {r.record_id: r for r in (*data.left, *data.right)}
         left = [linkprep.prepare(linkprep.parse_row(synthetic.as_row(r))) for r in data.left]
@@ -133,12 +139,19 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=2000)
     parser.add_argument("--train", type=int, default=12, help="the seed whose labels train the classifiers")
     parser.add_argument("--seeds", default="7,99", help="held-out seeds, comma-separated")
+    parser.add_argument("--variation", default="", help="name=rate,... (core.synthetic.Variation)")
     args = parser.parse_args()
+    changed = {k: float(v) for k, v in (item.split("=") for item in args.variation.split(",") if item)}
+    known = {f.name for f in dataclasses.fields(synthetic.Variation)}
+    if set(changed) - known:
+        parser.error(f"--variation: unknown {sorted(set(changed) - known)}; known: {sorted(known)}")
+    variation = synthetic.Variation(**changed)
     started = time.perf_counter()
-    train = Seed(args.size, args.train)
-    tests = {int(s): Seed(args.size, int(s)) for s in args.seeds.split(",")}
+    train = Seed(args.size, args.train, variation)
+    tests = {int(s): Seed(args.size, int(s), variation) for s in args.seeds.split(",")}
     print(
-        f"{args.size} children a side; classifiers trained on seed {args.train}'s labels; load {os.getloadavg()[0]:.1f}"
+        f"{args.size} children a side; classifiers trained on seed {args.train}'s labels; "
+        f"variation {changed or 'as the benchmark'}; load {os.getloadavg()[0]:.1f}"
     )
     print("| row | seed | P | R | F1 | F1 best threshold in hindsight |")
     print("|---|---|---|---|---|---|")

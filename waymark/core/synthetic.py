@@ -258,6 +258,27 @@ class _Child:
 _TODAY = dt.date(2026, 12, 1)
 
 
+@dataclass(frozen=True)
+class Variation:
+    """How often each kind of variation happens when a file writes a child's record. The defaults
+    are the set every benchmark measures; other values exist to ask which variation costs how much
+    (``bench/linkage_ceiling.py --variation``), never to make a figure look better."""
+
+    grandfather_added: float = 0.35  # patronymic naming: the grandfather's name written too
+    family_with_father: float = 0.3  # family naming: the father's name written before the family name
+    father_dropped: float = 0.15  # of three names or more, the father's left out
+    typo: float = 0.15  # one letter dropped, added, replaced or two swapped in one name
+    order_swapped: float = 0.12  # the family name written first and taken as the given name
+    original_script: float = 0.6  # the name also in its script (origins that have one)
+    exact_date: float = 0.4  # the full date of birth; else an assigned 1 January or an assessment
+    assigned_january: float = 0.35  # an assigned 1 January (often a year off); the rest assessed
+    nationality_confused: float = 0.15  # another country written (Eritrean as Ethiopian…)
+    sex_missing: float = 0.03
+
+
+DEFAULT_VARIATION = Variation()
+
+
 def _typo(rng: random.Random, word: str) -> str:
     if len(word) < 4:
         return word
@@ -279,33 +300,43 @@ def _spell(rng: random.Random, name: Name, *, commonest: float) -> str:
     return spellings[0] if rng.random() < commonest else rng.choice(spellings)
 
 
-def _render(rng: random.Random, child: _Child, record_id: str, *, side: str, today: dt.date) -> Record:
+def _render(
+    rng: random.Random,
+    child: _Child,
+    record_id: str,
+    *,
+    side: str,
+    today: dt.date,
+    vary: Variation = DEFAULT_VARIATION,
+) -> Record:
     """One country's record of ``child``."""
     o = child.origin
     # Which names the file has: given + father (+ grandfather), or given + family name.
     parts = [child.given, child.father]
     if child.family is not None:
         parts = (
-            [child.given, child.family] if rng.random() < 0.7 else [child.given, child.father, child.family]
+            [child.given, child.family]
+            if rng.random() < 1 - vary.family_with_father
+            else [child.given, child.father, child.family]
         )
-    elif rng.random() < 0.35:
+    elif rng.random() < vary.grandfather_added:
         parts.append(child.grandfather)  # the grandfather's name added (or, elsewhere, dropped)
-    if len(parts) > 2 and rng.random() < 0.15:
+    if len(parts) > 2 and rng.random() < vary.father_dropped:
         parts = parts[:1] + parts[2:]  # the father's name dropped
     spelled = [_spell(rng, p, commonest=0.35 if side == "left" else 0.2) for p in parts]
-    if rng.random() < 0.15:
+    if rng.random() < vary.typo:
         j = rng.randrange(len(spelled))
         spelled[j] = _typo(rng, spelled[j])
     given, rest = spelled[0], spelled[1:]
-    if rng.random() < 0.12:
+    if rng.random() < vary.order_swapped:
         given, rest = rest[-1], [*rest[:-1], given]  # family name first, taken as the given name
-    original = " ".join(p[0] for p in parts) if o.script and rng.random() < 0.6 else ""
+    original = " ".join(p[0] for p in parts) if o.script and rng.random() < vary.original_script else ""
     # Dates: exact, an assigned 1 January (often a year off), or an age assessment only.
     roll = rng.random()
     birth, estimated, assessed, assessed_on = "", False, None, ""
-    if roll < 0.4:
+    if roll < vary.exact_date:
         birth = child.born.isoformat()
-    elif roll < 0.75:
+    elif roll < vary.exact_date + vary.assigned_january:
         year = child.born.year + rng.choice((0, 0, 0, -1, 1))
         birth = f"{year}-01-01"
     else:
@@ -313,14 +344,16 @@ def _render(rng: random.Random, child: _Child, record_id: str, *, side: str, tod
         age = on.year - child.born.year - ((on.month, on.day) < (child.born.month, child.born.day))
         low = max(age - rng.choice((0, 1, 1, 2)), 0)
         assessed, assessed_on, estimated = (low, low + rng.choice((1, 2, 2, 3))), on.isoformat(), True
-    nationality = rng.choice(o.confused_with) if rng.random() < 0.15 else o.nationalities[0]
+    nationality = (
+        rng.choice(o.confused_with) if rng.random() < vary.nationality_confused else o.nationalities[0]
+    )
     return Record(
         record_id=record_id,
         entity=child.entity,
         given_names=given,
         family_names=" ".join(rest),
         name_original_script=original,
-        sex=child.sex if rng.random() < 0.97 else "",
+        sex=child.sex if rng.random() < 1 - vary.sex_missing else "",
         birth_date=birth,
         birth_date_estimated=estimated,
         assessed_age=assessed,
@@ -365,9 +398,17 @@ def _family(rng: random.Random, family_no: int, today: dt.date) -> list[_Child]:
     return children
 
 
-def generate(n: int, seed: int = 12, *, overlap: float = 0.8, today: dt.date = _TODAY) -> CrossBorderSet:
+def generate(
+    n: int,
+    seed: int = 12,
+    *,
+    overlap: float = 0.8,
+    today: dt.date = _TODAY,
+    variation: Variation = DEFAULT_VARIATION,
+) -> CrossBorderSet:
     """``n`` children on the left; about ``overlap`` of them also on the right (the true pairs),
-    plus siblings of left children (non-matches sharing a patronymic) and other children."""
+    plus siblings of left children (non-matches sharing a patronymic) and other children.
+    ``variation``: how often each kind of variation happens (the defaults are the benchmark's)."""
     rng = random.Random(seed)
     children: list[_Child] = []
     family_no = 0
@@ -375,11 +416,15 @@ def generate(n: int, seed: int = 12, *, overlap: float = 0.8, today: dt.date = _
         children += _family(rng, family_no, today)
         family_no += 1
     left_children = children[:n]
-    left = tuple(_render(rng, c, f"L{i:06d}", side="left", today=today) for i, c in enumerate(left_children))
+    left = tuple(
+        _render(rng, c, f"L{i:06d}", side="left", today=today, vary=variation)
+        for i, c in enumerate(left_children)
+    )
     right_children = [c for c in left_children if rng.random() < overlap] + children[n:]
     rng.shuffle(right_children)
     right = tuple(
-        _render(rng, c, f"R{i:06d}", side="right", today=today) for i, c in enumerate(right_children)
+        _render(rng, c, f"R{i:06d}", side="right", today=today, vary=variation)
+        for i, c in enumerate(right_children)
     )
     return CrossBorderSet(left, right)
 

@@ -58,3 +58,20 @@ def test_the_invented_name_inventories_are_fixed_and_fictional_in_number():
         names = synthnames.tail(origin, kind)
         assert len(names) >= 200
         assert all(len(spellings) >= 1 for _written, spellings in names)
+
+
+def test_a_variation_set_to_zero_never_happens_and_the_defaults_are_the_benchmarks_set():
+    assert synthetic.generate(300, seed=5) == synthetic.generate(300, seed=5, variation=synthetic.Variation())
+    plain = synthetic.Variation(
+        nationality_confused=0.0, sex_missing=0.0, exact_date=1.0, original_script=0.0
+    )
+    data = synthetic.generate(300, seed=5, variation=plain)
+    records = [*data.left, *data.right]
+    assert all(r.sex in ("F", "M") for r in records)
+    assert all(r.nationality in {"SY", "SD", "AF", "ER", "SO"} for r in records)
+    assert all(len(r.birth_date) == 10 and not r.birth_date_estimated for r in records)
+    assert not any(r.name_original_script for r in records)
+    # The default set does vary all of them.
+    default = synthetic.generate(300, seed=5)
+    assert any(r.sex == "" for r in [*default.left, *default.right])
+    assert any(r.name_original_script for r in default.left)

@@ -262,3 +262,27 @@ def test_the_pages_assign_and_the_guardian_acknowledges(people, received, ines):
     other = Client()
     login(other, create_user("noah", people.fr_ngo, Role.GUARDIAN), BIA)
     assert other.get(page).status_code == 404
+
+
+def test_the_named_guardian_is_notified_in_the_app_without_the_childs_data(people, received, ines):
+    from waymark.missing.actions import unread_count
+    from waymark.missing.models import Notification
+
+    noah = create_user("noah", people.fr_ngo, Role.GUARDIAN)  # same organisation, not named
+    assigned = api_as(people.claire, purpose=BIA).post(_path(received, "/assign"), {"guardian": "ines"})
+    assert assigned.status_code == 200, assigned.json()
+    [notice] = Notification.objects.filter(user=ines)
+    assert notice.url == reverse("exchange:thread", args=["handover", received.public_id])
+    assert received.peer_org_name in notice.text and f"{received.due_at:%Y-%m-%d}" in notice.text
+    # Nothing of the child: not the views, the summary or the issues (they are read on the page).
+    assert VIEWS not in notice.text and "Milan in May" not in notice.text and "Asylum" not in notice.text
+    assert unread_count(ines) == 1 and unread_count(noah) == 0
+    assert not Notification.objects.filter(user=people.claire).exists()
+    # The link opens the hand-over's page for her (the views there, read as his guardian).
+    page = Client()
+    login(page, ines, BIA)
+    opened = page.get(notice.url)
+    assert opened.status_code == 200 and VIEWS in opened.content.decode()
+    # Naming her again (a second click) does not notify her twice.
+    api_as(people.claire, purpose=BIA).post(_path(received, "/assign"), {"guardian": "ines"})
+    assert Notification.objects.filter(user=ines).count() == 1

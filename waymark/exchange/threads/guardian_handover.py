@@ -23,6 +23,7 @@ from typing import Annotated, Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pydantic import StringConstraints, model_validator
@@ -38,6 +39,7 @@ from waymark.core.protocol.messages import MessageType
 from waymark.core.protocol.registry import Registry
 from waymark.core.protocol.threads import GUARDIAN_HANDOVER, Received
 from waymark.errors import ActionError, Refused
+from waymark.missing import actions as notices
 from waymark.vocab import AuditKind, DataCategory, EventType, Purpose, Role, Sector
 
 from .. import guard, payloads
@@ -276,6 +278,7 @@ def do_assign_incoming_guardian(user: User, handover: Thread, data: AssignGuardi
     now = timezone.now()
     with transaction.atomic():
         locked = p.lock(handover, WHAT)
+        already = locked.facts.get(INCOMING.fact) == guardian.pk
         locked.facts = {**locked.facts, INCOMING.fact: guardian.pk}
         locked.updated_at = now
         locked.save(update_fields=["facts", "updated_at"])
@@ -302,6 +305,16 @@ def do_assign_incoming_guardian(user: User, handover: Thread, data: AssignGuardi
             user=user,
             at=now,
         )
+        if not already:
+            # She is told in the app (the header's count): who sent it and by when to acknowledge
+            # it, never anything of the child — she reads that on the page, through the policy.
+            due = f" by {locked.due_at:%Y-%m-%d}" if locked.due_at else ""
+            notices.notify(
+                [guardian],
+                f"You are named the incoming guardian on a guardian hand-over from "
+                f"{locked.peer_org_name}: read it and acknowledge it{due}",
+                reverse("exchange:thread", args=[KIND.slug, locked.public_id]),
+            )
     return locked
 
 
